@@ -1,0 +1,246 @@
+/**
+ * A small typed flag parser shared by every sub-command.
+ *
+ * Each flag is declared once with its kind, default and help text; `parseFlags` returns a typed
+ * object and throws `UsageError` (exit code 2 in the CLI) with one line naming the flag, what was
+ * expected and what arrived.
+ */
+
+export class UsageError extends Error {
+  readonly code = 'CHATPULSE_USAGE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export interface Flag<T> {
+  readonly kind: string;
+  readonly default: T;
+  readonly help: string;
+  /** Flags that take no value (`--open`, `--no-metrics`). */
+  readonly boolean?: boolean;
+  /** Repeatable flags collect every value into an array. */
+  readonly repeatable?: boolean;
+  /** Shown in --help instead of the default's own rendering. */
+  readonly defaultLabel?: string;
+  parse(raw: string, flagName: string): T;
+}
+
+type Bounds = { min?: number; max?: number };
+
+function fail(flagName: string, expected: string, raw: string): never {
+  throw new UsageError(`--${flagName} expects ${expected}, got '${raw}'`);
+}
+
+function checkBounds(n: number, b: Bounds, flagName: string, raw: string, what: string): number {
+  if ((b.min !== undefined && n < b.min) || (b.max !== undefined && n > b.max)) {
+    const range =
+      b.min !== undefined && b.max !== undefined
+        ? `from ${b.min} to ${b.max}`
+        : b.min !== undefined
+          ? `>= ${b.min}`
+          : `<= ${b.max}`;
+    fail(flagName, `${what} ${range}`, raw);
+  }
+  return n;
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Parses `90s`, `10m`, `1h`, `250ms`, `1.5m`; a bare number means seconds. Returns milliseconds. */
+export function parseDuration(raw: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(raw.trim());
+  if (!m) return undefined;
+  const value = Number(m[1]) * (DURATION_UNITS[m[2] ?? 's'] ?? 1000);
+  return Number.isFinite(value) ? value : undefined;
+}
+
+const BYTE_UNITS: Record<string, number> = {
+  '': 1, b: 1, k: 1000, kb: 1000, kib: 1024, m: 1e6, mb: 1e6, mib: 1024 ** 2, g: 1e9, gb: 1e9, gib: 1024 ** 3,
+};
+
+/** Parses `1MiB`, `64KiB`, `500kb`, `4096`. Returns bytes. */
+export function parseBytes(raw: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(raw.trim());
+  if (!m) return undefined;
+  const unit = BYTE_UNITS[(m[2] ?? '').toLowerCase()];
+  if (unit === undefined) return undefined;
+  return Math.round(Number(m[1]) * unit);
+}
+
+export const flag = {
+  string(def: string, help: string, opts: { maxLength?: number } = {}): Flag<string> {
+    const maxLength = opts.maxLength ?? 1024;
+    return {
+      kind: 'TEXT', default: def, help,
+      parse(raw, name) {
+        if (raw.length > maxLength) fail(name, `at most ${maxLength} characters`, `${raw.slice(0, 20)}…`);
+        return raw;
+      },
+    };
+  },
+  int(def: number, help: string, bounds: Bounds = {}): Flag<number> {
+    return {
+      kind: 'N', default: def, help,
+      parse(raw, name) {
+        if (!/^-?\d+$/.test(raw.trim())) fail(name, 'a whole number', raw);
+        return checkBounds(Number(raw), bounds, name, raw, 'a whole number');
+      },
+    };
+  },
+  number(def: number, help: string, bounds: Bounds = {}): Flag<number> {
+    return {
+      kind: 'X', default: def, help,
+      parse(raw, name) {
+        const n = Number(raw);
+        if (raw.trim() === '' || !Number.isFinite(n)) fail(name, 'a number', raw);
+        return checkBounds(n, bounds, name, raw, 'a number');
+      },
+    };
+  },
+  /** Milliseconds. */
+  duration(defMs: number, help: string, bounds: Bounds = {}): Flag<number> {
+    return {
+      kind: 'DURATION', default: defMs, help, defaultLabel: formatDuration(defMs),
+      parse(raw, name) {
+        const ms = parseDuration(raw);
+        if (ms === undefined) fail(name, 'a duration like 90s, 10m, 1h or 250ms', raw);
+        if ((bounds.min !== undefined && ms < bounds.min) || (bounds.max !== undefined && ms > bounds.max)) {
+          fail(name, `a duration from ${formatDuration(bounds.min ?? 0)} to ${formatDuration(bounds.max ?? Infinity)}`, raw);
+        }
+        return ms;
+      },
+    };
+  },
+  bytes(def: number, help: string, bounds: Bounds = {}): Flag<number> {
+    return {
+      kind: 'SIZE', default: def, help, defaultLabel: formatBytes(def),
+      parse(raw, name) {
+        const n = parseBytes(raw);
+        if (n === undefined) fail(name, 'a size like 4096, 64KiB or 1MiB', raw);
+        return checkBounds(n, bounds, name, raw, 'a size');
+      },
+    };
+  },
+  bool(def: boolean, help: string): Flag<boolean> {
+    return { kind: '', default: def, help, boolean: true, parse: () => true };
+  },
+  choice<C extends string>(def: C, choices: readonly C[], help: string): Flag<C> {
+    return {
+      kind: choices.join('|'), default: def, help,
+      parse(raw, name) {
+        if (!(choices as readonly string[]).includes(raw)) fail(name, `one of ${choices.join(', ')}`, raw);
+        return raw as C;
+      },
+    };
+  },
+  /** A repeatable flag; each value is parsed by `item` (which throws UsageError on bad input). */
+  list<T>(help: string, item: (raw: string, flagName: string) => T, opts: { max?: number } = {}): Flag<T[]> {
+    const max = opts.max ?? 64;
+    return {
+      kind: 'VALUE', default: [], help, repeatable: true, defaultLabel: 'none',
+      parse(raw, name) {
+        return [item(raw, name)].slice(0, max);
+      },
+    };
+  },
+};
+
+export type FlagSpec = Record<string, Flag<unknown>>;
+export type ParsedFlags<S extends FlagSpec> = { [K in keyof S]: S[K] extends Flag<infer T> ? T : never } & {
+  help: boolean;
+};
+
+/** camelCase key → kebab-case flag name. */
+export function flagName(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+const MAX_ARGS = 512;
+const MAX_REPEATS = 64;
+
+export function parseFlags<S extends FlagSpec>(argv: readonly string[], spec: S): ParsedFlags<S> {
+  if (argv.length > MAX_ARGS) throw new UsageError(`too many arguments (${argv.length}, at most ${MAX_ARGS})`);
+  const byName = new Map<string, string>();
+  for (const key of Object.keys(spec)) byName.set(flagName(key), key);
+  const out: Record<string, unknown> = { help: false };
+  for (const [key, f] of Object.entries(spec)) out[key] = f.repeatable ? [] : f.default;
+
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--help' || arg === '-h') {
+      out.help = true;
+      continue;
+    }
+    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument '${arg}' (flags start with --)`);
+    let name = arg.slice(2);
+    let inline: string | undefined;
+    const eq = name.indexOf('=');
+    if (eq >= 0) {
+      inline = name.slice(eq + 1);
+      name = name.slice(0, eq);
+    }
+    let key = byName.get(name);
+    if (key === undefined && name.startsWith('no-')) {
+      const positive = byName.get(name.slice(3));
+      if (positive !== undefined && spec[positive]?.boolean) {
+        out[positive] = false;
+        continue;
+      }
+      // `--no-metrics` style flags are declared under their negative name.
+    }
+    if (key === undefined) throw new UsageError(`unknown flag --${name.slice(0, 40)} (see --help)`);
+    const f = spec[key] as Flag<unknown>;
+    if (f.boolean) {
+      if (inline !== undefined && inline !== 'true' && inline !== 'false') fail(name, 'no value (or =true/=false)', inline);
+      out[key] = inline === 'false' ? false : true;
+      continue;
+    }
+    let raw = inline;
+    if (raw === undefined) {
+      raw = argv[i + 1];
+      if (raw === undefined || (raw.startsWith('--') && raw.length > 2)) {
+        throw new UsageError(`--${name} needs a value`);
+      }
+      i++;
+    }
+    const value = f.parse(raw, name);
+    if (f.repeatable) {
+      const list = out[key] as unknown[];
+      if (list.length >= MAX_REPEATS) throw new UsageError(`--${name} given too many times (at most ${MAX_REPEATS})`);
+      list.push(...(value as unknown[]));
+    } else {
+      out[key] = value;
+    }
+  }
+  return out as ParsedFlags<S>;
+}
+
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms)) return '∞';
+  if (ms % 3_600_000 === 0 && ms > 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0 && ms > 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
+
+export function formatBytes(n: number): string {
+  if (n >= 1024 ** 2 && n % 1024 ** 2 === 0) return `${n / 1024 ** 2}MiB`;
+  if (n >= 1024 && n % 1024 === 0) return `${n / 1024}KiB`;
+  return String(n);
+}
+
+/** Renders `--help` text: a usage line, a summary, then one line per flag with its default. */
+export function formatHelp(usage: string, summary: string, spec: FlagSpec, footer = ''): string {
+  const rows = Object.entries(spec).map(([key, f]) => {
+    const left = `  --${flagName(key)}${f.kind ? ` ${f.kind}` : ''}`;
+    const def = f.defaultLabel ?? (f.boolean ? (f.default ? 'on' : 'off') : JSON.stringify(f.default));
+    return [left, `${f.help} (default: ${def})`] as const;
+  });
+  const width = Math.min(40, Math.max(...rows.map(([l]) => l.length)) + 2);
+  const lines = rows.map(([l, r]) => (l.length + 2 > width ? `${l}\n${' '.repeat(width)}${r}` : l.padEnd(width) + r));
+  return [`usage: ${usage}`, '', summary, '', 'flags:', ...lines, '  --help'.padEnd(width) + 'show this help', footer]
+    .join('\n')
+    .trimEnd();
+}

@@ -1,0 +1,39 @@
+import { UsageError } from './flags.js';
+import { serverCommand } from './server-command.js';
+
+export interface Command {
+  summary: string;
+  run(argv: string[]): Promise<number | void>;
+}
+
+const commands: Record<string, Command> = {
+  server: serverCommand,
+};
+
+function usage(): string {
+  const rows = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)}${c.summary}`);
+  return ['usage: chatpulse <command> [flags]', '', 'commands:', ...rows, '', 'Run `chatpulse <command> --help` for its flags.'].join('\n');
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return;
+  }
+  const command = commands[name];
+  if (command === undefined) {
+    console.error(`chatpulse: unknown command '${name.slice(0, 40)}' (commands: ${Object.keys(commands).join(', ')})`);
+    process.exit(2);
+  }
+  try {
+    const code = await command.run(rest);
+    if (typeof code === 'number') process.exitCode = code;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`chatpulse ${name}: ${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}

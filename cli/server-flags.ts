@@ -1,0 +1,18 @@
+import { flag } from './flags.js';
+
+/** Server flags (DESIGN §1), shared by `chatpulse server` and `chatpulse demo`. */
+export const serverFlags = {
+  host: flag.string('127.0.0.1', 'chat (TCP) address to bind'),
+  port: flag.int(5555, 'chat (TCP) port; 0 = any free port', { min: 0, max: 65535 }),
+  httpHost: flag.string('127.0.0.1', 'dashboard and /metrics address to bind'),
+  httpPort: flag.int(8080, 'dashboard and /metrics port; 0 = any free port', { min: 0, max: 65535 }),
+  db: flag.string('', 'SQLite store for history, runs and samples (default: <results-dir>/chatpulse.db)'),
+  resultsDir: flag.string('results', 'folder for run results and the default store'),
+  maxLine: flag.bytes(4096, 'longest accepted line, in bytes', { min: 16, max: 1024 * 1024 }),
+  maxRate: flag.int(50, 'lines per second per connection before excess is dropped; 0 = no limit', { min: 0, max: 1_000_000 }),
+  maxQueue: flag.bytes(1024 * 1024, 'unsent output per connection before a slow reader is disconnected', { min: 1024 }),
+  maxRoomsPerUser: flag.int(20, 'rooms one user may be in', { min: 1, max: 100_000 }),
+  maxRooms: flag.int(10_000, 'rooms on the server in all', { min: 1, max: 10_000_000 }),
+  grace: flag.duration(60_000, 'how long a disconnected nickname keeps its rooms', { min: 0, max: 7 * 86_400_000 }),
+  history: flag.int(1000, 'history lines kept per room; 0 = no history', { min: 0, max: 1_000_000 }),
+};

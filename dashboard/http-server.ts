@@ -1,0 +1,49 @@
+import http from 'node:http';
+import type net from 'node:net';
+import express from 'express';
+
+export interface HttpServer {
+  readonly app: express.Express;
+  readonly server: http.Server;
+  readonly address: net.AddressInfo;
+  close(): Promise<void>;
+}
+
+/**
+ * The HTTP face of the server process. Routes are added by the parts that own them
+ * (`/metrics` by metrics/, the dashboard and its API by dashboard/); this file only listens.
+ */
+export function createApp(): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  return app;
+}
+
+export function listenHttp(app: express.Express, host: string, port: number): Promise<HttpServer> {
+  const server = http.createServer(app);
+  // Keep-alive sockets would hold close() open for their idle timeout.
+  server.keepAliveTimeout = 5000;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port }, () => {
+      server.off('error', reject);
+      let closing: Promise<void> | undefined;
+      resolve({
+        app,
+        server,
+        address: server.address() as net.AddressInfo,
+        close() {
+          closing ??= new Promise((done) => {
+            server.close(() => done());
+            server.closeIdleConnections();
+            setTimeout(() => server.closeAllConnections(), 1000).unref();
+          });
+          return closing;
+        },
+      });
+    });
+  });
+}

@@ -1,0 +1,2 @@
+export { createApp, listenHttp } from './http-server.js';
+export type { HttpServer } from './http-server.js';

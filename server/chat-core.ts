@@ -1,0 +1,358 @@
+import { isUtf8 } from 'node:buffer';
+import { performance } from 'node:perf_hooks';
+import { ChatEvents, type DisconnectReason, type ErrorReason } from './events.js';
+import { GraceMemory, type GraceStore } from './grace-memory.js';
+import type { HistoryStore } from './history-store.js';
+import * as lines from './lines.js';
+import { checkName, NICK_MAX, normalizeRoom, ROOM_MAX } from './names.js';
+import { defaultChatOptions, HISTORY_ON_JOIN, LOBBY, type ChatOptions } from './options.js';
+import { RateLimiter } from './rate-limiter.js';
+import { type Room, RoomRegistry } from './rooms.js';
+import type { Connection, ConnectionHandler } from './transport.js';
+import { runCommand } from './commands.js';
+
+export class Session {
+  nick: string | null = null;
+  /** Rooms in join order; the order is what a reconnect restores. */
+  readonly rooms: Room<Session>[] = [];
+  active: Room<Session> | null = null;
+  closed = false;
+  closeReason: DisconnectReason | null = null;
+  readonly limiter: RateLimiter;
+
+  constructor(
+    readonly id: number,
+    readonly conn: Connection,
+    maxRate: number,
+  ) {
+    this.limiter = new RateLimiter(maxRate);
+  }
+}
+
+export interface ChatCoreDeps {
+  events?: ChatEvents;
+  history?: HistoryStore;
+  grace?: GraceStore;
+  /** Wall clock in ms (history timestamps, grace periods). @default Date.now */
+  now?: () => number;
+}
+
+/**
+ * The chat core: sessions, nicknames, rooms, commands and fan-out. It knows nothing of sockets
+ * (transports hand it `Connection`s) and nothing of metrics (it emits `ChatEvents`).
+ */
+export class ChatCore {
+  readonly options: ChatOptions;
+  readonly events: ChatEvents;
+  readonly rooms = new RoomRegistry<Session>();
+  readonly history: HistoryStore | undefined;
+  readonly grace: GraceStore;
+  readonly now: () => number;
+  readonly #sessions = new Set<Session>();
+  readonly #byNick = new Map<string, Session>();
+  #nextId = 1;
+  #bytesIn = 0;
+  #bytesOut = 0;
+  /** performance.now() at receipt of each room message not yet flushed to its members' sockets. */
+  #fanoutStarts: number[] = [];
+  readonly #fanoutSeconds: number[] = [];
+  #sweepTimer: NodeJS.Timeout;
+
+  constructor(options: Partial<ChatOptions> = {}, deps: ChatCoreDeps = {}) {
+    this.options = { ...defaultChatOptions, ...options };
+    this.events = deps.events ?? new ChatEvents();
+    this.history = deps.history;
+    this.grace = deps.grace ?? new GraceMemory(this.options.graceMs);
+    this.now = deps.now ?? Date.now;
+    this.#sweepTimer = setInterval(() => this.grace.sweep(this.now()), 10_000).unref();
+  }
+
+  get sessionCount(): number {
+    return this.#sessions.size;
+  }
+
+  /** Called by the write coalescer after each flush: fan-out times and byte counts for this turn. */
+  readonly afterFlush = (): void => {
+    const starts = this.#fanoutStarts;
+    if (starts.length === 0 && this.#bytesIn === 0 && this.#bytesOut === 0) return;
+    const end = performance.now();
+    const seconds = this.#fanoutSeconds;
+    seconds.length = 0;
+    for (let i = 0; i < starts.length; i++) seconds.push((end - (starts[i] as number)) / 1000);
+    starts.length = 0;
+    const bytesIn = this.#bytesIn;
+    const bytesOut = this.#bytesOut;
+    this.#bytesIn = 0;
+    this.#bytesOut = 0;
+    this.events.emit('flush', { bytesIn, bytesOut, fanoutSeconds: seconds });
+  };
+
+  /** A transport's new connection; the returned handler receives its lines. */
+  accept(conn: Connection): ConnectionHandler {
+    const session = new Session(this.#nextId++, conn, this.options.maxRate);
+    this.#sessions.add(session);
+    this.events.emit('connect', { connId: session.id, transport: conn.transport, remote: conn.remote });
+    this.send(session, Buffer.from(`${lines.WELCOME}\n`));
+    return {
+      onBytes: (n) => {
+        this.#bytesIn += n;
+      },
+      onLine: (line) => {
+        try {
+          this.#onLine(session, line);
+        } catch (err) {
+          // A bug must cost one line, not the server: answer, count, keep serving.
+          this.onInternalError(err);
+          this.fail(session, 'internal', 'internal error; the line was dropped');
+        }
+      },
+      onLineTooLong: () => this.#refuse(session, 'line_too_long', `line too long (max ${this.options.maxLine} bytes)`),
+      onClose: () => this.#onClose(session),
+    };
+  }
+
+  /** Where unexpected exceptions from line handling go. @default console.error */
+  onInternalError: (err: unknown) => void = (err) => console.error('chatpulse: internal error:', err);
+
+  send(session: Session, line: Buffer): void {
+    this.#bytesOut += line.length;
+    session.conn.send(line);
+  }
+
+  fail(session: Session, reason: ErrorReason, text: string): void {
+    this.events.emit('error', { connId: session.id, reason });
+    this.send(session, lines.error(text));
+  }
+
+  #refuse(session: Session, reason: ErrorReason, text: string): void {
+    if (session.closed) return;
+    if (session.limiter.take(this.now()) !== 'ok') return;
+    this.fail(session, reason, text);
+  }
+
+  #onLine(session: Session, line: Buffer): void {
+    if (session.closed) return;
+    const verdict = session.limiter.take(this.now());
+    if (verdict !== 'ok') {
+      if (verdict === 'warn') {
+        this.fail(session, 'rate_limit', `rate limit: at most ${this.options.maxRate} lines per second; excess dropped`);
+      } else {
+        this.events.emit('error', { connId: session.id, reason: 'rate_limit' });
+      }
+      return;
+    }
+    if (line.length === 0) return;
+    if (!isUtf8(line)) return this.fail(session, 'invalid_utf8', 'invalid UTF-8');
+    const text = line.toString('utf8');
+    if (text.charCodeAt(0) === 47 /* '/' */) return runCommand(this, session, text);
+    if (session.nick === null) return this.login(session, text.trim());
+    this.sendToRoom(session, text);
+  }
+
+  /** Room message: formatted once, the same bytes queued for every member. */
+  sendToRoom(session: Session, text: string): void {
+    const room = session.active;
+    const nick = session.nick;
+    if (room === null || nick === null) return;
+    const start = performance.now();
+    const line = lines.roomMessage(room.name, nick, text);
+    const echo = lines.roomEcho(room.name, text);
+    let bytesOut = 0;
+    for (const member of room.members) {
+      const out = member === session ? echo : line;
+      member.conn.send(out);
+      bytesOut += out.length;
+    }
+    this.#bytesOut += bytesOut;
+    this.#fanoutStarts.push(start);
+    this.history?.append(room.name, this.now(), nick, text);
+    this.events.emit('message', { room: room.name, nick, text, deliveries: room.members.size, bytesOut });
+  }
+
+  sendPrivate(session: Session, target: Session, text: string): void {
+    const from = session.nick as string;
+    this.send(target, lines.pmFrom(from, text));
+    this.send(session, lines.pmTo(target.nick as string, text));
+    this.events.emit('pm', { from, to: target.nick as string });
+  }
+
+  findByNick(nick: string): Session | undefined {
+    return this.#byNick.get(nick.toLowerCase());
+  }
+
+  login(session: Session, nick: string): void {
+    const bad = checkName(nick, NICK_MAX);
+    if (bad !== undefined) return this.fail(session, 'bad_name', `invalid nickname '${nick}': ${bad}`);
+    if (this.findByNick(nick)) return this.fail(session, 'nick_taken', `nickname '${nick}' is taken`);
+    session.nick = nick;
+    this.#byNick.set(nick.toLowerCase(), session);
+    const remembered = this.grace.take(nick, this.now());
+    const restored: Room<Session>[] = [];
+    if (remembered !== undefined) {
+      for (const name of remembered.rooms) {
+        const room = this.#enter(session, name, false);
+        if (room) restored.push(room);
+      }
+      const active = restored.find((r) => r.name.toLowerCase() === remembered.active.toLowerCase());
+      if (active) session.active = active;
+    }
+    if (restored.length === 0) {
+      this.send(session, lines.system(`Welcome, ${nick}. You are in #${LOBBY}. Type /help for the commands.`));
+      this.#enter(session, LOBBY, true);
+    } else {
+      const names = restored.map((r) => `#${r.name}`).join(', ');
+      this.send(session, lines.system(`Welcome back, ${nick}. Rooms restored: ${names}; active room: #${session.active?.name}`));
+    }
+    this.events.emit('login', { connId: session.id, nick, restoredRooms: restored.length });
+  }
+
+  renick(session: Session, nick: string): void {
+    const old = session.nick as string;
+    const bad = checkName(nick, NICK_MAX);
+    if (bad !== undefined) return this.fail(session, 'bad_name', `invalid nickname '${nick}': ${bad}`);
+    const holder = this.findByNick(nick);
+    if (holder && holder !== session) return this.fail(session, 'nick_taken', `nickname '${nick}' is taken`);
+    this.#byNick.delete(old.toLowerCase());
+    session.nick = nick;
+    this.#byNick.set(nick.toLowerCase(), session);
+    const notice = lines.system(`${old} is now known as ${nick}`);
+    const told = new Set<Session>([session]);
+    this.send(session, notice);
+    for (const room of session.rooms) {
+      for (const m of room.members) {
+        if (!told.has(m)) {
+          told.add(m);
+          this.send(m, notice);
+        }
+      }
+    }
+    this.events.emit('nick', { connId: session.id, from: old, to: nick });
+  }
+
+  /** `/join`: validates, enforces the limits, then enters and sends recent history. */
+  join(session: Session, rawName: string): void {
+    const name = normalizeRoom(rawName);
+    const bad = checkName(name, ROOM_MAX);
+    if (bad !== undefined) return this.fail(session, 'bad_name', `invalid room name '${rawName}': ${bad}`);
+    const existing = this.rooms.get(name);
+    if (existing && existing.members.has(session)) {
+      session.active = existing;
+      return this.send(session, lines.system(`#${existing.name} is now your active room`));
+    }
+    if (session.rooms.length >= this.options.maxRoomsPerUser) {
+      return this.fail(session, 'room_limit', `room limit reached: at most ${this.options.maxRoomsPerUser} rooms per user`);
+    }
+    if (!existing && this.rooms.size >= this.options.maxRooms) {
+      return this.fail(session, 'server_room_limit', `server room limit reached: at most ${this.options.maxRooms} rooms`);
+    }
+    this.#enter(session, name, true);
+  }
+
+  /** Adds the session to a room (no limit checks beyond the server's room cap) and announces it. */
+  #enter(session: Session, name: string, withHistory: boolean): Room<Session> | undefined {
+    if (checkName(name, ROOM_MAX) !== undefined) return undefined;
+    if (!this.rooms.get(name) && this.rooms.size >= this.options.maxRooms) return undefined;
+    if (session.rooms.length >= this.options.maxRoomsPerUser) return undefined;
+    const room = this.rooms.getOrCreate(name);
+    if (room.members.has(session)) return room;
+    room.members.add(session);
+    session.rooms.push(room);
+    session.active = room;
+    const notice = lines.system(`${session.nick} joined #${room.name}`);
+    for (const m of room.members) this.send(m, notice);
+    if (withHistory && this.history?.enabled) {
+      this.send(session, lines.history(room.name, this.history.recent(room.name, HISTORY_ON_JOIN)));
+    }
+    this.events.emit('join', { nick: session.nick as string, room: room.name, members: room.members.size });
+    return room;
+  }
+
+  /** `/leave [ROOM]`: leaving the active room makes `main` active (joining it again if needed). */
+  leave(session: Session, rawName: string | undefined): void {
+    const room = rawName === undefined ? session.active : this.rooms.get(normalizeRoom(rawName));
+    if (!room || !room.members.has(session)) {
+      return this.fail(session, 'not_in_room', `you are not in #${rawName === undefined ? '?' : normalizeRoom(rawName)}`);
+    }
+    const lobby = room.name.toLowerCase() === LOBBY;
+    if (lobby && session.rooms.length === 1) {
+      return this.fail(session, 'bad_argument', `you are only in #${LOBBY}; join another room before leaving it`);
+    }
+    const wasActive = session.active === room;
+    this.#exit(session, room, true);
+    if (!wasActive) return;
+    if (lobby) {
+      session.active = session.rooms[session.rooms.length - 1] ?? null;
+      this.send(session, lines.system(`#${session.active?.name} is now your active room`));
+    } else {
+      const main = this.rooms.get(LOBBY);
+      if (main && main.members.has(session)) {
+        session.active = main;
+        this.send(session, lines.system(`#${main.name} is now your active room`));
+      } else {
+        this.#enter(session, LOBBY, false);
+      }
+    }
+  }
+
+  #exit(session: Session, room: Room<Session>, tellLeaver: boolean): void {
+    const notice = lines.system(`${session.nick} left #${room.name}`);
+    for (const m of room.members) if (m !== session || tellLeaver) this.send(m, notice);
+    this.rooms.removeMember(room, session);
+    const i = session.rooms.indexOf(room);
+    if (i >= 0) session.rooms.splice(i, 1);
+    if (session.active === room) session.active = null;
+    this.events.emit('leave', { nick: session.nick as string, room: room.name, members: room.members.size });
+  }
+
+  /** Closes a session on our side (/quit, shutdown); its rooms are remembered for the grace period. */
+  close(session: Session, reason: DisconnectReason, farewell?: Buffer): void {
+    if (session.closed) return;
+    session.closeReason = reason;
+    if (farewell) this.send(session, farewell);
+    session.conn.end();
+  }
+
+  #onClose(session: Session): void {
+    if (session.closed) return;
+    session.closed = true;
+    this.#sessions.delete(session);
+    const reason: DisconnectReason = session.closeReason ?? transportCause(session.conn);
+    const nick = session.nick;
+    if (nick !== null) {
+      if (session.rooms.length > 0) {
+        const active = session.active ?? session.rooms[0];
+        this.grace.remember(nick, { rooms: session.rooms.map((r) => r.name), active: active?.name ?? LOBBY }, this.now());
+      }
+      for (const room of [...session.rooms]) this.#exit(session, room, false);
+      this.#byNick.delete(nick.toLowerCase());
+    }
+    this.events.emit('disconnect', { connId: session.id, nick, reason });
+  }
+
+  /**
+   * Polite shutdown: tell every client, flush, then wait up to `timeoutMs` for sockets to close
+   * before destroying the rest.
+   */
+  async shutdown(timeoutMs = 2000): Promise<void> {
+    clearInterval(this.#sweepTimer);
+    const bye = lines.system('server shutting down; your rooms are kept for the grace period');
+    for (const s of this.#sessions) this.close(s, 'shutdown', bye);
+    const deadline = Date.now() + timeoutMs;
+    while (this.#sessions.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    for (const s of [...this.#sessions]) {
+      s.conn.destroy();
+      this.#onClose(s);
+    }
+    this.history?.close();
+  }
+
+  /** Sessions, for transports and tests that need to look inside. */
+  sessions(): IterableIterator<Session> {
+    return this.#sessions.values();
+  }
+}
+
+function transportCause(conn: Connection): DisconnectReason {
+  const cause = (conn as { closeCause?: string }).closeCause;
+  return cause === 'slow_consumer' || cause === 'error' ? cause : 'closed';
+}

@@ -1,0 +1,82 @@
+import type { ChatCore, Session } from './chat-core.js';
+import * as lines from './lines.js';
+import { normalizeRoom } from './names.js';
+import { HISTORY_MAX, HISTORY_ON_JOIN } from './options.js';
+
+type Handler = (core: ChatCore, session: Session, args: string) => void;
+
+/** Splits `/cmd rest of line` into the command and the rest (single spaces kept inside `rest`). */
+function split(text: string): [string, string] {
+  const sp = text.indexOf(' ');
+  return sp === -1 ? [text.slice(1).toLowerCase(), ''] : [text.slice(1, sp).toLowerCase(), text.slice(sp + 1).trim()];
+}
+
+const ROOMS_SHOWN = 200;
+
+const pm: Handler = (core, s, args) => {
+  const sp = args.indexOf(' ');
+  const nick = sp === -1 ? args : args.slice(0, sp);
+  const text = sp === -1 ? '' : args.slice(sp + 1).trim();
+  if (nick === '' || text === '') return core.fail(s, 'bad_argument', 'usage: /pm NICK TEXT');
+  const target = core.findByNick(nick);
+  if (!target) return core.fail(s, 'no_such_user', `no such user '${nick}'`);
+  core.sendPrivate(s, target, text);
+};
+
+/** Commands available only once a nickname is set. */
+const loggedIn: Record<string, Handler> = {
+  join: (core, s, args) => (args === '' ? core.fail(s, 'bad_argument', 'usage: /join ROOM') : core.join(s, args.split(' ')[0] as string)),
+  leave: (core, s, args) => core.leave(s, args === '' ? undefined : args.split(' ')[0]),
+  rooms: (core, s) => {
+    const all = core.rooms.list();
+    const shown = all.slice(0, ROOMS_SHOWN).map((r) => `${r.name} (${r.members.size})`).join(', ');
+    const more = all.length > ROOMS_SHOWN ? `, … and ${all.length - ROOMS_SHOWN} more` : '';
+    core.send(s, lines.system(`rooms (${all.length}): ${shown}${more}`));
+  },
+  users: (core, s, args) => {
+    const name = args === '' ? s.active?.name : normalizeRoom(args.split(' ')[0] as string);
+    const room = name === undefined ? undefined : core.rooms.get(name);
+    if (!room) return core.fail(s, 'no_such_room', `no such room '#${name ?? ''}'`);
+    const nicks = [...room.members].map((m) => m.nick as string).sort();
+    core.send(s, lines.system(`users in #${room.name} (${nicks.length}): ${nicks.join(', ')}`));
+  },
+  pm,
+  msg: pm,
+  history: (core, s, args) => {
+    let n = HISTORY_ON_JOIN;
+    if (args !== '') {
+      if (!/^\d{1,4}$/.test(args) || Number(args) < 1 || Number(args) > HISTORY_MAX) {
+        return core.fail(s, 'bad_argument', `/history takes a number from 1 to ${HISTORY_MAX}, got '${args.slice(0, 20)}'`);
+      }
+      n = Number(args);
+    }
+    const room = s.active;
+    if (!room) return core.fail(s, 'not_in_room', 'you are in no room');
+    if (!core.history?.enabled) return core.send(s, lines.system(`history is switched off on this server`));
+    core.send(s, lines.history(room.name, core.history.recent(room.name, n)));
+  },
+};
+
+/** Commands available before and after login. */
+const always: Record<string, Handler> = {
+  nick: (core, s, args) => {
+    const nick = args.split(' ')[0] ?? '';
+    if (nick === '') return core.fail(s, 'bad_argument', 'usage: /nick NAME');
+    if (s.nick === null) core.login(s, nick);
+    else core.renick(s, nick);
+  },
+  help: (core, s) => core.send(s, Buffer.from(lines.HELP)),
+  quit: (core, s) => core.close(s, 'quit', lines.system('Bye')),
+};
+
+export function runCommand(core: ChatCore, session: Session, text: string): void {
+  const [name, args] = split(text);
+  const handler = always[name] ?? loggedIn[name];
+  if (handler === undefined) {
+    return core.fail(session, 'unknown_command', `unknown command '/${name.slice(0, 32)}' (try /help)`);
+  }
+  if (session.nick === null && always[name] === undefined) {
+    return core.fail(session, 'not_logged_in', 'choose a nickname first with /nick NAME');
+  }
+  handler(core, session, args);
+}

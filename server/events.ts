@@ -1,0 +1,52 @@
+/**
+ * The chat core's only outward interface: typed events. `metrics/` subscribes; the core runs the same
+ * with no subscriber at all (emitting to no listener costs one array-length check).
+ */
+export type DisconnectReason =
+  | 'quit' | 'closed' | 'error' | 'slow_consumer' | 'shutdown' | 'replaced';
+
+export type ErrorReason =
+  | 'line_too_long' | 'invalid_utf8' | 'rate_limit' | 'nick_taken' | 'bad_name' | 'unknown_command'
+  | 'no_such_user' | 'no_such_room' | 'not_in_room' | 'room_limit' | 'server_room_limit'
+  | 'not_logged_in' | 'bad_argument' | 'internal';
+
+export interface ChatEventMap {
+  connect: { connId: number; transport: string; remote: string };
+  disconnect: { connId: number; nick: string | null; reason: DisconnectReason };
+  login: { connId: number; nick: string; restoredRooms: number };
+  nick: { connId: number; from: string; to: string };
+  join: { nick: string; room: string; members: number };
+  leave: { nick: string; room: string; members: number };
+  /** A room message after fan-out: `deliveries` lines were queued (the sender's echo included). */
+  message: { room: string; nick: string; text: string; deliveries: number; bytesOut: number };
+  pm: { from: string; to: string };
+  error: { connId: number; reason: ErrorReason };
+  /** Once per write flush: bytes read since the last flush, and fan-out times of the messages it wrote. */
+  flush: { bytesIn: number; bytesOut: number; fanoutSeconds: readonly number[] };
+}
+
+export type ChatEventName = keyof ChatEventMap;
+type Listener<K extends ChatEventName> = (event: ChatEventMap[K]) => void;
+
+export class ChatEvents {
+  readonly #listeners: { [K in ChatEventName]?: Listener<K>[] } = {};
+
+  on<K extends ChatEventName>(name: K, fn: Listener<K>): () => void {
+    const list = (this.#listeners[name] ??= []) as Listener<K>[];
+    list.push(fn);
+    return () => {
+      const i = list.indexOf(fn);
+      if (i >= 0) list.splice(i, 1);
+    };
+  }
+
+  has(name: ChatEventName): boolean {
+    return (this.#listeners[name]?.length ?? 0) > 0;
+  }
+
+  emit<K extends ChatEventName>(name: K, event: ChatEventMap[K]): void {
+    const list = this.#listeners[name] as Listener<K>[] | undefined;
+    if (list === undefined) return;
+    for (let i = 0; i < list.length; i++) (list[i] as Listener<K>)(event);
+  }
+}

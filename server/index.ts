@@ -1,0 +1,16 @@
+export { ChatCore, Session } from './chat-core.js';
+export type { ChatCoreDeps } from './chat-core.js';
+export { ChatEvents } from './events.js';
+export type { ChatEventMap, ChatEventName, DisconnectReason, ErrorReason } from './events.js';
+export { GraceMemory } from './grace-memory.js';
+export type { GraceStore, RememberedRooms } from './grace-memory.js';
+export { HistoryStore } from './history-store.js';
+export type { HistoryLine, HistoryOptions } from './history-store.js';
+export { LineDecoder } from './line-decoder.js';
+export { defaultChatOptions, LOBBY } from './options.js';
+export type { ChatOptions } from './options.js';
+export { TcpConnection, TcpListener } from './tcp-transport.js';
+export type { Connection, ConnectionHandler } from './transport.js';
+export { WriteCoalescer } from './write-coalescer.js';
+export { startChatServer } from './chat-server.js';
+export type { ChatServer, ChatServerOptions } from './chat-server.js';

@@ -1,0 +1,77 @@
+/**
+ * Splits a byte stream into lines without ever decoding a partial line.
+ *
+ * Works on bytes: `\n` (0x0A) never occurs inside a multi-byte UTF-8 sequence, so a character split
+ * across two TCP chunks is reassembled before anyone decodes it. A line longer than `maxLine` is
+ * refused as soon as the buffered part passes the limit, so a 1 GB line is never buffered.
+ */
+export interface LineDecoderHandlers {
+  /** A complete line without its `\n` (and without a `\r` before it). Valid only during the call. */
+  onLine(line: Buffer): void;
+  /** A line passed `maxLine` bytes; its bytes up to the next `\n` are discarded. */
+  onOverflow(): void;
+}
+
+export class LineDecoder {
+  #parts: Buffer[] = [];
+  #partBytes = 0;
+  #discarding = false;
+  readonly #maxLine: number;
+  readonly #handlers: LineDecoderHandlers;
+
+  constructor(maxLine: number, handlers: LineDecoderHandlers) {
+    this.#maxLine = maxLine;
+    this.#handlers = handlers;
+  }
+
+  /** Bytes held for an unfinished line. */
+  get pendingBytes(): number {
+    return this.#partBytes;
+  }
+
+  push(chunk: Buffer): void {
+    let start = 0;
+    const length = chunk.length;
+    while (start < length) {
+      const nl = chunk.indexOf(10, start);
+      if (nl === -1) {
+        this.#keepPartial(chunk, start);
+        return;
+      }
+      if (this.#discarding) {
+        this.#discarding = false;
+        start = nl + 1;
+        continue;
+      }
+      let line: Buffer;
+      if (this.#partBytes === 0) {
+        line = chunk.subarray(start, nl);
+      } else {
+        this.#parts.push(chunk.subarray(start, nl));
+        line = Buffer.concat(this.#parts, this.#partBytes + (nl - start));
+        this.#parts = [];
+        this.#partBytes = 0;
+      }
+      start = nl + 1;
+      if (line.length > 0 && line[line.length - 1] === 13) line = line.subarray(0, line.length - 1);
+      if (line.length > this.#maxLine) this.#handlers.onOverflow();
+      else this.#handlers.onLine(line);
+    }
+  }
+
+  #keepPartial(chunk: Buffer, start: number): void {
+    if (this.#discarding) return;
+    const rest = chunk.length - start;
+    // One extra byte of room: the line may still end in `\r\n`, and the `\r` is not content.
+    if (this.#partBytes + rest > this.#maxLine + 1) {
+      this.#parts = [];
+      this.#partBytes = 0;
+      this.#discarding = true;
+      this.#handlers.onOverflow();
+      return;
+    }
+    // Copy: keeping a view would pin the socket's whole pooled chunk while the line is unfinished.
+    this.#parts.push(Buffer.from(chunk.subarray(start)));
+    this.#partBytes += rest;
+  }
+}

@@ -1,0 +1,31 @@
+/** Chat core limits (DESIGN §8). Every default is the one `chatpulse server --help` shows. */
+export interface ChatOptions {
+  /** Longest accepted line in bytes, without its newline. @default 4096 */
+  maxLine: number;
+  /** Lines per second per connection before excess is dropped; 0 = unlimited. @default 50 */
+  maxRate: number;
+  /** Unsent output per connection before it is cut off as a slow reader. @default 1 MiB */
+  maxQueue: number;
+  /** @default 20 */
+  maxRoomsPerUser: number;
+  /** @default 10000 */
+  maxRooms: number;
+  /** How long a nickname's rooms are kept after it disconnects, in ms. @default 60000 */
+  graceMs: number;
+  /** Lines of history kept per room; 0 keeps none. @default 1000 */
+  history: number;
+}
+
+export const defaultChatOptions: ChatOptions = {
+  maxLine: 4096,
+  maxRate: 50,
+  maxQueue: 1024 * 1024,
+  maxRoomsPerUser: 20,
+  maxRooms: 10_000,
+  graceMs: 60_000,
+  history: 1000,
+};
+
+export const LOBBY = 'main';
+export const HISTORY_ON_JOIN = 20;
+export const HISTORY_MAX = 200;

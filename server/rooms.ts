@@ -1,0 +1,49 @@
+/** Rooms and their members. Names are case-insensitive; a room keeps the spelling it was created with. */
+export interface Member {
+  readonly nick: string | null;
+}
+
+export class Room<M extends Member = Member> {
+  readonly members = new Set<M>();
+  constructor(
+    readonly key: string,
+    readonly name: string,
+  ) {}
+}
+
+export function roomKey(name: string): string {
+  return name.toLowerCase();
+}
+
+export class RoomRegistry<M extends Member = Member> {
+  readonly #rooms = new Map<string, Room<M>>();
+
+  get size(): number {
+    return this.#rooms.size;
+  }
+
+  get(name: string): Room<M> | undefined {
+    return this.#rooms.get(roomKey(name));
+  }
+
+  getOrCreate(name: string): Room<M> {
+    const key = roomKey(name);
+    let room = this.#rooms.get(key);
+    if (room === undefined) {
+      room = new Room<M>(key, name);
+      this.#rooms.set(key, room);
+    }
+    return room;
+  }
+
+  /** Empty rooms are dropped so that clients inventing names cannot grow memory for ever. */
+  removeMember(room: Room<M>, member: M): void {
+    room.members.delete(member);
+    if (room.members.size === 0) this.#rooms.delete(room.key);
+  }
+
+  /** Busiest first, then by name. */
+  list(): Room<M>[] {
+    return [...this.#rooms.values()].sort((a, b) => b.members.size - a.members.size || a.name.localeCompare(b.name));
+  }
+}

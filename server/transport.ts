@@ -1,0 +1,25 @@
+/**
+ * What a transport (plain TCP, TLS, WebSocket) hands the chat core: a duplex of lines.
+ * Adding a transport is one file that turns its frames into `ConnectionHandler` calls.
+ */
+export interface Connection {
+  readonly transport: string;
+  readonly remote: string;
+  /** Queue one complete line (with its `\n`) for writing; writes are coalesced per event-loop turn. */
+  send(line: Buffer): void;
+  /** Bytes queued and not yet taken by the kernel. */
+  queuedBytes(): number;
+  /** Write what is queued, then close. */
+  end(): void;
+  /** Close now, dropping queued output. */
+  destroy(): void;
+}
+
+/** What the chat core answers a new connection with; the transport calls it. */
+export interface ConnectionHandler {
+  /** Raw bytes read, for byte counters (before line splitting). */
+  onBytes(n: number): void;
+  onLine(line: Buffer): void;
+  onLineTooLong(): void;
+  onClose(): void;
+}

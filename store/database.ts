@@ -1,0 +1,19 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+
+/**
+ * Opens (creating folders as needed) the one SQLite file that holds chat history, runs and samples.
+ * WAL lets readers (dashboard, CSV export) run while the tick writes; NORMAL sync is safe under WAL
+ * against a process kill, which is the failure the store must survive.
+ */
+export function openDatabase(file: string): Db {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  return db;
+}

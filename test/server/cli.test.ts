@@ -1,0 +1,84 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { LineClient } from '../helpers/line-client.js';
+import { runCli, startServerProcess } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp.js';
+
+test('--help lists the flags with defaults and exits 0', async () => {
+  const p = runCli(['server', '--help']);
+  const { code } = await p.exited();
+  assert.is(code, 0);
+  assert.match(p.stdout(), /--max-rate N\s+lines per second per connection .*\(default: 50\)/);
+  assert.match(p.stdout(), /--grace DURATION\s+.*\(default: 1m\)/);
+});
+
+test('a bad flag exits 2 with one line naming it', async () => {
+  const p = runCli(['server', '--port', 'many']);
+  const { code } = await p.exited();
+  assert.is(code, 2);
+  assert.is(p.stderr().trim(), "chatpulse server: --port expects a whole number, got 'many'");
+  const q = runCli(['serve']);
+  assert.is((await q.exited()).code, 2);
+  assert.match(q.stderr(), /unknown command 'serve'/);
+});
+
+test('history survives a restart: new process, same db; SIGINT exits 0 within 5 s', async () => {
+  const tmp = tempDir();
+  try {
+    const first = await startServerProcess(['--results-dir', tmp.dir]);
+    const a = await LineClient.login(first.chatPort, 'ann');
+    await a.ask('/join dev', '* ann joined #dev');
+    await a.ask('remember me', '[dev] You: remember me');
+    const started = Date.now();
+    first.proc.child.kill('SIGINT');
+    await a.waitFor(/^\* server shutting down/);
+    const { code } = await first.proc.exited(6000);
+    assert.is(code, 0);
+    assert.ok(Date.now() - started < 5000, 'exits within 5 s');
+    a.close();
+    assert.ok(fs.existsSync(path.join(tmp.dir, 'chatpulse.db')), 'default db under --results-dir');
+
+    const second = await startServerProcess(['--results-dir', tmp.dir]);
+    const b = await LineClient.login(second.chatPort, 'bob');
+    await b.ask('/join dev', /^\* \[dev\] \d\d:\d\d:\d\d ann: remember me$/);
+    b.close();
+    second.proc.child.kill('SIGTERM');
+    assert.is((await second.proc.exited(6000)).code, 0);
+  } finally {
+    tmp.cleanup();
+  }
+});
+
+test('a busy port fails at once with a clear message', async () => {
+  const tmp = tempDir();
+  const blocker = net.createServer();
+  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+  const port = (blocker.address() as net.AddressInfo).port;
+  try {
+    const p = runCli(['server', '--port', String(port), '--http-port', '0', '--results-dir', tmp.dir]);
+    const { code } = await p.exited();
+    assert.is(code, 1);
+    assert.is(p.stderr().trim(), `chatpulse server: port ${port} on 127.0.0.1 is busy (is another chatpulse running?)`);
+  } finally {
+    blocker.close();
+    tmp.cleanup();
+  }
+});
+
+test('GET /healthz answers on the HTTP port', async () => {
+  const tmp = tempDir();
+  const s = await startServerProcess(['--results-dir', tmp.dir]);
+  try {
+    const res = await fetch(`http://127.0.0.1:${s.httpPort}/healthz`);
+    assert.equal(await res.json(), { status: 'ok' });
+  } finally {
+    s.proc.child.kill('SIGINT');
+    await s.proc.exited();
+    tmp.cleanup();
+  }
+});
+
+test.run();

@@ -1,0 +1,108 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { LineClient, sleep } from '../helpers/line-client.js';
+import { startTestServer, type TestServer } from '../helpers/chat-server.js';
+
+let srv: TestServer;
+const clients: LineClient[] = [];
+const reasons: string[] = [];
+
+function limited(name: string, opts: Parameters<typeof startTestServer>[0]) {
+  const s = suite(name);
+  s.before.each(async () => {
+    srv = await startTestServer(opts);
+    reasons.length = 0;
+    srv.events.on('error', (e) => reasons.push(e.reason));
+    srv.events.on('disconnect', (e) => reasons.push(`disconnect:${e.reason}`));
+  });
+  s.after.each(async () => {
+    for (const c of clients.splice(0)) c.close();
+    await srv.stop();
+  });
+  return s;
+}
+
+async function login(nick: string) {
+  const c = await LineClient.login(srv.port, nick);
+  clients.push(c);
+  return c;
+}
+
+const lines = limited('line limits', {});
+
+lines('a line over 4096 bytes is refused and the connection kept', async () => {
+  const a = await login('ann');
+  assert.is(await a.ask('x'.repeat(5000), /^!/), '! line too long (max 4096 bytes)');
+  await a.ask('short', '[main] You: short');
+  const exact = 'é'.repeat(2048); // 4096 bytes exactly
+  await a.ask(exact, `[main] You: ${exact}`);
+  assert.equal(reasons, ['line_too_long']);
+});
+
+lines('invalid UTF-8 is refused with one line; characters split across writes are fine', async () => {
+  const a = await login('ann');
+  const from = a.lines.length;
+  a.socket.write(Buffer.from([0x68, 0xff, 0xfe, 0x0a]));
+  assert.is(await a.waitFor(/^!/, 3000, from), '! invalid UTF-8');
+  const word = Buffer.from('добро-пожаловать\n');
+  for (let i = 0; i < word.length; i++) {
+    a.socket.write(word.subarray(i, i + 1));
+    await sleep(1);
+  }
+  await a.waitFor('[main] You: добро-пожаловать');
+});
+
+const rate = limited('rate limit', { maxRate: 5 });
+
+rate('more lines than --max-rate in a second: excess dropped, one warning, counted', async () => {
+  const a = await login('ann');
+  await sleep(1100); // a fresh one-second window
+  const from = a.lines.length;
+  a.socket.write(Array.from({ length: 12 }, (_, i) => `m${i}`).join('\n') + '\n');
+  await a.waitFor(/^! rate limit/, 3000, from);
+  await sleep(200);
+  const got = a.lines.slice(from);
+  assert.is(got.filter((l) => l.startsWith('[main] You: ')).length, 5);
+  assert.equal(got.filter((l) => l.startsWith('!')), ['! rate limit: at most 5 lines per second; excess dropped']);
+  assert.is(reasons.filter((r) => r === 'rate_limit').length, 7, 'every dropped line counted');
+  await sleep(1000);
+  await a.ask('later', '[main] You: later');
+});
+
+const rooms = limited('room limits', { maxRoomsPerUser: 3, maxRooms: 4 });
+
+rooms('rooms per user and rooms in all are bounded with an error naming the limit', async () => {
+  const a = await login('ann');
+  await a.ask('/join r1', '* ann joined #r1');
+  await a.ask('/join r2', '* ann joined #r2');
+  assert.is(await a.ask('/join r3', /^!/), '! room limit reached: at most 3 rooms per user');
+  const b = await login('bob');
+  await b.ask('/join r3', '* bob joined #r3');
+  assert.is(await b.ask('/join r4', /^!/), '! server room limit reached: at most 4 rooms');
+  assert.is(await b.ask('/join r1', /^\* bob joined/), '* bob joined #r1', 'existing rooms still joinable');
+  assert.is(await b.ask('/join bad/name', /^!/), "! invalid room name 'bad/name': use only letters, digits, _ - .");
+});
+
+const slow = limited('slow reader', { maxRate: 0, maxQueue: 64 * 1024 });
+
+slow('a reader that stops reading is cut off with a reason; the others keep going', async () => {
+  const other = await login('other');
+  const sloth = await login('sloth');
+  await other.waitFor('* sloth joined #main');
+  sloth.socket.pause();
+  // Each /help is ~900 bytes of output for 6 bytes of input: the server's queue for sloth grows
+  // past the kernel buffers and then past --max-queue (64 KiB here).
+  for (let i = 0; i < 200 && !reasons.includes('disconnect:slow_consumer'); i++) {
+    sloth.socket.write('/help\n'.repeat(500));
+    await sleep(5);
+  }
+  for (let i = 0; i < 100 && !reasons.includes('disconnect:slow_consumer'); i++) await sleep(20);
+  assert.ok(reasons.includes('disconnect:slow_consumer'), `reasons: ${reasons.slice(-5).join(',')}`);
+  await other.waitFor('* sloth left #main');
+  await other.ask('/users', '* users in #main (1): other');
+});
+
+lines.run();
+rate.run();
+rooms.run();
+slow.run();

@@ -1,0 +1,66 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { LineDecoder } from '../../server/line-decoder.js';
+
+function decode(chunks: Buffer[], maxLine = 4096) {
+  const out: string[] = [];
+  let overflows = 0;
+  const d = new LineDecoder(maxLine, { onLine: (l) => out.push(l.toString('utf8')), onOverflow: () => overflows++ });
+  for (const c of chunks) d.push(c);
+  return { out, overflows, pending: d.pendingBytes };
+}
+
+const input = Buffer.from('привет мир\r\nhello\n\nдобро-пожаловать 🎉\n', 'utf8');
+const expected = ['привет мир', 'hello', '', 'добро-пожаловать 🎉'];
+
+test('whole input gives each line, CR before LF dropped', () => {
+  assert.equal(decode([input]).out, expected);
+});
+
+test('split at every byte position (two chunks) gives the same lines', () => {
+  for (let i = 1; i < input.length; i++) {
+    const r = decode([input.subarray(0, i), input.subarray(i)]);
+    assert.equal(r.out, expected, `split at ${i}`);
+  }
+});
+
+test('one byte per chunk gives the same lines', () => {
+  const chunks = [...input].map((b) => Buffer.from([b]));
+  assert.equal(decode(chunks).out, expected);
+});
+
+test('split at every pair of positions (three chunks)', () => {
+  for (let i = 1; i < input.length; i += 3) {
+    for (let j = i + 1; j < input.length; j += 5) {
+      const r = decode([input.subarray(0, i), input.subarray(i, j), input.subarray(j)]);
+      assert.equal(r.out, expected, `split at ${i},${j}`);
+    }
+  }
+});
+
+test('an unfinished line is held, not emitted', () => {
+  const r = decode([Buffer.from('abc\ndef')]);
+  assert.equal(r.out, ['abc']);
+  assert.is(r.pending, 3);
+});
+
+test('a line over the limit is refused once and the next line still arrives', () => {
+  const long = Buffer.from(`${'x'.repeat(20)}\nok\n`);
+  const r = decode([long], 10);
+  assert.equal(r.out, ['ok']);
+  assert.is(r.overflows, 1);
+});
+
+test('an over-long line split across many chunks is refused before it is buffered', () => {
+  const d = new LineDecoder(100, { onLine: () => assert.unreachable('no line'), onOverflow: () => {} });
+  for (let i = 0; i < 1000; i++) d.push(Buffer.alloc(1000, 0x61));
+  assert.is(d.pendingBytes, 0, 'nothing buffered while discarding');
+});
+
+test('exactly max bytes (with CRLF split before LF) is accepted', () => {
+  const r = decode([Buffer.from(`${'y'.repeat(10)}\r`), Buffer.from('\n')], 10);
+  assert.equal(r.out, ['y'.repeat(10)]);
+  assert.is(r.overflows, 0);
+});
+
+test.run();
