@@ -13,6 +13,10 @@ export interface HubOptions extends ChatOptions {
   /** SQLite file; default `<resultsDir>/chatpulse.db`. */
   db: string;
   resultsDir: string;
+  /** `redis://…` or empty for a single node. */
+  redis: string;
+  nodeId: string;
+  presenceTtl: number;
 }
 
 export interface Hub {
@@ -41,7 +45,11 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   let chat: ChatServer | undefined;
   let http: HttpServer | undefined;
   try {
-    chat = await startChatServer({ ...options, db, events });
+    chat = await startChatServer({
+      ...options, db, events,
+      ...(options.redis ? { redis: options.redis, presenceTtlMs: options.presenceTtl } : { redis: undefined }),
+      ...(options.nodeId ? { nodeId: options.nodeId } : {}),
+    });
     http = await listenHttp(app, options.httpHost, options.httpPort);
   } catch (err) {
     await chat?.close(0);

@@ -1,5 +1,5 @@
 import { defaultDbPath, startHub, type Hub } from './hub.js';
-import { formatHelp, parseFlags } from './flags.js';
+import { formatHelp, parseFlags, UsageError } from './flags.js';
 import type { Command } from './main.js';
 import { serverFlags } from './server-flags.js';
 
@@ -12,6 +12,12 @@ export const serverCommand: Command = {
     if (f.help) {
       console.log(formatHelp('chatpulse server [flags]', serverCommand.summary, spec, EXAMPLE));
       return 0;
+    }
+    if (f.redis && !/^rediss?:\/\/[^\s]+$/.test(f.redis)) {
+      throw new UsageError(`--redis expects a URL like redis://127.0.0.1:6379, got '${f.redis.slice(0, 60)}'`);
+    }
+    if (f.nodeId && !/^[\w.:-]+$/.test(f.nodeId)) {
+      throw new UsageError(`--node-id expects letters, digits and _ . : -, got '${f.nodeId}'`);
     }
     let hub: Hub;
     try {

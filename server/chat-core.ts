@@ -10,6 +10,10 @@ import { RateLimiter } from './rate-limiter.js';
 import { type Room, RoomRegistry } from './rooms.js';
 import type { Connection, ConnectionHandler } from './transport.js';
 import { runCommand } from './commands.js';
+import type { ClusterDelivery, ClusterLink } from './cluster-link.js';
+
+/** Lines held while a nickname claim is in flight across the cluster. */
+const MAX_PENDING_LINES = 64;
 
 export class Session {
   nick: string | null = null;
@@ -18,6 +22,8 @@ export class Session {
   active: Room<Session> | null = null;
   closed = false;
   closeReason: DisconnectReason | null = null;
+  /** Set while a cluster-wide nickname claim is in flight; lines that arrive meanwhile wait here. */
+  pending: Buffer[] | null = null;
   readonly limiter: RateLimiter;
 
   constructor(
@@ -35,6 +41,8 @@ export interface ChatCoreDeps {
   grace?: GraceStore;
   /** Wall clock in ms (history timestamps, grace periods). @default Date.now */
   now?: () => number;
+  /** Other nodes sharing rooms (Redis); none = a single node. */
+  cluster?: ClusterLink;
 }
 
 /**
@@ -48,6 +56,7 @@ export class ChatCore {
   readonly history: HistoryStore | undefined;
   readonly grace: GraceStore;
   readonly now: () => number;
+  readonly cluster: ClusterLink | undefined;
   readonly #sessions = new Set<Session>();
   readonly #byNick = new Map<string, Session>();
   #nextId = 1;
@@ -64,6 +73,7 @@ export class ChatCore {
     this.history = deps.history;
     this.grace = deps.grace ?? new GraceMemory(this.options.graceMs);
     this.now = deps.now ?? Date.now;
+    this.cluster = deps.cluster;
     this.#sweepTimer = setInterval(() => this.grace.sweep(this.now()), 10_000).unref();
   }
 
@@ -132,6 +142,10 @@ export class ChatCore {
 
   #onLine(session: Session, line: Buffer): void {
     if (session.closed) return;
+    if (session.pending !== null) {
+      if (session.pending.length < MAX_PENDING_LINES) session.pending.push(Buffer.from(line));
+      return;
+    }
     const verdict = session.limiter.take(this.now());
     if (verdict !== 'ok') {
       if (verdict === 'warn') {
@@ -166,6 +180,7 @@ export class ChatCore {
     this.#bytesOut += bytesOut;
     this.#fanoutStarts.push(start);
     this.history?.append(room.name, this.now(), nick, text);
+    this.cluster?.publishMessage(room.name, nick, text);
     this.events.emit('message', { room: room.name, nick, text, deliveries: room.members.size, bytesOut });
   }
 
@@ -184,6 +199,31 @@ export class ChatCore {
     const bad = checkName(nick, NICK_MAX);
     if (bad !== undefined) return this.fail(session, 'bad_name', `invalid nickname '${nick}': ${bad}`);
     if (this.findByNick(nick)) return this.fail(session, 'nick_taken', `nickname '${nick}' is taken`);
+    this.#claimThen(session, nick, () => this.#completeLogin(session, nick));
+  }
+
+  /**
+   * Runs `then` once the nickname is ours cluster-wide (at once on a single node). Lines that arrive
+   * while the claim is in flight are held and replayed in order afterwards.
+   */
+  #claimThen(session: Session, nick: string, then: () => void): void {
+    if (this.cluster === undefined) return then();
+    session.pending = [];
+    this.cluster.claimNick(nick).then((ok) => {
+      const held = session.pending ?? [];
+      session.pending = null;
+      if (session.closed) {
+        if (ok) this.cluster?.releaseNick(nick);
+        return;
+      }
+      const holder = this.findByNick(nick);
+      if (!ok || (holder && holder !== session)) this.fail(session, 'nick_taken', `nickname '${nick}' is taken`);
+      else then();
+      for (const line of held) this.#onLine(session, line);
+    });
+  }
+
+  #completeLogin(session: Session, nick: string): void {
     session.nick = nick;
     this.#byNick.set(nick.toLowerCase(), session);
     const remembered = this.grace.take(nick, this.now());
@@ -212,6 +252,14 @@ export class ChatCore {
     if (bad !== undefined) return this.fail(session, 'bad_name', `invalid nickname '${nick}': ${bad}`);
     const holder = this.findByNick(nick);
     if (holder && holder !== session) return this.fail(session, 'nick_taken', `nickname '${nick}' is taken`);
+    if (holder === session) return this.#rename(session, old, nick);
+    this.#claimThen(session, nick, () => {
+      this.cluster?.releaseNick(old);
+      this.#rename(session, old, nick);
+    });
+  }
+
+  #rename(session: Session, old: string, nick: string): void {
     this.#byNick.delete(old.toLowerCase());
     session.nick = nick;
     this.#byNick.set(nick.toLowerCase(), session);
@@ -263,6 +311,7 @@ export class ChatCore {
     if (withHistory && this.history?.enabled) {
       this.send(session, lines.history(room.name, this.history.recent(room.name, HISTORY_ON_JOIN)));
     }
+    this.cluster?.publishPresence(room.name, session.nick as string, 'join');
     this.events.emit('join', { nick: session.nick as string, room: room.name, members: room.members.size });
     return room;
   }
@@ -301,6 +350,7 @@ export class ChatCore {
     const i = session.rooms.indexOf(room);
     if (i >= 0) session.rooms.splice(i, 1);
     if (session.active === room) session.active = null;
+    this.cluster?.publishPresence(room.name, session.nick as string, 'leave');
     this.events.emit('leave', { nick: session.nick as string, room: room.name, members: room.members.size });
   }
 
@@ -325,6 +375,7 @@ export class ChatCore {
       }
       for (const room of [...session.rooms]) this.#exit(session, room, false);
       this.#byNick.delete(nick.toLowerCase());
+      this.cluster?.releaseNick(nick);
     }
     this.events.emit('disconnect', { connId: session.id, nick, reason });
   }
@@ -344,6 +395,38 @@ export class ChatCore {
       this.#onClose(s);
     }
     this.history?.close();
+  }
+
+  /** What the cluster link delivers from other nodes: fanned out to local members only. */
+  clusterDelivery(): ClusterDelivery {
+    return {
+      remoteMessage: (roomName, nick, text) => {
+        this.history?.append(roomName, this.now(), nick, text);
+        const room = this.rooms.get(roomName);
+        if (!room) return;
+        const line = lines.roomMessage(room.name, nick, text);
+        for (const m of room.members) m.conn.send(line);
+        const bytesOut = line.length * room.members.size;
+        this.#bytesOut += bytesOut;
+        this.events.emit('relay', { room: room.name, deliveries: room.members.size, bytesOut });
+      },
+      remotePresence: (roomName, nick, change) => {
+        const room = this.rooms.get(roomName);
+        if (!room) return;
+        const notice = lines.system(`${nick} ${change === 'join' ? 'joined' : 'left'} #${room.name}`);
+        for (const m of room.members) this.send(m, notice);
+      },
+      remotePrivate: (from, to, text) => {
+        const target = this.findByNick(to);
+        if (target) this.send(target, lines.pmFrom(from, text));
+      },
+      localNicks: () => [...this.#byNick.values()].map((s) => s.nick as string),
+      localPresence: () => {
+        const out: Record<string, string[]> = {};
+        for (const room of this.rooms.list()) out[room.name] = [...room.members].map((m) => m.nick as string);
+        return out;
+      },
+    };
   }
 
   /** Sessions, for transports and tests that need to look inside. */

@@ -5,6 +5,7 @@ import { ChatEvents } from './events.js';
 import type { GraceStore } from './grace-memory.js';
 import { HistoryStore } from './history-store.js';
 import { defaultChatOptions, type ChatOptions } from './options.js';
+import { RedisCluster } from './redis-cluster.js';
 import { TcpConnection, TcpListener } from './tcp-transport.js';
 import { WriteCoalescer } from './write-coalescer.js';
 
@@ -17,6 +18,14 @@ export interface ChatServerOptions extends Partial<ChatOptions> {
   db?: Db;
   events?: ChatEvents;
   graceStore?: GraceStore;
+  /** `redis://host:port`: share rooms, presence, PMs and nicknames with other nodes. */
+  redis?: string;
+  /** This node's name in the cluster. @default '<host>:<port>' once listening */
+  nodeId?: string;
+  /** Cluster presence expiry in ms. @default 5000 */
+  presenceTtlMs?: number;
+  /** Where cluster state changes are logged. @default console.error */
+  log?: (line: string) => void;
 }
 
 export interface ChatServer {
@@ -31,17 +40,30 @@ export interface ChatServer {
 export async function startChatServer(opts: ChatServerOptions = {}): Promise<ChatServer> {
   const options = { ...defaultChatOptions, ...opts };
   const history = opts.db ? new HistoryStore(opts.db, { cap: options.history }) : undefined;
+  const events = opts.events ?? new ChatEvents();
+  const host = opts.host ?? '127.0.0.1';
+  // The node id must be known before listening (the core holds it); with port 0 it falls back to the pid.
+  const nodeId = opts.nodeId ?? `${host}:${opts.port ? opts.port : `pid${process.pid}`}`;
+  const cluster = opts.redis
+    ? new RedisCluster({
+        url: opts.redis, nodeId, ...(opts.presenceTtlMs ? { presenceTtlMs: opts.presenceTtlMs } : {}),
+        ...(opts.log ? { log: opts.log } : {}),
+        onState: (up) => events.emit('cluster', { node: nodeId, up }),
+      })
+    : undefined;
   const core = new ChatCore(options, {
-    events: opts.events ?? new ChatEvents(),
+    events,
     ...(history ? { history } : {}),
     ...(opts.graceStore ? { grace: opts.graceStore } : {}),
+    ...(cluster ? { cluster } : {}),
   });
   const coalescer = new WriteCoalescer(core.afterFlush);
   const listener = new TcpListener((socket) => {
     const conn = new TcpConnection(socket, coalescer, options.maxQueue);
     conn.bind(core.accept(conn), options.maxLine);
   });
-  const address = await listener.listen(opts.host ?? '127.0.0.1', opts.port ?? 5555);
+  const address = await listener.listen(host, opts.port ?? 5555);
+  await cluster?.start(core.clusterDelivery());
   let closing: Promise<void> | undefined;
   return {
     core,
@@ -52,6 +74,7 @@ export async function startChatServer(opts: ChatServerOptions = {}): Promise<Cha
         const stopped = listener.close();
         await core.shutdown(timeoutMs);
         coalescer.flushNow();
+        await cluster?.close();
         await stopped;
       })();
       return closing;

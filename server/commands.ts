@@ -19,8 +19,12 @@ const pm: Handler = (core, s, args) => {
   const text = sp === -1 ? '' : args.slice(sp + 1).trim();
   if (nick === '' || text === '') return core.fail(s, 'bad_argument', 'usage: /pm NICK TEXT');
   const target = core.findByNick(nick);
-  if (!target) return core.fail(s, 'no_such_user', `no such user '${nick}'`);
-  core.sendPrivate(s, target, text);
+  if (target) return core.sendPrivate(s, target, text);
+  if (core.cluster?.publishPrivate(s.nick as string, nick, text)) {
+    core.events.emit('pm', { from: s.nick as string, to: nick });
+    return core.send(s, lines.pmTo(nick, text));
+  }
+  core.fail(s, 'no_such_user', `no such user '${nick}'`);
 };
 
 /** Commands available only once a nickname is set. */
@@ -28,17 +32,25 @@ const loggedIn: Record<string, Handler> = {
   join: (core, s, args) => (args === '' ? core.fail(s, 'bad_argument', 'usage: /join ROOM') : core.join(s, args.split(' ')[0] as string)),
   leave: (core, s, args) => core.leave(s, args === '' ? undefined : args.split(' ')[0]),
   rooms: (core, s) => {
-    const all = core.rooms.list();
-    const shown = all.slice(0, ROOMS_SHOWN).map((r) => `${r.name} (${r.members.size})`).join(', ');
+    const counts = new Map<string, { name: string; n: number }>();
+    for (const r of core.rooms.list()) counts.set(r.key, { name: r.name, n: r.members.size });
+    for (const [name, n] of core.cluster?.remoteRooms() ?? []) {
+      const entry = counts.get(name.toLowerCase()) ?? { name, n: 0 };
+      entry.n += n;
+      counts.set(name.toLowerCase(), entry);
+    }
+    const all = [...counts.values()].sort((a, b) => b.n - a.n || a.name.localeCompare(b.name));
+    const shown = all.slice(0, ROOMS_SHOWN).map((r) => `${r.name} (${r.n})`).join(', ');
     const more = all.length > ROOMS_SHOWN ? `, … and ${all.length - ROOMS_SHOWN} more` : '';
     core.send(s, lines.system(`rooms (${all.length}): ${shown}${more}`));
   },
   users: (core, s, args) => {
     const name = args === '' ? s.active?.name : normalizeRoom(args.split(' ')[0] as string);
     const room = name === undefined ? undefined : core.rooms.get(name);
-    if (!room) return core.fail(s, 'no_such_room', `no such room '#${name ?? ''}'`);
-    const nicks = [...room.members].map((m) => m.nick as string).sort();
-    core.send(s, lines.system(`users in #${room.name} (${nicks.length}): ${nicks.join(', ')}`));
+    const remote = name === undefined ? [] : (core.cluster?.remoteMembers(name) ?? []);
+    if (!room && remote.length === 0) return core.fail(s, 'no_such_room', `no such room '#${name ?? ''}'`);
+    const nicks = [...(room?.members ?? [])].map((m) => m.nick as string).concat(remote).sort();
+    core.send(s, lines.system(`users in #${room?.name ?? name} (${nicks.length}): ${nicks.join(', ')}`));
   },
   pm,
   msg: pm,

@@ -20,6 +20,10 @@ export interface ChatEventMap {
   /** A room message after fan-out: `deliveries` lines were queued (the sender's echo included). */
   message: { room: string; nick: string; text: string; deliveries: number; bytesOut: number };
   pm: { from: string; to: string };
+  /** A room message from another node, fanned out to this node's members. Not a new message: never count it as one. */
+  relay: { room: string; deliveries: number; bytesOut: number };
+  /** The cluster bus (Redis) came up or went down. */
+  cluster: { node: string; up: boolean };
   error: { connId: number; reason: ErrorReason };
   /** Once per write flush: bytes read since the last flush, and fan-out times of the messages it wrote. */
   flush: { bytesIn: number; bytesOut: number; fanoutSeconds: readonly number[] };

@@ -20,6 +20,9 @@ test('a bad flag exits 2 with one line naming it', async () => {
   const { code } = await p.exited();
   assert.is(code, 2);
   assert.is(p.stderr().trim(), "chatpulse server: --port expects a whole number, got 'many'");
+  const r = runCli(['server', '--redis', 'localhost:6379']);
+  assert.is((await r.exited()).code, 2);
+  assert.is(r.stderr().trim(), "chatpulse server: --redis expects a URL like redis://127.0.0.1:6379, got 'localhost:6379'");
   const q = runCli(['serve']);
   assert.is((await q.exited()).code, 2);
   assert.match(q.stderr(), /unknown command 'serve'/);

@@ -1,0 +1,31 @@
+/**
+ * What the chat core needs from a cluster of nodes sharing rooms (DESIGN §10). The core calls these;
+ * the implementation (server/redis-cluster.ts) calls back into `ClusterDelivery` for what other nodes
+ * sent. Without a link the core is a single node and nothing here runs.
+ */
+export interface ClusterLink {
+  readonly nodeId: string;
+  /** Resolves true when this node may use the nickname cluster-wide (true when the bus is down: local rules only). */
+  claimNick(nick: string): Promise<boolean>;
+  releaseNick(nick: string): void;
+  publishMessage(room: string, nick: string, text: string): void;
+  publishPresence(room: string, nick: string, change: 'join' | 'leave'): void;
+  /** Returns false when no other node has that nickname. */
+  publishPrivate(from: string, to: string, text: string): boolean;
+  /** Nicknames in `room` on other nodes (case-insensitive room match). */
+  remoteMembers(room: string): string[];
+  /** Rooms on other nodes with their member counts there. */
+  remoteRooms(): Map<string, number>;
+  close(): Promise<void>;
+}
+
+/** What a cluster link delivers to the local chat core. */
+export interface ClusterDelivery {
+  remoteMessage(room: string, nick: string, text: string): void;
+  remotePresence(room: string, nick: string, change: 'join' | 'leave'): void;
+  remotePrivate(from: string, to: string, text: string): void;
+  /** The nicknames this node holds now (refreshed on every heartbeat). */
+  localNicks(): string[];
+  /** This node's rooms and their local members (the heartbeat's presence record). */
+  localPresence(): Record<string, string[]>;
+}

@@ -1,0 +1,158 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ChatEvents, startChatServer, type ChatServer } from '../../server/index.js';
+import { startServerProcess } from '../helpers/cli.js';
+import { LineClient, sleep } from '../helpers/line-client.js';
+import { startRedis, type RedisProcess } from '../helpers/redis.js';
+import { requireTool } from '../helpers/require-tool.js';
+import { tempDir } from '../helpers/temp.js';
+
+const redisBin = requireTool('redis-server', 'redis-server');
+const TTL = 1200;
+
+let redis: RedisProcess;
+let nodes: { server: ChatServer; events: ChatEvents; log: string[] }[] = [];
+const clients: LineClient[] = [];
+
+async function startNode(id: string) {
+  const events = new ChatEvents();
+  const log: string[] = [];
+  const server = await startChatServer({ port: 0, redis: redis.url, nodeId: id, presenceTtlMs: TTL, events, log: (l) => log.push(l) });
+  const node = { server, events, log };
+  nodes.push(node);
+  return node;
+}
+
+async function login(node: { server: ChatServer }, nick: string) {
+  const c = await LineClient.login(node.server.address.port, nick);
+  clients.push(c);
+  return c;
+}
+
+/** Asks until the answer matches: presence crosses nodes on the next heartbeat. */
+async function eventually(c: LineClient, line: string, pred: (l: string) => boolean, timeoutMs = 5000) {
+  const end = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < end) {
+    last = await c.ask(line, /^[*!]/);
+    if (pred(last)) return last;
+    await sleep(100);
+  }
+  throw new Error(`no matching answer to ${line}; last: ${last}`);
+}
+
+const cluster = suite('redis cluster');
+cluster.before.each(async () => {
+  redis = await startRedis(redisBin as string);
+});
+cluster.after.each(async () => {
+  for (const c of clients.splice(0)) c.close();
+  for (const n of nodes) await n.server.close(300);
+  nodes = [];
+  await redis.stop();
+});
+
+if (redisBin) {
+  cluster('a room message on one node reaches members on every node, once each', async () => {
+    const [n1, n2, n3] = [await startNode('n1'), await startNode('n2'), await startNode('n3')];
+    const a = await login(n1, 'ann');
+    const b = await login(n2, 'bob');
+    const c = await login(n3, 'cat');
+    for (const x of [a, b, c]) await x.ask('/join dev', /joined #dev$/);
+    await eventually(a, '/users dev', (l) => l === '* users in #dev (3): ann, bob, cat');
+    a.send('hello cluster');
+    await a.waitFor('[dev] You: hello cluster');
+    await b.waitFor('[dev] ann: hello cluster');
+    await c.waitFor('[dev] ann: hello cluster');
+    await sleep(200);
+    for (const x of [b, c]) assert.is(x.lines.filter((l) => l === '[dev] ann: hello cluster').length, 1);
+    assert.is(a.lines.filter((l) => l.includes('hello cluster')).length, 1, 'no relay back to the sender');
+    const roomsLine = await b.ask('/rooms', /^\* rooms/);
+    assert.match(roomsLine, /dev \(3\)/);
+    assert.match(roomsLine, /main \(3\)/);
+  });
+
+  cluster('joins on other nodes are announced; PMs reach a nickname on another node', async () => {
+    const [n1, n2] = [await startNode('n1'), await startNode('n2')];
+    const a = await login(n1, 'ann');
+    await a.ask('/join ops', /joined #ops$/);
+    const b = await login(n2, 'bob');
+    await b.ask('/join ops', /joined #ops$/);
+    await a.waitFor('* bob joined #ops');
+    await eventually(b, '/users ops', (l) => l.includes('ann'));
+    await b.ask('/pm ann over here', '[PM to ann] over here');
+    await a.waitFor('[PM from bob] over here');
+    assert.is(await b.ask('/pm nobody hi', /^!/), "! no such user 'nobody'");
+  });
+
+  cluster('a nickname is unique across nodes, and free again once its holder leaves', async () => {
+    const [n1, n2] = [await startNode('n1'), await startNode('n2')];
+    const a = await login(n1, 'ann');
+    const other = await LineClient.connect(n2.server.address.port);
+    clients.push(other);
+    assert.is(await other.ask('/nick ANN', /^!/), "! nickname 'ANN' is taken");
+    a.send('/quit');
+    await a.waitClosed();
+    await sleep(100);
+    await other.ask('/nick ann', /^\* Welcome/);
+  });
+
+  cluster('redis restarted mid-run: nodes keep serving locally, log it, and recover', async () => {
+    const [n1, n2] = [await startNode('n1'), await startNode('n2')];
+    const states: string[] = [];
+    n1.events.on('cluster', (e) => states.push(`${e.node}:${e.up ? 'up' : 'down'}`));
+    const a = await login(n1, 'ann');
+    const a2 = await login(n1, 'amy');
+    const b = await login(n2, 'bob');
+    await eventually(a, '/users main', (l) => l.includes('bob'));
+    const port = redis.port;
+    await redis.stop();
+    await sleep(300);
+    a.send('during the gap');
+    await a2.waitFor('[main] ann: during the gap');
+    assert.ok(n1.log.some((l) => l.includes('connection to') && l.includes('lost')), n1.log.join('\n'));
+    redis = await startRedis(redisBin as string, port);
+    const end = Date.now() + 8000;
+    while (!states.includes('n1:up') && Date.now() < end) await sleep(50);
+    assert.equal(states.slice(0, 2), ['n1:down', 'n1:up']);
+    await eventually(b, '/users main', (l) => l.includes('ann'), 8000);
+    a.send('after the gap');
+    await b.waitFor('[main] ann: after the gap', 5000);
+    assert.not.ok(b.lines.includes('[main] ann: during the gap'), 'a message sent into the gap is lost, not delayed');
+  });
+}
+
+const killed = suite('node killed');
+killed.before(async () => {
+  redis = await startRedis(redisBin as string);
+});
+killed.after(async () => {
+  for (const c of clients.splice(0)) c.close();
+  for (const n of nodes) await n.server.close(300);
+  nodes = [];
+  await redis.stop();
+});
+if (redisBin) {
+  killed('a killed node\'s users vanish from /users after the presence expiry', async () => {
+    const tmp = tempDir();
+    try {
+      const n1 = await startNode('n1');
+      const proc = await startServerProcess(['--results-dir', tmp.dir, '--redis', redis.url, '--node-id', 'doomed', '--presence-ttl', `${TTL}ms`]);
+      const z = await LineClient.login(proc.chatPort, 'zed');
+      const a = await login(n1, 'ann');
+      await eventually(a, '/users main', (l) => l.includes('zed'));
+      proc.proc.child.kill('SIGKILL');
+      await proc.proc.exited();
+      z.close();
+      await eventually(a, '/users main', (l) => l === '* users in #main (1): ann', TTL * 4);
+      const again = await LineClient.connect(n1.server.address.port);
+      clients.push(again);
+      await again.ask('/nick zed', /^\* Welcome/, 3000);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+}
+
+cluster.run();
+killed.run();
