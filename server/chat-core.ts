@@ -394,7 +394,7 @@ export class ChatCore {
       s.conn.destroy();
       this.#onClose(s);
     }
-    this.history?.close();
+    await this.history?.close();
   }
 
   /** What the cluster link delivers from other nodes: fanned out to local members only. */

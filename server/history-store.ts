@@ -1,4 +1,7 @@
+import { Worker } from 'node:worker_threads';
 import type { Db } from '../store/database.js';
+import { createHistorySchema } from './history-schema.js';
+import type { WriterReply, WriterRequest } from './history-writer.js';
 
 export interface HistoryLine {
   ts: number;
@@ -10,81 +13,158 @@ export interface HistoryLine {
 export interface HistoryOptions {
   /** Lines kept per room; 0 disables persistence. @default 1000 */
   cap: number;
-  /** How often queued lines are written, in one transaction. @default 200 */
+  /** How often queued lines are handed to the writer thread, in ms. @default 100 */
   flushEveryMs?: number;
-  /** Queued lines that force a write before the timer. @default 2000 */
+  /** Queued lines that force a hand-off before the timer. @default 5000 */
   maxQueued?: number;
 }
 
 /**
- * Chat history in SQLite. Lines are queued in memory and written in one transaction per flush —
- * never one transaction per message — and each room touched is trimmed to `cap` lines.
+ * Chat history in SQLite. Appending is an array push on the hot path; batches go to a writer thread
+ * (server/history-writer.ts) that commits each in one transaction — never one per message, and never
+ * on the event loop. Reads (`/join`, `/history`) query the main connection and add the lines handed
+ * off but not yet committed, so a reader always sees every line sent before it asked.
  */
 export class HistoryStore {
-  #queue: HistoryLine[] = [];
+  /** Flat rows: room, ts, nick, text, … */
+  #queue: (string | number)[] = [];
+  /** Batches posted to the writer and not yet confirmed, by batch id. */
+  readonly #inFlight = new Map<number, (string | number)[]>();
+  #nextBatch = 1;
   #timer: NodeJS.Timeout | undefined;
-  #closed = false;
+  #closing: Promise<void> | undefined;
   readonly #cap: number;
   readonly #maxQueued: number;
   readonly #flushEveryMs: number;
-  readonly #insertMany: (lines: HistoryLine[]) => void;
-  readonly #recent: (key: string, n: number) => { ts: number; room: string; nick: string; text: string }[];
+  readonly #worker: Worker | undefined;
+  readonly #recent: (key: string, n: number) => HistoryLine[];
 
   constructor(db: Db, opts: HistoryOptions) {
     this.#cap = opts.cap;
-    this.#flushEveryMs = opts.flushEveryMs ?? 200;
-    this.#maxQueued = opts.maxQueued ?? 2000;
-    db.exec(`CREATE TABLE IF NOT EXISTS chat_history (
-      id INTEGER PRIMARY KEY, room_key TEXT NOT NULL, room TEXT NOT NULL,
-      ts INTEGER NOT NULL, nick TEXT NOT NULL, text TEXT NOT NULL);
-      CREATE INDEX IF NOT EXISTS chat_history_room ON chat_history(room_key, id);`);
-    const insert = db.prepare('INSERT INTO chat_history (room_key, room, ts, nick, text) VALUES (?, ?, ?, ?, ?)');
-    const trim = db.prepare(`DELETE FROM chat_history WHERE room_key = ? AND id <=
-      (SELECT id FROM chat_history WHERE room_key = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`);
-    this.#insertMany = db.transaction((lines: HistoryLine[]) => {
-      const touched = new Set<string>();
-      for (const l of lines) {
-        const key = l.room.toLowerCase();
-        insert.run(key, l.room, l.ts, l.nick, l.text);
-        touched.add(key);
-      }
-      for (const key of touched) trim.run(key, key, this.#cap);
-    });
+    this.#flushEveryMs = opts.flushEveryMs ?? 100;
+    this.#maxQueued = (opts.maxQueued ?? 5000) * 4;
+    createHistorySchema(db);
     const recent = db.prepare(`SELECT ts, room, nick, text FROM
       (SELECT id, ts, room, nick, text FROM chat_history WHERE room_key = ? ORDER BY id DESC LIMIT ?) ORDER BY id`);
     this.#recent = (key, n) => recent.all(key, n) as HistoryLine[];
+    if (this.#cap > 0 && db.name !== ':memory:') {
+      this.#worker = new Worker(new URL('./history-writer.js', import.meta.url), { workerData: { file: db.name, cap: this.#cap } });
+      this.#worker.on('message', (msg: WriterReply) => {
+        if (msg.type === 'written') this.#inFlight.delete(msg.id);
+        else if (msg.type === 'failed') console.error(`chatpulse: history write failed: ${msg.message}`);
+      });
+      this.#worker.on('error', (err) => console.error('chatpulse: history writer crashed:', err));
+      this.#worker.unref();
+    }
   }
 
   get enabled(): boolean {
-    return this.#cap > 0;
+    return this.#cap > 0 && this.#worker !== undefined;
   }
 
   append(room: string, ts: number, nick: string, text: string): void {
-    if (this.#cap <= 0 || this.#closed) return;
-    this.#queue.push({ ts, room, nick, text });
-    if (this.#queue.length >= this.#maxQueued) this.flush();
+    if (!this.enabled || this.#closing) return;
+    const q = this.#queue;
+    q.push(room, ts, nick, text);
+    if (q.length >= this.#maxQueued) this.flush();
     else this.#timer ??= setTimeout(() => this.flush(), this.#flushEveryMs).unref();
   }
 
-  /** The last `n` lines of a room, oldest first (queued lines included). */
+  /** The last `n` lines of a room, oldest first, including lines not yet committed. */
   recent(room: string, n: number): HistoryLine[] {
-    if (this.#cap <= 0) return [];
-    this.flush();
-    return this.#recent(room.toLowerCase(), Math.min(n, this.#cap));
+    if (!this.enabled) return [];
+    const key = room.toLowerCase();
+    const want = Math.min(n, this.#cap);
+    const stored = this.#recent(key, want);
+    const uncommitted: HistoryLine[] = [];
+    for (const rows of [...this.#inFlight.values(), this.#queue]) {
+      for (let i = 0; i < rows.length; i += 4) {
+        if ((rows[i] as string).toLowerCase() === key) {
+          uncommitted.push({ room: rows[i] as string, ts: rows[i + 1] as number, nick: rows[i + 2] as string, text: rows[i + 3] as string });
+        }
+      }
+    }
+    // A batch may commit between the query and this scan; the writer's order is ours, so the
+    // committed tail and the uncommitted head can only overlap, never interleave.
+    const merged = dropOverlap(stored, uncommitted);
+    return merged.slice(-want);
   }
 
+  /** Hands the queued lines to the writer thread. */
   flush(): void {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (this.#queue.length === 0) return;
-    const lines = this.#queue;
+    if (this.#queue.length === 0 || !this.#worker) return;
+    const id = this.#nextBatch++;
+    const rows = keepLastPerRoom(this.#queue, this.#cap);
     this.#queue = [];
-    this.#insertMany(lines);
+    this.#inFlight.set(id, rows);
+    this.#worker.postMessage({ type: 'batch', id, rows } satisfies WriterRequest);
   }
 
-  close(): void {
-    if (this.#closed) return;
-    this.flush();
-    this.#closed = true;
+  /** Flushes, waits (bounded) for the writer to commit everything, and stops it. Idempotent. */
+  close(timeoutMs = 3000): Promise<void> {
+    this.#closing ??= (async () => {
+      this.flush();
+      const worker = this.#worker;
+      if (!worker) return;
+      const closed = new Promise<void>((resolve) => {
+        worker.on('message', (m: WriterReply) => m.type === 'closed' && resolve());
+        worker.once('exit', () => resolve());
+      });
+      // Held open until the writer confirms, so the last batch is committed before the process exits.
+      worker.ref();
+      worker.postMessage({ type: 'close' } satisfies WriterRequest);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([closed, new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
+      clearTimeout(timer);
+      await worker.terminate();
+    })();
+    return this.#closing;
   }
+}
+
+/**
+ * A room keeps only its last `cap` lines, so of a batch holding more than `cap` lines for one room the
+ * older ones would be inserted and trimmed in the same transaction. Dropping them first leaves the
+ * store exactly as it would have been, and at fan-out rates (thousands of lines per batch) it is what
+ * keeps history from costing a core. Below `cap` lines per batch this is one length check.
+ */
+export function keepLastPerRoom(rows: (string | number)[], cap: number): (string | number)[] {
+  if (rows.length / 4 <= cap) return rows;
+  const counts = new Map<string, number>();
+  for (let i = 0; i < rows.length; i += 4) {
+    const key = (rows[i] as string).toLowerCase();
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  let over = false;
+  for (const n of counts.values()) if (n > cap) over = true;
+  if (!over) return rows;
+  const skip = new Map<string, number>();
+  for (const [key, n] of counts) if (n > cap) skip.set(key, n - cap);
+  const out: (string | number)[] = [];
+  for (let i = 0; i < rows.length; i += 4) {
+    const key = (rows[i] as string).toLowerCase();
+    const left = skip.get(key);
+    if (left !== undefined && left > 0) {
+      skip.set(key, left - 1);
+      continue;
+    }
+    out.push(rows[i] as string, rows[i + 1] as number, rows[i + 2] as string, rows[i + 3] as string);
+  }
+  return out;
+}
+
+function same(a: HistoryLine, b: HistoryLine): boolean {
+  return a.ts === b.ts && a.nick === b.nick && a.text === b.text && a.room === b.room;
+}
+
+/** stored ends with some prefix of uncommitted when a batch committed mid-read; keep one copy. */
+function dropOverlap(stored: HistoryLine[], uncommitted: HistoryLine[]): HistoryLine[] {
+  for (let k = Math.min(stored.length, uncommitted.length); k > 0; k--) {
+    let match = true;
+    for (let i = 0; i < k && match; i++) match = same(stored[stored.length - k + i] as HistoryLine, uncommitted[i] as HistoryLine);
+    if (match) return stored.concat(uncommitted.slice(k));
+  }
+  return stored.concat(uncommitted);
 }

@@ -1,0 +1,88 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface ServerProcess {
+  port: number;
+  httpPort: number;
+  child: ChildProcess;
+  /** CPU seconds used by the process so far (from /proc). */
+  cpuSeconds(): number;
+  rssBytes(): number;
+  stop(): Promise<void>;
+}
+
+function procStat(pid: number): { cpu: number; rss: number } {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    const rssPages = Number(fields[21]);
+    return { cpu: ticks / 100, rss: rssPages * 4096 };
+  } catch {
+    return { cpu: 0, rss: 0 };
+  }
+}
+
+const outputs = new WeakMap<ChildProcess, { text: string }>();
+
+function capture(child: ChildProcess): void {
+  const o = { text: '' };
+  outputs.set(child, o);
+  child.stdout?.on('data', (d) => (o.text += d));
+  child.stderr?.on('data', (d) => (o.text += d));
+}
+
+async function waitForLine(child: ChildProcess, re: RegExp, timeoutMs = 15_000): Promise<RegExpExecArray> {
+  const o = outputs.get(child) as { text: string };
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const m = re.exec(o.text);
+    if (m) return m;
+    if (Date.now() > end || child.exitCode !== null) throw new Error(`no ${re} from child:\n${o.text}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** `CHATPULSE_BENCH_PROFILE=dir` writes a V8 CPU profile of each server process into dir. */
+function nodeArgs(): string[] {
+  const dir = process.env.CHATPULSE_BENCH_PROFILE;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
+function wrap(child: ChildProcess, port: number, httpPort: number, cleanup: () => void): ServerProcess {
+  return {
+    port, httpPort, child,
+    cpuSeconds: () => procStat(child.pid as number).cpu,
+    rssBytes: () => procStat(child.pid as number).rss,
+    stop: () => new Promise((resolve) => {
+      if (child.exitCode !== null) { cleanup(); return resolve(); }
+      child.once('exit', () => { cleanup(); resolve(); });
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 6000).unref();
+    }),
+  };
+}
+
+/** The real `chatpulse server` in its own process, on free ports, with a throwaway results folder. */
+export async function startChatpulse(args: string[] = []): Promise<ServerProcess> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chatpulse-bench-'));
+  const child = spawn(process.execPath, [...nodeArgs(), path.join(ROOT, 'bin/chatpulse.js'), 'server', '--port', '0', '--http-port', '0',
+    '--results-dir', dir, '--max-rate', '0', '--max-queue', '64MiB', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  capture(child);
+  const chat = await waitForLine(child, /chat listening on [\d.]+:(\d+)/);
+  const http = await waitForLine(child, /dashboard on http:\/\/[\d.]+:(\d+)/);
+  return wrap(child, Number(chat[1]), Number(http[1]), () => fs.rmSync(dir, { recursive: true, force: true }));
+}
+
+/** The bare broadcast baseline in its own process. */
+export async function startBare(): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [...nodeArgs(), path.join(ROOT, 'dist/bench/bare-broadcast.js')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  capture(child);
+  const m = await waitForLine(child, /bare listening on [\d.]+:(\d+)/);
+  return wrap(child, Number(m[1]), 0, () => {});
+}
