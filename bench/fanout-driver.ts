@@ -69,7 +69,9 @@ function countPattern(buf: Buffer, pattern: Buffer): number {
 
 export async function measureFanout(opts: FanoutOptions): Promise<FanoutResult> {
   const window = opts.window ?? 64;
-  const filler = 'x'.repeat(opts.size ?? 16);
+  // The bare baseline delivers the sender's line as is; pad it to the length chatpulse's
+  // `[bench] bN: ` prefix adds, so both deliver the same bytes per line.
+  const filler = 'x'.repeat((opts.size ?? 16) + (opts.target === 'bare' ? '[bench] b0: '.length : 0));
   const sockets: net.Socket[] = [];
   for (let i = 0; i < opts.members; i++) sockets.push(await connect(opts.port));
   if (opts.target === 'chatpulse') {

@@ -160,17 +160,25 @@ export class ChatCore {
     const text = line.toString('utf8');
     if (text.charCodeAt(0) === 47 /* '/' */) return runCommand(this, session, text);
     if (session.nick === null) return this.login(session, text.trim());
-    this.sendToRoom(session, text);
+    this.sendToRoom(session, text, line);
   }
 
-  /** Room message: formatted once, the same bytes queued for every member. */
-  sendToRoom(session: Session, text: string): void {
+  /**
+   * Room message: formatted once — cached prefix bytes plus the raw line, no re-encoding — and the
+   * same Buffer queued for every member. `raw` is the text's UTF-8 bytes when the caller has them.
+   */
+  sendToRoom(session: Session, text: string, raw: Buffer = Buffer.from(text)): void {
     const room = session.active;
     const nick = session.nick;
     if (room === null || nick === null) return;
     const start = performance.now();
-    const line = lines.roomMessage(room.name, nick, text);
-    const echo = lines.roomEcho(room.name, text);
+    let prefix = room.senderPrefixes.get(session);
+    if (prefix === undefined) {
+      prefix = Buffer.from(`[${room.name}] ${nick}: `);
+      room.senderPrefixes.set(session, prefix);
+    }
+    const line = lines.withPrefix(prefix, raw);
+    const echo = lines.withPrefix(room.echoPrefix, raw);
     let bytesOut = 0;
     for (const member of room.members) {
       const out = member === session ? echo : line;
@@ -260,6 +268,7 @@ export class ChatCore {
   }
 
   #rename(session: Session, old: string, nick: string): void {
+    for (const room of session.rooms) room.senderPrefixes.delete(session);
     this.#byNick.delete(old.toLowerCase());
     session.nick = nick;
     this.#byNick.set(nick.toLowerCase(), session);

@@ -5,10 +5,16 @@ export interface Member {
 
 export class Room<M extends Member = Member> {
   readonly members = new Set<M>();
+  /** `[room] You: ` as bytes, made once: the echo of every message starts with it. */
+  readonly echoPrefix: Buffer;
+  /** `[room] nick: ` per sender, made on a sender's first message here (cleared on /nick). */
+  readonly senderPrefixes = new Map<M, Buffer>();
   constructor(
     readonly key: string,
     readonly name: string,
-  ) {}
+  ) {
+    this.echoPrefix = Buffer.from(`[${name}] You: `);
+  }
 }
 
 export function roomKey(name: string): string {
@@ -39,6 +45,7 @@ export class RoomRegistry<M extends Member = Member> {
   /** Empty rooms are dropped so that clients inventing names cannot grow memory for ever. */
   removeMember(room: Room<M>, member: M): void {
     room.members.delete(member);
+    room.senderPrefixes.delete(member);
     if (room.members.size === 0) this.#rooms.delete(room.key);
   }
 
