@@ -315,14 +315,22 @@ export class ChatCore {
     room.members.add(session);
     session.rooms.push(room);
     session.active = room;
-    const notice = lines.system(`${session.nick} joined #${room.name}`);
-    for (const m of room.members) this.send(m, notice);
+    this.#announce(room, session, lines.system(`${session.nick} joined #${room.name}`), true);
     if (withHistory && this.history?.enabled) {
       this.send(session, lines.history(room.name, this.history.recent(room.name, HISTORY_ON_JOIN)));
     }
     this.cluster?.publishPresence(room.name, session.nick as string, 'join');
     this.events.emit('join', { nick: session.nick as string, room: room.name, members: room.members.size });
     return room;
+  }
+
+  /** A join or leave notice: to every member while the room is small (`announceLimit`), else to `who` only. */
+  #announce(room: Room<Session>, who: Session, notice: Buffer, tellWho: boolean): void {
+    if (room.members.size > this.options.announceLimit) {
+      if (tellWho) this.send(who, notice);
+      return;
+    }
+    for (const m of room.members) if (m !== who || tellWho) this.send(m, notice);
   }
 
   /** `/leave [ROOM]`: leaving the active room makes `main` active (joining it again if needed). */
@@ -353,8 +361,7 @@ export class ChatCore {
   }
 
   #exit(session: Session, room: Room<Session>, tellLeaver: boolean): void {
-    const notice = lines.system(`${session.nick} left #${room.name}`);
-    for (const m of room.members) if (m !== session || tellLeaver) this.send(m, notice);
+    this.#announce(room, session, lines.system(`${session.nick} left #${room.name}`), tellLeaver);
     this.rooms.removeMember(room, session);
     const i = session.rooms.indexOf(room);
     if (i >= 0) session.rooms.splice(i, 1);
@@ -422,6 +429,7 @@ export class ChatCore {
       remotePresence: (roomName, nick, change) => {
         const room = this.rooms.get(roomName);
         if (!room) return;
+        if (room.members.size > this.options.announceLimit) return;
         const notice = lines.system(`${nick} ${change === 'join' ? 'joined' : 'left'} #${room.name}`);
         for (const m of room.members) this.send(m, notice);
       },

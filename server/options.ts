@@ -10,6 +10,12 @@ export interface ChatOptions {
   maxRoomsPerUser: number;
   /** @default 10000 */
   maxRooms: number;
+  /**
+   * Joins and leaves are announced to a room's members only while it has at most this many; in
+   * bigger rooms only the joiner or leaver is told. Announcing every login to a 10 000-member lobby
+   * is 50 million lines — quadratic in the room's size. @default 500
+   */
+  announceLimit: number;
   /** How long a nickname's rooms are kept after it disconnects, in ms. @default 60000 */
   graceMs: number;
   /** Lines of history kept per room; 0 keeps none. @default 1000 */
@@ -22,6 +28,7 @@ export const defaultChatOptions: ChatOptions = {
   maxQueue: 1024 * 1024,
   maxRoomsPerUser: 20,
   maxRooms: 10_000,
+  announceLimit: 500,
   graceMs: 60_000,
   history: 1000,
 };

@@ -102,7 +102,26 @@ slow('a reader that stops reading is cut off with a reason; the others keep goin
   await other.ask('/users', '* users in #main (1): other');
 });
 
+const announce = limited('announce limit', { announceLimit: 2 });
+
+announce('joins are announced to everyone only while a room is small; the joiner is always told', async () => {
+  const a = await login('ann');
+  const b = await login('bob');
+  await a.waitFor('* bob joined #main');
+  const from = a.lines.length;
+  const c = await login('cat');
+  await c.waitFor('* cat joined #main');
+  await a.ask('/users', '* users in #main (3): ann, bob, cat');
+  assert.not.ok(a.lines.slice(from).includes('* cat joined #main'), 'third member not announced to others');
+  c.send('/quit');
+  await c.waitClosed();
+  for (let i = 0; i < 50 && (await b.ask('/users', /^\* users/)) !== '* users in #main (2): ann, bob'; i++) await sleep(20);
+  assert.is(await b.ask('/users', /^\* users/), '* users in #main (2): ann, bob');
+  assert.not.ok(b.lines.includes('* cat left #main'));
+});
+
 lines.run();
+announce.run();
 rate.run();
 rooms.run();
 slow.run();

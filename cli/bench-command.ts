@@ -1,0 +1,37 @@
+import { writeBenchFiles, markdownTable, machine, type BenchRow } from '../bench/report.js';
+import { scenarios } from '../bench/scenarios.js';
+import { flag, formatHelp, parseFlags, UsageError } from './flags.js';
+import type { Command } from './main.js';
+
+const spec = {
+  only: flag.list('run only this scenario (repeatable): ' + scenarios.map((s) => s.name).join(', '), (raw, name) => {
+    if (!scenarios.some((s) => s.name === raw)) throw new UsageError(`--${name} expects one of ${scenarios.map((s) => s.name).join(', ')}, got '${raw}'`);
+    return raw;
+  }),
+  quick: flag.bool(false, 'short runs: a smoke check, noisier figures'),
+  resultsDir: flag.string('results', 'where bench-<time>.json and .md are written'),
+};
+
+export const benchCommand: Command = {
+  summary: 'performance benchmarks (not part of npm test): figures and ratios measured in one run',
+  async run(argv) {
+    const f = parseFlags(argv, spec);
+    if (f.help) {
+      console.log(formatHelp('chatpulse bench [flags]', benchCommand.summary, spec));
+      return 0;
+    }
+    const startedAt = new Date();
+    const m = machine();
+    console.log(`machine: ${m.cores} cores, ${m.cpu}, Node ${m.node}`);
+    const rows: BenchRow[] = [];
+    const ctx = { quick: f.quick, log: (l: string) => console.log(`  ${l}`) };
+    for (const s of scenarios.filter((s) => f.only.length === 0 || f.only.includes(s.name))) {
+      console.log(s.title);
+      rows.push(...(await s.run(ctx)));
+    }
+    console.log(`\n${markdownTable(rows)}\n`);
+    const [json, md] = writeBenchFiles(f.resultsDir, rows, startedAt);
+    console.log(`wrote ${json}\nwrote ${md}`);
+    return 0;
+  },
+};
