@@ -22,6 +22,8 @@ export interface DashboardOptions {
   upgrades?: UpgradeRouter;
   /** Bundled browser code. @default dist/web */
   webDir?: string;
+  /** Most ticks one `/samples` answer carries. @default 2000 */
+  maxSamplesPerResponse?: number;
   /** Ticks a history frame carries at most (thinned evenly beyond). @default 2000 */
   maxHistoryTicks?: number;
   /** Unsent bytes per browser before snapshot frames are dropped for it. @default 1 MiB */
@@ -52,7 +54,7 @@ export function attachDashboard(options: DashboardOptions): Dashboard {
 
   app.use(dashboardPage());
   app.use(staticAssets(options.webDir));
-  app.use(apiRoutes({ reader }));
+  app.use(apiRoutes({ reader, ...(options.maxSamplesPerResponse !== undefined && { maxSamplesPerResponse: options.maxSamplesPerResponse }) }));
 
   const live = createLiveFeed({
     history: () => {

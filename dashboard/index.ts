@@ -11,3 +11,4 @@ export { parseIngestFrame, IngestError } from './ingest-validate.js';
 export { HistoryRing } from './history-ring.js';
 export type * from './frames.js';
 export { paths } from './frames.js';
+export { metricsRunSource } from './metrics-source.js';

@@ -3,19 +3,14 @@ import { createTimeChart, type LineChart, type LineDataset, type TimeChartOption
 import { byId, formatNumber, setText } from './dom.js';
 import { Series } from './series.js';
 
-/** p50 and p99 (corrected for coordinated omission, ms) of one tick; null when no loadgen reported. */
+/**
+ * p50 and p99 (corrected for coordinated omission, ms) of the reports that arrived in this tick — the
+ * worst source's, as metrics summarises them; null when no load generator reported. Live and stored
+ * snapshots carry the same summary, so live and replay draw the same line.
+ */
 export function latencyOf(s: Snapshot): { p50: number; p99: number } | null {
-  const sum = (s.totals as { loadgen?: { p50Ms: number; p99Ms: number } | null }).loadgen;
-  if (sum) return { p50: sum.p50Ms, p99: sum.p99Ms };
-  if (s.loadgen.length === 0) return null;
-  // Several generators: the worst of each percentile (percentiles cannot be averaged).
-  let p50 = 0;
-  let p99 = 0;
-  for (const r of s.loadgen) {
-    p50 = Math.max(p50, r.latencyMs.corrected.p50);
-    p99 = Math.max(p99, r.latencyMs.corrected.p99);
-  }
-  return { p50, p99 };
+  const sum = s.totals.loadgen;
+  return sum ? { p50: sum.p50Ms, p99: sum.p99Ms } : null;
 }
 
 /** Loadgen delivery latency over time, drawn only for ticks in which a load generator reported. */

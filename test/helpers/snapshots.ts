@@ -11,8 +11,8 @@ export function makeSnapshot(tick: number, opts: { runId?: string; rooms?: strin
   const totals = {
     messages: 0, mps: 0, mpsAvg: 0, joins: 0, leaves: 0, members: rooms.length, messagesTotal: 0, privateMessages: 0,
     privateMessagesTotal: 0, deliveries: 0, deliveriesTotal: 0, connections: 1, connectionsTotal: 1, bytesIn: 0, bytesOut: 0,
-    bytesInTotal: 0, bytesOutTotal: 0, errors: 0, errorsTotal: 0, errorsByReason: {},
-  } as unknown as TotalsSample;
+    bytesInTotal: 0, bytesOutTotal: 0, errors: 0, errorsTotal: 0, errorsByReason: {}, disconnectsByReason: {}, loadgen: null,
+  } satisfies TotalsSample;
   return {
     runId: opts.runId ?? 'run-1', tick, time: t0 + tick * intervalS * 1000, elapsedS: tick * intervalS, intervalS,
     rooms, totals, loadgen: [],
