@@ -90,11 +90,30 @@ export class ChartSet {
   redraw(): void {
     if (this.#frame !== 0) cancelAnimationFrame(this.#frame);
     this.#frame = 0;
+    if (this.#following) this.#spanRun();
     this.mps.sync();
     this.joins.sync();
     this.totals.sync();
     this.latency.sync();
     for (const c of Object.values(this.charts)) c.update('none');
+  }
+
+  /** While following, every time chart shows the run from its first tick to its newest. */
+  #spanRun(): void {
+    const pts = this.totals.series.mps.points;
+    const first = pts[0];
+    const last = pts[pts.length - 1];
+    for (const c of this.timeCharts) {
+      const x = c.options.scales?.x;
+      if (x === undefined) continue;
+      if (first === undefined || last === undefined) {
+        delete x.min;
+        delete x.max;
+      } else {
+        x.min = first.x;
+        x.max = Math.max(last.x, first.x + 1000);
+      }
+    }
   }
 
   #schedule(): void {

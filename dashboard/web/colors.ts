@@ -1,10 +1,8 @@
-/** Hand-picked, distinguishable on white; rooms past these get a hashed hue. */
-const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#65a30d', '#ea580c', '#4f46e5'];
 const OTHER = '#9ca3af';
 
 /**
  * A colour per room that stays the same across refreshes, replays and browsers: it depends on the room
- * name only (FNV-1a hash), never on arrival order.
+ * name only (FNV-1a hash), never on arrival order. 24 hues × 2 lightnesses keep near rooms apart.
  */
 export function roomColor(room: string): string {
   if (room === '_other') return OTHER;
@@ -13,9 +11,11 @@ export function roomColor(room: string): string {
     h ^= room.charCodeAt(i);
     h = Math.imul(h, 0x01000193) >>> 0;
   }
-  const fixed = PALETTE[h % PALETTE.length] as string;
-  // Mix in a hue shift so two rooms landing on one palette slot still differ a little.
-  return (h >>> 8) % 3 === 0 ? fixed : `hsl(${(h >>> 4) % 360} 65% 42%)`;
+  h ^= h >>> 13;
+  h = Math.imul(h, 0x5bd1e995) >>> 0;
+  const hue = (h % 24) * 15;
+  const light = (h >>> 8) % 2 === 0 ? 40 : 52;
+  return `hsl(${hue} 70% ${light}%)`;
 }
 
 export function withAlpha(color: string, alpha: number): string {
