@@ -33,7 +33,7 @@ export class RunStore extends RunReader {
     const room = db.prepare(`INSERT INTO room_samples VALUES
       (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const totals = db.prepare(`INSERT INTO totals_samples VALUES
-      (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      (${Array(28).fill('?').join(', ')})`);
     const progress = db.prepare('UPDATE runs SET ticks = ?, end = ? WHERE id = ?');
     this.#writeTick = db.transaction((s: Snapshot) => {
       for (const r of s.rooms) {
