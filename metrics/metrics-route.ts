@@ -20,6 +20,25 @@ export function wantsOpenMetrics(accept: string | undefined): boolean {
   return open > 0 && open >= text;
 }
 
+type ContentType = typeof Registry.PROMETHEUS_CONTENT_TYPE;
+
+/**
+ * prom-client 15 renames counters in place when it writes OpenMetrics (`chat_messages_total` becomes
+ * `chat_messages`, and stays so for the next classic scrape), so the names are put back afterwards.
+ */
+async function scrape(registry: Registry, type: string): Promise<string> {
+  registry.setContentType(type as ContentType);
+  if (type !== Registry.OPENMETRICS_CONTENT_TYPE) return registry.metrics();
+  const metrics = registry.getMetricsAsArray() as unknown as { name: string }[];
+  const names = metrics.map((m) => m.name);
+  try {
+    return await registry.metrics();
+  } finally {
+    metrics.forEach((m, i) => (m.name = names[i] as string));
+    registry.setContentType(Registry.PROMETHEUS_CONTENT_TYPE as ContentType);
+  }
+}
+
 /**
  * `GET /metrics`. A prom-client registry has one output format at a time, so scrapes are answered
  * one after another, each setting the format its `Accept` asked for; scrapes are rare (seconds apart)
@@ -31,8 +50,7 @@ export function metricsHandler(registry: Registry): (req: http.IncomingMessage, 
     queue = queue.then(async () => {
       const type = wantsOpenMetrics(req.headers.accept) ? Registry.OPENMETRICS_CONTENT_TYPE : Registry.PROMETHEUS_CONTENT_TYPE;
       try {
-        registry.setContentType(type as typeof Registry.PROMETHEUS_CONTENT_TYPE);
-        const body = await registry.metrics();
+        const body = await scrape(registry, type);
         res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' }).end(body);
       } catch (err) {
         res.writeHead(500, { 'content-type': 'application/json' })
