@@ -1,8 +1,8 @@
 import path from 'node:path';
 import type express from 'express';
 import { Registry } from 'prom-client';
-import { createApp, listenHttp, type HttpServer } from '../dashboard/index.js';
-import { startMetrics, type MetricsService } from '../metrics/index.js';
+import { attachDashboard, createApp, listenHttp, metricsRunSource, type Dashboard, type HttpServer } from '../dashboard/index.js';
+import { RunReader, startMetrics, type MetricsService } from '../metrics/index.js';
 import { ChatEvents, startChatServer, type ChatOptions, type ChatServer } from '../server/index.js';
 import { openDatabase, type Db } from '../store/database.js';
 
@@ -40,6 +40,8 @@ export interface Hub {
   readonly registry: Registry;
   /** Aggregator, run store and CSV; undefined with `--no-metrics`. */
   readonly metrics: MetricsService | undefined;
+  /** The page, run API, `WS /ws` and `/ingest`; `setCountdown()` for demos. */
+  readonly dashboard: Dashboard;
   /** Idempotent: stop accepting, tell clients, close the run and write its CSV, close the store. */
   close(): Promise<void>;
 }
@@ -84,9 +86,16 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   }
   const chatServer = chat;
   const httpServer = http;
+  const live = metrics;
+  const dashboard = attachDashboard({
+    app, server: httpServer.server,
+    reader: metricsRunSource(live?.runs ?? new RunReader(db), () => live?.run.id ?? null),
+    onReport: (report) => live?.aggregator.acceptLoadgenReport(report),
+  });
+  live?.aggregator.onSnapshot(dashboard.publish);
   let closing: Promise<void> | undefined;
   return {
-    options, db, events, app, registry, metrics, chat: chatServer, http: httpServer,
+    options, db, events, app, registry, metrics, dashboard, chat: chatServer, http: httpServer,
     close() {
       closing ??= (async () => {
         try {
@@ -94,6 +103,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
           // After the chat closed: the last tick counts the goodbyes.
           await metrics?.close();
         } finally {
+          await dashboard.close();
           await httpServer.close();
           db.close();
         }

@@ -24,10 +24,15 @@ export class ChartSet {
 
   constructor() {
     const onUserZoom = (chart: LineChart) => this.#userZoomed(chart);
-    this.mps = new MpsView(byId<HTMLCanvasElement>('chart-mps'), { onUserZoom });
+    const onUserZoomStart = () => {
+      if (this.#syncing) return;
+      this.#following = false;
+      this.#showFollowing();
+    };
+    this.mps = new MpsView(byId<HTMLCanvasElement>('chart-mps'), { onUserZoom, onUserZoomStart });
     this.joins = new JoinsView(byId<HTMLCanvasElement>('chart-joins'));
-    this.totals = new TotalsView(byId<HTMLCanvasElement>('chart-totals'), { onUserZoom });
-    this.latency = new LatencyView(byId<HTMLCanvasElement>('chart-latency'), { onUserZoom });
+    this.totals = new TotalsView(byId<HTMLCanvasElement>('chart-totals'), { onUserZoom, onUserZoomStart });
+    this.latency = new LatencyView(byId<HTMLCanvasElement>('chart-latency'), { onUserZoom, onUserZoomStart });
     this.#showFollowing();
   }
 

@@ -16,7 +16,9 @@ export type LineChart = Chart<'line', Point[]>;
 export type LineDataset = ChartDataset<'line', Point[]>;
 
 export interface TimeChartOptions {
-  /** Called after a user zoom or pan (wheel, drag, pinch) with the new x range. */
+  /** Called as a user zoom or pan (wheel, drag, pinch) starts: stop moving the x range from under it. */
+  onUserZoomStart: () => void;
+  /** Called after a user zoom or pan with the new x range (wheel zooms report after a short pause). */
   onUserZoom: (chart: LineChart) => void;
   yTitle?: string;
   /** A second y axis on the right (`y2`), for counts next to rates. */
@@ -29,6 +31,10 @@ export interface TimeChartOptions {
  */
 export function createTimeChart(canvas: HTMLCanvasElement, opts: TimeChartOptions): LineChart {
   const onUser = ({ chart }: { chart: Chart }) => opts.onUserZoom(chart as unknown as LineChart);
+  const onStart = () => {
+    opts.onUserZoomStart();
+    return true;
+  };
   const options: ChartOptions<'line'> = {
     parsing: false,
     normalized: true,
@@ -50,12 +56,13 @@ export function createTimeChart(canvas: HTMLCanvasElement, opts: TimeChartOption
       decimation: { enabled: true, algorithm: 'lttb', samples: 600, threshold: 800 },
       zoom: {
         limits: { x: { min: 'original', max: 'original' } },
-        pan: { enabled: true, mode: 'x', threshold: 5, onPanComplete: onUser },
+        pan: { enabled: true, mode: 'x', threshold: 5, onPanStart: onStart, onPanComplete: onUser },
         zoom: {
           mode: 'x',
           wheel: { enabled: true, speed: 0.15 },
           pinch: { enabled: true },
           drag: { enabled: true, modifierKey: 'shift', backgroundColor: 'rgba(37,99,235,0.12)' },
+          onZoomStart: onStart,
           onZoomComplete: onUser,
         },
       },
