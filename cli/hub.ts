@@ -1,6 +1,8 @@
 import path from 'node:path';
 import type express from 'express';
-import { createApp, listenHttp, type HttpServer } from '../dashboard/index.js';
+import { Registry } from 'prom-client';
+import { attachDashboard, createApp, listenHttp, metricsRunSource, type Dashboard, type HttpServer } from '../dashboard/index.js';
+import { RunReader, startMetrics, type MetricsService } from '../metrics/index.js';
 import { ChatEvents, startChatServer, type ChatOptions, type ChatServer } from '../server/index.js';
 import { openDatabase, type Db } from '../store/database.js';
 
@@ -13,10 +15,24 @@ export interface HubOptions extends ChatOptions {
   /** SQLite file; default `<resultsDir>/chatpulse.db`. */
   db: string;
   resultsDir: string;
-  /** `redis://…` or empty for a single node. */
-  redis: string;
-  nodeId: string;
-  presenceTtl: number;
+  /** `redis://…`; empty or absent for a single node. */
+  redis?: string;
+  /** This node's cluster name. @default '<host>:<port>' */
+  nodeId?: string;
+  /** Cluster presence expiry, ms. @default 5000 */
+  presenceTtl?: number;
+  /** Tick length in ms (`--interval`). */
+  interval: number;
+  /** Ticks in the moving average (`--window`). */
+  window: number;
+  /** Named room rows/series at most (`--metric-rooms`). */
+  metricRooms: number;
+  /** `--no-metrics`: the chat core runs with no subscriber, `/metrics` answers 404. */
+  noMetrics: boolean;
+  /** Run label (`--label`), part of the run id. */
+  label: string;
+  /** Stored with the run. @default the options above */
+  config?: Record<string, unknown>;
 }
 
 export interface Hub {
@@ -26,7 +42,13 @@ export interface Hub {
   readonly chat: ChatServer;
   readonly http: HttpServer;
   readonly app: express.Express;
-  /** Idempotent: stop accepting, tell clients, flush, close the store. */
+  /** The one prom-client registry of this process (`/metrics`). */
+  readonly registry: Registry;
+  /** Aggregator, run store and CSV; undefined with `--no-metrics`. */
+  readonly metrics: MetricsService | undefined;
+  /** The page, run API, `WS /ws` and `/ingest`; `setCountdown()` for demos. */
+  readonly dashboard: Dashboard;
+  /** Idempotent: stop accepting, tell clients, close the run and write its CSV, close the store. */
   close(): Promise<void>;
 }
 
@@ -35,37 +57,66 @@ export function defaultDbPath(resultsDir: string): string {
 }
 
 /**
- * Opens the store, starts the chat server and the HTTP listener. If the HTTP port is busy the chat
- * listener is closed again, so a failed start leaves nothing behind.
+ * Opens the store, starts metrics, the chat server and the HTTP listener. If a port is busy,
+ * everything started is stopped again and the new run is deleted, so a failed start leaves nothing
+ * behind.
  */
 export async function startHub(options: HubOptions): Promise<Hub> {
   const db = openDatabase(options.db);
   const events = new ChatEvents();
   const app = createApp();
+  const registry = new Registry();
+  let metrics: MetricsService | undefined;
   let chat: ChatServer | undefined;
   let http: HttpServer | undefined;
   try {
+    if (!options.noMetrics) {
+      // Subscribed before the chat port opens, so the first connection is counted.
+      metrics = startMetrics({
+        db, events, registry, resultsDir: options.resultsDir, label: options.label, intervalMs: options.interval,
+        window: options.window, metricRooms: options.metricRooms, config: options.config ?? { ...options },
+      });
+      app.get('/metrics', metrics.handler);
+    } else {
+      app.get('/metrics', (_req, res) => {
+        res.status(404).json({ error: 'metrics are off (server started with --no-metrics)' });
+      });
+    }
     chat = await startChatServer({
       ...options, db, events,
-      ...(options.redis ? { redis: options.redis, presenceTtlMs: options.presenceTtl } : { redis: undefined }),
+      ...(options.redis ? { redis: options.redis, presenceTtlMs: options.presenceTtl ?? 5000 } : { redis: undefined }),
       ...(options.nodeId ? { nodeId: options.nodeId } : {}),
     });
     http = await listenHttp(app, options.httpHost, options.httpPort);
   } catch (err) {
     await chat?.close(0);
+    metrics?.discard();
     db.close();
     throw err;
   }
   const chatServer = chat;
   const httpServer = http;
+  const live = metrics;
+  const dashboard = attachDashboard({
+    app, server: httpServer.server,
+    reader: metricsRunSource(live?.runs ?? new RunReader(db), () => live?.run.id ?? null),
+    onReport: (report) => live?.aggregator.acceptLoadgenReport(report),
+  });
+  live?.aggregator.onSnapshot(dashboard.publish);
   let closing: Promise<void> | undefined;
   return {
-    options, db, events, app, chat: chatServer, http: httpServer,
+    options, db, events, app, registry, metrics, dashboard, chat: chatServer, http: httpServer,
     close() {
       closing ??= (async () => {
-        await chatServer.close(2000);
-        await httpServer.close();
-        db.close();
+        try {
+          await chatServer.close(2000);
+          // After the chat closed: the last tick counts the goodbyes.
+          await metrics?.close();
+        } finally {
+          await dashboard.close();
+          await httpServer.close();
+          db.close();
+        }
       })();
       return closing;
     },

@@ -1,5 +1,5 @@
 import { defaultDbPath, startHub, type Hub } from './hub.js';
-import { formatHelp, parseFlags, UsageError } from './flags.js';
+import { formatDuration, formatHelp, parseFlags, UsageError } from './flags.js';
 import type { Command } from './main.js';
 import { serverFlags } from './server-flags.js';
 
@@ -20,8 +20,9 @@ export const serverCommand: Command = {
       throw new UsageError(`--node-id expects letters, digits and _ . : -, got '${f.nodeId}'`);
     }
     let hub: Hub;
+    const { help: _help, ...config } = f;
     try {
-      hub = await startHub({ ...f, graceMs: f.grace, db: f.db || defaultDbPath(f.resultsDir) });
+      hub = await startHub({ ...f, graceMs: f.grace, db: f.db || defaultDbPath(f.resultsDir), config });
     } catch (err) {
       console.error(`chatpulse server: ${describeListenError(err)}`);
       return 1;
@@ -30,17 +31,33 @@ export const serverCommand: Command = {
     const { address: http } = hub.http;
     console.log(`chat listening on ${chat.address}:${chat.port}`);
     console.log(`dashboard on http://${http.address}:${http.port}`);
+    const metrics = hub.metrics;
+    if (metrics) {
+      for (const id of metrics.aborted) console.log(`run ${id} was left running by a process that is gone; marked aborted`);
+      const prev = metrics.previousRun;
+      console.log(prev ? `previous run: ${prev.id} (${prev.status}, ${prev.ticks} ticks)` : 'previous run: none');
+      console.log(`run ${metrics.run.id}: metrics every ${formatDuration(f.interval)} at /metrics; CSV on Ctrl-C`);
+    } else {
+      console.log('metrics off (--no-metrics)');
+    }
     await untilSignal();
     console.log('shutting down…');
-    await stopWithin(hub, 4500);
+    try {
+      await stopWithin(hub, 4500);
+    } catch (err) {
+      console.error(`chatpulse server: could not write the run's results: ${(err as Error).message}`);
+      return 1;
+    }
+    if (metrics) console.log(`results written to ${await metrics.close()}`);
     return 0;
   },
 };
 
 const EXAMPLE = `
 example:
-  chatpulse server --port 5555 --http-port 8080
-  telnet 127.0.0.1 5555`;
+  chatpulse server --port 5555 --http-port 8080 --label baseline
+  telnet 127.0.0.1 5555
+  curl -s 127.0.0.1:8080/metrics`;
 
 export function describeListenError(err: unknown): string {
   const e = err as NodeJS.ErrnoException & { port?: number; address?: string };

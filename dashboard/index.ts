@@ -1,2 +1,14 @@
 export { createApp, listenHttp } from './http-server.js';
 export type { HttpServer } from './http-server.js';
+export { attachDashboard } from './attach.js';
+export type { Dashboard, DashboardOptions } from './attach.js';
+export type { Countdown } from './live-feed.js';
+export type { RunSource, TimeRange } from './run-source.js';
+export { routeUpgrades } from './upgrade-router.js';
+export type { UpgradeRouter } from './upgrade-router.js';
+export { staticAssets } from './static-assets.js';
+export { parseIngestFrame, IngestError } from './ingest-validate.js';
+export { HistoryRing } from './history-ring.js';
+export type * from './frames.js';
+export { paths } from './frames.js';
+export { metricsRunSource } from './metrics-source.js';

@@ -10,6 +10,8 @@ export interface RoomSample {
   room: string;
   /** Messages sent to the room this tick. */
   messages: number;
+  /** Messages since the room got its row (its `_other` messages before that are in `_other`). */
+  messagesTotal: number;
   /** messages / real elapsed seconds of this tick. */
   mps: number;
   /** Simple mean of the last `--window` ticks' MPS (fewer while the window fills). */
@@ -47,6 +49,27 @@ export interface TotalsSample {
   errorsTotal: number;
   /** Totals since the run started, by reason (DESIGN §8 reasons and `slow_consumer`). */
   errorsByReason: Record<string, number>;
+  /** Disconnects since the run started, by reason (`quit`, `closed`, `slow_consumer`, …). */
+  disconnectsByReason: Record<string, number>;
+  /**
+   * The load generators that reported during this tick, combined: counts summed, latency percentiles
+   * (corrected, ms) the worst of the sources — percentiles cannot be merged from summaries, and
+   * averaging them would hide the slow one. Null when no report arrived this tick.
+   */
+  loadgen: LoadgenSummary | null;
+}
+
+export interface LoadgenSummary {
+  /** Reports combined. */
+  sources: number;
+  sent: number;
+  received: number;
+  lostTotal: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  p999Ms: number;
+  maxMs: number;
 }
 
 export interface Snapshot {

@@ -1,0 +1,89 @@
+import express from 'express';
+import type { ErrorResponse, RunsResponse, SamplesResponse } from './frames.js';
+import type { RunSource, TimeRange } from './run-source.js';
+
+export interface ApiOptions {
+  reader: RunSource;
+  /** Most ticks one `/samples` answer carries; the client pages on with `from`. @default 2000 */
+  maxSamplesPerResponse?: number;
+}
+
+class HttpError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+/**
+ * `/api/runs`, `/api/runs/:id/samples`, `/api/runs/:id/rooms.csv` and `/totals.csv`. Bad parameters get
+ * a 400 and unknown runs a 404, as `ErrorResponse` JSON; nothing here answers with a stack trace.
+ */
+export function apiRoutes(options: ApiOptions): express.Router {
+  const { reader, maxSamplesPerResponse = 2000 } = options;
+  const router = express.Router();
+
+  router.get('/api/runs', (_req, res) => {
+    const body: RunsResponse = { type: 'runs', runs: reader.listRuns(), currentRunId: reader.currentRunId() };
+    res.json(body);
+  });
+
+  router.get('/api/runs/:id/samples', (req, res) => {
+    const run = findRun(reader, req.params.id);
+    const range = parseRange(req.query);
+    const { snapshots, truncated } = reader.samples(run.id, range, maxSamplesPerResponse);
+    const body: SamplesResponse = { type: 'samples', run, from: range.from, to: range.to, snapshots, truncated };
+    res.json(body);
+  });
+
+  for (const kind of ['rooms', 'totals'] as const) {
+    router.get(`/api/runs/:id/${kind}.csv`, async (req, res) => {
+      const run = findRun(reader, req.params.id);
+      const range = parseRange(req.query);
+      const suffix = range.from !== null || range.to !== null ? '-range' : '';
+      res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+      res.setHeader('Content-Disposition', `attachment; filename="${safeName(run.id)}-${kind}${suffix}.csv"`);
+      res.setHeader('Cache-Control', 'no-store');
+      await reader.writeCsv(run.id, kind, range, res);
+    });
+  }
+
+  router.use('/api', (_req, _res, next) => next(new HttpError(404, 'no such API endpoint')));
+  router.use('/api', ((err, _req, res, _next) => {
+    const status = err instanceof HttpError ? err.status : 500;
+    if (status === 500) console.error(`dashboard: API error: ${(err as Error)?.message ?? String(err)}`);
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const body: ErrorResponse = { type: 'error', status, error: status === 500 ? 'internal error' : (err as Error).message };
+    res.status(status).json(body);
+  }) as express.ErrorRequestHandler);
+  return router;
+}
+
+function findRun(reader: RunSource, id: string | string[] | undefined) {
+  if (typeof id !== 'string' || id.length === 0 || id.length > 200) throw new HttpError(400, 'run id must be 1-200 characters');
+  const run = reader.getRun(id);
+  if (run === undefined) throw new HttpError(404, `no run with id ${JSON.stringify(id)}`);
+  return run;
+}
+
+/** `from`/`to`: epoch milliseconds (integers); either may be left out. */
+export function parseRange(query: Record<string, unknown>): TimeRange {
+  const from = parseTime(query.from, 'from');
+  const to = parseTime(query.to, 'to');
+  if (from !== null && to !== null && from > to) throw new HttpError(400, `from (${from}) is after to (${to})`);
+  return { from, to };
+}
+
+function parseTime(v: unknown, name: string): number | null {
+  if (v === undefined || v === '') return null;
+  if (typeof v !== 'string' || !/^\d{1,15}$/.test(v)) {
+    throw new HttpError(400, `${name} must be a time in epoch milliseconds (digits only), got ${JSON.stringify(v).slice(0, 40)}`);
+  }
+  return Number(v);
+}
+
+function safeName(id: string): string {
+  return id.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 120);
+}

@@ -1,0 +1,34 @@
+import type { Writable } from 'node:stream';
+import { streamCsv, type RunInfo as StoredRun, type RunReader } from '../metrics/index.js';
+import type { RunInfo } from './frames.js';
+import type { RunSource, TimeRange } from './run-source.js';
+
+/**
+ * The dashboard's view of the metrics run store: runs without their config (the wire type), snapshots
+ * rebuilt from stored rows, CSV streamed by metrics' own writer so the download equals the results files.
+ */
+export function metricsRunSource(reader: RunReader, currentRunId: () => string | null): RunSource {
+  return {
+    listRuns: () => reader.listRuns().map(wire),
+    getRun: (id) => {
+      const run = reader.getRun(id);
+      return run && wire(run);
+    },
+    currentRunId,
+    samples(id, range, limit) {
+      const snapshots = reader.snapshots(id, open(range), 0, limit + 1);
+      const truncated = snapshots.length > limit;
+      if (truncated) snapshots.length = limit;
+      return { snapshots, truncated };
+    },
+    writeCsv: (id, kind, range, out: Writable) => streamCsv(reader, id, kind, out, open(range)),
+  };
+}
+
+function wire(run: StoredRun): RunInfo {
+  return { id: run.id, label: run.label, start: run.start, end: run.end, status: run.status, ticks: run.ticks };
+}
+
+function open(range: TimeRange): { from?: number; to?: number } {
+  return { ...(range.from !== null && { from: range.from }), ...(range.to !== null && { to: range.to }) };
+}

@@ -1,0 +1,25 @@
+import type { Writable } from 'node:stream';
+import type { Snapshot } from '../metrics/snapshot.js';
+import type { RunInfo } from './frames.js';
+
+/** A closed time range in epoch ms; `null` = open end. */
+export interface TimeRange {
+  from: number | null;
+  to: number | null;
+}
+
+/**
+ * What the dashboard reads from the run store. dashboard/ depends on this seam only; `metrics-source.ts`
+ * implements it over metrics/ so the routes stay testable and the store stays metrics' own.
+ */
+export interface RunSource {
+  /** Newest first. */
+  listRuns(): RunInfo[];
+  getRun(id: string): RunInfo | undefined;
+  /** The run this process is recording, if any. */
+  currentRunId(): string | null;
+  /** At most `limit` ticks of `range`, oldest first; `truncated` when more remain. */
+  samples(id: string, range: TimeRange, limit: number): { snapshots: Snapshot[]; truncated: boolean };
+  /** Streams `rooms.csv` or `totals.csv` (DESIGN §11 columns) of the run or range to `out`, then ends it. */
+  writeCsv(id: string, kind: 'rooms' | 'totals', range: TimeRange, out: Writable): Promise<void>;
+}

@@ -1,0 +1,142 @@
+/**
+ * The dashboard page: live charts from `WS /ws`, zoom/pan, CSV and PNG downloads, replay of stored runs
+ * and the demo countdown. State lives here; each chart and control is its own module.
+ */
+import type { Snapshot } from '../../metrics/snapshot.js';
+import { paths, type RunInfo, type ServerFrame } from '../frames.js';
+import { HistoryRing } from '../history-ring.js';
+import { ChartSet } from './chart-set.js';
+import { CountdownView } from './countdown.js';
+import { byId, formatMinSec, setText } from './dom.js';
+import { csvUrl, download, downloadPng } from './downloads.js';
+import { installHooks } from './hooks.js';
+import { LiveSocket } from './live-socket.js';
+import { Replay, type ReplayState } from './replay.js';
+import { refreshRunPicker } from './run-picker.js';
+
+const charts = new ChartSet();
+const countdown = new CountdownView();
+const liveRing = new HistoryRing<Snapshot>(4000);
+let liveRun: RunInfo | null = null;
+let mode: 'live' | 'replay' = 'live';
+const errors: string[] = [];
+
+const status = byId('status');
+function showStatus(connected: boolean): void {
+  status.classList.toggle('down', !connected);
+  setText(status, connected ? 'live' : 'disconnected — retrying');
+}
+
+function showRunLabel(): void {
+  const run = mode === 'replay' ? replay.run : liveRun;
+  const el = byId('run-label');
+  setText(el, run === null ? '—' : run.label.trim() === '' ? run.id : run.label);
+  setText(byId('mode'), mode === 'replay' ? 'replay' : 'live');
+}
+
+function onFrame(frame: ServerFrame): void {
+  switch (frame.type) {
+    case 'history':
+      liveRing.clear();
+      for (const s of frame.snapshots) liveRing.push(s);
+      liveRun = frame.run;
+      if (mode === 'live') charts.reset(liveRing.items());
+      showRunLabel();
+      break;
+    case 'snapshot': {
+      const s = frame.snapshot;
+      if (liveRun !== null && s.runId !== liveRun.id) {
+        // A new run started on the server: start the live view over.
+        liveRing.clear();
+        liveRun = { ...liveRun, id: s.runId, label: '', start: s.time - s.elapsedS * 1000, end: null, status: 'running', ticks: 0 };
+        if (mode === 'live') charts.reset([]);
+        showRunLabel();
+      }
+      liveRing.push(s);
+      if (mode === 'live') charts.append(s);
+      break;
+    }
+    case 'countdown':
+      countdown.apply(frame);
+      break;
+  }
+}
+
+const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${paths.ws}`;
+
+// ---- replay ----
+const picker = byId<HTMLSelectElement>('replay-run');
+const playBtn = byId<HTMLButtonElement>('replay-play');
+const seek = byId<HTMLInputElement>('replay-seek');
+const liveBtn = byId<HTMLButtonElement>('replay-live');
+const speedSel = byId<HTMLSelectElement>('replay-speed');
+
+const replay = new Replay({
+  onReset: (snaps) => charts.reset(snaps),
+  onTick: (s) => charts.append(s),
+  onState: showReplay,
+});
+
+function showReplay(st: ReplayState): void {
+  const active = st.runId !== null;
+  playBtn.disabled = !active;
+  seek.disabled = !active;
+  liveBtn.disabled = !active;
+  setText(playBtn, st.playing ? 'Pause' : 'Play');
+  if (document.activeElement !== seek) seek.value = String(st.durationMs > 0 ? Math.round((st.positionMs / st.durationMs) * 1000) : 0);
+  setText(byId('replay-pos'), active ? `${formatMinSec(st.positionMs / 1000)} / ${formatMinSec(st.durationMs / 1000)}${st.ended ? ' (end)' : ''}` : '');
+}
+
+function backToLive(): void {
+  replay.stop();
+  mode = 'live';
+  picker.value = '';
+  charts.reset(liveRing.items());
+  showReplay(replay.state());
+  showRunLabel();
+}
+
+picker.addEventListener('focus', () => void refreshRunPicker(picker).catch(report));
+picker.addEventListener('change', () => {
+  const id = picker.value;
+  if (id === '') return backToLive();
+  mode = 'replay';
+  replay.load(id).then(() => {
+    showRunLabel();
+    replay.setSpeed(Number(speedSel.value));
+  }, report);
+});
+playBtn.addEventListener('click', () => (replay.state().playing ? replay.pause() : replay.play()));
+speedSel.addEventListener('change', () => replay.setSpeed(Number(speedSel.value)));
+seek.addEventListener('input', () => replay.seek(Number(seek.value) / 1000));
+liveBtn.addEventListener('click', backToLive);
+
+// ---- zoom, downloads ----
+byId('reset-zoom').addEventListener('click', () => charts.resetZoom());
+const shownRunId = () => (mode === 'replay' ? replay.run?.id : liveRun?.id) ?? null;
+function csv(kind: 'rooms' | 'totals', ranged: boolean): void {
+  const id = shownRunId();
+  if (id === null) return;
+  const range = ranged ? charts.visibleRange() ?? undefined : undefined;
+  download(csvUrl(id, kind, range), `${kind}.csv`);
+}
+byId('csv-rooms').addEventListener('click', () => csv('rooms', false));
+byId('csv-totals').addEventListener('click', () => csv('totals', false));
+byId('csv-range').addEventListener('click', () => csv('rooms', true));
+for (const btn of document.querySelectorAll<HTMLButtonElement>('button[data-png]')) {
+  const name = btn.dataset.png as keyof ChartSet['charts'];
+  btn.addEventListener('click', () => downloadPng(charts.charts[name], `chatpulse-${name}.png`));
+}
+
+function report(err: unknown): void {
+  const msg = err instanceof Error ? err.message : String(err);
+  errors.push(msg);
+  setText(byId('replay-pos'), `error: ${msg}`);
+}
+
+void refreshRunPicker(picker).catch(report);
+const socket = new LiveSocket({ url: wsUrl, onFrame, onStatus: showStatus });
+installHooks({ charts, countdown, replay, socket, liveRing, mode: () => mode, runId: shownRunId, errors, csvUrl: (kind, ranged) => {
+  const id = shownRunId();
+  return id === null ? null : csvUrl(id, kind, ranged ? charts.visibleRange() ?? undefined : undefined);
+} });

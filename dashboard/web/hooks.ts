@@ -1,0 +1,77 @@
+import type { Snapshot } from '../../metrics/snapshot.js';
+import type { HistoryRing } from '../history-ring.js';
+import type { ChartSet } from './chart-set.js';
+import type { CountdownView } from './countdown.js';
+import type { LiveSocket } from './live-socket.js';
+import type { Replay, ReplayState } from './replay.js';
+
+export interface HookDeps {
+  charts: ChartSet;
+  countdown: CountdownView;
+  replay: Replay;
+  socket: LiveSocket;
+  liveRing: HistoryRing<Snapshot>;
+  mode: () => 'live' | 'replay';
+  runId: () => string | null;
+  errors: string[];
+  csvUrl: (kind: 'rooms' | 'totals', ranged: boolean) => string | null;
+}
+
+/** What tests (and curious users in the console) can read: `window.__chatpulse`. Read-only views. */
+export interface ChatpulseHooks {
+  ready: true;
+  connected(): boolean;
+  reconnects(): number;
+  mode(): 'live' | 'replay';
+  runId(): string | null;
+  following(): boolean;
+  xRange(): { min: number; max: number } | null;
+  /** Points held per room line of the MPS chart. */
+  mpsPoints(): Record<string, number>;
+  /** x of the first and last point of the totals chart (epoch ms). */
+  timeSpan(): { first: number; last: number; points: number } | null;
+  latencyPoints(): number;
+  bars(): { room: string; joins: number; leaves: number }[];
+  lastTick(): number | null;
+  liveTicks(): number;
+  replay(): ReplayState;
+  countdown(): number | null;
+  csvUrl(kind: 'rooms' | 'totals', ranged: boolean): string | null;
+  errors(): string[];
+  /** Redraw now instead of at the next animation frame. */
+  redraw(): void;
+}
+
+declare global {
+  interface Window {
+    __chatpulse?: ChatpulseHooks;
+  }
+}
+
+export function installHooks(d: HookDeps): void {
+  window.__chatpulse = {
+    ready: true,
+    connected: () => d.socket.connected,
+    reconnects: () => d.socket.reconnects,
+    mode: d.mode,
+    runId: d.runId,
+    following: () => d.charts.following,
+    xRange: () => d.charts.visibleRange(),
+    mpsPoints: () => d.charts.mps.pointCounts(),
+    timeSpan: () => {
+      const pts = d.charts.totals.series.mps.points;
+      const first = pts[0];
+      const last = pts[pts.length - 1];
+      return first && last ? { first: first.x, last: last.x, points: pts.length } : null;
+    },
+    latencyPoints: () => d.charts.latency.p99.points.length,
+    bars: () => d.charts.joins.bars(),
+    lastTick: () => d.charts.last?.tick ?? null,
+    liveTicks: () => d.liveRing.size,
+    replay: () => d.replay.state(),
+    countdown: () => d.countdown.remainingS(),
+    csvUrl: d.csvUrl,
+    errors: () => [...d.errors],
+    redraw: () => d.charts.redraw(),
+  };
+}

@@ -1,0 +1,117 @@
+import type { Snapshot } from '../../metrics/snapshot.js';
+import { createTimeChart, type LineChart, type LineDataset, type TimeChartOptions } from './chart-setup.js';
+import { roomColor, withAlpha } from './colors.js';
+import { Series } from './series.js';
+
+const OTHER = '_other';
+
+interface RoomLines {
+  inst: Series;
+  avg: Series;
+  instSet: LineDataset;
+  avgSet: LineDataset;
+}
+
+/**
+ * MPS per room over time: a solid line (this tick) and a dashed one (moving average) per room, in the
+ * room's own colour. The busiest `maxRooms` rooms of the run get lines; the rest are summed as `_other`.
+ */
+export class MpsView {
+  readonly chart: LineChart;
+  readonly maxRooms: number;
+  readonly #rooms = new Map<string, RoomLines>();
+  readonly #maxPoints: number;
+
+  constructor(canvas: HTMLCanvasElement, opts: TimeChartOptions & { maxRooms?: number; maxPoints?: number }) {
+    this.chart = createTimeChart(canvas, { ...opts, yTitle: 'messages / s' });
+    this.maxRooms = opts.maxRooms ?? 8;
+    this.#maxPoints = opts.maxPoints ?? 4000;
+    const legend = this.chart.options.plugins?.legend;
+    if (legend?.labels) legend.labels.filter = (item) => !item.text.endsWith(' (avg)');
+  }
+
+  /** Redraw from a whole run (or its start up to a replay position). */
+  reset(snapshots: readonly Snapshot[]): void {
+    this.#rooms.clear();
+    this.chart.data.datasets = [];
+    for (const room of topRooms(snapshots, this.maxRooms)) this.#lines(room);
+    for (const s of snapshots) this.#add(s, false);
+  }
+
+  append(s: Snapshot): void {
+    this.#add(s, true);
+  }
+
+  /** Points held per room line (instant), for tests and the status line. */
+  pointCounts(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [room, l] of this.#rooms) out[room] = l.inst.points.length;
+    return out;
+  }
+
+  /** Hands the current arrays to Chart.js (decimation keeps its own copy). */
+  sync(): void {
+    for (const l of this.#rooms.values()) {
+      l.instSet.data = l.inst.points;
+      l.avgSet.data = l.avg.points;
+    }
+  }
+
+  #add(s: Snapshot, mayAddRoom: boolean): void {
+    let otherMps = 0;
+    let otherAvg = 0;
+    let hasOther = false;
+    const seen = new Set<string>();
+    for (const r of s.rooms) {
+      let lines = r.room === OTHER ? undefined : this.#rooms.get(r.room);
+      if (lines === undefined && r.room !== OTHER && mayAddRoom && this.#namedCount() < this.maxRooms) lines = this.#lines(r.room);
+      if (lines === undefined) {
+        otherMps += r.mps;
+        otherAvg += r.mpsAvg;
+        hasOther = true;
+        continue;
+      }
+      lines.inst.push(s.time, r.mps);
+      lines.avg.push(s.time, r.mpsAvg);
+      seen.add(r.room);
+    }
+    if (hasOther || this.#rooms.has(OTHER)) {
+      const o = this.#lines(OTHER);
+      o.inst.push(s.time, otherMps);
+      o.avg.push(s.time, otherAvg);
+      seen.add(OTHER);
+    }
+    // A room missing from a tick had no traffic in it: draw 0 rather than a stale line.
+    for (const [room, l] of this.#rooms) {
+      if (!seen.has(room) && l.inst.points.length > 0) {
+        l.inst.push(s.time, 0);
+        l.avg.push(s.time, 0);
+      }
+    }
+  }
+
+  #namedCount(): number {
+    return this.#rooms.size - (this.#rooms.has(OTHER) ? 1 : 0);
+  }
+
+  #lines(room: string): RoomLines {
+    const have = this.#rooms.get(room);
+    if (have) return have;
+    const color = roomColor(room);
+    const inst = new Series(this.#maxPoints);
+    const avg = new Series(this.#maxPoints);
+    const instSet: LineDataset = { label: room, data: inst.points, borderColor: color, backgroundColor: color };
+    const avgSet: LineDataset = { label: `${room} (avg)`, data: avg.points, borderColor: withAlpha(color, 0.8), backgroundColor: color, borderDash: [6, 4] };
+    this.chart.data.datasets.push(instSet, avgSet);
+    const lines = { inst, avg, instSet, avgSet };
+    this.#rooms.set(room, lines);
+    return lines;
+  }
+}
+
+/** The busiest rooms of a run, by messages over all its ticks (ties by name, so the choice is stable). */
+export function topRooms(snapshots: readonly Snapshot[], n: number): string[] {
+  const total = new Map<string, number>();
+  for (const s of snapshots) for (const r of s.rooms) if (r.room !== OTHER) total.set(r.room, (total.get(r.room) ?? 0) + r.messages);
+  return [...total.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, n).map(([room]) => room);
+}

@@ -1,0 +1,151 @@
+import type { Snapshot } from '../../metrics/snapshot.js';
+import { paths, type ErrorResponse, type RunInfo, type SamplesResponse } from '../frames.js';
+
+export interface ReplayState {
+  runId: string | null;
+  positionMs: number;
+  durationMs: number;
+  playing: boolean;
+  ended: boolean;
+  /** Ticks drawn so far / ticks loaded. */
+  fed: number;
+  total: number;
+  speed: number;
+}
+
+export interface ReplayOptions {
+  /** Draw from scratch (after a load or a seek). */
+  onReset: (snapshots: readonly Snapshot[]) => void;
+  onTick: (snapshot: Snapshot) => void;
+  onState: (state: ReplayState) => void;
+  /** Most ticks loaded for one replay. @default 40000 */
+  maxTicks?: number;
+  /** Playback timer period. @default 100 */
+  stepMs?: number;
+}
+
+/**
+ * Replays a stored run from `/api/runs/:id/samples` (paged): play, pause, speed 1×–60×, seek. It only
+ * feeds the charts it is given; the live feed keeps recording meanwhile.
+ */
+export class Replay {
+  readonly #opts: Required<ReplayOptions>;
+  #run: RunInfo | null = null;
+  #snaps: Snapshot[] = [];
+  #fed = 0;
+  #position = 0;
+  #speed = 10;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #lastStep = 0;
+
+  constructor(options: ReplayOptions) {
+    this.#opts = { maxTicks: 40_000, stepMs: 100, ...options };
+  }
+
+  get run(): RunInfo | null {
+    return this.#run;
+  }
+
+  async load(runId: string): Promise<void> {
+    this.pause();
+    const snaps: Snapshot[] = [];
+    let from: number | null = null;
+    let run: RunInfo | null = null;
+    for (;;) {
+      const url: string = `${paths.samples(runId)}${from === null ? '' : `?from=${from}`}`;
+      const res = await fetch(url);
+      const body = (await res.json()) as SamplesResponse | ErrorResponse;
+      if (body.type === 'error') throw new Error(body.error);
+      run = body.run;
+      snaps.push(...body.snapshots);
+      const last = body.snapshots[body.snapshots.length - 1];
+      if (!body.truncated || last === undefined || snaps.length >= this.#opts.maxTicks) break;
+      from = last.time + 1;
+    }
+    this.#run = run;
+    this.#snaps = snaps;
+    this.#fed = 0;
+    this.#position = 0;
+    this.#opts.onReset([]);
+    this.#emit();
+  }
+
+  get durationMs(): number {
+    const last = this.#snaps[this.#snaps.length - 1];
+    return this.#run === null || last === undefined ? 0 : Math.max(0, last.time - this.#run.start);
+  }
+
+  setSpeed(speed: number): void {
+    if (!Number.isFinite(speed) || speed < 1 || speed > 60) throw new RangeError(`speed must be 1-60, got ${speed}`);
+    this.#speed = speed;
+    this.#emit();
+  }
+
+  play(): void {
+    if (this.#run === null || this.#timer !== undefined) return;
+    if (this.#position >= this.durationMs) this.seek(0);
+    this.#lastStep = performance.now();
+    this.#timer = setInterval(() => this.#step(), this.#opts.stepMs);
+    this.#emit();
+  }
+
+  pause(): void {
+    if (this.#timer === undefined) return;
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#emit();
+  }
+
+  /** Jumps to `fraction` (0–1) of the run and redraws everything up to there. */
+  seek(fraction: number): void {
+    if (this.#run === null) return;
+    this.#position = Math.min(1, Math.max(0, fraction)) * this.durationMs;
+    const until = this.#run.start + this.#position;
+    let n = 0;
+    while (n < this.#snaps.length && (this.#snaps[n] as Snapshot).time <= until) n++;
+    this.#fed = n;
+    this.#opts.onReset(this.#snaps.slice(0, n));
+    this.#emit();
+  }
+
+  stop(): void {
+    this.pause();
+    this.#run = null;
+    this.#snaps = [];
+    this.#fed = 0;
+    this.#position = 0;
+  }
+
+  state(): ReplayState {
+    const duration = this.durationMs;
+    return {
+      runId: this.#run?.id ?? null,
+      positionMs: this.#position,
+      durationMs: duration,
+      playing: this.#timer !== undefined,
+      ended: this.#run !== null && this.#fed === this.#snaps.length && this.#position >= duration,
+      fed: this.#fed,
+      total: this.#snaps.length,
+      speed: this.#speed,
+    };
+  }
+
+  #step(): void {
+    const now = performance.now();
+    const run = this.#run;
+    if (run === null) return;
+    this.#position = Math.min(this.durationMs, this.#position + (now - this.#lastStep) * this.#speed);
+    this.#lastStep = now;
+    const until = run.start + this.#position;
+    while (this.#fed < this.#snaps.length && (this.#snaps[this.#fed] as Snapshot).time <= until) {
+      this.#opts.onTick(this.#snaps[this.#fed] as Snapshot);
+      this.#fed++;
+    }
+    if (this.#position >= this.durationMs) this.pause();
+    else this.#emit();
+  }
+
+  #emit(): void {
+    this.#opts.onState(this.state());
+  }
+}

@@ -1,0 +1,96 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { stringify } from 'csv-stringify';
+import {
+  CSV_FILES, ROOMS_COLUMNS, TOTALS_COLUMNS, roomRecord, round3, timeUtc, totalsRecord, type CsvCell, type CsvKind,
+} from './csv-columns.js';
+import type { RunReader, TimeRange } from './run-reader.js';
+
+/** Ticks read per page: small synchronous reads, so the tick can write between them. */
+const PAGE_TICKS = 200;
+
+/**
+ * RFC 4180 as spreadsheets want it: UTF-8 with BOM, CRLF, a header row, `.` decimals. Room names are
+ * user input: `escape_formulas` prefixes `'` to text cells starting with `=`, `+`, `-`, `@`, tab or
+ * CR, so a room named `-2-3` stays text and never becomes a formula.
+ */
+function stringifier(columns: readonly string[]) {
+  return stringify({ bom: true, header: true, columns: [...columns], record_delimiter: '\r\n', escape_formulas: true });
+}
+
+/** Page starts (exclusive tick numbers) covering the ticks of `range`. */
+function* tickPages(reader: RunReader, runId: string, range: TimeRange): Generator<number> {
+  const first = reader.firstTick(runId, range);
+  if (first === undefined) return;
+  const last = reader.getRun(runId)?.ticks ?? 0;
+  for (let after = first - 1; after < last; after += PAGE_TICKS) yield after;
+}
+
+/** Header and records of one CSV file of a run (or of `range` within it), read page by page. */
+export function csvTable(reader: RunReader, runId: string, kind: CsvKind, range: TimeRange = {}): { columns: string[]; records: Iterable<CsvCell[]> } {
+  if (kind === 'rooms') return { columns: [...ROOMS_COLUMNS], records: roomRecords(reader, runId, range) };
+  if (kind === 'totals') return { columns: [...TOTALS_COLUMNS], records: totalsRecords(reader, runId, range) };
+  const rooms = reader.roomNames(runId, range);
+  return { columns: ['time_utc', ...rooms], records: wide(reader, runId, range, rooms) };
+}
+
+function* roomRecords(reader: RunReader, runId: string, range: TimeRange): Generator<CsvCell[]> {
+  for (const after of tickPages(reader, runId, range)) {
+    for (const r of reader.roomRows(runId, range, after, PAGE_TICKS)) yield roomRecord(r);
+  }
+}
+
+function* totalsRecords(reader: RunReader, runId: string, range: TimeRange): Generator<CsvCell[]> {
+  for (const after of tickPages(reader, runId, range)) {
+    for (const t of reader.totalsRows(runId, range, after, PAGE_TICKS)) yield totalsRecord(t);
+  }
+}
+
+/** `mps_by_room.csv`: one row per tick, one MPS column per room; empty where the room had no row. */
+function* wide(reader: RunReader, runId: string, range: TimeRange, rooms: string[]): Generator<CsvCell[]> {
+  const column = new Map(rooms.map((r, i) => [r, i + 1]));
+  for (const after of tickPages(reader, runId, range)) {
+    let row: CsvCell[] | undefined;
+    let tick = -1;
+    for (const r of reader.roomRows(runId, range, after, PAGE_TICKS)) {
+      if (r.tick !== tick) {
+        if (row) yield row;
+        tick = r.tick;
+        row = [timeUtc(r.time), ...rooms.map(() => '')];
+      }
+      const i = column.get(r.room);
+      if (i !== undefined && row) row[i] = round3(r.mps);
+    }
+    if (row) yield row;
+  }
+}
+
+/** Streams one CSV file of a run (or of a time range) to `out` — a file or an HTTP response. */
+export async function streamCsv(reader: RunReader, runId: string, kind: CsvKind, out: Writable, range: TimeRange = {}): Promise<void> {
+  const { columns, records } = csvTable(reader, runId, kind, range);
+  await pipeline(Readable.from(records), stringifier(columns), out);
+}
+
+/**
+ * Writes `rooms.csv`, `totals.csv` and `mps_by_room.csv` of a run into `<resultsDir>/<runId>/`.
+ * Each is written under a temporary name and renamed, so a reader never sees half a file.
+ * Returns the folder.
+ */
+export async function writeRunCsv(reader: RunReader, runId: string, resultsDir: string): Promise<string> {
+  const dir = path.join(resultsDir, runId);
+  await fs.promises.mkdir(dir, { recursive: true });
+  for (const kind of Object.keys(CSV_FILES) as CsvKind[]) {
+    const file = path.join(dir, CSV_FILES[kind]);
+    const tmp = `${file}.${process.pid}.tmp`;
+    try {
+      await streamCsv(reader, runId, kind, fs.createWriteStream(tmp));
+      await fs.promises.rename(tmp, file);
+    } catch (err) {
+      await fs.promises.rm(tmp, { force: true });
+      throw err;
+    }
+  }
+  return dir;
+}

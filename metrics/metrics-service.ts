@@ -1,0 +1,106 @@
+import type { Registry } from 'prom-client';
+import type { ChatEvents } from '../server/index.js';
+import type { Db } from '../store/database.js';
+import { writeRunCsv } from './csv-export.js';
+import { metricsHandler } from './metrics-route.js';
+import { registerChatMetrics } from './prometheus.js';
+import { RunStore } from './run-store.js';
+import type { RunInfo } from './run-schema.js';
+import { TickAggregator } from './tick-aggregator.js';
+import { systemClock, type TickClock } from './tick-clock.js';
+
+export interface MetricsServiceOptions {
+  db: Db;
+  events: ChatEvents;
+  /** Made once by the entry point; the chat metrics and default process metrics go on it. */
+  registry: Registry;
+  /** Where `<run-id>/rooms.csv` etc. are written on close. */
+  resultsDir: string;
+  /** @default 'server' */
+  label?: string;
+  /** @default 1000 */
+  intervalMs?: number;
+  /** @default 5 */
+  window?: number;
+  /** @default 50 */
+  metricRooms?: number;
+  /** Stored with the run (its flags). */
+  config?: Record<string, unknown>;
+  /** @default systemClock */
+  clock?: TickClock;
+  /** @default true */
+  defaultMetrics?: boolean;
+  /** Where a failed sample write is reported (once per failure streak). @default console.error */
+  onError?: (message: string) => void;
+}
+
+export interface MetricsService {
+  readonly aggregator: TickAggregator;
+  readonly runs: RunStore;
+  readonly run: RunInfo;
+  /** The newest run before this one, if any (after stale runs were marked aborted). */
+  readonly previousRun: RunInfo | undefined;
+  /** Runs found `running` with their process gone, now marked `aborted`. */
+  readonly aborted: string[];
+  /** `GET /metrics`. */
+  readonly handler: ReturnType<typeof metricsHandler>;
+  /**
+   * Idempotent: the last (partial) tick, the run marked completed, its CSV files written.
+   * Resolves with the results folder.
+   */
+  close(): Promise<string>;
+  /** For a start that failed: stops everything and deletes the run. */
+  discard(): void;
+}
+
+/** The metrics side of a server process: aggregator → Prometheus, run history, CSV on close. */
+export function startMetrics(opts: MetricsServiceOptions): MetricsService {
+  const clock = opts.clock ?? systemClock;
+  const report = opts.onError ?? ((m: string) => console.error(`chatpulse: ${m}`));
+  const runs = new RunStore(opts.db);
+  const aborted = runs.abortStale();
+  const previousRun = runs.previousRun();
+  const run = runs.startRun({ label: opts.label ?? 'server', start: clock.now(), config: opts.config ?? {} });
+  const aggregator = new TickAggregator(opts.events, {
+    runId: run.id, clock,
+    ...(opts.intervalMs !== undefined ? { intervalMs: opts.intervalMs } : {}),
+    ...(opts.window !== undefined ? { window: opts.window } : {}),
+    ...(opts.metricRooms !== undefined ? { metricRooms: opts.metricRooms } : {}),
+  });
+  let failing = false;
+  aggregator.onSnapshot((s) => {
+    try {
+      runs.record(s);
+      failing = false;
+    } catch (err) {
+      // A full disk must not stop the chat: report once, keep serving, retry next tick.
+      if (!failing) report(`could not write tick ${s.tick} of run ${s.runId}: ${(err as Error).message}`);
+      failing = true;
+    }
+  });
+  const stopFanout = registerChatMetrics(opts.registry, () => aggregator.latest, opts.events, {
+    defaultMetrics: opts.defaultMetrics ?? true,
+  });
+  aggregator.start();
+
+  let closing: Promise<string> | undefined;
+  return {
+    aggregator, runs, run, previousRun, aborted,
+    handler: metricsHandler(opts.registry),
+    close() {
+      closing ??= (async () => {
+        const last = aggregator.close();
+        stopFanout();
+        runs.finishRun(run.id, 'completed', last?.time ?? clock.now());
+        return writeRunCsv(runs, run.id, opts.resultsDir);
+      })();
+      return closing;
+    },
+    discard() {
+      closing ??= Promise.resolve('');
+      aggregator.close();
+      stopFanout();
+      runs.deleteRun(run.id);
+    },
+  };
+}

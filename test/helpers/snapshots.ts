@@ -1,0 +1,20 @@
+import type { RoomSample, Snapshot, TotalsSample } from '../../metrics/snapshot.js';
+
+/** A plausible Snapshot for tests of the parts downstream of the aggregator (frames, backpressure). */
+export function makeSnapshot(tick: number, opts: { runId?: string; rooms?: string[]; t0?: number; intervalS?: number } = {}): Snapshot {
+  const intervalS = opts.intervalS ?? 1;
+  const t0 = opts.t0 ?? 1_700_000_000_000;
+  const rooms: RoomSample[] = (opts.rooms ?? ['main']).map((room, i) => ({
+    room, messages: tick + i, messagesTotal: tick * (tick + i), mps: (tick + i) / intervalS, mpsAvg: tick / intervalS,
+    joins: 0, leaves: 0, joinsTotal: 1, leavesTotal: 0, members: 1,
+  }));
+  const totals = {
+    messages: 0, mps: 0, mpsAvg: 0, joins: 0, leaves: 0, members: rooms.length, messagesTotal: 0, privateMessages: 0,
+    privateMessagesTotal: 0, deliveries: 0, deliveriesTotal: 0, connections: 1, connectionsTotal: 1, bytesIn: 0, bytesOut: 0,
+    bytesInTotal: 0, bytesOutTotal: 0, errors: 0, errorsTotal: 0, errorsByReason: {}, disconnectsByReason: {}, loadgen: null,
+  } satisfies TotalsSample;
+  return {
+    runId: opts.runId ?? 'run-1', tick, time: t0 + tick * intervalS * 1000, elapsedS: tick * intervalS, intervalS,
+    rooms, totals, loadgen: [],
+  };
+}

@@ -1,0 +1,237 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { LoadgenTickReport } from '../../loadgen/report.js';
+import { ManualClock, MovingAverage, TickAggregator, type Snapshot } from '../../metrics/index.js';
+import { ChatEvents } from '../../server/index.js';
+
+function setup(opts: { window?: number; metricRooms?: number; releaseAfterTicks?: number } = {}) {
+  const events = new ChatEvents();
+  const clock = new ManualClock(1_700_000_000_000);
+  const agg = new TickAggregator(events, { clock, intervalMs: 1000, runId: 'r1', ...opts }).start();
+  const snaps: Snapshot[] = [];
+  agg.onSnapshot((s) => snaps.push(s));
+  const say = (room: string, n: number, deliveries = 1) => {
+    for (let i = 0; i < n; i++) events.emit('message', { room, nick: 'x', text: 't', deliveries, bytesOut: 10 });
+  };
+  const members = new Map<string, number>();
+  const join = (room: string, n = 1) => {
+    for (let i = 0; i < n; i++) {
+      members.set(room, (members.get(room) ?? 0) + 1);
+      events.emit('join', { nick: 'x', room, members: members.get(room) as number });
+    }
+  };
+  const leave = (room: string, n = 1) => {
+    for (let i = 0; i < n; i++) {
+      members.set(room, (members.get(room) ?? 0) - 1);
+      events.emit('leave', { nick: 'x', room, members: members.get(room) as number });
+    }
+  };
+  const last = () => snaps[snaps.length - 1] as Snapshot;
+  const row = (room: string, s = last()) => s.rooms.find((r) => r.room === room);
+  return { events, clock, agg, snaps, say, join, leave, last, row };
+}
+
+test('moving average: simple mean, fewer values while the window fills', () => {
+  const m = new MovingAverage(3);
+  assert.is(m.mean, 0);
+  assert.is(m.push(8), 8);
+  assert.is(m.push(4), 6);
+  assert.is(m.push(0), 4);
+  assert.is(m.push(6), 10 / 3);
+  assert.is(m.push(6), 4);
+  assert.throws(() => new MovingAverage(0), /`window` to be a whole number >= 1, got `0`/);
+});
+
+test('MPS divides by the real elapsed time of each tick; moving average across the window fill-up', () => {
+  const t = setup({ window: 3 });
+  t.join('dev');
+  t.say('dev', 10);
+  t.clock.advance(1250); // the timer fired 250 ms late
+  let r = t.row('dev');
+  assert.is(t.last().intervalS, 1.25);
+  assert.is(r?.messages, 10);
+  assert.is(r?.mps, 8);
+  assert.is(r?.mpsAvg, 8);
+  t.say('dev', 4);
+  t.clock.advance(1000);
+  assert.is(t.row('dev')?.mps, 4);
+  assert.is(t.row('dev')?.mpsAvg, 6);
+  t.clock.advance(1000);
+  assert.is(t.row('dev')?.mps, 0);
+  assert.is(t.row('dev')?.mpsAvg, 4);
+  t.say('dev', 3);
+  t.clock.advance(500);
+  t.agg.tick(); // a short tick, like the last one on shutdown
+  r = t.row('dev');
+  assert.is(r?.mps, 6);
+  assert.is(r?.mpsAvg, (4 + 0 + 6) / 3);
+  assert.is(r?.messagesTotal, 17);
+  const totals = t.last().totals;
+  assert.is(totals.mps, 6);
+  assert.is(totals.mpsAvg, (4 + 0 + 6) / 3);
+  assert.is(totals.messagesTotal, 17);
+  assert.is(t.last().tick, 4);
+  assert.is(t.last().elapsedS, 3.75);
+  assert.is(t.last().runId, 'r1');
+});
+
+test('a room that goes quiet keeps its row at zero and its average decays', () => {
+  const t = setup({ window: 2 });
+  t.join('a', 2);
+  t.join('b');
+  t.say('a', 6);
+  t.say('b', 2);
+  t.clock.advance(1000);
+  assert.equal(t.last().rooms.map((r) => r.room), ['a', 'b'], 'busiest first');
+  t.say('b', 2);
+  t.clock.advance(1000);
+  assert.equal(t.row('a'), {
+    room: 'a', messages: 0, messagesTotal: 6, mps: 0, mpsAvg: 3, joins: 0, leaves: 0, joinsTotal: 2, leavesTotal: 0, members: 2,
+  });
+  assert.equal(t.last().rooms.map((r) => r.room), ['b', 'a']);
+  t.clock.advance(1000);
+  assert.is(t.row('a')?.mpsAvg, 0);
+  assert.is(t.row('a')?.members, 2);
+});
+
+test('a room that appears mid-run gets a row with its own window', () => {
+  const t = setup({ window: 3 });
+  t.join('old');
+  t.say('old', 3);
+  t.clock.advance(1000);
+  t.clock.advance(1000);
+  assert.is(t.row('new'), undefined);
+  t.join('new');
+  t.say('new', 9);
+  t.clock.advance(1000);
+  assert.equal(t.row('new'), {
+    room: 'new', messages: 9, messagesTotal: 9, mps: 9, mpsAvg: 9, joins: 1, leaves: 0, joinsTotal: 1, leavesTotal: 0, members: 1,
+  });
+  t.say('new', 3);
+  t.clock.advance(1000);
+  assert.is(t.row('new')?.mpsAvg, 6, 'mean of its two ticks, not of the run');
+  assert.is(t.row('old')?.mpsAvg, 0);
+  assert.is(t.last().totals.members, 2);
+});
+
+test('_other: rooms beyond --metric-rooms are summed, busiest first get rows, rows are sticky', () => {
+  const t = setup({ metricRooms: 2, releaseAfterTicks: 2 });
+  t.join('a', 3); t.join('b', 2); t.join('c', 1); t.join('d', 4);
+  t.say('a', 5); t.say('b', 3); t.say('c', 1);
+  t.clock.advance(1000);
+  assert.equal(t.last().rooms.map((r) => r.room), ['a', 'b', '_other']);
+  assert.equal(t.row('_other'), {
+    room: '_other', messages: 1, messagesTotal: 1, mps: 1, mpsAvg: 1, joins: 5, leaves: 0, joinsTotal: 5, leavesTotal: 0, members: 5,
+  });
+  assert.is(t.last().totals.messages, 9);
+  assert.is(t.last().totals.members, 10);
+  assert.is(t.last().totals.joins, 10);
+
+  // c becomes the busiest, but a and b still have members: they keep their rows.
+  t.say('c', 10);
+  t.clock.advance(1000);
+  assert.equal(t.last().rooms.map((r) => r.room), ['a', 'b', '_other']);
+  assert.is(t.row('_other')?.messages, 10);
+  assert.is(t.row('_other')?.messagesTotal, 11);
+
+  // b empties; after 2 idle ticks its row goes to the busiest waiting room (c, not d).
+  t.leave('b', 2);
+  t.clock.advance(1000);
+  assert.is(t.row('b')?.members, 0);
+  assert.is(t.row('b')?.leaves, 2);
+  t.say('c', 1);
+  t.clock.advance(1000);
+  assert.ok(t.row('b'), 'idle for one tick only');
+  t.say('c', 2);
+  t.clock.advance(1000);
+  assert.equal(t.last().rooms.map((r) => r.room), ['c', 'a', '_other']);
+  assert.is(t.row('c')?.messagesTotal, 2, 'counts from when it got its row');
+  assert.is(t.row('_other')?.members, 4);
+  assert.is(t.row('_other')?.messagesTotal, 12);
+});
+
+test('10 000 invented rooms: rows and memory stay bounded', () => {
+  const t = setup({ metricRooms: 50 });
+  for (let i = 0; i < 10_000; i++) {
+    const room = `r${(i * 7919) % 10_000}-${i.toString(36)}`;
+    t.join(room);
+    t.say(room, 1 + (i % 3));
+    if (i % 2 === 0) t.leave(room);
+  }
+  t.clock.advance(1000);
+  const s = t.last();
+  assert.is(s.rooms.length, 51);
+  assert.is(s.rooms.filter((r) => r.room !== '_other').length, 50);
+  assert.is(s.rooms.reduce((a, r) => a + r.messages, 0), s.totals.messages);
+  assert.is(s.totals.members, 5000);
+  for (let i = 0; i < 10_000; i++) if (i % 2 === 1) t.leave(`r${(i * 7919) % 10_000}-${i.toString(36)}`);
+  t.clock.advance(1000);
+  assert.is(t.agg.trackedRooms, 50, 'empty folded rooms are forgotten; named ones wait for release');
+  assert.is(t.last().rooms.length, 51);
+});
+
+test('totals: connections, PMs, deliveries, bytes, errors and disconnects by reason', () => {
+  const t = setup();
+  for (let i = 1; i <= 3; i++) t.events.emit('connect', { connId: i, transport: 'tcp', remote: '127.0.0.1' });
+  t.events.emit('pm', { from: 'a', to: 'b' });
+  t.say('main', 2, 3);
+  t.events.emit('flush', { bytesIn: 100, bytesOut: 300, fanoutSeconds: [0.001] });
+  t.events.emit('error', { connId: 1, reason: 'rate_limit' });
+  t.events.emit('error', { connId: 1, reason: 'rate_limit' });
+  t.events.emit('disconnect', { connId: 2, nick: 'b', reason: 'slow_consumer' });
+  t.clock.advance(1000);
+  const x = t.last().totals;
+  assert.equal(
+    [x.connections, x.connectionsTotal, x.privateMessages, x.deliveries, x.bytesIn, x.bytesOut, x.errors],
+    [2, 3, 1, 6, 100, 300, 3],
+  );
+  assert.equal(x.errorsByReason, { rate_limit: 2, slow_consumer: 1 });
+  assert.equal(x.disconnectsByReason, { slow_consumer: 1 });
+  t.events.emit('disconnect', { connId: 1, nick: 'a', reason: 'quit' });
+  t.clock.advance(1000);
+  const y = t.last().totals;
+  assert.equal([y.connections, y.connectionsTotal, y.deliveries, y.deliveriesTotal, y.errors, y.errorsTotal], [1, 3, 0, 6, 0, 3]);
+  assert.equal(y.disconnectsByReason, { slow_consumer: 1, quit: 1 });
+});
+
+function report(source: string, p99: number, sent: number): LoadgenTickReport {
+  const p = { p50: 1, p90: 2, p99, p999: p99 + 1, max: p99 + 2, count: 10 };
+  return {
+    type: 'loadgen-tick', source, target: 'chatpulse://127.0.0.1:5555', time: 0, elapsedS: 1, clients: 5, sent, received: sent * 2,
+    sentTotal: sent, receivedTotal: sent, expectedTotal: sent, lostTotal: 1, duplicatedTotal: 0, reorderedTotal: 0,
+    latencyMs: { corrected: p, uncorrected: p }, errors: {}, saturated: false,
+  };
+}
+
+test('loadgen reports: latest per source in every snapshot; the totals row sums this tick\'s and keeps the worst percentile', () => {
+  const t = setup();
+  t.agg.acceptLoadgenReport(report('lg1', 10, 5));
+  t.agg.acceptLoadgenReport(report('lg2', 30, 7));
+  t.agg.acceptLoadgenReport(report('lg1', 20, 6));
+  t.clock.advance(1000);
+  assert.equal(t.last().loadgen.map((r) => [r.source, r.sent]), [['lg2', 7], ['lg1', 6]]);
+  assert.equal(t.last().totals.loadgen, { sources: 2, sent: 13, received: 26, lostTotal: 2, p50Ms: 1, p90Ms: 2, p99Ms: 30, p999Ms: 31, maxMs: 32 });
+  t.clock.advance(1000);
+  assert.is(t.last().loadgen.length, 2, 'still the latest per source');
+  assert.is(t.last().totals.loadgen, null, 'nobody reported in this tick');
+});
+
+test('close() makes a last partial tick, stops the timer and the subscriptions, and is idempotent', () => {
+  const t = setup();
+  t.say('main', 3);
+  t.clock.advance(1000);
+  t.say('main', 1);
+  t.clock.advance(200); // no tick due yet
+  assert.is(t.snaps.length, 1);
+  const last = t.agg.close();
+  assert.is(t.snaps.length, 2);
+  assert.is(last?.intervalS, 0.2);
+  assert.is(last?.totals.mps, 5);
+  assert.is(t.agg.close(), last);
+  t.say('main', 5);
+  t.clock.advance(5000);
+  assert.is(t.snaps.length, 2);
+  assert.is(t.events.has('message'), false);
+});
+
+test.run();
