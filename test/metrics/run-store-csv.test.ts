@@ -1,0 +1,177 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import {
+  ManualClock, ROOMS_COLUMNS, RunStore, TOTALS_COLUMNS, TickAggregator, round3, streamCsv, timeUtc, writeRunCsv, type Snapshot,
+} from '../../metrics/index.js';
+import { ChatEvents } from '../../server/index.js';
+import { openDatabase } from '../../store/database.js';
+import { tempDir } from '../helpers/temp.js';
+
+const TRICKY = ['-2-3', 'добро-пожаловать', '=HYPERLINK("http://x","y"),z', 'plain'];
+const LABEL = '=cmd,"quoted" label';
+
+/** A run recorded from real events on a fake clock: four rooms with user-input names, 6 ticks. */
+function recordRun(dir: string) {
+  const db = openDatabase(path.join(dir, 'c.db'));
+  const store = new RunStore(db);
+  const clock = new ManualClock(Date.UTC(2026, 10, 22, 14, 3, 5));
+  const run = store.startRun({ label: LABEL, start: clock.now(), config: { interval: 1000 } });
+  const events = new ChatEvents();
+  const agg = new TickAggregator(events, { runId: run.id, clock, window: 3 }).start();
+  const snaps: Snapshot[] = [];
+  agg.onSnapshot((s) => {
+    store.record(s);
+    snaps.push(s);
+  });
+  const members = new Map<string, number>();
+  for (let tick = 0; tick < 6; tick++) {
+    TRICKY.forEach((room, i) => {
+      if (tick === i) {
+        members.set(room, (members.get(room) ?? 0) + 1);
+        events.emit('join', { nick: 'n', room, members: members.get(room) as number });
+      }
+      for (let k = 0; k < (tick * (i + 1)) % 5; k++) events.emit('message', { room, nick: 'n', text: 't', deliveries: 1, bytesOut: 9 });
+    });
+    if (tick === 2) {
+      const p = { p50: 1.5, p90: 2.25, p99: 7.125, p999: 9, max: 12.0004, count: 5 };
+      agg.acceptLoadgenReport({
+        type: 'loadgen-tick', source: 'lg', target: 't', time: 0, elapsedS: 2, clients: 3, sent: 11, received: 22, sentTotal: 30,
+        receivedTotal: 60, expectedTotal: 60, lostTotal: 1, duplicatedTotal: 0, reorderedTotal: 0,
+        latencyMs: { corrected: p, uncorrected: p }, errors: {}, saturated: false,
+      });
+    }
+    clock.advance(tick === 3 ? 1333 : 1000);
+  }
+  agg.close();
+  store.finishRun(run.id, 'completed', clock.now());
+  return { db, store, run, snaps };
+}
+
+test('run ids sort by time and carry a safe label; samples read back as the snapshots written', () => {
+  const tmp = tempDir();
+  const { db, store, run, snaps } = recordRun(tmp.dir);
+  try {
+    assert.is(run.id, '2026-11-22T14-03-05Z-_cmd_quoted_label');
+    const info = store.getRun(run.id);
+    assert.is(info?.label, LABEL);
+    assert.is(info?.status, 'completed');
+    assert.is(info?.ticks, 7, 'six timer ticks and the last one on close');
+    assert.equal(info?.config, { interval: 1000 });
+    // Stored ticks keep the reports that arrived in that tick, not the latest ones repeated.
+    const stored = snaps.map((s) => ({ ...s, loadgen: s.totals.loadgen === null ? [] : s.loadgen }));
+    assert.is(stored.filter((s) => s.loadgen.length > 0).length, 1);
+    assert.equal(store.snapshots(run.id), stored);
+    const mid = snaps[2] as Snapshot;
+    const late = snaps[4] as Snapshot;
+    assert.equal(store.snapshots(run.id, { from: mid.time, to: late.time }), stored.slice(2, 5));
+    assert.equal(store.snapshots(run.id, { from: mid.time }, 0, 2).map((s) => s.tick), [3, 4]);
+    const sums = new Map<string, number>();
+    for (const s of snaps) for (const r of s.rooms) sums.set(r.room, (sums.get(r.room) ?? 0) + r.messages);
+    assert.equal(store.roomNames(run.id), [...sums].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([r]) => r));
+    const second = store.startRun({ label: LABEL, start: run.start });
+    assert.is(second.id, `${run.id}-2`, 'two runs in one second get distinct ids');
+    assert.equal(store.listRuns().map((r) => r.id), [second.id, run.id]);
+    assert.is(store.previousRun(second.id)?.id, run.id);
+  } finally {
+    db.close();
+    tmp.cleanup();
+  }
+});
+
+test('stale running runs are marked aborted unless their process is alive', () => {
+  const tmp = tempDir();
+  const db = openDatabase(path.join(tmp.dir, 'c.db'));
+  try {
+    const store = new RunStore(db);
+    const a = store.startRun({ label: 'a', start: 1000 });
+    const b = store.startRun({ label: 'b', start: 2000 });
+    db.prepare('UPDATE runs SET pid = ? WHERE id = ?').run(424242, a.id);
+    db.prepare('UPDATE runs SET pid = ? WHERE id = ?').run(process.ppid, b.id);
+    assert.equal(store.abortStale((pid) => pid === process.ppid), [a.id]);
+    assert.is(store.getRun(a.id)?.status, 'aborted');
+    assert.is(store.getRun(b.id)?.status, 'running');
+  } finally {
+    db.close();
+    tmp.cleanup();
+  }
+});
+
+test('CSV files: BOM, CRLF, header, formula escaping, every column equal to the samples', async () => {
+  const tmp = tempDir();
+  const { db, store, run, snaps } = recordRun(tmp.dir);
+  try {
+    const folder = await writeRunCsv(store, run.id, path.join(tmp.dir, 'results'));
+    assert.is(folder, path.join(tmp.dir, 'results', run.id));
+    assert.equal(fs.readdirSync(folder).sort(), ['mps_by_room.csv', 'rooms.csv', 'totals.csv'], 'no temp files left');
+    const read = (f: string) => {
+      const buf = fs.readFileSync(path.join(folder, f));
+      assert.equal([...buf.subarray(0, 3)], [0xef, 0xbb, 0xbf], `${f} starts with a BOM`);
+      const text = buf.toString('utf8');
+      assert.ok(text.endsWith('\r\n'));
+      assert.not.match(text.replace(/\r\n/g, ''), /\n/, `${f}: every record ends in CRLF`);
+      return parse(text, { bom: true }) as string[][];
+    };
+    const escaped = (room: string) => (/^[=+\-@]/.test(room) ? `'${room}` : room);
+
+    const rooms = read('rooms.csv');
+    assert.equal(rooms[0], [...ROOMS_COLUMNS]);
+    const expected = snaps.flatMap((s) => s.rooms.map((r) => [
+      timeUtc(s.time), String(s.time), String(round3(s.elapsedS)), escaped(r.room), String(r.messages), String(round3(r.mps)),
+      String(round3(r.mpsAvg)), String(r.joins), String(r.leaves), String(r.members),
+    ]));
+    assert.equal(rooms.slice(1), expected);
+    assert.ok(rooms.some((r) => r[3] === "'-2-3"), 'a room named -2-3 stays text');
+    assert.ok(rooms.some((r) => r[3] === 'добро-пожаловать'));
+    assert.ok(rooms.some((r) => r[3] === `'=HYPERLINK("http://x","y"),z`), 'comma, quotes and a leading = survive, escaped');
+    assert.is(rooms[1]?.[0], '2026-11-22 14:03:06.000');
+
+    const totals = read('totals.csv');
+    assert.equal(totals[0], [...TOTALS_COLUMNS]);
+    assert.equal(totals.slice(1), snaps.map((s) => {
+      const t = s.totals;
+      const l = t.loadgen;
+      return [timeUtc(s.time), s.time, round3(s.elapsedS), t.messages, round3(t.mps), round3(t.mpsAvg), t.joins, t.leaves, t.members,
+        t.connections, t.deliveries, t.bytesIn, t.bytesOut, t.errors,
+        ...(l ? [l.sent, l.received, l.lostTotal, l.p50Ms, l.p90Ms, l.p99Ms, l.p999Ms, round3(l.maxMs)] : Array(8).fill(''))].map(String);
+    }));
+    assert.equal(totals[3]?.slice(-8), ['11', '22', '1', '1.5', '2.25', '7.125', '9', '12'], 'loadgen columns in the tick it reported');
+
+    const wide = read('mps_by_room.csv');
+    const header = wide[0] as string[];
+    assert.equal(header.slice(1).sort(), TRICKY.map(escaped).sort());
+    snaps.forEach((s, i) => {
+      const row = wide[i + 1] as string[];
+      assert.is(row[0], timeUtc(s.time));
+      for (const r of s.rooms) assert.is(row[header.indexOf(escaped(r.room))], String(round3(r.mps)), `${r.room} at tick ${s.tick}`);
+      header.slice(1).forEach((h, k) => {
+        if (!s.rooms.some((r) => escaped(r.room) === h)) assert.is(row[k + 1], '', `${h} has no row before it appears`);
+      });
+    });
+  } finally {
+    db.close();
+    tmp.cleanup();
+  }
+});
+
+test('the same code streams a time range to any writable (an HTTP response)', async () => {
+  const tmp = tempDir();
+  const { db, store, run, snaps } = recordRun(tmp.dir);
+  try {
+    const chunks: Buffer[] = [];
+    const { Writable } = await import('node:stream');
+    const sink = new Writable({ write(c: Buffer, _e, cb) { chunks.push(c); cb(); } });
+    const from = (snaps[1] as Snapshot).time;
+    const to = (snaps[3] as Snapshot).time;
+    await streamCsv(store, run.id, 'totals', sink, { from, to });
+    const rows = parse(Buffer.concat(chunks).toString('utf8'), { bom: true }) as string[][];
+    assert.equal(rows.slice(1).map((r) => Number(r[1])), [snaps[1], snaps[2], snaps[3]].map((s) => s?.time));
+  } finally {
+    db.close();
+    tmp.cleanup();
+  }
+});
+
+test.run();
