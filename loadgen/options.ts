@@ -71,6 +71,13 @@ const isNum = (n: unknown, min: number, max = Infinity) => typeof n === 'number'
 /** Defaults spread in, then every field checked; the message names the option. */
 export function resolveLoadOptions(partial: Partial<LoadOptions> = {}): LoadOptions {
   const o = { ...defaultLoadOptions, ...partial };
+  if (o.scenario) {
+    // A scenario's own fields win over flags; its phases set the length.
+    const sc = o.scenario;
+    for (const k of ['clients', 'rooms', 'rate', 'pm', 'switch', 'size', 'seed'] as const) if (sc[k] !== undefined) o[k] = sc[k];
+    o.duration = sc.phases.reduce((a, p) => a + p.duration, 0);
+    o.ramp = 0;
+  }
   check(typeof o.host === 'string' && o.host.length > 0, 'host', 'a host name or address', o.host);
   check(isInt(o.port, 1, 65535), 'port', 'a port from 1 to 65535', o.port);
   check(protocolNames().includes(o.protocol), 'protocol', `one of ${protocolNames().join(', ')}`, o.protocol);
