@@ -9,7 +9,7 @@ export { parseThreshold, ThresholdError } from './thresholds.js';
 export type { Threshold, ThresholdResult } from './thresholds.js';
 export { formatSummary } from './summary.js';
 export type { LoadSummary } from './summary.js';
-export { getProtocol, protocolNames, protocols } from './protocols/index.js';
+export { getProtocol, newProtocolEvent, protocolNames, protocols } from './protocols/index.js';
 export type { ProtocolAdapter, ProtocolEvent, ProtocolEventKind, ProtocolSession } from './protocols/index.js';
 export type { LoadgenTickReport, Percentiles } from './report.js';
 export type { TickView } from './aggregate.js';
