@@ -3,6 +3,7 @@ import type { Db } from '../store/database.js';
 import { ChatCore } from './chat-core.js';
 import { ChatEvents } from './events.js';
 import type { GraceStore } from './grace-memory.js';
+import { SqliteGraceStore } from './grace-store-sqlite.js';
 import { HistoryStore } from './history-store.js';
 import { defaultChatOptions, type ChatOptions } from './options.js';
 import { TcpConnection, TcpListener } from './tcp-transport.js';
@@ -13,9 +14,10 @@ export interface ChatServerOptions extends Partial<ChatOptions> {
   host?: string;
   /** 0 picks a free port. @default 5555 */
   port?: number;
-  /** Store for history; none means no persistence. */
+  /** Store for history and for nickname → rooms; none means no persistence. */
   db?: Db;
   events?: ChatEvents;
+  /** Where disconnected nicknames' rooms are kept. @default SQLite (`chat_grace`) with a db, else memory */
   graceStore?: GraceStore;
 }
 
@@ -31,10 +33,11 @@ export interface ChatServer {
 export async function startChatServer(opts: ChatServerOptions = {}): Promise<ChatServer> {
   const options = { ...defaultChatOptions, ...opts };
   const history = opts.db ? new HistoryStore(opts.db, { cap: options.history }) : undefined;
+  const grace = opts.graceStore ?? (opts.db ? new SqliteGraceStore(opts.db, options.graceMs) : undefined);
   const core = new ChatCore(options, {
     events: opts.events ?? new ChatEvents(),
     ...(history ? { history } : {}),
-    ...(opts.graceStore ? { grace: opts.graceStore } : {}),
+    ...(grace ? { grace } : {}),
   });
   const coalescer = new WriteCoalescer(core.afterFlush);
   const listener = new TcpListener((socket) => {

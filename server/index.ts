@@ -3,6 +3,7 @@ export type { ChatCoreDeps } from './chat-core.js';
 export { ChatEvents } from './events.js';
 export type { ChatEventMap, ChatEventName, DisconnectReason, ErrorReason } from './events.js';
 export { GraceMemory } from './grace-memory.js';
+export { SqliteGraceStore } from './grace-store-sqlite.js';
 export type { GraceStore, RememberedRooms } from './grace-memory.js';
 export { HistoryStore } from './history-store.js';
 export type { HistoryLine, HistoryOptions } from './history-store.js';
