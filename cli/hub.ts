@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type express from 'express';
-import { createApp, listenHttp, type HttpServer } from '../dashboard/index.js';
+import { createApp, listenHttp, mountChatPage, type HttpServer } from '../dashboard/index.js';
 import { ChatEvents, startChatServer, type ChatOptions, type ChatServer } from '../server/index.js';
 import { openDatabase, type Db } from '../store/database.js';
 
@@ -43,6 +43,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   try {
     chat = await startChatServer({ ...options, db, events });
     http = await listenHttp(app, options.httpHost, options.httpPort);
+    mountChatPage(app, http.server, chat);
   } catch (err) {
     await chat?.close(0);
     db.close();

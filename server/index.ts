@@ -15,3 +15,5 @@ export type { Connection, ConnectionHandler } from './transport.js';
 export { WriteCoalescer } from './write-coalescer.js';
 export { startChatServer } from './chat-server.js';
 export type { ChatServer, ChatServerOptions } from './chat-server.js';
+export { createChatWebSocketServer, WsConnection } from './ws-transport.js';
+export type { ChatWebSocketOptions } from './ws-transport.js';
