@@ -1,4 +1,5 @@
 import { UsageError } from './flags.js';
+import { clientCommand } from './client-command.js';
 import { serverCommand } from './server-command.js';
 
 export interface Command {
@@ -8,6 +9,7 @@ export interface Command {
 
 const commands: Record<string, Command> = {
   server: serverCommand,
+  client: clientCommand,
 };
 
 function usage(): string {
