@@ -138,6 +138,7 @@ function handle(l: ChatLine): void {
       return add(null, { kind: 'pm', label: l.direction === 'from' ? 'PM from' : 'PM to', nick: l.nick, text: l.text });
     case 'error':
       if (l.takenNick !== null && me === null) return taken(l.takenNick, l.text);
+      if (me === null) return view.loginError(l.text); // e.g. an invalid nickname: said where it was typed
       return add(null, { kind: 'error', text: l.text });
     case 'system':
       return add(null, { kind: 'system', text: l.text });
