@@ -15,6 +15,8 @@ export function runInteractive(opts: ClientOptions): Promise<number> {
   state.nick = opts.nick || null;
   const ui = new TerminalUi({ input: opts.input, output: opts.output, prompt: state.prompt() });
   let quitting = false;
+  let loggedInOnce = false;
+  let takenRetries = 0;
 
   return new Promise((resolve) => {
     const socket = new LineSocket({ host: opts.host, port: opts.port, backoff: opts.backoff }, {
@@ -25,7 +27,15 @@ export function runInteractive(opts: ClientOptions): Promise<number> {
         // The greeting asks for a nickname: answer it with the one we know (first login or reconnect).
         if (line.startsWith('* Welcome to chatpulse') && state.nick !== null) socket.send(`/nick ${state.nick}`);
         if (state.update(line)) ui.setPrompt(state.prompt());
+        if (state.nick !== null && state.active !== null) takenRetries = 0;
         ui.print(styleLine(line, color));
+        // After a reconnect our old session may not be noticed gone yet: ask again a few times.
+        if (state.taken !== null && state.taken === state.nick && loggedInOnce && takenRetries++ < 5) {
+          state.taken = null;
+          setTimeout(() => state.active === null && socket.send(`/nick ${state.nick}`), 2000).unref();
+        }
+        if (state.taken !== null && !loggedInOnce) state.nick = null; // the user types another /nick
+        if (state.active !== null) loggedInOnce = true;
       },
       onDown: ({ wasConnected, error, retryInMs }) => {
         if (quitting) return finish();
