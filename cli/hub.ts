@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type express from 'express';
 import { Registry } from 'prom-client';
-import { attachDashboard, createApp, listenHttp, metricsRunSource, type Dashboard, type HttpServer } from '../dashboard/index.js';
+import { attachDashboard, createApp, listenHttp, metricsRunSource, mountChatPage, type Dashboard, type HttpServer } from '../dashboard/index.js';
 import { RunReader, startMetrics, type MetricsService } from '../metrics/index.js';
 import { ChatEvents, startChatServer, type ChatOptions, type ChatServer } from '../server/index.js';
 import { openDatabase, type Db } from '../store/database.js';
@@ -88,6 +88,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       ...(options.nodeId ? { nodeId: options.nodeId } : {}),
     });
     http = await listenHttp(app, options.httpHost, options.httpPort);
+    mountChatPage(app, http.server, chat);
   } catch (err) {
     await chat?.close(0);
     metrics?.discard();

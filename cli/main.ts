@@ -1,6 +1,7 @@
 import { UsageError } from './flags.js';
 import { benchCommand } from './bench-command.js';
 import { loadgenCommand } from './loadgen-command.js';
+import { clientCommand } from './client-command.js';
 import { serverCommand } from './server-command.js';
 
 export interface Command {
@@ -12,6 +13,7 @@ const commands: Record<string, Command> = {
   server: serverCommand,
   loadgen: loadgenCommand,
   bench: benchCommand,
+  client: clientCommand,
 };
 
 function usage(): string {

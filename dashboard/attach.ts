@@ -8,7 +8,7 @@ import { createIngestServer, type IngestStats } from './ingest-socket.js';
 import { createLiveFeed, type Countdown, type LiveFeedStats } from './live-feed.js';
 import { dashboardPage } from './page.js';
 import type { RunSource } from './run-source.js';
-import { staticAssets } from './static-assets.js';
+import { serveWebAssets } from './static-assets.js';
 import { routeUpgrades, type UpgradeRouter } from './upgrade-router.js';
 import { paths } from './frames.js';
 
@@ -53,7 +53,7 @@ export function attachDashboard(options: DashboardOptions): Dashboard {
   let ringRunId: string | null = null;
 
   app.use(dashboardPage());
-  app.use(staticAssets(options.webDir));
+  serveWebAssets(app, options.webDir);
   app.use(apiRoutes({ reader, ...(options.maxSamplesPerResponse !== undefined && { maxSamplesPerResponse: options.maxSamplesPerResponse }) }));
 
   const live = createLiveFeed({

@@ -251,6 +251,7 @@ export class ChatCore {
       const names = restored.map((r) => `#${r.name}`).join(', ');
       this.send(session, lines.system(`Welcome back, ${nick}. Rooms restored: ${names}; active room: #${session.active?.name}`));
     }
+    this.#track(session);
     this.events.emit('login', { connId: session.id, nick, restoredRooms: restored.length });
   }
 
@@ -272,6 +273,8 @@ export class ChatCore {
     this.#byNick.delete(old.toLowerCase());
     session.nick = nick;
     this.#byNick.set(nick.toLowerCase(), session);
+    if (old.toLowerCase() !== nick.toLowerCase()) this.grace.track?.(old, null);
+    this.#track(session);
     const notice = lines.system(`${old} is now known as ${nick}`);
     const told = new Set<Session>([session]);
     this.send(session, notice);
@@ -294,6 +297,7 @@ export class ChatCore {
     const existing = this.rooms.get(name);
     if (existing && existing.members.has(session)) {
       session.active = existing;
+      this.#track(session);
       return this.send(session, lines.system(`#${existing.name} is now your active room`));
     }
     if (session.rooms.length >= this.options.maxRoomsPerUser) {
@@ -303,6 +307,7 @@ export class ChatCore {
       return this.fail(session, 'server_room_limit', `server room limit reached: at most ${this.options.maxRooms} rooms`);
     }
     this.#enter(session, name, true);
+    this.#track(session);
   }
 
   /** Adds the session to a room (no limit checks beyond the server's room cap) and announces it. */
@@ -345,7 +350,11 @@ export class ChatCore {
     }
     const wasActive = session.active === room;
     this.#exit(session, room, true);
-    if (!wasActive) return;
+    if (wasActive) this.#activateAfterLeave(session, lobby);
+    this.#track(session);
+  }
+
+  #activateAfterLeave(session: Session, lobby: boolean): void {
     if (lobby) {
       session.active = session.rooms[session.rooms.length - 1] ?? null;
       this.send(session, lines.system(`#${session.active?.name} is now your active room`));
@@ -358,6 +367,13 @@ export class ChatCore {
         this.#enter(session, LOBBY, false);
       }
     }
+  }
+
+  /** Keeps a durable grace store up to date with a connected session's rooms (see GraceStore.track). */
+  #track(session: Session): void {
+    if (this.grace.track === undefined || session.nick === null || session.closed) return;
+    const active = session.active ?? session.rooms[0];
+    this.grace.track(session.nick, { rooms: session.rooms.map((r) => r.name), active: active?.name ?? LOBBY });
   }
 
   #exit(session: Session, room: Room<Session>, tellLeaver: boolean): void {
@@ -388,6 +404,8 @@ export class ChatCore {
       if (session.rooms.length > 0) {
         const active = session.active ?? session.rooms[0];
         this.grace.remember(nick, { rooms: session.rooms.map((r) => r.name), active: active?.name ?? LOBBY }, this.now());
+      } else {
+        this.grace.track?.(nick, null);
       }
       for (const room of [...session.rooms]) this.#exit(session, room, false);
       this.#byNick.delete(nick.toLowerCase());
@@ -411,6 +429,7 @@ export class ChatCore {
       this.#onClose(s);
     }
     await this.history?.close();
+    this.grace.close?.();
   }
 
   /** What the cluster link delivers from other nodes: fanned out to local members only. */

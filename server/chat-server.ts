@@ -3,6 +3,7 @@ import type { Db } from '../store/database.js';
 import { ChatCore } from './chat-core.js';
 import { ChatEvents } from './events.js';
 import type { GraceStore } from './grace-memory.js';
+import { SqliteGraceStore } from './grace-store-sqlite.js';
 import { HistoryStore } from './history-store.js';
 import { defaultChatOptions, type ChatOptions } from './options.js';
 import { RedisCluster } from './redis-cluster.js';
@@ -14,9 +15,10 @@ export interface ChatServerOptions extends Partial<ChatOptions> {
   host?: string;
   /** 0 picks a free port. @default 5555 */
   port?: number;
-  /** Store for history; none means no persistence. */
+  /** Store for history and for nickname → rooms; none means no persistence. */
   db?: Db;
   events?: ChatEvents;
+  /** Where disconnected nicknames' rooms are kept. @default SQLite (`chat_grace`) with a db, else memory */
   graceStore?: GraceStore;
   /** `redis://host:port`: share rooms, presence, PMs and nicknames with other nodes. */
   redis?: string;
@@ -51,10 +53,11 @@ export async function startChatServer(opts: ChatServerOptions = {}): Promise<Cha
         onState: (up) => events.emit('cluster', { node: nodeId, up }),
       })
     : undefined;
+  const grace = opts.graceStore ?? (opts.db ? new SqliteGraceStore(opts.db, options.graceMs) : undefined);
   const core = new ChatCore(options, {
     events,
     ...(history ? { history } : {}),
-    ...(opts.graceStore ? { grace: opts.graceStore } : {}),
+    ...(grace ? { grace } : {}),
     ...(cluster ? { cluster } : {}),
   });
   const coalescer = new WriteCoalescer(core.afterFlush);

@@ -12,6 +12,14 @@ export interface GraceStore {
   /** Returns and forgets the state, if it is younger than the grace period. */
   take(nick: string, nowMs: number): RememberedRooms | undefined;
   sweep(nowMs: number): void;
+  /**
+   * Optional: the current rooms of a nickname that is still connected (`null`: forget it), called on
+   * every login, join, leave and active-room change. A durable store keeps these so that a server
+   * that crashes (no disconnect ever runs) still gives its clients their rooms back after a restart.
+   */
+  track?(nick: string, state: RememberedRooms | null): void;
+  /** Optional: write what is pending; called once at shutdown, before the store's database closes. */
+  close?(): void;
 }
 
 export class GraceMemory implements GraceStore {

@@ -1,0 +1,154 @@
+import type { IncomingMessage } from 'node:http';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { ChatServer } from './chat-server.js';
+import type { CloseCause } from './tcp-transport.js';
+import type { Connection, ConnectionHandler } from './transport.js';
+import type { Flushable, WriteCoalescer } from './write-coalescer.js';
+
+const TEXT = { binary: false } as const;
+
+/**
+ * One WebSocket as a duplex of lines (DESIGN §6 `WS /chat/ws`): one §3 line per text frame both ways.
+ * Same limits as TCP: the chat core sees the same `ConnectionHandler` calls, so rate limit, invalid
+ * UTF-8 (ws's own check is off so that the core answers `! invalid UTF-8` instead of closing) and
+ * events are shared; the slow-reader bound counts ws's `bufferedAmount` like TCP's `writableLength`.
+ */
+export class WsConnection implements Connection, Flushable {
+  readonly transport = 'ws';
+  readonly remote: string;
+  dirty = false;
+  #chunks: Buffer[] = [];
+  #queued = 0;
+  #closed = false;
+  #cause: CloseCause = 'closed';
+  readonly #ws: WebSocket;
+  readonly #coalescer: WriteCoalescer;
+  readonly #maxQueue: number;
+
+  constructor(ws: WebSocket, remote: string, coalescer: WriteCoalescer, maxQueue: number) {
+    this.#ws = ws;
+    this.remote = remote;
+    this.#coalescer = coalescer;
+    this.#maxQueue = maxQueue;
+  }
+
+  get closeCause(): CloseCause {
+    return this.#cause;
+  }
+
+  bind(handler: ConnectionHandler, maxLine: number): void {
+    this.#ws.on('message', (data: RawData) => {
+      const frame = toBuffer(data);
+      handler.onBytes(frame.length);
+      splitFrame(frame, maxLine, handler);
+    });
+    this.#ws.on('error', () => {
+      if (this.#cause === 'closed') this.#cause = 'error';
+    });
+    this.#ws.on('close', () => {
+      this.#closed = true;
+      this.#chunks = [];
+      this.#queued = 0;
+      handler.onClose();
+    });
+  }
+
+  send(line: Buffer): void {
+    if (this.#closed) return;
+    this.#chunks.push(line);
+    this.#queued += line.length;
+    this.#coalescer.mark(this);
+  }
+
+  queuedBytes(): number {
+    return this.#queued + this.#ws.bufferedAmount;
+  }
+
+  flush(): void {
+    const chunks = this.#chunks;
+    if (this.#closed || chunks.length === 0) return;
+    const bytes = this.#queued;
+    this.#chunks = [];
+    this.#queued = 0;
+    const ws = this.#ws;
+    if (ws.readyState !== ws.OPEN) return;
+    if (bytes + ws.bufferedAmount > this.#maxQueue) {
+      this.#cause = 'slow_consumer';
+      ws.terminate();
+      return;
+    }
+    // A queued buffer may hold several lines (history, help): each becomes its own frame, without `\n`.
+    for (let i = 0; i < chunks.length; i++) {
+      const chunk = chunks[i] as Buffer;
+      let start = 0;
+      while (start < chunk.length) {
+        let nl = chunk.indexOf(10, start);
+        if (nl === -1) nl = chunk.length;
+        ws.send(chunk.subarray(start, nl), TEXT);
+        start = nl + 1;
+      }
+    }
+  }
+
+  end(): void {
+    if (this.#closed) return;
+    this.flush();
+    this.#ws.close(1000);
+  }
+
+  destroy(): void {
+    this.#ws.terminate();
+  }
+}
+
+/**
+ * One frame is one line. A frame holding `\n` is split as TCP input would be, so that no client can
+ * smuggle a forged `[PM from …]` line to TCP readers; a trailing `\n` or `\r\n` is allowed.
+ */
+function splitFrame(frame: Buffer, maxLine: number, handler: ConnectionHandler): void {
+  let start = 0;
+  const length = frame.length;
+  while (start < length || start === 0) {
+    let end = frame.indexOf(10, start);
+    const last = end === -1;
+    if (last) end = length;
+    let line = frame.subarray(start, end);
+    if (line.length > 0 && line[line.length - 1] === 13) line = line.subarray(0, line.length - 1);
+    if (line.length > maxLine) handler.onLineTooLong();
+    else handler.onLine(line);
+    if (last) return;
+    start = end + 1;
+  }
+}
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}
+
+export interface ChatWebSocketOptions {
+  /** Largest frame ws will buffer; bigger ones close the socket (1009) before being held in memory.
+   * @default 4 × maxLine + 1 KiB — room for a line of multi-byte text, refused as too long by the core */
+  maxPayload?: number;
+}
+
+/**
+ * A `noServer` WebSocketServer whose connections join `chat` as line connections; hand it to an
+ * HTTP server's upgrade handling (dashboard/upgrade-router.ts routes `/chat/ws` to it).
+ */
+export function createChatWebSocketServer(chat: ChatServer, opts: ChatWebSocketOptions = {}): WebSocketServer {
+  const { maxLine, maxQueue } = chat.core.options;
+  const wss = new WebSocketServer({
+    noServer: true,
+    skipUTF8Validation: true,
+    perMessageDeflate: false,
+    maxPayload: opts.maxPayload ?? maxLine * 4 + 1024,
+  });
+  wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
+    const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? 0}`;
+    const conn = new WsConnection(ws, remote, chat.coalescer, maxQueue);
+    conn.bind(chat.core.accept(conn), maxLine);
+  });
+  return wss;
+}
