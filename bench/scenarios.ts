@@ -1,4 +1,9 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { measureConnections } from './connections.js';
+import { measureLatency } from './latency-probe.js';
+import { createRooms, scrapeTimes } from './metrics-scrape.js';
 import { measureFanout, type FanoutTarget } from './fanout-driver.js';
 import type { BenchRow } from './report.js';
 import { startBare, startChatpulse, type ServerProcess } from './processes.js';
@@ -82,6 +87,8 @@ function overhead(name: string, title: string, offArgs: string[], goalPct: numbe
   };
 }
 
+export const metrics = overhead('metrics', '2. Metrics overhead: --no-metrics vs metrics on', ['--no-metrics'], 3);
+
 export const history = overhead('history', '3. History overhead: persisting every message vs not', ['--history', '0'], 5);
 
 export const connections: Scenario = {
@@ -103,4 +110,135 @@ export const connections: Scenario = {
   },
 };
 
-export const scenarios: Scenario[] = [fanout, history, connections];
+/** Saturation message rate of a 50-member room (closed loop), measured now if scenario 1 did not run. */
+async function saturation(ctx: BenchContext): Promise<number> {
+  if (ctx.saturationMsgPerSec === undefined) ctx.saturationMsgPerSec = (await fanoutOnce(ctx, 'chatpulse', 50)).messagesPerSec;
+  return ctx.saturationMsgPerSec;
+}
+
+export const latency: Scenario = {
+  name: 'latency',
+  title: '4. Latency under load (open loop, corrected p99) and the saturation curve',
+  async run(ctx) {
+    const sat = await saturation(ctx);
+    const rows: BenchRow[] = [];
+    const steps = ctx.quick ? [0.5] : [0.1, 0.25, 0.5, 0.75, 0.9, 1.0, 1.2];
+    for (const share of steps) {
+      const server = await startChatpulse();
+      try {
+        const r = await measureLatency({
+          port: server.port, members: 50, senders: 8, probes: 4, rate: Math.round(sat * share),
+          warmupMs: ctx.quick ? 500 : 1000, measureMs: ctx.quick ? 1500 : 3000,
+        });
+        ctx.log(`${Math.round(share * 100)} % of saturation (${r.offeredPerSec} msg/s): achieved ${Math.round(r.achievedDeliveriesPerSec)} of ${r.offeredDeliveriesPerSec} deliveries/s, p99 ${r.p99Ms.toFixed(2)} ms`);
+        const label = `${Math.round(share * 100)} % (${r.offeredPerSec} msg/s, ${r.offeredDeliveriesPerSec} deliveries/s offered)`;
+        rows.push({ scenario: 'latency', case: label, figure: 'achieved deliveries/s', value: r.achievedDeliveriesPerSec, unit: '/s' });
+        rows.push({ scenario: 'latency', case: label, figure: 'corrected p50', value: r.p50Ms, unit: 'ms' });
+        rows.push({
+          scenario: 'latency', case: label, figure: 'corrected p99', value: r.p99Ms, unit: 'ms',
+          ...(share === 0.5 ? { goal: '≤ 10 ms', met: r.p99Ms <= 10 } : {}),
+        });
+      } finally {
+        await server.stop();
+      }
+    }
+    return rows;
+  },
+};
+
+export const scrape: Scenario = {
+  name: 'scrape',
+  title: '7. /metrics cost: 50 busy rooms, then after 10 000 rooms were created',
+  async run(ctx) {
+    const server = await startChatpulse(['--max-rooms-per-user', '100']);
+    try {
+      // 50 busy rooms: 50 × 4 members sending steadily for the whole measurement.
+      const load = measureLatencyInRooms(server.port, 50, ctx.quick ? 2500 : 5000);
+      await new Promise((r) => setTimeout(r, ctx.quick ? 1500 : 2500));
+      const busy = await scrapeTimes(server.httpPort, 20);
+      await load;
+      await createRooms(server.port, 10_000);
+      await new Promise((r) => setTimeout(r, 1500));
+      const many = await scrapeTimes(server.httpPort, 20);
+      ctx.log(`/metrics: busy median ${busy.medianMs.toFixed(1)} ms (${busy.bytes} B); after 10 000 rooms median ${many.medianMs.toFixed(1)} ms (${many.bytes} B)`);
+      return [
+        { scenario: 'scrape', case: '50 busy rooms', figure: 'scrape time (median of 20)', value: busy.medianMs, unit: 'ms', goal: '< 50 ms', met: busy.medianMs < 50 },
+        { scenario: 'scrape', case: '50 busy rooms', figure: 'scrape time (max of 20)', value: busy.maxMs, unit: 'ms' },
+        { scenario: 'scrape', case: 'after 10 000 rooms', figure: 'scrape time (median of 20)', value: many.medianMs, unit: 'ms', goal: '< 50 ms', met: many.medianMs < 50 },
+        { scenario: 'scrape', case: 'after 10 000 rooms', figure: 'exposition size', value: many.bytes / 1024, unit: 'KiB' },
+      ];
+    } finally {
+      await server.stop();
+    }
+  },
+};
+
+/** Keeps `rooms` rooms busy (4 members each, 20 msg/s per room) for `ms`. */
+async function measureLatencyInRooms(port: number, rooms: number, ms: number): Promise<void> {
+  const net = await import('node:net');
+  const sockets: import('node:net').Socket[] = [];
+  for (let i = 0; i < rooms * 4; i++) {
+    const s = net.connect({ port, host: '127.0.0.1' });
+    s.on('data', () => {});
+    s.on('error', () => {});
+    s.write(`/nick busy${i}
+/join busy${i % rooms}
+`);
+    sockets.push(s);
+  }
+  const timer = setInterval(() => {
+    for (let i = 0; i < sockets.length; i += 4) (sockets[i] as import('node:net').Socket).write('tick tock\n'.repeat(2));
+  }, 100);
+  await new Promise((r) => setTimeout(r, ms));
+  clearInterval(timer);
+  for (const s of sockets) s.destroy();
+}
+
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/chatpulse.js');
+
+/** One loadgen run as a child process; resolves with its --json record. */
+function loadgenJson(args: string[]): Promise<Record<string, any>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'loadgen', '--json', ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('exit', () => {
+      try {
+        resolve(JSON.parse(out));
+      } catch {
+        reject(new Error(`loadgen printed no JSON record: ${out.slice(0, 200)}`));
+      }
+    });
+  });
+}
+
+export const loadgenCapacity: Scenario = {
+  name: 'loadgen',
+  title: '6. Load generator capacity per worker thread (before its event-loop lag passes 20 ms)',
+  async run(ctx) {
+    const rows: BenchRow[] = [];
+    let best: { sent: number; received: number; perClient: number } | undefined;
+    for (const perClient of ctx.quick ? [2, 8] : [4, 16, 64, 128, 256, 512, 1024]) {
+      const server = await startChatpulse();
+      try {
+        const r = await loadgenJson(['--port', String(server.port), '--workers', '1', '--clients', '50', '--rooms', '1', '--rate', String(perClient),
+          '--duration', ctx.quick ? '4s' : '6s', '--ramp', '1s', '--pm', '0', '--switch', '0']);
+        const lag = Math.max(...(r.health.workers as { lagP99MedianMs: number }[]).map((w) => w.lagP99MedianMs));
+        ctx.log(`loadgen 1 worker, 50 clients × ${perClient}/s: sent ${Math.round(r.rates.sentPerS)}/s, received ${Math.round(r.rates.receivedPerS)}/s, lag p99 (median tick) ${lag.toFixed(1)} ms`);
+        rows.push({ scenario: 'loadgen', case: `1 worker, 50 clients × ${perClient} msg/s, one room`, figure: 'received lines/s', value: r.rates.receivedPerS, unit: '/s' });
+        rows.push({ scenario: 'loadgen', case: `1 worker, 50 clients × ${perClient} msg/s, one room`, figure: 'event-loop lag p99 (median tick)', value: lag, unit: 'ms' });
+        if (lag > 20) break;
+        best = { sent: r.rates.sentPerS, received: r.rates.receivedPerS, perClient };
+      } finally {
+        await server.stop();
+      }
+    }
+    if (best) {
+      rows.push({ scenario: 'loadgen', case: 'highest step under 20 ms lag', figure: 'sent lines/s per worker', value: best.sent, unit: '/s' });
+      rows.push({ scenario: 'loadgen', case: 'highest step under 20 ms lag', figure: 'received lines/s per worker', value: best.received, unit: '/s' });
+    }
+    return rows;
+  },
+};
+
+export const scenarios: Scenario[] = [fanout, metrics, history, latency, connections, loadgenCapacity, scrape];

@@ -14,6 +14,8 @@ export interface WorkerHealthSummary {
   eluMean: number;
   eluMax: number;
   lagP99MaxMs: number;
+  /** Median over ticks of each tick's lag p99: the steady state, untouched by one slow tick (connects, GC). */
+  lagP99MedianMs: number;
   lagMaxMs: number;
   saturatedTicks: number;
 }
@@ -54,7 +56,7 @@ export class RunAggregate {
   readonly ledger: DeliveryLedger;
   readonly #tickCorrected = newHistogram();
   readonly #tickUncorrected = newHistogram();
-  readonly #health = new Map<number, WorkerHealthSummary & { eluSum: number; n: number }>();
+  readonly #health = new Map<number, WorkerHealthSummary & { eluSum: number; n: number; lagP99s: number[] }>();
 
   constructor(lossTimeoutMs: number, intervalMs: number) {
     this.ledger = new DeliveryLedger(lossTimeoutMs, 2 * intervalMs);
@@ -115,13 +117,13 @@ export class RunAggregate {
   health(): WorkerHealthSummary[] {
     return [...this.#health.values()]
       .sort((a, b) => a.worker - b.worker)
-      .map(({ eluSum, n, ...h }) => ({ ...h, eluMean: n > 0 ? Math.round((1000 * eluSum) / n) / 1000 : 0 }));
+      .map(({ eluSum, n, lagP99s, ...h }) => ({ ...h, eluMean: n > 0 ? Math.round((1000 * eluSum) / n) / 1000 : 0, lagP99MedianMs: median(lagP99s) }));
   }
 
   #addHealth(p: WorkerTick): boolean {
     let h = this.#health.get(p.worker);
     if (h === undefined) {
-      h = { worker: p.worker, eluMean: 0, eluMax: 0, lagP99MaxMs: 0, lagMaxMs: 0, saturatedTicks: 0, eluSum: 0, n: 0 };
+      h = { worker: p.worker, eluMean: 0, eluMax: 0, lagP99MaxMs: 0, lagP99MedianMs: 0, lagMaxMs: 0, saturatedTicks: 0, eluSum: 0, n: 0, lagP99s: [] };
       this.#health.set(p.worker, h);
     }
     const { elu, lagP99Ms, lagMaxMs } = p.health;
@@ -129,6 +131,7 @@ export class RunAggregate {
     h.n++;
     h.eluMax = Math.max(h.eluMax, round(elu));
     h.lagP99MaxMs = Math.max(h.lagP99MaxMs, round(lagP99Ms));
+    if (h.lagP99s.length < 100_000) h.lagP99s.push(lagP99Ms);
     h.lagMaxMs = Math.max(h.lagMaxMs, round(lagMaxMs));
     const saturated = elu >= SATURATION.elu || lagP99Ms >= SATURATION.lagP99Ms;
     if (saturated) h.saturatedTicks++;
@@ -138,4 +141,10 @@ export class RunAggregate {
 
 function round(n: number): number {
   return Math.round(n * 1000) / 1000;
+}
+
+function median(values: number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return round(sorted[Math.floor(sorted.length / 2)] as number);
 }
