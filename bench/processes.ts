@@ -60,7 +60,7 @@ function wrap(child: ChildProcess, port: number, httpPort: number, cleanup: () =
     cpuSeconds: () => procStat(child.pid as number).cpu,
     rssBytes: () => procStat(child.pid as number).rss,
     stop: () => new Promise((resolve) => {
-      if (child.exitCode !== null) { cleanup(); return resolve(); }
+      if (child.exitCode !== null || child.signalCode !== null) { cleanup(); return resolve(); }
       child.once('exit', () => { cleanup(); resolve(); });
       child.kill('SIGTERM');
       setTimeout(() => child.kill('SIGKILL'), 6000).unref();

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type express from 'express';
 import { Registry } from 'prom-client';
 import { attachDashboard, createApp, listenHttp, metricsRunSource, mountChatPage, type Dashboard, type HttpServer } from '../dashboard/index.js';
-import { RunReader, startMetrics, type MetricsService } from '../metrics/index.js';
+import { registerClusterMetrics, RunReader, startMetrics, type MetricsService } from '../metrics/index.js';
 import { ChatEvents, startChatServer, type ChatOptions, type ChatServer } from '../server/index.js';
 import { openDatabase, type Db } from '../store/database.js';
 
@@ -87,6 +87,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       ...(options.redis ? { redis: options.redis, presenceTtlMs: options.presenceTtl ?? 5000 } : { redis: undefined }),
       ...(options.nodeId ? { nodeId: options.nodeId } : {}),
     });
+    const cluster = chat.core.cluster;
+    if (cluster !== undefined && metrics !== undefined) registerClusterMetrics(registry, cluster.nodeId, () => cluster.up);
     http = await listenHttp(app, options.httpHost, options.httpPort);
     mountChatPage(app, http.server, chat);
   } catch (err) {

@@ -20,3 +20,4 @@ export { TickAggregator } from './tick-aggregator.js';
 export type { TickAggregatorOptions } from './tick-aggregator.js';
 export { ManualClock, systemClock } from './tick-clock.js';
 export type { TickClock } from './tick-clock.js';
+export { registerClusterMetrics } from './cluster-metrics.js';

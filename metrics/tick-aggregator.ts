@@ -78,6 +78,10 @@ export class TickAggregator {
         this.#deliveries += e.deliveries;
         rooms.message(e.room);
       }),
+      // A message from another node fanned out here: deliveries on this node, not a new message.
+      events.on('relay', (e) => {
+        this.#deliveries += e.deliveries;
+      }),
       events.on('join', (e) => rooms.join(e.room, e.members)),
       events.on('leave', (e) => rooms.leave(e.room, e.members)),
       events.on('pm', () => this.#pms++),

@@ -5,6 +5,8 @@
  */
 export interface ClusterLink {
   readonly nodeId: string;
+  /** Whether the bus is reachable now (the node serves its own clients either way). */
+  readonly up: boolean;
   /** Resolves true when this node may use the nickname cluster-wide (true when the bus is down: local rules only). */
   claimNick(nick: string): Promise<boolean>;
   releaseNick(nick: string): void;

@@ -34,7 +34,7 @@ export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.Proces
         const poll = setInterval(() => {
           const m = re.exec(out);
           if (m) { clearInterval(poll); resolve(m); }
-          else if (Date.now() - started > timeoutMs || child.exitCode !== null) {
+          else if (Date.now() - started > timeoutMs || child.exitCode !== null || child.signalCode !== null) {
             clearInterval(poll);
             reject(new Error(`no ${re} in output; stdout:\n${out}\nstderr:\n${err}`));
           }

@@ -32,7 +32,7 @@ export async function startRedis(binary: string, port?: number): Promise<RedisPr
   return {
     port: p, url: `redis://127.0.0.1:${p}`, child,
     stop: () => new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
       child.once('exit', () => resolve());
       child.kill('SIGKILL');
     }),
