@@ -6,6 +6,7 @@ import type { ChatEventMap } from '../../server/index.js';
 import { CHROMIUM, launchChromium, watchedPage, type WatchedPage } from '../helpers/chat-browser.js';
 import { startTestHub } from '../helpers/chat-hub.js';
 import { LineClient } from '../helpers/line-client.js';
+import { parseExposition } from '../helpers/prom-text.js';
 import { tempDir } from '../helpers/temp.js';
 import { requireTool } from '../helpers/tools.js';
 
@@ -82,6 +83,14 @@ if (hasChromium) {
     assert.is(members, 'annbobcarol');
     const fromPages = messages.filter((m) => m.nick === 'ann' || m.nick === 'bob').map((m) => [m.nick, m.room, m.text, m.deliveries]);
     assert.equal(fromPages, [['ann', 'dev', 'hello from ann', 3], ['bob', 'dev', 'and bob', 3]], 'the pages\' messages are ChatEvents messages like any client\'s');
+    // /metrics counts them too: 2 TCP lines + 2 page lines in #dev (it reads the latest tick).
+    let dev: number | undefined;
+    for (let i = 0; i < 60 && dev !== 4; i++) {
+      const text = await (await fetch(`http://127.0.0.1:${hub.http.address.port}/metrics`)).text();
+      dev = parseExposition(text).value('chat_messages_total', { room: 'dev' });
+      if (dev !== 4) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.is(dev, 4, 'chat_messages_total{room="dev"} counts the pages\' messages');
     off();
     carol.close();
     for (const w of [ann, bob]) {
