@@ -1,36 +1,24 @@
 import net from 'node:net';
 import { LineDecoder } from './line-decoder.js';
-import type { Connection, ConnectionHandler } from './transport.js';
-import type { Flushable, WriteCoalescer } from './write-coalescer.js';
+import { QueuedConnection } from './queued-connection.js';
+import type { ConnectionHandler } from './transport.js';
+import type { WriteCoalescer } from './write-coalescer.js';
 
-export type CloseCause = 'closed' | 'error' | 'slow_consumer';
+export type { CloseCause } from './queued-connection.js';
 
-/** One TCP socket as a duplex of lines, with coalesced writes and a bound on unsent output. */
-export class TcpConnection implements Connection, Flushable {
+/** One TCP (or TLS) socket as a duplex of lines; output queueing and its bound come from QueuedConnection. */
+export class TcpConnection extends QueuedConnection {
   readonly transport: string;
   readonly remote: string;
-  dirty = false;
-  #chunks: Buffer[] = [];
-  #queued = 0;
-  #closed = false;
-  #cause: CloseCause = 'closed';
   readonly #socket: net.Socket;
-  readonly #coalescer: WriteCoalescer;
-  readonly #maxQueue: number;
 
   constructor(socket: net.Socket, coalescer: WriteCoalescer, maxQueue: number, transport = 'tcp') {
+    super(coalescer, maxQueue);
     this.#socket = socket;
-    this.#coalescer = coalescer;
-    this.#maxQueue = maxQueue;
     this.transport = transport;
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
     // We batch per turn ourselves; Nagle on top would only add delay.
     socket.setNoDelay(true);
-  }
-
-  /** Why the connection closed, once it has ('slow_consumer' when we cut it off). */
-  get closeCause(): CloseCause {
-    return this.#cause;
   }
 
   bind(handler: ConnectionHandler, maxLine: number): void {
@@ -42,45 +30,22 @@ export class TcpConnection implements Connection, Flushable {
       handler.onBytes(chunk.length);
       decoder.push(chunk);
     });
-    this.#socket.on('error', () => {
-      if (this.#cause === 'closed') this.#cause = 'error';
-    });
+    this.#socket.on('error', () => this.noteError());
     this.#socket.on('close', () => {
-      this.#closed = true;
-      this.#chunks = [];
-      this.#queued = 0;
+      this.noteClosed();
       handler.onClose();
     });
   }
 
-  send(line: Buffer): void {
-    if (this.#closed) return;
-    this.#chunks.push(line);
-    this.#queued += line.length;
-    this.#coalescer.mark(this);
+  protected transportBacklog(): number {
+    return this.#socket.writableLength;
   }
 
-  queuedBytes(): number {
-    return this.#queued + this.#socket.writableLength;
-  }
-
-  flush(): void {
-    const chunks = this.#chunks;
-    if (this.#closed || chunks.length === 0) return;
-    const bytes = this.#queued;
-    this.#chunks = [];
-    this.#queued = 0;
-    if (bytes + this.#socket.writableLength > this.#maxQueue) {
-      this.#cause = 'slow_consumer';
-      this.#socket.destroy();
-      return;
-    }
+  protected writeBatch(chunks: Buffer[], bytes: number): void {
     this.#socket.write(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, bytes));
   }
 
-  end(): void {
-    if (this.#closed) return;
-    this.flush();
+  protected closeAfterFlush(): void {
     this.#socket.end();
   }
 

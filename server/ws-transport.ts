@@ -1,9 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { ChatServer } from './chat-server.js';
-import type { CloseCause } from './tcp-transport.js';
-import type { Connection, ConnectionHandler } from './transport.js';
-import type { Flushable, WriteCoalescer } from './write-coalescer.js';
+import { QueuedConnection } from './queued-connection.js';
+import type { ConnectionHandler } from './transport.js';
+import type { WriteCoalescer } from './write-coalescer.js';
 
 const TEXT = { binary: false } as const;
 
@@ -13,27 +13,15 @@ const TEXT = { binary: false } as const;
  * UTF-8 (ws's own check is off so that the core answers `! invalid UTF-8` instead of closing) and
  * events are shared; the slow-reader bound counts ws's `bufferedAmount` like TCP's `writableLength`.
  */
-export class WsConnection implements Connection, Flushable {
+export class WsConnection extends QueuedConnection {
   readonly transport = 'ws';
   readonly remote: string;
-  dirty = false;
-  #chunks: Buffer[] = [];
-  #queued = 0;
-  #closed = false;
-  #cause: CloseCause = 'closed';
   readonly #ws: WebSocket;
-  readonly #coalescer: WriteCoalescer;
-  readonly #maxQueue: number;
 
   constructor(ws: WebSocket, remote: string, coalescer: WriteCoalescer, maxQueue: number) {
+    super(coalescer, maxQueue);
     this.#ws = ws;
     this.remote = remote;
-    this.#coalescer = coalescer;
-    this.#maxQueue = maxQueue;
-  }
-
-  get closeCause(): CloseCause {
-    return this.#cause;
   }
 
   bind(handler: ConnectionHandler, maxLine: number): void {
@@ -42,42 +30,21 @@ export class WsConnection implements Connection, Flushable {
       handler.onBytes(frame.length);
       splitFrame(frame, maxLine, handler);
     });
-    this.#ws.on('error', () => {
-      if (this.#cause === 'closed') this.#cause = 'error';
-    });
+    this.#ws.on('error', () => this.noteError());
     this.#ws.on('close', () => {
-      this.#closed = true;
-      this.#chunks = [];
-      this.#queued = 0;
+      this.noteClosed();
       handler.onClose();
     });
   }
 
-  send(line: Buffer): void {
-    if (this.#closed) return;
-    this.#chunks.push(line);
-    this.#queued += line.length;
-    this.#coalescer.mark(this);
+  protected transportBacklog(): number {
+    return this.#ws.bufferedAmount;
   }
 
-  queuedBytes(): number {
-    return this.#queued + this.#ws.bufferedAmount;
-  }
-
-  flush(): void {
-    const chunks = this.#chunks;
-    if (this.#closed || chunks.length === 0) return;
-    const bytes = this.#queued;
-    this.#chunks = [];
-    this.#queued = 0;
+  /** A queued buffer may hold several lines (history, help): each becomes its own frame, without `\n`. */
+  protected writeBatch(chunks: Buffer[]): void {
     const ws = this.#ws;
     if (ws.readyState !== ws.OPEN) return;
-    if (bytes + ws.bufferedAmount > this.#maxQueue) {
-      this.#cause = 'slow_consumer';
-      ws.terminate();
-      return;
-    }
-    // A queued buffer may hold several lines (history, help): each becomes its own frame, without `\n`.
     for (let i = 0; i < chunks.length; i++) {
       const chunk = chunks[i] as Buffer;
       let start = 0;
@@ -90,9 +57,7 @@ export class WsConnection implements Connection, Flushable {
     }
   }
 
-  end(): void {
-    if (this.#closed) return;
-    this.flush();
+  protected closeAfterFlush(): void {
     this.#ws.close(1000);
   }
 

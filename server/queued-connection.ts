@@ -1,0 +1,87 @@
+import type { Connection } from './transport.js';
+import type { Flushable, WriteCoalescer } from './write-coalescer.js';
+
+export type CloseCause = 'closed' | 'error' | 'slow_consumer';
+
+/**
+ * The output side every transport shares: lines queued during an event-loop turn and handed to the
+ * transport as one batch by the write coalescer, with unsent output bounded by `maxQueue` (a reader
+ * too slow to take it is cut off as a slow consumer). A transport supplies the three hooks below.
+ */
+export abstract class QueuedConnection implements Connection, Flushable {
+  abstract readonly transport: string;
+  abstract readonly remote: string;
+  dirty = false;
+  #chunks: Buffer[] = [];
+  #queued = 0;
+  #closed = false;
+  #cause: CloseCause = 'closed';
+  readonly #coalescer: WriteCoalescer;
+  readonly #maxQueue: number;
+
+  constructor(coalescer: WriteCoalescer, maxQueue: number) {
+    this.#coalescer = coalescer;
+    this.#maxQueue = maxQueue;
+  }
+
+  /** Bytes the transport holds and has not yet handed to the kernel. */
+  protected abstract transportBacklog(): number;
+  /** Writes one turn's lines (`bytes` in all). */
+  protected abstract writeBatch(chunks: Buffer[], bytes: number): void;
+  /** Closes at once, dropping what is queued. */
+  abstract destroy(): void;
+  /** Writes what is queued, then closes politely. */
+  protected abstract closeAfterFlush(): void;
+
+  /** Why the connection closed, once it has ('slow_consumer' when we cut it off). */
+  get closeCause(): CloseCause {
+    return this.#cause;
+  }
+
+  protected get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** The transport saw an error; the close that follows is reported as one. */
+  protected noteError(): void {
+    if (this.#cause === 'closed') this.#cause = 'error';
+  }
+
+  /** The transport closed: drop the queue; the caller then tells the chat core. */
+  protected noteClosed(): void {
+    this.#closed = true;
+    this.#chunks = [];
+    this.#queued = 0;
+  }
+
+  send(line: Buffer): void {
+    if (this.#closed) return;
+    this.#chunks.push(line);
+    this.#queued += line.length;
+    this.#coalescer.mark(this);
+  }
+
+  queuedBytes(): number {
+    return this.#queued + this.transportBacklog();
+  }
+
+  flush(): void {
+    const chunks = this.#chunks;
+    if (this.#closed || chunks.length === 0) return;
+    const bytes = this.#queued;
+    this.#chunks = [];
+    this.#queued = 0;
+    if (bytes + this.transportBacklog() > this.#maxQueue) {
+      this.#cause = 'slow_consumer';
+      this.destroy();
+      return;
+    }
+    this.writeBatch(chunks, bytes);
+  }
+
+  end(): void {
+    if (this.#closed) return;
+    this.flush();
+    this.closeAfterFlush();
+  }
+}
