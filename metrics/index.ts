@@ -20,3 +20,5 @@ export { TickAggregator } from './tick-aggregator.js';
 export type { TickAggregatorOptions } from './tick-aggregator.js';
 export { ManualClock, systemClock } from './tick-clock.js';
 export type { TickClock } from './tick-clock.js';
+export { registerSecurityMetrics } from './security-metrics.js';
+export type { SecurityCounts } from './security-metrics.js';
