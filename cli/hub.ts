@@ -1,9 +1,11 @@
 import path from 'node:path';
 import type express from 'express';
 import { Registry } from 'prom-client';
-import { attachDashboard, createApp, listenHttp, metricsRunSource, mountChatPage, type Dashboard, type HttpServer } from '../dashboard/index.js';
-import { registerClusterMetrics, RunReader, startMetrics, type MetricsService } from '../metrics/index.js';
-import { ChatEvents, startChatServer, type ChatOptions, type ChatServer } from '../server/index.js';
+import {
+  attachDashboard, createApp, generateToken, isLoopbackHost, listenHttp, metricsRunSource, mountChatPage, type Dashboard, type HttpServer,
+} from '../dashboard/index.js';
+import { registerClusterMetrics, registerSecurityMetrics, RunReader, startMetrics, type MetricsService } from '../metrics/index.js';
+import { ChatEvents, startChatServer, type ChatOptions, type ChatServer, type ChatTlsOptions } from '../server/index.js';
 import { openDatabase, type Db } from '../store/database.js';
 
 /** Everything `chatpulse server` runs in one process. */
@@ -31,8 +33,24 @@ export interface HubOptions extends ChatOptions {
   noMetrics: boolean;
   /** Run label (`--label`), part of the run id. */
   label: string;
-  /** Stored with the run. @default the options above */
+  /** Stored with the run (the token and TLS material are left out). @default the options above */
   config?: Record<string, unknown>;
+  /** Chat over TLS: on `port`, or on `tlsPort` beside plain TCP. */
+  tls?: ChatTlsOptions;
+  /** With `tls`: TLS on this port, plain TCP stays on `port`. */
+  tlsPort?: number;
+  /**
+   * The token for every HTTP route and WebSocket path. Empty or absent: none on a loopback
+   * `httpHost`, a generated one otherwise (see `Hub.token`).
+   */
+  token?: string;
+  /** `GET /metrics` needs no token. @default false */
+  metricsPublic?: boolean;
+  /**
+   * The address the token rule judges. @default httpHost. Tests bind 127.0.0.1 and pass a
+   * non-loopback address here to get the exposed behaviour without a real interface.
+   */
+  accessHost?: string;
 }
 
 export interface Hub {
@@ -48,8 +66,18 @@ export interface Hub {
   readonly metrics: MetricsService | undefined;
   /** The page, run API, `WS /ws` and `/ingest`; `setCountdown()` for demos. */
   readonly dashboard: Dashboard;
+  /** The token in force, or null when the HTTP port is open (loopback, no `--token`). */
+  readonly token: string | null;
+  /** True when the token was generated here (the CLI prints it), false when given or absent. */
+  readonly tokenGenerated: boolean;
   /** Idempotent: stop accepting, tell clients, close the run and write its CSV, close the store. */
   close(): Promise<void>;
+}
+
+/** The run's stored config: everything but secrets (the token, the TLS key and certificate). */
+export function redactConfig(config: Record<string, unknown>): Record<string, unknown> {
+  const { token, tls: _tls, ...rest } = config;
+  return { ...rest, ...(typeof token === 'string' && token !== '' && { token: '(set)' }) };
 }
 
 export function defaultDbPath(resultsDir: string): string {
@@ -66,6 +94,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const events = new ChatEvents();
   const app = createApp();
   const registry = new Registry();
+  const needsToken = !isLoopbackHost(options.accessHost ?? options.httpHost);
+  const token = options.token ? options.token : needsToken ? generateToken() : null;
   let metrics: MetricsService | undefined;
   let chat: ChatServer | undefined;
   let http: HttpServer | undefined;
@@ -74,7 +104,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       // Subscribed before the chat port opens, so the first connection is counted.
       metrics = startMetrics({
         db, events, registry, resultsDir: options.resultsDir, label: options.label, intervalMs: options.interval,
-        window: options.window, metricRooms: options.metricRooms, config: options.config ?? { ...options },
+        window: options.window, metricRooms: options.metricRooms, config: redactConfig(options.config ?? { ...options }),
       });
       app.get('/metrics', metrics.handler);
     } else {
@@ -86,10 +116,12 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       ...options, db, events,
       ...(options.redis ? { redis: options.redis, presenceTtlMs: options.presenceTtl ?? 5000 } : { redis: undefined }),
       ...(options.nodeId ? { nodeId: options.nodeId } : {}),
+      ...(options.tls ? { tls: options.tls } : {}),
+      ...(options.tls && options.tlsPort !== undefined ? { tlsPort: options.tlsPort } : {}),
     });
     const cluster = chat.core.cluster;
     if (cluster !== undefined && metrics !== undefined) registerClusterMetrics(registry, cluster.nodeId, () => cluster.up);
-    http = await listenHttp(app, options.httpHost, options.httpPort);
+    http = await listenHttp(app, options.httpHost, options.httpPort, { token, metricsPublic: options.metricsPublic ?? false });
     mountChatPage(app, http.server, chat);
   } catch (err) {
     await chat?.close(0);
@@ -106,9 +138,17 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     onReport: (report) => live?.aggregator.acceptLoadgenReport(report),
   });
   live?.aggregator.onSnapshot(dashboard.publish);
+  registerSecurityMetrics(registry, () => {
+    const ingest = dashboard.stats().ingest;
+    return {
+      ingestAccepted: ingest.accepted, ingestRejected: ingest.rejectedBy,
+      httpRefused: httpServer.gate.refused(), tlsHandshakeFailures: chatServer.tlsHandshakeFailures(),
+    };
+  });
   let closing: Promise<void> | undefined;
   return {
     options, db, events, app, registry, metrics, dashboard, chat: chatServer, http: httpServer,
+    token, tokenGenerated: token !== null && !options.token,
     close() {
       closing ??= (async () => {
         try {

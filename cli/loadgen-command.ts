@@ -16,6 +16,7 @@ export const loadgenCommand: Command = {
       return 0;
     }
     const options = toOptions(f);
+    const reportToken = f.reportToken || process.env.CHATPULSE_TOKEN || '';
     const controller = new AbortController();
     const onSignal = () => {
       if (controller.signal.aborted) process.exit(130);
@@ -31,6 +32,7 @@ export const loadgenCommand: Command = {
         signal: controller.signal,
         thresholds: f.threshold,
         ...(f.report ? { report: f.report } : {}),
+        ...(reportToken ? { reportToken } : {}),
         ...(f.metricsPort >= 0 ? { metricsPort: f.metricsPort } : {}),
         onMetricsPort: (port) => process.stderr.write(`loadgen metrics on http://127.0.0.1:${port}/metrics\n`),
         onWarn: (m) => process.stderr.write(`chatpulse loadgen: ${m}\n`),
@@ -64,8 +66,19 @@ function toOptions(f: Flags): Partial<LoadOptions> {
   }
   if (f.pm + f.switch + f.users > 1) throw new UsageError(`--pm + --switch + --users must be at most 1, got ${f.pm + f.switch + f.users}`);
   if (f.ramp > f.duration) throw new UsageError(`--ramp (${f.ramp / 1000}s) must not exceed --duration (${f.duration / 1000}s)`);
-  const { help: _h, threshold: _t, json: _j, report: _r, metricsPort: _m, scenario: file, ...rest } = f;
+  if (f.tlsInsecure && !f.tls) throw new UsageError('--tls-insecure needs --tls');
+  if (f.tlsCa && !f.tls) throw new UsageError('--tls-ca needs --tls');
+  if (f.reportToken && !f.report) throw new UsageError('--report-token needs --report');
+  const { help: _h, threshold: _t, json: _j, report: _r, reportToken: _rt, metricsPort: _m, scenario: file, tlsCa: caFile, ...rest } = f;
   const o: Partial<LoadOptions> = { ...rest };
+  if (caFile) {
+    try {
+      o.tlsCa = fs.readFileSync(caFile, 'utf8');
+    } catch (err) {
+      throw new UsageError(`--tls-ca: cannot read '${caFile}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    if (!o.tlsCa.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`--tls-ca: '${caFile}' is not a PEM certificate`);
+  }
   if (file) {
     let text: string;
     try {
@@ -93,4 +106,5 @@ examples:
   chatpulse loadgen --clients 500 --duration 60s
   chatpulse loadgen --clients 1000 --rate 0.5 --threshold 'p99<50ms' --threshold 'loss<0.1%'
   chatpulse loadgen --scenario spike.json --json > result.json
-  chatpulse loadgen --report ws://127.0.0.1:8080/ingest --metrics-port 9465`;
+  chatpulse loadgen --report ws://127.0.0.1:8080/ingest --metrics-port 9465
+  chatpulse loadgen --host chat.example --tls --tls-ca server-cert.pem --report ws://chat.example:8080/ingest --report-token "$TOKEN"`;

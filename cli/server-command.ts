@@ -2,6 +2,8 @@ import { defaultDbPath, startHub, type Hub } from './hub.js';
 import { formatDuration, formatHelp, parseFlags, UsageError } from './flags.js';
 import type { Command } from './main.js';
 import { serverFlags } from './server-flags.js';
+import { FileError, securityOptions } from './security-options.js';
+import { startBanner } from './start-banner.js';
 
 const spec = { ...serverFlags };
 
@@ -19,18 +21,26 @@ export const serverCommand: Command = {
     if (f.nodeId && !/^[\w.:-]+$/.test(f.nodeId)) {
       throw new UsageError(`--node-id expects letters, digits and _ . : -, got '${f.nodeId}'`);
     }
-    let hub: Hub;
-    const { help: _help, ...config } = f;
+    let security;
     try {
-      hub = await startHub({ ...f, graceMs: f.grace, db: f.db || defaultDbPath(f.resultsDir), config });
+      security = securityOptions(f);
+    } catch (err) {
+      if (err instanceof FileError) {
+        console.error(`chatpulse server: ${err.message}`);
+        return 1;
+      }
+      throw err;
+    }
+    let hub: Hub;
+    const { help: _help, tlsPort: _tlsPort, token: _token, ...config } = f;
+    const { notes, ...secure } = security;
+    try {
+      hub = await startHub({ ...f, ...secure, graceMs: f.grace, db: f.db || defaultDbPath(f.resultsDir), config });
     } catch (err) {
       console.error(`chatpulse server: ${describeListenError(err)}`);
       return 1;
     }
-    const { address: chat } = hub.chat;
-    const { address: http } = hub.http;
-    console.log(`chat listening on ${chat.address}:${chat.port}`);
-    console.log(`dashboard on http://${http.address}:${http.port}`);
+    for (const line of [...startBanner(hub), ...notes]) console.log(line);
     const metrics = hub.metrics;
     if (metrics) {
       for (const id of metrics.aborted) console.log(`run ${id} was left running by a process that is gone; marked aborted`);
@@ -57,7 +67,12 @@ const EXAMPLE = `
 example:
   chatpulse server --port 5555 --http-port 8080 --label baseline
   telnet 127.0.0.1 5555
-  curl -s 127.0.0.1:8080/metrics`;
+  curl -s 127.0.0.1:8080/metrics
+
+exposed to other machines (see SECURITY.md):
+  chatpulse server --host 0.0.0.0 --http-host 0.0.0.0 --tls-cert cert.pem --tls-key key.pem
+  openssl s_client -quiet -connect HOST:5555
+  curl -H "Authorization: Bearer $TOKEN" http://HOST:8080/metrics`;
 
 export function describeListenError(err: unknown): string {
   const e = err as NodeJS.ErrnoException & { port?: number; address?: string };

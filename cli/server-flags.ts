@@ -23,5 +23,11 @@ export const serverFlags = {
   history: flag.int(1000, 'history lines kept per room; 0 = no history', { min: 0, max: 1_000_000 }),
   redis: flag.string('', 'redis://host:port — share rooms, presence, PMs and nicknames with other nodes (off when empty)'),
   nodeId: flag.string('', "this node's name in a cluster and in /metrics (default: <host>:<port>)", { maxLength: 64 }),
+  tlsCert: flag.string('', 'PEM certificate: serve chat over TLS (on --port, or on --tls-port); needs --tls-key'),
+  tlsKey: flag.string('', 'PEM private key for --tls-cert'),
+  tlsPort: { ...flag.int(-1, 'serve TLS on this port beside plain TCP on --port (0 = any free port)', { min: 0, max: 65535 }), defaultLabel: 'off: TLS replaces TCP on --port' },
+  tlsMin: flag.choice('1.3', ['1.3', '1.2'] as const, 'oldest TLS version accepted'),
+  token: flag.string('', 'token for every HTTP route and WebSocket (also $CHATPULSE_TOKEN); generated and printed when --http-host is not loopback', { maxLength: 256 }),
+  metricsPublic: flag.bool(false, 'GET /metrics needs no token even when the dashboard does'),
   presenceTtl: flag.duration(5000, "how soon a dead node's users drop out of /users and free their nicknames", { min: 500, max: 600_000 }),
 };

@@ -1,11 +1,15 @@
 import http from 'node:http';
 import type net from 'node:net';
 import express from 'express';
+import { guardServer, type AccessGate } from './access-gate.js';
+import type { AccessPolicy } from './access-policy.js';
 
 export interface HttpServer {
   readonly app: express.Express;
   readonly server: http.Server;
   readonly address: net.AddressInfo;
+  /** The token/origin check in front of every request and upgrade. */
+  readonly gate: AccessGate;
   close(): Promise<void>;
 }
 
@@ -22,8 +26,13 @@ export function createApp(): express.Express {
   return app;
 }
 
-export function listenHttp(app: express.Express, host: string, port: number): Promise<HttpServer> {
+/**
+ * Listens with `access` in front of every route and WebSocket path (installed before the port opens,
+ * so no request is ever answered unchecked). @default access `{ token: null }`: open, loopback Hosts only.
+ */
+export function listenHttp(app: express.Express, host: string, port: number, access: AccessPolicy = { token: null }): Promise<HttpServer> {
   const server = http.createServer(app);
+  const gate = guardServer(server, access);
   // Keep-alive sockets would hold close() open for their idle timeout.
   server.keepAliveTimeout = 5000;
   return new Promise((resolve, reject) => {
@@ -34,6 +43,7 @@ export function listenHttp(app: express.Express, host: string, port: number): Pr
       resolve({
         app,
         server,
+        gate,
         address: server.address() as net.AddressInfo,
         close() {
           closing ??= new Promise((done) => {

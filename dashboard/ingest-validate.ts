@@ -1,8 +1,14 @@
 import type { LoadgenTickReport, Percentiles } from '../loadgen/report.js';
 
+/** Label values of `chat_ingest_rejected_total{reason}`. */
+export type IngestRejectReason = 'not_json' | 'invalid' | 'binary' | 'too_large' | 'rate' | 'protocol';
+
 /** Why a frame was refused; one line, names the field. */
 export class IngestError extends Error {
   readonly code = 'INGEST_INVALID';
+  constructor(message: string, readonly reason: IngestRejectReason = 'invalid') {
+    super(message);
+  }
 }
 
 const MAX_TEXT = 200;
@@ -19,7 +25,7 @@ export function parseIngestFrame(text: string): LoadgenTickReport {
   try {
     raw = JSON.parse(text);
   } catch {
-    throw new IngestError('frame is not JSON');
+    throw new IngestError('frame is not JSON', 'not_json');
   }
   const o = obj(raw, 'frame');
   if (o.type !== 'loadgen-tick') throw new IngestError(`type must be "loadgen-tick", got ${short(o.type)}`);

@@ -53,6 +53,7 @@ export class RunAggregate {
   readonly pm = newHistogram();
   readonly connect = newHistogram();
   readonly firstLine = newHistogram();
+  readonly handshake = newHistogram();
   readonly ledger: DeliveryLedger;
   readonly #tickCorrected = newHistogram();
   readonly #tickUncorrected = newHistogram();
@@ -112,6 +113,7 @@ export class RunAggregate {
     addEncoded(this.pm, f.pm);
     addEncoded(this.connect, f.connect);
     addEncoded(this.firstLine, f.firstLine);
+    addEncoded(this.handshake, f.handshake);
   }
 
   health(): WorkerHealthSummary[] {

@@ -44,6 +44,12 @@ export interface LoadOptions {
   label: string;
   /** Phases instead of ramp/rate/duration. */
   scenario?: Scenario;
+  /** Connect over TLS (transport only: every protocol adapter runs over it). @default false */
+  tls: boolean;
+  /** With `tls`: accept any certificate (self-signed servers). @default false */
+  tlsInsecure: boolean;
+  /** With `tls`: an extra trusted certificate, PEM text (`--tls-ca FILE`). @default '' */
+  tlsCa: string;
 }
 
 export function defaultWorkers(): number {
@@ -54,6 +60,7 @@ export const defaultLoadOptions: LoadOptions = {
   host: '127.0.0.1', port: 5555, protocol: 'chatpulse', clients: 300, rooms: 8, rate: 1, duration: 60_000,
   ramp: 10_000, pm: 0.05, switch: 0.02, users: 0.01, size: 40, seed: 1, workers: defaultWorkers(), inflight: 1,
   lossTimeout: 5000, interval: 1000, nickPrefix: 'lg', label: `${os.hostname()}-${process.pid}`,
+  tls: false, tlsInsecure: false, tlsCa: '',
 };
 
 export class LoadOptionsError extends Error {
@@ -94,6 +101,8 @@ export function resolveLoadOptions(partial: Partial<LoadOptions> = {}): LoadOpti
   check(isInt(o.inflight, 0, 1_000_000), 'inflight', 'a whole number >= 0', o.inflight);
   check(isNum(o.lossTimeout, 100, 600_000), 'lossTimeout', 'a duration from 100ms to 10m', o.lossTimeout);
   check(isNum(o.interval, 50, 60_000), 'interval', 'a duration from 50ms to 1m', o.interval);
+  check(o.tls || !o.tlsInsecure, 'tlsInsecure', 'used with tls', o.tlsInsecure);
+  check(o.tls || !o.tlsCa, 'tlsCa', 'used with tls', '(PEM)');
   check(/^[\p{L}\p{N}_.-]{1,20}$/u.test(o.nickPrefix), 'nickPrefix', '1-20 letters, digits, _ - .', o.nickPrefix);
   return o;
 }

@@ -13,6 +13,8 @@ export interface ReporterOptions {
   maxBuffered?: number;
   /** Where connection trouble is told (once per outage). @default no-op */
   onWarn?: (message: string) => void;
+  /** Sent as `Authorization: Bearer …` on the upgrade (a dashboard on a non-loopback address needs it). @default '' */
+  token?: string;
 }
 
 export class TickReporter {
@@ -30,7 +32,7 @@ export class TickReporter {
     const u = new URL(url);
     if (u.protocol !== 'ws:' && u.protocol !== 'wss:') throw new Error(`--report must be a ws:// or wss:// URL, got '${url}'`);
     this.#url = url;
-    this.#opts = { retryMs: 250, maxBuffered: 1024 * 1024, onWarn: () => {}, ...opts };
+    this.#opts = { retryMs: 250, maxBuffered: 1024 * 1024, onWarn: () => {}, token: '', ...opts };
     this.#delay = this.#opts.retryMs;
     this.#open();
   }
@@ -72,14 +74,18 @@ export class TickReporter {
 
   #open(): void {
     if (this.#closed) return;
-    const ws = new WebSocket(this.#url, { handshakeTimeout: 5000 });
+    const ws = new WebSocket(this.#url, {
+      handshakeTimeout: 5000,
+      ...(this.#opts.token && { headers: { authorization: `Bearer ${this.#opts.token}` } }),
+    });
     this.#ws = ws;
     ws.on('open', () => {
       this.#delay = this.#opts.retryMs;
       this.#warned = false;
     });
     ws.on('error', (err) => {
-      if (!this.#warned) this.#opts.onWarn(`report: ${this.#url}: ${err.message}; retrying in the background`);
+      const hint = / 401$/.test(err.message) ? (this.#opts.token ? ' (wrong --report-token?)' : ' (the dashboard wants a token: --report-token)') : '';
+      if (!this.#warned) this.#opts.onWarn(`report: ${this.#url}: ${err.message}${hint}; retrying in the background`);
       this.#warned = true;
     });
     ws.on('close', () => {

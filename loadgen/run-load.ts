@@ -23,6 +23,8 @@ export interface RunHooks {
   onTick?(report: LoadgenTickReport, view: TickView): void;
   /** `ws://host:port/ingest`: send each tick's report there. */
   report?: string;
+  /** The dashboard's token, sent as `Authorization: Bearer …` on the /ingest upgrade. */
+  reportToken?: string;
   /** Serve the loadgen's own /metrics on 127.0.0.1 (0 = any free port). */
   metricsPort?: number;
   onMetricsPort?(port: number): void;
@@ -44,7 +46,7 @@ export async function runLoad(partial: Partial<LoadOptions> = {}, hooks: RunHook
   const metrics = hooks.metricsPort !== undefined ? new LoadgenMetrics(aggregate) : undefined;
   const metricsServer = metrics ? await serveMetrics(metrics.registry, hooks.metricsPort as number) : undefined;
   if (metricsServer) hooks.onMetricsPort?.(metricsServer.port);
-  const reporter = hooks.report ? new TickReporter(hooks.report, { onWarn: hooks.onWarn ?? (() => {}) }) : undefined;
+  const reporter = hooks.report ? new TickReporter(hooks.report, { onWarn: hooks.onWarn ?? (() => {}), ...(hooks.reportToken ? { token: hooks.reportToken } : {}) }) : undefined;
 
   const n = Math.min(o.workers, plan.clients);
   const inits: WorkerInit[] = Array.from({ length: n }, (_, w) => ({

@@ -41,7 +41,8 @@ export interface LoadSummary {
   rates: { sentPerS: number; receivedPerS: number };
   latency: { corrected: Percentiles; uncorrected: Percentiles };
   commands: { join: Percentiles; users: Percentiles; pm: Percentiles };
-  connect: { connectMs: Percentiles; firstLineMs: Percentiles };
+  /** `connectMs`: TCP connect; `handshakeMs`: TLS handshake after it (count 0 without --tls); `firstLineMs`: start → first line. */
+  connect: { connectMs: Percentiles; handshakeMs: Percentiles; firstLineMs: Percentiles };
   errors: Record<string, number>;
   errorsTotal: number;
   health: { workers: WorkerHealthSummary[]; ticks: number; saturatedTicks: number; trustworthy: boolean; note: string };
@@ -57,7 +58,9 @@ export function buildSummary(a: RunAggregate, o: LoadOptions, planned: number, s
   const secs = Math.max(elapsedMs / 1000, 1e-3);
   const expected = a.ledger.expectedTotal;
   const trustworthy = a.saturatedTicks <= UNTRUSTED_SHARE * a.ticks;
-  const { scenario, ...config } = o;
+  // The CA is long and public but noisy; say that it was given, not what it was.
+  const { scenario, tlsCa, ...rest } = o;
+  const config = { ...rest, tlsCa: tlsCa ? '(set)' : '' };
   return {
     type: 'loadgen-summary',
     target: targetUrl(o),
@@ -74,7 +77,7 @@ export function buildSummary(a: RunAggregate, o: LoadOptions, planned: number, s
     rates: { sentPerS: Math.round((10 * a.sent) / secs) / 10, receivedPerS: Math.round((10 * a.received) / secs) / 10 },
     latency: { corrected: percentilesMs(a.corrected), uncorrected: percentilesMs(a.uncorrected) },
     commands: { join: percentilesMs(a.join), users: percentilesMs(a.users), pm: percentilesMs(a.pm) },
-    connect: { connectMs: percentilesMs(a.connect), firstLineMs: percentilesMs(a.firstLine) },
+    connect: { connectMs: percentilesMs(a.connect), handshakeMs: percentilesMs(a.handshake), firstLineMs: percentilesMs(a.firstLine) },
     errors: { ...a.errors },
     errorsTotal: a.errorsTotal,
     health: {
@@ -109,6 +112,7 @@ export function formatSummary(s: LoadSummary): string {
     latencyRow('/users', s.commands.users),
     latencyRow('/pm', s.commands.pm),
     latencyRow('connect', s.connect.connectMs),
+    ...(s.connect.handshakeMs.count > 0 ? [latencyRow('tls handshake', s.connect.handshakeMs)] : []),
     latencyRow('first line', s.connect.firstLineMs),
     '',
     `  health      ${s.health.note}`,

@@ -19,6 +19,7 @@ import { LineDecoder } from '../server/index.js';
 import { decodePayload, encodePayload, newPayload } from './payload.js';
 import { Prng, PURPOSE } from './prng.js';
 import { newProtocolEvent, type ProtocolAdapter, type ProtocolSession } from './protocols/index.js';
+import type { Dialed } from './dialer.js';
 import { ReceiverWindow, Seen } from './receiver-window.js';
 import type { WorkerStats } from './worker-stats.js';
 
@@ -36,6 +37,8 @@ export interface ClientContext {
   readonly inflight: number;
   readonly lossTimeoutMs: number;
   readonly nickPrefix: string;
+  /** Opens a connection to the server (plain TCP or TLS: `dialer.ts`). */
+  dial(): Dialed;
   /** Epoch ms, high resolution. */
   now(): number;
   /** How many clients (indices 0…n-1) the plan has connected by epoch ms `t` (PM targets). */
@@ -73,6 +76,10 @@ export class VirtualClient {
   #everConnected = false;
   #connectStart = 0;
   #firstLine = false;
+  /** A TLS handshake is under way (TCP up, not yet secure). */
+  #handshaking = false;
+  /** Epoch ms when TCP connected (0 before). */
+  #tcpAt = 0;
   #byUs = false;
   #closingText = '';
   #errorCode = '';
@@ -115,18 +122,28 @@ export class VirtualClient {
     this.#session = this.ctx.adapter.session();
     this.#decoder = this.#newDecoder();
     this.#connectStart = this.ctx.now();
-    const s = net.connect({ host: this.ctx.host, port: this.ctx.port, noDelay: true });
+    const { socket: s, readyEvent } = this.ctx.dial();
     this.#socket = s;
+    this.#handshaking = readyEvent === 'secureConnect';
+    // One bound for TCP connect and TLS handshake together.
     s.setTimeout(CONNECT_TIMEOUT_MS, () => {
-      this.#errorCode = 'connect_timeout';
+      this.#errorCode = this.#handshaking && this.#tcpAt > 0 ? 'tls_handshake_timeout' : 'connect_timeout';
       s.destroy();
     });
+    this.#tcpAt = 0;
     s.on('connect', () => {
+      this.#tcpAt = this.ctx.now();
+      this.ctx.stats.connect.recordValue(Math.max(0, Math.round((this.#tcpAt - this.#connectStart) * 1000)));
+    });
+    s.on(readyEvent, () => {
       s.setTimeout(0);
+      if (this.#handshaking) {
+        this.#handshaking = false;
+        this.ctx.stats.handshake.recordValue(Math.max(0, Math.round((this.ctx.now() - this.#tcpAt) * 1000)));
+      }
       this.#everConnected = true;
       this.ctx.stats.connects++;
       this.ctx.stats.connected++;
-      this.ctx.stats.connect.recordValue(Math.max(0, Math.round((this.ctx.now() - this.#connectStart) * 1000)));
       this.#state = 'login';
       this.#write(this.#session.open() + this.#session.login(this.#nick));
     });
@@ -136,7 +153,7 @@ export class VirtualClient {
       this.flush();
     });
     s.on('error', (err: NodeJS.ErrnoException) => {
-      this.#errorCode ||= errorKind(err.code);
+      this.#errorCode ||= this.#handshaking && this.#tcpAt > 0 ? 'tls_handshake' : errorKind(err.code);
     });
     s.on('close', () => this.#onClose(s));
   }

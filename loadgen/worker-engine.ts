@@ -7,6 +7,7 @@ import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'n
 /** Event-loop delay sampling interval, ms. */
 const LAG_RESOLUTION_MS = 10;
 import { epochMs } from './clock.js';
+import { dial } from './dialer.js';
 import { advance, connectAt, stormDrops, type Plan } from './plan.js';
 import { Prng, PURPOSE } from './prng.js';
 import { getProtocol } from './protocols/index.js';
@@ -44,6 +45,7 @@ export class WorkerEngine {
       adapter: getProtocol(o.protocol), stats: this.#stats, host: o.host, port: o.port, seed: o.seed, rooms,
       pm: o.pm, switch: o.switch, users: o.users, size: o.size, inflight: o.inflight, lossTimeoutMs: o.lossTimeout,
       nickPrefix: o.nickPrefix, now: epochMs,
+      dial: () => dial({ host: o.host, port: o.port, tls: o.tls, tlsInsecure: o.tlsInsecure, tlsCa: o.tlsCa }),
       plannedConnected: (t) => plannedConnected(plan, t - engine.#startEpochMs),
       get stopping() {
         return engine.#stopping;
@@ -139,6 +141,7 @@ export class WorkerEngine {
     this.#post({
       type: 'final', worker: this.#init.workerIndex, join: WorkerStats.encodeRun(s.join), users: WorkerStats.encodeRun(s.users),
       pm: WorkerStats.encodeRun(s.pm), connect: WorkerStats.encodeRun(s.connect), firstLine: WorkerStats.encodeRun(s.firstLine),
+      handshake: WorkerStats.encodeRun(s.handshake),
     });
   }
 }

@@ -60,6 +60,7 @@ export interface WorkerFinal {
   pm: string;
   connect: string;
   firstLine: string;
+  handshake: string;
 }
 
 export type WorkerToMain = { type: 'ready'; worker: number } | WorkerTick | WorkerFinal | { type: 'fatal'; worker: number; message: string };

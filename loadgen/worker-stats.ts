@@ -24,6 +24,8 @@ export class WorkerStats {
   readonly pm = newHistogram();
   readonly connect = newHistogram();
   readonly firstLine = newHistogram();
+  /** TLS handshake: TCP connected → secure (empty without --tls). */
+  readonly handshake = newHistogram();
   #sentRecords: number[] = [];
   #receipts = new Map<number, number>();
 

@@ -21,3 +21,5 @@ export type { TickAggregatorOptions } from './tick-aggregator.js';
 export { ManualClock, systemClock } from './tick-clock.js';
 export type { TickClock } from './tick-clock.js';
 export { registerClusterMetrics } from './cluster-metrics.js';
+export { registerSecurityMetrics } from './security-metrics.js';
+export type { SecurityCounts } from './security-metrics.js';

@@ -8,6 +8,7 @@ import { HistoryStore } from './history-store.js';
 import { defaultChatOptions, type ChatOptions } from './options.js';
 import { RedisCluster } from './redis-cluster.js';
 import { TcpConnection, TcpListener } from './tcp-transport.js';
+import { TlsListener, type ChatTlsOptions } from './tls-transport.js';
 import { WriteCoalescer } from './write-coalescer.js';
 
 export interface ChatServerOptions extends Partial<ChatOptions> {
@@ -28,12 +29,21 @@ export interface ChatServerOptions extends Partial<ChatOptions> {
   presenceTtlMs?: number;
   /** Where cluster state changes are logged. @default console.error */
   log?: (line: string) => void;
+  /** Serve TLS: on `port` itself, or on `tlsPort` beside plain TCP when that is given. */
+  tls?: ChatTlsOptions;
+  /** With `tls`: a second port for TLS, `port` stays plain TCP. 0 picks a free port. */
+  tlsPort?: number;
 }
 
 export interface ChatServer {
   readonly core: ChatCore;
   readonly coalescer: WriteCoalescer;
+  /** The chat port (TLS when `tls` is given without `tlsPort`). */
   readonly address: net.AddressInfo;
+  /** Where TLS is served, if it is: `address` itself, or the `tlsPort` listener. */
+  readonly tlsAddress: net.AddressInfo | undefined;
+  /** Failed TLS handshakes so far (0 without TLS). */
+  tlsHandshakeFailures(): number;
   /** Stop accepting, tell clients, flush history; resolves when every socket is closed. */
   close(timeoutMs?: number): Promise<void>;
 }
@@ -61,20 +71,35 @@ export async function startChatServer(opts: ChatServerOptions = {}): Promise<Cha
     ...(cluster ? { cluster } : {}),
   });
   const coalescer = new WriteCoalescer(core.afterFlush);
-  const listener = new TcpListener((socket) => {
-    const conn = new TcpConnection(socket, coalescer, options.maxQueue);
+  const acceptAs = (transport: string) => (socket: net.Socket) => {
+    const conn = new TcpConnection(socket, coalescer, options.maxQueue, transport);
     conn.bind(core.accept(conn), options.maxLine);
-  });
+  };
+  const tlsOnly = opts.tls !== undefined && opts.tlsPort === undefined;
+  const tlsListener = opts.tls ? new TlsListener(opts.tls, acceptAs('tls')) : undefined;
+  const listener = tlsOnly ? (tlsListener as TlsListener) : new TcpListener(acceptAs('tcp'));
   const address = await listener.listen(host, opts.port ?? 5555);
-  await cluster?.start(core.clusterDelivery());
+  let tlsAddress = tlsOnly ? address : undefined;
+  try {
+    if (tlsListener && !tlsOnly) tlsAddress = await tlsListener.listen(host, opts.tlsPort ?? 0);
+    await cluster?.start(core.clusterDelivery());
+  } catch (err) {
+    // Nothing half started: a busy TLS port (or Redis refusing) closes the plain port again.
+    await Promise.all([listener.close(), tlsListener?.close()]);
+    await core.shutdown(0);
+    await cluster?.close().catch(() => {});
+    throw err;
+  }
   let closing: Promise<void> | undefined;
   return {
     core,
     coalescer,
     address,
+    tlsAddress,
+    tlsHandshakeFailures: () => tlsListener?.stats().handshakeFailures ?? 0,
     close(timeoutMs = 2000) {
       closing ??= (async () => {
-        const stopped = listener.close();
+        const stopped = Promise.all([listener.close(), tlsOnly ? undefined : tlsListener?.close()]);
         await core.shutdown(timeoutMs);
         coalescer.flushNow();
         await cluster?.close();

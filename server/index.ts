@@ -12,6 +12,8 @@ export { defaultChatOptions, LOBBY } from './options.js';
 export type { ChatOptions } from './options.js';
 export { TcpConnection, TcpListener } from './tcp-transport.js';
 export type { Connection, ConnectionHandler } from './transport.js';
+export { checkTlsMaterial, TlsListener } from './tls-transport.js';
+export type { ChatTlsOptions, TlsListenerStats } from './tls-transport.js';
 export { WriteCoalescer } from './write-coalescer.js';
 export { startChatServer } from './chat-server.js';
 export type { ChatServer, ChatServerOptions } from './chat-server.js';
