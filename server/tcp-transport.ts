@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { LineDecoder } from './line-decoder.js';
 import { QueuedConnection } from './queued-connection.js';
+import { SocketListener } from './socket-listener.js';
 import type { ConnectionHandler } from './transport.js';
 import type { WriteCoalescer } from './write-coalescer.js';
 
@@ -55,29 +56,8 @@ export class TcpConnection extends QueuedConnection {
 }
 
 /** Accepts TCP connections and hands each to `accept` as a line connection. */
-export class TcpListener {
-  readonly #server: net.Server;
-
+export class TcpListener extends SocketListener {
   constructor(accept: (socket: net.Socket) => void) {
-    this.#server = net.createServer({ noDelay: true }, accept);
-  }
-
-  listen(host: string, port: number): Promise<net.AddressInfo> {
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error) => reject(err);
-      this.#server.once('error', onError);
-      this.#server.listen({ host, port, backlog: 4096 }, () => {
-        this.#server.off('error', onError);
-        resolve(this.#server.address() as net.AddressInfo);
-      });
-    });
-  }
-
-  /** Stops accepting; existing connections are the chat core's to close. */
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      if (!this.#server.listening) return resolve();
-      this.#server.close(() => resolve());
-    });
+    super(net.createServer({ noDelay: true }, accept));
   }
 }

@@ -1,5 +1,6 @@
 import type net from 'node:net';
 import tls from 'node:tls';
+import { SocketListener } from './socket-listener.js';
 
 /** What `--tls-cert`, `--tls-key` and `--tls-min` turn into. */
 export interface ChatTlsOptions {
@@ -23,19 +24,19 @@ export interface TlsListenerStats {
  * `net.Socket`, so the chat side reuses `TcpConnection` unchanged: TLS is a transport concern only.
  * A peer that fails its handshake is dropped and counted here; it never reaches the chat core.
  */
-export class TlsListener {
-  readonly #server: tls.Server;
+export class TlsListener extends SocketListener {
   readonly #stats: TlsListenerStats = { handshakeFailures: 0 };
 
   constructor(options: ChatTlsOptions, accept: (socket: net.Socket) => void) {
-    this.#server = tls.createServer({
+    const server = tls.createServer({
       cert: options.cert,
       key: options.key,
       minVersion: options.minVersion ?? 'TLSv1.3',
       handshakeTimeout: options.handshakeTimeoutMs ?? 10_000,
       noDelay: true,
     }, accept);
-    this.#server.on('tlsClientError', (_err, socket) => {
+    super(server);
+    server.on('tlsClientError', (_err, socket) => {
       this.#stats.handshakeFailures++;
       socket.destroy();
     });
@@ -43,25 +44,6 @@ export class TlsListener {
 
   stats(): TlsListenerStats {
     return { ...this.#stats };
-  }
-
-  listen(host: string, port: number): Promise<net.AddressInfo> {
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error) => reject(err);
-      this.#server.once('error', onError);
-      this.#server.listen({ host, port, backlog: 4096 }, () => {
-        this.#server.off('error', onError);
-        resolve(this.#server.address() as net.AddressInfo);
-      });
-    });
-  }
-
-  /** Stops accepting; existing connections are the chat core's to close. */
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      if (!this.#server.listening) return resolve();
-      this.#server.close(() => resolve());
-    });
   }
 }
 
