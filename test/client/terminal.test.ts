@@ -7,7 +7,7 @@ import { BIN, startServerProcess } from '../helpers/cli.js';
 import { LineClient } from '../helpers/line-client.js';
 import { tempDir } from '../helpers/temp.js';
 import { TmuxTerminal } from '../helpers/tmux.js';
-import { requireTool } from '../helpers/tools.js';
+import { requireTool } from '../helpers/require-tool.js';
 
 const hasTmux = requireTool('tmux', 'tmux');
 let server: TestServer;

@@ -4,9 +4,9 @@ import { startTestHub } from '../helpers/hub.js';
 import { LineClient, sleep } from '../helpers/line-client.js';
 import { parseExposition } from '../helpers/prom-text.js';
 import { startRedis } from '../helpers/redis.js';
-import { requireTool } from '../helpers/require-tool.js';
+import { findTool } from '../helpers/require-tool.js';
 
-const redisBin = requireTool('redis-server', 'redis-server');
+const redisBin = findTool('redis-server', 'redis-server');
 
 async function scrape(url: string) {
   return parseExposition(await (await fetch(`${url}/metrics`)).text()).samples;

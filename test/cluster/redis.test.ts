@@ -4,10 +4,10 @@ import { ChatEvents, startChatServer, type ChatServer } from '../../server/index
 import { startServerProcess } from '../helpers/cli.js';
 import { LineClient, sleep } from '../helpers/line-client.js';
 import { startRedis, type RedisProcess } from '../helpers/redis.js';
-import { requireTool } from '../helpers/require-tool.js';
+import { findTool } from '../helpers/require-tool.js';
 import { tempDir } from '../helpers/temp.js';
 
-const redisBin = requireTool('redis-server', 'redis-server');
+const redisBin = findTool('redis-server', 'redis-server');
 const TTL = 1200;
 
 let redis: RedisProcess;

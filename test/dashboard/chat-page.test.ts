@@ -8,7 +8,7 @@ import { startTestHub } from '../helpers/chat-hub.js';
 import { LineClient } from '../helpers/line-client.js';
 import { parseExposition } from '../helpers/prom-text.js';
 import { tempDir } from '../helpers/temp.js';
-import { requireTool } from '../helpers/tools.js';
+import { requireTool } from '../helpers/require-tool.js';
 
 const hasChromium = requireTool('chromium', 'chromium', CHROMIUM);
 type Hub = Awaited<ReturnType<typeof startTestHub>>;

@@ -1,5 +1,5 @@
-import fs from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { findTool } from './require-tool.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -8,10 +8,7 @@ export const CHROMIUM = '/usr/bin/chromium';
  * package). Under CI=true a missing chromium is an error, never a silent skip.
  */
 export async function launchChromium(): Promise<Browser | null> {
-  if (!fs.existsSync(CHROMIUM)) {
-    if (process.env.CI === 'true') throw new Error(`chromium is required under CI=true but ${CHROMIUM} is missing (apt-get install chromium)`);
-    return null;
-  }
+  if (findTool('chromium', 'chromium', CHROMIUM) === undefined) return null;
   return chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],

@@ -1,12 +1,16 @@
 import net from 'node:net';
+import { LineLog, type LinePredicate } from './line-log.js';
 
 /** A test chat client over a real socket: collects lines and waits for the ones a test expects. */
 export class LineClient {
-  readonly lines: string[] = [];
   readonly socket: net.Socket;
   closed = false;
   #buf = '';
-  #waiters: { pred: (l: string) => boolean; from: number; resolve: (l: string) => void }[] = [];
+  readonly #log = new LineLog();
+
+  get lines(): string[] {
+    return this.#log.lines;
+  }
 
   constructor(socket: net.Socket) {
     this.socket = socket;
@@ -17,8 +21,7 @@ export class LineClient {
       while ((nl = this.#buf.indexOf('\n')) >= 0) {
         const line = this.#buf.slice(0, nl);
         this.#buf = this.#buf.slice(nl + 1);
-        this.lines.push(line);
-        this.#check();
+        this.#log.push(line);
       }
     });
     socket.on('error', () => {});
@@ -47,22 +50,12 @@ export class LineClient {
   }
 
   /** Resolves with the first line (received after `from`, default: any so far) matching `pred`. */
-  waitFor(pred: string | RegExp | ((l: string) => boolean), timeoutMs = 3000, from = 0): Promise<string> {
-    const test = typeof pred === 'string' ? (l: string) => l === pred : pred instanceof RegExp ? (l: string) => pred.test(l) : pred;
-    const hit = this.lines.slice(from).find(test);
-    if (hit !== undefined) return Promise.resolve(hit);
-    return new Promise((resolve, reject) => {
-      const waiter = { pred: test, from, resolve: (l: string) => { clearTimeout(timer); resolve(l); } };
-      const timer = setTimeout(() => {
-        this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
-        reject(new Error(`timed out waiting for ${String(pred)}; got:\n${this.lines.slice(-10).map((l) => (l.length > 160 ? `${l.slice(0, 160)}…` : l)).join('\n')}`));
-      }, timeoutMs);
-      this.#waiters.push(waiter);
-    });
+  waitFor(pred: LinePredicate, timeoutMs = 3000, from = 0): Promise<string> {
+    return this.#log.waitFor(pred, timeoutMs, from);
   }
 
   /** Sends `line` and waits for a reply matching `pred` that arrives after it. */
-  async ask(line: string, pred: string | RegExp | ((l: string) => boolean), timeoutMs = 3000): Promise<string> {
+  async ask(line: string, pred: LinePredicate, timeoutMs = 3000): Promise<string> {
     const from = this.lines.length;
     this.send(line);
     return this.waitFor(pred, timeoutMs, from);
@@ -78,17 +71,6 @@ export class LineClient {
 
   close(): void {
     this.socket.destroy();
-  }
-
-  #check(): void {
-    const last = this.lines.length - 1;
-    const line = this.lines[last] as string;
-    for (const w of [...this.#waiters]) {
-      if (last >= w.from && w.pred(line)) {
-        this.#waiters.splice(this.#waiters.indexOf(w), 1);
-        w.resolve(line);
-      }
-    }
   }
 }
 

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { requireTool } from './require-tool.js';
+import { findTool } from './require-tool.js';
 
 export interface TestCert {
   certFile: string;
@@ -15,7 +15,7 @@ export interface TestCert {
  * openssl in `dir` at test time. Undefined (after a SKIP line) when openssl is missing outside CI.
  */
 export function makeTestCert(dir: string, name = 'localhost'): TestCert | undefined {
-  const openssl = requireTool('openssl', 'openssl');
+  const openssl = findTool('openssl', 'openssl');
   if (openssl === undefined) return undefined;
   const certFile = path.join(dir, `${name}-cert.pem`);
   const keyFile = path.join(dir, `${name}-key.pem`);

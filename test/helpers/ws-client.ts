@@ -1,24 +1,21 @@
 import WebSocket from 'ws';
+import { LineLog, type LinePredicate } from './line-log.js';
 
 /** A test client for `WS /chat/ws`: one line per text frame, collected like LineClient's. */
 export class WsLineClient {
-  readonly lines: string[] = [];
   readonly ws: WebSocket;
   closed = false;
-  #waiters: { test: (l: string) => boolean; from: number; resolve: (l: string) => void }[] = [];
+  readonly #log = new LineLog();
+
+  get lines(): string[] {
+    return this.#log.lines;
+  }
 
   constructor(ws: WebSocket) {
     this.ws = ws;
     ws.on('message', (data, isBinary) => {
       if (isBinary) throw new Error('server sent a binary frame');
-      const line = data.toString();
-      this.lines.push(line);
-      for (const w of [...this.#waiters]) {
-        if (this.lines.length - 1 >= w.from && w.test(line)) {
-          this.#waiters.splice(this.#waiters.indexOf(w), 1);
-          w.resolve(line);
-        }
-      }
+      this.#log.push(data.toString());
     });
     ws.on('error', () => {});
     ws.on('close', () => (this.closed = true));
@@ -43,21 +40,11 @@ export class WsLineClient {
     this.ws.send(line, { binary: false });
   }
 
-  waitFor(pred: string | RegExp | ((l: string) => boolean), timeoutMs = 3000, from = 0): Promise<string> {
-    const test = typeof pred === 'string' ? (l: string) => l === pred : pred instanceof RegExp ? (l: string) => pred.test(l) : pred;
-    const hit = this.lines.slice(from).find(test);
-    if (hit !== undefined) return Promise.resolve(hit);
-    return new Promise((resolve, reject) => {
-      const w = { test, from, resolve: (l: string) => { clearTimeout(t); resolve(l); } };
-      const t = setTimeout(() => {
-        this.#waiters.splice(this.#waiters.indexOf(w), 1);
-        reject(new Error(`timed out waiting for ${String(pred)}; got:\n${this.lines.slice(-10).join('\n')}`));
-      }, timeoutMs);
-      this.#waiters.push(w);
-    });
+  waitFor(pred: LinePredicate, timeoutMs = 3000, from = 0): Promise<string> {
+    return this.#log.waitFor(pred, timeoutMs, from);
   }
 
-  ask(line: string | Buffer, pred: string | RegExp | ((l: string) => boolean), timeoutMs = 3000): Promise<string> {
+  ask(line: string | Buffer, pred: LinePredicate, timeoutMs = 3000): Promise<string> {
     const from = this.lines.length;
     this.send(line);
     return this.waitFor(pred, timeoutMs, from);
