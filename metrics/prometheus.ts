@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, type Registry } from 'prom-client';
+import { BucketHistogram } from './bucket-histogram.js';
 import type { ChatEvents } from '../server/index.js';
 import type { Snapshot } from './snapshot.js';
 
@@ -75,14 +76,10 @@ export function registerChatMetrics(
   total('chat_slow_consumer_disconnects_total', 'Readers disconnected for unsent output over --max-queue',
     (t) => t.disconnectsByReason.slow_consumer ?? 0);
 
-  const fanout = new Histogram({
-    name: 'chat_fanout_seconds', help: 'Room message received until written to every member\'s socket',
-    buckets: FANOUT_BUCKETS, registers,
-  });
-  const off = events.on('flush', (e) => {
-    const s = e.fanoutSeconds;
-    for (let i = 0; i < s.length; i++) fanout.observe(s[i] as number);
-  });
+  const fanout = new BucketHistogram(
+    'chat_fanout_seconds', 'Room message received until written to every member\'s socket', FANOUT_BUCKETS, registers,
+  );
+  const off = events.on('flush', (e) => fanout.observeAll(e.fanoutSeconds));
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
   return off;
 }
