@@ -1,5 +1,6 @@
 import { UsageError } from './flags.js';
 import { benchCommand } from './bench-command.js';
+import { loadgenCommand } from './loadgen-command.js';
 import { serverCommand } from './server-command.js';
 
 export interface Command {
@@ -10,6 +11,7 @@ export interface Command {
 const commands: Record<string, Command> = {
   server: serverCommand,
   bench: benchCommand,
+  loadgen: loadgenCommand,
 };
 
 function usage(): string {

@@ -1,0 +1,96 @@
+import fs from 'node:fs';
+import { formatSummary, LoadOptionsError, parseScenario, runLoad, ScenarioError, type LoadOptions } from '../loadgen/index.js';
+import { Progress } from '../loadgen/progress.js';
+import { formatHelp, parseFlags, UsageError } from './flags.js';
+import { loadgenFlags } from './loadgen-flags.js';
+import type { Command } from './main.js';
+
+const spec = loadgenFlags;
+
+export const loadgenCommand: Command = {
+  summary: 'simulated chat clients against a server: latency, delivery accounting, thresholds',
+  async run(argv) {
+    const f = parseFlags(argv, spec);
+    if (f.help) {
+      console.log(formatHelp('chatpulse loadgen [flags]', loadgenCommand.summary, spec, EXAMPLE));
+      return 0;
+    }
+    const options = toOptions(f);
+    const controller = new AbortController();
+    const onSignal = () => {
+      if (controller.signal.aborted) process.exit(130);
+      process.stderr.write('\nstopping (Ctrl-C again to quit at once)…\n');
+      controller.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    const progress = new Progress(process.stderr, { durationMs: durationOf(options), intervalMs: options.interval ?? 1000, tty: process.stderr.isTTY === true });
+    const table = f.json ? process.stderr : process.stdout;
+    try {
+      const summary = await runLoad(options, {
+        signal: controller.signal,
+        thresholds: f.threshold,
+        ...(f.report ? { report: f.report } : {}),
+        ...(f.metricsPort >= 0 ? { metricsPort: f.metricsPort } : {}),
+        onMetricsPort: (port) => process.stderr.write(`loadgen metrics on http://127.0.0.1:${port}/metrics\n`),
+        onWarn: (m) => process.stderr.write(`chatpulse loadgen: ${m}\n`),
+        onTick: (r) => progress.onTick(r),
+      });
+      progress.done();
+      table.write(`${formatSummary(summary)}\n`);
+      if (f.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+      return summary.ok ? 0 : 1;
+    } catch (err) {
+      progress.done();
+      if (err instanceof LoadOptionsError) throw new UsageError(err.message);
+      console.error(`chatpulse loadgen: ${(err as Error).message}`);
+      return 1;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  },
+};
+
+type Flags = ReturnType<typeof parseFlags<typeof spec>>;
+
+function toOptions(f: Flags): Partial<LoadOptions> {
+  if (f.report) {
+    let ok = false;
+    try {
+      ok = /^wss?:$/.test(new URL(f.report).protocol);
+    } catch {}
+    if (!ok) throw new UsageError(`--report expects a ws://host:port/ingest URL, got '${f.report.slice(0, 80)}'`);
+  }
+  if (f.pm + f.switch + f.users > 1) throw new UsageError(`--pm + --switch + --users must be at most 1, got ${f.pm + f.switch + f.users}`);
+  if (f.ramp > f.duration) throw new UsageError(`--ramp (${f.ramp / 1000}s) must not exceed --duration (${f.duration / 1000}s)`);
+  const { help: _h, threshold: _t, json: _j, report: _r, metricsPort: _m, scenario: file, ...rest } = f;
+  const o: Partial<LoadOptions> = { ...rest };
+  if (file) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new UsageError(`--scenario: cannot read '${file}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    try {
+      o.scenario = parseScenario(text, { clients: f.clients, rate: f.rate }, file);
+      o.duration = o.scenario.phases.reduce((a, p) => a + p.duration, 0);
+    } catch (err) {
+      if (err instanceof ScenarioError) throw new UsageError(`--scenario ${err.message}`);
+      throw err;
+    }
+  }
+  return o;
+}
+
+function durationOf(o: Partial<LoadOptions>): number {
+  return o.duration ?? 60_000;
+}
+
+const EXAMPLE = `
+examples:
+  chatpulse loadgen --clients 500 --duration 60s
+  chatpulse loadgen --clients 1000 --rate 0.5 --threshold 'p99<50ms' --threshold 'loss<0.1%'
+  chatpulse loadgen --scenario spike.json --json > result.json
+  chatpulse loadgen --report ws://127.0.0.1:8080/ingest --metrics-port 9465`;

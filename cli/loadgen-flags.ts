@@ -1,0 +1,39 @@
+import { defaultLoadOptions, defaultWorkers, parseThreshold, protocolNames } from '../loadgen/index.js';
+import { flag, UsageError } from './flags.js';
+
+const d = defaultLoadOptions;
+
+/** `chatpulse loadgen` flags (DESIGN §1, §9); `chatpulse demo` and `compare` reuse them. */
+export const loadgenFlags = {
+  host: flag.string(d.host, 'chat server host'),
+  port: flag.int(d.port, 'chat server port', { min: 1, max: 65535 }),
+  protocol: flag.choice(d.protocol, protocolNames(), 'protocol adapter'),
+  clients: flag.int(d.clients, 'virtual clients', { min: 1, max: 100_000 }),
+  rooms: flag.int(d.rooms, 'rooms the clients spread over (room1…roomN)', { min: 1, max: 10_000 }),
+  rate: flag.number(d.rate, 'actions per second per client (Poisson, open loop)', { min: 0, max: 1000 }),
+  duration: flag.duration(d.duration, 'how long the schedule runs', { min: 1, max: 7 * 86_400_000 }),
+  ramp: flag.duration(d.ramp, 'clients connect evenly over this long (part of the duration)', { min: 0 }),
+  pm: flag.number(d.pm, 'share of actions that are private messages', { min: 0, max: 1 }),
+  switch: flag.number(d.switch, 'share of actions that switch room', { min: 0, max: 1 }),
+  users: flag.number(d.users, 'share of actions that ask /users', { min: 0, max: 1 }),
+  size: flag.int(d.size, 'message text length in bytes', { min: 1, max: 4000 }),
+  seed: flag.int(d.seed, 'PRNG seed: same seed, same schedule', { min: 0, max: 2 ** 32 - 1 }),
+  workers: { ...flag.int(d.workers, 'worker threads', { min: 1, max: 64 }), defaultLabel: `cores − 1 = ${defaultWorkers()}` },
+  inflight: flag.int(d.inflight, 'own room messages awaiting their echo before due ones wait (0 = no limit)', { min: 0 }),
+  lossTimeout: flag.duration(d.lossTimeout, 'a delivery not seen this long after its write is lost', { min: 100, max: 600_000 }),
+  interval: flag.duration(d.interval, 'tick: progress, reports, threshold windows', { min: 50, max: 60_000 }),
+  scenario: flag.string('', 'JSON file of phases (ramp, steady, spike, disconnect) instead of --ramp/--rate/--duration'),
+  threshold: flag.list("pass/fail rule, repeatable: 'p99<50ms', 'loss<0.1%', 'errors<10', '… over 10s'", (raw, name) => {
+    try {
+      parseThreshold(raw);
+    } catch (err) {
+      throw new UsageError(`--${name}: ${(err as Error).message}`);
+    }
+    return raw;
+  }),
+  json: flag.bool(false, 'print the summary as one JSON record on stdout (progress and table go to stderr)'),
+  report: flag.string('', 'send per-tick stats to ws://host:port/ingest'),
+  metricsPort: { ...flag.int(-1, "serve the loadgen's own /metrics on 127.0.0.1:N (0 = any free port)", { min: -1, max: 65535 }), defaultLabel: 'off' },
+  label: flag.string(d.label, 'who this generator is in reports', { maxLength: 100 }),
+  nickPrefix: flag.string(d.nickPrefix, 'nicknames are <prefix><index>', { maxLength: 20 }),
+};

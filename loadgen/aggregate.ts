@@ -1,0 +1,141 @@
+/**
+ * The main thread's view of a run: merges the workers' tick messages (histograms added, never
+ * averaged), feeds the delivery ledger and keeps run totals and generator health.
+ */
+import { addEncoded, newHistogram, type Histogram } from './histograms.js';
+import { DeliveryLedger, type Settled } from './ledger.js';
+import type { WorkerFinal, WorkerTick } from './worker-messages.js';
+
+/** A worker is saturated when its event loop is this busy or this late: its timings are suspect. */
+export const SATURATION = { elu: 0.9, lagP99Ms: 50 } as const;
+
+export interface WorkerHealthSummary {
+  worker: number;
+  eluMean: number;
+  eluMax: number;
+  lagP99MaxMs: number;
+  lagMaxMs: number;
+  saturatedTicks: number;
+}
+
+export interface TickView {
+  tick: number;
+  clients: number;
+  sent: number;
+  received: number;
+  errors: number;
+  corrected: Histogram;
+  uncorrected: Histogram;
+  settled: Settled;
+  saturated: boolean;
+}
+
+export class RunAggregate {
+  sent = 0;
+  pmSent = 0;
+  received = 0;
+  duplicated = 0;
+  reordered = 0;
+  late = 0;
+  connects = 0;
+  reconnects = 0;
+  clients = 0;
+  peakClients = 0;
+  ticks = 0;
+  saturatedTicks = 0;
+  readonly errors: Record<string, number> = {};
+  readonly corrected = newHistogram();
+  readonly uncorrected = newHistogram();
+  readonly join = newHistogram();
+  readonly users = newHistogram();
+  readonly pm = newHistogram();
+  readonly connect = newHistogram();
+  readonly firstLine = newHistogram();
+  readonly ledger: DeliveryLedger;
+  readonly #tickCorrected = newHistogram();
+  readonly #tickUncorrected = newHistogram();
+  readonly #health = new Map<number, WorkerHealthSummary & { eluSum: number; n: number }>();
+
+  constructor(lossTimeoutMs: number, intervalMs: number) {
+    this.ledger = new DeliveryLedger(lossTimeoutMs, 2 * intervalMs);
+  }
+
+  get errorsTotal(): number {
+    return Object.values(this.errors).reduce((a, b) => a + b, 0);
+  }
+
+  /** One tick from every worker. The returned histograms are reused by the next call. */
+  mergeTick(tick: number, parts: WorkerTick[], nowMs: number, settleAll = false): TickView {
+    const view: TickView = {
+      tick, clients: 0, sent: 0, received: 0, errors: 0, corrected: this.#tickCorrected, uncorrected: this.#tickUncorrected,
+      settled: { expected: 0, lost: 0, unexpected: 0 }, saturated: false,
+    };
+    this.#tickCorrected.reset();
+    this.#tickUncorrected.reset();
+    for (const p of parts) {
+      view.clients += p.connected;
+      view.sent += p.sent;
+      view.received += p.received;
+      this.pmSent += p.pmSent;
+      this.duplicated += p.duplicated;
+      this.reordered += p.reordered;
+      this.late += p.late;
+      this.connects += p.connects;
+      this.reconnects += p.reconnects;
+      for (const [k, n] of Object.entries(p.errors)) {
+        this.errors[k] = (this.errors[k] ?? 0) + n;
+        view.errors += n;
+      }
+      this.ledger.addSent(p.sentRecords);
+      this.ledger.addReceipts(p.receipts, nowMs);
+      addEncoded(this.#tickCorrected, p.corrected);
+      addEncoded(this.#tickUncorrected, p.uncorrected);
+      view.saturated = this.#addHealth(p) || view.saturated;
+    }
+    this.corrected.add(this.#tickCorrected);
+    this.uncorrected.add(this.#tickUncorrected);
+    this.sent += view.sent;
+    this.received += view.received;
+    this.clients = view.clients;
+    this.peakClients = Math.max(this.peakClients, view.clients);
+    this.ticks++;
+    if (view.saturated) this.saturatedTicks++;
+    view.settled = this.ledger.settle(nowMs, settleAll);
+    return view;
+  }
+
+  addFinal(f: WorkerFinal): void {
+    addEncoded(this.join, f.join);
+    addEncoded(this.users, f.users);
+    addEncoded(this.pm, f.pm);
+    addEncoded(this.connect, f.connect);
+    addEncoded(this.firstLine, f.firstLine);
+  }
+
+  health(): WorkerHealthSummary[] {
+    return [...this.#health.values()]
+      .sort((a, b) => a.worker - b.worker)
+      .map(({ eluSum, n, ...h }) => ({ ...h, eluMean: n > 0 ? Math.round((1000 * eluSum) / n) / 1000 : 0 }));
+  }
+
+  #addHealth(p: WorkerTick): boolean {
+    let h = this.#health.get(p.worker);
+    if (h === undefined) {
+      h = { worker: p.worker, eluMean: 0, eluMax: 0, lagP99MaxMs: 0, lagMaxMs: 0, saturatedTicks: 0, eluSum: 0, n: 0 };
+      this.#health.set(p.worker, h);
+    }
+    const { elu, lagP99Ms, lagMaxMs } = p.health;
+    h.eluSum += elu;
+    h.n++;
+    h.eluMax = Math.max(h.eluMax, round(elu));
+    h.lagP99MaxMs = Math.max(h.lagP99MaxMs, round(lagP99Ms));
+    h.lagMaxMs = Math.max(h.lagMaxMs, round(lagMaxMs));
+    const saturated = elu >= SATURATION.elu || lagP99Ms >= SATURATION.lagP99Ms;
+    if (saturated) h.saturatedTicks++;
+    return saturated;
+  }
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}

@@ -1,0 +1,15 @@
+/** The load generator's public face (DESIGN §9). */
+export { runLoad } from './run-load.js';
+export type { RunHooks } from './run-load.js';
+export { defaultLoadOptions, defaultWorkers, LoadOptionsError, resolveLoadOptions, targetUrl } from './options.js';
+export type { LoadOptions } from './options.js';
+export { parseScenario, ScenarioError } from './scenario.js';
+export type { Phase, PhaseType, Scenario } from './scenario.js';
+export { parseThreshold, ThresholdError } from './thresholds.js';
+export type { Threshold, ThresholdResult } from './thresholds.js';
+export { formatSummary } from './summary.js';
+export type { LoadSummary } from './summary.js';
+export { getProtocol, newProtocolEvent, protocolNames, protocols } from './protocols/index.js';
+export type { ProtocolAdapter, ProtocolEvent, ProtocolEventKind, ProtocolSession } from './protocols/index.js';
+export type { LoadgenTickReport, Percentiles } from './report.js';
+export type { TickView } from './aggregate.js';

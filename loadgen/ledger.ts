@@ -1,0 +1,94 @@
+/**
+ * Delivery accounting across worker threads. Senders report each message they wrote with its
+ * expected recipient count; receivers (in any worker) report how many distinct recipients saw it in
+ * time. A message is settled once its loss timeout has passed: `lost = expected − seen` (when
+ * positive), `unexpected = seen − expected` (when positive: someone joined before the sender knew).
+ * Counting happens in the workers; this class only adds up per tick.
+ */
+interface Entry {
+  /** −1 until the sender's record arrives (a receipt can overtake it from another worker). */
+  expected: number;
+  seen: number;
+  deadline: number;
+}
+
+export interface Settled {
+  expected: number;
+  lost: number;
+  unexpected: number;
+}
+
+export class DeliveryLedger {
+  expectedTotal = 0;
+  lostTotal = 0;
+  unexpectedTotal = 0;
+  readonly #pending = new Map<number, Entry>();
+  readonly #lossTimeout: number;
+  readonly #slack: number;
+
+  /** `slack`: how late a receipt may reach this thread after it was seen (a tick or two). */
+  constructor(lossTimeoutMs: number, slackMs: number) {
+    this.#lossTimeout = lossTimeoutMs;
+    this.#slack = slackMs;
+  }
+
+  get pending(): number {
+    return this.#pending.size;
+  }
+
+  /** Messages still waiting for a recipient (the end-of-run drain stops when this is 0). */
+  unsettled(): number {
+    let n = 0;
+    for (const e of this.#pending.values()) if (e.expected < 0 || e.seen < e.expected) n++;
+    return n;
+  }
+
+  /** Records of [gid, seq, expected, writtenMs]; expected −1 retracts (a PM to nobody). */
+  addSent(records: Float64Array): void {
+    for (let i = 0; i + 3 < records.length; i += 4) {
+      const key = (records[i] as number) * 4294967296 + (records[i + 1] as number);
+      const expected = records[i + 2] as number;
+      const e = this.#pending.get(key);
+      if (expected < 0) {
+        if (e !== undefined && e.expected > 0) {
+          this.expectedTotal -= e.expected;
+          e.expected = 0;
+        }
+        continue;
+      }
+      const deadline = (records[i + 3] as number) + this.#lossTimeout + this.#slack;
+      if (e === undefined) this.#pending.set(key, { expected, seen: 0, deadline });
+      else {
+        e.expected = expected;
+        e.deadline = deadline;
+      }
+      this.expectedTotal += expected;
+    }
+  }
+
+  /** Pairs of [key, distinct recipients this tick]. */
+  addReceipts(receipts: Float64Array, nowMs: number): void {
+    for (let i = 0; i + 1 < receipts.length; i += 2) {
+      const key = receipts[i] as number;
+      const e = this.#pending.get(key);
+      if (e !== undefined) e.seen += receipts[i + 1] as number;
+      else this.#pending.set(key, { expected: -1, seen: receipts[i + 1] as number, deadline: nowMs + this.#lossTimeout + this.#slack });
+    }
+  }
+
+  /** Settles every message whose deadline has passed (all of them with `all`). */
+  settle(nowMs: number, all = false): Settled {
+    const out: Settled = { expected: 0, lost: 0, unexpected: 0 };
+    for (const [key, e] of this.#pending) {
+      if (!all && e.deadline > nowMs) continue;
+      this.#pending.delete(key);
+      const expected = Math.max(0, e.expected);
+      out.expected += expected;
+      if (e.seen < expected) out.lost += expected - e.seen;
+      else out.unexpected += e.seen - expected;
+    }
+    this.lostTotal += out.lost;
+    this.unexpectedTotal += out.unexpected;
+    return out;
+  }
+}

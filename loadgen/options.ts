@@ -1,0 +1,104 @@
+import os from 'node:os';
+import { protocolNames } from './protocols/index.js';
+import type { Scenario } from './scenario.js';
+
+/** Everything a load run needs. Durations are milliseconds. */
+export interface LoadOptions {
+  /** @default '127.0.0.1' */
+  host: string;
+  /** @default 5555 */
+  port: number;
+  /** Protocol adapter name (`protocols/index.ts`). @default 'chatpulse' */
+  protocol: string;
+  /** Virtual clients. @default 300 */
+  clients: number;
+  /** Rooms the clients spread over (`room1`…`roomN`). @default 8 */
+  rooms: number;
+  /** Actions per second per client (Poisson). @default 1 */
+  rate: number;
+  /** @default 60_000 */
+  duration: number;
+  /** Clients connect evenly over this long. @default 10_000 */
+  ramp: number;
+  /** Share of actions that are private messages. @default 0.05 */
+  pm: number;
+  /** Share of actions that switch room. @default 0.02 */
+  switch: number;
+  /** Share of actions that ask `/users`. @default 0.01 */
+  users: number;
+  /** Message text length in bytes. @default 40 */
+  size: number;
+  /** Same seed, same schedule. @default 1 */
+  seed: number;
+  /** Worker threads. @default cores − 1, at least 1 */
+  workers: number;
+  /** Own room messages a client may have unacknowledged (echo) before due ones wait; 0 = no limit. @default 1 */
+  inflight: number;
+  /** A delivery not seen this long after it was written counts as lost. @default 5000 */
+  lossTimeout: number;
+  /** Tick (progress, report, windows). @default 1000 */
+  interval: number;
+  /** Nickname prefix: clients are `<prefix><index>`. @default 'lg' */
+  nickPrefix: string;
+  /** Who we are in reports. @default host-pid */
+  label: string;
+  /** Phases instead of ramp/rate/duration. */
+  scenario?: Scenario;
+}
+
+export function defaultWorkers(): number {
+  return Math.max(1, os.availableParallelism() - 1);
+}
+
+export const defaultLoadOptions: LoadOptions = {
+  host: '127.0.0.1', port: 5555, protocol: 'chatpulse', clients: 300, rooms: 8, rate: 1, duration: 60_000,
+  ramp: 10_000, pm: 0.05, switch: 0.02, users: 0.01, size: 40, seed: 1, workers: defaultWorkers(), inflight: 1,
+  lossTimeout: 5000, interval: 1000, nickPrefix: 'lg', label: `${os.hostname()}-${process.pid}`,
+};
+
+export class LoadOptionsError extends Error {
+  readonly code = 'CHATPULSE_LOADGEN_OPTIONS';
+}
+
+function check(ok: boolean, name: string, expected: string, got: unknown): void {
+  if (!ok) throw new LoadOptionsError(`${name} must be ${expected}, got ${JSON.stringify(got)}`);
+}
+
+const isInt = (n: unknown, min: number, max = Number.MAX_SAFE_INTEGER) =>
+  typeof n === 'number' && Number.isInteger(n) && n >= min && n <= max;
+const isNum = (n: unknown, min: number, max = Infinity) => typeof n === 'number' && Number.isFinite(n) && n >= min && n <= max;
+
+/** Defaults spread in, then every field checked; the message names the option. */
+export function resolveLoadOptions(partial: Partial<LoadOptions> = {}): LoadOptions {
+  const o = { ...defaultLoadOptions, ...partial };
+  if (o.scenario) {
+    // A scenario's own fields win over flags; its phases set the length.
+    const sc = o.scenario;
+    for (const k of ['clients', 'rooms', 'rate', 'pm', 'switch', 'size', 'seed'] as const) if (sc[k] !== undefined) o[k] = sc[k];
+    o.duration = sc.phases.reduce((a, p) => a + p.duration, 0);
+    o.ramp = 0;
+  }
+  check(typeof o.host === 'string' && o.host.length > 0, 'host', 'a host name or address', o.host);
+  check(isInt(o.port, 1, 65535), 'port', 'a port from 1 to 65535', o.port);
+  check(protocolNames().includes(o.protocol), 'protocol', `one of ${protocolNames().join(', ')}`, o.protocol);
+  check(isInt(o.clients, 1, 100_000), 'clients', 'a whole number from 1 to 100000', o.clients);
+  check(isInt(o.rooms, 1, 10_000), 'rooms', 'a whole number from 1 to 10000', o.rooms);
+  check(isNum(o.rate, 0, 1000), 'rate', 'a number from 0 to 1000', o.rate);
+  check(isNum(o.duration, 1, 7 * 86_400_000), 'duration', 'a duration above 0', o.duration);
+  check(isNum(o.ramp, 0, o.duration), 'ramp', 'a duration no longer than the run', o.ramp);
+  for (const k of ['pm', 'switch', 'users'] as const) check(isNum(o[k], 0, 1), k, 'a share from 0 to 1', o[k]);
+  check(o.pm + o.switch + o.users <= 1, 'pm + switch + users', 'at most 1', o.pm + o.switch + o.users);
+  check(isInt(o.size, 1, 4000), 'size', 'a whole number of bytes from 1 to 4000', o.size);
+  check(isInt(o.seed, 0, 2 ** 32 - 1), 'seed', 'a whole number from 0 to 4294967295', o.seed);
+  check(isInt(o.workers, 1, 64), 'workers', 'a whole number from 1 to 64', o.workers);
+  check(isInt(o.inflight, 0, 1_000_000), 'inflight', 'a whole number >= 0', o.inflight);
+  check(isNum(o.lossTimeout, 100, 600_000), 'lossTimeout', 'a duration from 100ms to 10m', o.lossTimeout);
+  check(isNum(o.interval, 50, 60_000), 'interval', 'a duration from 50ms to 1m', o.interval);
+  check(/^[\p{L}\p{N}_.-]{1,20}$/u.test(o.nickPrefix), 'nickPrefix', '1-20 letters, digits, _ - .', o.nickPrefix);
+  return o;
+}
+
+/** `chatpulse://127.0.0.1:5555` */
+export function targetUrl(o: Pick<LoadOptions, 'protocol' | 'host' | 'port'>): string {
+  return `${o.protocol}://${o.host}:${o.port}`;
+}

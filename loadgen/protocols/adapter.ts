@@ -1,0 +1,92 @@
+/**
+ * The seam between a virtual client and a chat protocol (DESIGN §9 "Protocols"). Schedule,
+ * measurement and delivery accounting speak only in intents and `ProtocolEvent`s; an adapter turns
+ * intents into lines and the server's lines back into events. A new protocol is one file that
+ * exports a `ProtocolAdapter`, plus one entry in `protocols/index.ts`.
+ */
+
+export type ProtocolEventKind =
+  /** Nothing the load generator cares about. */
+  | 'ignore'
+  /** A room message (`self`: the sender's own echo). Its text starts at `textStart` in `line`. */
+  | 'message'
+  /** A private message received; its text starts at `textStart`. */
+  | 'pm'
+  /** The echo of a private message we sent (the /pm round trip), when the protocol has one. */
+  | 'pmEcho'
+  /** The server greeted us (first line after connect). */
+  | 'hello'
+  /** Login accepted; `rooms`: the rooms we are in now (restored or the lobby). */
+  | 'loggedIn'
+  /** `nick` joined `room` (possibly us: `self`). */
+  | 'joined'
+  /** `nick` left `room` (possibly us: `self`). */
+  | 'left'
+  /** The member list of `room` (answer to `members`). */
+  | 'members'
+  /** Any other informational line. */
+  | 'system'
+  /** The server refused something; `errorKind` is a stable snake_case kind, `text` the reason. */
+  | 'error'
+  /** The server is closing this connection; `text` says why. */
+  | 'closing'
+  /** The protocol needs an answer written back at once (IRC PING → PONG): `text` is the line(s). */
+  | 'reply';
+
+/**
+ * One parsed server line. The adapter fills a caller-owned object so that the hot path (room
+ * messages) allocates nothing: for `message` and `pm` only `kind`, `self` and `textStart` are set.
+ */
+export interface ProtocolEvent {
+  kind: ProtocolEventKind;
+  self: boolean;
+  /** Byte offset of the message text inside the line (`message`, `pm`). */
+  textStart: number;
+  room: string;
+  nick: string;
+  nicks: string[];
+  rooms: string[];
+  text: string;
+  errorKind: string;
+}
+
+export function newProtocolEvent(): ProtocolEvent {
+  return { kind: 'ignore', self: false, textStart: 0, room: '', nick: '', nicks: [], rooms: [], text: '', errorKind: '' };
+}
+
+/** Per-connection protocol state. Intent methods return the bytes to write (lines ending in `\n`). */
+export interface ProtocolSession {
+  /** Written right after connect, before any server line ('' for none). */
+  open(): string;
+  login(nick: string): string;
+  join(room: string): string;
+  leave(room: string): string;
+  /** A message to `room` (the room the client is active in). */
+  say(room: string, text: string): string;
+  pm(nick: string, text: string): string;
+  /** Ask for the member list of `room`. */
+  members(room: string): string;
+  quit(): string;
+  /** Parses one line (without its `\n`) into `out`. Never throws on bad input: `ignore` or `error`. */
+  parse(line: Buffer, out: ProtocolEvent): void;
+}
+
+export interface ProtocolAdapter {
+  /** As in `--protocol` and target URLs (`chatpulse://host:port`). */
+  readonly name: string;
+  readonly defaultPort: number;
+  /**
+   * Delivery rule: does the server send a sender its own room message back? chatpulse does
+   * (`[room] You: …`), so the sender is one of the expected recipients and the echo acknowledges
+   * the message; IRC does not (unless `echo-message` is negotiated), so there the expected
+   * recipients are the other members and messages are never acknowledged.
+   */
+  readonly echoesOwnRoomMessages: boolean;
+  /** Does a PM come back to its sender (the /pm round trip)? */
+  readonly echoesOwnPrivateMessages: boolean;
+  /** The room a fresh login lands in, if any ('' for none). */
+  readonly lobby: string;
+  /** Room names this protocol accepts, made from a plain name (`room3` → `#room3` for IRC). */
+  roomName(plain: string): string;
+  session(): ProtocolSession;
+}

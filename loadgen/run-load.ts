@@ -1,0 +1,121 @@
+/**
+ * `runLoad()`: one load run from start to summary. Used by `chatpulse loadgen`, `chatpulse demo`
+ * and `chatpulse compare`. The main thread only orchestrates: workers run the clients, and once per
+ * tick it merges their counts and histograms, settles the ledger, and feeds the outputs.
+ */
+import { RunAggregate, type TickView } from './aggregate.js';
+import { epochMs } from './clock.js';
+import { percentilesMs } from './histograms.js';
+import { LoadgenMetrics, serveMetrics } from './metrics-server.js';
+import { resolveLoadOptions, targetUrl, type LoadOptions } from './options.js';
+import { buildPlan } from './plan.js';
+import type { LoadgenTickReport } from './report.js';
+import { TickReporter } from './reporter.js';
+import { buildSummary, type LoadSummary } from './summary.js';
+import { parseThreshold, ThresholdTracker, type Threshold } from './thresholds.js';
+import type { WorkerInit } from './worker-messages.js';
+import { WorkerPool } from './worker-pool.js';
+
+export interface RunHooks {
+  /** Abort ends the schedule early; the run still drains briefly and returns its summary. */
+  signal?: AbortSignal;
+  /** Called once per tick with the report that goes to `/ingest`. */
+  onTick?(report: LoadgenTickReport, view: TickView): void;
+  /** `ws://host:port/ingest`: send each tick's report there. */
+  report?: string;
+  /** Serve the loadgen's own /metrics on 127.0.0.1 (0 = any free port). */
+  metricsPort?: number;
+  onMetricsPort?(port: number): void;
+  /** `p99<50ms`, `loss<0.1%`, `errors<10 over 10s`… */
+  thresholds?: readonly (string | Threshold)[];
+  /** Non-fatal trouble (report socket down…). @default no-op */
+  onWarn?(message: string): void;
+}
+
+/** On abort, stragglers get at most this long. */
+const ABORT_DRAIN_MS = 1500;
+
+export async function runLoad(partial: Partial<LoadOptions> = {}, hooks: RunHooks = {}): Promise<LoadSummary> {
+  const o = resolveLoadOptions(partial);
+  const thresholds = (hooks.thresholds ?? []).map((t) => (typeof t === 'string' ? parseThreshold(t) : t));
+  const plan = buildPlan(o);
+  const aggregate = new RunAggregate(o.lossTimeout, o.interval);
+  const tracker = new ThresholdTracker(thresholds, o.interval);
+  const metrics = hooks.metricsPort !== undefined ? new LoadgenMetrics(aggregate) : undefined;
+  const metricsServer = metrics ? await serveMetrics(metrics.registry, hooks.metricsPort as number) : undefined;
+  if (metricsServer) hooks.onMetricsPort?.(metricsServer.port);
+  const reporter = hooks.report ? new TickReporter(hooks.report, { onWarn: hooks.onWarn ?? (() => {}) }) : undefined;
+
+  const n = Math.min(o.workers, plan.clients);
+  const inits: WorkerInit[] = Array.from({ length: n }, (_, w) => ({
+    workerIndex: w, options: o, plan,
+    clients: Array.from({ length: Math.ceil((plan.clients - w) / n) }, (_, k) => w + k * n),
+  }));
+  const pool = new WorkerPool(inits);
+  let startEpoch = epochMs();
+  let stoppedAt = startEpoch;
+  try {
+    await pool.ready();
+    startEpoch = epochMs() + 20;
+    pool.post({ type: 'start', startEpochMs: startEpoch });
+    let tick = 0;
+    let stopped = false;
+    let stopTick = Infinity;
+    let drainUntil = Infinity;
+    for (;;) {
+      tick++;
+      const aborted = hooks.signal?.aborted === true;
+      await sleepUntil(startEpoch + tick * o.interval, stopped ? undefined : hooks.signal);
+      const now = epochMs();
+      if (!stopped && (now - startEpoch >= plan.duration || hooks.signal?.aborted)) {
+        stopped = true;
+        stopTick = tick;
+        stoppedAt = Math.min(now, startEpoch + plan.duration);
+        pool.post({ type: 'stop' });
+        drainUntil = now + (hooks.signal?.aborted ? Math.min(ABORT_DRAIN_MS, o.lossTimeout) : o.lossTimeout) + o.interval;
+      }
+      // At least one tick after the stop, for receipts still in flight between threads.
+      const last = tick > stopTick && (now >= drainUntil || aggregate.ledger.unsettled() === 0 || aborted);
+      const parts = await pool.tick(tick);
+      const view = aggregate.mergeTick(tick, parts, epochMs(), last);
+      tracker.addTick({ latency: view.corrected, lost: view.settled.lost, settledExpected: view.settled.expected, errors: view.errors });
+      metrics?.onTick(view, aggregate);
+      const report = tickReport(o, aggregate, view, startEpoch);
+      reporter?.send(report);
+      hooks.onTick?.(report, view);
+      if (last) break;
+    }
+    for (const f of await pool.close()) aggregate.addFinal(f);
+  } finally {
+    await pool.terminate();
+    await reporter?.close();
+    await metricsServer?.close();
+  }
+  const results = tracker.results({ latency: aggregate.corrected, lost: aggregate.ledger.lostTotal, expected: aggregate.ledger.expectedTotal, errors: aggregate.errorsTotal });
+  return buildSummary(aggregate, o, plan.clients, startEpoch, stoppedAt - startEpoch, results);
+}
+
+function tickReport(o: LoadOptions, a: RunAggregate, v: TickView, startEpoch: number): LoadgenTickReport {
+  const now = epochMs();
+  return {
+    type: 'loadgen-tick', source: o.label, target: targetUrl(o), time: Math.round(now), elapsedS: Math.round(now - startEpoch) / 1000,
+    clients: v.clients, sent: v.sent, received: v.received, sentTotal: a.sent, receivedTotal: a.received,
+    expectedTotal: a.ledger.expectedTotal, lostTotal: a.ledger.lostTotal, duplicatedTotal: a.duplicated, reorderedTotal: a.reordered,
+    latencyMs: { corrected: percentilesMs(v.corrected), uncorrected: percentilesMs(v.uncorrected) },
+    errors: { ...a.errors }, saturated: v.saturated,
+  };
+}
+
+function sleepUntil(epoch: number, signal?: AbortSignal): Promise<void> {
+  const ms = epoch - epochMs();
+  if (ms <= 0 || signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,127 @@
+/**
+ * The end-of-run record: `--json` prints it alone on stdout (DESIGN §9 shape), the table is made
+ * from it, and `runLoad()` returns it to `chatpulse demo` and `chatpulse compare`.
+ */
+import type { RunAggregate, WorkerHealthSummary } from './aggregate.js';
+import { SATURATION } from './aggregate.js';
+import { percentilesMs } from './histograms.js';
+import type { LoadOptions } from './options.js';
+import { targetUrl } from './options.js';
+import type { Percentiles } from './report.js';
+import type { ThresholdResult } from './thresholds.js';
+
+export interface LoadSummary {
+  type: 'loadgen-summary';
+  target: string;
+  protocol: string;
+  startedAt: string;
+  durationS: number;
+  config: Omit<LoadOptions, 'scenario'> & { scenario?: unknown };
+  clients: { planned: number; peak: number; connects: number; reconnects: number };
+  messages: {
+    sent: number;
+    /** Of `sent`, private messages. */
+    pm: number;
+    /** Distinct deliveries seen, late ones included. */
+    received: number;
+    /** Sum over messages of the recipients the sender expected (the delivery rule). */
+    expected: number;
+    /** Expected deliveries not seen within the loss timeout. */
+    lost: number;
+    duplicated: number;
+    /** Deliveries that arrived after a later message of the same sender. */
+    reordered: number;
+    /** Deliveries seen after the loss timeout (counted in `received` and in `lost`). */
+    late: number;
+    /** Deliveries beyond the expected count (membership changed before the sender knew). */
+    unexpected: number;
+    /** lost / expected, in percent. */
+    lossPercent: number;
+  };
+  rates: { sentPerS: number; receivedPerS: number };
+  latency: { corrected: Percentiles; uncorrected: Percentiles };
+  commands: { join: Percentiles; users: Percentiles; pm: Percentiles };
+  connect: { connectMs: Percentiles; firstLineMs: Percentiles };
+  errors: Record<string, number>;
+  errorsTotal: number;
+  health: { workers: WorkerHealthSummary[]; ticks: number; saturatedTicks: number; trustworthy: boolean; note: string };
+  thresholds: ThresholdResult[];
+  /** All thresholds hold. */
+  ok: boolean;
+}
+
+/** Saturated in more than this share of ticks: the latencies say more about us than the server. */
+const UNTRUSTED_SHARE = 0.05;
+
+export function buildSummary(a: RunAggregate, o: LoadOptions, planned: number, startedAt: number, elapsedMs: number, thresholds: ThresholdResult[]): LoadSummary {
+  const secs = Math.max(elapsedMs / 1000, 1e-3);
+  const expected = a.ledger.expectedTotal;
+  const trustworthy = a.saturatedTicks <= UNTRUSTED_SHARE * a.ticks;
+  const { scenario, ...config } = o;
+  return {
+    type: 'loadgen-summary',
+    target: targetUrl(o),
+    protocol: o.protocol,
+    startedAt: new Date(startedAt).toISOString(),
+    durationS: Math.round(secs * 1000) / 1000,
+    config: scenario ? { ...config, scenario } : config,
+    clients: { planned, peak: a.peakClients, connects: a.connects, reconnects: a.reconnects },
+    messages: {
+      sent: a.sent, pm: a.pmSent, received: a.received, expected, lost: a.ledger.lostTotal, duplicated: a.duplicated,
+      reordered: a.reordered, late: a.late, unexpected: a.ledger.unexpectedTotal,
+      lossPercent: expected > 0 ? Math.round((1e5 * a.ledger.lostTotal) / expected) / 1000 : 0,
+    },
+    rates: { sentPerS: Math.round((10 * a.sent) / secs) / 10, receivedPerS: Math.round((10 * a.received) / secs) / 10 },
+    latency: { corrected: percentilesMs(a.corrected), uncorrected: percentilesMs(a.uncorrected) },
+    commands: { join: percentilesMs(a.join), users: percentilesMs(a.users), pm: percentilesMs(a.pm) },
+    connect: { connectMs: percentilesMs(a.connect), firstLineMs: percentilesMs(a.firstLine) },
+    errors: { ...a.errors },
+    errorsTotal: a.errorsTotal,
+    health: {
+      workers: a.health(), ticks: a.ticks, saturatedTicks: a.saturatedTicks, trustworthy,
+      note: trustworthy
+        ? a.saturatedTicks > 0 ? `generator saturated in ${a.saturatedTicks} of ${a.ticks} ticks (under ${UNTRUSTED_SHARE * 100}%): latencies usable` : 'generator healthy'
+        : `generator saturated in ${a.saturatedTicks} of ${a.ticks} ticks (event loop busy ≥ ${SATURATION.elu * 100}% or lag p99 ≥ ${SATURATION.lagP99Ms} ms): LATENCIES ARE NOT TRUSTWORTHY — use fewer clients per worker or more workers`,
+    },
+    thresholds,
+    ok: thresholds.every((t) => t.ok),
+  };
+}
+
+const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(n < 10 ? 2 : 1));
+
+/** The human summary table (stderr when --json is on, stdout otherwise). */
+export function formatSummary(s: LoadSummary): string {
+  const m = s.messages;
+  const rows: string[] = [
+    `loadgen summary — ${s.target}, ${s.clients.planned} clients, ${fmt(s.durationS)} s`,
+    '',
+    `  sent        ${m.sent} (${m.pm} PM)   ${fmt(s.rates.sentPerS)}/s`,
+    `  received    ${m.received}   ${fmt(s.rates.receivedPerS)}/s   expected ${m.expected}`,
+    `  lost        ${m.lost} (${fmt(m.lossPercent)}%)   late ${m.late}   duplicated ${m.duplicated}   reordered ${m.reordered}   unexpected ${m.unexpected}`,
+    `  clients     peak ${s.clients.peak}   connects ${s.clients.connects}   reconnects ${s.clients.reconnects}`,
+    `  errors      ${s.errorsTotal}${s.errorsTotal ? `  (${Object.entries(s.errors).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`,
+    '',
+    '  latency ms          p50       p90       p99     p99.9       max     count',
+    latencyRow('corrected', s.latency.corrected),
+    latencyRow('uncorrected', s.latency.uncorrected),
+    latencyRow('/join', s.commands.join),
+    latencyRow('/users', s.commands.users),
+    latencyRow('/pm', s.commands.pm),
+    latencyRow('connect', s.connect.connectMs),
+    latencyRow('first line', s.connect.firstLineMs),
+    '',
+    `  health      ${s.health.note}`,
+    ...s.health.workers.map((w) => `              worker ${w.worker}: busy mean ${fmt(w.eluMean * 100)}% max ${fmt(w.eluMax * 100)}%, lag p99 max ${fmt(w.lagP99MaxMs)} ms`),
+  ];
+  if (s.thresholds.length > 0) {
+    rows.push('', '  thresholds');
+    for (const t of s.thresholds) rows.push(`    ${t.ok ? 'ok  ' : 'FAIL'} ${t.expr.padEnd(24)} ${fmt(t.value)}${t.unit === 'count' ? '' : ` ${t.unit}`} (${t.window === 'run' ? 'whole run' : `worst ${t.window} window`})`);
+  }
+  return rows.join('\n');
+}
+
+function latencyRow(name: string, p: Percentiles): string {
+  const c = (n: number) => fmt(n).padStart(10);
+  return `  ${name.padEnd(14)}${c(p.p50)}${c(p.p90)}${c(p.p99)}${c(p.p999)}${c(p.max)}${String(p.count).padStart(10)}`;
+}

@@ -1,0 +1,153 @@
+/**
+ * `--threshold` expressions: `p99<50ms`, `p999<=1s`, `max<2s`, `loss<0.1%`, `errors<10`, each
+ * optionally `over 10s` to hold in every sliding window of that length rather than over the whole
+ * run. Latency thresholds use the corrected latency (the honest one).
+ */
+import { parseDuration } from '../cli/flags.js';
+import { newHistogram, type Histogram } from './histograms.js';
+
+export type ThresholdMetric = 'p50' | 'p90' | 'p99' | 'p999' | 'max' | 'loss' | 'errors';
+type Op = '<' | '<=' | '>' | '>=';
+
+export interface Threshold {
+  expr: string;
+  metric: ThresholdMetric;
+  op: Op;
+  /** ms for latencies, percent for loss, a count for errors. */
+  limit: number;
+  /** Sliding window in ms; 0 = whole run. */
+  windowMs: number;
+}
+
+export interface ThresholdResult {
+  expr: string;
+  ok: boolean;
+  /** The whole-run value, or the worst window's. Same unit as the limit. */
+  value: number;
+  unit: 'ms' | '%' | 'count';
+  window: string;
+}
+
+export class ThresholdError extends Error {
+  readonly code = 'CHATPULSE_THRESHOLD';
+}
+
+const RE = /^\s*(p50|p90|p99|p999|p99\.9|max|loss|errors)\s*(<=|>=|<|>)\s*(\d+(?:\.\d+)?)\s*(ms|s|us|µs|%)?\s*(?:over\s+(\S+))?\s*$/i;
+const PERCENTILE: Record<string, number> = { p50: 50, p90: 90, p99: 99, p999: 99.9, max: 100 };
+
+export function parseThreshold(expr: string): Threshold {
+  const m = RE.exec(expr);
+  if (!m) {
+    throw new ThresholdError(`bad threshold '${expr}': expected METRIC OP VALUE [over DURATION], METRIC one of p50, p90, p99, p999, max, loss, errors (e.g. 'p99<50ms', 'loss<0.1%', 'errors<10 over 10s')`);
+  }
+  const metric = (m[1] as string).toLowerCase().replace('p99.9', 'p999') as ThresholdMetric;
+  const unit = m[4]?.toLowerCase();
+  let limit = Number(m[3]);
+  if (metric === 'loss') {
+    if (unit !== undefined && unit !== '%') throw new ThresholdError(`bad threshold '${expr}': loss is a percentage, like 'loss<0.1%'`);
+  } else if (metric === 'errors') {
+    if (unit !== undefined) throw new ThresholdError(`bad threshold '${expr}': errors is a count, like 'errors<10'`);
+  } else {
+    if (unit === '%') throw new ThresholdError(`bad threshold '${expr}': a latency takes ms, s or us`);
+    if (unit === 's') limit *= 1000;
+    else if (unit === 'us' || unit === 'µs') limit /= 1000;
+  }
+  let windowMs = 0;
+  if (m[5] !== undefined) {
+    const w = parseDuration(m[5]);
+    if (w === undefined || w <= 0) throw new ThresholdError(`bad threshold '${expr}': 'over' takes a duration like 10s, got '${m[5]}'`);
+    windowMs = w;
+  }
+  return { expr: expr.trim(), metric, op: m[2] as Op, limit, windowMs };
+}
+
+export function holds(t: Pick<Threshold, 'op' | 'limit'>, value: number): boolean {
+  switch (t.op) {
+    case '<': return value < t.limit;
+    case '<=': return value <= t.limit;
+    case '>': return value > t.limit;
+    case '>=': return value >= t.limit;
+  }
+}
+
+/** What one tick adds to the windows. */
+export interface TickFacts {
+  /** Corrected latency histogram of the tick (µs), merged across workers. */
+  latency: Histogram;
+  lost: number;
+  settledExpected: number;
+  errors: number;
+}
+
+/** Whole-run figures for the thresholds without a window. */
+export interface RunFacts {
+  latency: Histogram;
+  lost: number;
+  expected: number;
+  errors: number;
+}
+
+export function measure(metric: ThresholdMetric, f: { latency: Histogram; lost: number; expected: number; errors: number }): number {
+  if (metric === 'loss') return f.expected > 0 ? (100 * f.lost) / f.expected : 0;
+  if (metric === 'errors') return f.errors;
+  if (f.latency.totalCount === 0) return 0;
+  return metric === 'max' ? f.latency.maxValue / 1000 : f.latency.getValueAtPercentile(PERCENTILE[metric] as number) / 1000;
+}
+
+/** Follows windowed thresholds tick by tick, keeping only the last window's ticks. */
+export class ThresholdTracker {
+  readonly #list: Threshold[];
+  readonly #intervalMs: number;
+  readonly #ticks: { latency: Histogram; lost: number; expected: number; errors: number }[] = [];
+  readonly #worst = new Map<Threshold, number>();
+  readonly #maxTicks: number;
+
+  constructor(list: Threshold[], intervalMs: number) {
+    this.#list = list;
+    this.#intervalMs = intervalMs;
+    this.#maxTicks = Math.max(0, ...list.map((t) => this.#ticksFor(t)));
+  }
+
+  #ticksFor(t: Threshold): number {
+    return t.windowMs > 0 ? Math.max(1, Math.round(t.windowMs / this.#intervalMs)) : 0;
+  }
+
+  addTick(f: TickFacts): void {
+    if (this.#maxTicks === 0) return;
+    const copy = newHistogram();
+    copy.add(f.latency);
+    this.#ticks.push({ latency: copy, lost: f.lost, expected: f.settledExpected, errors: f.errors });
+    if (this.#ticks.length > this.#maxTicks) this.#ticks.shift()?.latency.destroy();
+    for (const t of this.#list) {
+      const k = this.#ticksFor(t);
+      if (k === 0 || this.#ticks.length < k) continue;
+      const value = this.#windowValue(t, this.#ticks.slice(-k));
+      const prev = this.#worst.get(t);
+      // Keep the value furthest on the failing side of the limit.
+      if (prev === undefined || (t.op.startsWith('<') ? value > prev : value < prev)) this.#worst.set(t, value);
+    }
+  }
+
+  #windowValue(t: Threshold, ticks: { latency: Histogram; lost: number; expected: number; errors: number }[]): number {
+    const merged = newHistogram();
+    if (t.metric !== 'loss' && t.metric !== 'errors') for (const x of ticks) merged.add(x.latency);
+    const value = measure(t.metric, {
+      latency: merged,
+      lost: ticks.reduce((a, x) => a + x.lost, 0),
+      expected: ticks.reduce((a, x) => a + x.expected, 0),
+      errors: ticks.reduce((a, x) => a + x.errors, 0),
+    });
+    merged.destroy();
+    return value;
+  }
+
+  results(run: RunFacts): ThresholdResult[] {
+    return this.#list.map((t) => {
+      const unit = t.metric === 'loss' ? '%' : t.metric === 'errors' ? 'count' : 'ms';
+      const whole = measure(t.metric, run);
+      // A run shorter than the window is judged as one window.
+      const value = t.windowMs > 0 ? (this.#worst.get(t) ?? whole) : whole;
+      return { expr: t.expr, ok: holds(t, value), value: Math.round(value * 1000) / 1000, unit, window: t.windowMs > 0 ? `${t.windowMs / 1000}s` : 'run' };
+    });
+  }
+}

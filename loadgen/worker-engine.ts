@@ -1,0 +1,150 @@
+/**
+ * What runs inside one worker thread: its share of virtual clients, their schedule on one timer,
+ * its stats and its own health. Talks to the main thread only through `post`.
+ */
+import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
+import { epochMs } from './clock.js';
+import { advance, connectAt, stormDrops, type Plan } from './plan.js';
+import { Prng, PURPOSE } from './prng.js';
+import { getProtocol } from './protocols/index.js';
+import { TimerHeap } from './timer-heap.js';
+import { VirtualClient, type ClientContext } from './virtual-client.js';
+import type { MainToWorker, WorkerInit, WorkerToMain } from './worker-messages.js';
+import { WorkerStats } from './worker-stats.js';
+
+const CONNECT = 0;
+const ACT = 1;
+const DROP = 2;
+
+export class WorkerEngine {
+  readonly #init: WorkerInit;
+  readonly #post: (msg: WorkerToMain, transfer?: ArrayBuffer[]) => void;
+  readonly #stats: WorkerStats;
+  readonly #clients = new Map<number, VirtualClient>();
+  readonly #schedules = new Map<number, Prng>();
+  readonly #heap = new TimerHeap();
+  readonly #lag = monitorEventLoopDelay({ resolution: 10 });
+  #elu: EventLoopUtilization = performance.eventLoopUtilization();
+  #timer: NodeJS.Timeout | undefined;
+  #stopping = false;
+  #startEpochMs = 0;
+
+  constructor(init: WorkerInit, post: (msg: WorkerToMain, transfer?: ArrayBuffer[]) => void) {
+    this.#init = init;
+    this.#post = post;
+    this.#stats = new WorkerStats(init.workerIndex);
+    const o = init.options;
+    const plan = init.plan;
+    const engine = this;
+    const rooms = Array.from({ length: o.rooms }, (_, i) => getProtocol(o.protocol).roomName(`room${i + 1}`));
+    const ctx: ClientContext = {
+      adapter: getProtocol(o.protocol), stats: this.#stats, host: o.host, port: o.port, seed: o.seed, rooms,
+      pm: o.pm, switch: o.switch, users: o.users, size: o.size, inflight: o.inflight, lossTimeoutMs: o.lossTimeout,
+      nickPrefix: o.nickPrefix, now: epochMs,
+      plannedConnected: (t) => plannedConnected(plan, t - engine.#startEpochMs),
+      get stopping() {
+        return engine.#stopping;
+      },
+    };
+    for (const gid of init.clients) {
+      this.#clients.set(gid, new VirtualClient(gid, ctx));
+      this.#schedules.set(gid, new Prng(o.seed, gid, PURPOSE.schedule));
+      const at = connectAt(plan, gid);
+      this.#heap.push({ t: at, client: gid, kind: CONNECT });
+      this.#pushNextAction(gid, at);
+      for (const d of stormDrops(plan, gid, o.seed)) this.#heap.push({ t: d, client: gid, kind: DROP });
+    }
+  }
+
+  /** Tells the main thread the clients are built; the schedule begins with `start`. */
+  ready(): void {
+    this.#post({ type: 'ready', worker: this.#init.workerIndex });
+  }
+
+  onMessage(msg: MainToWorker): void {
+    if (msg.type === 'start') {
+      this.#startEpochMs = msg.startEpochMs;
+      this.#elu = performance.eventLoopUtilization();
+      this.#lag.enable();
+      this.#arm();
+    } else if (msg.type === 'tick') {
+      for (const c of this.#clients.values()) c.flush();
+      const t = this.#stats.drainTick(msg.tick, this.#health());
+      this.#post(t, [t.sentRecords.buffer as ArrayBuffer, t.receipts.buffer as ArrayBuffer]);
+    } else if (msg.type === 'stop') {
+      this.#stop();
+    } else if (msg.type === 'close') {
+      void this.#close();
+    }
+  }
+
+  #pushNextAction(gid: number, from: number): void {
+    const rng = this.#schedules.get(gid) as Prng;
+    const t = advance(this.#init.plan, from, rng.exp());
+    if (t < this.#init.plan.duration) this.#heap.push({ t, client: gid, kind: ACT });
+  }
+
+  #arm(): void {
+    clearTimeout(this.#timer);
+    const next = this.#heap.peek();
+    if (next === undefined || this.#stopping) return;
+    const delay = this.#startEpochMs + next.t - epochMs();
+    this.#timer = setTimeout(() => this.#fire(), Math.max(0, delay));
+  }
+
+  #fire(): void {
+    const now = epochMs() - this.#startEpochMs;
+    // Everything due now, including what a late timer let pile up: each keeps its own intended time.
+    let n = 0;
+    for (let e = this.#heap.peek(); e !== undefined && e.t <= now + 0.5 && n < 5000; e = this.#heap.peek(), n++) {
+      this.#heap.pop();
+      const c = this.#clients.get(e.client) as VirtualClient;
+      if (e.kind === CONNECT) c.connect();
+      else if (e.kind === DROP) c.drop();
+      else {
+        c.act(this.#startEpochMs + e.t);
+        this.#pushNextAction(e.client, e.t);
+      }
+    }
+    this.#arm();
+  }
+
+  #health() {
+    const elu = performance.eventLoopUtilization(this.#elu);
+    this.#elu = performance.eventLoopUtilization();
+    const lag = this.#lag;
+    const h = { elu: elu.utilization, lagP99Ms: lag.count > 0 ? lag.percentile(99) / 1e6 : 0, lagMaxMs: lag.count > 0 ? lag.max / 1e6 : 0 };
+    lag.reset();
+    return h;
+  }
+
+  #stop(): void {
+    this.#stopping = true;
+    clearTimeout(this.#timer);
+    this.#heap.clear();
+    for (const c of this.#clients.values()) c.stop();
+  }
+
+  async #close(): Promise<void> {
+    this.#stop();
+    await Promise.all([...this.#clients.values()].map((c) => c.close()));
+    this.#lag.disable();
+    const s = this.#stats;
+    this.#post({
+      type: 'final', worker: this.#init.workerIndex, join: WorkerStats.encodeRun(s.join), users: WorkerStats.encodeRun(s.users),
+      pm: WorkerStats.encodeRun(s.pm), connect: WorkerStats.encodeRun(s.connect), firstLine: WorkerStats.encodeRun(s.firstLine),
+    });
+  }
+}
+
+/** Clients connect in index order (plan.ts), so the count connected by time `t` is a binary search. */
+export function plannedConnected(plan: Plan, t: number): number {
+  let lo = 0;
+  let hi = plan.clients;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (connectAt(plan, mid) <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,0 +1,70 @@
+/** Messages between the main thread (run-load.ts) and worker threads (worker.ts). Structured-clone data only. */
+import type { LoadOptions } from './options.js';
+import type { Plan } from './plan.js';
+
+export interface WorkerInit {
+  workerIndex: number;
+  /** Client indices this worker runs. */
+  clients: number[];
+  options: LoadOptions;
+  plan: Plan;
+}
+
+export type MainToWorker =
+  /** Begin the schedule; `startEpochMs` (clock.ts) is the run's time zero. */
+  | { type: 'start'; startEpochMs: number }
+  | { type: 'tick'; tick: number }
+  /** Stop the schedule (no new actions); keep receiving. */
+  | { type: 'stop' }
+  /** Say goodbye, close sockets, send `final`. */
+  | { type: 'close' };
+
+export interface WorkerHealth {
+  /** Share of the tick the worker's event loop was busy (0–1): its CPU. */
+  elu: number;
+  lagP99Ms: number;
+  lagMaxMs: number;
+}
+
+export interface WorkerTick {
+  type: 'tick';
+  worker: number;
+  tick: number;
+  connected: number;
+  /** Counts this tick. */
+  sent: number;
+  pmSent: number;
+  received: number;
+  duplicated: number;
+  reordered: number;
+  late: number;
+  connects: number;
+  reconnects: number;
+  /** Messages due but dropped because a client's queue was full. */
+  errors: Record<string, number>;
+  /** Per message written: gid, seq, expected recipients, written epoch ms. */
+  sentRecords: Float64Array;
+  /** Per message seen in time: key (gid·2³² + seq), distinct receivers this tick. */
+  receipts: Float64Array;
+  corrected: string;
+  uncorrected: string;
+  health: WorkerHealth;
+}
+
+export interface WorkerFinal {
+  type: 'final';
+  worker: number;
+  /** Encoded histograms (µs): command round trips, connect time, time to first line. */
+  join: string;
+  users: string;
+  pm: string;
+  connect: string;
+  firstLine: string;
+}
+
+export type WorkerToMain = { type: 'ready'; worker: number } | WorkerTick | WorkerFinal | { type: 'fatal'; worker: number; message: string };
+
+/** The receipt key of message `seq` from sender `gid`. */
+export function receiptKey(gid: number, seq: number): number {
+  return gid * 4294967296 + seq;
+}

@@ -1,0 +1,79 @@
+/**
+ * One worker's counters. The hot path only increments and records; `drainTick()` turns a tick's
+ * worth into a `WorkerTick` (histograms encoded, receipts flattened) and starts the next.
+ */
+import { encodeHistogram, newHistogram, recordUs, type Histogram } from './histograms.js';
+import { receiptKey, type WorkerHealth, type WorkerTick } from './worker-messages.js';
+
+export class WorkerStats {
+  connected = 0;
+  sent = 0;
+  pmSent = 0;
+  received = 0;
+  duplicated = 0;
+  reordered = 0;
+  late = 0;
+  connects = 0;
+  reconnects = 0;
+  errors: Record<string, number> = {};
+  readonly corrected = newHistogram();
+  readonly uncorrected = newHistogram();
+  /** Run-long, shipped once at the end. */
+  readonly join = newHistogram();
+  readonly users = newHistogram();
+  readonly pm = newHistogram();
+  readonly connect = newHistogram();
+  readonly firstLine = newHistogram();
+  #sentRecords: number[] = [];
+  #receipts = new Map<number, number>();
+
+  constructor(readonly worker: number) {}
+
+  error(kind: string): void {
+    this.errors[kind] = (this.errors[kind] ?? 0) + 1;
+  }
+
+  /** A room message or PM written: who, which, how many should get it, when written (epoch ms). */
+  wrote(gid: number, seq: number, expected: number, writtenMs: number): void {
+    this.#sentRecords.push(gid, seq, expected, writtenMs);
+  }
+
+  /** A first-time delivery seen within the loss timeout. */
+  receipt(gid: number, seq: number): void {
+    const key = receiptKey(gid, seq);
+    this.#receipts.set(key, (this.#receipts.get(key) ?? 0) + 1);
+  }
+
+  latency(correctedUs: number, uncorrectedUs: number): void {
+    recordUs(this.corrected, correctedUs);
+    recordUs(this.uncorrected, uncorrectedUs);
+  }
+
+  drainTick(tick: number, health: WorkerHealth): WorkerTick {
+    const receipts = new Float64Array(this.#receipts.size * 2);
+    let i = 0;
+    for (const [key, n] of this.#receipts) {
+      receipts[i++] = key;
+      receipts[i++] = n;
+    }
+    const out: WorkerTick = {
+      type: 'tick', worker: this.worker, tick, connected: this.connected,
+      sent: this.sent, pmSent: this.pmSent, received: this.received, duplicated: this.duplicated,
+      reordered: this.reordered, late: this.late, connects: this.connects, reconnects: this.reconnects,
+      errors: this.errors, sentRecords: Float64Array.from(this.#sentRecords), receipts,
+      corrected: encodeHistogram(this.corrected), uncorrected: encodeHistogram(this.uncorrected), health,
+    };
+    this.sent = this.pmSent = this.received = this.duplicated = this.reordered = this.late = 0;
+    this.connects = this.reconnects = 0;
+    this.errors = {};
+    this.#sentRecords = [];
+    this.#receipts = new Map();
+    this.corrected.reset();
+    this.uncorrected.reset();
+    return out;
+  }
+
+  static encodeRun(h: Histogram): string {
+    return encodeHistogram(h);
+  }
+}

@@ -1,0 +1,75 @@
+import fs from 'node:fs';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { runCli } from '../helpers/cli.js';
+import { startTestServer, type TestServer } from '../helpers/chat-server.js';
+import { tempDir } from '../helpers/temp.js';
+
+let srv: TestServer;
+const tmp = tempDir();
+test.before(async () => {
+  srv = await startTestServer();
+});
+test.after(async () => {
+  await srv.stop();
+  tmp.cleanup();
+});
+
+const common = () => ['loadgen', '--port', String(srv.port), '--clients', '8', '--rooms', '2', '--rate', '5', '--duration', '1s', '--ramp', '0', '--workers', '1', '--interval', '250ms', '--loss-timeout', '500ms'];
+
+test('thresholds that hold exit 0; --json prints one JSON record alone on stdout', async () => {
+  const p = runCli([...common(), '--json', '--threshold', 'p99<10s', '--threshold', 'loss<50%', '--threshold', 'errors<1000 over 500ms']);
+  const { code } = await p.exited(20_000);
+  assert.is(code, 0, p.stderr());
+  const lines = p.stdout().trim().split('\n');
+  assert.is(lines.length, 1, 'stdout holds the record and nothing else');
+  const rec = JSON.parse(lines[0] as string);
+  for (const k of ['sent', 'received', 'expected', 'lost', 'duplicated', 'reordered']) assert.type(rec.messages[k], 'number', k);
+  for (const k of ['p50', 'p90', 'p99', 'p999', 'max']) assert.type(rec.latency.corrected[k], 'number', k);
+  assert.type(rec.latency.uncorrected.p99, 'number');
+  assert.is(rec.thresholds.length, 3);
+  assert.ok(rec.thresholds.every((t: { ok: boolean }) => t.ok));
+  assert.ok(rec.messages.sent > 0);
+  assert.match(p.stderr(), /loadgen summary/);
+});
+
+test('a threshold that fails exits 1 and is named in the summary', async () => {
+  const p = runCli([...common(), '--threshold', 'p50<0.001ms', '--threshold', 'loss<50%']);
+  const { code } = await p.exited(20_000);
+  assert.is(code, 1);
+  assert.match(p.stdout(), /FAIL p50<0\.001ms/);
+  assert.match(p.stdout(), /ok {3}loss<50%/);
+});
+
+test('bad usage exits 2 with one line naming the flag', async () => {
+  for (const [args, re] of [
+    [['--threshold', 'p98<5ms'], /--threshold.*p98<5ms/],
+    [['--rate', 'fast'], /--rate expects a number/],
+    [['--clients', '0'], /--clients/],
+    [['--report', 'http://x'], /--report expects a ws:/],
+    [['--scenario', '/nonexistent.json'], /--scenario: cannot read/],
+  ] as const) {
+    const p = runCli(['loadgen', ...args]);
+    const { code } = await p.exited();
+    assert.is(code, 2, `${args.join(' ')}: ${p.stderr()}`);
+    assert.match(p.stderr(), re);
+    assert.is(p.stderr().trim().split('\n').length, 1);
+  }
+});
+
+test('a bad scenario file is refused with the phase and field named', async () => {
+  const file = `${tmp.dir}/bad.json`;
+  fs.writeFileSync(file, JSON.stringify({ phases: [{ type: 'steady', duration: '1s' }, { type: 'spike', duration: '2s' }] }));
+  const p = runCli(['loadgen', '--scenario', file]);
+  const { code } = await p.exited();
+  assert.is(code, 2);
+  assert.match(p.stderr(), /phases\[1\]\.rate is required for a spike/);
+});
+
+test('--help lists the flags', async () => {
+  const p = runCli(['loadgen', '--help']);
+  assert.is((await p.exited()).code, 0);
+  for (const f of ['--clients', '--rate', '--threshold', '--json', '--report', '--metrics-port', '--scenario', '--seed', '--workers']) assert.ok(p.stdout().includes(f), f);
+});
+
+test.run();

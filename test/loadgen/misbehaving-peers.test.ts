@@ -1,0 +1,58 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { runLoad } from '../../loadgen/index.js';
+import { FakeChatPeer } from '../helpers/fake-chat-peer.js';
+
+const base = { clients: 10, rooms: 1, ramp: 0, pm: 0, switch: 0, users: 0, workers: 1, interval: 500, seed: 7 };
+
+test('a 1 s pause: corrected p99 shows it, uncorrected hides it (coordinated omission made visible)', async () => {
+  const peer = await new FakeChatPeer().listen();
+  const pause = setTimeout(() => peer.pauseFor(1000), 1500);
+  try {
+    const s = await runLoad({ ...base, port: peer.port, rate: 50, duration: 4000, inflight: 1, lossTimeout: 3000 });
+    const c = s.latency.corrected;
+    const u = s.latency.uncorrected;
+    assert.ok(c.p99 >= 900, `corrected p99 ${c.p99} ms should be about the 1 s pause`);
+    assert.ok(u.p99 < c.p99 / 2, `uncorrected p99 ${u.p99} ms should be well below corrected ${c.p99} ms`);
+    assert.ok(u.max >= 900, `the few messages caught in flight still show the pause in uncorrected max (${u.max})`);
+    const m = s.messages;
+    assert.is(m.lost, 0);
+    assert.is(m.received, m.expected + m.unexpected, 'every expected delivery arrived');
+  } finally {
+    clearTimeout(pause);
+    await peer.close();
+  }
+});
+
+test('a peer that drops every 10th delivery: loss ≈ 10 % reported', async () => {
+  const peer = await new FakeChatPeer({ dropEvery: 10 }).listen();
+  try {
+    const s = await runLoad({ ...base, port: peer.port, rate: 10, duration: 2500, inflight: 0, lossTimeout: 500 });
+    const m = s.messages;
+    assert.ok(m.expected > 1000, `enough deliveries expected (${m.expected})`);
+    // Membership races at start-up (a join the sender had not seen yet) may hide a drop or two.
+    assert.ok(Math.abs(m.lost - peer.did.dropped) <= 3, `lost ${m.lost} vs ${peer.did.dropped} dropped`);
+    assert.is(m.expected - m.received, m.lost - m.unexpected, 'ledger identity');
+    assert.ok(m.lossPercent > 8 && m.lossPercent < 12, `loss ${m.lossPercent}%`);
+    assert.is(m.received, peer.did.delivered);
+    assert.is(m.duplicated, 0);
+  } finally {
+    await peer.close();
+  }
+});
+
+test('a peer that duplicates and reorders: both counted, nothing lost', async () => {
+  const peer = await new FakeChatPeer({ duplicateEvery: 7, reorderEvery: 11 }).listen();
+  try {
+    const s = await runLoad({ ...base, port: peer.port, rate: 10, duration: 2000, inflight: 0, lossTimeout: 1000 });
+    const m = s.messages;
+    assert.is(m.duplicated, peer.did.duplicated);
+    assert.ok(m.reordered > 0 && m.reordered <= peer.did.reordered, `reordered ${m.reordered} of ${peer.did.reordered} held back`);
+    assert.is(m.lost, 0);
+    assert.is(m.received, m.expected + m.unexpected);
+  } finally {
+    await peer.close();
+  }
+});
+
+test.run();

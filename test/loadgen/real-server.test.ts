@@ -1,0 +1,85 @@
+import http from 'node:http';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { WebSocketServer } from 'ws';
+import { runLoad, type LoadgenTickReport } from '../../loadgen/index.js';
+import { startTestServer } from '../helpers/chat-server.js';
+
+test('against the real server: our counts are what the server saw; reports reach a ws /ingest; /metrics serves loadgen_*', async () => {
+  const srv = await startTestServer();
+  const seen = { messages: 0, deliveries: 0, pms: 0, joins: 0 };
+  srv.events.on('message', (e) => { seen.messages++; seen.deliveries += e.deliveries; });
+  srv.events.on('pm', () => seen.pms++);
+  srv.events.on('join', () => seen.joins++);
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/ingest' });
+  await new Promise((r) => wss.once('listening', r));
+  const frames: LoadgenTickReport[] = [];
+  wss.on('connection', (ws) => ws.on('message', (d) => frames.push(JSON.parse(String(d)))));
+  let metricsText = '';
+  try {
+    const s = await runLoad(
+      { port: srv.port, clients: 40, rooms: 3, rate: 4, duration: 2500, ramp: 300, pm: 0.1, switch: 0.05, users: 0.05, workers: 2, interval: 500, lossTimeout: 1000, seed: 3 },
+      {
+        report: `ws://127.0.0.1:${(wss.address() as { port: number }).port}/ingest`,
+        metricsPort: 0,
+        onMetricsPort: (port) => {
+          setTimeout(() => http.get(`http://127.0.0.1:${port}/metrics`, (res) => res.setEncoding('utf8').on('data', (d) => (metricsText += d))), 1200);
+        },
+      },
+    );
+    const m = s.messages;
+    assert.is(m.sent, seen.messages + seen.pms, 'sent = room messages + PMs the server handled');
+    assert.is(m.pm, seen.pms);
+    assert.is(m.received, seen.deliveries + seen.pms, 'received = fan-out lines + PMs the server wrote');
+    assert.is(m.duplicated, 0);
+    assert.is(m.reordered, 0);
+    assert.is(m.expected - m.received, m.lost - m.unexpected);
+    assert.ok(m.lost <= 0.02 * m.expected, `lost ${m.lost} of ${m.expected} (only membership races may cost a few)`);
+    assert.is(s.clients.peak, 40);
+    assert.is(s.latency.corrected.count, m.received);
+    assert.ok(s.latency.corrected.p50 >= s.latency.uncorrected.p50);
+    assert.ok(s.commands.join.count >= 40 && s.commands.users.count >= 40, 'join and users round trips measured');
+    assert.ok(s.connect.connectMs.count === 40 && s.connect.firstLineMs.count === 40);
+    assert.ok(s.health.workers.length === 2);
+    assert.equal(s.thresholds, []);
+    assert.ok(s.ok);
+
+    assert.ok(frames.length >= 4, `a report per tick (${frames.length})`);
+    const last = frames[frames.length - 1] as LoadgenTickReport;
+    assert.is(last.type, 'loadgen-tick');
+    assert.is(last.sentTotal, m.sent);
+    assert.is(frames.reduce((a, f) => a + f.received, 0), m.received);
+    assert.ok(typeof last.latencyMs.corrected.p99 === 'number');
+
+    assert.match(metricsText, /loadgen_messages_sent_total \d+/);
+    assert.match(metricsText, /loadgen_delivery_latency_seconds_bucket\{timing="corrected",le="\+Inf"\} \d+/);
+    assert.match(metricsText, /loadgen_messages_received_total/);
+  } finally {
+    for (const c of wss.clients) c.terminate();
+    await new Promise((r) => wss.close(r));
+    await srv.stop();
+  }
+});
+
+test('the same seed gives the same schedule; another seed does not', async () => {
+  const srv = await startTestServer();
+  const seen: string[][] = [[], [], []];
+  let run = 0;
+  srv.events.on('message', (e) => seen[run]?.push(`${e.nick}@${e.room}`));
+  try {
+    const opts = { port: srv.port, clients: 6, rooms: 2, rate: 5, duration: 1200, ramp: 0, pm: 0, switch: 0, users: 0, workers: 1, interval: 400, lossTimeout: 500 };
+    const a = await runLoad({ ...opts, seed: 11, nickPrefix: 'a' });
+    run = 1;
+    const b = await runLoad({ ...opts, seed: 11, nickPrefix: 'a' });
+    run = 2;
+    await runLoad({ ...opts, seed: 12, nickPrefix: 'a' });
+    assert.is(a.messages.sent, b.messages.sent);
+    const sorted = (x: string[]) => [...x].sort().join();
+    assert.is(sorted(seen[0] as string[]), sorted(seen[1] as string[]), 'same senders, same rooms, same counts');
+    assert.is.not(sorted(seen[0] as string[]), sorted(seen[2] as string[]));
+  } finally {
+    await srv.stop();
+  }
+});
+
+test.run();

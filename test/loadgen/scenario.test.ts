@@ -1,0 +1,60 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parseScenario, runLoad, ScenarioError, type LoadgenTickReport } from '../../loadgen/index.js';
+import { FakeChatPeer } from '../helpers/fake-chat-peer.js';
+
+test('scenario phases change the achieved rate as declared; a disconnect storm reconnects clients', async () => {
+  const scenario = parseScenario(JSON.stringify({
+    clients: 20, rate: 2,
+    phases: [
+      { type: 'ramp', duration: '500ms' },
+      { type: 'steady', duration: '1500ms' },
+      { type: 'spike', duration: '1500ms', rate: 10 },
+      { type: 'disconnect', duration: '1500ms', share: 0.5 },
+    ],
+  }), { clients: 300, rate: 1 });
+  const peer = await new FakeChatPeer().listen();
+  const ticks: LoadgenTickReport[] = [];
+  try {
+    const s = await runLoad(
+      { port: peer.port, scenario, rooms: 2, pm: 0, switch: 0, users: 0, workers: 1, interval: 500, lossTimeout: 500, inflight: 0 },
+      { onTick: (r) => ticks.push(r) },
+    );
+    // Ticks end at 0.5 s, 1 s, …: ticks 3–4 lie in the steady phase (0.5–2 s), 6–7 in the spike (2–3.5 s).
+    const rate = (from: number, to: number) => ticks.slice(from - 1, to).reduce((a, t) => a + t.sent, 0) / ((to - from + 1) * 0.5);
+    const steady = rate(3, 4);
+    const spike = rate(6, 7);
+    assert.ok(Math.abs(steady - 40) <= 40 * 0.5, `steady ${steady}/s, declared 20 × 2 = 40/s`);
+    assert.ok(Math.abs(spike - 200) <= 200 * 0.3, `spike ${spike}/s, declared 20 × 10 = 200/s`);
+    assert.ok(s.clients.reconnects >= 5 && s.clients.reconnects <= 15, `about half of 20 reconnect (${s.clients.reconnects})`);
+    assert.is(s.clients.connects, 20 + s.clients.reconnects);
+  } finally {
+    await peer.close();
+  }
+});
+
+test('scenario validation names the problem', () => {
+  const bad: [unknown, RegExp][] = [
+    ['{', /not valid JSON/],
+    [{}, /"phases" must be a non-empty array/],
+    [{ phases: [{ type: 'wobble', duration: '1s' }] }, /phases\[0\]\.type must be one of ramp, steady, spike, disconnect/],
+    [{ phases: [{ type: 'steady', duration: 'soon' }] }, /phases\[0\]\.duration must be a duration/],
+    [{ phases: [{ type: 'disconnect', duration: '1s', share: 2 }] }, /phases\[0\]\.share/],
+    [{ phases: [{ type: 'ramp', duration: '1s', clients: 10 }, { type: 'ramp', duration: '1s', clients: 5 }] }, /phases\[1\]\.clients must not be below/],
+    [{ phases: [{ type: 'steady', duration: '1s', share: 0.5 }] }, /share only applies to a disconnect/],
+    [{ rate: 'x', phases: [] }, /"rate" must be a number/],
+    [{ colour: 1, phases: [] }, /"colour" is not a scenario field/],
+  ];
+  for (const [input, re] of bad) {
+    try {
+      parseScenario(typeof input === 'string' ? input : JSON.stringify(input), { clients: 10, rate: 1 }, 's.json');
+      assert.unreachable(`accepted ${JSON.stringify(input)}`);
+    } catch (err) {
+      assert.instance(err, ScenarioError);
+      assert.match((err as Error).message, re);
+      assert.match((err as Error).message, /^s\.json: /);
+    }
+  }
+});
+
+test.run();

@@ -1,0 +1,135 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { addEncoded, encodeHistogram, newHistogram, percentilesMs } from '../../loadgen/histograms.js';
+import { DeliveryLedger } from '../../loadgen/ledger.js';
+import { decodePayload, encodePayload, newPayload } from '../../loadgen/payload.js';
+import { advance, buildPlan, connectAt } from '../../loadgen/plan.js';
+import { Prng } from '../../loadgen/prng.js';
+import { getProtocol, newProtocolEvent, parseThreshold, resolveLoadOptions } from '../../loadgen/index.js';
+import { ReceiverWindow, Seen } from '../../loadgen/receiver-window.js';
+import { holds, measure } from '../../loadgen/thresholds.js';
+import { LineDecoder } from '../../server/index.js';
+
+test('payload: round trip, padding to --size, and decoding across a chunk split', () => {
+  const text = encodePayload(42, 7, 1_700_000_000_123.456, 1_700_000_000_124.5, 60);
+  assert.is(text.length, 60);
+  const line = Buffer.from(`[room1] lg3: ${text}\n`);
+  const got: Buffer[] = [];
+  const dec = new LineDecoder(4096, { onLine: (l) => got.push(Buffer.from(l)), onOverflow: () => {} });
+  dec.push(line.subarray(0, 20));
+  dec.push(line.subarray(20));
+  const p = newPayload();
+  assert.ok(decodePayload(got[0] as Buffer, 13, p));
+  assert.equal(p, { gid: 42, seq: 7, intendedUs: 1_700_000_000_123_456, writtenUs: 1_700_000_000_124_500 });
+  for (const bad of ['hello', '~1.2.3~', '~1.2.3.4', '~a.2.3.4~', '~1.2.3.4.5~']) assert.not.ok(decodePayload(Buffer.from(bad), 0, p), bad);
+});
+
+test('receiver window: new, duplicate, reordered', () => {
+  const w = new ReceiverWindow();
+  assert.is(w.check(1, 1), Seen.New);
+  assert.is(w.check(1, 3), Seen.New);
+  assert.is(w.check(1, 3), Seen.Duplicate);
+  assert.is(w.check(1, 2), Seen.Reordered);
+  assert.is(w.check(1, 2), Seen.Duplicate);
+  assert.is(w.check(1, 1), Seen.Duplicate);
+  assert.is(w.check(2, 1), Seen.New, 'senders are kept apart');
+  assert.is(w.check(1, 40), Seen.New);
+  assert.is(w.check(1, 3), Seen.Reordered, 'beyond the window: reordered, not a duplicate');
+  assert.is(w.check(1, 39), Seen.Reordered);
+});
+
+test('prng and plan: same seed same numbers; Poisson gaps average 1/rate; phases bend time', () => {
+  const a = new Prng(5, 1, 1);
+  const b = new Prng(5, 1, 1);
+  const c = new Prng(5, 2, 1);
+  const xs = Array.from({ length: 5 }, () => a.next());
+  assert.equal(xs, Array.from({ length: 5 }, () => b.next()));
+  assert.not.equal(xs, Array.from({ length: 5 }, () => c.next()));
+  let sum = 0;
+  const r = new Prng(9);
+  for (let i = 0; i < 20000; i++) sum += r.exp();
+  assert.ok(Math.abs(sum / 20000 - 1) < 0.03, `mean gap ${sum / 20000}`);
+
+  const plan = buildPlan(resolveLoadOptions({ clients: 10, rate: 2, duration: 10_000, ramp: 1000 }));
+  assert.is(connectAt(plan, 0), 50);
+  assert.is(connectAt(plan, 9), 950);
+  assert.is(advance(plan, 0, 1), 500, 'one unit at 2/s takes 0.5 s');
+  assert.is(advance(plan, 9900, 1), Infinity, 'past the end');
+  const spiky = buildPlan(resolveLoadOptions({ scenario: { phases: [{ type: 'steady', duration: 1000, rate: 1 }, { type: 'spike', duration: 1000, rate: 10 }] } }));
+  assert.is(spiky.duration, 2000);
+  assert.is(advance(spiky, 500, 1), 1050, '0.5 units at 1/s, then 0.5 at 10/s');
+});
+
+test('thresholds: parsing, units, verdicts', () => {
+  assert.equal(parseThreshold('p99<50ms'), { expr: 'p99<50ms', metric: 'p99', op: '<', limit: 50, windowMs: 0 });
+  assert.is(parseThreshold('p999 <= 1.5s').limit, 1500);
+  assert.is(parseThreshold('max<250us').limit, 0.25);
+  assert.is(parseThreshold('loss<0.1%').limit, 0.1);
+  assert.is(parseThreshold('errors<10 over 10s').windowMs, 10_000);
+  for (const bad of ['p98<1ms', 'loss<5ms', 'errors<3%', 'p99<5%', 'p99 < 5ms over soon', 'p99']) assert.throws(() => parseThreshold(bad), /bad threshold/);
+  assert.ok(holds({ op: '<', limit: 5 }, 4.9));
+  assert.not.ok(holds({ op: '<', limit: 5 }, 5));
+  const h = newHistogram();
+  for (let i = 1; i <= 1000; i++) h.recordValue(i * 1000);
+  assert.is(measure('loss', { latency: h, lost: 1, expected: 1000, errors: 0 }), 0.1);
+  assert.ok(Math.abs(measure('p99', { latency: h, lost: 0, expected: 0, errors: 0 }) - 990) < 1);
+});
+
+test('histograms merge by adding counts: percentiles of the merge equal those of one histogram of everything', () => {
+  const one = newHistogram();
+  const parts = [newHistogram(), newHistogram(), newHistogram()];
+  const r = new Prng(3);
+  for (let i = 0; i < 30000; i++) {
+    const v = Math.round(r.exp() * 5000 * (1 + (i % 3) * 10));
+    one.recordValue(v);
+    (parts[i % 3] as ReturnType<typeof newHistogram>).recordValue(v);
+  }
+  const merged = newHistogram();
+  for (const p of parts) addEncoded(merged, encodeHistogram(p));
+  const { max: mMax, ...m } = percentilesMs(merged);
+  const { max: oMax, ...o } = percentilesMs(one);
+  assert.equal(m, o);
+  // Decoding rebuilds max from counts: the top of its bucket, within HdrHistogram's 3 digits.
+  assert.ok(Math.abs(mMax - oMax) / oMax < 0.001, `max ${mMax} vs ${oMax}`);
+  const averaged = parts.map((p) => percentilesMs(p).p99).reduce((a, b) => a + b) / 3;
+  assert.ok(Math.abs(averaged - percentilesMs(one).p99) > 1, 'averaging percentiles would have been wrong');
+});
+
+test('ledger: lost, unexpected, retracted PMs, receipts before records', () => {
+  const l = new DeliveryLedger(1000, 0);
+  const key = (g: number, s: number) => g * 4294967296 + s;
+  l.addReceipts(Float64Array.from([key(1, 1), 2]), 0); // from another worker, before the sender's record
+  l.addSent(Float64Array.from([1, 1, 3, 0, 1, 2, 2, 0, 2, 1, 1, 0]));
+  l.addReceipts(Float64Array.from([key(1, 2), 3]), 10);
+  l.addSent(Float64Array.from([2, 1, -1, 0])); // PM to nobody: expected becomes 0
+  assert.is(l.unsettled(), 1);
+  assert.equal(l.settle(500), { expected: 0, lost: 0, unexpected: 0 }, 'nothing before the timeout');
+  assert.equal(l.settle(1500), { expected: 5, lost: 1, unexpected: 1 });
+  assert.is(l.expectedTotal, 5);
+  assert.is(l.pending, 0);
+});
+
+test('chatpulse adapter: the lines of DESIGN §3 become typed events', () => {
+  const s = getProtocol('chatpulse').session();
+  assert.is(s.login('lg1'), '/nick lg1\n');
+  const ev = newProtocolEvent();
+  const parse = (line: string) => (s.parse(Buffer.from(line), ev), { ...ev });
+  assert.is(parse('[room1] bob: hi').kind, 'message');
+  assert.is(parse('[room1] bob: hi').textStart, 13);
+  assert.ok(parse('[room1] You: ~1.2.3.4~').self);
+  assert.is(parse('[PM from bob] yo').kind, 'pm');
+  assert.is(parse('[PM to bob] yo').kind, 'pmEcho');
+  assert.is(parse('* Welcome to chatpulse. Choose a nickname with /nick NAME').kind, 'hello');
+  assert.equal(parse('* Welcome, lg1. You are in #main. Type /help for the commands.').rooms, ['main']);
+  assert.equal(parse('* Welcome back, lg1. Rooms restored: #a, #b; active room: #b').rooms, ['a', 'b']);
+  const j = parse('* lg1 joined #room2');
+  assert.ok(j.kind === 'joined' && j.self && j.room === 'room2');
+  assert.not.ok(parse('* bob left #room2').self);
+  assert.equal(parse('* users in #room2 (2): bob, lg1').nicks, ['bob', 'lg1']);
+  assert.is(parse("! nickname 'lg1' is taken").errorKind, 'nick_taken');
+  assert.is(parse('! rate limit: at most 50 lines per second; excess dropped').errorKind, 'rate_limit');
+  assert.is(parse('* [room1] 14:03:05 bob: history').kind, 'system', 'history is never a delivery');
+  assert.is(parse('garbage').kind, 'ignore');
+});
+
+test.run();
