@@ -1,5 +1,6 @@
 import { UsageError } from './flags.js';
 import { benchCommand } from './bench-command.js';
+import { demoCommand } from './demo-command.js';
 import { loadgenCommand } from './loadgen-command.js';
 import { serverCommand } from './server-command.js';
 
@@ -9,6 +10,7 @@ export interface Command {
 }
 
 const commands: Record<string, Command> = {
+  demo: demoCommand,
   server: serverCommand,
   bench: benchCommand,
   loadgen: loadgenCommand,
