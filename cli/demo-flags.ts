@@ -17,7 +17,7 @@ export const demoFlags = {
   clients: loadgenFlags.clients,
   rooms: loadgenFlags.rooms,
   rate: loadgenFlags.rate,
-  open: flag.bool(false, 'open the dashboard in a browser (xdg-open, open or start)'),
+  open: flag.bool(false, 'open the dashboard in your browser (xdg-open on Linux, open on macOS, url.dll on Windows)'),
   tail: flag.bool(false, 'show a sample of the chat itself, a few lines a second, each nickname in its own colour'),
   threshold: loadgenFlags.threshold,
   ramp: { ...flag.duration(-1, 'clients connect evenly over this long', { min: 0 }), defaultLabel: '10s, at most a fifth of the run' },

@@ -26,12 +26,13 @@ export function which(name: string, env: NodeJS.ProcessEnv = process.env, platfo
 }
 
 /**
- * How to open a URL here, or why we cannot: `open` on macOS, `start` on Windows, `xdg-open` elsewhere
+ * How to open a URL here, or why we cannot: `open` on macOS, url.dll on Windows, `xdg-open` elsewhere
  * (only with a graphical display: without one it would pick a text browser and take the terminal).
  */
 export function findOpener(url: string, env: NodeJS.ProcessEnv = process.env, platform = process.platform): Opener | string {
   if (platform === 'darwin') return which('open', env, platform) ? { command: 'open', args: [url] } : 'there is no `open` command';
-  if (platform === 'win32') return { command: 'cmd', args: ['/c', 'start', '""', url] };
+  // `start` is a cmd built-in whose quoting differs from spawn's; url.dll opens the default browser directly.
+  if (platform === 'win32') return { command: 'rundll32', args: ['url.dll,FileProtocolHandler', url] };
   if (!env.DISPLAY && !env.WAYLAND_DISPLAY) return 'there is no graphical display (DISPLAY is not set)';
   const xdg = which('xdg-open', env, platform);
   return xdg ? { command: xdg, args: [url] } : 'xdg-open is not installed (Debian: apt install xdg-utils)';

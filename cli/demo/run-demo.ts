@@ -41,11 +41,11 @@ export async function runDemo(f: DemoFlags, plan: DemoPlan, io: DemoIo): Promise
   const httpHost = urlHost(connectHost(hub.http.address.address));
   const dashboard = `http://${httpHost}:${hub.http.address.port}`;
   io.out.write(`chat listening on ${chat}\ndashboard on ${dashboard}\n`);
-  io.out.write(`run ${metrics.run.id}: ${f.clients} clients in ${f.rooms} rooms, ${f.rate} msg/s each, for ${clock(plan.durationMs, 'up')} — open ${dashboard} to watch\n`);
+  io.out.write(`run ${metrics.run.id}: ${f.clients} clients in ${f.rooms} rooms, ${f.rate} action${f.rate === 1 ? '' : 's'}/s each, for ${clock(plan.durationMs, 'up')} — open ${dashboard} to watch\n`);
 
   const startedAt = Date.now();
   hub.dashboard.setCountdown({ endsAt: startedAt + plan.durationMs, totalS: plan.durationMs / 1000, label: 'demo' });
-  const view = new TerminalView({ out: io.out, tty: io.out.isTTY === true, totalMs: plan.durationMs, startedAt, columns: io.out.columns ?? 80 });
+  const view = new TerminalView({ out: io.out, tty: io.out.isTTY === true, totalMs: plan.durationMs, startedAt, columns: io.out.columns || 80 });
   const child = startLoadgenChild({
     args: loadgenArgs(f, plan, { host: connectHost(hub.chat.address.address), port: hub.chat.address.port, ingest: `ws://${httpHost}:${hub.http.address.port}/ingest` }),
     onWarn: (line) => view.line(line),

@@ -21,7 +21,8 @@ export function clock(ms: number, round: 'up' | 'down' = 'down'): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
 }
 
-const num = (n: number) => (n >= 100 || Number.isInteger(n) ? String(Math.round(n)) : n.toFixed(1));
+/** One decimal below 100, whole numbers above: the same width from line to line. */
+const num = (n: number) => (n >= 100 ? String(Math.round(n)) : n.toFixed(1));
 
 /**
  * The short metrics line: messages so far (and MPS), the busiest rooms' MPS, clients, p99.

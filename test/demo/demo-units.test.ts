@@ -39,8 +39,8 @@ test('clock and the status line', () => {
   s.totals.messagesTotal = 77;
   s.totals.mps = 15.5;
   s.totals.connections = 9;
-  assert.is(statusLine(s, 1.234), 'messages 77 (15.5/s)  busiest b 12.5/s, a 3/s  clients 9  p99 1.2 ms');
-  assert.is(statusLine(makeSnapshot(1, { rooms: [] }), undefined), 'messages 0 (0/s)  no traffic yet  clients 1  p99 –');
+  assert.is(statusLine(s, 1.234), 'messages 77 (15.5/s)  busiest b 12.5/s, a 3.0/s  clients 9  p99 1.2 ms');
+  assert.is(statusLine(makeSnapshot(1, { rooms: [] }), undefined), 'messages 0 (0.0/s)  no traffic yet  clients 1  p99 –');
 });
 
 test('terminal view: a bar redrawn in place on a TTY, plain timed lines otherwise', () => {
@@ -93,7 +93,7 @@ test('chat tail: a few lines a second, stable colours, none under NO_COLOR or of
 test('open: says why not when there is no display or no opener', () => {
   assert.is(findOpener('http://x', { PATH: '' }, 'linux'), 'there is no graphical display (DISPLAY is not set)');
   assert.is(findOpener('http://x', { PATH: '', DISPLAY: ':0' }, 'linux'), 'xdg-open is not installed (Debian: apt install xdg-utils)');
-  assert.equal(findOpener('http://x', {}, 'win32'), { command: 'cmd', args: ['/c', 'start', '""', 'http://x'] });
+  assert.equal(findOpener('http://x', {}, 'win32'), { command: 'rundll32', args: ['url.dll,FileProtocolHandler', 'http://x'] });
 });
 
 const exit = (e: Partial<LoadgenExit>): LoadgenExit => ({ code: 0, signal: null, summary: undefined, stopRequested: false, stderrTail: [], ...e });
