@@ -21,7 +21,7 @@ export const demoCommand: Command = {
 const EXAMPLE = `
 The load generator runs as a child process (chatpulse loadgen) reporting to /ingest; its
 --threshold, --seed, --pm, --switch, --size, --ramp and --workers flags pass through.
-Ctrl-C ends early and still writes every file. Exit code: 0 when the demo ran (also when stopped
+Ctrl-C (or SIGTERM, SIGHUP) ends early and still writes every file. Exit code: 0 when the demo ran (also when stopped
 early), 1 when a --threshold failed, the load generator failed or a port was busy, 2 for a bad flag.
 
 examples:

@@ -43,6 +43,8 @@ export async function runDemo(f: DemoFlags, plan: DemoPlan, io: DemoIo): Promise
   io.out.write(`chat listening on ${chat}\ndashboard on ${dashboard}\n`);
   io.out.write(`run ${metrics.run.id}: ${f.clients} clients in ${f.rooms} rooms, ${f.rate} action${f.rate === 1 ? '' : 's'}/s each, for ${clock(plan.durationMs, 'up')} — open ${dashboard} to watch\n`);
 
+  // A closed terminal or pipe must not stop the demo from writing its results.
+  io.out.on('error', () => {});
   const startedAt = Date.now();
   hub.dashboard.setCountdown({ endsAt: startedAt + plan.durationMs, totalS: plan.durationMs / 1000, label: 'demo' });
   const view = new TerminalView({ out: io.out, tty: io.out.isTTY === true, totalMs: plan.durationMs, startedAt, columns: io.out.columns || 80 });
@@ -74,8 +76,7 @@ export async function runDemo(f: DemoFlags, plan: DemoPlan, io: DemoIo): Promise
     view.line('stopping the load generator now');
     child.kill();
   };
-  process.on('SIGINT', hurry);
-  process.on('SIGTERM', hurry);
+  for (const sig of STOP_SIGNALS) process.on(sig, hurry);
   let exit: LoadgenExit;
   try {
     if (request.reason === 'completed') {
@@ -98,25 +99,25 @@ export async function runDemo(f: DemoFlags, plan: DemoPlan, io: DemoIo): Promise
     });
   } finally {
     clearInterval(barTimer);
-    process.off('SIGINT', hurry);
-    process.off('SIGTERM', hurry);
+    for (const sig of STOP_SIGNALS) process.off(sig, hurry);
     process.off('exit', killChild);
   }
 }
 
-/** Resolves with the first of: the planned time, SIGINT/SIGTERM, the loadgen exiting. */
+/** Ctrl-C, `kill`, and the terminal closing (SIGHUP) all end the demo the same way, results written. */
+const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** Resolves with the first of: the planned time, a stop signal, the loadgen exiting. */
 function whichEndFirst(ms: number, loadgenExited: Promise<LoadgenExit>): Promise<EndRequest> {
   return new Promise((resolve) => {
     const finish = (r: EndRequest) => {
       clearTimeout(timer);
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
       resolve(r);
     };
     const onSignal = (signal: NodeJS.Signals) => finish({ reason: 'signal', signal });
     const timer = setTimeout(() => finish({ reason: 'completed', signal: null }), ms);
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
     void loadgenExited.then(() => finish({ reason: 'loadgen-ended', signal: null }));
   });
 }
