@@ -1,7 +1,8 @@
 import { UsageError } from './flags.js';
 import { benchCommand } from './bench-command.js';
-import { loadgenCommand } from './loadgen-command.js';
 import { clientCommand } from './client-command.js';
+import { demoCommand } from './demo-command.js';
+import { loadgenCommand } from './loadgen-command.js';
 import { serverCommand } from './server-command.js';
 
 export interface Command {
@@ -10,10 +11,11 @@ export interface Command {
 }
 
 const commands: Record<string, Command> = {
+  demo: demoCommand,
   server: serverCommand,
   loadgen: loadgenCommand,
-  bench: benchCommand,
   client: clientCommand,
+  bench: benchCommand,
 };
 
 function usage(): string {

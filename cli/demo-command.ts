@@ -1,0 +1,31 @@
+import { runDemo } from './demo/run-demo.js';
+import { demoFlags, planDemo } from './demo-flags.js';
+import { formatHelp, parseFlags } from './flags.js';
+import type { Command } from './main.js';
+
+const spec = demoFlags;
+
+export const demoCommand: Command = {
+  summary: 'server + dashboard + load generator for --minutes, countdown, then results/<run-id>/ with CSV and a summary',
+  async run(argv) {
+    const f = parseFlags(argv, spec);
+    if (f.help) {
+      console.log(formatHelp('chatpulse demo [flags]', demoCommand.summary, spec, EXAMPLE));
+      return 0;
+    }
+    const plan = planDemo(f);
+    return runDemo(f, plan, { out: process.stdout, err: process.stderr, env: process.env });
+  },
+};
+
+const EXAMPLE = `
+The load generator runs as a child process (chatpulse loadgen) reporting to /ingest; its
+--threshold, --seed, --pm, --switch, --size, --ramp and --workers flags pass through.
+Ctrl-C (or SIGTERM, SIGHUP) ends early and still writes every file. Exit code: 0 when the demo ran (also when stopped
+early), 1 when a --threshold failed, the load generator failed or a port was busy, 2 for a bad flag.
+
+examples:
+  npm run demo -- --minutes 10
+  chatpulse demo --minutes 0.5 --clients 50 --tail
+  chatpulse demo --minutes 5 --clients 1000 --rooms 20 --open --threshold 'p99<50ms'
+  chatpulse demo --port 0 --http-port 0 --results-dir /tmp/demo-results`;

@@ -1,0 +1,107 @@
+import type { RunReader } from '../../metrics/index.js';
+
+/** One room over the whole run, from its tick rows (the rows `rooms.csv` has). */
+export interface RoomTotals {
+  room: string;
+  messages: number;
+  /** messages ÷ the run's length in seconds. */
+  mpsMean: number;
+  mpsPeak: number;
+  joins: number;
+  leaves: number;
+  peakMembers: number;
+}
+
+/** The server's view of a run, summed from its stored ticks — the same rows as the CSV files. */
+export interface RunTotals {
+  ticks: number;
+  /** Epoch ms of the first and last tick. */
+  firstTime: number | null;
+  lastTime: number | null;
+  /** `elapsed_s` of the last tick. */
+  durationS: number;
+  /** Sums over `totals.csv` rows. */
+  messages: number;
+  privateMessages: number;
+  deliveries: number;
+  joins: number;
+  leaves: number;
+  bytesIn: number;
+  bytesOut: number;
+  errors: number;
+  mpsMean: number;
+  mpsPeak: number;
+  peakConnections: number;
+  peakMembers: number;
+  /**
+   * The server's own counters at the last tick (since the run started). They equal the sums above
+   * unless a tick was lost — a check the summary makes visible.
+   */
+  counters: { messagesTotal: number; privateMessagesTotal: number; deliveriesTotal: number; connectionsTotal: number; errorsTotal: number };
+  errorsByReason: Record<string, number>;
+  disconnectsByReason: Record<string, number>;
+  /** Busiest first (by messages), `_other` last. */
+  rooms: RoomTotals[];
+}
+
+const PAGE = 500;
+const r3 = (n: number) => Math.round(n * 1000) / 1000;
+
+/** Reads a run's ticks page by page and sums them. */
+export function readRunTotals(reader: RunReader, runId: string): RunTotals {
+  const t: RunTotals = {
+    ticks: 0, firstTime: null, lastTime: null, durationS: 0, messages: 0, privateMessages: 0, deliveries: 0, joins: 0, leaves: 0,
+    bytesIn: 0, bytesOut: 0, errors: 0, mpsMean: 0, mpsPeak: 0, peakConnections: 0, peakMembers: 0,
+    counters: { messagesTotal: 0, privateMessagesTotal: 0, deliveriesTotal: 0, connectionsTotal: 0, errorsTotal: 0 },
+    errorsByReason: {}, disconnectsByReason: {}, rooms: [],
+  };
+  // Ticks are numbered 1…N in a run, so pages of tick numbers cover it exactly.
+  const last = reader.getRun(runId)?.ticks ?? 0;
+  for (let after = 0; after < last; after += PAGE) {
+    for (const r of reader.totalsRows(runId, {}, after, PAGE)) {
+      t.ticks++;
+      t.firstTime ??= r.time;
+      t.lastTime = r.time;
+      t.durationS = r.elapsedS;
+      t.messages += r.messages;
+      t.privateMessages += r.privateMessages;
+      t.deliveries += r.deliveries;
+      t.joins += r.joins;
+      t.leaves += r.leaves;
+      t.bytesIn += r.bytesIn;
+      t.bytesOut += r.bytesOut;
+      t.errors += r.errors;
+      t.mpsPeak = Math.max(t.mpsPeak, r.mps);
+      t.peakConnections = Math.max(t.peakConnections, r.connections);
+      t.peakMembers = Math.max(t.peakMembers, r.members);
+      t.counters = {
+        messagesTotal: r.messagesTotal, privateMessagesTotal: r.privateMessagesTotal, deliveriesTotal: r.deliveriesTotal,
+        connectionsTotal: r.connectionsTotal, errorsTotal: r.errorsTotal,
+      };
+      t.errorsByReason = r.errorsByReason;
+      t.disconnectsByReason = r.disconnectsByReason;
+    }
+  }
+  const rooms = new Map<string, RoomTotals>();
+  for (let after = 0; after < last; after += PAGE) {
+    for (const r of reader.roomRows(runId, {}, after, PAGE)) {
+      let room = rooms.get(r.room);
+      if (room === undefined) {
+        room = { room: r.room, messages: 0, mpsMean: 0, mpsPeak: 0, joins: 0, leaves: 0, peakMembers: 0 };
+        rooms.set(r.room, room);
+      }
+      room.messages += r.messages;
+      room.mpsPeak = Math.max(room.mpsPeak, r.mps);
+      room.joins += r.joins;
+      room.leaves += r.leaves;
+      room.peakMembers = Math.max(room.peakMembers, r.members);
+    }
+  }
+  const secs = t.durationS > 0 ? t.durationS : 1;
+  t.mpsMean = r3(t.messages / secs);
+  t.mpsPeak = r3(t.mpsPeak);
+  t.rooms = [...rooms.values()]
+    .map((r) => ({ ...r, mpsMean: r3(r.messages / secs), mpsPeak: r3(r.mpsPeak) }))
+    .sort((a, b) => Number(a.room === '_other') - Number(b.room === '_other') || b.messages - a.messages || a.room.localeCompare(b.room));
+  return t;
+}
