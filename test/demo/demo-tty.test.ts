@@ -3,10 +3,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BIN } from '../helpers/cli.js';
 import { sleep } from '../helpers/line-client.js';
-import { requireTool } from '../helpers/require-tool.js';
+import { findTool } from '../helpers/require-tool.js';
 import { tempDir } from '../helpers/temp.js';
 
-const tmux = requireTool('tmux', 'tmux');
+const tmux = findTool('tmux', 'tmux');
 const socket = `chatpulse-demo-test-${process.pid}`;
 const run = (...args: string[]) => execFileSync(tmux as string, ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
 const shQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
