@@ -6,6 +6,7 @@ import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'n
 import { epochMs } from './clock.js';
 import { advance, connectAt, stormDrops, type Plan } from './plan.js';
 import { Prng, PURPOSE } from './prng.js';
+import { parseTarget } from './options.js';
 import { getProtocol } from './protocols/index.js';
 import { TimerHeap } from './timer-heap.js';
 import { VirtualClient, type ClientContext } from './virtual-client.js';
@@ -38,7 +39,7 @@ export class WorkerEngine {
     const engine = this;
     const rooms = Array.from({ length: o.rooms }, (_, i) => getProtocol(o.protocol).roomName(`room${i + 1}`));
     const ctx: ClientContext = {
-      adapter: getProtocol(o.protocol), stats: this.#stats, host: o.host, port: o.port, seed: o.seed, rooms,
+      adapter: getProtocol(o.protocol), stats: this.#stats, targets: o.targets.map((t) => parseTarget(t, o.protocol)), seed: o.seed, rooms,
       pm: o.pm, switch: o.switch, users: o.users, size: o.size, inflight: o.inflight, lossTimeoutMs: o.lossTimeout,
       nickPrefix: o.nickPrefix, now: epochMs,
       plannedConnected: (t) => plannedConnected(plan, t - engine.#startEpochMs),
