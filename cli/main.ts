@@ -2,6 +2,7 @@ import { UsageError } from './flags.js';
 import { benchCommand } from './bench-command.js';
 import { loadgenCommand } from './loadgen-command.js';
 import { clientCommand } from './client-command.js';
+import { compareCommand } from './compare-command.js';
 import { serverCommand } from './server-command.js';
 
 export interface Command {
@@ -12,6 +13,7 @@ export interface Command {
 const commands: Record<string, Command> = {
   server: serverCommand,
   loadgen: loadgenCommand,
+  compare: compareCommand,
   bench: benchCommand,
   client: clientCommand,
 };
