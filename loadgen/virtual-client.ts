@@ -15,6 +15,10 @@
  * backed up, or `inflight` of its own messages await their echo; then it waits in the client's queue
  * with its intended time unchanged. Corrected latency (from the intended time) charges that wait to
  * the server; uncorrected latency (from the actual write) is what a closed-loop tool would report.
+ * One exception: messages due before the client's *first* login completed count from the moment it
+ * arrived (logged in for PMs, in its room for room messages) — connecting is measured on its own
+ * (connect, first line, /join), and some servers take a second to register. After a drop, the
+ * outage is charged in full.
  */
 import net from 'node:net';
 import { LineDecoder } from '../server/index.js';
@@ -75,6 +79,8 @@ export class VirtualClient {
   #attempts = 0;
   #everConnected = false;
   #everReady = false;
+  /** When this client was first logged in, then first in its room (epoch ms; 0 before). */
+  #arrivedAt = 0;
   #connectStart = 0;
   #firstLine = false;
   #byUs = false;
@@ -154,9 +160,6 @@ export class VirtualClient {
   act(intended: number): void {
     const r = this.#actions.next();
     const pick = this.#actions.next();
-    // Not in the chat yet (first login still under way): nothing to say. After a drop, due messages
-    // wait instead, and corrected latency charges the outage to the server.
-    if (!this.#everReady) return;
     const { pm, users } = this.ctx;
     const sw = this.ctx.switch;
     if (r < pm) {
@@ -253,7 +256,8 @@ export class VirtualClient {
     this.flush();
   }
 
-  #sendRoom(intended: number): void {
+  #sendRoom(due: number): void {
+    const intended = Math.max(due, this.#arrivedAt);
     const written = this.ctx.now();
     const seq = ++this.#seq;
     const text = encodePayload(this.gid, seq, intended, written, this.ctx.size);
@@ -265,7 +269,8 @@ export class VirtualClient {
     if (echo && this.ctx.inflight > 0) this.#inflight.push(written);
   }
 
-  #sendPm(intended: number, target: number): void {
+  #sendPm(due: number, target: number): void {
+    const intended = Math.max(due, this.#arrivedAt);
     const written = this.ctx.now();
     const seq = ++this.#seq;
     const text = encodePayload(this.gid, seq, intended, written, this.ctx.size);
@@ -362,6 +367,7 @@ export class VirtualClient {
   }
 
   #loggedIn(rooms: string[]): void {
+    if (!this.#everReady) this.#arrivedAt = this.ctx.now();
     this.#attempts = 0;
     this.#roomsIn = new Set(rooms);
     this.#switchTo(this.#room.name);
@@ -395,6 +401,7 @@ export class VirtualClient {
     this.#members.add(this.#nick);
     if (this.#state === 'listing') {
       this.#state = 'ready';
+      if (!this.#everReady) this.#arrivedAt = this.ctx.now();
       this.#everReady = true;
       this.flush();
     }
