@@ -44,7 +44,7 @@ export const loadgenCommand: Command = {
       return summary.ok ? 0 : 1;
     } catch (err) {
       progress.done();
-      if (err instanceof LoadOptionsError) throw new UsageError(err.message);
+      if (err instanceof LoadOptionsError) throw new UsageError(err.message.startsWith('target') ? `--${err.message}` : err.message);
       console.error(`chatpulse loadgen: ${(err as Error).message}`);
       return 1;
     } finally {
@@ -69,8 +69,8 @@ function toOptions(f: Flags): Partial<LoadOptions> {
   if (f.tlsInsecure && !f.tls) throw new UsageError('--tls-insecure needs --tls');
   if (f.tlsCa && !f.tls) throw new UsageError('--tls-ca needs --tls');
   if (f.reportToken && !f.report) throw new UsageError('--report-token needs --report');
-  const { help: _h, threshold: _t, json: _j, report: _r, reportToken: _rt, metricsPort: _m, scenario: file, tlsCa: caFile, ...rest } = f;
-  const o: Partial<LoadOptions> = { ...rest };
+  const { help: _h, threshold: _t, json: _j, report: _r, reportToken: _rt, metricsPort: _m, scenario: file, tlsCa: caFile, target, ...rest } = f;
+  const o: Partial<LoadOptions> = { ...rest, targets: target };
   if (caFile) {
     try {
       o.tlsCa = fs.readFileSync(caFile, 'utf8');
@@ -104,6 +104,8 @@ function durationOf(o: Partial<LoadOptions>): number {
 const EXAMPLE = `
 examples:
   chatpulse loadgen --clients 500 --duration 60s
+  chatpulse loadgen --protocol irc --port 6667 --clients 200 --rate 0.5     (any IRC server)
+  chatpulse loadgen --target 127.0.0.1:5555 --target 127.0.0.1:5556         (two nodes, one ledger)
   chatpulse loadgen --clients 1000 --rate 0.5 --threshold 'p99<50ms' --threshold 'loss<0.1%'
   chatpulse loadgen --scenario spike.json --json > result.json
   chatpulse loadgen --report ws://127.0.0.1:8080/ingest --metrics-port 9465

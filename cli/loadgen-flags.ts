@@ -1,4 +1,4 @@
-import { defaultLoadOptions, defaultWorkers, parseThreshold, protocolNames } from '../loadgen/index.js';
+import { defaultLoadOptions, defaultWorkers, parseTarget, parseThreshold, protocolNames } from '../loadgen/index.js';
 import { flag, UsageError } from './flags.js';
 
 const d = defaultLoadOptions;
@@ -7,7 +7,18 @@ const d = defaultLoadOptions;
 export const loadgenFlags = {
   host: flag.string(d.host, 'chat server host'),
   port: flag.int(d.port, 'chat server port', { min: 1, max: 65535 }),
-  protocol: flag.choice(d.protocol, protocolNames(), 'protocol adapter'),
+  protocol: flag.choice(d.protocol, protocolNames(), 'protocol adapter (for --host/--port and HOST:PORT targets)'),
+  target: flag.list(
+    `server to load, repeatable: HOST:PORT or ${protocolNames().map((p) => `${p}://HOST:PORT`).join(', ')}; several: clients spread round-robin, one delivery ledger (overrides --host/--port)`,
+    (raw, name) => {
+      try {
+        parseTarget(raw, 'chatpulse');
+      } catch (err) {
+        throw new UsageError(`--${name}: ${(err as Error).message}`);
+      }
+      return raw;
+    },
+  ),
   clients: flag.int(d.clients, 'virtual clients', { min: 1, max: 100_000 }),
   rooms: flag.int(d.rooms, 'rooms the clients spread over (room1…roomN)', { min: 1, max: 10_000 }),
   rate: flag.number(d.rate, 'actions per second per client (Poisson, open loop)', { min: 0, max: 1000 }),

@@ -3,6 +3,7 @@ import { benchCommand } from './bench-command.js';
 import { clientCommand } from './client-command.js';
 import { demoCommand } from './demo-command.js';
 import { loadgenCommand } from './loadgen-command.js';
+import { compareCommand } from './compare-command.js';
 import { serverCommand } from './server-command.js';
 
 export interface Command {
@@ -14,6 +15,7 @@ const commands: Record<string, Command> = {
   demo: demoCommand,
   server: serverCommand,
   loadgen: loadgenCommand,
+  compare: compareCommand,
   client: clientCommand,
   bench: benchCommand,
 };

@@ -1,8 +1,8 @@
 /** The load generator's public face (DESIGN §9). */
 export { runLoad } from './run-load.js';
 export type { RunHooks } from './run-load.js';
-export { defaultLoadOptions, defaultWorkers, LoadOptionsError, resolveLoadOptions, targetUrl } from './options.js';
-export type { LoadOptions } from './options.js';
+export { defaultLoadOptions, defaultWorkers, LoadOptionsError, parseTarget, resolveLoadOptions, targetIndex, targetsLabel, targetUrl } from './options.js';
+export type { LoadOptions, Target } from './options.js';
 export { parseScenario, ScenarioError } from './scenario.js';
 export type { Phase, PhaseType, Scenario } from './scenario.js';
 export { parseThreshold, ThresholdError } from './thresholds.js';

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { protocolNames } from './protocols/index.js';
+import { getProtocol, protocolNames } from './protocols/index.js';
 import type { Scenario } from './scenario.js';
 
 /** Everything a load run needs. Durations are milliseconds. */
@@ -10,6 +10,13 @@ export interface LoadOptions {
   port: number;
   /** Protocol adapter name (`protocols/index.ts`). @default 'chatpulse' */
   protocol: string;
+  /**
+   * Servers to spread the clients over, round-robin, with one delivery ledger across them:
+   * `HOST:PORT` (protocol from `protocol`) or `PROTO://HOST:PORT`. Empty: `host`:`port`.
+   * Resolved to canonical `proto://host:port` URLs; `host`, `port` and `protocol` then name the first.
+   * @default []
+   */
+  targets: string[];
   /** Virtual clients. @default 300 */
   clients: number;
   /** Rooms the clients spread over (`room1`…`roomN`). @default 8 */
@@ -57,7 +64,7 @@ export function defaultWorkers(): number {
 }
 
 export const defaultLoadOptions: LoadOptions = {
-  host: '127.0.0.1', port: 5555, protocol: 'chatpulse', clients: 300, rooms: 8, rate: 1, duration: 60_000,
+  host: '127.0.0.1', port: 5555, protocol: 'chatpulse', targets: [], clients: 300, rooms: 8, rate: 1, duration: 60_000,
   ramp: 10_000, pm: 0.05, switch: 0.02, users: 0.01, size: 40, seed: 1, workers: defaultWorkers(), inflight: 1,
   lossTimeout: 5000, interval: 1000, nickPrefix: 'lg', label: `${os.hostname()}-${process.pid}`,
   tls: false, tlsInsecure: false, tlsCa: '',
@@ -88,6 +95,14 @@ export function resolveLoadOptions(partial: Partial<LoadOptions> = {}): LoadOpti
   check(typeof o.host === 'string' && o.host.length > 0, 'host', 'a host name or address', o.host);
   check(isInt(o.port, 1, 65535), 'port', 'a port from 1 to 65535', o.port);
   check(protocolNames().includes(o.protocol), 'protocol', `one of ${protocolNames().join(', ')}`, o.protocol);
+  check(Array.isArray(o.targets) && o.targets.length <= 64, 'targets', 'a list of at most 64 targets', o.targets);
+  const targets = (o.targets.length > 0 ? o.targets : [targetUrl(o)]).map((t) => parseTarget(t, o.protocol));
+  const protos = [...new Set(targets.map((t) => t.protocol))];
+  if (protos.length > 1) throw new LoadOptionsError(`targets must all speak one protocol, got ${protos.join(' and ')}`);
+  o.targets = targets.map(targetUrl);
+  o.protocol = (targets[0] as Target).protocol;
+  o.host = (targets[0] as Target).host;
+  o.port = (targets[0] as Target).port;
   check(isInt(o.clients, 1, 100_000), 'clients', 'a whole number from 1 to 100000', o.clients);
   check(isInt(o.rooms, 1, 10_000), 'rooms', 'a whole number from 1 to 10000', o.rooms);
   check(isNum(o.rate, 0, 1000), 'rate', 'a number from 0 to 1000', o.rate);
@@ -107,7 +122,54 @@ export function resolveLoadOptions(partial: Partial<LoadOptions> = {}): LoadOpti
   return o;
 }
 
-/** `chatpulse://127.0.0.1:5555` */
+export interface Target {
+  protocol: string;
+  host: string;
+  port: number;
+}
+
+/** `chatpulse://127.0.0.1:5555` (IPv6 hosts in brackets). */
 export function targetUrl(o: Pick<LoadOptions, 'protocol' | 'host' | 'port'>): string {
-  return `${o.protocol}://${o.host}:${o.port}`;
+  return `${o.protocol}://${o.host.includes(':') && !o.host.startsWith('[') ? `[${o.host}]` : o.host}:${o.port}`;
+}
+
+/** Every target of resolved options, as one line for summaries and reports (`irc://a:1, irc://b:2`). */
+export function targetsLabel(o: Pick<LoadOptions, 'protocol' | 'host' | 'port' | 'targets'>, max = 200): string {
+  const all = o.targets.length > 0 ? o.targets.join(', ') : targetUrl(o);
+  if (all.length <= max) return all;
+  const first = o.targets[0] ?? targetUrl(o);
+  return `${first} (+${o.targets.length - 1} more)`.slice(0, max);
+}
+
+/**
+ * `HOST:PORT` (with `protocol`), `PROTO://HOST:PORT` or `PROTO://HOST` (the protocol's default port).
+ * Throws `LoadOptionsError` naming what is wrong.
+ */
+export function parseTarget(raw: string, protocol: string): Target {
+  const bad = (why: string) =>
+    new LoadOptionsError(`target '${String(raw).slice(0, 80)}' ${why} (expected HOST:PORT or ${protocolNames().map((p) => `${p}://HOST:PORT`).join(' or ')})`);
+  if (typeof raw !== 'string' || raw.trim() === '') throw bad('is empty');
+  const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw);
+  if (!hasScheme && !/:\d+$/.test(raw)) throw bad('has no port');
+  let url: URL;
+  try {
+    url = new URL(hasScheme ? raw : `${protocol}://${raw}`);
+  } catch {
+    throw bad('is not HOST:PORT');
+  }
+  const proto = url.protocol.slice(0, -1).toLowerCase();
+  if (!protocolNames().includes(proto)) throw bad(`names an unknown protocol '${proto}'`);
+  if (url.hostname === '') throw bad('has no host');
+  if ((url.pathname !== '' && url.pathname !== '/') || url.search !== '' || url.hash !== '' || url.username !== '') throw bad('has more than a host and port');
+  const port = url.port === '' ? getProtocol(proto).defaultPort : Number(url.port);
+  if (!isInt(port, 1, 65535)) throw bad('has a port outside 1-65535');
+  return { protocol: proto, host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port };
+}
+
+/**
+ * Which target client `gid` uses: round-robin, but staggered by room so that every room has members
+ * on every target (a plain `gid % n` with as many rooms as targets would put each room on one server).
+ */
+export function targetIndex(gid: number, rooms: number, targets: number): number {
+  return ((gid % rooms) + Math.floor(gid / rooms)) % targets;
 }

@@ -7,7 +7,7 @@ import { RunAggregate, type TickView } from './aggregate.js';
 import { epochMs } from './clock.js';
 import { percentilesMs } from './histograms.js';
 import { LoadgenMetrics, serveMetrics } from './metrics-server.js';
-import { resolveLoadOptions, targetUrl, type LoadOptions } from './options.js';
+import { resolveLoadOptions, targetsLabel, type LoadOptions } from './options.js';
 import { buildPlan } from './plan.js';
 import type { LoadgenTickReport } from './report.js';
 import { TickReporter } from './reporter.js';
@@ -100,7 +100,7 @@ export async function runLoad(partial: Partial<LoadOptions> = {}, hooks: RunHook
 function tickReport(o: LoadOptions, a: RunAggregate, v: TickView, startEpoch: number): LoadgenTickReport {
   const now = epochMs();
   return {
-    type: 'loadgen-tick', source: o.label, target: targetUrl(o), time: Math.round(now), elapsedS: Math.round(now - startEpoch) / 1000,
+    type: 'loadgen-tick', source: o.label, target: targetsLabel(o), time: Math.round(now), elapsedS: Math.round(now - startEpoch) / 1000,
     clients: v.clients, sent: v.sent, received: v.received, sentTotal: a.sent, receivedTotal: a.received,
     expectedTotal: a.ledger.expectedTotal, lostTotal: a.ledger.lostTotal, duplicatedTotal: a.duplicated, reorderedTotal: a.reordered,
     latencyMs: { corrected: percentilesMs(v.corrected), uncorrected: percentilesMs(v.uncorrected) },

@@ -6,13 +6,16 @@ import type { RunAggregate, WorkerHealthSummary } from './aggregate.js';
 import { SATURATION } from './aggregate.js';
 import { percentilesMs } from './histograms.js';
 import type { LoadOptions } from './options.js';
-import { targetUrl } from './options.js';
+import { targetsLabel } from './options.js';
 import type { Percentiles } from './report.js';
 import type { ThresholdResult } from './thresholds.js';
 
 export interface LoadSummary {
   type: 'loadgen-summary';
+  /** Protocol and target, e.g. `irc://127.0.0.1:6667`; several targets joined by `, `. */
   target: string;
+  /** Every target, one URL each. */
+  targets: string[];
   protocol: string;
   startedAt: string;
   durationS: number;
@@ -63,7 +66,8 @@ export function buildSummary(a: RunAggregate, o: LoadOptions, planned: number, s
   const config = { ...rest, tlsCa: tlsCa ? '(set)' : '' };
   return {
     type: 'loadgen-summary',
-    target: targetUrl(o),
+    target: targetsLabel(o, Infinity),
+    targets: [...o.targets],
     protocol: o.protocol,
     startedAt: new Date(startedAt).toISOString(),
     durationS: Math.round(secs * 1000) / 1000,
@@ -97,7 +101,7 @@ const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(n < 10 ?
 export function formatSummary(s: LoadSummary): string {
   const m = s.messages;
   const rows: string[] = [
-    `loadgen summary — ${s.target}, ${s.clients.planned} clients, ${fmt(s.durationS)} s`,
+    `loadgen summary — ${s.protocol} protocol, ${s.target}, ${s.clients.planned} clients, ${fmt(s.durationS)} s`,
     '',
     `  sent        ${m.sent} (${m.pm} PM)   ${fmt(s.rates.sentPerS)}/s`,
     `  received    ${m.received}   ${fmt(s.rates.receivedPerS)}/s   expected ${m.expected}`,

@@ -8,16 +8,23 @@
  * the protocol echoes a sender's own messages. A PM expects exactly one recipient (zero if the server
  * answers that the user does not exist).
  *
- * Open loop with a window: actions fall due on the schedule whatever the server does. A room message
- * is written at once unless the client is not ready (connecting, joining, switching), its socket is
+ * Open loop with a window: actions fall due on the schedule whatever the server does, from the moment
+ * the client is first in its room (actions due during its first login are skipped: a user still
+ * connecting has nothing to say yet — some servers take a second to register). A room message
+ * is written at once unless the client is not ready (reconnecting, joining, switching), its socket is
  * backed up, or `inflight` of its own messages await their echo; then it waits in the client's queue
  * with its intended time unchanged. Corrected latency (from the intended time) charges that wait to
  * the server; uncorrected latency (from the actual write) is what a closed-loop tool would report.
+ * One exception: messages due before the client's *first* login completed count from the moment it
+ * arrived (logged in for PMs, in its room for room messages) — connecting is measured on its own
+ * (connect, first line, /join), and some servers take a second to register. After a drop, the
+ * outage is charged in full.
  */
 import net from 'node:net';
 import { LineDecoder } from '../server/index.js';
 import { decodePayload, encodePayload, newPayload } from './payload.js';
 import { Prng, PURPOSE } from './prng.js';
+import { targetIndex } from './options.js';
 import { newProtocolEvent, type ProtocolAdapter, type ProtocolSession } from './protocols/index.js';
 import type { Dialed } from './dialer.js';
 import { ReceiverWindow, Seen } from './receiver-window.js';
@@ -26,8 +33,8 @@ import type { WorkerStats } from './worker-stats.js';
 export interface ClientContext {
   readonly adapter: ProtocolAdapter;
   readonly stats: WorkerStats;
-  readonly host: string;
-  readonly port: number;
+  /** The servers; this client uses `targetIndex(gid, rooms, targets.length)`. */
+  readonly targets: readonly { host: string; port: number }[];
   readonly seed: number;
   readonly rooms: readonly string[];
   readonly pm: number;
@@ -37,8 +44,8 @@ export interface ClientContext {
   readonly inflight: number;
   readonly lossTimeoutMs: number;
   readonly nickPrefix: string;
-  /** Opens a connection to the server (plain TCP or TLS: `dialer.ts`). */
-  dial(): Dialed;
+  /** Opens a connection to one of the targets (plain TCP or TLS: `dialer.ts`). */
+  dial(target: { host: string; port: number }): Dialed;
   /** Epoch ms, high resolution. */
   now(): number;
   /** How many clients (indices 0…n-1) the plan has connected by epoch ms `t` (PM targets). */
@@ -74,6 +81,9 @@ export class VirtualClient {
   #seq = 0;
   #attempts = 0;
   #everConnected = false;
+  #everReady = false;
+  /** When this client was first logged in, then first in its room (epoch ms; 0 before). */
+  #arrivedAt = 0;
   #connectStart = 0;
   #firstLine = false;
   /** A TLS handshake is under way (TCP up, not yet secure). */
@@ -82,6 +92,7 @@ export class VirtualClient {
   #tcpAt = 0;
   #byUs = false;
   #closingText = '';
+  #closingKind = '';
   #errorCode = '';
   #draining = false;
   #timer: NodeJS.Timeout | undefined;
@@ -95,6 +106,8 @@ export class VirtualClient {
   #usersAt: number[] = [];
   #pmAt: number[] = [];
   #pmSeq: number[] = [];
+  #pmTarget: string[] = [];
+  readonly #target: { host: string; port: number };
 
   constructor(readonly gid: number, readonly ctx: ClientContext) {
     this.nick0 = `${ctx.nickPrefix}${gid}`;
@@ -102,6 +115,7 @@ export class VirtualClient {
     this.#actions = new Prng(ctx.seed, gid, PURPOSE.actions);
     this.#backoff = new Prng(ctx.seed, gid, PURPOSE.backoff);
     this.#room = { name: ctx.rooms[gid % ctx.rooms.length] as string };
+    this.#target = ctx.targets[targetIndex(gid, ctx.rooms.length, ctx.targets.length)] as { host: string; port: number };
     this.#session = ctx.adapter.session();
     this.#decoder = this.#newDecoder();
   }
@@ -116,13 +130,14 @@ export class VirtualClient {
     this.#state = 'connecting';
     this.#byUs = false;
     this.#closingText = '';
+    this.#closingKind = '';
     this.#errorCode = '';
     this.#firstLine = false;
     this.#draining = false;
     this.#session = this.ctx.adapter.session();
     this.#decoder = this.#newDecoder();
     this.#connectStart = this.ctx.now();
-    const { socket: s, readyEvent } = this.ctx.dial();
+    const { socket: s, readyEvent } = this.ctx.dial(this.#target);
     this.#socket = s;
     this.#handshaking = readyEvent === 'secureConnect';
     // One bound for TCP connect and TLS handshake together.
@@ -200,6 +215,11 @@ export class VirtualClient {
       const expired = this.ctx.now() - this.ctx.lossTimeoutMs;
       while (this.#inflight.length > 0 && (this.#inflight[0] as number) < expired) this.#inflight.shift();
     }
+    if (this.#pmAt.length > 0 && !this.#echoesPm()) {
+      // No PM echo: only an error answers a PM, so forget the ones old enough to have had it.
+      const old = this.ctx.now() - this.ctx.lossTimeoutMs;
+      while (this.#pmAt.length > 0 && (this.#pmAt[0] as number) < old) this.#pmDone(false, '', true);
+    }
     let i = 0;
     const n = this.#qTime.length;
     for (; i < n && !this.#draining; i++) {
@@ -253,11 +273,12 @@ export class VirtualClient {
     this.flush();
   }
 
-  #sendRoom(intended: number): void {
+  #sendRoom(due: number): void {
+    const intended = Math.max(due, this.#arrivedAt);
     const written = this.ctx.now();
     const seq = ++this.#seq;
     const text = encodePayload(this.gid, seq, intended, written, this.ctx.size);
-    const echo = this.ctx.adapter.echoesOwnRoomMessages;
+    const echo = this.#session.echoesOwnRoomMessages ?? this.ctx.adapter.echoesOwnRoomMessages;
     const expected = echo ? this.#members.size : Math.max(0, this.#members.size - 1);
     this.#write(this.#session.say(this.#room.name, text));
     this.ctx.stats.sent++;
@@ -265,16 +286,23 @@ export class VirtualClient {
     if (echo && this.ctx.inflight > 0) this.#inflight.push(written);
   }
 
-  #sendPm(intended: number, target: number): void {
+  #sendPm(due: number, target: number): void {
+    const intended = Math.max(due, this.#arrivedAt);
     const written = this.ctx.now();
     const seq = ++this.#seq;
     const text = encodePayload(this.gid, seq, intended, written, this.ctx.size);
-    this.#write(this.#session.pm(`${this.ctx.nickPrefix}${target}`, text));
+    const to = `${this.ctx.nickPrefix}${target}`;
+    this.#write(this.#session.pm(to, text));
     this.ctx.stats.sent++;
     this.ctx.stats.pmSent++;
     this.ctx.stats.wrote(this.gid, seq, 1, written);
     this.#pmAt.push(written);
     this.#pmSeq.push(seq);
+    this.#pmTarget.push(to);
+  }
+
+  #echoesPm(): boolean {
+    return this.#session.echoesOwnPrivateMessages ?? this.ctx.adapter.echoesOwnPrivateMessages;
   }
 
   #switchTo(room: string): void {
@@ -309,7 +337,7 @@ export class VirtualClient {
       case 'pm':
         return this.#deliver(line, ev.textStart, ev.self);
       case 'pmEcho':
-        return this.#pmDone(true);
+        return this.#pmDone(true, '');
       case 'loggedIn':
         return this.#loggedIn(ev.rooms);
       case 'joined':
@@ -321,9 +349,10 @@ export class VirtualClient {
       case 'members':
         return this.#membersOf(ev.room, ev.nicks);
       case 'error':
-        return this.#error(ev.errorKind);
+        return this.#error(ev.errorKind, ev.nick);
       case 'closing':
         this.#closingText = ev.text;
+        this.#closingKind = ev.errorKind;
         return;
       case 'reply':
         return this.#write(ev.text);
@@ -355,6 +384,7 @@ export class VirtualClient {
   }
 
   #loggedIn(rooms: string[]): void {
+    if (!this.#everReady) this.#arrivedAt = this.ctx.now();
     this.#attempts = 0;
     this.#roomsIn = new Set(rooms);
     this.#switchTo(this.#room.name);
@@ -388,21 +418,36 @@ export class VirtualClient {
     this.#members.add(this.#nick);
     if (this.#state === 'listing') {
       this.#state = 'ready';
+      if (!this.#everReady) this.#arrivedAt = this.ctx.now();
+      this.#everReady = true;
       this.flush();
     }
   }
 
-  #pmDone(ok: boolean): void {
-    const at = this.#pmAt.shift();
-    const seq = this.#pmSeq.shift();
+  /**
+   * A PM answered: echoed (`ok`), refused (`to`: the nickname the server named, if any, else the
+   * oldest), or — with `expired` — never answered by a protocol that does not echo PMs (delivered).
+   */
+  #pmDone(ok: boolean, to: string, expired = false): void {
+    let k = 0;
+    if (to !== '') {
+      const lower = to.toLowerCase();
+      k = this.#pmTarget.findIndex((t) => t.toLowerCase() === lower);
+      if (k < 0) return;
+    }
+    const at = this.#pmAt[k];
+    const seq = this.#pmSeq[k];
+    this.#pmAt.splice(k, 1);
+    this.#pmSeq.splice(k, 1);
+    this.#pmTarget.splice(k, 1);
     if (ok && at !== undefined) this.ctx.stats.pm.recordValue(Math.max(0, Math.round((this.ctx.now() - at) * 1000)));
     // The server said nobody has that name: the PM had no recipient to lose.
-    if (!ok && seq !== undefined) this.ctx.stats.wrote(this.gid, seq, -1, 0);
+    if (!ok && !expired && seq !== undefined) this.ctx.stats.wrote(this.gid, seq, -1, 0);
   }
 
-  #error(kind: string): void {
+  #error(kind: string, nick: string): void {
     this.ctx.stats.error(kind);
-    if (kind === 'no_such_user') return this.#pmDone(false);
+    if (kind === 'no_such_user') return this.#pmDone(false, nick);
     if (kind === 'nick_taken' && this.#state === 'login' && this.#attempts < 5) {
       this.#attempts++;
       this.#nick = `${this.nick0}_${Math.floor(this.#backoff.next() * 1e6).toString(36)}`;
@@ -419,9 +464,12 @@ export class VirtualClient {
     this.#usersAt.length = 0;
     this.#pmAt.length = 0;
     this.#pmSeq.length = 0;
+    this.#pmTarget.length = 0;
     if (this.ctx.stopping && this.#byUs) return;
     if (!this.#byUs) {
-      this.ctx.stats.error(this.#errorCode || (this.#closingText ? 'server_closed' : wasConnected ? 'connection_closed' : 'connect_failed'));
+      // What the server said before closing (its kind of disconnect) names it better than the socket error.
+      const said = this.#closingKind || (this.#closingText ? 'server_closed' : '');
+      this.ctx.stats.error(said || this.#errorCode || (wasConnected ? 'connection_closed' : 'connect_failed'));
     }
     if (this.ctx.stopping) return;
     const delay = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** this.#attempts) * (0.5 + 0.5 * this.#backoff.next());

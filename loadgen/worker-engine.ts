@@ -10,6 +10,7 @@ import { epochMs } from './clock.js';
 import { dial } from './dialer.js';
 import { advance, connectAt, stormDrops, type Plan } from './plan.js';
 import { Prng, PURPOSE } from './prng.js';
+import { parseTarget } from './options.js';
 import { getProtocol } from './protocols/index.js';
 import { TimerHeap } from './timer-heap.js';
 import { VirtualClient, type ClientContext } from './virtual-client.js';
@@ -42,10 +43,10 @@ export class WorkerEngine {
     const engine = this;
     const rooms = Array.from({ length: o.rooms }, (_, i) => getProtocol(o.protocol).roomName(`room${i + 1}`));
     const ctx: ClientContext = {
-      adapter: getProtocol(o.protocol), stats: this.#stats, host: o.host, port: o.port, seed: o.seed, rooms,
+      adapter: getProtocol(o.protocol), stats: this.#stats, targets: o.targets.map((t) => parseTarget(t, o.protocol)), seed: o.seed, rooms,
       pm: o.pm, switch: o.switch, users: o.users, size: o.size, inflight: o.inflight, lossTimeoutMs: o.lossTimeout,
       nickPrefix: o.nickPrefix, now: epochMs,
-      dial: () => dial({ host: o.host, port: o.port, tls: o.tls, tlsInsecure: o.tlsInsecure, tlsCa: o.tlsCa }),
+      dial: (t) => dial({ host: t.host, port: t.port, tls: o.tls, tlsInsecure: o.tlsInsecure, tlsCa: o.tlsCa }),
       plannedConnected: (t) => plannedConnected(plan, t - engine.#startEpochMs),
       get stopping() {
         return engine.#stopping;

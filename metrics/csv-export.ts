@@ -74,6 +74,21 @@ export async function streamCsv(reader: RunReader, runId: string, kind: CsvKind,
 }
 
 /**
+ * Writes any table as a CSV file the way every chatpulse CSV is written (BOM, CRLF, header, formula
+ * escaping), under a temporary name renamed into place so a reader never sees half a file.
+ */
+export async function writeCsvFile(file: string, columns: readonly string[], records: Iterable<CsvCell[]>): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    await pipeline(Readable.from(records), stringifier(columns), fs.createWriteStream(tmp));
+    await fs.promises.rename(tmp, file);
+  } catch (err) {
+    await fs.promises.rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/**
  * Writes `rooms.csv`, `totals.csv` and `mps_by_room.csv` of a run into `<resultsDir>/<runId>/`.
  * Each is written under a temporary name and renamed, so a reader never sees half a file.
  * Returns the folder.

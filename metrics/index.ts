@@ -1,6 +1,6 @@
 export { CSV_FILES, ROOMS_COLUMNS, TOTALS_COLUMNS, round3, timeUtc } from './csv-columns.js';
-export type { CsvKind } from './csv-columns.js';
-export { csvTable, streamCsv, writeRunCsv } from './csv-export.js';
+export type { CsvCell, CsvKind } from './csv-columns.js';
+export { csvTable, streamCsv, writeCsvFile, writeRunCsv } from './csv-export.js';
 export { LoadgenReports, summarizeLoadgen } from './loadgen-reports.js';
 export { metricsHandler, wantsOpenMetrics } from './metrics-route.js';
 export { startMetrics } from './metrics-service.js';

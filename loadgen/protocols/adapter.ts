@@ -26,9 +26,12 @@ export type ProtocolEventKind =
   | 'members'
   /** Any other informational line. */
   | 'system'
-  /** The server refused something; `errorKind` is a stable snake_case kind, `text` the reason. */
+  /**
+   * The server refused something; `errorKind` is a stable snake_case kind, `text` the reason, `nick`
+   * the nickname it is about when there is one ('' otherwise; `no_such_user`: the PM's target).
+   */
   | 'error'
-  /** The server is closing this connection; `text` says why. */
+  /** The server is closing this connection; `text` says why, `errorKind` the kind of disconnect. */
   | 'closing'
   /** The protocol needs an answer written back at once (IRC PING → PONG): `text` is the line(s). */
   | 'reply';
@@ -56,6 +59,12 @@ export function newProtocolEvent(): ProtocolEvent {
 
 /** Per-connection protocol state. Intent methods return the bytes to write (lines ending in `\n`). */
 export interface ProtocolSession {
+  /**
+   * The delivery rule when it is negotiated per connection (IRC `echo-message`); read when a
+   * message is written. Absent: the adapter's fixed `echoesOwnRoomMessages` / `…PrivateMessages`.
+   */
+  readonly echoesOwnRoomMessages?: boolean;
+  readonly echoesOwnPrivateMessages?: boolean;
   /** Written right after connect, before any server line ('' for none). */
   open(): string;
   login(nick: string): string;

@@ -84,6 +84,7 @@ class ChatpulseSession implements ProtocolSession {
       out.kind = 'error';
       out.text = line.toString('utf8', 2);
       out.errorKind = classifyError(out.text);
+      out.nick = out.errorKind === 'no_such_user' ? (/'(.*)'/.exec(out.text)?.[1] ?? '') : '';
     }
   }
 
@@ -135,6 +136,7 @@ class ChatpulseSession implements ProtocolSession {
       out.kind = 'hello';
     } else if (text === 'Bye' || text.startsWith('server shutting down')) {
       out.kind = 'closing';
+      out.errorKind = 'server_closed';
     }
   }
 }

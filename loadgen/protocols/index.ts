@@ -1,5 +1,6 @@
 import type { ProtocolAdapter } from './adapter.js';
 import { chatpulseProtocol } from './chatpulse.js';
+import { ircProtocol } from './irc.js';
 
 export type { ProtocolAdapter, ProtocolEvent, ProtocolEventKind, ProtocolSession } from './adapter.js';
 export { newProtocolEvent } from './adapter.js';
@@ -7,6 +8,7 @@ export { newProtocolEvent } from './adapter.js';
 /** Every protocol the load generator speaks, by `--protocol` name. A new protocol: one file, one line here. */
 export const protocols: Readonly<Record<string, ProtocolAdapter>> = {
   chatpulse: chatpulseProtocol,
+  irc: ircProtocol,
 };
 
 export function protocolNames(): string[] {

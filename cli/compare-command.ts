@@ -1,0 +1,94 @@
+import fs from 'node:fs';
+import { compareMarkdown, defaultFindMax, runCompare, writeCompareFiles } from '../compare/index.js';
+import { LoadOptionsError, type LoadOptions } from '../loadgen/index.js';
+import { Progress } from '../loadgen/progress.js';
+import { flag, formatHelp, parseFlags, UsageError } from './flags.js';
+import { loadgenFlags } from './loadgen-flags.js';
+import type { Command } from './main.js';
+
+// The loadgen's flags, less those that name one server or one output; compare's own on top.
+const { host: _h, port: _p, target: _t, scenario: _s, threshold: _th, json: _j, metricsPort: _m, label: _l, ...load } = loadgenFlags;
+const fm = defaultFindMax;
+
+const spec = {
+  target: flag.list('NAME=PROTO://HOST:PORT, repeatable (e.g. inspircd=irc://127.0.0.1:6667); ratios are to the first', (raw) => raw),
+  ...load,
+  duration: flag.duration(30_000, 'how long each run lasts', { min: 1, max: 86_400_000 }),
+  ramp: flag.duration(5000, 'clients connect evenly over this long (part of each run)', { min: 0 }),
+  repeat: flag.int(1, 'runs per target, in alternating order (A B, B A, …)', { min: 1, max: 20 }),
+  findMax: flag.bool(false, "then step each target's rate up until it fails; report the highest sustained rate"),
+  maxP99: flag.duration(fm.maxP99Ms, 'find-max: a step fails above this corrected p99', { min: 1, max: 600_000 }),
+  maxLoss: flag.number(fm.maxLossPercent, 'find-max: a step fails above this loss, in percent', { min: 0, max: 100 }),
+  maxSteps: flag.int(fm.maxSteps, 'find-max: at most this many steps per target', { min: 1, max: 30 }),
+  maxTime: flag.duration(fm.maxTimeMs, 'find-max: at most this long per target', { min: 1000, max: 86_400_000 }),
+  pause: flag.duration(1000, 'pause between runs', { min: 0, max: 60_000 }),
+  resultsDir: flag.string('results', 'compare-<time>/ is written here'),
+  json: flag.bool(false, 'print compare.json on stdout (progress and tables go to stderr)'),
+};
+
+export const compareCommand: Command = {
+  summary: 'the same seeded load against several servers in turn: side-by-side table, CSV, JSON',
+  async run(argv) {
+    const f = parseFlags(argv, spec);
+    if (f.help) {
+      console.log(formatHelp('chatpulse compare --target NAME=PROTO://HOST:PORT … [flags]', compareCommand.summary, spec, EXAMPLE));
+      return 0;
+    }
+    if (f.target.length === 0) throw new UsageError('--target is required (NAME=PROTO://HOST:PORT, repeatable)');
+    if (f.pm + f.switch + f.users > 1) throw new UsageError(`--pm + --switch + --users must be at most 1, got ${f.pm + f.switch + f.users}`);
+    if (f.ramp > f.duration) throw new UsageError(`--ramp (${f.ramp / 1000}s) must not exceed --duration (${f.duration / 1000}s)`);
+    if (f.report && !/^wss?:\/\/./.test(f.report)) throw new UsageError(`--report expects a ws://host:port/ingest URL, got '${f.report.slice(0, 80)}'`);
+    const { help: _x, target, repeat, findMax, maxP99, maxLoss, maxSteps, maxTime, pause, resultsDir, json, report, ...loadFlags } = f;
+    const loadOptions: Partial<LoadOptions> = { ...loadFlags };
+    const controller = new AbortController();
+    const onSignal = () => {
+      if (controller.signal.aborted) process.exit(130);
+      process.stderr.write('\nstopping (Ctrl-C again to quit at once)…\n');
+      controller.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    const err = process.stderr;
+    let progress: Progress | undefined;
+    try {
+      const result = await runCompare(
+        { targets: target, load: loadOptions, repeat, pauseMs: pause, ...(findMax ? { findMax: { ...fm, maxP99Ms: maxP99, maxLossPercent: maxLoss, maxSteps, maxTimeMs: maxTime } } : {}) },
+        {
+          signal: controller.signal,
+          ...(report ? { report } : {}),
+          onRun: (t, what) => {
+            progress = new Progress(err, { durationMs: f.duration, intervalMs: f.interval, tty: err.isTTY === true });
+            err.write(`== ${t.name} (${t.url}) — ${what}\n`);
+          },
+          onTick: (_t, r) => progress?.onTick(r),
+          onSummary: (_t, s) => {
+            progress?.done();
+            const c = s.latency.corrected;
+            err.write(`   sent ${s.messages.sent}, received ${s.messages.received} (${s.rates.receivedPerS}/s), lost ${s.messages.lost}, p50 ${c.p50} ms, p99 ${c.p99} ms, errors ${s.errorsTotal}${s.health.trustworthy ? '' : ' — generator saturated'}\n`);
+          },
+          onWarn: (m) => err.write(`chatpulse compare: ${m}\n`),
+        },
+      );
+      fs.mkdirSync(resultsDir, { recursive: true });
+      const dir = await writeCompareFiles(result, resultsDir);
+      (json ? err : process.stdout).write(`\n${compareMarkdown(result)}`);
+      if (json) process.stdout.write(`${fs.readFileSync(`${dir}/compare.json`, 'utf8')}`);
+      err.write(`results written to ${dir}\n`);
+      return 0;
+    } catch (e) {
+      progress?.done();
+      if (e instanceof LoadOptionsError) throw new UsageError(/^target/.test(e.message) ? `--${e.message}` : e.message);
+      err.write(`chatpulse compare: ${(e as Error).message}\n`);
+      return 1;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  },
+};
+
+const EXAMPLE = `
+examples:
+  chatpulse compare --target chatpulse=chatpulse://127.0.0.1:5555 --target inspircd=irc://127.0.0.1:6667 \\
+                    --clients 200 --rate 1 --duration 30s --repeat 2
+  chatpulse compare --target mine=irc://127.0.0.1:6667 --clients 200 --find-max --max-p99 50ms --max-time 5m`;

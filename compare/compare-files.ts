@@ -1,0 +1,78 @@
+/**
+ * `results/compare-<time>/`: compare.md (tables for people), compare.csv (one row per target and
+ * repeat, written like every chatpulse CSV), compare.json (everything, for scripts). DESIGN §11.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { writeCsvFile } from '../metrics/index.js';
+import { CSV_COLUMNS, csvRecord, type CompareRow } from './compare-rows.js';
+import type { CompareResult } from './run-compare.js';
+
+/** `compare-2026-11-22T14-03-05Z` (UTC, sortable, like run ids). */
+export function compareDirName(at: Date): string {
+  return `compare-${at.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-')}`;
+}
+
+export async function writeCompareFiles(result: CompareResult, resultsDir: string, at = new Date(result.startedAt)): Promise<string> {
+  const dir = path.join(resultsDir, compareDirName(at));
+  await fs.promises.mkdir(dir, { recursive: true });
+  await writeCsvFile(path.join(dir, 'compare.csv'), CSV_COLUMNS, result.rows.map(csvRecord));
+  await atomicWrite(path.join(dir, 'compare.json'), `${JSON.stringify({ type: 'chatpulse-compare', ...result }, null, 2)}\n`);
+  await atomicWrite(path.join(dir, 'compare.md'), compareMarkdown(result));
+  return dir;
+}
+
+async function atomicWrite(file: string, text: string): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  await fs.promises.writeFile(tmp, text);
+  await fs.promises.rename(tmp, file);
+}
+
+const num = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(n < 10 ? 2 : 1));
+const ratio = (r: number | null) => (r === null ? '–' : `${r.toFixed(2)}×`);
+/** Target names are user input: keep them from breaking (or injecting into) the Markdown table. */
+const cell = (s: string) => s.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`);
+
+export function compareMarkdown(r: CompareResult): string {
+  const first = r.targets[0]?.name ?? '';
+  const load = r.rows[0];
+  const lines = [
+    `# chatpulse compare — ${r.startedAt}`,
+    '',
+    `Same seeded load against each target${r.config.repeat > 1 ? `, ${r.config.repeat} repeats in alternating order` : ''}: ` +
+      `${load?.clients ?? '?'} clients, ${load?.rate ?? '?'} actions/s each, ${load?.durationS ?? '?'} s per run. ` +
+      `Latencies in ms; corrected = from the intended send time. Ratios are to \`${cell(first)}\`.`,
+    '',
+    '| target | repeat | deliveries/s | × first | sent | received | lost | p50 | p99 | p99.9 | × first p99 | p50 unc. | p99 unc. | p99.9 unc. | connect p50 | errors | generator |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    ...r.rows.map(mdRow),
+    '',
+    'Targets:',
+    ...r.targets.map((t) => `- \`${cell(t.name)}\`: ${cell(t.url)}`),
+  ];
+  const errs = r.rows.filter((x) => x.errors > 0);
+  if (errs.length > 0) {
+    lines.push('', 'Errors by kind:');
+    for (const x of errs) lines.push(`- \`${cell(x.target)}\` repeat ${x.repeat}: ${Object.entries(x.errorKinds).map(([k, v]) => `${cell(k)} ${v}`).join(', ')}`);
+  }
+  if (r.findMax.length > 0) {
+    const fm = r.config.findMax;
+    lines.push('', `## Highest sustained rate (loss ≤ ${fm?.maxLossPercent}%, corrected p99 ≤ ${fm?.maxP99Ms} ms)`, '',
+      '| target | highest sustained rate/client | sent/s | deliveries/s | p99 ms | steps | stopped by |', '|---|---:|---:|---:|---:|---:|---|');
+    for (const f of r.findMax) {
+      const b = f.best;
+      lines.push(`| ${cell(f.target)} | ${b ? num(b.rate) : 'none held'} | ${b ? num(b.sentPerS) : '–'} | ${b ? num(b.deliveriesPerS) : '–'} | ${b ? num(b.p99Ms) : '–'} | ${f.steps.length} | ${f.stoppedBy} |`);
+    }
+    lines.push('', 'Steps:', '', '| target | step | rate/client | sent/s | deliveries/s | p99 ms | loss % | verdict |', '|---|---:|---:|---:|---:|---:|---:|---|');
+    for (const f of r.findMax) {
+      for (const s of f.steps) lines.push(`| ${cell(f.target)} | ${s.step} | ${num(s.rate)} | ${num(s.sentPerS)} | ${num(s.deliveriesPerS)} | ${num(s.p99Ms)} | ${num(s.lossPercent)} | ${s.ok ? 'held' : cell(s.why)} |`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function mdRow(x: CompareRow): string {
+  return `| ${cell(x.target)} | ${x.repeat} | ${num(x.deliveriesPerS)} | ${ratio(x.ratios.deliveriesPerS)} | ${x.sent} | ${x.received} | ${x.lost} | ` +
+    `${num(x.p50Ms)} | ${num(x.p99Ms)} | ${num(x.p999Ms)} | ${ratio(x.ratios.p99Ms)} | ${num(x.p50UncorrectedMs)} | ${num(x.p99UncorrectedMs)} | ` +
+    `${num(x.p999UncorrectedMs)} | ${num(x.connectP50Ms)} | ${x.errors} | ${x.trustworthy ? 'ok' : 'saturated'} |`;
+}

@@ -1,0 +1,104 @@
+/**
+ * `chatpulse compare`: the same seeded load against several servers in turn, in-process through
+ * `runLoad()` (the loadgen's workers do the work; this thread only orchestrates). With `repeat`, the
+ * order alternates (A B, B A, …) so that a machine drifting during the comparison does not always
+ * favour the same target. With `findMax`, each target is stepped up from the given rate until it
+ * stops keeping up, within bounded steps and time.
+ */
+import { LoadOptionsError, parseTarget, runLoad, targetUrl, type LoadOptions, type LoadSummary, type LoadgenTickReport } from '../loadgen/index.js';
+import { addRatios, rowOf, type CompareRow, type CompareTarget } from './compare-rows.js';
+import { findMax, type FindMaxOptions, type FindMaxResult } from './find-max.js';
+
+export interface CompareOptions {
+  /** `NAME=PROTO://HOST:PORT` each; at least one. */
+  targets: readonly string[];
+  /** The load, as for `runLoad` (targets and label are set per run). */
+  load: Partial<LoadOptions>;
+  /** @default 1 */
+  repeat: number;
+  findMax?: FindMaxOptions;
+  /** Pause between runs, so one server's stragglers do not land in the next run. @default 1000 */
+  pauseMs: number;
+}
+
+export interface CompareHooks {
+  signal?: AbortSignal;
+  report?: string;
+  /** Before each run: which target, which repeat or step, at what rate. */
+  onRun?(target: CompareTarget, what: string): void;
+  onTick?(target: CompareTarget, report: LoadgenTickReport): void;
+  onSummary?(target: CompareTarget, summary: LoadSummary): void;
+  onWarn?(message: string): void;
+}
+
+export interface CompareResult {
+  targets: CompareTarget[];
+  rows: CompareRow[];
+  findMax: FindMaxResult[];
+  startedAt: string;
+  config: Omit<CompareOptions, 'load'> & { load: Partial<LoadOptions> };
+}
+
+/** `inspircd=irc://127.0.0.1:6667` → name and canonical URL; names must be unique. */
+export function parseCompareTargets(raw: readonly string[], protocol = 'chatpulse'): CompareTarget[] {
+  if (raw.length === 0) throw new LoadOptionsError('give at least one --target NAME=PROTO://HOST:PORT');
+  const out: CompareTarget[] = [];
+  for (const item of raw) {
+    const m = /^([\p{L}\p{N}_.-]{1,40})=(.+)$/u.exec(item);
+    if (!m) throw new LoadOptionsError(`target '${item.slice(0, 80)}' must be NAME=PROTO://HOST:PORT (NAME: 1-40 letters, digits, _ . -)`);
+    const t = parseTarget(m[2] as string, protocol);
+    if (out.some((o) => o.name === m[1])) throw new LoadOptionsError(`target name '${m[1]}' is given twice`);
+    out.push({ name: m[1] as string, url: targetUrl(t), protocol: t.protocol });
+  }
+  return out;
+}
+
+export async function runCompare(o: CompareOptions, hooks: CompareHooks = {}): Promise<CompareResult> {
+  const targets = parseCompareTargets(o.targets, o.load.protocol);
+  const startedAt = new Date().toISOString();
+  const rows: CompareRow[] = [];
+  const maxima: FindMaxResult[] = [];
+  let first = true;
+  const run = async (t: CompareTarget, rate: number, what: string): Promise<LoadSummary> => {
+    if (!first) await pause(o.pauseMs, hooks.signal);
+    first = false;
+    hooks.onRun?.(t, what);
+    const summary = await runLoad(
+      { ...o.load, rate, protocol: t.protocol, targets: [t.url], label: t.name },
+      {
+        ...(hooks.signal ? { signal: hooks.signal } : {}),
+        ...(hooks.report ? { report: hooks.report } : {}),
+        onTick: (r) => hooks.onTick?.(t, r),
+        onWarn: (m) => hooks.onWarn?.(m),
+      },
+    );
+    hooks.onSummary?.(t, summary);
+    return summary;
+  };
+  const baseRate = o.load.rate ?? 1;
+  for (let r = 0; r < o.repeat && !hooks.signal?.aborted; r++) {
+    const order = r % 2 === 0 ? targets : [...targets].reverse();
+    for (const t of order) {
+      if (hooks.signal?.aborted) break;
+      const s = await run(t, baseRate, o.repeat > 1 ? `repeat ${r + 1}/${o.repeat}` : 'run');
+      rows.push(rowOf(t, r + 1, s));
+    }
+  }
+  if (o.findMax && !hooks.signal?.aborted) {
+    for (const t of targets) {
+      if (hooks.signal?.aborted) break;
+      maxima.push(await findMax(t, baseRate, o.findMax, (rate, step) => run(t, rate, `find-max step ${step}, rate ${rate}/s per client`), hooks.signal));
+    }
+  }
+  rows.sort((a, b) => a.repeat - b.repeat || targets.findIndex((t) => t.name === a.target) - targets.findIndex((t) => t.name === b.target));
+  addRatios(rows, (targets[0] as CompareTarget).name);
+  return { targets, rows, findMax: maxima, startedAt, config: { targets: o.targets, load: o.load, repeat: o.repeat, pauseMs: o.pauseMs, ...(o.findMax ? { findMax: o.findMax } : {}) } };
+}
+
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+  });
+}
