@@ -10,6 +10,8 @@ export type FanoutTarget = 'chatpulse' | 'bare';
 
 export interface FanoutOptions {
   port: number;
+  /** Several nodes of one cluster: members are spread over them round-robin (senders included). */
+  ports?: number[];
   target: FanoutTarget;
   members: number;
   senders: number;
@@ -73,7 +75,8 @@ export async function measureFanout(opts: FanoutOptions): Promise<FanoutResult> 
   // `[bench] bN: ` prefix adds, so both deliver the same bytes per line.
   const filler = 'x'.repeat((opts.size ?? 16) + (opts.target === 'bare' ? '[bench] b0: '.length : 0));
   const sockets: net.Socket[] = [];
-  for (let i = 0; i < opts.members; i++) sockets.push(await connect(opts.port));
+  const ports = opts.ports ?? [opts.port];
+  for (let i = 0; i < opts.members; i++) sockets.push(await connect(ports[i % ports.length] as number));
   if (opts.target === 'chatpulse') {
     await Promise.all(sockets.map((s, i) => {
       const joined = waitForText(s, `b${i} joined #bench`);

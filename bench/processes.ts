@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -85,4 +86,18 @@ export async function startBare(): Promise<ServerProcess> {
   capture(child);
   const m = await waitForLine(child, /bare listening on [\d.]+:(\d+)/);
   return wrap(child, Number(m[1]), 0, () => {});
+}
+
+/** A throwaway redis-server on a free loopback port (cluster scenario). */
+export async function startRedisServer(): Promise<ServerProcess & { url: string }> {
+  const port = await new Promise<number>((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (probe.address() as net.AddressInfo).port;
+      probe.close(() => resolve(p));
+    });
+  });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  capture(child);
+  await waitForLine(child, /Ready to accept connections/);
+  return { ...wrap(child, port, 0, () => {}), url: `redis://127.0.0.1:${port}` };
 }

@@ -6,7 +6,7 @@ import { measureLatency } from './latency-probe.js';
 import { createRooms, scrapeTimes } from './metrics-scrape.js';
 import { measureFanout, type FanoutTarget } from './fanout-driver.js';
 import type { BenchRow } from './report.js';
-import { startBare, startChatpulse, type ServerProcess } from './processes.js';
+import { startBare, startChatpulse, startRedisServer, type ServerProcess } from './processes.js';
 
 export interface BenchContext {
   /** Shorter runs (for a smoke check); figures are noisier. */
@@ -241,4 +241,32 @@ export const loadgenCapacity: Scenario = {
   },
 };
 
-export const scenarios: Scenario[] = [fanout, metrics, history, latency, connections, loadgenCapacity, scrape];
+export const cluster: Scenario = {
+  name: 'cluster',
+  title: '8. Cluster: deliveries/s with 1, 2 and 3 nodes sharing rooms through Redis (all on this machine)',
+  async run(ctx) {
+    const rows: BenchRow[] = [];
+    const redis = await startRedisServer();
+    try {
+      for (const n of [1, 2, 3]) {
+        const nodes: ServerProcess[] = [];
+        try {
+          for (let i = 0; i < n; i++) nodes.push(await startChatpulse(['--redis', redis.url, '--node-id', `n${i + 1}`]));
+          const r = await measureFanout({
+            port: nodes[0]!.port, ports: nodes.map((x) => x.port), target: 'chatpulse', members: 60, senders: 6,
+            warmupMs: ctx.quick ? 500 : 1000, measureMs: ctx.quick ? 1500 : 4000,
+          });
+          ctx.log(`cluster ${n} node(s), 60 members spread over them: ${Math.round(r.deliveriesPerSec)} deliveries/s`);
+          rows.push({ scenario: 'cluster', case: `${n} node${n > 1 ? 's' : ''}, 60 members in one room`, figure: 'deliveries/s', value: r.deliveriesPerSec, unit: '/s' });
+        } finally {
+          for (const x of nodes) await x.stop();
+        }
+      }
+    } finally {
+      await redis.stop();
+    }
+    return rows;
+  },
+};
+
+export const scenarios: Scenario[] = [fanout, metrics, history, latency, connections, loadgenCapacity, scrape, cluster];
