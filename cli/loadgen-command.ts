@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { formatSummary, LoadOptionsError, parseScenario, runLoad, ScenarioError, type LoadOptions } from '../loadgen/index.js';
+import { defaultLoadOptions, formatSummary, LoadOptionsError, parseScenario, runLoad, ScenarioError, type LoadOptions, type LoadSummary } from '../loadgen/index.js';
 import { Progress } from '../loadgen/progress.js';
 import { formatHelp, parseFlags, UsageError } from './flags.js';
 import { loadgenFlags } from './loadgen-flags.js';
@@ -41,6 +41,11 @@ export const loadgenCommand: Command = {
       progress.done();
       table.write(`${formatSummary(summary)}\n`);
       if (f.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+      if (nothingMeasured(summary)) {
+        const kinds = Object.entries(summary.errors).map(([k, n]) => `${k} ×${n}`).join(', ') || 'none reported';
+        console.error(`chatpulse loadgen: no message was sent or received, so nothing was measured (errors: ${kinds})`);
+        return 1;
+      }
       return summary.ok ? 0 : 1;
     } catch (err) {
       progress.done();
@@ -65,6 +70,8 @@ function toOptions(f: Flags): Partial<LoadOptions> {
     if (!ok) throw new UsageError(`--report expects a ws://host:port/ingest URL, got '${f.report.slice(0, 80)}'`);
   }
   if (f.pm + f.switch + f.users > 1) throw new UsageError(`--pm + --switch + --users must be at most 1, got ${f.pm + f.switch + f.users}`);
+  // Unset: the default ramp, shortened for short runs so that `--duration 5s` works as typed.
+  if (f.ramp < 0) f.ramp = Math.min(defaultLoadOptions.ramp, Math.floor(f.duration / 5));
   if (f.ramp > f.duration) throw new UsageError(`--ramp (${f.ramp / 1000}s) must not exceed --duration (${f.duration / 1000}s)`);
   if (f.tlsInsecure && !f.tls) throw new UsageError('--tls-insecure needs --tls');
   if (f.tlsCa && !f.tls) throw new UsageError('--tls-ca needs --tls');
@@ -95,6 +102,11 @@ function toOptions(f: Flags): Partial<LoadOptions> {
     }
   }
   return o;
+}
+
+/** A run that asked for traffic and saw none (no client got in, say) must not pass as a success. */
+function nothingMeasured(s: LoadSummary): boolean {
+  return s.config.rate > 0 && s.messages.sent === 0 && s.messages.received === 0;
 }
 
 function durationOf(o: Partial<LoadOptions>): number {

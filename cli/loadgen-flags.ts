@@ -23,7 +23,10 @@ export const loadgenFlags = {
   rooms: flag.int(d.rooms, 'rooms the clients spread over (room1…roomN)', { min: 1, max: 10_000 }),
   rate: flag.number(d.rate, 'actions per second per client (Poisson, open loop)', { min: 0, max: 1000 }),
   duration: flag.duration(d.duration, 'how long the schedule runs', { min: 1, max: 7 * 86_400_000 }),
-  ramp: flag.duration(d.ramp, 'clients connect evenly over this long (part of the duration)', { min: 0 }),
+  ramp: {
+    ...flag.duration(-1, 'clients connect evenly over this long (part of the duration)', { min: 0 }),
+    defaultLabel: `${d.ramp / 1000}s, at most a fifth of --duration`,
+  },
   pm: flag.number(d.pm, 'share of actions that are private messages', { min: 0, max: 1 }),
   switch: flag.number(d.switch, 'share of actions that switch room', { min: 0, max: 1 }),
   users: flag.number(d.users, 'share of actions that ask /users', { min: 0, max: 1 }),

@@ -32,10 +32,15 @@ export const serverCommand: Command = {
       throw err;
     }
     let hub: Hub;
+    // Flags go through without the raw TLS port (-1 means "off", which the security options already
+    // resolved) and without the token (redacted in the stored config as "(set)").
     const { help: _help, tlsPort: _tlsPort, token: _token, ...config } = f;
     const { notes, ...secure } = security;
     try {
-      hub = await startHub({ ...f, ...secure, graceMs: f.grace, db: f.db || defaultDbPath(f.resultsDir), config });
+      hub = await startHub({
+        ...config, ...secure, graceMs: f.grace, db: f.db || defaultDbPath(f.resultsDir),
+        config: { ...config, token: secure.token ?? '' },
+      });
     } catch (err) {
       console.error(`chatpulse server: ${describeListenError(err)}`);
       return 1;

@@ -6,7 +6,7 @@ export const serverFlags = {
   port: flag.int(5555, 'chat (TCP) port; 0 = any free port', { min: 0, max: 65535 }),
   httpHost: flag.string('127.0.0.1', 'dashboard and /metrics address to bind'),
   httpPort: flag.int(8080, 'dashboard and /metrics port; 0 = any free port', { min: 0, max: 65535 }),
-  db: flag.string('', 'SQLite store for history, runs and samples (default: <results-dir>/chatpulse.db)'),
+  db: { ...flag.string('', 'SQLite store for history, runs and samples'), defaultLabel: '<results-dir>/chatpulse.db' },
   resultsDir: flag.string('results', 'folder for run results and the default store'),
   interval: flag.duration(1000, 'metrics tick: one snapshot (MPS, samples, charts) per interval', { min: 100, max: 3_600_000 }),
   window: flag.int(5, 'ticks in the moving-average MPS', { min: 1, max: 3600 }),

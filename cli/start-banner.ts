@@ -18,7 +18,7 @@ export function startBanner(hub: Hub): string[] {
   if (hub.token !== null) {
     out.push(hub.tokenGenerated
       ? `dashboard token required (generated; --token to choose one): ${base}?token=${encodeURIComponent(hub.token)}`
-      : `dashboard token required (from --token): ${base}?token=<your token>`);
+      : `dashboard token required (from --token or CHATPULSE_TOKEN): ${base}?token=<your token>`);
     if (!isLoopbackHost(http.address.address)) {
       out.push('note: the dashboard is plain HTTP; its token crosses the network in clear (use a trusted network, an SSH tunnel or a TLS proxy)');
     }

@@ -66,6 +66,23 @@ test('a bad scenario file is refused with the phase and field named', async () =
   assert.match(p.stderr(), /phases\[1\]\.rate is required for a spike/);
 });
 
+test('a short run needs no --ramp: the default ramp shrinks to a fifth of --duration', async () => {
+  const p = runCli(['loadgen', '--port', String(srv.port), '--clients', '4', '--rooms', '1', '--rate', '4', '--duration', '2s', '--workers', '1', '--json']);
+  const { code } = await p.exited(20_000);
+  assert.is(code, 0, p.stderr());
+  assert.is(JSON.parse(p.stdout()).config.ramp, 400);
+});
+
+test('a run in which no client got in exits 1 and says nothing was measured', async () => {
+  const dead = await startTestServer();
+  const port = dead.port;
+  await dead.stop(); // nothing listens there now
+  const p = runCli(['loadgen', '--port', String(port), '--clients', '3', '--rate', '5', '--duration', '1s', '--workers', '1']);
+  const { code } = await p.exited(20_000);
+  assert.is(code, 1);
+  assert.match(p.stderr(), /chatpulse loadgen: no message was sent or received, so nothing was measured \(errors: .*ECONNREFUSED|connect/);
+});
+
 test('--help lists the flags', async () => {
   const p = runCli(['loadgen', '--help']);
   assert.is((await p.exited()).code, 0);

@@ -143,6 +143,18 @@ s('CLI: --tls-port prints both ports and the fingerprint; a TLS client talks to 
   }
 });
 
+s('CLI: --tls-cert and --tls-key alone serve TLS on the chat port (no --tls-port)', async () => {
+  const { proc, chatPort } = await startServerProcess(['--results-dir', tmp.dir, '--tls-cert', cert.certFile, '--tls-key', cert.keyFile]);
+  try {
+    const a = keep(await loginTls(chatPort, cert.cert, 'ann'));
+    await a.ask('/join dev', '* ann joined #dev');
+    assert.is(((a.socket as tls.TLSSocket).getProtocol()), 'TLSv1.3');
+  } finally {
+    proc.child.kill('SIGINT');
+    assert.is((await proc.exited(6000)).code, 0);
+  }
+});
+
 if (cert) s.run();
 else console.log('SKIP: chat over TLS (no openssl)');
 
