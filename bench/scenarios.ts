@@ -199,14 +199,16 @@ const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bi
 /** One loadgen run as a child process; resolves with its --json record. */
 function loadgenJson(args: string[]): Promise<Record<string, any>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'loadgen', '--json', ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(process.execPath, [BIN, 'loadgen', '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
+    let err = '';
     child.stdout.on('data', (d) => (out += d));
-    child.on('exit', () => {
+    child.stderr.on('data', (d) => (err = (err + d).slice(-400)));
+    child.on('exit', (code) => {
       try {
         resolve(JSON.parse(out));
       } catch {
-        reject(new Error(`loadgen printed no JSON record: ${out.slice(0, 200)}`));
+        reject(new Error(`loadgen (exit ${code}) printed no JSON record: ${err.trim().split('\n').pop() ?? ''}`));
       }
     });
   });
@@ -218,7 +220,7 @@ export const loadgenCapacity: Scenario = {
   async run(ctx) {
     const rows: BenchRow[] = [];
     let best: { sent: number; received: number; perClient: number } | undefined;
-    for (const perClient of ctx.quick ? [2, 8] : [4, 16, 64, 128, 256, 512, 1024]) {
+    for (const perClient of ctx.quick ? [2, 8] : [4, 16, 64, 128, 256, 512, 1000]) {
       const server = await startChatpulse();
       try {
         const r = await loadgenJson(['--port', String(server.port), '--workers', '1', '--clients', '50', '--rooms', '1', '--rate', String(perClient),

@@ -27,7 +27,13 @@ export const benchCommand: Command = {
     const ctx = { quick: f.quick, log: (l: string) => console.log(`  ${l}`) };
     for (const s of scenarios.filter((s) => f.only.length === 0 || f.only.includes(s.name))) {
       console.log(s.title);
-      rows.push(...(await s.run(ctx)));
+      try {
+        rows.push(...(await s.run(ctx)));
+      } catch (err) {
+        // One broken scenario must not cost the figures of the others.
+        console.log(`  FAILED: ${(err as Error).message}`);
+        rows.push({ scenario: s.name, case: 'scenario failed', figure: (err as Error).message.slice(0, 120), value: Number.NaN, unit: '' });
+      }
     }
     console.log(`\n${markdownTable(rows)}\n`);
     const [json, md] = writeBenchFiles(f.resultsDir, rows, startedAt);

@@ -436,8 +436,9 @@ export class ChatCore {
   clusterDelivery(): ClusterDelivery {
     return {
       remoteMessage: (roomName, nick, text) => {
-        this.history?.append(roomName, this.now(), nick, text);
         const room = this.rooms.get(roomName);
+        // The local spelling, so one room keeps one pending history ring whatever another node typed.
+        this.history?.append(room?.name ?? roomName, this.now(), nick, text);
         if (!room) return;
         const line = lines.roomMessage(room.name, nick, text);
         for (const m of room.members) m.conn.send(line);

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { Db } from '../store/database.js';
+import { HistoryRing } from './history-ring.js';
 import { createHistorySchema } from './history-schema.js';
 import type { WriterReply, WriterRequest } from './history-writer.js';
 
@@ -15,8 +16,6 @@ export interface HistoryOptions {
   cap: number;
   /** How often queued lines are handed to the writer thread, in ms. @default 100 */
   flushEveryMs?: number;
-  /** Queued lines that force a hand-off before the timer. @default 5000 */
-  maxQueued?: number;
 }
 
 /**
@@ -26,15 +25,14 @@ export interface HistoryOptions {
  * off but not yet committed, so a reader always sees every line sent before it asked.
  */
 export class HistoryStore {
-  /** Flat rows: room, ts, nick, text, … */
-  #queue: (string | number)[] = [];
+  /** Lines not yet handed off, per room (by its canonical name), each bounded by the cap. */
+  #pending = new Map<string, HistoryRing>();
   /** Batches posted to the writer and not yet confirmed, by batch id. */
   readonly #inFlight = new Map<number, (string | number)[]>();
   #nextBatch = 1;
   #timer: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
   readonly #cap: number;
-  readonly #maxQueued: number;
   readonly #flushEveryMs: number;
   readonly #worker: Worker | undefined;
   readonly #recent: (key: string, n: number) => HistoryLine[];
@@ -42,7 +40,6 @@ export class HistoryStore {
   constructor(db: Db, opts: HistoryOptions) {
     this.#cap = opts.cap;
     this.#flushEveryMs = opts.flushEveryMs ?? 100;
-    this.#maxQueued = (opts.maxQueued ?? 5000) * 4;
     createHistorySchema(db);
     const recent = db.prepare(`SELECT ts, room, nick, text FROM
       (SELECT id, ts, room, nick, text FROM chat_history WHERE room_key = ? ORDER BY id DESC LIMIT ?) ORDER BY id`);
@@ -62,12 +59,16 @@ export class HistoryStore {
     return this.#cap > 0 && this.#worker !== undefined;
   }
 
+  /** `room` is the room's canonical name (one spelling per room, as the chat core keeps it). */
   append(room: string, ts: number, nick: string, text: string): void {
     if (!this.enabled || this.#closing) return;
-    const q = this.#queue;
-    q.push(room, ts, nick, text);
-    if (q.length >= this.#maxQueued) this.flush();
-    else this.#timer ??= setTimeout(() => this.flush(), this.#flushEveryMs).unref();
+    let ring = this.#pending.get(room);
+    if (ring === undefined) {
+      ring = new HistoryRing(room, this.#cap);
+      this.#pending.set(room, ring);
+    }
+    ring.push(ts, nick, text);
+    this.#timer ??= setTimeout(() => this.flush(), this.#flushEveryMs).unref();
   }
 
   /** The last `n` lines of a room, oldest first, including lines not yet committed. */
@@ -75,9 +76,10 @@ export class HistoryStore {
     if (!this.enabled) return [];
     const key = room.toLowerCase();
     const want = Math.min(n, this.#cap);
+    this.flush(); // what is still pending becomes an in-flight batch, read below
     const stored = this.#recent(key, want);
     const uncommitted: HistoryLine[] = [];
-    for (const rows of [...this.#inFlight.values(), this.#queue]) {
+    for (const rows of this.#inFlight.values()) {
       for (let i = 0; i < rows.length; i += 4) {
         if ((rows[i] as string).toLowerCase() === key) {
           uncommitted.push({ room: rows[i] as string, ts: rows[i + 1] as number, nick: rows[i + 2] as string, text: rows[i + 3] as string });
@@ -94,10 +96,11 @@ export class HistoryStore {
   flush(): void {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (this.#queue.length === 0 || !this.#worker) return;
+    if (this.#pending.size === 0 || !this.#worker) return;
     const id = this.#nextBatch++;
-    const rows = keepLastPerRoom(this.#queue, this.#cap);
-    this.#queue = [];
+    const rows: (string | number)[] = [];
+    for (const ring of this.#pending.values()) ring.drainInto(rows);
+    this.#pending.clear();
     this.#inFlight.set(id, rows);
     this.#worker.postMessage({ type: 'batch', id, rows } satisfies WriterRequest);
   }
@@ -122,37 +125,6 @@ export class HistoryStore {
     })();
     return this.#closing;
   }
-}
-
-/**
- * A room keeps only its last `cap` lines, so of a batch holding more than `cap` lines for one room the
- * older ones would be inserted and trimmed in the same transaction. Dropping them first leaves the
- * store exactly as it would have been, and at fan-out rates (thousands of lines per batch) it is what
- * keeps history from costing a core. Below `cap` lines per batch this is one length check.
- */
-export function keepLastPerRoom(rows: (string | number)[], cap: number): (string | number)[] {
-  if (rows.length / 4 <= cap) return rows;
-  const counts = new Map<string, number>();
-  for (let i = 0; i < rows.length; i += 4) {
-    const key = (rows[i] as string).toLowerCase();
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  let over = false;
-  for (const n of counts.values()) if (n > cap) over = true;
-  if (!over) return rows;
-  const skip = new Map<string, number>();
-  for (const [key, n] of counts) if (n > cap) skip.set(key, n - cap);
-  const out: (string | number)[] = [];
-  for (let i = 0; i < rows.length; i += 4) {
-    const key = (rows[i] as string).toLowerCase();
-    const left = skip.get(key);
-    if (left !== undefined && left > 0) {
-      skip.set(key, left - 1);
-      continue;
-    }
-    out.push(rows[i] as string, rows[i + 1] as number, rows[i + 2] as string, rows[i + 3] as string);
-  }
-  return out;
 }
 
 function same(a: HistoryLine, b: HistoryLine): boolean {

@@ -1,14 +1,22 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { HistoryStore } from '../../server/history-store.js';
-import { keepLastPerRoom } from '../../server/history-store.js';
+import { HistoryRing } from '../../server/history-ring.js';
 import { openDatabase } from '../../store/database.js';
 import { tempDir } from '../helpers/temp.js';
 
-test('keepLastPerRoom drops only what the cap would trim, keeping order', () => {
-  const rows = ['a', 1, 'x', 'a1', 'B', 2, 'y', 'b1', 'A', 3, 'x', 'a2', 'a', 4, 'x', 'a3', 'b', 5, 'y', 'b2'];
-  assert.equal(keepLastPerRoom(rows, 2), ['B', 2, 'y', 'b1', 'A', 3, 'x', 'a2', 'a', 4, 'x', 'a3', 'b', 5, 'y', 'b2']);
-  assert.is(keepLastPerRoom(rows, 5), rows, 'under the cap the batch is untouched');
+test('a room\'s pending ring keeps its last cap lines, oldest first, and empties when drained', () => {
+  const ring = new HistoryRing('Dev', 3);
+  for (let i = 1; i <= 5; i++) ring.push(i, 'ann', `l${i}`);
+  assert.is(ring.size, 3);
+  const out: (string | number)[] = [];
+  ring.drainInto(out);
+  assert.equal(out, ['Dev', 3, 'ann', 'l3', 'Dev', 4, 'ann', 'l4', 'Dev', 5, 'ann', 'l5']);
+  assert.is(ring.size, 0);
+  ring.push(6, 'bob', 'l6');
+  const again: (string | number)[] = [];
+  ring.drainInto(again);
+  assert.equal(again, ['Dev', 6, 'bob', 'l6'], 'after a drain it starts over');
 });
 
 test('reads see lines not yet committed; the store keeps the last cap lines per room across a reopen', async () => {
@@ -16,7 +24,7 @@ test('reads see lines not yet committed; the store keeps the last cap lines per 
   try {
     const file = `${tmp.dir}/h.db`;
     const db = openDatabase(file);
-    const store = new HistoryStore(db, { cap: 100, flushEveryMs: 10_000, maxQueued: 70 });
+    const store = new HistoryStore(db, { cap: 100, flushEveryMs: 10_000 });
     for (let i = 0; i < 250; i++) store.append('Dev', 1000 + i, 'ann', `line ${i}`);
     store.append('ops', 5000, 'bob', 'only one');
     const recent = store.recent('dev', 3);
