@@ -44,7 +44,8 @@ s('--tls --tls-insecure against a self-signed server: handshake time apart from 
 
 s('certificate checks: without --tls-insecure a self-signed server is refused; --tls-ca trusts it', async () => {
   const refused = run('--tls');
-  assert.is((await refused.exited(25_000)).code, 0, refused.stderr());
+  assert.is((await refused.exited(25_000)).code, 1, 'no client got in: nothing measured, not a pass');
+  assert.match(refused.stderr(), /nothing was measured \(errors: tls_handshake ×\d+\)/);
   const bad = JSON.parse(refused.stdout().trim());
   assert.ok(bad.errors.tls_handshake > 0, JSON.stringify(bad.errors));
   assert.is(bad.messages.received, 0);
