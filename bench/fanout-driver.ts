@@ -21,6 +21,8 @@ export interface FanoutOptions {
   measureMs?: number;
   /** Bytes of filler per message. @default 16 */
   size?: number;
+  /** Called when the measurement window opens and closes (to sample the server's CPU). */
+  onWindow?: (edge: 'start' | 'end') => void;
 }
 
 export interface FanoutResult {
@@ -118,9 +120,11 @@ export async function measureFanout(opts: FanoutOptions): Promise<FanoutResult> 
   const r0 = received;
   const s0 = sentTotal;
   const cpu0 = process.cpuUsage();
+  opts.onWindow?.('start');
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, opts.measureMs ?? 4000));
   const seconds = (performance.now() - t0) / 1000;
+  opts.onWindow?.('end');
   const cpu = process.cpuUsage(cpu0);
   const r1 = received;
   const s1 = sentTotal;
