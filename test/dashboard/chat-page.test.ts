@@ -181,7 +181,7 @@ if (hasChromium) {
       await shows(w.page, '#room-title', '#dev');
       await say(w.page, '/join ops');
       await shows(w.page, '#room-title', '#ops');
-      await own.close();
+      await own.cleanup(); // closes the hub and removes its results folder; the db is ours (tmp)
       await shows(w.page, '#status', 'disconnected — retrying in');
       own = await startTestHub({ db, port, httpPort });
       await shows(w.page, '#status', 'connected as phoenix; rooms restored');
@@ -195,7 +195,7 @@ if (hasChromium) {
       watcher.close();
       onlyLocal(w, httpPort);
     } finally {
-      await own.close();
+      await own.cleanup();
       tmp.cleanup();
     }
   });
