@@ -1,0 +1,38 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Snapshot } from '../../metrics/index.js';
+import { runCli } from '../helpers/cli.js';
+import { startTestHub } from '../helpers/hub.js';
+
+test('two loadgen processes report to one dashboard: each source kept, totals summed', async () => {
+  const h = await startTestHub({ interval: 250 });
+  const snapshots: Snapshot[] = [];
+  h.hub.metrics?.aggregator.onSnapshot((s) => snapshots.push(s));
+  const ingest = `${h.httpUrl.replace('http:', 'ws:')}/ingest`;
+  const run = (label: string, seed: string) =>
+    runCli(['loadgen', '--port', String(h.chatPort), '--clients', '6', '--rooms', '2', '--rate', '4', '--duration', '3s',
+      '--ramp', '0', '--workers', '1', '--seed', seed, '--label', label, '--report', ingest, '--interval', '250ms']);
+  try {
+    const [a, b] = [run('east', '1'), run('west', '2')];
+    const [ea, eb] = await Promise.all([a.exited(30_000), b.exited(30_000)]);
+    assert.is(ea.code, 0, a.stderr());
+    assert.is(eb.code, 0, b.stderr());
+    const both = snapshots.filter((s) => s.loadgen.length === 2);
+    assert.ok(both.length > 0, 'some tick saw both generators');
+    const last = both[both.length - 1] as Snapshot;
+    assert.equal(last.loadgen.map((r) => r.source).sort(), ['east', 'west']);
+    // A tick's totals combine the reports that arrived in it: use ticks in which exactly one report of
+    // each source arrived (both latest reports inside the tick's window), so the sum is known.
+    const inTick = (s: Snapshot) => s.loadgen.filter((r) => r.time > s.time - s.intervalS * 1000 && r.time <= s.time);
+    const combined = snapshots.filter((s) => s.totals.loadgen?.sources === 2 && inTick(s).length === 2);
+    assert.ok(combined.length > 0, 'a tick with one report from each');
+    const t = combined[combined.length - 1] as Snapshot;
+    const reports = inTick(t);
+    assert.is(t.totals.loadgen?.sent, reports.reduce((sum, r) => sum + r.sent, 0), 'counts summed over sources');
+    assert.is(t.totals.loadgen?.p99Ms, Math.max(...reports.map((r) => r.latencyMs.corrected.p99)), 'p99 is the worst source\'s');
+  } finally {
+    await h.stop();
+  }
+});
+
+test.run();
