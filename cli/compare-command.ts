@@ -4,6 +4,7 @@ import { LoadOptionsError, type LoadOptions } from '../loadgen/index.js';
 import { Progress } from '../loadgen/progress.js';
 import { flag, formatHelp, parseFlags, UsageError } from './flags.js';
 import { loadgenFlags } from './loadgen-flags.js';
+import { abortOnSignals } from './abort-on-signals.js';
 import type { Command } from './main.js';
 
 // The loadgen's flags, less those that name one server or one output; compare's own on top.
@@ -41,13 +42,7 @@ export const compareCommand: Command = {
     const { help: _x, target, repeat, findMax, maxP99, maxLoss, maxSteps, maxTime, pause, resultsDir, json, report, ...loadFlags } = f;
     const loadOptions: Partial<LoadOptions> = { ...loadFlags };
     const controller = new AbortController();
-    const onSignal = () => {
-      if (controller.signal.aborted) process.exit(130);
-      process.stderr.write('\nstopping (Ctrl-C again to quit at once)…\n');
-      controller.abort();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    const releaseSignals = abortOnSignals(controller);
     const err = process.stderr;
     let progress: Progress | undefined;
     try {
@@ -81,8 +76,7 @@ export const compareCommand: Command = {
       err.write(`chatpulse compare: ${(e as Error).message}\n`);
       return 1;
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      releaseSignals();
     }
   },
 };

@@ -3,6 +3,7 @@ import { defaultLoadOptions, formatSummary, LoadOptionsError, parseScenario, run
 import { Progress } from '../loadgen/progress.js';
 import { formatHelp, parseFlags, UsageError } from './flags.js';
 import { loadgenFlags } from './loadgen-flags.js';
+import { abortOnSignals } from './abort-on-signals.js';
 import type { Command } from './main.js';
 
 const spec = loadgenFlags;
@@ -18,13 +19,7 @@ export const loadgenCommand: Command = {
     const options = toOptions(f);
     const reportToken = f.reportToken || process.env.CHATPULSE_TOKEN || '';
     const controller = new AbortController();
-    const onSignal = () => {
-      if (controller.signal.aborted) process.exit(130);
-      process.stderr.write('\nstopping (Ctrl-C again to quit at once)…\n');
-      controller.abort();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    const releaseSignals = abortOnSignals(controller);
     const progress = new Progress(process.stderr, { durationMs: durationOf(options), intervalMs: options.interval ?? 1000, tty: process.stderr.isTTY === true });
     const table = f.json ? process.stderr : process.stdout;
     try {
@@ -53,8 +48,7 @@ export const loadgenCommand: Command = {
       console.error(`chatpulse loadgen: ${(err as Error).message}`);
       return 1;
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      releaseSignals();
     }
   },
 };
