@@ -1,19 +1,8 @@
+import { nickColor } from '../../client/colors.js';
 import type { ChatEvents } from '../../server/index.js';
 
-/** xterm-256 colours that read well on dark and light backgrounds. */
-const PALETTE = [33, 39, 41, 70, 98, 130, 136, 166, 168, 172, 178, 203, 32, 64, 127, 167];
-
-/** FNV-1a of the name: the same nickname gets the same colour in every run. */
-export function nickColour(nick: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < nick.length; i++) h = Math.imul(h ^ nick.charCodeAt(i), 0x01000193);
-  return PALETTE[(h >>> 0) % PALETTE.length] as number;
-}
-
-/** Colour only on a terminal that wants it (https://no-color.org). */
-export function wantsColour(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
-  return stream.isTTY === true && !env.NO_COLOR;
-}
+/** The terminal client's colours, so a nickname looks the same in the demo's tail and in `chatpulse client`. */
+export { colorEnabled, nickColor } from '../../client/colors.js';
 
 export interface ChatTailOptions {
   events: ChatEvents;
@@ -65,7 +54,7 @@ export class ChatTail {
   }
 
   #nick(nick: string): string {
-    return this.#o.colour ? `\x1b[38;5;${nickColour(nick)}m${nick}\x1b[39m` : nick;
+    return this.#o.colour ? `\x1b[${nickColor(nick)}m${nick}\x1b[39m` : nick;
   }
 
   #room(room: string): string {

@@ -3,7 +3,7 @@ import type { Snapshot } from '../../metrics/index.js';
 import { connectHost, loadgenArgs, urlHost, type DemoFlags, type DemoPlan } from '../demo-flags.js';
 import { defaultDbPath, startHub, type Hub } from '../hub.js';
 import { describeListenError } from '../server-command.js';
-import { ChatTail, wantsColour } from './chat-tail.js';
+import { ChatTail, colorEnabled } from './chat-tail.js';
 import { describeLoadgenFailure, startLoadgenChild, type LoadgenExit } from './loadgen-child.js';
 import { openBrowser } from './open-browser.js';
 import { endDemo, type EndRequest } from './end-demo.js';
@@ -68,7 +68,7 @@ export async function runDemo(f: DemoFlags, plan: DemoPlan, io: DemoIo): Promise
   });
   const barTimer = setInterval(() => view.bar(), 1000);
   view.bar();
-  const tail = f.tail ? new ChatTail({ events: hub.events, write: (l) => view.line(l), colour: wantsColour(io.out, io.env) }) : undefined;
+  const tail = f.tail ? new ChatTail({ events: hub.events, write: (l) => view.line(l), colour: colorEnabled(io.env, io.out) }) : undefined;
 
   const request = await whichEndFirst(plan.durationMs, child.exited);
   // From here on a second Ctrl-C stops the loadgen at once; the results are still written.

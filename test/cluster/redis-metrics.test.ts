@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startTestHub } from '../helpers/hub.js';
+import { eventually, startTestHub } from '../helpers/hub.js';
 import { LineClient, sleep } from '../helpers/line-client.js';
 import { parseExposition } from '../helpers/prom-text.js';
 import { startRedis } from '../helpers/redis.js';
@@ -25,8 +25,11 @@ if (redisBin) {
       for (let i = 0; i < 50 && !(await a.ask('/users', /^\* users/)).includes('bob'); i++) await sleep(50);
       for (let i = 0; i < 5; i++) b.send(`from n2 ${i}`);
       await a.waitFor('[main] bob: from n2 4');
-      await sleep(500); // two ticks
-      const m1 = await scrape(n1.httpUrl);
+      // /metrics reads the latest tick: wait (bounded) until a tick has counted the five deliveries.
+      const m1 = await eventually(async () => {
+        const m = await scrape(n1.httpUrl);
+        return m.find((x) => x.name === 'chat_deliveries_total')?.value === 5 ? m : undefined;
+      }, 'five relayed deliveries counted on n1');
       const up = m1.find((s) => s.name === 'chat_redis_up');
       assert.equal(up?.labels, { node: 'n1' });
       assert.is(up?.value, 1);
@@ -35,11 +38,10 @@ if (redisBin) {
       const deliveries = m1.find((s) => s.name === 'chat_deliveries_total');
       assert.is(deliveries?.labels.node, 'n1');
       assert.is(deliveries?.value, 5, 'five relayed lines written to ann');
-      const m2 = await scrape(n2.httpUrl);
-      assert.is(m2.filter((s) => s.name === 'chat_messages_total').reduce((sum, s) => sum + s.value, 0), 5);
+      const sent = (m: Awaited<ReturnType<typeof scrape>>) => m.filter((x) => x.name === 'chat_messages_total').reduce((sum, x) => sum + x.value, 0);
+      await eventually(async () => (sent(await scrape(n2.httpUrl)) === 5 ? true : undefined), 'five messages counted on n2, where they were sent');
       await redis.stop();
-      await sleep(300);
-      assert.is((await scrape(n1.httpUrl)).find((s) => s.name === 'chat_redis_up')?.value, 0);
+      await eventually(async () => ((await scrape(n1.httpUrl)).find((x) => x.name === 'chat_redis_up')?.value === 0 ? true : undefined), 'chat_redis_up 0 after redis stopped');
     } finally {
       for (const c of clients) c.close();
       await n1.stop();

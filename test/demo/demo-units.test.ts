@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ChatTail, nickColour, wantsColour } from '../../cli/demo/chat-tail.js';
+import { ChatTail, colorEnabled, nickColor } from '../../cli/demo/chat-tail.js';
 import { describeLoadgenFailure, parseSummary, type LoadgenExit } from '../../cli/demo/loadgen-child.js';
 import { findOpener } from '../../cli/demo/open-browser.js';
 import type { RunTotals } from '../../cli/demo/run-totals.js';
@@ -65,11 +65,13 @@ test('terminal view: a bar redrawn in place on a TTY, plain timed lines otherwis
 });
 
 test('chat tail: a few lines a second, stable colours, none under NO_COLOR or off a TTY', () => {
-  assert.is(nickColour('lg12'), nickColour('lg12'));
-  assert.ok(new Set(['lg1', 'lg2', 'lg3', 'lg4', 'lg5', 'lg6'].map(nickColour)).size >= 3, 'nicknames spread over the palette');
-  assert.is(wantsColour({ isTTY: true }, {}), true);
-  assert.is(wantsColour({ isTTY: true }, { NO_COLOR: '1' }), false);
-  assert.is(wantsColour({ isTTY: false }, {}), false);
+  // FNV-1a of the lowercased nick over the 8-colour palette: pinned, so a change of colours is seen.
+  assert.equal(['ann', 'bob', 'lg12'].map(nickColor), [32, 92, 96]);
+  assert.is(nickColor('LG12'), nickColor('lg12'), 'case does not change the colour');
+  assert.ok(new Set(['lg1', 'lg2', 'lg3', 'lg4', 'lg5', 'lg6'].map(nickColor)).size >= 3, 'nicknames spread over the palette');
+  assert.is(colorEnabled({}, { isTTY: true }), true);
+  assert.is(colorEnabled({ NO_COLOR: '1' }, { isTTY: true }), false);
+  assert.is(colorEnabled({}, { isTTY: false }), false);
   const events = new ChatEvents();
   let now = 5000;
   const lines: string[] = [];
@@ -87,7 +89,7 @@ test('chat tail: a few lines a second, stable colours, none under NO_COLOR or of
   const t2 = new ChatTail({ events, write: (l) => coloured.push(l), colour: true });
   msg('ann', 'hi');
   t2.close();
-  assert.is(coloured[0], `\x1b[2m[r1]\x1b[22m \x1b[38;5;${nickColour('ann')}mann\x1b[39m: hi`);
+  assert.is(coloured[0], `\x1b[2m[r1]\x1b[22m \x1b[${nickColor('ann')}mann\x1b[39m: hi`);
 });
 
 test('open: says why not when there is no display or no opener', () => {

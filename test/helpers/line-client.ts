@@ -1,18 +1,13 @@
 import net from 'node:net';
-import { LineLog, type LinePredicate } from './line-log.js';
+import { LineClientBase } from './line-log.js';
 
 /** A test chat client over a real socket: collects lines and waits for the ones a test expects. */
-export class LineClient {
+export class LineClient extends LineClientBase {
   readonly socket: net.Socket;
-  closed = false;
   #buf = '';
-  readonly #log = new LineLog();
-
-  get lines(): string[] {
-    return this.#log.lines;
-  }
 
   constructor(socket: net.Socket) {
+    super();
     this.socket = socket;
     socket.setEncoding('utf8');
     socket.on('data', (d: string) => {
@@ -21,7 +16,7 @@ export class LineClient {
       while ((nl = this.#buf.indexOf('\n')) >= 0) {
         const line = this.#buf.slice(0, nl);
         this.#buf = this.#buf.slice(nl + 1);
-        this.#log.push(line);
+        this.log.push(line);
       }
     });
     socket.on('error', () => {});
@@ -49,24 +44,8 @@ export class LineClient {
     this.socket.write(`${line}\n`);
   }
 
-  /** Resolves with the first line (received after `from`, default: any so far) matching `pred`. */
-  waitFor(pred: LinePredicate, timeoutMs = 3000, from = 0): Promise<string> {
-    return this.#log.waitFor(pred, timeoutMs, from);
-  }
-
-  /** Sends `line` and waits for a reply matching `pred` that arrives after it. */
-  async ask(line: string, pred: LinePredicate, timeoutMs = 3000): Promise<string> {
-    const from = this.lines.length;
-    this.send(line);
-    return this.waitFor(pred, timeoutMs, from);
-  }
-
-  waitClosed(timeoutMs = 3000): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error('socket did not close')), timeoutMs);
-      this.socket.once('close', () => { clearTimeout(t); resolve(); });
-    });
+  protected onceClosed(fn: () => void): void {
+    this.socket.once('close', fn);
   }
 
   close(): void {

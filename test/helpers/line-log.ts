@@ -37,3 +37,41 @@ export class LineLog {
     });
   }
 }
+
+/** What the TCP and WebSocket test clients share; each says only how it sends and how it closes. */
+export abstract class LineClientBase<Out = string> {
+  closed = false;
+  protected readonly log = new LineLog();
+
+  get lines(): string[] {
+    return this.log.lines;
+  }
+
+  abstract send(line: Out): void;
+  abstract close(): void;
+  /** Calls `fn` once when the underlying socket closes. */
+  protected abstract onceClosed(fn: () => void): void;
+
+  /** Resolves with the first line (received at index `from` or later) matching `pred`. */
+  waitFor(pred: LinePredicate, timeoutMs = 3000, from = 0): Promise<string> {
+    return this.log.waitFor(pred, timeoutMs, from);
+  }
+
+  /** Sends `line` and waits for a reply matching `pred` that arrives after it. */
+  ask(line: Out, pred: LinePredicate, timeoutMs = 3000): Promise<string> {
+    const from = this.lines.length;
+    this.send(line);
+    return this.waitFor(pred, timeoutMs, from);
+  }
+
+  waitClosed(timeoutMs = 3000): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error('connection did not close')), timeoutMs);
+      this.onceClosed(() => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  }
+}

@@ -1,21 +1,16 @@
 import WebSocket from 'ws';
-import { LineLog, type LinePredicate } from './line-log.js';
+import { LineClientBase } from './line-log.js';
 
 /** A test client for `WS /chat/ws`: one line per text frame, collected like LineClient's. */
-export class WsLineClient {
+export class WsLineClient extends LineClientBase<string | Buffer> {
   readonly ws: WebSocket;
-  closed = false;
-  readonly #log = new LineLog();
-
-  get lines(): string[] {
-    return this.#log.lines;
-  }
 
   constructor(ws: WebSocket) {
+    super();
     this.ws = ws;
     ws.on('message', (data, isBinary) => {
       if (isBinary) throw new Error('server sent a binary frame');
-      this.#log.push(data.toString());
+      this.log.push(data.toString());
     });
     ws.on('error', () => {});
     ws.on('close', () => (this.closed = true));
@@ -40,22 +35,8 @@ export class WsLineClient {
     this.ws.send(line, { binary: false });
   }
 
-  waitFor(pred: LinePredicate, timeoutMs = 3000, from = 0): Promise<string> {
-    return this.#log.waitFor(pred, timeoutMs, from);
-  }
-
-  ask(line: string | Buffer, pred: LinePredicate, timeoutMs = 3000): Promise<string> {
-    const from = this.lines.length;
-    this.send(line);
-    return this.waitFor(pred, timeoutMs, from);
-  }
-
-  waitClosed(timeoutMs = 3000): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error('websocket did not close')), timeoutMs);
-      this.ws.once('close', () => { clearTimeout(t); resolve(); });
-    });
+  protected onceClosed(fn: () => void): void {
+    this.ws.once('close', fn);
   }
 
   close(): void {

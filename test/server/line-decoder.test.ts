@@ -52,9 +52,14 @@ test('a line over the limit is refused once and the next line still arrives', ()
 });
 
 test('an over-long line split across many chunks is refused before it is buffered', () => {
-  const d = new LineDecoder(100, { onLine: () => assert.unreachable('no line'), onOverflow: () => {} });
+  const got: string[] = [];
+  let overflows = 0;
+  const d = new LineDecoder(100, { onLine: (l) => got.push(l.toString()), onOverflow: () => overflows++ });
   for (let i = 0; i < 1000; i++) d.push(Buffer.alloc(1000, 0x61));
   assert.is(d.pendingBytes, 0, 'nothing buffered while discarding');
+  assert.is(overflows, 1, 'refused once');
+  d.push(Buffer.from('tail of the long line\nok\n'));
+  assert.equal(got, ['ok'], 'the next line arrives');
 });
 
 test('exactly max bytes (with CRLF split before LF) is accepted', () => {
