@@ -6,7 +6,7 @@ import { inspircdBin, ngircdBin, startInspircd, startNgircd } from '../helpers/i
 const insp = inspircdBin();
 const ng = ngircdBin();
 
-/** A modest load nobody should lose: 20 clients, 2 rooms, no room switches (no membership races). */
+/** A modest load nobody should lose: 20 clients, 2 rooms, no room switches (only the ramp's joins race). */
 const modest = { clients: 20, rooms: 2, rate: 0.5, duration: 5000, ramp: 1000, pm: 0.1, switch: 0, users: 0, workers: 1, interval: 500, lossTimeout: 4000, seed: 5 };
 
 if (insp) {
@@ -20,8 +20,10 @@ if (insp) {
       assert.ok(m.sent > 20, `sent ${m.sent}`);
       assert.ok(m.pm > 0, 'some PMs');
       assert.is(m.lost, 0, JSON.stringify(m));
-      assert.is(m.unexpected, 0);
-      assert.is(m.received, m.expected, 'received = expected recipients');
+      // Clients join during the ramp while the first messages fly: the server may deliver to a member
+      // whose JOIN the sender has not seen yet. Those are extra recipients, never losses.
+      assert.is(m.received, m.expected + m.unexpected, 'every expected recipient got it (plus early joiners)');
+      assert.ok(m.unexpected <= 0.02 * m.expected, JSON.stringify(m));
       assert.is(m.duplicated, 0);
       assert.ok(m.expected > m.sent, 'room messages fan out to several members');
       assert.is(s.latency.corrected.count, m.received);
@@ -64,8 +66,8 @@ if (ng) {
       const m = s.messages;
       assert.ok(m.sent > 20, `sent ${m.sent}`);
       assert.is(m.lost, 0, JSON.stringify(m));
-      assert.is(m.unexpected, 0);
-      assert.is(m.received, m.expected);
+      assert.is(m.received, m.expected + m.unexpected);
+      assert.ok(m.unexpected <= 0.02 * m.expected, JSON.stringify(m));
       assert.is(m.duplicated, 0);
       assert.is(s.latency.corrected.count, m.received);
       assert.is(s.commands.pm.count, 0, 'no PM echo without echo-message');
