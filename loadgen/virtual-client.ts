@@ -28,6 +28,17 @@ import { targetIndex } from './options.js';
 import { newProtocolEvent, type ProtocolAdapter, type ProtocolSession } from './protocols/index.js';
 import type { Dialed } from './dialer.js';
 import { ReceiverWindow, Seen } from './receiver-window.js';
+
+/**
+ * The time a message's corrected latency counts from: when it fell due, or when its client first
+ * arrived if that was later (see above) — but never after the actual write. The scheduler fires
+ * actions up to half a millisecond early to batch timers, and a message written before its due time
+ * was not kept waiting: counting from the later due time would make corrected latency smaller than
+ * uncorrected.
+ */
+export function intendedTime(due: number, arrivedAt: number, written: number): number {
+  return Math.min(written, Math.max(due, arrivedAt));
+}
 import type { WorkerStats } from './worker-stats.js';
 
 export interface ClientContext {
@@ -274,8 +285,8 @@ export class VirtualClient {
   }
 
   #sendRoom(due: number): void {
-    const intended = Math.max(due, this.#arrivedAt);
     const written = this.ctx.now();
+    const intended = intendedTime(due, this.#arrivedAt, written);
     const seq = ++this.#seq;
     const text = encodePayload(this.gid, seq, intended, written, this.ctx.size);
     const echo = this.#session.echoesOwnRoomMessages ?? this.ctx.adapter.echoesOwnRoomMessages;
@@ -287,8 +298,8 @@ export class VirtualClient {
   }
 
   #sendPm(due: number, target: number): void {
-    const intended = Math.max(due, this.#arrivedAt);
     const written = this.ctx.now();
+    const intended = intendedTime(due, this.#arrivedAt, written);
     const seq = ++this.#seq;
     const text = encodePayload(this.gid, seq, intended, written, this.ctx.size);
     const to = `${this.ctx.nickPrefix}${target}`;

@@ -9,6 +9,7 @@ import { getProtocol, newProtocolEvent, parseThreshold, resolveLoadOptions } fro
 import { ReceiverWindow, Seen } from '../../loadgen/receiver-window.js';
 import { holds, measure } from '../../loadgen/thresholds.js';
 import { LineDecoder } from '../../server/index.js';
+import { intendedTime } from '../../loadgen/virtual-client.js';
 
 test('payload: round trip, padding to --size, and decoding across a chunk split', () => {
   const text = encodePayload(42, 7, 1_700_000_000_123.456, 1_700_000_000_124.5, 60);
@@ -22,6 +23,14 @@ test('payload: round trip, padding to --size, and decoding across a chunk split'
   assert.ok(decodePayload(got[0] as Buffer, 13, p));
   assert.equal(p, { gid: 42, seq: 7, intendedUs: 1_700_000_000_123_456, writtenUs: 1_700_000_000_124_500 });
   for (const bad of ['hello', '~1.2.3~', '~1.2.3.4', '~a.2.3.4~', '~1.2.3.4.5~']) assert.not.ok(decodePayload(Buffer.from(bad), 0, p), bad);
+});
+
+test('intended time: due time, or first arrival if later, never after the write (corrected >= uncorrected)', () => {
+  assert.is(intendedTime(1000, 0, 1003), 1000, 'a late write is charged from its due time');
+  assert.is(intendedTime(1000, 1002, 1003), 1002, 'due before the first login: counts from arrival');
+  // The scheduler fires up to 0.5 ms early: such a write was not kept waiting.
+  assert.is(intendedTime(1000.4, 0, 1000), 1000);
+  assert.is(intendedTime(1000, 1000.3, 1000.1), 1000.1);
 });
 
 test('receiver window: new, duplicate, reordered', () => {
