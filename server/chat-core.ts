@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { performance } from 'node:perf_hooks';
-import { ChatEvents, type DisconnectReason, type ErrorReason } from './events.js';
+import { ChatEvents, RoomMessageEvent, type DisconnectReason, type ErrorReason } from './events.js';
 import { GraceMemory, type GraceStore } from './grace-memory.js';
 import type { HistoryStore } from './history-store.js';
 import * as lines from './lines.js';
@@ -62,6 +62,8 @@ export class ChatCore {
   #nextId = 1;
   #bytesIn = 0;
   #bytesOut = 0;
+  /** Event-loop turns flushed so far (sizes the rooms' line arenas). */
+  #turn = 0;
   /** performance.now() at receipt of each room message not yet flushed to its members' sockets. */
   #fanoutStarts: number[] = [];
   readonly #fanoutSeconds: number[] = [];
@@ -83,6 +85,7 @@ export class ChatCore {
 
   /** Called by the write coalescer after each flush: fan-out times and byte counts for this turn. */
   readonly afterFlush = (): void => {
+    this.#turn++;
     const starts = this.#fanoutStarts;
     if (starts.length === 0 && this.#bytesIn === 0 && this.#bytesOut === 0) return;
     const end = performance.now();
@@ -157,17 +160,19 @@ export class ChatCore {
     }
     if (line.length === 0) return;
     if (!isUtf8(line)) return this.fail(session, 'invalid_utf8', 'invalid UTF-8');
+    // The hot path: a room message is fanned out as bytes and never decoded here.
+    if (line[0] !== 47 /* '/' */ && session.nick !== null) return this.sendToRoom(session, line);
     const text = line.toString('utf8');
-    if (text.charCodeAt(0) === 47 /* '/' */) return runCommand(this, session, text);
-    if (session.nick === null) return this.login(session, text.trim());
-    this.sendToRoom(session, text, line);
+    if (text.charCodeAt(0) === 47) return runCommand(this, session, text);
+    this.login(session, text.trim());
   }
 
   /**
-   * Room message: formatted once — cached prefix bytes plus the raw line, no re-encoding — and the
-   * same Buffer queued for every member. `raw` is the text's UTF-8 bytes when the caller has them.
+   * Room message: formatted once — cached prefix bytes plus the raw line, no re-encoding — into the
+   * room's line arena, and that slice queued for every member but the sender; the sender's echo goes
+   * to the room's echo arena (a sender's echoes of one read sit together there too).
    */
-  sendToRoom(session: Session, text: string, raw: Buffer = Buffer.from(text)): void {
+  sendToRoom(session: Session, raw: Buffer): void {
     const room = session.active;
     const nick = session.nick;
     if (room === null || nick === null) return;
@@ -177,19 +182,31 @@ export class ChatCore {
       prefix = Buffer.from(`[${room.name}] ${nick}: `);
       room.senderPrefixes.set(session, prefix);
     }
-    const line = lines.withPrefix(prefix, raw);
-    const echo = lines.withPrefix(room.echoPrefix, raw);
-    let bytesOut = 0;
+    const turn = this.#turn;
+    const lineAt = room.lines.append(prefix, raw, turn);
+    const buf = room.lines.buf;
+    const lineEnd = lineAt + prefix.length + raw.length + 1;
+    const echoAt = room.echoes.append(room.echoPrefix, raw, turn);
+    const echoBuf = room.echoes.buf;
+    const echoEnd = echoAt + room.echoPrefix.length + raw.length + 1;
+    let senders = 0;
     for (const member of room.members) {
-      const out = member === session ? echo : line;
-      member.conn.send(out);
-      bytesOut += out.length;
+      if (member === session) {
+        member.conn.sendSlice(echoBuf, echoAt, echoEnd);
+        senders = 1;
+      } else {
+        member.conn.sendSlice(buf, lineAt, lineEnd);
+      }
     }
+    const bytesOut = (room.members.size - senders) * (lineEnd - lineAt) + senders * (echoEnd - echoAt);
     this.#bytesOut += bytesOut;
     this.#fanoutStarts.push(start);
-    this.history?.append(room.name, this.now(), nick, text);
-    this.cluster?.publishMessage(room.name, nick, text);
-    this.events.emit('message', { room: room.name, nick, text, deliveries: room.members.size, bytesOut });
+    const textAt = lineAt + prefix.length;
+    this.history?.appendBytes(room.name, this.now(), nick, buf, textAt, lineEnd - 1);
+    this.cluster?.publishMessage(room.name, nick, buf.toString('utf8', textAt, lineEnd - 1));
+    if (this.events.has('message')) {
+      this.events.emit('message', new RoomMessageEvent(room.name, nick, room.members.size, bytesOut, buf, textAt, lineEnd - 1));
+    }
   }
 
   sendPrivate(session: Session, target: Session, text: string): void {

@@ -18,7 +18,7 @@ export interface ChatEventMap {
   join: { nick: string; room: string; members: number };
   leave: { nick: string; room: string; members: number };
   /** A room message after fan-out: `deliveries` lines were queued (the sender's echo included). */
-  message: { room: string; nick: string; text: string; deliveries: number; bytesOut: number };
+  message: { readonly room: string; readonly nick: string; readonly text: string; readonly deliveries: number; readonly bytesOut: number };
   pm: { from: string; to: string };
   /** A room message from another node, fanned out to this node's members. Not a new message: never count it as one. */
   relay: { room: string; deliveries: number; bytesOut: number };
@@ -27,6 +27,27 @@ export interface ChatEventMap {
   error: { connId: number; reason: ErrorReason };
   /** Once per write flush: bytes read since the last flush, and fan-out times of the messages it wrote. */
   flush: { bytesIn: number; bytesOut: number; fanoutSeconds: readonly number[] };
+}
+
+/**
+ * The 'message' event. The fan-out path never decodes a room message, so `text` is decoded only when
+ * a listener reads it, from bytes that never change (the room's line arena).
+ */
+export class RoomMessageEvent {
+  #text: string | undefined;
+  constructor(
+    readonly room: string,
+    readonly nick: string,
+    readonly deliveries: number,
+    readonly bytesOut: number,
+    private readonly bytes: Buffer,
+    private readonly start: number,
+    private readonly end: number,
+  ) {}
+
+  get text(): string {
+    return (this.#text ??= this.bytes.toString('utf8', this.start, this.end));
+  }
 }
 
 export type ChatEventName = keyof ChatEventMap;

@@ -1,13 +1,18 @@
+import type { HistoryBatchBuilder } from './history-batch.js';
+
 /**
  * A room's lines not yet handed to the writer, at most `cap` of them: appending past the cap drops
  * the oldest (the store would trim it anyway). So memory is bounded by rooms × cap whatever the
- * message rate, and an append is three stores — no per-line object, no trimming pass later.
+ * message rate, and an append is a few stores — no per-line object, no decoding, no trimming later.
+ * A line's text is a slice of a buffer that never changes (the room's line arena), kept by reference.
  */
 export class HistoryRing {
   readonly room: string;
   #ts: number[] = [];
   #nick: string[] = [];
-  #text: string[] = [];
+  #buf: Buffer[] = [];
+  #start: number[] = [];
+  #end: number[] = [];
   #next = 0;
   #count = 0;
   readonly #cap: number;
@@ -21,22 +26,26 @@ export class HistoryRing {
     return this.#count;
   }
 
-  push(ts: number, nick: string, text: string): void {
+  push(ts: number, nick: string, buf: Buffer, start: number, end: number): void {
     const i = this.#next;
     this.#ts[i] = ts;
     this.#nick[i] = nick;
-    this.#text[i] = text;
+    this.#buf[i] = buf;
+    this.#start[i] = start;
+    this.#end[i] = end;
     this.#next = i + 1 === this.#cap ? 0 : i + 1;
     if (this.#count < this.#cap) this.#count++;
   }
 
-  /** Appends this room's lines, oldest first, as flat rows (room, ts, nick, text) to `out`. */
-  drainInto(out: (string | number)[]): void {
+  /** Adds this room's lines, oldest first, to `out`, and starts over empty. */
+  drainInto(out: HistoryBatchBuilder): void {
     const start = this.#count < this.#cap ? 0 : this.#next;
     for (let k = 0; k < this.#count; k++) {
       const i = (start + k) % this.#cap;
-      out.push(this.room, this.#ts[i] as number, this.#nick[i] as string, this.#text[i] as string);
+      out.add(this.room, this.#ts[i] as number, this.#nick[i] as string, this.#buf[i] as Buffer, this.#start[i] as number, this.#end[i] as number);
     }
+    // Let go of the arenas the texts point into.
+    this.#buf = [];
     this.#next = 0;
     this.#count = 0;
   }

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { Db } from '../store/database.js';
+import { batchTexts, HistoryBatchBuilder, type HistoryBatch } from './history-batch.js';
 import { HistoryRing } from './history-ring.js';
 import { createHistorySchema } from './history-schema.js';
 import type { WriterReply, WriterRequest } from './history-writer.js';
@@ -28,7 +29,7 @@ export class HistoryStore {
   /** Lines not yet handed off, per room (by its canonical name), each bounded by the cap. */
   #pending = new Map<string, HistoryRing>();
   /** Batches posted to the writer and not yet confirmed, by batch id. */
-  readonly #inFlight = new Map<number, (string | number)[]>();
+  readonly #inFlight = new Map<number, HistoryBatch>();
   #nextBatch = 1;
   #timer: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
@@ -61,13 +62,19 @@ export class HistoryStore {
 
   /** `room` is the room's canonical name (one spelling per room, as the chat core keeps it). */
   append(room: string, ts: number, nick: string, text: string): void {
+    const bytes = Buffer.from(text);
+    this.appendBytes(room, ts, nick, bytes, 0, bytes.length);
+  }
+
+  /** As `append`, with the text as bytes [start, end) of a buffer that never changes afterwards. */
+  appendBytes(room: string, ts: number, nick: string, buf: Buffer, start: number, end: number): void {
     if (!this.enabled || this.#closing) return;
     let ring = this.#pending.get(room);
     if (ring === undefined) {
       ring = new HistoryRing(room, this.#cap);
       this.#pending.set(room, ring);
     }
-    ring.push(ts, nick, text);
+    ring.push(ts, nick, buf, start, end);
     this.#timer ??= setTimeout(() => this.flush(), this.#flushEveryMs).unref();
   }
 
@@ -79,11 +86,13 @@ export class HistoryStore {
     this.flush(); // what is still pending becomes an in-flight batch, read below
     const stored = this.#recent(key, want);
     const uncommitted: HistoryLine[] = [];
-    for (const rows of this.#inFlight.values()) {
-      for (let i = 0; i < rows.length; i += 4) {
-        if ((rows[i] as string).toLowerCase() === key) {
-          uncommitted.push({ room: rows[i] as string, ts: rows[i + 1] as number, nick: rows[i + 2] as string, text: rows[i + 3] as string });
-        }
+    for (const b of this.#inFlight.values()) {
+      let texts: string[] | undefined;
+      for (let i = 0; i < b.rooms.length; i++) {
+        const room = b.rooms[i] as string;
+        if (room.toLowerCase() !== key) continue;
+        texts ??= batchTexts(b);
+        uncommitted.push({ room, ts: b.ts[i] as number, nick: b.nicks[i] as string, text: texts[i] as string });
       }
     }
     // A batch may commit between the query and this scan; the writer's order is ours, so the
@@ -98,11 +107,12 @@ export class HistoryStore {
     this.#timer = undefined;
     if (this.#pending.size === 0 || !this.#worker) return;
     const id = this.#nextBatch++;
-    const rows: (string | number)[] = [];
-    for (const ring of this.#pending.values()) ring.drainInto(rows);
+    const builder = new HistoryBatchBuilder();
+    for (const ring of this.#pending.values()) ring.drainInto(builder);
     this.#pending.clear();
-    this.#inFlight.set(id, rows);
-    this.#worker.postMessage({ type: 'batch', id, rows } satisfies WriterRequest);
+    const batch = builder.build();
+    this.#inFlight.set(id, batch);
+    this.#worker.postMessage({ type: 'batch', id, batch } satisfies WriterRequest);
   }
 
   /** Flushes, waits (bounded) for the writer to commit everything, and stops it. Idempotent. */

@@ -6,9 +6,10 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from '../store/database.js';
+import { batchSize, batchTexts, type HistoryBatch } from './history-batch.js';
 import { createHistorySchema } from './history-schema.js';
 
-export type WriterRequest = { type: 'batch'; id: number; rows: (string | number)[] } | { type: 'close' };
+export type WriterRequest = { type: 'batch'; id: number; batch: HistoryBatch } | { type: 'close' };
 export type WriterReply = { type: 'written'; id: number } | { type: 'closed' } | { type: 'failed'; message: string };
 
 const { file, cap } = workerData as { file: string; cap: number };
@@ -23,31 +24,31 @@ const insertMany = db.prepare(
 const params: (string | number)[] = new Array(ROWS_PER_STATEMENT * 5);
 const trim = db.prepare(`DELETE FROM chat_history WHERE room_key = ? AND id <=
   (SELECT id FROM chat_history WHERE room_key = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`);
-/** Rows come flat — room, ts, nick, text, room, ts, … — because one array clones far faster than objects. */
-const write = db.transaction((rows: (string | number)[]) => {
+/** Texts are decoded here, off the event loop (see history-batch.ts). */
+const write = db.transaction((b: HistoryBatch) => {
   const touched = new Set<string>();
-  const count = rows.length / 4;
+  const count = batchSize(b);
+  const texts = batchTexts(b);
   let row = 0;
   for (; row + ROWS_PER_STATEMENT <= count; row += ROWS_PER_STATEMENT) {
     for (let k = 0; k < ROWS_PER_STATEMENT; k++) {
-      const i = (row + k) * 4;
-      const room = rows[i] as string;
+      const i = row + k;
+      const room = b.rooms[i] as string;
       const key = room.toLowerCase();
       touched.add(key);
       params[k * 5] = key;
       params[k * 5 + 1] = room;
-      params[k * 5 + 2] = rows[i + 1] as number;
-      params[k * 5 + 3] = rows[i + 2] as string;
-      params[k * 5 + 4] = rows[i + 3] as string;
+      params[k * 5 + 2] = b.ts[i] as number;
+      params[k * 5 + 3] = b.nicks[i] as string;
+      params[k * 5 + 4] = texts[i] as string;
     }
     insertMany.run(params);
   }
   for (; row < count; row++) {
-    const i = row * 4;
-    const room = rows[i] as string;
+    const room = b.rooms[row] as string;
     const key = room.toLowerCase();
     touched.add(key);
-    insertOne.run(key, room, rows[i + 1], rows[i + 2], rows[i + 3]);
+    insertOne.run(key, room, b.ts[row], b.nicks[row], texts[row]);
   }
   for (const key of touched) trim.run(key, key, cap);
 });
@@ -57,7 +58,7 @@ if (port === null) throw new Error('history-writer must run as a worker thread')
 port.on('message', (msg: WriterRequest) => {
   try {
     if (msg.type === 'batch') {
-      write(msg.rows);
+      write(msg.batch);
       port.postMessage({ type: 'written', id: msg.id } satisfies WriterReply);
     } else {
       db.close();

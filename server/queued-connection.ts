@@ -14,6 +14,10 @@ export abstract class QueuedConnection implements Connection, Flushable {
   dirty = false;
   #chunks: Buffer[] = [];
   #queued = 0;
+  /** The open run of `sendSlice`: bytes [#runStart, #runEnd) of #runBuf, not yet in #chunks. */
+  #runBuf: Buffer | null = null;
+  #runStart = 0;
+  #runEnd = 0;
   #closed = false;
   #cause: CloseCause = 'closed';
   readonly #coalescer: WriteCoalescer;
@@ -51,14 +55,35 @@ export abstract class QueuedConnection implements Connection, Flushable {
   protected noteClosed(): void {
     this.#closed = true;
     this.#chunks = [];
+    this.#runBuf = null;
     this.#queued = 0;
   }
 
   send(line: Buffer): void {
     if (this.#closed) return;
+    if (this.#runBuf !== null) this.#closeRun();
     this.#chunks.push(line);
     this.#queued += line.length;
     this.#coalescer.mark(this);
+  }
+
+  sendSlice(buf: Buffer, start: number, end: number): void {
+    if (this.#closed) return;
+    if (this.#runBuf === buf && this.#runEnd === start) {
+      this.#runEnd = end;
+    } else {
+      if (this.#runBuf !== null) this.#closeRun();
+      this.#runBuf = buf;
+      this.#runStart = start;
+      this.#runEnd = end;
+    }
+    this.#queued += end - start;
+    this.#coalescer.mark(this);
+  }
+
+  #closeRun(): void {
+    this.#chunks.push((this.#runBuf as Buffer).subarray(this.#runStart, this.#runEnd));
+    this.#runBuf = null;
   }
 
   queuedBytes(): number {
@@ -66,6 +91,7 @@ export abstract class QueuedConnection implements Connection, Flushable {
   }
 
   flush(): void {
+    if (this.#runBuf !== null) this.#closeRun();
     const chunks = this.#chunks;
     if (this.#closed || chunks.length === 0) return;
     const bytes = this.#queued;

@@ -1,4 +1,6 @@
 /** Rooms and their members. Names are case-insensitive; a room keeps the spelling it was created with. */
+import { LineArena } from './line-arena.js';
+
 export interface Member {
   readonly nick: string | null;
 }
@@ -9,6 +11,10 @@ export class Room<M extends Member = Member> {
   readonly echoPrefix: Buffer;
   /** `[room] nick: ` per sender, made on a sender's first message here (cleared on /nick). */
   readonly senderPrefixes = new Map<M, Buffer>();
+  /** This room's message lines, back to back, for fan-out without per-member copies. */
+  readonly lines = new LineArena();
+  /** The senders' echoes (`[room] You: …`), apart, so they never break the other members' runs. */
+  readonly echoes = new LineArena();
   constructor(
     readonly key: string,
     readonly name: string,

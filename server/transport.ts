@@ -7,6 +7,12 @@ export interface Connection {
   readonly remote: string;
   /** Queue one complete line (with its `\n`) for writing; writes are coalesced per event-loop turn. */
   send(line: Buffer): void;
+  /**
+   * Queue bytes [start, end) of `buf` — whole lines — which must never change afterwards. Slices of
+   * one buffer that arrive back to back are written as one run, without copying: a room's lines for a
+   * turn sit together in the room's arena, so a member's whole turn is usually one slice.
+   */
+  sendSlice(buf: Buffer, start: number, end: number): void;
   /** Bytes queued and not yet taken by the kernel. */
   queuedBytes(): number;
   /** Write what is queued, then close. */

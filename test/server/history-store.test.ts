@@ -2,21 +2,31 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { HistoryStore } from '../../server/history-store.js';
 import { HistoryRing } from '../../server/history-ring.js';
+import { batchTexts, HistoryBatchBuilder } from '../../server/history-batch.js';
 import { openDatabase } from '../../store/database.js';
 import { tempDir } from '../helpers/temp.js';
 
+function pushText(ring: HistoryRing, ts: number, nick: string, text: string): void {
+  const bytes = Buffer.from(`xx${text}yy`);
+  ring.push(ts, nick, bytes, 2, bytes.length - 2);
+}
+
+function drain(ring: HistoryRing): string[] {
+  const builder = new HistoryBatchBuilder();
+  ring.drainInto(builder);
+  const b = builder.build();
+  const texts = batchTexts(b);
+  return b.rooms.map((room, i) => `${room} ${b.ts[i]} ${b.nicks[i]}: ${texts[i]}`);
+}
+
 test('a room\'s pending ring keeps its last cap lines, oldest first, and empties when drained', () => {
   const ring = new HistoryRing('Dev', 3);
-  for (let i = 1; i <= 5; i++) ring.push(i, 'ann', `l${i}`);
+  for (let i = 1; i <= 5; i++) pushText(ring, i, 'ann', `l${i}`);
   assert.is(ring.size, 3);
-  const out: (string | number)[] = [];
-  ring.drainInto(out);
-  assert.equal(out, ['Dev', 3, 'ann', 'l3', 'Dev', 4, 'ann', 'l4', 'Dev', 5, 'ann', 'l5']);
+  assert.equal(drain(ring), ['Dev 3 ann: l3', 'Dev 4 ann: l4', 'Dev 5 ann: l5']);
   assert.is(ring.size, 0);
-  ring.push(6, 'bob', 'l6');
-  const again: (string | number)[] = [];
-  ring.drainInto(again);
-  assert.equal(again, ['Dev', 6, 'bob', 'l6'], 'after a drain it starts over');
+  pushText(ring, 6, 'bob', 'l6 — ünïcode 🎉');
+  assert.equal(drain(ring), ['Dev 6 bob: l6 — ünïcode 🎉'], 'after a drain it starts over; texts are the slices, decoded');
 });
 
 test('reads see lines not yet committed; the store keeps the last cap lines per room across a reopen', async () => {

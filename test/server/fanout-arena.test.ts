@@ -1,0 +1,96 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { LineArena } from '../../server/line-arena.js';
+import { QueuedConnection } from '../../server/queued-connection.js';
+import { WriteCoalescer } from '../../server/write-coalescer.js';
+import { LineClient } from '../helpers/line-client.js';
+import { startTestServer } from '../helpers/chat-server.js';
+
+test('line arena: lines back to back, bytes never overwritten, a buffer that fills within a turn doubles', () => {
+  const arena = new LineArena();
+  const prefix = Buffer.from('[r] a: ');
+  const handedOut: { buf: Buffer; at: number; text: string }[] = [];
+  const sizes = new Set<number>();
+  for (let i = 0; i < 3000; i++) {
+    const text = `message ${i} ü`;
+    const at = arena.append(prefix, Buffer.from(text), 1);
+    handedOut.push({ buf: arena.buf, at, text });
+    sizes.add(arena.buf.length);
+  }
+  for (const { buf, at, text } of handedOut) {
+    const len = prefix.length + Buffer.byteLength(text) + 1;
+    assert.is(buf.toString('utf8', at, at + len), `[r] a: ${text}\n`);
+  }
+  assert.equal([...sizes].sort((a, b) => a - b), [1024, 2048, 4096, 8192, 16384, 32768, 65536], 'doubles up to 64 KiB');
+  // Consecutive lines in one buffer are adjacent: what makes a member's turn one slice.
+  const [a, b] = [handedOut[2999 - 1], handedOut[2999]] as { buf: Buffer; at: number; text: string }[];
+  if (a?.buf === b?.buf) assert.is(b?.at, (a?.at ?? 0) + prefix.length + Buffer.byteLength(a?.text ?? '') + 1);
+  // A quiet room (one line per turn) goes back to small buffers.
+  for (let turn = 2; turn < 70; turn++) arena.append(prefix, Buffer.alloc(1000, 120), turn);
+  assert.is(arena.buf.length, 1024);
+});
+
+class Recorder extends QueuedConnection {
+  readonly transport = 'test';
+  readonly remote = 'test';
+  readonly batches: Buffer[][] = [];
+  protected transportBacklog(): number {
+    return 0;
+  }
+  protected writeBatch(chunks: Buffer[]): void {
+    this.batches.push(chunks.map((c) => Buffer.from(c)));
+  }
+  destroy(): void {}
+  protected closeAfterFlush(): void {}
+}
+
+test('queued connection: adjacent slices become one chunk; a gap, another buffer or a plain line starts a new one', () => {
+  const coalescer = new WriteCoalescer();
+  const conn = new Recorder(coalescer, 1 << 20);
+  const buf = Buffer.from('a\nb\nc\nd\n');
+  const other = Buffer.from('x\ny\n');
+  conn.sendSlice(buf, 0, 2);
+  conn.sendSlice(buf, 2, 4);
+  conn.sendSlice(buf, 6, 8); // skips c: a new run
+  conn.sendSlice(other, 0, 2);
+  conn.send(Buffer.from('pm\n'));
+  conn.sendSlice(other, 2, 4);
+  assert.is(conn.queuedBytes(), 13);
+  coalescer.flushNow();
+  assert.equal(conn.batches.map((b) => b.map((c) => c.toString())), [['a\nb\n', 'd\n', 'x\n', 'pm\n', 'y\n']]);
+  assert.is(conn.queuedBytes(), 0);
+});
+
+test('bursts bigger than an arena, from two senders at once, reach every member whole and in order', async () => {
+  const srv = await startTestServer({ maxRate: 0, maxQueue: 64 * 1024 * 1024 });
+  const clients = await Promise.all(['ann', 'bob', 'cat'].map((n) => LineClient.login(srv.port, n)));
+  const [ann, bob, cat] = clients as [LineClient, LineClient, LineClient];
+  try {
+    const n = 2000; // ~50 KB per sender per write, ~100 KB per turn: several arenas
+    const burst = (who: string) => Array.from({ length: n }, (_, i) => `${who} ${i} ${'é'.repeat(i % 7)}.\n`).join('');
+    ann.socket.write(burst('ann'));
+    bob.socket.write(burst('bob'));
+    cat.send('/pm ann mid-burst');
+    await Promise.all([
+      ann.waitFor(`[main] bob: bob ${n - 1} ${'é'.repeat((n - 1) % 7)}.`, 10_000),
+      bob.waitFor(`[main] ann: ann ${n - 1} ${'é'.repeat((n - 1) % 7)}.`, 10_000),
+      cat.waitFor(`[main] bob: bob ${n - 1} ${'é'.repeat((n - 1) % 7)}.`, 10_000),
+      cat.waitFor(`[main] ann: ann ${n - 1} ${'é'.repeat((n - 1) % 7)}.`, 10_000),
+      ann.waitFor(`[main] You: ann ${n - 1} ${'é'.repeat((n - 1) % 7)}.`, 10_000),
+    ]);
+    const expect = (from: string, as: string) => Array.from({ length: n }, (_, i) => `[main] ${as}: ${from} ${i} ${'é'.repeat(i % 7)}.`);
+    const room = (c: LineClient, as: string) => c.lines.filter((l) => l.startsWith(`[main] ${as}: `));
+    assert.equal(room(cat, 'ann'), expect('ann', 'ann'));
+    assert.equal(room(cat, 'bob'), expect('bob', 'bob'));
+    assert.equal(room(ann, 'bob'), expect('bob', 'bob'));
+    assert.equal(room(ann, 'You'), expect('ann', 'You'));
+    assert.equal(room(bob, 'ann'), expect('ann', 'ann'));
+    assert.equal(room(bob, 'You'), expect('bob', 'You'));
+    assert.ok(ann.lines.includes('[PM from cat] mid-burst'));
+  } finally {
+    for (const c of clients) c.close();
+    await srv.stop();
+  }
+});
+
+test.run();
