@@ -1,13 +1,22 @@
+import { isUtf8 } from 'node:buffer';
+
 /**
  * Splits a byte stream into lines without ever decoding a partial line.
  *
  * Works on bytes: `\n` (0x0A) never occurs inside a multi-byte UTF-8 sequence, so a character split
  * across two TCP chunks is reassembled before anyone decodes it. A line longer than `maxLine` is
  * refused as soon as the buffered part passes the limit, so a 1 GB line is never buffered.
+ *
+ * For the same reason, if the bytes between a chunk's first and last `\n` are valid UTF-8, so is every
+ * line in between: one check per read instead of one per line (a short line's check is mostly call
+ * overhead). Such lines arrive with `utf8Checked` true; the others the receiver checks itself.
  */
 export interface LineDecoderHandlers {
-  /** A complete line without its `\n` (and without a `\r` before it). Valid only during the call. */
-  onLine(line: Buffer): void;
+  /**
+   * A complete line without its `\n` (and without a `\r` before it). Valid only during the call.
+   * `utf8Checked`: the line is known to be valid UTF-8.
+   */
+  onLine(line: Buffer, utf8Checked: boolean): void;
   /** A line passed `maxLine` bytes; its bytes up to the next `\n` are discarded. */
   onOverflow(): void;
 }
@@ -32,6 +41,10 @@ export class LineDecoder {
   push(chunk: Buffer): void {
     let start = 0;
     const length = chunk.length;
+    const firstNl = chunk.indexOf(10);
+    const lastNl = firstNl === -1 ? -1 : chunk.lastIndexOf(10);
+    // Lines that start after the first `\n` and end by the last one.
+    const innerValid = lastNl > firstNl && isUtf8(chunk.subarray(firstNl + 1, lastNl));
     while (start < length) {
       const nl = chunk.indexOf(10, start);
       if (nl === -1) {
@@ -44,6 +57,7 @@ export class LineDecoder {
         continue;
       }
       let line: Buffer;
+      const checked = innerValid && start > firstNl;
       if (this.#partBytes === 0) {
         line = chunk.subarray(start, nl);
       } else {
@@ -55,7 +69,7 @@ export class LineDecoder {
       start = nl + 1;
       if (line.length > 0 && line[line.length - 1] === 13) line = line.subarray(0, line.length - 1);
       if (line.length > this.#maxLine) this.#handlers.onOverflow();
-      else this.#handlers.onLine(line);
+      else this.#handlers.onLine(line, checked);
     }
   }
 

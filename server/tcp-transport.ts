@@ -24,7 +24,7 @@ export class TcpConnection extends QueuedConnection {
 
   bind(handler: ConnectionHandler, maxLine: number): void {
     const decoder = new LineDecoder(maxLine, {
-      onLine: (line) => handler.onLine(line),
+      onLine: (line, utf8Checked) => handler.onLine(line, utf8Checked),
       onOverflow: () => handler.onLineTooLong(),
     });
     this.#socket.on('data', (chunk: Buffer) => {

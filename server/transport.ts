@@ -23,9 +23,10 @@ export interface Connection {
 
 /** What the chat core answers a new connection with; the transport calls it. */
 export interface ConnectionHandler {
-  /** Raw bytes read, for byte counters (before line splitting). */
+  /** Raw bytes read, for byte counters, before the lines in them (which arrived at the same moment). */
   onBytes(n: number): void;
-  onLine(line: Buffer): void;
+  /** One line; `utf8Checked` when the transport already knows it is valid UTF-8. */
+  onLine(line: Buffer, utf8Checked: boolean): void;
   onLineTooLong(): void;
   onClose(): void;
 }

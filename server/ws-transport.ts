@@ -80,7 +80,7 @@ function splitFrame(frame: Buffer, maxLine: number, handler: ConnectionHandler):
     let line = frame.subarray(start, end);
     if (line.length > 0 && line[line.length - 1] === 13) line = line.subarray(0, line.length - 1);
     if (line.length > maxLine) handler.onLineTooLong();
-    else handler.onLine(line);
+    else handler.onLine(line, false);
     if (last) return;
     start = end + 1;
   }

@@ -50,6 +50,11 @@ lines('invalid UTF-8 is refused with one line; characters split across writes ar
     await sleep(1);
   }
   await a.waitFor('[main] You: добро-пожаловать');
+  // A bad line among good ones in one read: only it is refused, its neighbours go through.
+  const mark = a.lines.length;
+  a.socket.write(Buffer.concat([Buffer.from('one\ntwo\n'), Buffer.from([0x62, 0xc3, 0x28, 0x0a]), Buffer.from('three\nfour\n')]));
+  await a.waitFor('[main] You: four', 3000, mark);
+  assert.equal(a.lines.slice(mark), ['[main] You: one', '[main] You: two', '! invalid UTF-8', '[main] You: three', '[main] You: four']);
 });
 
 const rate = limited('rate limit', { maxRate: 5 });

@@ -68,4 +68,19 @@ test('exactly max bytes (with CRLF split before LF) is accepted', () => {
   assert.is(r.overflows, 0);
 });
 
+test('lines inside a read whose bytes are valid UTF-8 come pre-checked; the first line, split ones and reads with bad bytes do not', () => {
+  const got: [string, boolean][] = [];
+  const d = new LineDecoder(100, { onLine: (l, checked) => got.push([l.toString('utf8'), checked]), onOverflow: () => {} });
+  d.push(Buffer.from('first\nsecond ü\nthird\npart'));
+  d.push(Buffer.from('ial\nnext\n'));
+  assert.equal(got.splice(0), [['first', false], ['second ü', true], ['third', true], ['partial', false], ['next', true]]);
+  const e = Buffer.from('€');
+  d.push(Buffer.concat([Buffer.from('a\nb\n'), e.subarray(0, 1)]));
+  d.push(Buffer.concat([e.subarray(1), Buffer.from('\nc\nd\n')]));
+  assert.equal(got.splice(0), [['a', false], ['b', true], ['€', false], ['c', true], ['d', true]], 'a character split across reads');
+  d.push(Buffer.from([0x61, 10, 0x62, 10, 0xff, 10, 0x63, 10, 0x64, 10]));
+  assert.ok(got.every(([, checked]) => !checked), 'one bad byte: every line is left to the receiver to check');
+  assert.is(got.length, 5);
+});
+
 test.run();
