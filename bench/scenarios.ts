@@ -57,7 +57,7 @@ export const fanout: Scenario = {
   async run(ctx) {
     const rows: BenchRow[] = [];
     for (const members of [10, 50, 200]) {
-      const [bare, real] = await abPair(ctx, ctx.quick ? 1 : 2,
+      const [bare, real] = await abPair(ctx, ctx.quick ? 1 : 3,
         async () => (await fanoutOnce(ctx, 'bare', members)).deliveriesPerSec,
         async () => {
           const r = await fanoutOnce(ctx, 'chatpulse', members);

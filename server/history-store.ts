@@ -15,7 +15,13 @@ export interface HistoryLine {
 export interface HistoryOptions {
   /** Lines kept per room; 0 disables persistence. @default 1000 */
   cap: number;
-  /** How often queued lines are handed to the writer thread, in ms. @default 100 */
+  /**
+   * How often queued lines are handed to the writer thread, in ms. @default 1000 — once a second, as
+   * DESIGN §5 batches writes per tick. Since a room's queue keeps only its last `cap` lines, the writer
+   * inserts at most `cap` rows per room per interval however fast the room talks: a shorter interval
+   * writes more rows that the trim deletes again (10× the writer's work at 100 ms). A crash (kill -9)
+   * can lose the last interval's lines; a normal stop loses nothing.
+   */
   flushEveryMs?: number;
 }
 
@@ -40,7 +46,7 @@ export class HistoryStore {
 
   constructor(db: Db, opts: HistoryOptions) {
     this.#cap = opts.cap;
-    this.#flushEveryMs = opts.flushEveryMs ?? 100;
+    this.#flushEveryMs = opts.flushEveryMs ?? 1000;
     createHistorySchema(db);
     const recent = db.prepare(`SELECT ts, room, nick, text FROM
       (SELECT id, ts, room, nick, text FROM chat_history WHERE room_key = ? ORDER BY id DESC LIMIT ?) ORDER BY id`);
