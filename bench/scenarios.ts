@@ -150,7 +150,8 @@ export const latency: Scenario = {
       try {
         const r = await measureLatency({
           port: server.port, members: 50, senders: 8, probes: 4, rate: Math.round(sat * share),
-          warmupMs: ctx.quick ? 500 : 1000, measureMs: ctx.quick ? 1500 : 3000,
+          // 2 s of warm-up: a fresh server's first second runs colder code (JIT) than it ever will again.
+          warmupMs: ctx.quick ? 500 : 2000, measureMs: ctx.quick ? 1500 : 4000,
         });
         ctx.log(`${Math.round(share * 100)} % of saturation (${r.offeredPerSec} msg/s): achieved ${Math.round(r.achievedDeliveriesPerSec)} of ${r.offeredDeliveriesPerSec} deliveries/s, p99 ${r.p99Ms.toFixed(2)} ms`);
         const label = `${Math.round(share * 100)} % (${r.offeredPerSec} msg/s, ${r.offeredDeliveriesPerSec} deliveries/s offered)`;

@@ -40,9 +40,10 @@ export class HistoryRing {
   /** Adds this room's lines, oldest first, to `out`, and starts over empty. */
   drainInto(out: HistoryBatchBuilder): void {
     const start = this.#count < this.#cap ? 0 : this.#next;
+    const roomId = out.id(this.room);
     for (let k = 0; k < this.#count; k++) {
       const i = (start + k) % this.#cap;
-      out.add(this.room, this.#ts[i] as number, this.#nick[i] as string, this.#buf[i] as Buffer, this.#start[i] as number, this.#end[i] as number);
+      out.add(roomId, this.#ts[i] as number, this.#nick[i] as string, this.#buf[i] as Buffer, this.#start[i] as number, this.#end[i] as number);
     }
     // Let go of the arenas the texts point into.
     this.#buf = [];

@@ -94,11 +94,11 @@ export class HistoryStore {
     const uncommitted: HistoryLine[] = [];
     for (const b of this.#inFlight.values()) {
       let texts: string[] | undefined;
-      for (let i = 0; i < b.rooms.length; i++) {
-        const room = b.rooms[i] as string;
+      for (let i = 0; i < b.ts.length; i++) {
+        const room = b.names[b.room[i] as number] as string;
         if (room.toLowerCase() !== key) continue;
         texts ??= batchTexts(b);
-        uncommitted.push({ room, ts: b.ts[i] as number, nick: b.nicks[i] as string, text: texts[i] as string });
+        uncommitted.push({ room, ts: b.ts[i] as number, nick: b.names[b.nick[i] as number] as string, text: texts[i] as string });
       }
     }
     // A batch may commit between the query and this scan; the writer's order is ours, so the

@@ -28,7 +28,11 @@ export class LineDecoder {
   readonly #maxLine: number;
   readonly #handlers: LineDecoderHandlers;
 
-  constructor(maxLine: number, handlers: LineDecoderHandlers) {
+  readonly #checkUtf8: boolean;
+
+  /** `checkUtf8`: pre-check each read's inner lines (the server); readers that never look skip it. */
+  constructor(maxLine: number, handlers: LineDecoderHandlers, checkUtf8 = false) {
+    this.#checkUtf8 = checkUtf8;
     this.#maxLine = maxLine;
     this.#handlers = handlers;
   }
@@ -41,10 +45,14 @@ export class LineDecoder {
   push(chunk: Buffer): void {
     let start = 0;
     const length = chunk.length;
-    const firstNl = chunk.indexOf(10);
-    const lastNl = firstNl === -1 ? -1 : chunk.lastIndexOf(10);
-    // Lines that start after the first `\n` and end by the last one.
-    const innerValid = lastNl > firstNl && isUtf8(chunk.subarray(firstNl + 1, lastNl));
+    let firstNl = -1;
+    let innerValid = false;
+    if (this.#checkUtf8) {
+      firstNl = chunk.indexOf(10);
+      const lastNl = firstNl === -1 ? -1 : chunk.lastIndexOf(10);
+      // Lines that start after the first `\n` and end by the last one.
+      innerValid = lastNl > firstNl && isUtf8(chunk.subarray(firstNl + 1, lastNl));
+    }
     while (start < length) {
       const nl = chunk.indexOf(10, start);
       if (nl === -1) {

@@ -26,7 +26,7 @@ export class TcpConnection extends QueuedConnection {
     const decoder = new LineDecoder(maxLine, {
       onLine: (line, utf8Checked) => handler.onLine(line, utf8Checked),
       onOverflow: () => handler.onLineTooLong(),
-    });
+    }, true);
     this.#socket.on('data', (chunk: Buffer) => {
       handler.onBytes(chunk.length);
       decoder.push(chunk);

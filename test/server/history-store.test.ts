@@ -16,7 +16,7 @@ function drain(ring: HistoryRing): string[] {
   ring.drainInto(builder);
   const b = builder.build();
   const texts = batchTexts(b);
-  return b.rooms.map((room, i) => `${room} ${b.ts[i]} ${b.nicks[i]}: ${texts[i]}`);
+  return texts.map((text, i) => `${b.names[b.room[i] as number]} ${b.ts[i]} ${b.names[b.nick[i] as number]}: ${text}`);
 }
 
 test('a room\'s pending ring keeps its last cap lines, oldest first, and empties when drained', () => {

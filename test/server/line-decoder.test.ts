@@ -70,7 +70,7 @@ test('exactly max bytes (with CRLF split before LF) is accepted', () => {
 
 test('lines inside a read whose bytes are valid UTF-8 come pre-checked; the first line, split ones and reads with bad bytes do not', () => {
   const got: [string, boolean][] = [];
-  const d = new LineDecoder(100, { onLine: (l, checked) => got.push([l.toString('utf8'), checked]), onOverflow: () => {} });
+  const d = new LineDecoder(100, { onLine: (l, checked) => got.push([l.toString('utf8'), checked]), onOverflow: () => {} }, true);
   d.push(Buffer.from('first\nsecond ü\nthird\npart'));
   d.push(Buffer.from('ial\nnext\n'));
   assert.equal(got.splice(0), [['first', false], ['second ü', true], ['third', true], ['partial', false], ['next', true]]);
@@ -81,6 +81,9 @@ test('lines inside a read whose bytes are valid UTF-8 come pre-checked; the firs
   d.push(Buffer.from([0x61, 10, 0x62, 10, 0xff, 10, 0x63, 10, 0x64, 10]));
   assert.ok(got.every(([, checked]) => !checked), 'one bad byte: every line is left to the receiver to check');
   assert.is(got.length, 5);
+  const plain: boolean[] = [];
+  new LineDecoder(100, { onLine: (_l, checked) => plain.push(checked), onOverflow: () => {} }).push(Buffer.from('a\nb\nc\n'));
+  assert.equal(plain, [false, false, false], 'a decoder made without checkUtf8 checks nothing');
 });
 
 test.run();
