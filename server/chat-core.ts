@@ -202,7 +202,9 @@ export class ChatCore {
     const echoBuf = room.echoes.buf;
     const echoEnd = echoAt + room.echoPrefix.length + raw.length + 1;
     let senders = 0;
-    for (const member of room.members) {
+    const members = room.memberList;
+    for (let i = 0; i < members.length; i++) {
+      const member = members[i] as Session;
       if (member === session) {
         member.conn.sendSlice(echoBuf, echoAt, echoEnd);
         senders = 1;
@@ -210,14 +212,14 @@ export class ChatCore {
         member.conn.sendSlice(buf, lineAt, lineEnd);
       }
     }
-    const bytesOut = (room.members.size - senders) * (lineEnd - lineAt) + senders * (echoEnd - echoAt);
+    const bytesOut = (members.length - senders) * (lineEnd - lineAt) + senders * (echoEnd - echoAt);
     this.#bytesOut += bytesOut;
     this.#fanoutStarts.push(this.#readPerf);
     const textAt = lineAt + prefix.length;
     this.history?.appendBytes(room.name, this.#readMs, nick, buf, textAt, lineEnd - 1);
     this.cluster?.publishMessage(room.name, nick, buf.toString('utf8', textAt, lineEnd - 1));
     if (this.events.has('message')) {
-      this.events.emit('message', new RoomMessageEvent(room.name, nick, room.members.size, bytesOut, buf, textAt, lineEnd - 1));
+      this.events.emit('message', new RoomMessageEvent(room.name, nick, members.length, bytesOut, buf, textAt, lineEnd - 1));
     }
   }
 
@@ -347,7 +349,7 @@ export class ChatCore {
     if (session.rooms.length >= this.options.maxRoomsPerUser) return undefined;
     const room = this.rooms.getOrCreate(name);
     if (room.members.has(session)) return room;
-    room.members.add(session);
+    room.add(session);
     session.rooms.push(room);
     session.active = room;
     this.#announce(room, session, lines.system(`${session.nick} joined #${room.name}`), true);

@@ -6,7 +6,9 @@ export interface Member {
 }
 
 export class Room<M extends Member = Member> {
+  /** Read it freely; change it only through `add` and `remove`, which keep `memberList` in step. */
   readonly members = new Set<M>();
+  #list: M[] | null = null;
   /** `[room] You: ` as bytes, made once: the echo of every message starts with it. */
   readonly echoPrefix: Buffer;
   /** `[room] nick: ` per sender, made on a sender's first message here (cleared on /nick). */
@@ -20,6 +22,21 @@ export class Room<M extends Member = Member> {
     readonly name: string,
   ) {
     this.echoPrefix = Buffer.from(`[${name}] You: `);
+  }
+
+  add(member: M): void {
+    this.members.add(member);
+    this.#list = null;
+  }
+
+  remove(member: M): void {
+    this.members.delete(member);
+    this.#list = null;
+  }
+
+  /** The members as an array, rebuilt only after a join or leave: the fan-out loop indexes it. */
+  get memberList(): readonly M[] {
+    return (this.#list ??= [...this.members]);
   }
 }
 
@@ -50,7 +67,7 @@ export class RoomRegistry<M extends Member = Member> {
 
   /** Empty rooms are dropped so that clients inventing names cannot grow memory for ever. */
   removeMember(room: Room<M>, member: M): void {
-    room.members.delete(member);
+    room.remove(member);
     room.senderPrefixes.delete(member);
     if (room.members.size === 0) this.#rooms.delete(room.key);
   }
