@@ -20,7 +20,7 @@ export const serverFlags = {
   maxRooms: flag.int(10_000, 'rooms on the server in all', { min: 1, max: 10_000_000 }),
   announceLimit: flag.int(500, 'rooms bigger than this stop announcing joins and leaves to everyone', { min: 0, max: 10_000_000 }),
   grace: flag.duration(60_000, 'how long a disconnected nickname keeps its rooms', { min: 0, max: 7 * 86_400_000 }),
-  history: flag.int(1000, 'history lines kept per room; 0 = no history', { min: 0, max: 1_000_000 }),
+  history: flag.int(1000, 'history lines kept per room, written once a second; 0 = no history', { min: 0, max: 1_000_000 }),
   redis: flag.string('', 'redis://host:port — share rooms, presence, PMs and nicknames with other nodes (off when empty)'),
   nodeId: flag.string('', "this node's name in a cluster and in /metrics (default: <host>:<port>)", { maxLength: 64 }),
   tlsCert: flag.string('', 'PEM certificate: serve chat over TLS (on --port, or on --tls-port); needs --tls-key'),

@@ -9,7 +9,7 @@ import { routeUpgrades, type UpgradeRouter } from '../../dashboard/upgrade-route
 import type { ServerFrame } from '../../dashboard/index.js';
 import type { LoadgenTickReport } from '../../loadgen/report.js';
 import type { Snapshot } from '../../metrics/snapshot.js';
-import { makeSnapshot } from '../helpers/snapshots.js';
+import { loadgenTickJson as report, makeSnapshot } from '../helpers/snapshots.js';
 
 interface Ctx {
   server: http.Server;
@@ -134,15 +134,6 @@ s('a stalled browser gets frames dropped, then is closed; memory stays bounded',
   assert.is((await healthy.next((f) => f.type === 'snapshot' && f.snapshot.tick === tick)).snapshot.tick, tick);
   assert.is(ctx.live.stats().clients, 1);
 });
-
-const report = (over: Record<string, unknown> = {}) => {
-  const p = { p50: 1, p90: 2, p99: 3, p999: 4, max: 5, count: 9 };
-  return JSON.stringify({
-    type: 'loadgen-tick', source: 'lg', target: 't', time: 1, elapsedS: 1, clients: 1, sent: 1, received: 1, sentTotal: 1,
-    receivedTotal: 1, expectedTotal: 1, lostTotal: 0, duplicatedTotal: 0, reorderedTotal: 0,
-    latencyMs: { corrected: p, uncorrected: p }, errors: {}, saturated: false, ...over,
-  });
-};
 
 s('/ingest: valid reports reach the handler; bad frames are dropped, counted and answered', async () => {
   const c = await connect('/ingest');

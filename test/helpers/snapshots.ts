@@ -18,3 +18,13 @@ export function makeSnapshot(tick: number, opts: { runId?: string; rooms?: strin
     rooms, totals, loadgen: [],
   };
 }
+
+/** A valid `loadgen-tick` report as the /ingest socket receives it, with fields replaced by `over`. */
+export function loadgenTickJson(over: Record<string, unknown> = {}): string {
+  const p = { p50: 1, p90: 2, p99: 3, p999: 4, max: 5, count: 9 };
+  return JSON.stringify({
+    type: 'loadgen-tick', source: 'lg', target: 't', time: 1, elapsedS: 1, clients: 1, sent: 1, received: 1, sentTotal: 1,
+    receivedTotal: 1, expectedTotal: 1, lostTotal: 0, duplicatedTotal: 0, reorderedTotal: 0,
+    latencyMs: { corrected: p, uncorrected: p }, errors: {}, saturated: false, ...over,
+  });
+}

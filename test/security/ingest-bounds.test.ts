@@ -6,15 +6,7 @@ import WebSocket from 'ws';
 import { createIngestServer } from '../../dashboard/ingest-socket.js';
 import { routeUpgrades } from '../../dashboard/index.js';
 import { eventually, startTestHub } from '../helpers/hub.js';
-
-const report = (over: Record<string, unknown> = {}) => {
-  const p = { p50: 1, p90: 2, p99: 3, p999: 4, max: 5, count: 9 };
-  return JSON.stringify({
-    type: 'loadgen-tick', source: 'lg', target: 't', time: 1, elapsedS: 1, clients: 1, sent: 1, received: 1, sentTotal: 1,
-    receivedTotal: 1, expectedTotal: 1, lostTotal: 0, duplicatedTotal: 0, reorderedTotal: 0,
-    latencyMs: { corrected: p, uncorrected: p }, errors: {}, saturated: false, ...over,
-  });
-};
+import { loadgenTickJson as report } from '../helpers/snapshots.js';
 
 function open(url: string, headers: Record<string, string> = {}): Promise<WebSocket> {
   const ws = new WebSocket(url, { headers });

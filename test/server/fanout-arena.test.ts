@@ -23,8 +23,9 @@ test('line arena: lines back to back, bytes never overwritten, a buffer that fil
   }
   assert.equal([...sizes].sort((a, b) => a - b), [1024, 2048, 4096, 8192, 16384, 32768, 65536], 'doubles up to 64 KiB');
   // Consecutive lines in one buffer are adjacent: what makes a member's turn one slice.
-  const [a, b] = [handedOut[2999 - 1], handedOut[2999]] as { buf: Buffer; at: number; text: string }[];
-  if (a?.buf === b?.buf) assert.is(b?.at, (a?.at ?? 0) + prefix.length + Buffer.byteLength(a?.text ?? '') + 1);
+  const [a, b] = handedOut as [{ buf: Buffer; at: number; text: string }, { buf: Buffer; at: number; text: string }];
+  assert.ok(a.buf === b.buf, 'the first two lines share the first buffer');
+  assert.is(b.at, a.at + prefix.length + Buffer.byteLength(a.text) + 1);
   // A quiet room (one line per turn) goes back to small buffers.
   for (let turn = 2; turn < 70; turn++) arena.append(prefix, Buffer.alloc(1000, 120), turn);
   assert.is(arena.buf.length, 1024);
