@@ -27,7 +27,7 @@ export const serverFlags = {
   tlsKey: flag.string('', 'PEM private key for --tls-cert'),
   tlsPort: { ...flag.int(-1, 'serve TLS on this port beside plain TCP on --port (0 = any free port)', { min: 0, max: 65535 }), defaultLabel: 'off: TLS replaces TCP on --port' },
   tlsMin: flag.choice('1.3', ['1.3', '1.2'] as const, 'oldest TLS version accepted'),
-  token: flag.string('', 'token for every HTTP route and WebSocket (also $CHATPULSE_TOKEN); generated and printed when --http-host is not loopback', { maxLength: 256 }),
+  token: flag.string('', 'token for every HTTP route and WebSocket, 16-256 printable characters (also $CHATPULSE_TOKEN); generated and printed when --http-host is not loopback', { maxLength: 256 }),
   metricsPublic: flag.bool(false, 'GET /metrics needs no token even when the dashboard does'),
   presenceTtl: flag.duration(5000, "how soon a dead node's users drop out of /users and free their nicknames", { min: 500, max: 600_000 }),
 };

@@ -44,8 +44,10 @@ export function runPipe(opts: ClientOptions): Promise<number> {
         if (!ready && state.taken !== null) finish(1, `nickname '${state.taken}' is taken`);
       },
       onDown: ({ wasConnected, error }) => {
+        // Never connected is a failure even with nothing to send (empty stdin): the server is not there.
+        if (!wasConnected) return finish(1, `cannot connect to ${opts.host}:${opts.port}${error ? ` (${error})` : ''}`);
         if (sentQuit || (inputEnded && queue.length === 0)) return finish(0);
-        finish(1, wasConnected ? 'the server closed the connection' : `cannot connect to ${opts.host}:${opts.port}${error ? ` (${error})` : ''}`);
+        finish(1, 'the server closed the connection');
       },
     });
 

@@ -57,6 +57,13 @@ test('pipe mode: a taken nickname, an unreachable server exit 1 with one clear l
   const code = await new Promise((resolve) => child.on('close', resolve));
   assert.is(code, 1);
   assert.match(err, /^chatpulse client: cannot connect to 127\.0\.0\.1:1 \(ECONNREFUSED\)\n$/);
+  // Empty stdin: nothing to send, but the server is still not there.
+  const empty = spawn(process.execPath, [BIN, 'client', '--port', '1'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let emptyErr = '';
+  empty.stderr.setEncoding('utf8').on('data', (d: string) => (emptyErr += d));
+  empty.stdin.end();
+  assert.is(await new Promise((resolve) => empty.on('close', resolve)), 1, 'empty stdin, no server: exit 1');
+  assert.match(emptyErr, /cannot connect to 127\.0\.0\.1:1/);
 });
 
 test('pipe mode: /quit in the script ends it with exit 0', async () => {
