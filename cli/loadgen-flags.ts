@@ -33,7 +33,7 @@ export const loadgenFlags = {
   size: flag.int(d.size, 'message text length in bytes', { min: 1, max: 4000 }),
   seed: flag.int(d.seed, 'PRNG seed: same seed, same schedule', { min: 0, max: 2 ** 32 - 1 }),
   workers: { ...flag.int(d.workers, 'worker threads', { min: 1, max: 64 }), defaultLabel: `cores − 1 = ${defaultWorkers()}` },
-  inflight: flag.int(d.inflight, 'own room messages awaiting their echo before due ones wait (0 = no limit)', { min: 0 }),
+  inflight: flag.int(d.inflight, 'own room messages awaiting their echo before due ones wait (0 = none: a truly open schedule)', { min: 0 }),
   lossTimeout: flag.duration(d.lossTimeout, 'a delivery not seen this long after its write is lost', { min: 100, max: 600_000 }),
   interval: flag.duration(d.interval, 'tick: progress, reports, threshold windows', { min: 50, max: 60_000 }),
   scenario: flag.string('', 'JSON file of phases (ramp, steady, spike, disconnect) instead of --ramp/--rate/--duration'),

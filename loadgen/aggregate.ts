@@ -71,7 +71,7 @@ export class RunAggregate {
   mergeTick(tick: number, parts: WorkerTick[], nowMs: number, settleAll = false): TickView {
     const view: TickView = {
       tick, clients: 0, sent: 0, received: 0, errors: 0, corrected: this.#tickCorrected, uncorrected: this.#tickUncorrected,
-      settled: { expected: 0, lost: 0, unexpected: 0 }, saturated: false,
+      settled: { expected: 0, lost: 0, unexpected: 0, ambiguous: 0 }, saturated: false,
     };
     this.#tickCorrected.reset();
     this.#tickUncorrected.reset();

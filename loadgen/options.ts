@@ -65,7 +65,7 @@ export function defaultWorkers(): number {
 
 export const defaultLoadOptions: LoadOptions = {
   host: '127.0.0.1', port: 5555, protocol: 'chatpulse', targets: [], clients: 300, rooms: 8, rate: 1, duration: 60_000,
-  ramp: 10_000, pm: 0.05, switch: 0.02, users: 0.01, size: 40, seed: 1, workers: defaultWorkers(), inflight: 1,
+  ramp: 10_000, pm: 0.05, switch: 0.02, users: 0.01, size: 40, seed: 1, workers: defaultWorkers(), inflight: 0,
   lossTimeout: 5000, interval: 1000, nickPrefix: 'lg', label: `${os.hostname()}-${process.pid}`,
   tls: false, tlsInsecure: false, tlsCa: '',
 };

@@ -36,8 +36,14 @@ export interface LoadSummary {
     reordered: number;
     /** Deliveries seen after the loss timeout (counted in `received` and in `lost`). */
     late: number;
-    /** Deliveries beyond the expected count (membership changed before the sender knew). */
+    /** Deliveries beyond the expected and ambiguous ones: a correct server has none. */
     unexpected: number;
+    /**
+     * Recipients whose membership was undecidable for a message (their join or leave crossed it, with
+     * no echo or several servers to order them; or the sender dropped before its echo): counted neither
+     * in `expected`/`lost` nor in `unexpected`.
+     */
+    ambiguous: number;
     /** lost / expected, in percent. */
     lossPercent: number;
   };
@@ -75,7 +81,7 @@ export function buildSummary(a: RunAggregate, o: LoadOptions, planned: number, s
     clients: { planned, peak: a.peakClients, connects: a.connects, reconnects: a.reconnects },
     messages: {
       sent: a.sent, pm: a.pmSent, received: a.received, expected, lost: a.ledger.lostTotal, duplicated: a.duplicated,
-      reordered: a.reordered, late: a.late, unexpected: a.ledger.unexpectedTotal,
+      reordered: a.reordered, late: a.late, unexpected: a.ledger.unexpectedTotal, ambiguous: a.ledger.ambiguousTotal,
       lossPercent: expected > 0 ? Math.round((1e5 * a.ledger.lostTotal) / expected) / 1000 : 0,
     },
     rates: { sentPerS: Math.round((10 * a.sent) / secs) / 10, receivedPerS: Math.round((10 * a.received) / secs) / 10 },
@@ -105,7 +111,7 @@ export function formatSummary(s: LoadSummary): string {
     '',
     `  sent        ${m.sent} (${m.pm} PM)   ${fmt(s.rates.sentPerS)}/s`,
     `  received    ${m.received}   ${fmt(s.rates.receivedPerS)}/s   expected ${m.expected}`,
-    `  lost        ${m.lost} (${fmt(m.lossPercent)}%)   late ${m.late}   duplicated ${m.duplicated}   reordered ${m.reordered}   unexpected ${m.unexpected}`,
+    `  lost        ${m.lost} (${fmt(m.lossPercent)}%)   late ${m.late}   duplicated ${m.duplicated}   reordered ${m.reordered}   unexpected ${m.unexpected}   ambiguous ${m.ambiguous}`,
     `  clients     peak ${s.clients.peak}   connects ${s.clients.connects}   reconnects ${s.clients.reconnects}`,
     `  errors      ${s.errorsTotal}${s.errorsTotal ? `  (${Object.entries(s.errors).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`,
     '',

@@ -2,18 +2,20 @@
  * One simulated chat user: connects, logs in, joins its room, learns the members, then acts when the
  * schedule says so. It speaks only through a `ProtocolSession` and reports only to `WorkerStats`.
  *
- * Delivery rule (what `expected` means): when a client writes a room message, the expected
- * recipients are the members of its active room as that client last saw them — the `/users` answer
- * it asked for after joining, updated by every join and leave line since — counting itself only if
- * the protocol echoes a sender's own messages. A PM expects exactly one recipient (zero if the server
+ * Delivery rule (what `expected` means): a room message's recipients are the members of the sender's
+ * room as the sender saw them when the server handled the message — the `/users` answer it asked for
+ * after joining, updated by every join and leave line since, read at the moment its echo arrives
+ * (lines keep the server's order, so that is exact: room-view.ts); itself included only if the
+ * protocol echoes. Without an echo, or with several servers, members whose join or leave crossed the
+ * message are ambiguous (own-messages.ts). A PM expects exactly one recipient (zero if the server
  * answers that the user does not exist).
  *
- * Open loop with a window: actions fall due on the schedule whatever the server does, from the moment
+ * Open loop: actions fall due on the schedule whatever the server does, from the moment
  * the client is first in its room (actions due during its first login are skipped: a user still
  * connecting has nothing to say yet — some servers take a second to register). A room message
  * is written at once unless the client is not ready (reconnecting, joining, switching), its socket is
- * backed up, or `inflight` of its own messages await their echo; then it waits in the client's queue
- * with its intended time unchanged. Corrected latency (from the intended time) charges that wait to
+ * backed up, or — only with `--inflight N` — N of its own messages await their echo; then it waits in
+ * the client's queue with its intended time unchanged. Corrected latency (from the intended time) charges that wait to
  * the server; uncorrected latency (from the actual write) is what a closed-loop tool would report.
  * One exception: messages due before the client's *first* login completed count from the moment it
  * arrived (logged in for PMs, in its room for room messages) — connecting is measured on its own
@@ -28,6 +30,11 @@ import { targetIndex } from './options.js';
 import { newProtocolEvent, type ProtocolAdapter, type ProtocolSession } from './protocols/index.js';
 import type { Dialed } from './dialer.js';
 import { ReceiverWindow, Seen } from './receiver-window.js';
+import { RoomView } from './room-view.js';
+import { OwnMessages } from './own-messages.js';
+
+/** Around a message with no echo to anchor it (or several servers), membership changes this close are ambiguous. */
+export const AMBIGUITY_WINDOW_MS = 1000;
 
 /**
  * The time a message's corrected latency counts from: when it fell due, or when its client first
@@ -88,7 +95,8 @@ export class VirtualClient {
   readonly #backoff: Prng;
   readonly #room: { name: string };
   #roomsIn = new Set<string>();
-  #members = new Set<string>();
+  readonly #view: RoomView;
+  readonly #own: OwnMessages;
   #seq = 0;
   #attempts = 0;
   #everConnected = false;
@@ -111,8 +119,6 @@ export class VirtualClient {
   #qTime: number[] = [];
   #qKind: number[] = [];
   #qTarget: number[] = [];
-  /** Write times of own room messages awaiting their echo. */
-  #inflight: number[] = [];
   #joinAt = 0;
   #usersAt: number[] = [];
   #pmAt: number[] = [];
@@ -129,6 +135,11 @@ export class VirtualClient {
     this.#target = ctx.targets[targetIndex(gid, ctx.rooms.length, ctx.targets.length)] as { host: string; port: number };
     this.#session = ctx.adapter.session();
     this.#decoder = this.#newDecoder();
+    this.#view = new RoomView();
+    this.#own = new OwnMessages(this.#view, {
+      echo: true, oneServer: ctx.targets.length === 1,
+      windowMs: AMBIGUITY_WINDOW_MS, timeoutMs: ctx.lossTimeoutMs,
+    }, (seq, written, e) => ctx.stats.wrote(gid, seq, e.expected, e.ambiguous, written));
   }
 
   get state(): State {
@@ -221,11 +232,8 @@ export class VirtualClient {
   /** Writes what can go now: PMs once logged in, room messages when ready and the window allows. */
   flush(): void {
     const limit = this.ctx.inflight;
-    if (limit > 0 && this.#inflight.length > 0) {
-      // An echo that never comes (lost) must not close the window forever.
-      const expired = this.ctx.now() - this.ctx.lossTimeoutMs;
-      while (this.#inflight.length > 0 && (this.#inflight[0] as number) < expired) this.#inflight.shift();
-    }
+    // Decides own messages whose echo is overdue or whose window closed (called at least once a tick).
+    if (this.#own.length > 0) this.#own.sweep(this.ctx.now());
     if (this.#pmAt.length > 0 && !this.#echoesPm()) {
       // No PM echo: only an error answers a PM, so forget the ones old enough to have had it.
       const old = this.ctx.now() - this.ctx.lossTimeoutMs;
@@ -239,7 +247,7 @@ export class VirtualClient {
         if (this.#state === 'idle' || this.#state === 'connecting' || this.#state === 'login' || this.#state === 'down') break;
         this.#sendPm(this.#qTime[i] as number, this.#qTarget[i] as number);
       } else {
-        if (this.#state !== 'ready' || (limit > 0 && this.#inflight.length >= limit)) break;
+        if (this.#state !== 'ready' || (limit > 0 && this.#own.awaitingEcho >= limit)) break;
         this.#sendRoom(this.#qTime[i] as number);
       }
     }
@@ -289,12 +297,9 @@ export class VirtualClient {
     const intended = intendedTime(due, this.#arrivedAt, written);
     const seq = ++this.#seq;
     const text = encodePayload(this.gid, seq, intended, written, this.ctx.size);
-    const echo = this.#session.echoesOwnRoomMessages ?? this.ctx.adapter.echoesOwnRoomMessages;
-    const expected = echo ? this.#members.size : Math.max(0, this.#members.size - 1);
     this.#write(this.#session.say(this.#room.name, text));
     this.ctx.stats.sent++;
-    this.ctx.stats.wrote(this.gid, seq, expected, written);
-    if (echo && this.ctx.inflight > 0) this.#inflight.push(written);
+    this.#own.sent(seq, written);
   }
 
   #sendPm(due: number, target: number): void {
@@ -306,10 +311,15 @@ export class VirtualClient {
     this.#write(this.#session.pm(to, text));
     this.ctx.stats.sent++;
     this.ctx.stats.pmSent++;
-    this.ctx.stats.wrote(this.gid, seq, 1, written);
+    this.ctx.stats.wrote(this.gid, seq, 1, 0, written);
     this.#pmAt.push(written);
     this.#pmSeq.push(seq);
     this.#pmTarget.push(to);
+  }
+
+  /** Whether the sender is among a room message's recipients (the view counts it as a member). */
+  #echoesRoom(): boolean {
+    return this.#session.echoesOwnRoomMessages ?? this.ctx.adapter.echoesOwnRoomMessages;
   }
 
   #echoesPm(): boolean {
@@ -355,7 +365,7 @@ export class VirtualClient {
         return this.#joined(ev.room, ev.nick, ev.self);
       case 'left':
         if (ev.self) this.#roomsIn.delete(ev.room);
-        else if (sameRoom(ev.room, this.#room.name)) this.#members.delete(ev.nick);
+        else if (sameRoom(ev.room, this.#view.room)) this.#view.left(ev.nick, this.ctx.now());
         return;
       case 'members':
         return this.#membersOf(ev.room, ev.nicks);
@@ -377,8 +387,8 @@ export class VirtualClient {
     if (!decodePayload(line, start, p)) return; // someone else's chat: not ours to measure
     const stats = this.ctx.stats;
     const nowUs = this.ctx.now() * 1000;
-    if (self && p.gid === this.gid && this.#inflight.length > 0) {
-      this.#inflight.shift();
+    if (self && p.gid === this.gid && this.#own.length > 0) {
+      this.#own.echoed(p.seq, nowUs / 1000);
       if (this.#qTime.length > 0) this.flush();
     }
     const seen = this.#window.check(p.gid, p.seq);
@@ -396,6 +406,8 @@ export class VirtualClient {
 
   #loggedIn(rooms: string[]): void {
     if (!this.#everReady) this.#arrivedAt = this.ctx.now();
+    // Registration is over: whether this session echoes is known now (IRC's echo-message).
+    this.#view.countSelf = this.#own.mode.echo = this.#echoesRoom();
     this.#attempts = 0;
     this.#roomsIn = new Set(rooms);
     this.#switchTo(this.#room.name);
@@ -403,7 +415,8 @@ export class VirtualClient {
 
   #joined(room: string, nick: string, self: boolean): void {
     if (!self) {
-      if (sameRoom(room, this.#room.name)) this.#members.add(nick);
+      // The view's room, not the one being joined: messages sent before the switch still await echoes there.
+      if (sameRoom(room, this.#view.room)) this.#view.joined(nick, this.ctx.now());
       return;
     }
     this.#roomsIn.add(room);
@@ -416,7 +429,9 @@ export class VirtualClient {
       }
     }
     this.#state = 'listing';
-    this.#members = new Set([this.#nick]);
+    // Every echo of the old room came before this line (the server's order): nothing there is pending.
+    if (this.#own.length > 0) this.#own.settleAll(this.ctx.now());
+    this.#view.reset(room, this.#nick);
     this.#usersAt.push(this.ctx.now());
     this.#write(this.#session.members(room));
   }
@@ -424,9 +439,8 @@ export class VirtualClient {
   #membersOf(room: string, nicks: string[]): void {
     const at = this.#usersAt.shift();
     if (at !== undefined) this.ctx.stats.users.recordValue(Math.max(0, Math.round((this.ctx.now() - at) * 1000)));
-    if (!sameRoom(room, this.#room.name)) return;
-    this.#members = new Set(nicks);
-    this.#members.add(this.#nick);
+    if (!sameRoom(room, this.#view.room)) return;
+    this.#view.replace(nicks, this.#nick);
     if (this.#state === 'listing') {
       this.#state = 'ready';
       if (!this.#everReady) this.#arrivedAt = this.ctx.now();
@@ -453,7 +467,7 @@ export class VirtualClient {
     this.#pmTarget.splice(k, 1);
     if (ok && at !== undefined) this.ctx.stats.pm.recordValue(Math.max(0, Math.round((this.ctx.now() - at) * 1000)));
     // The server said nobody has that name: the PM had no recipient to lose.
-    if (!ok && !expired && seq !== undefined) this.ctx.stats.wrote(this.gid, seq, -1, 0);
+    if (!ok && !expired && seq !== undefined) this.ctx.stats.wrote(this.gid, seq, -1, 0, 0);
   }
 
   #error(kind: string, nick: string): void {
@@ -471,7 +485,7 @@ export class VirtualClient {
     const wasConnected = this.#state !== 'connecting';
     if (wasConnected) this.ctx.stats.connected--;
     this.#state = 'down';
-    this.#inflight.length = 0;
+    if (this.#own.length > 0) this.#own.abandon(this.ctx.now());
     this.#usersAt.length = 0;
     this.#pmAt.length = 0;
     this.#pmSeq.length = 0;

@@ -42,7 +42,7 @@ export interface WorkerTick {
   reconnects: number;
   /** Messages due but dropped because a client's queue was full. */
   errors: Record<string, number>;
-  /** Per message written: gid, seq, expected recipients, written epoch ms. */
+  /** Per message decided: gid, seq, expected recipients, ambiguous recipients, written epoch ms (ledger.ts SENT_RECORD). */
   sentRecords: Float64Array;
   /** Per message seen in time: key (gid·2³² + seq), distinct receivers this tick. */
   receipts: Float64Array;

@@ -35,9 +35,12 @@ export class WorkerStats {
     this.errors[kind] = (this.errors[kind] ?? 0) + 1;
   }
 
-  /** A room message or PM written: who, which, how many should get it, when written (epoch ms). */
-  wrote(gid: number, seq: number, expected: number, writtenMs: number): void {
-    this.#sentRecords.push(gid, seq, expected, writtenMs);
+  /**
+   * A room message or PM decided: who, which, how many certainly should get it, how many may or may not
+   * (ambiguous), when written (epoch ms). `expected` −1 retracts a PM the server refused.
+   */
+  wrote(gid: number, seq: number, expected: number, ambiguous: number, writtenMs: number): void {
+    this.#sentRecords.push(gid, seq, expected, ambiguous, writtenMs);
   }
 
   /** A first-time delivery seen within the loss timeout. */

@@ -32,8 +32,9 @@ if (redisBin) {
       assert.is(b.connects, 8, 'half on node b');
       assert.ok(a.messages > 0 && b.messages > 0, 'both nodes carried room messages');
       assert.ok(m.sent > 30);
-      assert.is(m.lost, 0, JSON.stringify(m));
-      assert.is(m.received, m.expected + m.unexpected);
+      // Two nodes have no one order: members whose join crossed a message are ambiguous, never lost or extra.
+      assert.equal([m.lost, m.unexpected], [0, 0], JSON.stringify(m));
+      assert.ok(m.received >= m.expected && m.received <= m.expected + m.ambiguous, JSON.stringify(m));
       // Each room has 4 members per node: a message reaching all 8 must cross nodes.
       assert.ok(m.expected > m.sent * 4, `fan-out spans both nodes (${m.expected} expected for ${m.sent} sent)`);
     } finally {

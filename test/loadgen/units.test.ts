@@ -108,12 +108,13 @@ test('ledger: lost, unexpected, retracted PMs, receipts before records', () => {
   const l = new DeliveryLedger(1000, 0);
   const key = (g: number, s: number) => g * 4294967296 + s;
   l.addReceipts(Float64Array.from([key(1, 1), 2]), 0); // from another worker, before the sender's record
-  l.addSent(Float64Array.from([1, 1, 3, 0, 1, 2, 2, 0, 2, 1, 1, 0]));
+  // Records: gid, seq, expected, ambiguous, written ms.
+  l.addSent(Float64Array.from([1, 1, 3, 0, 0, 1, 2, 2, 0, 0, 2, 1, 1, 0, 0]));
   l.addReceipts(Float64Array.from([key(1, 2), 3]), 10);
-  l.addSent(Float64Array.from([2, 1, -1, 0])); // PM to nobody: expected becomes 0
+  l.addSent(Float64Array.from([2, 1, -1, 0, 0])); // PM to nobody: expected becomes 0
   assert.is(l.unsettled(), 1);
-  assert.equal(l.settle(500), { expected: 0, lost: 0, unexpected: 0 }, 'nothing before the timeout');
-  assert.equal(l.settle(1500), { expected: 5, lost: 1, unexpected: 1 });
+  assert.equal(l.settle(500), { expected: 0, lost: 0, unexpected: 0, ambiguous: 0 }, 'nothing before the timeout');
+  assert.equal(l.settle(1500), { expected: 5, lost: 1, unexpected: 1, ambiguous: 0 });
   assert.is(l.expectedTotal, 5);
   assert.is(l.pending, 0);
 });

@@ -1,0 +1,158 @@
+/**
+ * A client's own room messages between their write and the moment their recipients are known, and the
+ * rule that decides them (see room-view.ts for why the echo decides exactly):
+ *
+ * - exact (the protocol echoes, one server): decided when the echo arrives — the room's members then.
+ * - windowed (no echo, or several servers): decided `windowMs` after the anchor (the echo, or the write
+ *   without one); members whose join or leave was seen from the write to the window's end are ambiguous.
+ * - an echo that never comes (the server dropped it, or it is `timeoutMs` overdue, or a later echo came
+ *   first) is decided as windowed from the write; a message still undecided when its client disconnects
+ *   or leaves the room is decided with what was seen so far; one still awaiting its echo when the
+ *   connection drops is wholly ambiguous (the server may never have handled it).
+ */
+import type { Expectation, RoomView } from './room-view.js';
+
+export interface OwnMessagesMode {
+  /** The protocol sends a sender its own room messages. */
+  echo: boolean;
+  /** Only one server: its order is the one order (with `echo`, decisions are exact). */
+  oneServer: boolean;
+  /** How far around a message a membership change is undecidable, ms. */
+  windowMs: number;
+  /** An echo not seen this long after its write is lost, ms. */
+  timeoutMs: number;
+}
+
+export type Decide = (seq: number, writtenMs: number, e: Expectation) => void;
+
+export class OwnMessages {
+  readonly #view: RoomView;
+  /** Mutable: a protocol may learn whether it echoes only once logged in (set while nothing is pending). */
+  readonly mode: OwnMessagesMode;
+  readonly #decide: Decide;
+  // Oldest first: sequence, write time, members at the write, anchor time (0 = awaiting echo), members then.
+  #seq: number[] = [];
+  #written: number[] = [];
+  #sizeAtWrite: number[] = [];
+  #anchor: number[] = [];
+  #sizeAtAnchor: number[] = [];
+  #awaitingEcho = 0;
+
+  constructor(view: RoomView, mode: OwnMessagesMode, decide: Decide) {
+    this.#view = view;
+    this.mode = mode;
+    this.#decide = decide;
+  }
+
+  /** Messages written whose echo has not come yet (the `--inflight` window). */
+  get awaitingEcho(): number {
+    return this.#awaitingEcho;
+  }
+
+  get length(): number {
+    return this.#seq.length;
+  }
+
+  /** Oldest write still awaiting its echo (epoch ms), or Infinity. */
+  oldestAwaitingEcho(): number {
+    for (let i = 0; i < this.#seq.length; i++) if (this.#anchor[i] === 0) return this.#written[i] as number;
+    return Infinity;
+  }
+
+  sent(seq: number, writtenMs: number): void {
+    const size = this.#view.size;
+    this.#seq.push(seq);
+    this.#written.push(writtenMs);
+    this.#sizeAtWrite.push(size);
+    if (this.mode.echo) {
+      this.#anchor.push(0);
+      this.#sizeAtAnchor.push(0);
+      this.#awaitingEcho++;
+    } else {
+      this.#anchor.push(writtenMs);
+      this.#sizeAtAnchor.push(size);
+    }
+  }
+
+  /** The echo of `seq` arrived at `now`: earlier ones still awaiting theirs never will (lines keep order). */
+  echoed(seq: number, now: number): void {
+    let i = 0;
+    for (; i < this.#seq.length; i++) {
+      if (this.#anchor[i] !== 0) continue;
+      const s = this.#seq[i] as number;
+      if (s > seq) return;
+      this.#awaitingEcho--;
+      if (s < seq) {
+        this.#anchor[i] = -1; // echo lost: decided below, from the write
+        continue;
+      }
+      if (this.mode.oneServer) {
+        this.#anchor[i] = -2; // decided now, exactly
+        this.#sizeAtAnchor[i] = this.#view.size;
+      } else {
+        this.#anchor[i] = now;
+        this.#sizeAtAnchor[i] = this.#view.size;
+      }
+      break;
+    }
+    this.sweep(now);
+  }
+
+  /** Decides what is due: exact echoes, lost echoes, windows that have closed, echoes overdue. */
+  sweep(now: number): void {
+    const { windowMs, timeoutMs } = this.mode;
+    let k = 0;
+    for (; k < this.#seq.length; k++) {
+      const anchor = this.#anchor[k] as number;
+      const written = this.#written[k] as number;
+      const seq = this.#seq[k] as number;
+      if (anchor === -2) {
+        this.#decide(seq, written, { expected: this.#sizeAtAnchor[k] as number, ambiguous: 0 });
+      } else if (anchor === -1) {
+        this.#decide(seq, written, this.#view.windowed(this.#sizeAtWrite[k] as number, written, written, now));
+      } else if (anchor === 0) {
+        if (now - written < timeoutMs) break;
+        this.#awaitingEcho--;
+        this.#decide(seq, written, this.#view.windowed(this.#sizeAtWrite[k] as number, written, written, now));
+      } else {
+        if (now - anchor < windowMs) break;
+        this.#decide(seq, written, this.#view.windowed(this.#sizeAtAnchor[k] as number, written, anchor, anchor + windowMs));
+      }
+    }
+    this.#drop(k);
+    this.#view.prune(this.#seq.length > 0 ? (this.#written[0] as number) : now - windowMs);
+  }
+
+  /** The client leaves the room these were sent to: decide each with what was seen so far. */
+  settleAll(now: number): void {
+    this.#decideAll(now, false);
+  }
+
+  /** The connection dropped: a message still awaiting its echo may never have reached the server. */
+  abandon(now: number): void {
+    this.#decideAll(now, true);
+  }
+
+  #decideAll(now: number, dropped: boolean): void {
+    for (let k = 0; k < this.#seq.length; k++) {
+      const seq = this.#seq[k] as number;
+      const anchor = this.#anchor[k] as number;
+      const written = this.#written[k] as number;
+      if (anchor === -2) this.#decide(seq, written, { expected: this.#sizeAtAnchor[k] as number, ambiguous: 0 });
+      else if (anchor > 0) this.#decide(seq, written, this.#view.windowed(this.#sizeAtAnchor[k] as number, written, anchor, now));
+      else if (anchor === 0 && dropped) this.#decide(seq, written, { expected: 0, ambiguous: this.#sizeAtWrite[k] as number });
+      else this.#decide(seq, written, this.#view.windowed(this.#sizeAtWrite[k] as number, written, written, now));
+    }
+    this.#drop(this.#seq.length);
+    this.#awaitingEcho = 0;
+  }
+
+  #drop(k: number): void {
+    if (k === 0) return;
+    this.#seq.splice(0, k);
+    this.#written.splice(0, k);
+    this.#sizeAtWrite.splice(0, k);
+    this.#anchor.splice(0, k);
+    this.#sizeAtAnchor.splice(0, k);
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * The members of one room as one client has seen them, in the order the server wrote them to it.
+ *
+ * Why this decides delivery exactly: a server handles a room's lines one at a time and writes to each
+ * connection in that order. Every join or leave it handled before a client's message reaches that
+ * client *before* the message's echo, every later one after it. So the member set seen when the echo
+ * arrives is the set the message was delivered to — no guessing about lines in flight.
+ *
+ * Where that order does not hold (no echo to anchor on, or several servers linked through Redis, whose
+ * notices cross nodes at their own pace), the members whose join or leave was seen within a window
+ * around the message are undecidable: `settle()` counts them apart as ambiguous instead of calling a
+ * missing delivery lost or an extra one unexpected. The log of changes is pruned as messages settle.
+ */
+export interface Expectation {
+  /** Recipients the message certainly had. */
+  expected: number;
+  /** Recipients whose membership changed while the message was in flight: neither expected nor not. */
+  ambiguous: number;
+}
+
+export class RoomView {
+  /** The room whose members these are (not always the one the client is joining: see `reset`). */
+  room = '';
+  readonly #members = new Set<string>();
+  /** The client is among its own messages' recipients (the protocol echoes them; IRC knows after login). */
+  countSelf = true;
+  // Membership changes seen (epoch ms, nick, member before and after), oldest first, for windows.
+  readonly #logAt: number[] = [];
+  readonly #logNick: string[] = [];
+  readonly #logBefore: boolean[] = [];
+  readonly #logAfter: boolean[] = [];
+
+  get size(): number {
+    return this.#members.size;
+  }
+
+  /** The client's own join of `room` was acknowledged: from here on only that room's members count. */
+  reset(room: string, self: string): void {
+    this.room = room;
+    this.#members.clear();
+    if (this.countSelf) this.#members.add(self);
+    this.#clearLog();
+  }
+
+  /** A member list (`/users`, NAMES): it reflects every change the server made before answering. */
+  replace(nicks: readonly string[], self: string): void {
+    this.#members.clear();
+    for (const n of nicks) this.#members.add(n);
+    if (this.countSelf) this.#members.add(self);
+    else this.#members.delete(self);
+  }
+
+  joined(nick: string, now: number): void {
+    this.#log(nick, now, true);
+    this.#members.add(nick);
+  }
+
+  left(nick: string, now: number): void {
+    this.#log(nick, now, false);
+    this.#members.delete(nick);
+  }
+
+  /**
+   * A message whose place among the membership changes is known only up to a window: `members` is the
+   * count at `anchor` (its echo, or its write without one); changes seen in [`from`, `to`] make their
+   * member ambiguous, and each of those that `members` counted is taken out of `expected`.
+   */
+  windowed(members: number, from: number, anchor: number, to: number): Expectation {
+    let ambiguous = 0;
+    let countedAtAnchor = 0;
+    const seen = new Set<string>();
+    for (let i = 0; i < this.#logAt.length; i++) {
+      const at = this.#logAt[i] as number;
+      if (at < from || at > to) continue;
+      const nick = this.#logNick[i] as string;
+      if (seen.has(nick)) continue;
+      seen.add(nick);
+      ambiguous++;
+      if (this.#memberAt(nick, anchor, from)) countedAtAnchor++;
+    }
+    return { expected: Math.max(0, members - countedAtAnchor), ambiguous };
+  }
+
+  /** Forgets changes older than `before` (no message in flight can still need them). */
+  prune(before: number): void {
+    let k = 0;
+    while (k < this.#logAt.length && (this.#logAt[k] as number) < before) k++;
+    if (k === 0) return;
+    this.#logAt.splice(0, k);
+    this.#logNick.splice(0, k);
+    this.#logBefore.splice(0, k);
+    this.#logAfter.splice(0, k);
+  }
+
+  /** Whether `nick` was a member at `anchor`, from the log (the state after its last change before it). */
+  #memberAt(nick: string, anchor: number, from: number): boolean {
+    let state: boolean | undefined;
+    for (let i = 0; i < this.#logAt.length; i++) {
+      if (this.#logNick[i] !== nick || (this.#logAt[i] as number) < from) continue;
+      if ((this.#logAt[i] as number) > anchor) return state ?? (this.#logBefore[i] as boolean);
+      state = this.#logAfter[i] as boolean;
+    }
+    return state ?? this.#members.has(nick);
+  }
+
+  #log(nick: string, now: number, after: boolean): void {
+    this.#logAt.push(now);
+    this.#logNick.push(nick);
+    this.#logBefore.push(this.#members.has(nick));
+    this.#logAfter.push(after);
+  }
+
+  #clearLog(): void {
+    this.#logAt.length = this.#logNick.length = this.#logBefore.length = this.#logAfter.length = 0;
+  }
+}

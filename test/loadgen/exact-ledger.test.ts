@@ -1,0 +1,99 @@
+// Delivery accounting decided from what each client saw in order: the settle rule, the room view's
+// windows, and own messages decided by their echo (exact), by a window (no echo), or abandoned.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { settleOne } from '../../loadgen/ledger.js';
+import { RoomView, type Expectation } from '../../loadgen/room-view.js';
+import { OwnMessages, type OwnMessagesMode } from '../../loadgen/own-messages.js';
+
+test('settle: short is lost, within the ambiguous recipients is neither, beyond them is unexpected', () => {
+  assert.equal(settleOne(5, 0, 4), { expected: 5, lost: 1, unexpected: 0, ambiguous: 0 });
+  assert.equal(settleOne(5, 2, 5), { expected: 5, lost: 0, unexpected: 0, ambiguous: 2 });
+  assert.equal(settleOne(5, 2, 7), { expected: 5, lost: 0, unexpected: 0, ambiguous: 2 });
+  assert.equal(settleOne(5, 2, 8), { expected: 5, lost: 0, unexpected: 1, ambiguous: 2 });
+  assert.equal(settleOne(5, 2, 3), { expected: 5, lost: 2, unexpected: 0, ambiguous: 2 });
+  // The sender never said what it expected (its record never came): what was seen is ambiguous.
+  assert.equal(settleOne(-1, 0, 3), { expected: 0, lost: 0, unexpected: 0, ambiguous: 3 });
+});
+
+function view(members: string[]): RoomView {
+  const v = new RoomView();
+  v.reset('room1', 'me');
+  v.replace(members, 'me');
+  return v;
+}
+
+test('room view: joins and leaves inside the window are ambiguous and leave the certain count', () => {
+  const v = view(['a', 'b', 'c']); // me + 3
+  v.joined('x', 1000); // before the window
+  v.joined('d', 2100); // inside
+  v.left('a', 2200); // inside
+  v.joined('e', 3500); // after
+  // Counted at 2000 (before d joined, while a was still there): 5 members, of whom a is uncertain.
+  assert.equal(v.windowed(5, 2000, 2000, 3000), { expected: 4, ambiguous: 2 });
+  // Anchored at 2150 (d already in, a not yet out): both counted, both uncertain.
+  assert.equal(v.windowed(6, 2000, 2150, 3000), { expected: 4, ambiguous: 2 });
+  // A nick that joins and leaves inside the window is one ambiguous recipient.
+  v.left('d', 2900);
+  assert.equal(v.windowed(5, 2000, 2000, 3000).ambiguous, 2);
+  assert.equal(v.windowed(5, 4000, 4000, 5000), { expected: 5, ambiguous: 0 }, 'no change, nothing ambiguous');
+});
+
+function own(members: string[], mode: Partial<OwnMessagesMode>) {
+  const v = view(members);
+  const decided = new Map<number, Expectation>();
+  const m = new OwnMessages(v, { echo: true, oneServer: true, windowMs: 1000, timeoutMs: 5000, ...mode }, (seq, _w, e) => decided.set(seq, e));
+  return { v, m, decided };
+}
+
+test('own messages, one server with echo: the members when the echo arrives, exactly', () => {
+  const { v, m, decided } = own(['a', 'b'], {});
+  m.sent(1, 100); // 3 members when written
+  v.joined('c', 110); // the server handled c's join before message 1: its notice came first
+  m.sent(2, 120);
+  assert.is(m.awaitingEcho, 2);
+  m.echoed(1, 130);
+  v.left('a', 140); // handled after message 1, before message 2
+  m.echoed(2, 150);
+  assert.equal(decided.get(1), { expected: 4, ambiguous: 0 });
+  assert.equal(decided.get(2), { expected: 3, ambiguous: 0 });
+  assert.is(m.length, 0);
+});
+
+test('own messages: a lost echo is decided when a later echo comes, never waited for', () => {
+  const { m, decided } = own(['a', 'b'], {});
+  m.sent(1, 100);
+  m.sent(2, 110);
+  m.echoed(2, 150); // the echo of 1 was dropped: lines keep order, it will not come
+  assert.equal(decided.get(1), { expected: 3, ambiguous: 0 });
+  assert.equal(decided.get(2), { expected: 3, ambiguous: 0 });
+  assert.is(m.awaitingEcho, 0);
+  m.sent(3, 200);
+  m.sweep(5199);
+  assert.not.ok(decided.has(3), 'not overdue yet');
+  m.sweep(5200);
+  assert.equal(decided.get(3), { expected: 3, ambiguous: 0 }, 'overdue: decided from the write');
+});
+
+test('own messages without echo: decided a window after the write; crossing changes are ambiguous', () => {
+  const { v, m, decided } = own(['a', 'b'], { echo: false });
+  m.sent(1, 1000); // me + a + b counted (a view's self is the caller's business)
+  v.joined('c', 1200);
+  m.sweep(1999);
+  assert.not.ok(decided.has(1));
+  m.sweep(2000);
+  assert.equal(decided.get(1), { expected: 3, ambiguous: 1 });
+});
+
+test('own messages: a drop before the echo makes the message wholly ambiguous', () => {
+  const { m, decided } = own(['a', 'b'], {});
+  m.sent(1, 100);
+  m.echoed(1, 120);
+  m.sent(2, 130);
+  m.abandon(140);
+  assert.equal(decided.get(1), { expected: 3, ambiguous: 0 });
+  assert.equal(decided.get(2), { expected: 0, ambiguous: 3 });
+  assert.is(m.length, 0);
+});
+
+test.run();
