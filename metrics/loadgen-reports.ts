@@ -8,7 +8,9 @@ import type { LoadgenSummary } from './snapshot.js';
 export interface CombinedLatency {
   corrected: Percentiles;
   uncorrected: Percentiles;
-  /** Reports merged, and reports that came without histograms (older loadgens: not in these figures). */
+  /** Sources whose histograms are in these figures (counted up to 1024). */
+  sources: number;
+  /** Reports received, and those that came without histograms (older loadgens: not in these figures). */
   reports: number;
   reportsWithoutHistograms: number;
 }
@@ -30,6 +32,7 @@ export class LoadgenReports {
   readonly #runUncorrected = runHistogram();
   #runReports = 0;
   #runWithout = 0;
+  readonly #runSources = new Set<string>();
 
   constructor(readonly maxSources = 32) {}
 
@@ -59,6 +62,7 @@ export class LoadgenReports {
       t.without.push(report.latencyMs.corrected);
       return;
     }
+    if (this.#runSources.size < 1024) this.#runSources.add(source);
     merged[0].addTo(this.#tickCorrected);
     merged[0].addTo(this.#runCorrected);
     merged[1].addTo(this.#runUncorrected);
@@ -89,7 +93,7 @@ export class LoadgenReports {
     if (this.#runReports === this.#runWithout) return null;
     return {
       corrected: percentilesMs(this.#runCorrected), uncorrected: percentilesMs(this.#runUncorrected),
-      reports: this.#runReports, reportsWithoutHistograms: this.#runWithout,
+      sources: this.#runSources.size, reports: this.#runReports, reportsWithoutHistograms: this.#runWithout,
     };
   }
 }
