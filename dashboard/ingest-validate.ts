@@ -1,4 +1,4 @@
-import type { LoadgenTickReport, Percentiles } from '../loadgen/report.js';
+import { HistogramWireError, WireHistogram, type LoadgenTickReport, type Percentiles, type TickHistograms } from '../loadgen/index.js';
 
 /** Label values of `chat_ingest_rejected_total{reason}`. */
 export type IngestRejectReason = 'not_json' | 'invalid' | 'binary' | 'too_large' | 'rate' | 'protocol';
@@ -49,9 +49,30 @@ export function parseIngestFrame(text: string): LoadgenTickReport {
       corrected: percentiles(latency.corrected, 'latencyMs.corrected'),
       uncorrected: percentiles(latency.uncorrected, 'latencyMs.uncorrected'),
     },
+    ...(o.histograms !== undefined && { histograms: histograms(o.histograms) }),
     errors: errorMap(o.errors),
     saturated: bool(o.saturated, 'saturated'),
   };
+}
+
+/**
+ * Optional (older loadgens send none). Each is decoded here under WireHistogram's limits — length,
+ * inflated size (zlib bombs), layout, range, bucket count — so a hostile one is refused with the
+ * others' reasons before the hub merges anything.
+ */
+function histograms(v: unknown): TickHistograms {
+  const o = obj(v, 'histograms');
+  const one = (x: unknown, name: string): string => {
+    if (typeof x !== 'string') throw new IngestError(`${name} must be a base64 string`);
+    try {
+      WireHistogram.decode(x);
+    } catch (err) {
+      if (err instanceof HistogramWireError) throw new IngestError(`${name} ${err.message}`);
+      throw err;
+    }
+    return x;
+  };
+  return { corrected: one(o.corrected, 'histograms.corrected'), uncorrected: one(o.uncorrected, 'histograms.uncorrected') };
 }
 
 function percentiles(v: unknown, name: string): Percentiles {

@@ -7,7 +7,8 @@ import type { Percentiles } from './report.js';
 
 export type Histogram = hdr.Histogram;
 
-const HIGHEST_US = 3_600_000_000;
+/** 1 hour in µs: the top of every latency histogram (and of what /ingest accepts). */
+export const HIGHEST_US = 3_600_000_000;
 
 export function newHistogram(): Histogram {
   return hdr.build({

@@ -13,6 +13,11 @@ export interface Percentiles {
   count: number;
 }
 
+export interface TickHistograms {
+  corrected: string;
+  uncorrected: string;
+}
+
 export interface LoadgenTickReport {
   type: 'loadgen-tick';
   /** Which load generator: `--label`, or host-pid. Text, never HTML. */
@@ -36,6 +41,14 @@ export interface LoadgenTickReport {
   reorderedTotal: number;
   /** Delivery latency this tick, in ms, merged across worker threads (never averaged). */
   latencyMs: { corrected: Percentiles; uncorrected: Percentiles };
+  /**
+   * The same tick's latency histograms, so the hub can merge several generators into one histogram:
+   * values in µs (1 µs to 1 h, 3 significant digits), HdrHistogram's compressed encoding in base64
+   * ('' when empty; loadgen/histogram-wire.ts has the format and the hub's limits). Optional: older
+   * loadgens, and a tick whose encoding exceeds the limits, send none — the hub then falls back to
+   * `latencyMs`.
+   */
+  histograms?: TickHistograms;
   /** Errors since the run started, by kind. */
   errors: Record<string, number>;
   /** True when the generator itself was saturated this tick (its latencies are suspect). */

@@ -5,11 +5,12 @@
  */
 import { RunAggregate, type TickView } from './aggregate.js';
 import { epochMs } from './clock.js';
+import { encodeWire, WIRE_LIMITS } from './histogram-wire.js';
 import { percentilesMs } from './histograms.js';
 import { LoadgenMetrics, serveMetrics } from './metrics-server.js';
 import { resolveLoadOptions, targetsLabel, type LoadOptions } from './options.js';
 import { buildPlan } from './plan.js';
-import type { LoadgenTickReport } from './report.js';
+import type { LoadgenTickReport, TickHistograms } from './report.js';
 import { TickReporter } from './reporter.js';
 import { buildSummary, type LoadSummary } from './summary.js';
 import { parseThreshold, ThresholdTracker, type Threshold } from './thresholds.js';
@@ -104,8 +105,17 @@ function tickReport(o: LoadOptions, a: RunAggregate, v: TickView, startEpoch: nu
     clients: v.clients, sent: v.sent, received: v.received, sentTotal: a.sent, receivedTotal: a.received,
     expectedTotal: a.ledger.expectedTotal, lostTotal: a.ledger.lostTotal, duplicatedTotal: a.duplicated, reorderedTotal: a.reordered,
     latencyMs: { corrected: percentilesMs(v.corrected), uncorrected: percentilesMs(v.uncorrected) },
+    ...wireHistograms(v),
     errors: { ...a.errors }, saturated: v.saturated,
   };
+}
+
+/** The tick's histograms for the hub's merge; none when one would exceed what the hub accepts (it then uses the percentiles). */
+function wireHistograms(v: TickView): { histograms?: TickHistograms } {
+  const corrected = encodeWire(v.corrected);
+  const uncorrected = encodeWire(v.uncorrected);
+  const fits = corrected.length <= WIRE_LIMITS.maxBase64 && uncorrected.length <= WIRE_LIMITS.maxBase64;
+  return fits ? { histograms: { corrected, uncorrected } } : {};
 }
 
 function sleepUntil(epoch: number, signal?: AbortSignal): Promise<void> {

@@ -39,12 +39,15 @@ export function roomRecord(r: RoomSampleRow): CsvCell[] {
     r.joins, r.leaves, r.members];
 }
 
-/** Loadgen cells are empty in ticks where no load generator reported. */
+/**
+ * Loadgen cells are empty in ticks where no load generator reported. `loadgen_lost` is this tick's
+ * (empty for rows stored before it was kept per tick); latencies are the merged histogram's.
+ */
 export function totalsRecord(t: StoredTotalsRow): CsvCell[] {
   const l = t.loadgen;
   const lg: CsvCell[] = l === null
     ? ['', '', '', '', '', '', '', '']
-    : [l.sent, l.received, l.lostTotal, round3(l.p50Ms), round3(l.p90Ms), round3(l.p99Ms), round3(l.p999Ms), round3(l.maxMs)];
+    : [l.sent, l.received, l.lost ?? '', round3(l.p50Ms), round3(l.p90Ms), round3(l.p99Ms), round3(l.p999Ms), round3(l.maxMs)];
   return [timeUtc(t.time), t.time, round3(t.elapsedS), t.messages, round3(t.mps), round3(t.mpsAvg), t.joins, t.leaves,
     t.members, t.connections, t.deliveries, t.bytesIn, t.bytesOut, t.errors, ...lg];
 }

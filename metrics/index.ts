@@ -1,7 +1,8 @@
 export { CSV_FILES, ROOMS_COLUMNS, TOTALS_COLUMNS, round3, timeUtc } from './csv-columns.js';
 export type { CsvCell, CsvKind } from './csv-columns.js';
 export { csvTable, streamCsv, writeCsvFile, writeRunCsv } from './csv-export.js';
-export { LoadgenReports, summarizeLoadgen } from './loadgen-reports.js';
+export { LoadgenReports } from './loadgen-reports.js';
+export type { CombinedLatency } from './loadgen-reports.js';
 export { metricsHandler, wantsOpenMetrics } from './metrics-route.js';
 export { startMetrics } from './metrics-service.js';
 export type { MetricsService, MetricsServiceOptions } from './metrics-service.js';

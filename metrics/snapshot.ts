@@ -52,24 +52,35 @@ export interface TotalsSample {
   /** Disconnects since the run started, by reason (`quit`, `closed`, `slow_consumer`, …). */
   disconnectsByReason: Record<string, number>;
   /**
-   * The load generators that reported during this tick, combined: counts summed, latency percentiles
-   * (corrected, ms) the worst of the sources — percentiles cannot be merged from summaries, and
-   * averaging them would hide the slow one. Null when no report arrived this tick.
+   * The load generators' reports that arrived during this tick, combined: counts summed, latency
+   * percentiles (corrected, ms) those of one histogram merged from every report's histograms.
+   * Null when no report arrived this tick.
    */
   loadgen: LoadgenSummary | null;
 }
 
 export interface LoadgenSummary {
-  /** Reports combined. */
+  /** Sources that reported this tick. */
   sources: number;
+  /** This tick: messages sent and deliveries received, summed over every report that arrived. */
   sent: number;
   received: number;
+  /** Deliveries the generators settled as lost this tick (the growth of each source's `lostTotal`): sums to the run's lost. */
+  lost: number;
+  /** Sum of the reporting sources' running `lostTotal`. */
   lostTotal: number;
   p50Ms: number;
   p90Ms: number;
   p99Ms: number;
   p999Ms: number;
   maxMs: number;
+  /** Deliveries behind the percentiles. */
+  samples: number;
+  /**
+   * True: the percentiles are exactly those of the merged histogram. False: some report came without
+   * histograms (an older loadgen), and each figure is the worst of the merged one and those reports' own.
+   */
+  merged: boolean;
 }
 
 export interface Snapshot {

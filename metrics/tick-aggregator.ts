@@ -1,6 +1,6 @@
 import type { LoadgenTickReport } from '../loadgen/report.js';
 import type { ChatEvents } from '../server/index.js';
-import { LoadgenReports } from './loadgen-reports.js';
+import { LoadgenReports, type CombinedLatency } from './loadgen-reports.js';
 import { MovingAverage } from './moving-average.js';
 import { RoomTable } from './room-table.js';
 import type { Snapshot, TotalsSample } from './snapshot.js';
@@ -129,6 +129,11 @@ export class TickAggregator {
   /** The latest report of a load generator (WS /ingest); the next snapshot carries it. */
   acceptLoadgenReport(report: LoadgenTickReport): void {
     if (!this.#closed) this.#loadgen.accept(report);
+  }
+
+  /** Every load generator's delivery latency over the run so far, from one merged histogram (null before any). */
+  loadgenLatency(): CombinedLatency | null {
+    return this.#loadgen.runLatency();
   }
 
   /** Ends the current tick now: makes, keeps and publishes its snapshot. */

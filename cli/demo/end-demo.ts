@@ -51,7 +51,7 @@ export async function endDemo(i: EndDemoInput): Promise<number> {
     const summary = buildDemoSummary({
       runId: metrics.run.id, folder, startedAt: i.startedAt, endedAt, plannedMs: i.plan.durationMs,
       ending: ending(i.request, i.exit), config: i.config, dashboard: i.dashboard, chat: i.chat, server,
-      loadgenExit: i.exit, lastReport: i.lastReport, thresholds: i.thresholds, files: RESULT_FILES,
+      loadgenExit: i.exit, lastReport: i.lastReport, combinedLatency: metrics.aggregator.loadgenLatency(), thresholds: i.thresholds, files: RESULT_FILES,
     });
     await writeSummaryFiles(folder, summary);
     i.io.out.write(`\n${summaryText(summary)}\n\nresults written to ${folder}\n  ${RESULT_FILES.join(', ')}\n`);

@@ -69,6 +69,14 @@ export function summaryMarkdown(s: DemoSummary): string {
   } else {
     out.push('No latency figures: the load generator never reported.');
   }
+  const all = l.combinedLatency;
+  // Only when it says something the table above does not: other generators, or no whole-run table.
+  if (all && (all.sources > 1 || !l.latency)) {
+    out.push('', `Every generator that reported to the dashboard (${all.sources}), whole run, one merged histogram:`, '',
+      ...table(['all generators', 'p50', 'p90', 'p99', 'p99.9', 'max', 'samples'], [
+        ['corrected', ...pct(all.corrected)], ['uncorrected', ...pct(all.uncorrected)],
+      ]));
+  }
   if (l.health) out.push('', `Generator health: ${l.health.note}.`);
   out.push('', '## Delivery (load generator)', '',
     ...table(['sent', 'of which PM', 'received', 'expected', 'lost', 'loss %', 'late', 'duplicated', 'reordered'],

@@ -1,4 +1,5 @@
 import type { LoadgenTickReport, LoadSummary, Percentiles, ThresholdResult } from '../../loadgen/index.js';
+import type { CombinedLatency } from '../../metrics/index.js';
 import { describeLoadgenFailure, type LoadgenExit } from './loadgen-child.js';
 import type { RunTotals } from './run-totals.js';
 
@@ -29,6 +30,11 @@ export interface DemoLoadgen {
   latency: { corrected: Percentiles; uncorrected: Percentiles } | null;
   /** The last tick's percentiles (ms), when only the last report is known. */
   lastTickLatency: { corrected: Percentiles; uncorrected: Percentiles } | null;
+  /**
+   * Whole run, every generator that reported to this dashboard (the demo's and any other): the
+   * percentiles of one histogram merged on the hub from their /ingest histograms. Null when none came.
+   */
+  combinedLatency: CombinedLatency | null;
   errors: Record<string, number>;
   errorsTotal: number;
   health: { trustworthy: boolean; note: string } | null;
@@ -79,12 +85,14 @@ export interface DemoSummaryInput {
   server: RunTotals;
   loadgenExit: LoadgenExit | undefined;
   lastReport: LoadgenTickReport | undefined;
+  /** The hub's merged histogram of every /ingest report (`TickAggregator.loadgenLatency()`). */
+  combinedLatency?: CombinedLatency | null;
   thresholds: readonly string[];
   files: string[];
 }
 
 export function buildDemoSummary(i: DemoSummaryInput): DemoSummary {
-  const loadgen = loadgenPart(i.loadgenExit, i.lastReport);
+  const loadgen = { ...loadgenPart(i.loadgenExit, i.lastReport), combinedLatency: i.combinedLatency ?? null };
   const thresholds: DemoThreshold[] = i.loadgenExit?.summary
     ? i.loadgenExit.summary.thresholds.map((t: ThresholdResult) => ({ expr: t.expr, ok: t.ok, value: t.value, unit: t.unit, window: t.window }))
     : i.thresholds.map((expr) => ({ expr, ok: null, value: null, unit: '', window: '' }));
@@ -99,7 +107,7 @@ export function buildDemoSummary(i: DemoSummaryInput): DemoSummary {
   };
 }
 
-function loadgenPart(exit: LoadgenExit | undefined, last: LoadgenTickReport | undefined): DemoLoadgen {
+function loadgenPart(exit: LoadgenExit | undefined, last: LoadgenTickReport | undefined): Omit<DemoLoadgen, 'combinedLatency'> {
   const exitInfo = { code: exit?.code ?? null, signal: exit?.signal ?? null, stopRequested: exit?.stopRequested ?? false };
   const failure = exit ? describeLoadgenFailure(exit) ?? null : 'the load generator did not end';
   const s: LoadSummary | undefined = exit?.summary;

@@ -4,9 +4,9 @@ import { byId, formatNumber, setText } from './dom.js';
 import { Series } from './series.js';
 
 /**
- * p50 and p99 (corrected for coordinated omission, ms) of the reports that arrived in this tick — the
- * worst source's, as metrics summarises them; null when no load generator reported. Live and stored
- * snapshots carry the same summary, so live and replay draw the same line.
+ * p50 and p99 (corrected for coordinated omission, ms) of the reports that arrived in this tick — of one
+ * histogram merged from every generator's, as metrics summarises them; null when no load generator
+ * reported. Live and stored snapshots carry the same summary, so live and replay draw the same line.
  */
 export function latencyOf(s: Snapshot): { p50: number; p99: number } | null {
   const sum = s.totals.loadgen;

@@ -1,3 +1,4 @@
+import * as hdr from 'hdr-histogram-js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { IngestError, parseIngestFrame } from '../../dashboard/index.js';
@@ -59,6 +60,18 @@ test('an error kind named __proto__ stays a plain key', () => {
   const parsed = parseIngestFrame(JSON.stringify(report()).replace('"connect":1', '"__proto__":2'));
   assert.is(Object.getPrototypeOf(parsed.errors), Object.prototype);
   assert.equal(Object.keys(parsed.errors), ['__proto__']);
+});
+
+test('histograms are optional; when sent, each is checked under the wire limits and the message names it', () => {
+  const h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
+  h.recordValue(1234);
+  const histograms = { corrected: hdr.encodeIntoCompressedBase64(h), uncorrected: '' };
+  assert.equal(parseIngestFrame(JSON.stringify(report({ histograms }))).histograms, histograms);
+  assert.not.ok('histograms' in parseIngestFrame(JSON.stringify(report())), 'an older loadgen\'s report stays valid');
+  rejects(JSON.stringify(report({ histograms: 'x' })), /^histograms must be an object/);
+  rejects(JSON.stringify(report({ histograms: { corrected: '' } })), /^histograms\.uncorrected must be a base64 string/);
+  rejects(JSON.stringify(report({ histograms: { ...histograms, uncorrected: 'A'.repeat(30_000) } })), /^histograms\.uncorrected is 30000 base64 characters \(max 28000\)$/);
+  rejects(JSON.stringify(report({ histograms: { ...histograms, corrected: 'SGVsbG8=' } })), /^histograms\.corrected is not a compressed HdrHistogram/);
 });
 
 test('hostile text is kept as text (rendering is the page\'s job)', () => {

@@ -142,6 +142,14 @@ test('summary: thresholds set the verdict and the exit code; room names stay tex
   assert.is(crashed.verdict, 'not evaluated');
   assert.is(demoExitCode(crashed), 1);
   const md = summaryMarkdown(pass);
+  assert.is(pass.loadgen.combinedLatency, null);
+  assert.not.match(md, 'all generators', 'one generator: its own whole-run table says it all');
+  const p = (p99: number) => ({ p50: 1, p90: 2, p99, p999: 40, max: 50, count: 1004 });
+  const combinedLatency = { corrected: p(2.5), uncorrected: p(2), sources: 2, reports: 6, reportsWithoutHistograms: 0 };
+  const two = buildDemoSummary({ ...base, loadgenExit: exit({ summary: lg(true) as never }), thresholds: [], combinedLatency });
+  assert.equal(two.loadgen.combinedLatency, combinedLatency, 'summary.json carries the hub\'s merged figures');
+  assert.match(summaryMarkdown(two), 'Every generator that reported to the dashboard (2), whole run, one merged histogram:');
+  assert.match(summaryMarkdown(two), '| corrected | 1 | 2 | 2.50 | 40 | 50 | 1004 |');
   assert.ok(md.includes(`| ${mdText('=HYPERLINK("x")|<b>_a_')} |`));
   assert.not.match(md, '<b>');
   assert.not.match(md, '|<b');

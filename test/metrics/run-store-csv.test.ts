@@ -135,7 +135,7 @@ test('CSV files: BOM, CRLF, header, formula escaping, every column equal to the 
       const l = t.loadgen;
       return [timeUtc(s.time), s.time, round3(s.elapsedS), t.messages, round3(t.mps), round3(t.mpsAvg), t.joins, t.leaves, t.members,
         t.connections, t.deliveries, t.bytesIn, t.bytesOut, t.errors,
-        ...(l ? [l.sent, l.received, l.lostTotal, l.p50Ms, l.p90Ms, l.p99Ms, l.p999Ms, round3(l.maxMs)] : Array(8).fill(''))].map(String);
+        ...(l ? [l.sent, l.received, l.lost, l.p50Ms, l.p90Ms, l.p99Ms, l.p999Ms, round3(l.maxMs)] : Array(8).fill(''))].map(String);
     }));
     assert.equal(totals[3]?.slice(-8), ['11', '22', '1', '1.5', '2.25', '7.125', '9', '12'], 'loadgen columns in the tick it reported');
 

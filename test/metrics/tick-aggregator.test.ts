@@ -1,3 +1,4 @@
+import * as hdr from 'hdr-histogram-js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { LoadgenTickReport } from '../../loadgen/report.js';
@@ -203,17 +204,66 @@ function report(source: string, p99: number, sent: number): LoadgenTickReport {
   };
 }
 
-test('loadgen reports: latest per source in every snapshot; the totals row sums this tick\'s and keeps the worst percentile', () => {
+test('loadgen reports without histograms (older loadgens): latest per source in every snapshot; the totals row sums every report of the tick and keeps the worst percentile', () => {
   const t = setup();
   t.agg.acceptLoadgenReport(report('lg1', 10, 5));
   t.agg.acceptLoadgenReport(report('lg2', 30, 7));
   t.agg.acceptLoadgenReport(report('lg1', 20, 6));
   t.clock.advance(1000);
   assert.equal(t.last().loadgen.map((r) => [r.source, r.sent]), [['lg2', 7], ['lg1', 6]]);
-  assert.equal(t.last().totals.loadgen, { sources: 2, sent: 13, received: 26, lostTotal: 2, p50Ms: 1, p90Ms: 2, p99Ms: 30, p999Ms: 31, maxMs: 32 });
+  assert.equal(t.last().totals.loadgen, {
+    sources: 2, sent: 18, received: 36, lost: 2, lostTotal: 2, p50Ms: 1, p90Ms: 2, p99Ms: 30, p999Ms: 31, maxMs: 32, samples: 30, merged: false,
+  });
   t.clock.advance(1000);
   assert.is(t.last().loadgen.length, 2, 'still the latest per source');
   assert.is(t.last().totals.loadgen, null, 'nobody reported in this tick');
+});
+
+/** A histogram of `values` (µs) as the wire wants it, built here with the library, not with the code under test. */
+function freshHistogram(values: readonly number[]): hdr.JsHistogram {
+  const h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 }) as hdr.JsHistogram;
+  for (const v of values) h.recordValue(v);
+  return h;
+}
+
+function withHistograms(source: string, valuesUs: readonly number[], lostTotal: number): LoadgenTickReport {
+  const h = freshHistogram(valuesUs);
+  const own = { p50: 0, p90: 0, p99: h.getValueAtPercentile(99) / 1000, p999: 0, max: h.maxValue / 1000, count: h.totalCount };
+  const b64 = hdr.encodeIntoCompressedBase64(h);
+  return { ...report(source, own.p99, valuesUs.length), lostTotal, latencyMs: { corrected: own, uncorrected: own }, histograms: { corrected: b64, uncorrected: b64 } };
+}
+
+test('loadgen reports with histograms: the totals row has the percentiles of one histogram of every delivery, not the worst source\'s', () => {
+  const t = setup();
+  // Four clients behind a 1.5 s stall, and a generator that made 250× the deliveries at about 2 ms.
+  const slow = [1_400_000, 1_500_000, 1_500_000, 1_600_000];
+  const fast = Array.from({ length: 1000 }, (_, i) => 1500 + i);
+  const a = withHistograms('stalled', slow, 3);
+  t.agg.acceptLoadgenReport(a);
+  t.agg.acceptLoadgenReport(withHistograms('healthy', fast.slice(0, 600), 0));
+  t.agg.acceptLoadgenReport(withHistograms('healthy', fast.slice(600), 2)); // two reports of one source in a tick: both count
+  t.clock.advance(1000);
+  const all = freshHistogram([...slow, ...fast]);
+  const l = t.last().totals.loadgen;
+  assert.ok(l);
+  assert.is(l.p99Ms, all.getValueAtPercentile(99) / 1000);
+  assert.is(l.p50Ms, all.getValueAtPercentile(50) / 1000);
+  assert.is(l.p999Ms, all.getValueAtPercentile(99.9) / 1000);
+  assert.is(l.maxMs, all.highestEquivalentValue(all.maxValue) / 1000, 'max: the top of its bucket (the encoding keeps buckets)');
+  assert.is(l.samples, 1004);
+  assert.is(l.merged, true);
+  assert.ok(l.p99Ms < 3, `p99 ${l.p99Ms} ms is the healthy majority's`);
+  assert.is.not(l.p99Ms, a.latencyMs.corrected.p99, 'not the worst source\'s p99');
+  assert.equal([l.sources, l.sent, l.lost, l.lostTotal], [2, 1004, 5, 5]);
+  assert.equal(t.last().loadgen.map((r) => [r.source, r.latencyMs.corrected.count, 'histograms' in r]), [['stalled', 4, false], ['healthy', 400, false]],
+    'per source figures kept, histograms not carried into snapshots');
+  // Lost is per tick: the next report's running total grew by 4.
+  t.agg.acceptLoadgenReport(withHistograms('stalled', [], 7));
+  t.clock.advance(1000);
+  assert.equal([t.last().totals.loadgen?.lost, t.last().totals.loadgen?.lostTotal], [4, 7]);
+  const run = t.agg.loadgenLatency();
+  assert.is(run?.corrected.p99, all.getValueAtPercentile(99) / 1000, 'whole run: the same merged histogram');
+  assert.is(run?.corrected.count, 1004);
 });
 
 test('close() makes a last partial tick, stops the timer and the subscriptions, and is idempotent', () => {
