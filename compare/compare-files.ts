@@ -43,8 +43,8 @@ export function compareMarkdown(r: CompareResult): string {
       `${load?.clients ?? '?'} clients, ${load?.rate ?? '?'} actions/s each, ${load?.durationS ?? '?'} s per run. ` +
       `Latencies in ms; corrected = from the intended send time. Ratios are to \`${cell(first)}\`.`,
     '',
-    '| target | repeat | deliveries/s | × first | sent | received | lost | p50 | p99 | p99.9 | × first p99 | p50 unc. | p99 unc. | p99.9 unc. | connect p50 | errors | generator |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| target | repeat | deliveries/s | × first | sent | received | expected | lost | unexpected | ambiguous | late | dup. | reord. | p50 | p99 | p99.9 | × first p99 | p50 unc. | p99 unc. | p99.9 unc. | connect p50 | errors | generator |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
     ...r.rows.map(mdRow),
     '',
     'Targets:',
@@ -72,7 +72,8 @@ export function compareMarkdown(r: CompareResult): string {
 }
 
 function mdRow(x: CompareRow): string {
-  return `| ${cell(x.target)} | ${x.repeat} | ${num(x.deliveriesPerS)} | ${ratio(x.ratios.deliveriesPerS)} | ${x.sent} | ${x.received} | ${x.lost} | ` +
+  return `| ${cell(x.target)} | ${x.repeat} | ${num(x.deliveriesPerS)} | ${ratio(x.ratios.deliveriesPerS)} | ${x.sent} | ${x.received} | ${x.expected} | ${x.lost} | ` +
+    `${x.unexpected} | ${x.ambiguous} | ${x.late} | ${x.duplicated} | ${x.reordered} | ` +
     `${num(x.p50Ms)} | ${num(x.p99Ms)} | ${num(x.p999Ms)} | ${ratio(x.ratios.p99Ms)} | ${num(x.p50UncorrectedMs)} | ${num(x.p99UncorrectedMs)} | ` +
     `${num(x.p999UncorrectedMs)} | ${num(x.connectP50Ms)} | ${x.errors} | ${x.trustworthy ? 'ok' : 'saturated'} |`;
 }

@@ -21,6 +21,13 @@ export interface CompareFigures {
   expected: number;
   lost: number;
   lossPercent: number;
+  /** Beyond expected and ambiguous recipients: a correct server has none. */
+  unexpected: number;
+  /** Recipients whose membership crossed the message (README "Delivery accounting"). */
+  ambiguous: number;
+  late: number;
+  duplicated: number;
+  reordered: number;
   p50Ms: number;
   p99Ms: number;
   p999Ms: number;
@@ -50,7 +57,8 @@ export interface CompareRow extends CompareFigures {
 }
 
 export const FIGURES: readonly (keyof CompareFigures)[] = [
-  'deliveriesPerS', 'sentPerS', 'sent', 'received', 'expected', 'lost', 'lossPercent', 'p50Ms', 'p99Ms', 'p999Ms',
+  'deliveriesPerS', 'sentPerS', 'sent', 'received', 'expected', 'lost', 'lossPercent', 'unexpected', 'ambiguous', 'late',
+  'duplicated', 'reordered', 'p50Ms', 'p99Ms', 'p999Ms',
   'p50UncorrectedMs', 'p99UncorrectedMs', 'p999UncorrectedMs', 'connectP50Ms', 'connectP99Ms', 'errors',
 ];
 
@@ -60,6 +68,8 @@ export function figuresOf(s: LoadSummary): CompareFigures {
   return {
     deliveriesPerS: s.rates.receivedPerS, sentPerS: s.rates.sentPerS, sent: s.messages.sent, received: s.messages.received,
     expected: s.messages.expected, lost: s.messages.lost, lossPercent: s.messages.lossPercent,
+    unexpected: s.messages.unexpected, ambiguous: s.messages.ambiguous, late: s.messages.late,
+    duplicated: s.messages.duplicated, reordered: s.messages.reordered,
     p50Ms: c.p50, p99Ms: c.p99, p999Ms: c.p999, p50UncorrectedMs: u.p50, p99UncorrectedMs: u.p99, p999UncorrectedMs: u.p999,
     connectP50Ms: s.connect.connectMs.p50, connectP99Ms: s.connect.connectMs.p99, errors: s.errorsTotal,
   };

@@ -58,7 +58,8 @@ if (insp) {
       assert.equal(rows.map((r) => r.protocol), ['chatpulse', 'irc']);
       for (const r of rows) {
         assert.ok(Number(r.deliveries_per_s) > 0 && Number(r.sent) > 0 && Number(r.received) > 0, JSON.stringify(r));
-        assert.is(r.lost, '0');
+        assert.equal([r.lost, r.unexpected, r.duplicated], ['0', '0', '0'], 'every delivery class is a column');
+        assert.ok(Number(r.ambiguous) >= 0 && Number(r.expected) > 0, JSON.stringify(r));
         assert.ok(Number(r.p99_ms) > 0 && Number(r.p99_uncorrected_ms) > 0);
       }
       assert.is(rows[0]?.deliveries_per_s_ratio, '1');
