@@ -115,7 +115,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     chat = await startChatServer({
       ...options, db, events,
       ...(options.redis ? { redis: options.redis, presenceTtlMs: options.presenceTtl ?? 5000 } : { redis: undefined }),
-      ...(options.nodeId ? { nodeId: options.nodeId } : {}),
+      // `...options` carries the CLI's empty `--node-id`; the chat server reads empty as "default".
+      nodeId: options.nodeId ?? '',
       ...(options.tls ? { tls: options.tls } : {}),
       ...(options.tls && options.tlsPort !== undefined ? { tlsPort: options.tlsPort } : {}),
     });

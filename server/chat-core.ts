@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { ChatEvents, RoomMessageEvent, type DisconnectReason, type ErrorReason } from './events.js';
 import { GraceMemory, type GraceStore } from './grace-memory.js';
@@ -489,6 +490,7 @@ export class ChatCore {
         const target = this.findByNick(to);
         if (target) this.send(target, lines.pmFrom(from, text));
       },
+      nickLost: (nick) => this.#giveWay(nick),
       localNicks: () => [...this.#byNick.values()].map((s) => s.nick as string),
       localPresence: () => {
         const out: Record<string, string[]> = {};
@@ -496,6 +498,19 @@ export class ChatCore {
         return out;
       },
     };
+  }
+
+  /**
+   * After a cluster split, an earlier login on another node kept `nick`: our user of that name is
+   * told and renamed (keeping its rooms) to a name that is free in practice; it may pick its own.
+   */
+  #giveWay(nick: string): void {
+    const session = this.findByNick(nick);
+    if (session === undefined || session.closed) return;
+    const temp = `${[...nick].slice(0, NICK_MAX - 5).join('')}-${randomInt(36 ** 4).toString(36).padStart(4, '0')}`;
+    this.fail(session, 'nick_taken',
+      `nickname '${nick}' was taken on another node while the cluster was split; you are now '${temp}'; choose another with /nick`);
+    this.renick(session, temp);
   }
 
   /** Sessions, for transports and tests that need to look inside. */
