@@ -354,12 +354,21 @@ export class ChatCore {
     session.rooms.push(room);
     session.active = room;
     this.#announce(room, session, lines.system(`${session.nick} joined #${room.name}`), true);
-    if (withHistory && this.history?.enabled) {
-      this.send(session, lines.history(room.name, this.history.recent(room.name, HISTORY_ON_JOIN)));
-    }
+    if (withHistory) this.sendHistory(session, room, HISTORY_ON_JOIN);
     this.cluster?.publishPresence(room.name, session.nick as string, 'join');
     this.events.emit('join', { nick: session.nick as string, room: room.name, members: room.members.size });
     return room;
+  }
+
+  /**
+   * The last `n` lines of `room` (/join, /history), and a plain notice when they are not being saved
+   * (a full disk): users should not believe a history that will not be there after a restart.
+   */
+  sendHistory(session: Session, room: Room<Session>, n: number): void {
+    if (!this.history?.enabled) return;
+    this.send(session, lines.history(room.name, this.history.recent(room.name, n)));
+    const problem = this.history.problem;
+    if (problem !== undefined) this.send(session, lines.system(`history is not being saved right now (${problem})`));
   }
 
   /** A join or leave notice: to every member while the room is small (`announceLimit`), else to `who` only. */

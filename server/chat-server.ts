@@ -1,5 +1,6 @@
 import type net from 'node:net';
 import type { Db } from '../store/database.js';
+import { StorageHealth } from '../store/storage-health.js';
 import { ChatCore } from './chat-core.js';
 import { ChatEvents } from './events.js';
 import type { GraceStore } from './grace-memory.js';
@@ -19,6 +20,8 @@ export interface ChatServerOptions extends Partial<ChatOptions> {
   /** Store for history and for nickname → rooms; none means no persistence. */
   db?: Db;
   events?: ChatEvents;
+  /** Where storage errors (a full disk) are counted and logged. @default a StorageHealth of its own */
+  storage?: StorageHealth;
   /** Where disconnected nicknames' rooms are kept. @default SQLite (`chat_grace`) with a db, else memory */
   graceStore?: GraceStore;
   /** `redis://host:port`: share rooms, presence, PMs and nicknames with other nodes. */
@@ -51,7 +54,8 @@ export interface ChatServer {
 /** The chat core on a TCP port: the one-call way to run a server (CLI, tests, benchmarks). */
 export async function startChatServer(opts: ChatServerOptions = {}): Promise<ChatServer> {
   const options = { ...defaultChatOptions, ...opts };
-  const history = opts.db ? new HistoryStore(opts.db, { cap: options.history }) : undefined;
+  const health = opts.storage ?? new StorageHealth();
+  const history = opts.db ? new HistoryStore(opts.db, { cap: options.history, health }) : undefined;
   const events = opts.events ?? new ChatEvents();
   const host = opts.host ?? '127.0.0.1';
   // Named at start(), once listening: with port 0 only then is `<host>:<port>` known.
@@ -62,7 +66,7 @@ export async function startChatServer(opts: ChatServerOptions = {}): Promise<Cha
         onState: (up) => events.emit('cluster', { node: cluster?.nodeId ?? '', up }),
       })
     : undefined;
-  const grace = opts.graceStore ?? (opts.db ? new SqliteGraceStore(opts.db, options.graceMs) : undefined);
+  const grace = opts.graceStore ?? (opts.db ? new SqliteGraceStore(opts.db, options.graceMs, Date.now(), { health }) : undefined);
   const core = new ChatCore(options, {
     events,
     ...(history ? { history } : {}),
