@@ -4,9 +4,12 @@ import { Registry } from 'prom-client';
 import {
   attachDashboard, createApp, generateToken, isLoopbackHost, listenHttp, metricsRunSource, mountChatPage, type Dashboard, type HttpServer,
 } from '../dashboard/index.js';
-import { registerClusterMetrics, registerSecurityMetrics, RunReader, startMetrics, type MetricsService } from '../metrics/index.js';
+import {
+  registerClusterMetrics, registerSecurityMetrics, registerStorageMetrics, RunReader, startMetrics, type MetricsService,
+} from '../metrics/index.js';
 import { ChatEvents, startChatServer, type ChatOptions, type ChatServer, type ChatTlsOptions } from '../server/index.js';
 import { openDatabase, type Db } from '../store/database.js';
+import { StorageHealth } from '../store/storage-health.js';
 
 /** Everything `chatpulse server` runs in one process. */
 export interface HubOptions extends ChatOptions {
@@ -94,6 +97,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const events = new ChatEvents();
   const app = createApp();
   const registry = new Registry();
+  // One for the process: the chat's history and grace stores and the metrics' run store report here.
+  const storage = new StorageHealth();
   const needsToken = !isLoopbackHost(options.accessHost ?? options.httpHost);
   const token = options.token ? options.token : needsToken ? generateToken() : null;
   let metrics: MetricsService | undefined;
@@ -105,7 +110,9 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       metrics = startMetrics({
         db, events, registry, resultsDir: options.resultsDir, label: options.label, intervalMs: options.interval,
         window: options.window, metricRooms: options.metricRooms, config: redactConfig(options.config ?? { ...options }),
+        storage,
       });
+      registerStorageMetrics(registry, storage);
       app.get('/metrics', metrics.handler);
     } else {
       app.get('/metrics', (_req, res) => {
@@ -113,9 +120,10 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       });
     }
     chat = await startChatServer({
-      ...options, db, events,
+      ...options, db, events, storage,
       ...(options.redis ? { redis: options.redis, presenceTtlMs: options.presenceTtl ?? 5000 } : { redis: undefined }),
-      ...(options.nodeId ? { nodeId: options.nodeId } : {}),
+      // `...options` carries the CLI's empty `--node-id`; the chat server reads empty as "default".
+      nodeId: options.nodeId ?? '',
       ...(options.tls ? { tls: options.tls } : {}),
       ...(options.tls && options.tlsPort !== undefined ? { tlsPort: options.tlsPort } : {}),
     });

@@ -24,3 +24,4 @@ export type { TickClock } from './tick-clock.js';
 export { registerClusterMetrics } from './cluster-metrics.js';
 export { registerSecurityMetrics } from './security-metrics.js';
 export type { SecurityCounts } from './security-metrics.js';
+export { registerStorageMetrics } from './storage-metrics.js';

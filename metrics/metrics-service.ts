@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { ChatEvents } from '../server/index.js';
 import type { Db } from '../store/database.js';
+import { StorageHealth } from '../store/storage-health.js';
 import { writeRunCsv } from './csv-export.js';
 import { metricsHandler } from './metrics-route.js';
 import { registerChatMetrics } from './prometheus.js';
@@ -30,8 +31,8 @@ export interface MetricsServiceOptions {
   clock?: TickClock;
   /** @default true */
   defaultMetrics?: boolean;
-  /** Where a failed sample write is reported (once per failure streak). @default console.error */
-  onError?: (message: string) => void;
+  /** Where failed sample writes (a full disk) are counted and logged. @default a StorageHealth of its own */
+  storage?: StorageHealth;
 }
 
 export interface MetricsService {
@@ -56,7 +57,7 @@ export interface MetricsService {
 /** The metrics side of a server process: aggregator → Prometheus, run history, CSV on close. */
 export function startMetrics(opts: MetricsServiceOptions): MetricsService {
   const clock = opts.clock ?? systemClock;
-  const report = opts.onError ?? ((m: string) => console.error(`chatpulse: ${m}`));
+  const health = opts.storage ?? new StorageHealth();
   const runs = new RunStore(opts.db);
   const aborted = runs.abortStale();
   const previousRun = runs.previousRun();
@@ -67,15 +68,15 @@ export function startMetrics(opts: MetricsServiceOptions): MetricsService {
     ...(opts.window !== undefined ? { window: opts.window } : {}),
     ...(opts.metricRooms !== undefined ? { metricRooms: opts.metricRooms } : {}),
   });
-  let failing = false;
   aggregator.onSnapshot((s) => {
     try {
       runs.record(s);
-      failing = false;
+      health.ok('runs');
     } catch (err) {
-      // A full disk must not stop the chat: report once, keep serving, retry next tick.
-      if (!failing) report(`could not write tick ${s.tick} of run ${s.runId}: ${(err as Error).message}`);
-      failing = true;
+      // A full disk must not stop the chat: count it, keep serving, write the next tick when it can.
+      // The tick itself is not retried (it is in /metrics and on the dashboard already).
+      health.failed('runs', err, `tick ${s.tick} of run ${s.runId} not saved`);
+      health.dropped('runs', 1);
     }
   });
   const stopFanout = registerChatMetrics(opts.registry, () => aggregator.latest, opts.events, {
@@ -91,7 +92,12 @@ export function startMetrics(opts: MetricsServiceOptions): MetricsService {
       closing ??= (async () => {
         const last = aggregator.close();
         stopFanout();
-        runs.finishRun(run.id, 'completed', last?.time ?? clock.now());
+        try {
+          runs.finishRun(run.id, 'completed', last?.time ?? clock.now());
+        } catch (err) {
+          // Left 'running': the next start marks it aborted, and its ticks so far are kept.
+          health.failed('runs', err, `run ${run.id} not marked completed`);
+        }
         return writeRunCsv(runs, run.id, opts.resultsDir);
       })();
       return closing;

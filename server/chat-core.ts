@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { ChatEvents, RoomMessageEvent, type DisconnectReason, type ErrorReason } from './events.js';
 import { GraceMemory, type GraceStore } from './grace-memory.js';
@@ -353,12 +354,21 @@ export class ChatCore {
     session.rooms.push(room);
     session.active = room;
     this.#announce(room, session, lines.system(`${session.nick} joined #${room.name}`), true);
-    if (withHistory && this.history?.enabled) {
-      this.send(session, lines.history(room.name, this.history.recent(room.name, HISTORY_ON_JOIN)));
-    }
+    if (withHistory) this.sendHistory(session, room, HISTORY_ON_JOIN);
     this.cluster?.publishPresence(room.name, session.nick as string, 'join');
     this.events.emit('join', { nick: session.nick as string, room: room.name, members: room.members.size });
     return room;
+  }
+
+  /**
+   * The last `n` lines of `room` (/join, /history), and a plain notice when they are not being saved
+   * (a full disk): users should not believe a history that will not be there after a restart.
+   */
+  sendHistory(session: Session, room: Room<Session>, n: number): void {
+    if (!this.history?.enabled) return;
+    this.send(session, lines.history(room.name, this.history.recent(room.name, n)));
+    const problem = this.history.problem;
+    if (problem !== undefined) this.send(session, lines.system(`history is not being saved right now (${problem})`));
   }
 
   /** A join or leave notice: to every member while the room is small (`announceLimit`), else to `who` only. */
@@ -489,6 +499,7 @@ export class ChatCore {
         const target = this.findByNick(to);
         if (target) this.send(target, lines.pmFrom(from, text));
       },
+      nickLost: (nick) => this.#giveWay(nick),
       localNicks: () => [...this.#byNick.values()].map((s) => s.nick as string),
       localPresence: () => {
         const out: Record<string, string[]> = {};
@@ -496,6 +507,19 @@ export class ChatCore {
         return out;
       },
     };
+  }
+
+  /**
+   * After a cluster split, an earlier login on another node kept `nick`: our user of that name is
+   * told and renamed (keeping its rooms) to a name that is free in practice; it may pick its own.
+   */
+  #giveWay(nick: string): void {
+    const session = this.findByNick(nick);
+    if (session === undefined || session.closed) return;
+    const temp = `${[...nick].slice(0, NICK_MAX - 5).join('')}-${randomInt(36 ** 4).toString(36).padStart(4, '0')}`;
+    this.fail(session, 'nick_taken',
+      `nickname '${nick}' was taken on another node while the cluster was split; you are now '${temp}'; choose another with /nick`);
+    this.renick(session, temp);
   }
 
   /** Sessions, for transports and tests that need to look inside. */

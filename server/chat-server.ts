@@ -1,5 +1,6 @@
 import type net from 'node:net';
 import type { Db } from '../store/database.js';
+import { StorageHealth } from '../store/storage-health.js';
 import { ChatCore } from './chat-core.js';
 import { ChatEvents } from './events.js';
 import type { GraceStore } from './grace-memory.js';
@@ -19,11 +20,13 @@ export interface ChatServerOptions extends Partial<ChatOptions> {
   /** Store for history and for nickname → rooms; none means no persistence. */
   db?: Db;
   events?: ChatEvents;
+  /** Where storage errors (a full disk) are counted and logged. @default a StorageHealth of its own */
+  storage?: StorageHealth;
   /** Where disconnected nicknames' rooms are kept. @default SQLite (`chat_grace`) with a db, else memory */
   graceStore?: GraceStore;
   /** `redis://host:port`: share rooms, presence, PMs and nicknames with other nodes. */
   redis?: string;
-  /** This node's name in the cluster. @default '<host>:<port>' once listening */
+  /** This node's name in the cluster; empty means the default. @default '<host>:<port>', the port actually bound */
   nodeId?: string;
   /** Cluster presence expiry in ms. @default 5000 */
   presenceTtlMs?: number;
@@ -51,19 +54,19 @@ export interface ChatServer {
 /** The chat core on a TCP port: the one-call way to run a server (CLI, tests, benchmarks). */
 export async function startChatServer(opts: ChatServerOptions = {}): Promise<ChatServer> {
   const options = { ...defaultChatOptions, ...opts };
-  const history = opts.db ? new HistoryStore(opts.db, { cap: options.history }) : undefined;
+  const health = opts.storage ?? new StorageHealth();
+  const history = opts.db ? new HistoryStore(opts.db, { cap: options.history, health }) : undefined;
   const events = opts.events ?? new ChatEvents();
   const host = opts.host ?? '127.0.0.1';
-  // The node id must be known before listening (the core holds it); with port 0 it falls back to the pid.
-  const nodeId = opts.nodeId ?? `${host}:${opts.port ? opts.port : `pid${process.pid}`}`;
-  const cluster = opts.redis
+  // Named at start(), once listening: with port 0 only then is `<host>:<port>` known.
+  const cluster: RedisCluster | undefined = opts.redis
     ? new RedisCluster({
-        url: opts.redis, nodeId, ...(opts.presenceTtlMs ? { presenceTtlMs: opts.presenceTtlMs } : {}),
+        url: opts.redis, ...(opts.presenceTtlMs ? { presenceTtlMs: opts.presenceTtlMs } : {}),
         ...(opts.log ? { log: opts.log } : {}),
-        onState: (up) => events.emit('cluster', { node: nodeId, up }),
+        onState: (up) => events.emit('cluster', { node: cluster?.nodeId ?? '', up }),
       })
     : undefined;
-  const grace = opts.graceStore ?? (opts.db ? new SqliteGraceStore(opts.db, options.graceMs) : undefined);
+  const grace = opts.graceStore ?? (opts.db ? new SqliteGraceStore(opts.db, options.graceMs, Date.now(), { health }) : undefined);
   const core = new ChatCore(options, {
     events,
     ...(history ? { history } : {}),
@@ -82,7 +85,8 @@ export async function startChatServer(opts: ChatServerOptions = {}): Promise<Cha
   let tlsAddress = tlsOnly ? address : undefined;
   try {
     if (tlsListener && !tlsOnly) tlsAddress = await tlsListener.listen(host, opts.tlsPort ?? 0);
-    await cluster?.start(core.clusterDelivery());
+    // An empty --node-id (the CLI's "not given") means the default, never an empty name.
+    await cluster?.start(core.clusterDelivery(), { nodeId: opts.nodeId || `${host}:${address.port}` });
   } catch (err) {
     // Nothing half started: a busy TLS port (or Redis refusing) closes the plain port again.
     await Promise.all([listener.close(), tlsListener?.close()]);

@@ -26,6 +26,11 @@ export interface ClusterDelivery {
   remoteMessage(room: string, nick: string, text: string): void;
   remotePresence(room: string, nick: string, change: 'join' | 'leave'): void;
   remotePrivate(from: string, to: string, text: string): void;
+  /**
+   * After a split, an earlier login on another node kept `nick`: this node's user of that name must
+   * give way (told, and renamed). Called once per lost claim.
+   */
+  nickLost(nick: string): void;
   /** The nicknames this node holds now (refreshed on every heartbeat). */
   localNicks(): string[];
   /** This node's rooms and their local members (the heartbeat's presence record). */

@@ -65,7 +65,7 @@ const loggedIn: Record<string, Handler> = {
     const room = s.active;
     if (!room) return core.fail(s, 'not_in_room', 'you are in no room');
     if (!core.history?.enabled) return core.send(s, lines.system(`history is switched off on this server`));
-    core.send(s, lines.history(room.name, core.history.recent(room.name, n)));
+    core.sendHistory(s, room, n);
   },
 };
 

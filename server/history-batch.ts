@@ -29,6 +29,15 @@ export function batchTexts(b: HistoryBatch): string[] {
   return out;
 }
 
+/** Rows [from, end) of a batch (the names table is shared): what is kept when older rows are dropped. */
+export function sliceBatch(b: HistoryBatch, from: number): HistoryBatch {
+  const start = from === 0 ? 0 : (b.ends[from - 1] as number);
+  return {
+    names: b.names, room: b.room.slice(from), nick: b.nick.slice(from), ts: b.ts.slice(from),
+    ends: b.ends.slice(from).map((e) => e - start), text: b.text.slice(start),
+  };
+}
+
 /** Collects rows whose text is a slice of a buffer that never changes (a room's line arena). */
 export class HistoryBatchBuilder {
   readonly #names: string[] = [];

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Db } from '../store/database.js';
-import { batchTexts, HistoryBatchBuilder, type HistoryBatch } from './history-batch.js';
+import { StorageHealth } from '../store/storage-health.js';
+import { batchTexts, HistoryBatchBuilder, sliceBatch, type HistoryBatch } from './history-batch.js';
 import { HistoryRing } from './history-ring.js';
 import { createHistorySchema } from './history-schema.js';
 import type { WriterReply, WriterRequest } from './history-writer.js';
@@ -23,19 +24,41 @@ export interface HistoryOptions {
    * can lose the last interval's lines; a normal stop loses nothing.
    */
   flushEveryMs?: number;
+  /**
+   * Lines held in memory for a retry while writes fail (a full disk). Beyond it the oldest are
+   * dropped and counted: a store that cannot write must not grow the process without bound.
+   * @default 10000
+   */
+  retryLines?: number;
+  /** Where write errors are counted and logged. @default a StorageHealth of its own */
+  health?: StorageHealth;
+}
+
+/** A batch posted to the writer; `retry` when it had failed before. */
+interface Posted {
+  batch: HistoryBatch;
+  retry: boolean;
 }
 
 /**
  * Chat history in SQLite. Appending is an array push on the hot path; batches go to a writer thread
  * (server/history-writer.ts) that commits each in one transaction — never one per message, and never
  * on the event loop. Reads (`/join`, `/history`) query the main connection and add the lines handed
- * off but not yet committed, so a reader always sees every line sent before it asked.
+ * off but not yet committed, so a reader always sees every line sent before it asked — except while
+ * writes fail: then it shows only what is stored, and `problem` says why the rest is missing.
+ * Failed batches are held (up to `retryLines`) and retried once per flush interval.
  */
 export class HistoryStore {
   /** Lines not yet handed off, per room (by its canonical name), each bounded by the cap. */
   #pending = new Map<string, HistoryRing>();
   /** Batches posted to the writer and not yet confirmed, by batch id. */
-  readonly #inFlight = new Map<number, HistoryBatch>();
+  readonly #inFlight = new Map<number, Posted>();
+  /** Failed batches, oldest first, waiting for a retry. */
+  readonly #held: HistoryBatch[] = [];
+  /** Lines in `#held` plus those of retries in flight: what the `retryLines` cap bounds. */
+  #heldLines = 0;
+  readonly #retryLines: number;
+  readonly #health: StorageHealth;
   #nextBatch = 1;
   #timer: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
@@ -47,6 +70,8 @@ export class HistoryStore {
   constructor(db: Db, opts: HistoryOptions) {
     this.#cap = opts.cap;
     this.#flushEveryMs = opts.flushEveryMs ?? 1000;
+    this.#retryLines = opts.retryLines ?? 10_000;
+    this.#health = opts.health ?? new StorageHealth();
     createHistorySchema(db);
     const recent = db.prepare(`SELECT ts, room, nick, text FROM
       (SELECT id, ts, room, nick, text FROM chat_history WHERE room_key = ? ORDER BY id DESC LIMIT ?) ORDER BY id`);
@@ -54,10 +79,10 @@ export class HistoryStore {
     if (this.#cap > 0 && db.name !== ':memory:') {
       this.#worker = new Worker(new URL('./history-writer.js', import.meta.url), { workerData: { file: db.name, cap: this.#cap } });
       this.#worker.on('message', (msg: WriterReply) => {
-        if (msg.type === 'written') this.#inFlight.delete(msg.id);
-        else if (msg.type === 'failed') console.error(`chatpulse: history write failed: ${msg.message}`);
+        if (msg.type === 'written') this.#written(msg.id);
+        else if (msg.type === 'failed') this.#failed(msg.id, Object.assign(new Error(msg.message), { code: msg.code }));
       });
-      this.#worker.on('error', (err) => console.error('chatpulse: history writer crashed:', err));
+      this.#worker.on('error', (err) => this.#health.failed('history', err, 'the writer thread stopped'));
       this.#worker.unref();
     }
   }
@@ -84,15 +109,36 @@ export class HistoryStore {
     this.#timer ??= setTimeout(() => this.flush(), this.#flushEveryMs).unref();
   }
 
-  /** The last `n` lines of a room, oldest first, including lines not yet committed. */
+  /** Why lines are not being saved right now ("disk full"), or undefined while writes succeed. */
+  get problem(): string | undefined {
+    return this.#health.problem('history');
+  }
+
+  /** Lines held for a retry now (at most `retryLines`). */
+  get heldLines(): number {
+    return this.#heldLines;
+  }
+
+  /**
+   * The last `n` lines of a room, oldest first, including lines not yet committed — unless writes are
+   * failing: a line shown here must be one that is (or is about to be) stored.
+   */
   recent(room: string, n: number): HistoryLine[] {
     if (!this.enabled) return [];
     const key = room.toLowerCase();
     const want = Math.min(n, this.#cap);
-    this.flush(); // what is still pending becomes an in-flight batch, read below
-    const stored = this.#recent(key, want);
+    this.#handOff(); // what is still pending becomes an in-flight batch, read below
+    let stored: HistoryLine[];
+    try {
+      stored = this.#recent(key, want);
+    } catch (err) {
+      this.#health.failed('history', err, 'reading history');
+      return [];
+    }
+    if (this.problem !== undefined) return stored;
     const uncommitted: HistoryLine[] = [];
-    for (const b of this.#inFlight.values()) {
+    for (const { batch: b, retry } of this.#inFlight.values()) {
+      if (retry) continue;
       let texts: string[] | undefined;
       for (let i = 0; i < b.ts.length; i++) {
         const room = b.names[b.room[i] as number] as string;
@@ -107,18 +153,66 @@ export class HistoryStore {
     return merged.slice(-want);
   }
 
-  /** Hands the queued lines to the writer thread. */
+  /** Hands the queued lines to the writer thread, after a retry of the held ones. */
   flush(): void {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
+    // Only with nothing in flight: a batch posted earlier that fails later would come back behind
+    // the retried (older) lines and be stored out of order.
+    if (this.#held.length > 0 && this.#inFlight.size === 0) {
+      for (const batch of this.#held.splice(0)) this.#post(batch, true);
+    }
+    this.#handOff();
+    if (this.#held.length > 0 && !this.#closing) this.#timer = setTimeout(() => this.flush(), this.#flushEveryMs).unref();
+  }
+
+  #handOff(): void {
     if (this.#pending.size === 0 || !this.#worker) return;
-    const id = this.#nextBatch++;
     const builder = new HistoryBatchBuilder();
     for (const ring of this.#pending.values()) ring.drainInto(builder);
     this.#pending.clear();
-    const batch = builder.build();
-    this.#inFlight.set(id, batch);
-    this.#worker.postMessage({ type: 'batch', id, batch } satisfies WriterRequest);
+    this.#post(builder.build(), false);
+  }
+
+  #post(batch: HistoryBatch, retry: boolean): void {
+    const id = this.#nextBatch++;
+    this.#inFlight.set(id, { batch, retry });
+    this.#worker?.postMessage({ type: 'batch', id, batch } satisfies WriterRequest);
+  }
+
+  #written(id: number): void {
+    const posted = this.#inFlight.get(id);
+    this.#inFlight.delete(id);
+    if (posted?.retry) this.#setHeld(this.#heldLines - posted.batch.ts.length);
+    this.#health.ok('history');
+  }
+
+  /** A batch failed: hold it for a retry, dropping the oldest held lines beyond `retryLines`. */
+  #failed(id: number, err: Error): void {
+    const posted = this.#inFlight.get(id);
+    this.#inFlight.delete(id);
+    const lines = posted?.batch.ts.length ?? 0;
+    this.#health.failed('history', err, posted ? `${lines} lines not saved, held for a retry` : 'closing the writer');
+    if (posted === undefined) return;
+    this.#held.push(posted.batch);
+    let over = this.#heldLines + (posted.retry ? 0 : lines) - this.#retryLines;
+    let dropped = 0;
+    while (over > 0 && this.#held.length > 0) {
+      const oldest = this.#held[0] as HistoryBatch;
+      const take = Math.min(over, oldest.ts.length);
+      if (take === oldest.ts.length) this.#held.shift();
+      else this.#held[0] = sliceBatch(oldest, take);
+      over -= take;
+      dropped += take;
+    }
+    if (dropped > 0) this.#health.dropped('history', dropped);
+    this.#setHeld(this.#heldLines + (posted.retry ? 0 : lines) - dropped);
+    if (!this.#closing) this.#timer ??= setTimeout(() => this.flush(), this.#flushEveryMs).unref();
+  }
+
+  #setHeld(n: number): void {
+    this.#heldLines = n;
+    this.#health.setHeld('history', n);
   }
 
   /** Flushes, waits (bounded) for the writer to commit everything, and stops it. Idempotent. */
@@ -138,6 +232,10 @@ export class HistoryStore {
       await Promise.race([closed, new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
       clearTimeout(timer);
       await worker.terminate();
+      // Still failing at exit: what was held is lost now, and counted.
+      if (this.#heldLines > 0) this.#health.dropped('history', this.#heldLines);
+      this.#setHeld(0);
+      clearTimeout(this.#timer);
     })();
     return this.#closing;
   }

@@ -11,7 +11,11 @@ import { batchTexts, type HistoryBatch } from './history-batch.js';
 import { createHistorySchema } from './history-schema.js';
 
 export type WriterRequest = { type: 'batch'; id: number; batch: HistoryBatch } | { type: 'close' };
-export type WriterReply = { type: 'written'; id: number } | { type: 'closed' } | { type: 'failed'; message: string };
+export type WriterReply =
+  | { type: 'written'; id: number }
+  | { type: 'closed' }
+  /** `id` 0: not a batch (closing). `code` is the SqliteError's (`SQLITE_FULL` …), for its kind. */
+  | { type: 'failed'; id: number; message: string; code: string };
 
 const { file, cap } = workerData as { file: string; cap: number };
 
@@ -76,6 +80,8 @@ port.on('message', (msg: WriterRequest) => {
       port.postMessage({ type: 'closed' } satisfies WriterReply);
     }
   } catch (err) {
-    port.postMessage({ type: 'failed', message: (err as Error).message } satisfies WriterReply);
+    const e = err as Error & { code?: unknown };
+    port.postMessage({ type: 'failed', id: msg.type === 'batch' ? msg.id : 0, message: e.message, code: String(e.code ?? '') } satisfies WriterReply);
+    if (msg.type === 'close') port.postMessage({ type: 'closed' } satisfies WriterReply);
   }
 });

@@ -1,11 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { ClusterDelivery, ClusterLink } from './cluster-link.js';
 
 export interface RedisClusterOptions {
   /** `redis://host:port[/db]`. */
   url: string;
-  /** This node's name in presence records and the `node` metrics label. */
-  nodeId: string;
+  /**
+   * This node's name in logs and the `node` metrics label. May be given to `start()` instead: a node
+   * on port 0 knows its `<host>:<port>` only once it listens.
+   */
+  nodeId?: string;
   /** Presence and nickname claims expire this long after a node's last heartbeat. @default 5000 */
   presenceTtlMs?: number;
   /** Key and channel prefix, so several clusters can share one Redis. @default 'chatpulse' */
@@ -21,7 +25,7 @@ type Frame =
   | { t: 'm'; n: string; r: string; u: string; x: string }
   | { t: 'j' | 'l'; n: string; r: string; u: string }
   | { t: 'p'; n: string; to: string; u: string; x: string }
-  | { t: 'h'; n: string; rooms: Record<string, string[]> };
+  | { t: 'h'; n: string; id: string; rooms: Record<string, string[]> };
 
 interface RemoteNode {
   rooms: Map<string, { name: string; nicks: string[] }>;
@@ -31,6 +35,19 @@ interface RemoteNode {
 const CLAIM_TIMEOUT_MS = 1000;
 
 /**
+ * Keeps or takes a nickname claim. A claim's value is `<login time, 15 digits> <bus id>`, so byte
+ * order is login order: when two nodes both let a nickname in while they were cut off from Redis,
+ * every node running this script agrees that the earlier login keeps it, whichever node asks first.
+ * Returns 1 when the caller holds the nickname now, 0 when it must give way.
+ */
+const RECLAIM_LUA = `local v = redis.call('get', KEYS[1])
+if v == false or v == ARGV[1] or ARGV[1] < v then
+  redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+return 0`;
+
+/**
  * A cluster link over Redis: room messages, joins/leaves and PMs on one pub/sub channel; presence
  * as one key per node with an expiry, refreshed by a heartbeat that also updates every node's
  * in-memory mirror (so `/users` and `/rooms` answer without a round trip); nicknames claimed with
@@ -38,7 +55,19 @@ const CLAIM_TIMEOUT_MS = 1000;
  * and shows as loss in the loadgen's delivery accounting, rather than arriving minutes late.
  */
 export class RedisCluster implements ClusterLink {
-  readonly nodeId: string;
+  #nodeId: string | undefined;
+  /**
+   * Who this process is on the bus: its frames, presence key and nickname claims carry this, never
+   * the human-chosen node name. Two nodes with the same name (no `--node-id` on two machines whose
+   * `<host>:<port>` agree) would otherwise drop each other's frames as their own: a silent split.
+   */
+  readonly #busId = randomBytes(6).toString('hex');
+  /** Our claims by lowercase nickname: the value written to Redis (see RECLAIM_LUA). */
+  readonly #claims = new Map<string, string>();
+  /** Nicknames another node won after a split: reported once, never re-asserted. */
+  readonly #lost = new Set<string>();
+  /** Other processes seen using our node name (warned about once each). */
+  readonly #namesakes = new Set<string>();
   #up = false;
   #closed = false;
   readonly #pub: Redis;
@@ -53,7 +82,7 @@ export class RedisCluster implements ClusterLink {
   #heartbeat: NodeJS.Timeout | undefined;
 
   constructor(opts: RedisClusterOptions) {
-    this.nodeId = opts.nodeId;
+    this.#nodeId = opts.nodeId || undefined;
     this.#ttl = opts.presenceTtlMs ?? 5000;
     this.#prefix = opts.prefix ?? 'chatpulse';
     this.#channel = `${this.#prefix}:bus`;
@@ -72,14 +101,26 @@ export class RedisCluster implements ClusterLink {
     this.#pub.on('ready', () => this.#setUp(true));
     this.#pub.on('close', () => this.#setUp(false));
     for (const c of [this.#pub, this.#sub]) c.on('error', () => {}); // state changes are logged once, below
+    this.#pub.defineCommand('chatpulseReclaim', { numberOfKeys: 1, lua: RECLAIM_LUA });
+  }
+
+  get nodeId(): string {
+    return this.#nodeId ?? '';
   }
 
   get up(): boolean {
     return this.#up;
   }
 
-  /** Connects (bounded wait; a Redis that is down at start is retried in the background) and starts the heartbeat. */
-  async start(delivery: ClusterDelivery, waitMs = 3000): Promise<void> {
+  /**
+   * Connects (bounded wait; a Redis that is down at start is retried in the background) and starts
+   * the heartbeat. `nodeId` names the node when the constructor was not told (an empty name is refused:
+   * it is what silently split clusters before).
+   */
+  async start(delivery: ClusterDelivery, opts: { nodeId?: string; waitMs?: number } = {}): Promise<void> {
+    if (opts.nodeId) this.#nodeId = opts.nodeId;
+    if (!this.#nodeId) throw new Error('RedisCluster needs a non-empty nodeId');
+    const waitMs = opts.waitMs ?? 3000;
     this.#delivery = delivery;
     const connect = Promise.allSettled([this.#pub.connect(), this.#sub.connect()]).then(() =>
       this.#sub.subscribe(this.#channel).catch(() => {}),
@@ -92,30 +133,43 @@ export class RedisCluster implements ClusterLink {
   }
 
   async claimNick(nick: string): Promise<boolean> {
-    if (!this.#up) return true;
-    const key = this.#nickKey(nick);
-    const claim = this.#pub.set(key, this.nodeId, 'PX', this.#ttl, 'NX').then(
+    const lower = nick.toLowerCase();
+    // Stamped now: the login time decides who keeps the nickname if a split let it in twice.
+    const value = `${String(Date.now()).padStart(15, '0')} ${this.#busId}`;
+    const keep = (ok: boolean) => {
+      if (ok) {
+        this.#claims.set(lower, value);
+        this.#lost.delete(lower);
+      }
+      return ok;
+    };
+    // Cut off from the cluster: local rules only; the heartbeat after reconnecting reconciles.
+    if (!this.#up) return keep(true);
+    const claim = this.#pub.set(this.#nickKey(nick), value, 'PX', this.#ttl, 'NX').then(
       (r) => r === 'OK',
       () => true,
     );
     const timeout = new Promise<boolean>((r) => setTimeout(() => r(true), CLAIM_TIMEOUT_MS).unref());
-    return Promise.race([claim, timeout]);
+    return keep(await Promise.race([claim, timeout]));
   }
 
   releaseNick(nick: string): void {
-    if (!this.#up) return;
-    // Delete only if this node still holds it.
+    const lower = nick.toLowerCase();
+    const value = this.#claims.get(lower);
+    this.#claims.delete(lower);
+    if (!this.#up || value === undefined) return;
+    // Delete only if this claim still holds it.
     this.#pub
-      .eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0", 1, this.#nickKey(nick), this.nodeId)
+      .eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0", 1, this.#nickKey(nick), value)
       .catch(() => {});
   }
 
   publishMessage(room: string, nick: string, text: string): void {
-    this.#publish({ t: 'm', n: this.nodeId, r: room, u: nick, x: text });
+    this.#publish({ t: 'm', n: this.#busId, r: room, u: nick, x: text });
   }
 
   publishPresence(room: string, nick: string, change: 'join' | 'leave'): void {
-    this.#publish({ t: change === 'join' ? 'j' : 'l', n: this.nodeId, r: room, u: nick });
+    this.#publish({ t: change === 'join' ? 'j' : 'l', n: this.#busId, r: room, u: nick });
   }
 
   publishPrivate(from: string, to: string, text: string): boolean {
@@ -126,7 +180,7 @@ export class RedisCluster implements ClusterLink {
         if (room.nicks.some((n) => n.toLowerCase() === lower)) found = true;
       }
     }
-    if (found) this.#publish({ t: 'p', n: this.nodeId, to, u: from, x: text });
+    if (found) this.#publish({ t: 'p', n: this.#busId, to, u: from, x: text });
     return found;
   }
 
@@ -150,7 +204,7 @@ export class RedisCluster implements ClusterLink {
     this.#closed = true;
     clearInterval(this.#heartbeat);
     if (this.#up) {
-      await this.#pub.del(this.#presenceKey(this.nodeId)).catch(() => {});
+      await this.#pub.del(this.#presenceKey()).catch(() => {});
     }
     this.#pub.disconnect();
     this.#sub.disconnect();
@@ -165,14 +219,38 @@ export class RedisCluster implements ClusterLink {
     const delivery = this.#delivery;
     if (!delivery || !this.#up) return;
     const rooms = delivery.localPresence();
-    const record = JSON.stringify({ t: 'h', n: this.nodeId, rooms } satisfies Frame);
-    const nicks = delivery.localNicks();
+    const record = JSON.stringify({ t: 'h', n: this.#busId, id: this.nodeId, rooms } satisfies Frame);
     const p = this.#pub.pipeline();
-    p.set(this.#presenceKey(this.nodeId), record, 'PX', this.#ttl);
-    // Re-assert our nicknames (a restarted Redis lost them); a node that dies lets them expire.
-    for (const nick of nicks) p.set(this.#nickKey(nick), this.nodeId, 'PX', this.#ttl);
+    p.set(this.#presenceKey(), record, 'PX', this.#ttl);
+    // Re-assert our nicknames (a restarted Redis lost them; a node that dies lets them expire) —
+    // but never over a claim that an earlier login holds: after a split, that one keeps the name.
+    const asked: { nick: string; lower: string; value: string }[] = [];
+    const local = new Set<string>();
+    for (const nick of delivery.localNicks()) {
+      const lower = nick.toLowerCase();
+      local.add(lower);
+      if (this.#lost.has(lower)) continue;
+      let value = this.#claims.get(lower);
+      if (value === undefined) {
+        value = `${String(Date.now()).padStart(15, '0')} ${this.#busId}`;
+        this.#claims.set(lower, value);
+      }
+      asked.push({ nick, lower, value });
+      (p as unknown as Reclaimer).chatpulseReclaim(this.#nickKey(nick), value, this.#ttl);
+    }
+    for (const lower of this.#lost) if (!local.has(lower)) this.#lost.delete(lower);
     p.publish(this.#channel, record);
-    p.exec().catch(() => {});
+    p.exec().then((results) => {
+      asked.forEach(({ nick, lower, value }, i) => {
+        const [err, kept] = results?.[i + 1] ?? [null, 1];
+        // Released or claimed anew meanwhile: this answer is about a claim we no longer hold.
+        if (err || kept !== 0 || this.#claims.get(lower) !== value) return;
+        this.#claims.delete(lower);
+        this.#lost.add(lower);
+        this.#log(`redis: nickname '${nick}' is held by an earlier login on another node; this node's user gives way`);
+        this.#delivery?.nickLost(nick);
+      });
+    }, () => {});
   }
 
   #onFrame(payload: string): void {
@@ -182,7 +260,7 @@ export class RedisCluster implements ClusterLink {
     } catch {
       return;
     }
-    if (frame.n === this.nodeId || !this.#delivery) return;
+    if (frame.n === this.#busId || !this.#delivery) return;
     switch (frame.t) {
       case 'm':
         this.#delivery.remoteMessage(frame.r, frame.u, frame.x);
@@ -196,6 +274,10 @@ export class RedisCluster implements ClusterLink {
         this.#delivery.remotePrivate(frame.u, frame.to, frame.x);
         break;
       case 'h':
+        if (frame.id === this.nodeId && !this.#namesakes.has(frame.n)) {
+          this.#namesakes.add(frame.n);
+          this.#log(`redis: another node is also named '${this.nodeId}'; chat still crosses, but give each node its own --node-id so their /metrics series differ`);
+        }
         this.#remote.set(frame.n, { rooms: toRoomMap(frame.rooms), seenAt: Date.now() });
         break;
     }
@@ -243,9 +325,14 @@ export class RedisCluster implements ClusterLink {
     return `${this.#prefix}:nick:${nick.toLowerCase()}`;
   }
 
-  #presenceKey(nodeId: string): string {
-    return `${this.#prefix}:presence:${nodeId}`;
+  #presenceKey(): string {
+    return `${this.#prefix}:presence:${this.#busId}`;
   }
+}
+
+/** The pipeline method `defineCommand` adds (ioredis types it only at runtime). */
+interface Reclaimer {
+  chatpulseReclaim(key: string, value: string, ttlMs: number): unknown;
 }
 
 function toRoomMap(rooms: Record<string, string[]>): Map<string, { name: string; nicks: string[] }> {

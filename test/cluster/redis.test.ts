@@ -120,6 +120,43 @@ if (redisBin) {
     await b.waitFor('[main] ann: after the gap', 5000);
     assert.not.ok(b.lines.includes('[main] ann: during the gap'), 'a message sent into the gap is lost, not delayed');
   });
+
+  cluster('two nodes given the same name still hear each other, and the clash is logged', async () => {
+    const [n1, n2] = [await startNode('twin'), await startNode('twin')];
+    const a = await login(n1, 'ann');
+    const b = await login(n2, 'bob');
+    await eventually(a, '/users main', (l) => l === '* users in #main (2): ann, bob');
+    b.send('same name, one room');
+    await a.waitFor('[main] bob: same name, one room');
+    assert.ok(n1.log.some((l) => l.includes("another node is also named 'twin'")), n1.log.join('\n'));
+  });
+
+  cluster('a nickname let in on two nodes during a Redis outage: the earlier login keeps it, the later is told and renamed', async () => {
+    const [n1, n2] = [await startNode('n1'), await startNode('n2')];
+    const port = redis.port;
+    await redis.stop();
+    for (const n of [n1, n2]) {
+      const end = Date.now() + 5000;
+      while (!n.log.some((l) => l.includes('lost')) && Date.now() < end) await sleep(20);
+    }
+    const first = await login(n1, 'ann');
+    await sleep(5); // a later login by the wall clock, which decides
+    const second = await login(n2, 'ANN');
+    redis = await startRedis(redisBin as string, port);
+    const told = await second.waitFor((l) => l.startsWith('!'), 8000);
+    const m = /^! nickname 'ANN' was taken on another node while the cluster was split; you are now '(ANN-[0-9a-z]{4})'; choose another with \/nick$/.exec(told);
+    assert.ok(m, told);
+    const renamed = (m as RegExpExecArray)[1] as string;
+    await second.waitFor(`* ANN is now known as ${renamed}`);
+    await eventually(first, '/users main', (l) => l === `* users in #main (2): ${renamed}, ann`, 8000);
+    // A few more heartbeats: the winner is never told, and the name stays with it.
+    await sleep(TTL);
+    assert.not.ok(first.lines.some((l) => l.startsWith('!')), first.lines.join('\n'));
+    assert.is(second.lines.filter((l) => l.startsWith('! nickname')).length, 1, 'told once');
+    const third = await LineClient.connect(n2.server.address.port);
+    clients.push(third);
+    assert.is(await third.ask('/nick ann', /^!/), "! nickname 'ann' is taken");
+  });
 }
 
 const killed = suite('node killed');
