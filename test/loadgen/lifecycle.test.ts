@@ -3,12 +3,14 @@
  * nobody can reach stops the run within a bounded time with one line naming it; a full run exits 0.
  * Real processes, real sockets on port 0.
  */
+import fs from 'node:fs';
 import net from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startTestServer, type TestServer } from '../helpers/chat-server.js';
 import { runCli, type CliProcess } from '../helpers/cli.js';
 import { sleep } from '../helpers/line-client.js';
+import { tempDir } from '../helpers/temp.js';
 
 let srv: TestServer;
 test.before(async () => {
@@ -106,6 +108,28 @@ test('a full short run: exit 0, stoppedEarly false, ok true, no "Stopped early"'
   assert.is(rec.plannedS, 1);
   assert.is(rec.ok, true);
   assert.not.match(p.stderr(), /stopped early/i);
+});
+
+test('compare stopped by Ctrl-C: writes what ran, marked Stopped early, and exits 3', async () => {
+  const tmp = tempDir();
+  try {
+    const p = runCli(['compare', '--target', `a=chatpulse://127.0.0.1:${srv.port}`, '--target', `b=chatpulse://127.0.0.1:${srv.port}`,
+      '--clients', '4', '--rooms', '2', '--rate', '2', '--duration', '60s', '--ramp', '0', '--workers', '1', '--loss-timeout', '500ms',
+      '--results-dir', tmp.dir, '--json']);
+    for (let i = 0; i < 500 && !/== a \(/.test(p.stderr()) && p.child.exitCode === null; i++) await sleep(20);
+    await sleep(1500);
+    p.child.kill('SIGINT');
+    const { code } = await p.exited(30_000);
+    assert.is(code, 3, p.stderr());
+    assert.match(lastLine(p.stderr()), /^chatpulse compare: stopped early \(Ctrl-C or SIGTERM\); the results cover only what ran \(exit 3\)$/);
+    const rec = JSON.parse(p.stdout());
+    assert.is(rec.stoppedEarly, true);
+    assert.equal(rec.rows.map((r: { target: string }) => r.target), ['a'], 'b never ran');
+    const [dir] = fs.readdirSync(tmp.dir);
+    assert.match(fs.readFileSync(`${tmp.dir}/${dir}/compare.md`, 'utf8'), /^\*\*Stopped early\*\* \(Ctrl-C or SIGTERM\)/m);
+  } finally {
+    tmp.cleanup();
+  }
 });
 
 test('--help documents the exit codes', async () => {
