@@ -65,7 +65,8 @@ export function startLoadgenChild(opts: LoadgenChildOptions): LoadgenChild {
       if (line === '') continue;
       tail.push(line);
       if (tail.length > TAIL_LINES) tail.shift();
-      if (line.startsWith('chatpulse loadgen:')) opts.onWarn?.(line);
+      // Its "stopped early" line answers the demo's own stop, which the demo already announces.
+      if (line.startsWith('chatpulse loadgen:') && !(stopRequested && line.startsWith('chatpulse loadgen: stopped early'))) opts.onWarn?.(line);
     }
   });
   const exited = new Promise<LoadgenExit>((resolve) => {
