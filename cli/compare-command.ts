@@ -4,7 +4,7 @@ import { LoadOptionsError, type LoadOptions } from '../loadgen/index.js';
 import { Progress } from '../loadgen/progress.js';
 import { flag, formatHelp, parseFlags, UsageError } from './flags.js';
 import { loadgenFlags } from './loadgen-flags.js';
-import { abortOnSignals } from './abort-on-signals.js';
+import { abortOnSignals, STOPPED_EARLY_EXIT } from './abort-on-signals.js';
 import type { Command } from './main.js';
 
 // The loadgen's flags, less those that name one server or one output; compare's own on top.
@@ -69,6 +69,10 @@ export const compareCommand: Command = {
       (json ? err : process.stdout).write(`\n${compareMarkdown(result)}`);
       if (json) process.stdout.write(`${fs.readFileSync(`${dir}/compare.json`, 'utf8')}`);
       err.write(`results written to ${dir}\n`);
+      if (result.stoppedEarly) {
+        err.write(`chatpulse compare: stopped early (Ctrl-C or SIGTERM); the results cover only what ran (exit ${STOPPED_EARLY_EXIT})\n`);
+        return STOPPED_EARLY_EXIT;
+      }
       return 0;
     } catch (e) {
       progress?.done();
@@ -82,6 +86,9 @@ export const compareCommand: Command = {
 };
 
 const EXAMPLE = `
+Exit code: 0 when every run completed, 1 when a target could not be reached or a run failed, 2 for a bad
+flag, 3 when Ctrl-C or SIGTERM stopped it early (what ran is still written, marked "Stopped early").
+
 examples:
   chatpulse compare --target chatpulse=chatpulse://127.0.0.1:5555 --target inspircd=irc://127.0.0.1:6667 \\
                     --clients 200 --rate 1 --duration 30s --repeat 2

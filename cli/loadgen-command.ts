@@ -3,7 +3,7 @@ import { defaultLoadOptions, formatSummary, LoadOptionsError, parseScenario, run
 import { Progress } from '../loadgen/progress.js';
 import { formatHelp, parseFlags, UsageError } from './flags.js';
 import { loadgenFlags } from './loadgen-flags.js';
-import { abortOnSignals } from './abort-on-signals.js';
+import { abortOnSignals, STOPPED_EARLY_EXIT } from './abort-on-signals.js';
 import type { Command } from './main.js';
 
 const spec = loadgenFlags;
@@ -36,6 +36,10 @@ export const loadgenCommand: Command = {
       progress.done();
       table.write(`${formatSummary(summary)}\n`);
       if (f.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+      if (summary.stoppedEarly) {
+        console.error(`chatpulse loadgen: stopped early after ${Math.round(summary.durationS * 10) / 10} s of ${summary.plannedS} s (exit ${STOPPED_EARLY_EXIT})`);
+        return STOPPED_EARLY_EXIT;
+      }
       if (nothingMeasured(summary)) {
         const kinds = Object.entries(summary.errors).map(([k, n]) => `${k} ×${n}`).join(', ') || 'none reported';
         console.error(`chatpulse loadgen: no message was sent or received, so nothing was measured (errors: ${kinds})`);
@@ -108,6 +112,14 @@ function durationOf(o: Partial<LoadOptions>): number {
 }
 
 const EXAMPLE = `
+exit codes:
+  0  the run completed and every --threshold held
+  1  a --threshold failed, nothing was measured, or a target could not be reached: no client connected
+     within min(max(--ramp, 5s), 15s) of the first attempt (or by the end of a shorter run)
+  2  a bad flag
+  3  stopped early by Ctrl-C or SIGTERM: the summary covers only the part that ran ("stoppedEarly": true)
+  130  a second Ctrl-C quit at once, without a summary
+
 examples:
   chatpulse loadgen --clients 500 --duration 60s
   chatpulse loadgen --protocol irc --port 6667 --clients 200 --rate 0.5     (any IRC server)

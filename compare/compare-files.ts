@@ -43,6 +43,7 @@ export function compareMarkdown(r: CompareResult): string {
       `${load?.clients ?? '?'} clients, ${load?.rate ?? '?'} actions/s each, ${load?.durationS ?? '?'} s per run. ` +
       `Latencies in ms; corrected = from the intended send time. Ratios are to \`${cell(first)}\`.`,
     '',
+    ...(r.stoppedEarly ? ['**Stopped early** (Ctrl-C or SIGTERM): the last run covers only the part that ran, and the runs after it did not happen.', ''] : []),
     '| target | repeat | deliveries/s | × first | sent | received | expected | lost | unexpected | ambiguous | late | dup. | reord. | p50 | p99 | p99.9 | × first p99 | p50 unc. | p99 unc. | p99.9 unc. | connect p50 | errors | generator |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
     ...r.rows.map(mdRow),

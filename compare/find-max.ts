@@ -68,6 +68,8 @@ export async function findMax(
     if (Date.now() - started + longest > o.maxTimeMs) { stoppedBy = 'time'; break; }
     const t0 = Date.now();
     const s = await runAt(round(rate), step);
+    // A step cut short by Ctrl-C says nothing about what the target sustains.
+    if (s.stoppedEarly) { stoppedBy = 'aborted'; break; }
     longest = Math.max(longest, Date.now() - t0);
     const why = judge(s, o);
     steps.push({

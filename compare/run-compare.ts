@@ -36,6 +36,8 @@ export interface CompareResult {
   rows: CompareRow[];
   findMax: FindMaxResult[];
   startedAt: string;
+  /** Ctrl-C/SIGTERM cut a run short or skipped runs: the figures cover only what happened. */
+  stoppedEarly: boolean;
   config: Omit<CompareOptions, 'load'> & { load: Partial<LoadOptions> };
 }
 
@@ -59,6 +61,7 @@ export async function runCompare(o: CompareOptions, hooks: CompareHooks = {}): P
   const rows: CompareRow[] = [];
   const maxima: FindMaxResult[] = [];
   let first = true;
+  let cut = false;
   const run = async (t: CompareTarget, rate: number, what: string): Promise<LoadSummary> => {
     if (!first) await pause(o.pauseMs, hooks.signal);
     first = false;
@@ -73,26 +76,29 @@ export async function runCompare(o: CompareOptions, hooks: CompareHooks = {}): P
       },
     );
     hooks.onSummary?.(t, summary);
+    if (summary.stoppedEarly) cut = true;
     return summary;
   };
   const baseRate = o.load.rate ?? 1;
-  for (let r = 0; r < o.repeat && !hooks.signal?.aborted; r++) {
+  for (let r = 0; r < o.repeat && !cut; r++) {
     const order = r % 2 === 0 ? targets : [...targets].reverse();
     for (const t of order) {
-      if (hooks.signal?.aborted) break;
+      if (hooks.signal?.aborted) cut = true;
+      if (cut) break;
       const s = await run(t, baseRate, o.repeat > 1 ? `repeat ${r + 1}/${o.repeat}` : 'run');
       rows.push(rowOf(t, r + 1, s));
     }
   }
-  if (o.findMax && !hooks.signal?.aborted) {
+  if (o.findMax) {
     for (const t of targets) {
-      if (hooks.signal?.aborted) break;
+      if (hooks.signal?.aborted) cut = true;
+      if (cut) break;
       maxima.push(await findMax(t, baseRate, o.findMax, (rate, step) => run(t, rate, `find-max step ${step}, rate ${rate}/s per client`), hooks.signal));
     }
   }
   rows.sort((a, b) => a.repeat - b.repeat || targets.findIndex((t) => t.name === a.target) - targets.findIndex((t) => t.name === b.target));
   addRatios(rows, (targets[0] as CompareTarget).name);
-  return { targets, rows, findMax: maxima, startedAt, config: { targets: o.targets, load: o.load, repeat: o.repeat, pauseMs: o.pauseMs, ...(o.findMax ? { findMax: o.findMax } : {}) } };
+  return { targets, rows, findMax: maxima, startedAt, stoppedEarly: cut, config: { targets: o.targets, load: o.load, repeat: o.repeat, pauseMs: o.pauseMs, ...(o.findMax ? { findMax: o.findMax } : {}) } };
 }
 
 function pause(ms: number, signal?: AbortSignal): Promise<void> {

@@ -8,6 +8,7 @@ export type { Phase, PhaseType, Scenario } from './scenario.js';
 export { parseThreshold, ThresholdError } from './thresholds.js';
 export type { Threshold, ThresholdResult } from './thresholds.js';
 export { formatSummary } from './summary.js';
+export { reachWindowMs, UnreachableError } from './target-reach.js';
 export type { LoadSummary } from './summary.js';
 export { getProtocol, newProtocolEvent, protocolNames, protocols } from './protocols/index.js';
 export type { ProtocolAdapter, ProtocolEvent, ProtocolEventKind, ProtocolSession } from './protocols/index.js';

@@ -93,13 +93,19 @@ export class DeliveryLedger {
     }
   }
 
-  /** Settles every message whose deadline has passed (all of them with `all`). */
+  /**
+   * Settles every message whose deadline has passed. With `all` (the run is over) the rest too: a
+   * recipient not seen yet of a message whose loss timeout had not run out was never judged — it is
+   * ambiguous, not lost (a run stopped early would otherwise call everything in flight lost).
+   */
   settle(nowMs: number, all = false): Settled {
     const out: Settled = { expected: 0, lost: 0, unexpected: 0, ambiguous: 0 };
     for (const [key, e] of this.#pending) {
       if (!all && e.deadline > nowMs) continue;
       this.#pending.delete(key);
-      const one = settleOne(e.expected, e.ambiguous, e.seen);
+      const cut = e.deadline > nowMs && e.expected > e.seen ? e.expected - e.seen : 0;
+      const one = settleOne(e.expected - cut, e.ambiguous + cut, e.seen);
+      this.expectedTotal -= cut;
       out.expected += one.expected;
       out.lost += one.lost;
       out.unexpected += one.unexpected;

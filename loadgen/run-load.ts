@@ -8,17 +8,18 @@ import { epochMs } from './clock.js';
 import { encodeWire, WIRE_LIMITS } from './histogram-wire.js';
 import { percentilesMs } from './histograms.js';
 import { LoadgenMetrics, serveMetrics } from './metrics-server.js';
-import { resolveLoadOptions, targetsLabel, type LoadOptions } from './options.js';
+import { parseTarget, resolveLoadOptions, targetsLabel, type LoadOptions } from './options.js';
 import { buildPlan } from './plan.js';
 import type { LoadgenTickReport, TickHistograms } from './report.js';
 import { TickReporter } from './reporter.js';
 import { buildSummary, type LoadSummary } from './summary.js';
+import { ReachTracker, reachWindowMs, UnreachableError, type Unreachable } from './target-reach.js';
 import { parseThreshold, ThresholdTracker, type Threshold } from './thresholds.js';
 import type { WorkerInit } from './worker-messages.js';
 import { WorkerPool } from './worker-pool.js';
 
 export interface RunHooks {
-  /** Abort ends the schedule early; the run still drains briefly and returns its summary. */
+  /** Abort ends the schedule early; the run still drains briefly and returns its summary (`stoppedEarly` set). */
   signal?: AbortSignal;
   /** Called once per tick with the report that goes to `/ingest`. */
   onTick?(report: LoadgenTickReport, view: TickView): void;
@@ -38,12 +39,18 @@ export interface RunHooks {
 /** On abort, stragglers get at most this long. */
 const ABORT_DRAIN_MS = 1500;
 
+/**
+ * Throws `UnreachableError` (naming each target and why) when no client has reached a target within
+ * `reachWindowMs(ramp)` of the first attempt to it, or by the scheduled end of a shorter run.
+ */
 export async function runLoad(partial: Partial<LoadOptions> = {}, hooks: RunHooks = {}): Promise<LoadSummary> {
   const o = resolveLoadOptions(partial);
   const thresholds = (hooks.thresholds ?? []).map((t) => (typeof t === 'string' ? parseThreshold(t) : t));
   const plan = buildPlan(o);
   const aggregate = new RunAggregate(o.lossTimeout, o.interval);
   const tracker = new ThresholdTracker(thresholds, o.interval);
+  const reach = new ReachTracker(o.targets.length);
+  const reachWindow = reachWindowMs(o.ramp);
   const metrics = hooks.metricsPort !== undefined ? new LoadgenMetrics(aggregate) : undefined;
   const metricsServer = metrics ? await serveMetrics(metrics.registry, hooks.metricsPort as number) : undefined;
   if (metricsServer) hooks.onMetricsPort?.(metricsServer.port);
@@ -57,6 +64,7 @@ export async function runLoad(partial: Partial<LoadOptions> = {}, hooks: RunHook
   const pool = new WorkerPool(inits);
   let startEpoch = epochMs();
   let stoppedAt = startEpoch;
+  let stoppedEarly = false;
   try {
     await pool.ready();
     startEpoch = epochMs() + 20;
@@ -74,12 +82,20 @@ export async function runLoad(partial: Partial<LoadOptions> = {}, hooks: RunHook
         stopped = true;
         stopTick = tick;
         stoppedAt = Math.min(now, startEpoch + plan.duration);
+        // An abort after the scheduled end (a demo stopping a draining child) is no early stop.
+        stoppedEarly = now - startEpoch < plan.duration;
         pool.post({ type: 'stop' });
         drainUntil = now + (hooks.signal?.aborted ? Math.min(ABORT_DRAIN_MS, o.lossTimeout) : o.lossTimeout) + o.interval;
       }
       // At least one tick after the stop, for receipts still in flight between threads.
       const last = tick > stopTick && (now >= drainUntil || aggregate.ledger.unsettled() === 0 || aborted);
       const parts = await pool.tick(tick);
+      reach.add(parts);
+      // Judged until the schedule stops (at that tick too, for runs shorter than the window), not after an abort.
+      if (hooks.signal?.aborted !== true && (!stopped || tick === stopTick)) {
+        const dead = reach.unreachable(now, reachWindow, stopped);
+        if (dead.length > 0) throw unreachableError(o, dead, stopped ? `during the ${Math.round(plan.duration / 100) / 10} s run` : `within ${reachWindow / 1000} s`);
+      }
       const view = aggregate.mergeTick(tick, parts, epochMs(), last);
       tracker.addTick({ latency: view.corrected, lost: view.settled.lost, settledExpected: view.settled.expected, errors: view.errors });
       metrics?.onTick(view, aggregate);
@@ -95,7 +111,7 @@ export async function runLoad(partial: Partial<LoadOptions> = {}, hooks: RunHook
     await metricsServer?.close();
   }
   const results = tracker.results({ latency: aggregate.corrected, lost: aggregate.ledger.lostTotal, expected: aggregate.ledger.expectedTotal, errors: aggregate.errorsTotal });
-  return buildSummary(aggregate, o, plan.clients, startEpoch, stoppedAt - startEpoch, results);
+  return buildSummary(aggregate, o, plan.clients, startEpoch, stoppedAt - startEpoch, results, { plannedMs: plan.duration, stoppedEarly });
 }
 
 function tickReport(o: LoadOptions, a: RunAggregate, v: TickView, startEpoch: number): LoadgenTickReport {
@@ -116,6 +132,13 @@ function wireHistograms(v: TickView): { histograms?: TickHistograms } {
   const uncorrected = encodeWire(v.uncorrected);
   const fits = corrected.length <= WIRE_LIMITS.maxBase64 && uncorrected.length <= WIRE_LIMITS.maxBase64;
   return fits ? { histograms: { corrected, uncorrected } } : {};
+}
+
+function unreachableError(o: LoadOptions, dead: Unreachable[], within: string): UnreachableError {
+  return new UnreachableError(dead.map(({ target, error }) => {
+    const t = parseTarget(o.targets[target] as string, o.protocol);
+    return { address: `${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}`, error };
+  }), within);
 }
 
 function sleepUntil(epoch: number, signal?: AbortSignal): Promise<void> {

@@ -19,6 +19,10 @@ export interface LoadSummary {
   protocol: string;
   startedAt: string;
   durationS: number;
+  /** How long the schedule was meant to run (`--duration` or the scenario's phases). */
+  plannedS: number;
+  /** Ctrl-C/SIGTERM (an abort) ended the schedule before `plannedS`: the figures cover only the part that ran. */
+  stoppedEarly: boolean;
   config: Omit<LoadOptions, 'scenario'> & { scenario?: unknown };
   clients: { planned: number; peak: number; connects: number; reconnects: number };
   messages: {
@@ -56,14 +60,22 @@ export interface LoadSummary {
   errorsTotal: number;
   health: { workers: WorkerHealthSummary[]; ticks: number; saturatedTicks: number; trustworthy: boolean; note: string };
   thresholds: ThresholdResult[];
-  /** All thresholds hold. */
+  /** All thresholds hold and the run was not stopped early. */
   ok: boolean;
+}
+
+/** How the schedule ended: its planned length, and whether an abort cut it short. */
+export interface RunEnd {
+  plannedMs: number;
+  stoppedEarly: boolean;
 }
 
 /** Saturated in more than this share of ticks: the latencies say more about us than the server. */
 const UNTRUSTED_SHARE = 0.05;
 
-export function buildSummary(a: RunAggregate, o: LoadOptions, planned: number, startedAt: number, elapsedMs: number, thresholds: ThresholdResult[]): LoadSummary {
+export function buildSummary(
+  a: RunAggregate, o: LoadOptions, planned: number, startedAt: number, elapsedMs: number, thresholds: ThresholdResult[], end: RunEnd,
+): LoadSummary {
   const secs = Math.max(elapsedMs / 1000, 1e-3);
   const expected = a.ledger.expectedTotal;
   const trustworthy = a.saturatedTicks <= UNTRUSTED_SHARE * a.ticks;
@@ -77,6 +89,8 @@ export function buildSummary(a: RunAggregate, o: LoadOptions, planned: number, s
     protocol: o.protocol,
     startedAt: new Date(startedAt).toISOString(),
     durationS: Math.round(secs * 1000) / 1000,
+    plannedS: end.plannedMs / 1000,
+    stoppedEarly: end.stoppedEarly,
     config: scenario ? { ...config, scenario } : config,
     clients: { planned, peak: a.peakClients, connects: a.connects, reconnects: a.reconnects },
     messages: {
@@ -97,7 +111,8 @@ export function buildSummary(a: RunAggregate, o: LoadOptions, planned: number, s
         : `generator saturated in ${a.saturatedTicks} of ${a.ticks} ticks (event loop busy ≥ ${SATURATION.elu * 100}% or lag p99 ≥ ${SATURATION.lagP99Ms} ms): LATENCIES ARE NOT TRUSTWORTHY — use fewer clients per worker or more workers`,
     },
     thresholds,
-    ok: thresholds.every((t) => t.ok),
+    // A run cut short did not happen as asked: a script reading only `ok` must not pass it.
+    ok: !end.stoppedEarly && thresholds.every((t) => t.ok),
   };
 }
 
@@ -108,6 +123,7 @@ export function formatSummary(s: LoadSummary): string {
   const m = s.messages;
   const rows: string[] = [
     `loadgen summary — ${s.protocol} protocol, ${s.target}, ${s.clients.planned} clients, ${fmt(s.durationS)} s`,
+    ...(s.stoppedEarly ? [`  Stopped early after ${fmt(s.durationS)} s of ${fmt(s.plannedS)} s (Ctrl-C or SIGTERM): the figures cover only that part`] : []),
     '',
     `  sent        ${m.sent} (${m.pm} PM)   ${fmt(s.rates.sentPerS)}/s`,
     `  received    ${m.received}   ${fmt(s.rates.receivedPerS)}/s   expected ${m.expected}`,

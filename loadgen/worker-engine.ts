@@ -12,6 +12,7 @@ import { advance, connectAt, stormDrops, type Plan } from './plan.js';
 import { Prng, PURPOSE } from './prng.js';
 import { parseTarget } from './options.js';
 import { getProtocol } from './protocols/index.js';
+import { ReachWatcher } from './target-reach.js';
 import { TimerHeap } from './timer-heap.js';
 import { VirtualClient, type ClientContext } from './virtual-client.js';
 import type { MainToWorker, WorkerInit, WorkerToMain } from './worker-messages.js';
@@ -29,6 +30,7 @@ export class WorkerEngine {
   readonly #schedules = new Map<number, Prng>();
   readonly #heap = new TimerHeap();
   readonly #lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
+  readonly #reach: ReachWatcher;
   #elu: EventLoopUtilization = performance.eventLoopUtilization();
   #timer: NodeJS.Timeout | undefined;
   #stopping = false;
@@ -42,11 +44,18 @@ export class WorkerEngine {
     const plan = init.plan;
     const engine = this;
     const rooms = Array.from({ length: o.rooms }, (_, i) => getProtocol(o.protocol).roomName(`room${i + 1}`));
+    const targets = o.targets.map((t) => parseTarget(t, o.protocol));
+    const reach = (this.#reach = new ReachWatcher(targets.length));
     const ctx: ClientContext = {
-      adapter: getProtocol(o.protocol), stats: this.#stats, targets: o.targets.map((t) => parseTarget(t, o.protocol)), seed: o.seed, rooms,
+      adapter: getProtocol(o.protocol), stats: this.#stats, targets, seed: o.seed, rooms,
       pm: o.pm, switch: o.switch, users: o.users, size: o.size, inflight: o.inflight, lossTimeoutMs: o.lossTimeout,
       nickPrefix: o.nickPrefix, now: epochMs,
-      dial: (t) => dial({ host: t.host, port: t.port, tls: o.tls, tlsInsecure: o.tlsInsecure, tlsCa: o.tlsCa }),
+      dial: (t) => {
+        const d = dial({ host: t.host, port: t.port, tls: o.tls, tlsInsecure: o.tlsInsecure, tlsCa: o.tlsCa });
+        // Clients hold the very objects of `targets`, so the index is found by identity.
+        reach.watch(targets.indexOf(t as (typeof targets)[number]), d, epochMs());
+        return d;
+      },
       plannedConnected: (t) => plannedConnected(plan, t - engine.#startEpochMs),
       get stopping() {
         return engine.#stopping;
@@ -76,6 +85,7 @@ export class WorkerEngine {
     } else if (msg.type === 'tick') {
       for (const c of this.#clients.values()) c.flush();
       const t = this.#stats.drainTick(msg.tick, this.#health());
+      t.reach = this.#reach.drain();
       this.#post(t, [t.sentRecords.buffer as ArrayBuffer, t.receipts.buffer as ArrayBuffer]);
     } else if (msg.type === 'stop') {
       this.#stop();
@@ -129,6 +139,7 @@ export class WorkerEngine {
 
   #stop(): void {
     this.#stopping = true;
+    this.#reach.freeze();
     clearTimeout(this.#timer);
     this.#heap.clear();
     for (const c of this.#clients.values()) c.stop();

@@ -1,6 +1,7 @@
 /** Messages between the main thread (run-load.ts) and worker threads (worker.ts). Structured-clone data only. */
 import type { LoadOptions } from './options.js';
 import type { Plan } from './plan.js';
+import type { ReachCounts } from './target-reach.js';
 
 export interface WorkerInit {
   workerIndex: number;
@@ -49,6 +50,8 @@ export interface WorkerTick {
   corrected: string;
   uncorrected: string;
   health: WorkerHealth;
+  /** Connection attempts per target (index of `options.targets`), while some are still unreached; set by the engine. */
+  reach?: ReachCounts[] | undefined;
 }
 
 export interface WorkerFinal {

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LoadSummary } from '../../loadgen/index.js';
+import { STOPPED_EARLY_EXIT } from '../abort-on-signals.js';
 
 /** The built bin, found from this file (dist/cli/demo/ → bin/), so it works from any cwd. */
 export const CHATPULSE_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/chatpulse.js');
@@ -64,7 +65,8 @@ export function startLoadgenChild(opts: LoadgenChildOptions): LoadgenChild {
       if (line === '') continue;
       tail.push(line);
       if (tail.length > TAIL_LINES) tail.shift();
-      if (line.startsWith('chatpulse loadgen:')) opts.onWarn?.(line);
+      // Its "stopped early" line answers the demo's own stop, which the demo already announces.
+      if (line.startsWith('chatpulse loadgen:') && !(stopRequested && line.startsWith('chatpulse loadgen: stopped early'))) opts.onWarn?.(line);
     }
   });
   const exited = new Promise<LoadgenExit>((resolve) => {
@@ -118,10 +120,16 @@ export function parseSummary(stdout: string): LoadSummary | undefined {
   return undefined;
 }
 
-/** One line saying how the child ended, when that was not a normal end. */
+/**
+ * One line saying how the child ended, when that was not a normal end. Stopped early is normal when
+ * the demo asked for it (its own summary says the demo stopped early).
+ */
 export function describeLoadgenFailure(e: LoadgenExit): string | undefined {
-  if (e.summary && (e.code === 0 || e.code === 1)) return undefined;
-  const how = e.signal ? `was killed by ${e.signal}` : e.code === null ? 'could not be started' : `exited with code ${e.code}`;
+  if (e.summary && (e.code === 0 || e.code === 1 || (e.code === STOPPED_EARLY_EXIT && e.stopRequested))) return undefined;
+  const how = e.signal ? `was killed by ${e.signal}`
+    : e.code === null ? 'could not be started'
+    : e.code === STOPPED_EARLY_EXIT && e.summary ? `was stopped early by a signal the demo did not send (exit ${e.code})`
+    : `exited with code ${e.code}`;
   const last = e.stderrTail.filter((l) => !/^\s*$/.test(l)).slice(-1)[0];
   return `the load generator ${how}${e.summary ? '' : ' without its summary'}${last ? ` (last words: ${last.slice(0, 200)})` : ''}`;
 }

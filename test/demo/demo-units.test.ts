@@ -109,6 +109,9 @@ test('loadgen child: the --json record is found; a crash is described in one lin
   assert.is(describeLoadgenFailure(exit({ code: 2, stderrTail: ['chatpulse loadgen: --rate expects a number'] })),
     'the load generator exited with code 2 without its summary (last words: chatpulse loadgen: --rate expects a number)');
   assert.is(describeLoadgenFailure(exit({ code: null, signal: 'SIGKILL' })), 'the load generator was killed by SIGKILL without its summary');
+  // Exit 3 (stopped early) is the normal answer to the demo's own stop; unasked, it is reported.
+  assert.is(describeLoadgenFailure({ ...ok, code: 3, stopRequested: true }), undefined, 'the demo asked it to stop');
+  assert.is(describeLoadgenFailure({ ...ok, code: 3 }), 'the load generator was stopped early by a signal the demo did not send (exit 3)');
 });
 
 const totals: RunTotals = {

@@ -2,7 +2,7 @@
 // windows, and own messages decided by their echo (exact), by a window (no echo), or abandoned.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { settleOne } from '../../loadgen/ledger.js';
+import { DeliveryLedger, settleOne } from '../../loadgen/ledger.js';
 import { RoomView, type Expectation } from '../../loadgen/room-view.js';
 import { OwnMessages, type OwnMessagesMode } from '../../loadgen/own-messages.js';
 
@@ -14,6 +14,16 @@ test('settle: short is lost, within the ambiguous recipients is neither, beyond 
   assert.equal(settleOne(5, 2, 3), { expected: 5, lost: 2, unexpected: 0, ambiguous: 2 });
   // The sender never said what it expected (its record never came): what was seen is ambiguous.
   assert.equal(settleOne(-1, 0, 3), { expected: 0, lost: 0, unexpected: 0, ambiguous: 3 });
+});
+
+test('ledger: a run that ends before a message\'s loss timeout leaves its missing recipients unjudged', () => {
+  const l = new DeliveryLedger(1000, 0);
+  l.addSent(Float64Array.from([1, 1, 4, 0, 0, 1, 2, 4, 0, 900])); // gid, seq, expected, ambiguous, written
+  l.addReceipts(Float64Array.from([1 * 4294967296 + 1, 3, 1 * 4294967296 + 2, 2]), 950);
+  // At 1500 message 1 is due (one recipient missing: lost); message 2 (due at 1900) is not yet.
+  assert.equal(l.settle(1500, true), { expected: 6, lost: 1, unexpected: 0, ambiguous: 2 });
+  assert.is(l.expectedTotal, 6);
+  assert.is(l.lostTotal, 1);
 });
 
 function view(members: string[]): RoomView {
