@@ -51,6 +51,8 @@ export interface HubOptions extends ChatOptions {
    * non-loopback address here to get the exposed behaviour without a real interface.
    */
   accessHost?: string;
+  /** The caller starts the tick clock (`metrics.aggregator.start()`); see MetricsServiceOptions. @default false */
+  deferTicks?: boolean;
 }
 
 export interface Hub {
@@ -105,6 +107,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       metrics = startMetrics({
         db, events, registry, resultsDir: options.resultsDir, label: options.label, intervalMs: options.interval,
         window: options.window, metricRooms: options.metricRooms, config: redactConfig(options.config ?? { ...options }),
+        deferTicks: options.deferTicks ?? false,
       });
       app.get('/metrics', metrics.handler);
     } else {

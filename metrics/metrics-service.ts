@@ -30,6 +30,12 @@ export interface MetricsServiceOptions {
   clock?: TickClock;
   /** @default true */
   defaultMetrics?: boolean;
+  /**
+   * Leave the tick clock to the caller (`aggregator.start()`): a demo starts it when its load begins,
+   * so that the run's ticks and elapsed time are the load's and not the load generator's start-up.
+   * Events before that are counted in the first tick. @default false
+   */
+  deferTicks?: boolean;
   /** Where a failed sample write is reported (once per failure streak). @default console.error */
   onError?: (message: string) => void;
 }
@@ -81,7 +87,7 @@ export function startMetrics(opts: MetricsServiceOptions): MetricsService {
   const stopFanout = registerChatMetrics(opts.registry, () => aggregator.latest, opts.events, {
     defaultMetrics: opts.defaultMetrics ?? true,
   });
-  aggregator.start();
+  if (!opts.deferTicks) aggregator.start();
 
   let closing: Promise<string> | undefined;
   return {
@@ -89,6 +95,8 @@ export function startMetrics(opts: MetricsServiceOptions): MetricsService {
     handler: metricsHandler(opts.registry),
     close() {
       closing ??= (async () => {
+        // Deferred and never started (the load never began): the run still gets its one tick.
+        aggregator.start();
         const last = aggregator.close();
         stopFanout();
         runs.finishRun(run.id, 'completed', last?.time ?? clock.now());
