@@ -98,7 +98,7 @@ test('open: says why not when there is no display or no opener', () => {
   assert.equal(findOpener('http://x', {}, 'win32'), { command: 'rundll32', args: ['url.dll,FileProtocolHandler', 'http://x'] });
 });
 
-const exit = (e: Partial<LoadgenExit>): LoadgenExit => ({ code: 0, signal: null, summary: undefined, stopRequested: false, stderrTail: [], ...e });
+const exit = (e: Partial<LoadgenExit>): LoadgenExit => ({ code: 0, signal: null, summary: undefined, stopRequested: false, stoppedAtOnce: false, stderrTail: [], ...e });
 
 test('loadgen child: the --json record is found; a crash is described in one line', () => {
   assert.is(parseSummary('noise\n{"type":"other"}\n{"type":"loadgen-summary","ok":true}\n')?.type, 'loadgen-summary');
