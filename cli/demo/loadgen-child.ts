@@ -44,6 +44,8 @@ export interface LoadgenChildOptions {
 }
 
 const TAIL_LINES = 20;
+/** `loadgen/progress.ts`'s plain line. */
+const PROGRESS_LINE = /^\[\s*\d+s\/\d+s\] clients /;
 
 /**
  * The load generator as a child process, so that it never steals the server's event loop (DESIGN §2).
@@ -143,6 +145,7 @@ export function describeLoadgenFailure(e: LoadgenExit): string | undefined {
   if (e.stopRequested) return undefined;
   if (e.summary && (e.code === 0 || e.code === 1)) return undefined;
   const how = e.signal ? `was killed by ${e.signal}` : e.code === null ? 'could not be started' : `exited with code ${e.code}`;
-  const last = e.stderrTail.filter((l) => !/^\s*$/.test(l)).slice(-1)[0];
+  // Its progress lines (`[  5s/60s] clients …`) say nothing about why it ended.
+  const last = e.stderrTail.filter((l) => !/^\s*$/.test(l) && !PROGRESS_LINE.test(l)).slice(-1)[0];
   return `the load generator ${how}${e.summary ? '' : ' without its summary'}${last ? ` (last words: ${last.slice(0, 200)})` : ''}`;
 }

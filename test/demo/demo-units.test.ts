@@ -5,7 +5,7 @@ import { describeLoadgenFailure, parseSummary, type LoadgenExit } from '../../cl
 import { findOpener } from '../../cli/demo/open-browser.js';
 import type { RunTotals } from '../../cli/demo/run-totals.js';
 import { buildDemoSummary, demoExitCode } from '../../cli/demo/summary.js';
-import { mdText, summaryMarkdown } from '../../cli/demo/summary-format.js';
+import { mdText, summaryMarkdown, summaryText } from '../../cli/demo/summary-format.js';
 import { clock, statusLine, TerminalView } from '../../cli/demo/terminal-view.js';
 import { demoFlags, loadgenArgs, planDemo } from '../../cli/demo-flags.js';
 import { parseFlags, UsageError } from '../../cli/flags.js';
@@ -109,6 +109,11 @@ test('loadgen child: the --json record is found; a crash is described in one lin
   assert.is(describeLoadgenFailure(exit({ code: 2, stderrTail: ['chatpulse loadgen: --rate expects a number'] })),
     'the load generator exited with code 2 without its summary (last words: chatpulse loadgen: --rate expects a number)');
   assert.is(describeLoadgenFailure(exit({ code: null, signal: 'SIGKILL' })), 'the load generator was killed by SIGKILL without its summary');
+  assert.is(describeLoadgenFailure(exit({ code: null, signal: 'SIGKILL', stderrTail: ['[   5s/60s] clients 10  sent 12/s  recv 27/s  p99 4.2ms  lost 0  errors 0'] })),
+    'the load generator was killed by SIGKILL without its summary', 'a progress line is not its last words');
+  // Stopped by the demo itself (a second Ctrl-C, or the loadgen's own "stopped early" exit code): never a failure.
+  assert.is(describeLoadgenFailure(exit({ code: null, signal: 'SIGKILL', stopRequested: true, stoppedAtOnce: true })), undefined);
+  assert.is(describeLoadgenFailure(exit({ code: 3, summary: parseSummary('{"type":"loadgen-summary"}'), stopRequested: true })), undefined);
 });
 
 const totals: RunTotals = {
@@ -141,6 +146,27 @@ test('summary: thresholds set the verdict and the exit code; room names stay tex
   const crashed = buildDemoSummary({ ...base, loadgenExit: exit({ code: null, signal: 'SIGKILL' }), thresholds: ['p99<50ms'] });
   assert.is(crashed.verdict, 'not evaluated');
   assert.is(demoExitCode(crashed), 1);
+  // A second Ctrl-C: no summary, the last report's counts; partial, said so, and not a failure.
+  const report = {
+    type: 'loadgen-tick', source: 'demo', target: 'x', time: 1, elapsedS: 1, clients: 2, sent: 1, received: 1, sentTotal: 5, receivedTotal: 9,
+    expectedTotal: 9, lostTotal: 0, duplicatedTotal: 0, reorderedTotal: 0, errors: {}, saturated: false,
+    latencyMs: { corrected: { p50: 1, p90: 1, p99: 1, p999: 1, max: 1, count: 1 }, uncorrected: { p50: 1, p90: 1, p99: 1, p999: 1, max: 1, count: 1 } },
+  };
+  const atOnce = buildDemoSummary({
+    ...base, lastReport: report as never, thresholds: [],
+    loadgenExit: exit({ code: null, signal: 'SIGKILL', stopRequested: true, stoppedAtOnce: true }),
+    ending: { reason: 'signal', stoppedEarly: true, signal: 'SIGINT', detail: 'stopped by Ctrl-C (SIGINT)' },
+  });
+  assert.is(atOnce.loadgen.partial, true);
+  assert.is(atOnce.loadgen.failure, null);
+  assert.is(atOnce.loadgen.messages.sent, 5);
+  assert.is(demoExitCode(atOnce), 0);
+  assert.match(summaryMarkdown(atOnce), "**Partial figures:** it was stopped at once, before it could write its summary, so these are its counts at its last /ingest report.");
+  assert.not.match(summaryMarkdown(atOnce), 'failure');
+  assert.match(summaryText(atOnce), 'loadgen    partial, as of its last /ingest report: sent 5,');
+  assert.not.match(summaryText(atOnce), 'FAILED');
+  assert.is(pass.loadgen.partial, false);
+  assert.not.match(summaryText(pass), 'partial');
   const md = summaryMarkdown(pass);
   assert.ok(md.includes(`| ${mdText('=HYPERLINK("x")|<b>_a_')} |`));
   assert.not.match(md, '<b>');
