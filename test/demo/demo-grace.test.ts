@@ -2,7 +2,7 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { CliProcess } from '../helpers/cli.js';
-import { killDemo, loadgenPid, readResults, startDemo, sum } from '../helpers/demo.js';
+import { killDemo, lastStatusLine, loadgenPid, readResults, startDemo, sum } from '../helpers/demo.js';
 import { tempDir } from '../helpers/temp.js';
 
 const CLIENTS = 10;
@@ -17,6 +17,11 @@ async function demoOn(dir: string) {
     lgPid = await loadgenPid(d.proc);
     const { code } = await d.proc.exited(30_000);
     assert.is(code, 0, d.proc.stderr());
+    // A 3 s run prints its one status line at the end: the run's last tick, never the drain's
+    // (which used to say `messages 60 (0.0/s)  no traffic yet  …  p99 0.0 ms`).
+    const status = lastStatusLine(d.proc.stdout());
+    assert.ok(status && status.messages > 0 && status.mps > 0 && status.clients === CLIENTS && status.p99 > 0, status?.line ?? d.proc.stdout());
+    assert.match(status?.rooms ?? '', /^busiest room\d/);
     return readResults(path.join(dir, d.runId));
   } finally {
     killDemo(demo, lgPid);
