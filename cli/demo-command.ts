@@ -21,8 +21,11 @@ export const demoCommand: Command = {
 const EXAMPLE = `
 The load generator runs as a child process (chatpulse loadgen) reporting to /ingest; its
 --threshold, --seed, --pm, --switch, --size, --ramp and --workers flags pass through.
-Ctrl-C (or SIGTERM, SIGHUP) ends early and still writes every file. Exit code: 0 when the demo ran (also when stopped
-early), 1 when a --threshold failed, the load generator failed or a port was busy, 2 for a bad flag.
+Ctrl-C (or SIGTERM, SIGHUP) ends early and still writes every file; a second Ctrl-C stops the load
+generator at once (its figures are then partial: its last /ingest report). The countdown starts when
+the load begins; what follows the scheduled end (the last deliveries, the goodbyes) is counted in the
+run's last tick. Exit code: 0 when the demo ran (also when stopped early, once or twice), 1 when a
+--threshold failed, the load generator failed or a port was busy, 2 for a bad flag.
 
 examples:
   npm run demo -- --minutes 10

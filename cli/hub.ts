@@ -54,6 +54,8 @@ export interface HubOptions extends ChatOptions {
    * non-loopback address here to get the exposed behaviour without a real interface.
    */
   accessHost?: string;
+  /** The caller starts the tick clock (`metrics.aggregator.start()`); see MetricsServiceOptions. @default false */
+  deferTicks?: boolean;
 }
 
 export interface Hub {
@@ -111,6 +113,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
         db, events, registry, resultsDir: options.resultsDir, label: options.label, intervalMs: options.interval,
         window: options.window, metricRooms: options.metricRooms, config: redactConfig(options.config ?? { ...options }),
         storage,
+        deferTicks: options.deferTicks ?? false,
       });
       registerStorageMetrics(registry, storage);
       app.get('/metrics', metrics.handler);

@@ -53,5 +53,8 @@ export const loadgenFlags = {
   tlsCa: flag.string('', "with --tls: trust this PEM certificate too (e.g. the server's self-signed one)"),
   metricsPort: { ...flag.int(-1, "serve the loadgen's own /metrics on 127.0.0.1:N (0 = any free port)", { min: -1, max: 65535 }), defaultLabel: 'off' },
   label: flag.string(d.label, 'who this generator is in reports', { maxLength: 100 }),
-  nickPrefix: flag.string(d.nickPrefix, 'nicknames are <prefix><index>', { maxLength: 20 }),
+  nickPrefix: {
+    ...flag.string(d.nickPrefix, 'nicknames are <prefix><index>; new each run by default, so a second run within the server\'s --grace is not put back into the first one\'s rooms', { maxLength: 20 }),
+    defaultLabel: "'lg' + 3 random letters",
+  },
 };

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import os from 'node:os';
 import { getProtocol, protocolNames } from './protocols/index.js';
 import type { Scenario } from './scenario.js';
@@ -45,7 +46,10 @@ export interface LoadOptions {
   lossTimeout: number;
   /** Tick (progress, report, windows). @default 1000 */
   interval: number;
-  /** Nickname prefix: clients are `<prefix><index>`. @default 'lg' */
+  /**
+   * Nickname prefix: clients are `<prefix><index>`. Empty: `lg` and three random letters, new for
+   * each run (runNickPrefix()). @default ''
+   */
   nickPrefix: string;
   /** Who we are in reports. @default host-pid */
   label: string;
@@ -66,9 +70,24 @@ export function defaultWorkers(): number {
 export const defaultLoadOptions: LoadOptions = {
   host: '127.0.0.1', port: 5555, protocol: 'chatpulse', targets: [], clients: 300, rooms: 8, rate: 1, duration: 60_000,
   ramp: 10_000, pm: 0.05, switch: 0.02, users: 0.01, size: 40, seed: 1, workers: defaultWorkers(), inflight: 0,
-  lossTimeout: 5000, interval: 1000, nickPrefix: 'lg', label: `${os.hostname()}-${process.pid}`,
+  lossTimeout: 5000, interval: 1000, nickPrefix: '', label: `${os.hostname()}-${process.pid}`,
   tls: false, tlsInsecure: false, tlsCa: '',
 };
+
+/**
+ * `lg` and three random letters (`lgqwe`), for one run. Why: a chat server restores a nickname that
+ * left within its grace period to its old rooms, so a second run with the same nicknames (a demo
+ * right after a demo, or `loadgen` twice against one server) had its clients put back into the first
+ * run's rooms instead of `main`. Letters only, so the client index that follows reads apart; five
+ * characters, so `<prefix><index>` stays within IRC's classic 9 up to 9999 clients (and far within
+ * our 32 up to 100000). Chosen once in the main thread: every worker gets it in the resolved options,
+ * so PM targets (`<prefix><index>` of another worker's client) match.
+ */
+export function runNickPrefix(random: (n: number) => number = randomInt): string {
+  let s = 'lg';
+  for (let i = 0; i < 3; i++) s += String.fromCharCode(97 + random(26));
+  return s;
+}
 
 export class LoadOptionsError extends Error {
   readonly code = 'CHATPULSE_LOADGEN_OPTIONS';
@@ -118,6 +137,7 @@ export function resolveLoadOptions(partial: Partial<LoadOptions> = {}): LoadOpti
   check(isNum(o.interval, 50, 60_000), 'interval', 'a duration from 50ms to 1m', o.interval);
   check(o.tls || !o.tlsInsecure, 'tlsInsecure', 'used with tls', o.tlsInsecure);
   check(o.tls || !o.tlsCa, 'tlsCa', 'used with tls', '(PEM)');
+  if (o.nickPrefix === '') o.nickPrefix = runNickPrefix();
   check(/^[\p{L}\p{N}_.-]{1,20}$/u.test(o.nickPrefix), 'nickPrefix', '1-20 letters, digits, _ - .', o.nickPrefix);
   return o;
 }

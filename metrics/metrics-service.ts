@@ -33,6 +33,12 @@ export interface MetricsServiceOptions {
   defaultMetrics?: boolean;
   /** Where failed sample writes (a full disk) are counted and logged. @default a StorageHealth of its own */
   storage?: StorageHealth;
+  /**
+   * Leave the tick clock to the caller (`aggregator.start()`): a demo starts it when its load begins,
+   * so that the run's ticks and elapsed time are the load's and not the load generator's start-up.
+   * Events before that are counted in the first tick. @default false
+   */
+  deferTicks?: boolean;
 }
 
 export interface MetricsService {
@@ -82,7 +88,7 @@ export function startMetrics(opts: MetricsServiceOptions): MetricsService {
   const stopFanout = registerChatMetrics(opts.registry, () => aggregator.latest, opts.events, {
     defaultMetrics: opts.defaultMetrics ?? true,
   });
-  aggregator.start();
+  if (!opts.deferTicks) aggregator.start();
 
   let closing: Promise<string> | undefined;
   return {
@@ -90,6 +96,8 @@ export function startMetrics(opts: MetricsServiceOptions): MetricsService {
     handler: metricsHandler(opts.registry),
     close() {
       closing ??= (async () => {
+        // Deferred and never started (the load never began): the run still gets its one tick.
+        aggregator.start();
         const last = aggregator.close();
         stopFanout();
         try {

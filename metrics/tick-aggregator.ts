@@ -45,6 +45,10 @@ export class TickAggregator {
   #tick = 0;
   #latest: Snapshot | undefined;
   #closed = false;
+  /** See endWindowAt(). */
+  #windowEndsAt = Infinity;
+  /** The clock time of the last tick of the window, held open until close(). */
+  #heldAt: number | undefined;
   // Hot-path counters: this tick, and since the start.
   #messages = 0;
   #pms = 0;
@@ -101,10 +105,39 @@ export class TickAggregator {
 
   /** Starts the tick timer; the run's time starts now. */
   start(): this {
-    if (this.#stopTimer !== undefined || this.#closed) return this;
+    if (this.started || this.#closed) return this;
     this.#startedAt = this.#lastTickAt = this.options.clock.now();
-    this.#stopTimer = this.options.clock.every(this.options.intervalMs, () => this.tick());
+    this.#stopTimer = this.options.clock.every(this.options.intervalMs, () => this.#onTimer());
     return this;
+  }
+
+  /** True once start() ran (the run's time has begun). */
+  get started(): boolean {
+    return this.#stopTimer !== undefined || this.#heldAt !== undefined;
+  }
+
+  /**
+   * The measured window ends at `ms` (epoch). The tick that ends nearest it (the first one made at or
+   * after `ms` − half an interval) is the run's last: instead of publishing it, the timer stops and
+   * close() publishes it, stamped with its own time and length, with everything counted until then.
+   * Why: after a demo's load stops, its clients drain for seconds (late deliveries, the load
+   * generator's final report, the goodbyes). As ticks of their own those were rows of zeros that
+   * pulled every mean down and put a cliff at the end of each chart; folded into the last tick,
+   * the sums still equal the server's counters and no tick lies past the window.
+   */
+  endWindowAt(ms: number): void {
+    this.#windowEndsAt = Math.min(this.#windowEndsAt, ms);
+  }
+
+  #onTimer(): void {
+    const now = this.options.clock.now();
+    if (now < this.#windowEndsAt - this.options.intervalMs / 2) {
+      this.tick();
+      return;
+    }
+    this.#stopTimer?.();
+    this.#stopTimer = undefined;
+    this.#heldAt = now;
   }
 
   /** The last snapshot made, if any. */
@@ -138,7 +171,10 @@ export class TickAggregator {
 
   /** Ends the current tick now: makes, keeps and publishes its snapshot. */
   tick(): Snapshot {
-    const now = this.options.clock.now();
+    return this.#makeTick(this.options.clock.now());
+  }
+
+  #makeTick(now: number): Snapshot {
     // A zero-length tick (two ticks in one ms) would divide by zero; 1 ms is the clock's resolution.
     const seconds = Math.max(now - this.#lastTickAt, 1) / 1000;
     this.#lastTickAt = now;
@@ -171,15 +207,20 @@ export class TickAggregator {
     return snapshot;
   }
 
-  /** Idempotent: stops listening and the timer; makes one last (partial) tick if the run started. */
+  /**
+   * Idempotent: stops listening and the timer; makes one last (partial) tick if the run started —
+   * or publishes the window's held last tick (endWindowAt()).
+   */
   close(): Snapshot | undefined {
     if (this.#closed) return this.#latest;
-    this.#closed = true;
     for (const off of this.#unsubscribe) off();
-    if (this.#stopTimer !== undefined) {
+    if (this.#heldAt !== undefined) {
+      this.#makeTick(this.#heldAt);
+    } else if (this.#stopTimer !== undefined) {
       this.#stopTimer();
       this.tick();
     }
+    this.#closed = true;
     this.#listeners.length = 0;
     return this.#latest;
   }

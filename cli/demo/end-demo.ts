@@ -47,11 +47,13 @@ export async function endDemo(i: EndDemoInput): Promise<number> {
     if (!metrics) throw new Error('demo needs metrics');
     const folder = await metrics.close();
     const endedAt = Date.now();
+    // The last tick carries the drain, with the load generator's final /ingest report.
+    const lastReport = metrics.aggregator.latest?.loadgen.find((r) => r.source === 'demo') ?? i.lastReport;
     const server = readStoredRun(i.db, metrics.run.id);
     const summary = buildDemoSummary({
       runId: metrics.run.id, folder, startedAt: i.startedAt, endedAt, plannedMs: i.plan.durationMs,
       ending: ending(i.request, i.exit), config: i.config, dashboard: i.dashboard, chat: i.chat, server,
-      loadgenExit: i.exit, lastReport: i.lastReport, combinedLatency: metrics.aggregator.loadgenLatency(), thresholds: i.thresholds, files: RESULT_FILES,
+      loadgenExit: i.exit, lastReport, combinedLatency: metrics.aggregator.loadgenLatency(), thresholds: i.thresholds, files: RESULT_FILES,
     });
     await writeSummaryFiles(folder, summary);
     i.io.out.write(`\n${summaryText(summary)}\n\nresults written to ${folder}\n  ${RESULT_FILES.join(', ')}\n`);
@@ -64,7 +66,10 @@ export async function endDemo(i: EndDemoInput): Promise<number> {
 function ending(r: EndRequest, exit: LoadgenExit): DemoEnding {
   if (r.reason === 'completed') return { reason: 'completed', stoppedEarly: false, signal: null, detail: 'ran its planned length' };
   if (r.reason === 'signal') {
-    return { reason: 'signal', stoppedEarly: true, signal: r.signal, detail: `stopped by ${r.signal === 'SIGINT' ? 'Ctrl-C (SIGINT)' : r.signal}` };
+    const by = `stopped by ${r.signal === 'SIGINT' ? 'Ctrl-C (SIGINT)' : r.signal}`;
+    // A second Ctrl-C is the user's choice, not a crash: said as such, the loadgen's figures partial.
+    const atOnce = exit.stoppedAtOnce ? '; the load generator was stopped at once, so its figures are partial' : '';
+    return { reason: 'signal', stoppedEarly: true, signal: r.signal, detail: `${by}${atOnce}` };
   }
   const failure = describeLoadgenFailure(exit);
   return { reason: 'loadgen-ended', stoppedEarly: true, signal: null, detail: failure ?? 'the load generator ended before the planned time' };

@@ -12,8 +12,13 @@ export interface LoadgenExit {
   signal: NodeJS.Signals | null;
   /** The `--json` record, when the child printed one. */
   summary: LoadSummary | undefined;
-  /** True when the demo asked it to stop (early end or overtime). */
+  /** True when the demo asked it to stop (early end or overtime): then its end is never a failure. */
   stopRequested: boolean;
+  /**
+   * True when the demo killed it at once (a second Ctrl-C, or it outlived the polite stop): it had no
+   * time to print its summary, so its figures are partial (its last `/ingest` report).
+   */
+  stoppedAtOnce: boolean;
   /** The last lines it wrote to stderr, for a crash report. */
   stderrTail: string[];
 }
@@ -24,6 +29,8 @@ export interface LoadgenChild {
   readonly running: boolean;
   /** Polite stop (SIGTERM: the loadgen drains briefly and prints its summary), then SIGKILL after `graceMs`. */
   stop(graceMs: number): Promise<LoadgenExit>;
+  /** The demo's own decision to stop it at once (a second Ctrl-C): SIGKILL, recorded as `stoppedAtOnce`. */
+  stopNow(): void;
   /** At once; safe in a process 'exit' handler. */
   kill(): void;
 }
@@ -38,6 +45,8 @@ export interface LoadgenChildOptions {
 }
 
 const TAIL_LINES = 20;
+/** `loadgen/progress.ts`'s plain line. */
+const PROGRESS_LINE = /^\[\s*\d+s\/\d+s\] clients /;
 
 /**
  * The load generator as a child process, so that it never steals the server's event loop (DESIGN §2).
@@ -52,6 +61,7 @@ export function startLoadgenChild(opts: LoadgenChildOptions): LoadgenChild {
   let partial = '';
   const tail: string[] = [];
   let stopRequested = false;
+  let stoppedAtOnce = false;
   let running = true;
   child.stdout.setEncoding('utf8').on('data', (d: string) => {
     // One JSON record at the end; bounded in case something else floods stdout.
@@ -73,7 +83,7 @@ export function startLoadgenChild(opts: LoadgenChildOptions): LoadgenChild {
     const finish = (code: number | null, signal: NodeJS.Signals | null) => {
       running = false;
       if (partial.trim()) tail.push(partial.trim());
-      resolve({ code, signal, summary: parseSummary(stdout), stopRequested, stderrTail: tail.slice() });
+      resolve({ code, signal, summary: parseSummary(stdout), stopRequested, stoppedAtOnce, stderrTail: tail.slice() });
     };
     child.on('error', (err) => {
       tail.push(`could not start: ${err.message}`);
@@ -93,10 +103,18 @@ export function startLoadgenChild(opts: LoadgenChildOptions): LoadgenChild {
       if (running) {
         stopRequested = true;
         child.kill('SIGTERM');
-        const force = setTimeout(() => child.kill('SIGKILL'), graceMs);
+        const force = setTimeout(() => {
+          stoppedAtOnce = true;
+          child.kill('SIGKILL');
+        }, graceMs);
         void exited.then(() => clearTimeout(force));
       }
       return exited;
+    },
+    stopNow() {
+      if (!running) return;
+      stopRequested = stoppedAtOnce = true;
+      child.kill('SIGKILL');
     },
     kill() {
       if (running) child.kill('SIGKILL');
@@ -121,15 +139,18 @@ export function parseSummary(stdout: string): LoadSummary | undefined {
 }
 
 /**
- * One line saying how the child ended, when that was not a normal end. Stopped early is normal when
- * the demo asked for it (its own summary says the demo stopped early).
+ * One line saying how the child ended, when that was a failure. A child the demo stopped itself
+ * never failed, whatever its exit: killed at once by a second Ctrl-C, or ending with the loadgen's
+ * own "stopped early" code (which, unasked, is reported).
  */
 export function describeLoadgenFailure(e: LoadgenExit): string | undefined {
-  if (e.summary && (e.code === 0 || e.code === 1 || (e.code === STOPPED_EARLY_EXIT && e.stopRequested))) return undefined;
+  if (e.stopRequested) return undefined;
+  if (e.summary && (e.code === 0 || e.code === 1)) return undefined;
   const how = e.signal ? `was killed by ${e.signal}`
     : e.code === null ? 'could not be started'
     : e.code === STOPPED_EARLY_EXIT && e.summary ? `was stopped early by a signal the demo did not send (exit ${e.code})`
     : `exited with code ${e.code}`;
-  const last = e.stderrTail.filter((l) => !/^\s*$/.test(l)).slice(-1)[0];
+  // Its progress lines (`[  5s/60s] clients …`) say nothing about why it ended.
+  const last = e.stderrTail.filter((l) => !/^\s*$/.test(l) && !PROGRESS_LINE.test(l)).slice(-1)[0];
   return `the load generator ${how}${e.summary ? '' : ' without its summary'}${last ? ` (last words: ${last.slice(0, 200)})` : ''}`;
 }

@@ -19,6 +19,8 @@ export interface DemoIo {
 const STATUS_EVERY_MS = 5000;
 /** After the countdown: the loadgen drains in-flight deliveries (its loss timeout is 5 s) and reports. */
 const OVERTIME_MS = 12_000;
+/** The load begins when the loadgen's first client connects; a loadgen slower than this to start is not waited for. */
+const LOAD_START_LIMIT_MS = 15_000;
 
 /**
  * `chatpulse demo`: the hub (chat + metrics + dashboard) in this process, the loadgen as a child
@@ -31,7 +33,7 @@ export async function runDemo(f: DemoFlags, plan: DemoPlan, io: DemoIo): Promise
   const db = f.db || defaultDbPath(f.resultsDir);
   let hub: Hub;
   try {
-    hub = await startHub({ ...f, noMetrics: false, graceMs: f.grace, db, config });
+    hub = await startHub({ ...f, noMetrics: false, graceMs: f.grace, db, config, deferTicks: true });
   } catch (err) {
     io.err.write(`chatpulse demo: ${describeListenError(err)}; choose others with --port and --http-port\n`);
     return 1;
@@ -45,8 +47,9 @@ export async function runDemo(f: DemoFlags, plan: DemoPlan, io: DemoIo): Promise
 
   // A closed terminal or pipe must not stop the demo from writing its results.
   io.out.on('error', () => {});
-  const startedAt = Date.now();
-  hub.dashboard.setCountdown({ endsAt: startedAt + plan.durationMs, totalS: plan.durationMs / 1000, label: 'demo' });
+  // Ctrl-C is ours from now on, also while the load generator starts up.
+  const stop = listenForStop();
+  let startedAt = Date.now();
   const view = new TerminalView({ out: io.out, tty: io.out.isTTY === true, totalMs: plan.durationMs, startedAt, columns: io.out.columns || 80 });
   const child = startLoadgenChild({
     args: loadgenArgs(f, plan, { host: connectHost(hub.chat.address.address), port: hub.chat.address.port, ingest: `ws://${httpHost}:${hub.http.address.port}/ingest` }),
@@ -57,25 +60,45 @@ export async function runDemo(f: DemoFlags, plan: DemoPlan, io: DemoIo): Promise
   view.line(`loadgen started (pid ${child.pid ?? '?'}), reporting to /ingest`);
   if (f.open) void openBrowser(dashboard, io.env).then((m) => view.line(m));
 
+  // The run's clock (ticks, elapsed time, countdown) starts with the load, not with the loadgen's
+  // start-up (a second or two of node and worker threads): otherwise its schedule ends that much
+  // after ours and its last messages land in ticks past the end.
+  await loadBegins(hub, child.exited, stop.signalled);
+  startedAt = Date.now();
+  metrics.aggregator.start();
+  metrics.aggregator.endWindowAt(startedAt + plan.durationMs);
+  view.startAt(startedAt);
+  hub.dashboard.setCountdown({ endsAt: startedAt + plan.durationMs, totalS: plan.durationMs / 1000, label: 'demo' });
+
   let lastReport: LoadgenTickReport | undefined;
-  let lastStatus = startedAt;
+  let p99: number | undefined;
+  let latest: Snapshot | undefined;
+  let shown: Snapshot | undefined;
   const offSnapshot = metrics.aggregator.onSnapshot((s: Snapshot) => {
+    latest = s;
     lastReport = s.loadgen.find((r) => r.source === 'demo') ?? lastReport;
-    if (s.time - lastStatus >= STATUS_EVERY_MS - 100) {
-      lastStatus = s.time;
-      view.line(statusLine(s, lastReport?.latencyMs.corrected.p99));
+    // A tick without deliveries has no latency: keep the last one that had.
+    if (lastReport && lastReport.latencyMs.corrected.count > 0) p99 = lastReport.latencyMs.corrected.p99;
+    if (s.time - (shown?.time ?? startedAt) >= STATUS_EVERY_MS - 100) {
+      shown = s;
+      view.line(statusLine(s, p99));
     }
   });
   const barTimer = setInterval(() => view.bar(), 1000);
   view.bar();
   const tail = f.tail ? new ChatTail({ events: hub.events, write: (l) => view.line(l), colour: colorEnabled(io.env, io.out) }) : undefined;
 
-  const request = await whichEndFirst(plan.durationMs, child.exited);
+  const request = await whichEndFirst(plan.durationMs, child.exited, stop.signalled);
+  // The measured window ends here; the drain that follows is folded into its last tick.
+  metrics.aggregator.endWindowAt(Date.now());
+  // The last status line is the window's last tick, not a tick of the drain.
+  if (latest !== undefined && latest !== shown) view.line(statusLine(latest, p99));
   // From here on a second Ctrl-C stops the loadgen at once; the results are still written.
   const hurry = () => {
-    view.line('stopping the load generator now');
-    child.kill();
+    view.line('stopping the load generator at once: its figures will be partial (its last /ingest report)');
+    child.stopNow();
   };
+  stop.off();
   for (const sig of STOP_SIGNALS) process.on(sig, hurry);
   let exit: LoadgenExit;
   try {
@@ -99,6 +122,7 @@ export async function runDemo(f: DemoFlags, plan: DemoPlan, io: DemoIo): Promise
     });
   } finally {
     clearInterval(barTimer);
+    stop.off();
     for (const sig of STOP_SIGNALS) process.off(sig, hurry);
     process.off('exit', killChild);
   }
@@ -107,17 +131,41 @@ export async function runDemo(f: DemoFlags, plan: DemoPlan, io: DemoIo): Promise
 /** Ctrl-C, `kill`, and the terminal closing (SIGHUP) all end the demo the same way, results written. */
 const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
+/** Stop signals from now on: `signalled` resolves with the first. */
+function listenForStop(): { signalled: Promise<NodeJS.Signals>; off(): void } {
+  let onSignal: (sig: NodeJS.Signals) => void = () => {};
+  const signalled = new Promise<NodeJS.Signals>((resolve) => {
+    onSignal = (sig) => resolve(sig);
+  });
+  for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
+  return { signalled, off: () => { for (const sig of STOP_SIGNALS) process.off(sig, onSignal); } };
+}
+
+/** The load generator's first connection (or its end, a stop signal, or LOAD_START_LIMIT_MS). */
+function loadBegins(hub: Hub, loadgenExited: Promise<unknown>, signalled: Promise<unknown>): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      off();
+      resolve();
+    };
+    // The first connection of any client: the loadgen's, unless someone beats it by a moment.
+    const off = hub.events.on('connect', done);
+    const timer = setTimeout(done, LOAD_START_LIMIT_MS);
+    void loadgenExited.then(done);
+    void signalled.then(done);
+  });
+}
+
 /** Resolves with the first of: the planned time, a stop signal, the loadgen exiting. */
-function whichEndFirst(ms: number, loadgenExited: Promise<LoadgenExit>): Promise<EndRequest> {
+function whichEndFirst(ms: number, loadgenExited: Promise<LoadgenExit>, signalled: Promise<NodeJS.Signals>): Promise<EndRequest> {
   return new Promise((resolve) => {
     const finish = (r: EndRequest) => {
       clearTimeout(timer);
-      for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
       resolve(r);
     };
-    const onSignal = (signal: NodeJS.Signals) => finish({ reason: 'signal', signal });
     const timer = setTimeout(() => finish({ reason: 'completed', signal: null }), ms);
-    for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
+    void signalled.then((signal) => finish({ reason: 'signal', signal }));
     void loadgenExited.then(() => finish({ reason: 'loadgen-ended', signal: null }));
   });
 }

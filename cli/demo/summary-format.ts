@@ -81,8 +81,7 @@ export function summaryMarkdown(s: DemoSummary): string {
   out.push('', '## Delivery (load generator)', '',
     ...table(['sent', 'of which PM', 'received', 'expected', 'lost', 'loss %', 'late', 'duplicated', 'reordered'],
       [[String(m.sent), fmt(m.pm), String(m.received), String(m.expected), String(m.lost), fmt(m.lossPercent), fmt(m.late), String(m.duplicated), String(m.reordered)]]),
-    '', `Figures from the load generator's ${l.source === 'summary' ? 'end-of-run summary' : l.source === 'last-report' ? 'last /ingest report (its summary is missing)' : '— nothing: it never reported'}.` +
-      ` Errors it saw: ${l.errorsTotal}${reasons(l.errors)}.`);
+    '', `${sourceNote(s)} Errors it saw: ${l.errorsTotal}${reasons(l.errors)}.`);
   if (l.failure) out.push('', `**Load generator failure:** ${mdText(l.failure)}`);
   out.push('', '## Thresholds', '');
   if (s.thresholds.length === 0) {
@@ -95,6 +94,15 @@ export function summaryMarkdown(s: DemoSummary): string {
   }
   out.push('', '## Files', '', ...s.files.map((f) => `- \`${f}\`${FILE_NOTES[f] ? ` — ${FILE_NOTES[f]}` : ''}`), '');
   return out.join('\n');
+}
+
+/** Where the loadgen's figures come from; partial ones are said to be partial, not set against the server's. */
+function sourceNote(s: DemoSummary): string {
+  const l = s.loadgen;
+  if (l.source === 'summary') return "Figures from the load generator's end-of-run summary.";
+  if (l.source === 'none') return "No figures from the load generator: it never reported.";
+  const why = l.exit.stoppedAtOnce ? 'it was stopped at once, before it could write its summary' : 'its summary is missing';
+  return `**Partial figures:** ${why}, so these are its counts at its last /ingest report. They can fall short of the server's totals above, and loss is not settled.`;
 }
 
 const FILE_NOTES: Record<string, string> = {
@@ -121,8 +129,9 @@ export function summaryText(s: DemoSummary): string {
     `demo ${s.runId}: ${s.ending.reason === 'completed' ? 'completed' : `STOPPED EARLY — ${s.ending.detail}`}`,
     `  ran ${clock(s.durationS * 1000)} of ${clock(s.plannedS * 1000)}, ${t.ticks} ticks`,
     `  server     ${t.messages} room messages (${rate(t.mpsMean)}/s mean, ${rate(t.mpsPeak)} peak), ${t.privateMessages} PMs, ${t.deliveries} deliveries, peak ${t.peakConnections} connections, ${t.errors} errors`,
-    `  loadgen    sent ${m.sent}, received ${m.received} of ${m.expected} expected, lost ${m.lost} (${fmt(m.lossPercent)}%), duplicated ${m.duplicated}, reordered ${m.reordered}`,
+    `  loadgen    ${l.partial ? 'partial, as of its last /ingest report: ' : ''}sent ${m.sent}, received ${m.received} of ${m.expected} expected, lost ${m.lost} (${fmt(m.lossPercent)}%), duplicated ${m.duplicated}, reordered ${m.reordered}`,
   ];
+  if (l.exit.stoppedAtOnce) lines.push('  note       the load generator was stopped at once (no summary): its figures are partial and can fall short of the server\'s');
   if (l.latency) {
     const row = (name: string, p: Percentiles) => `  ${name.padEnd(13)}${pct(p).slice(0, 5).map((v) => v.padStart(9)).join('')}`;
     lines.push(`  latency ms         p50      p90      p99    p99.9      max`, row('corrected', l.latency.corrected), row('uncorrected', l.latency.uncorrected));

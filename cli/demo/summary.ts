@@ -18,9 +18,14 @@ export interface DemoEnding {
 /** The loadgen's view, from its `--json` record — or from its last `/ingest` report if it crashed. */
 export interface DemoLoadgen {
   source: 'summary' | 'last-report' | 'none';
-  exit: { code: number | null; signal: NodeJS.Signals | null; stopRequested: boolean };
-  /** Set when the child did not end normally. */
+  exit: { code: number | null; signal: NodeJS.Signals | null; stopRequested: boolean; stoppedAtOnce: boolean };
+  /** Set when the child did not end normally (never when the demo stopped it). */
   failure: string | null;
+  /**
+   * The figures are not the whole run's (no `--json` record): counts as of its last `/ingest` report,
+   * so they may fall short of the server's, and loss is not settled.
+   */
+  partial: boolean;
   clients: { planned: number | null; peak: number; connects: number | null; reconnects: number | null };
   messages: {
     sent: number; pm: number | null; received: number; expected: number; lost: number; lossPercent: number;
@@ -108,13 +113,15 @@ export function buildDemoSummary(i: DemoSummaryInput): DemoSummary {
 }
 
 function loadgenPart(exit: LoadgenExit | undefined, last: LoadgenTickReport | undefined): Omit<DemoLoadgen, 'combinedLatency'> {
-  const exitInfo = { code: exit?.code ?? null, signal: exit?.signal ?? null, stopRequested: exit?.stopRequested ?? false };
+  const exitInfo = {
+    code: exit?.code ?? null, signal: exit?.signal ?? null, stopRequested: exit?.stopRequested ?? false, stoppedAtOnce: exit?.stoppedAtOnce ?? false,
+  };
   const failure = exit ? describeLoadgenFailure(exit) ?? null : 'the load generator did not end';
   const s: LoadSummary | undefined = exit?.summary;
   if (s) {
     const m = s.messages;
     return {
-      source: 'summary', exit: exitInfo, failure,
+      source: 'summary', exit: exitInfo, failure, partial: false,
       clients: { ...s.clients },
       messages: {
         sent: m.sent, pm: m.pm, received: m.received, expected: m.expected, lost: m.lost, lossPercent: m.lossPercent,
@@ -127,7 +134,7 @@ function loadgenPart(exit: LoadgenExit | undefined, last: LoadgenTickReport | un
   const r = last;
   const errors = r ? { ...r.errors } : {};
   return {
-    source: r ? 'last-report' : 'none', exit: exitInfo, failure,
+    source: r ? 'last-report' : 'none', exit: exitInfo, failure, partial: true,
     clients: { planned: null, peak: r?.clients ?? 0, connects: null, reconnects: null },
     messages: {
       sent: r?.sentTotal ?? 0, pm: null, received: r?.receivedTotal ?? 0, expected: r?.expectedTotal ?? 0, lost: r?.lostTotal ?? 0,

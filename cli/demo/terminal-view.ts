@@ -52,6 +52,11 @@ export class TerminalView {
     this.#o = { columns: 80, now: Date.now, ...options };
   }
 
+  /** The countdown starts now: a demo's clock starts when its load begins, after the loadgen's start-up. */
+  startAt(ms: number): void {
+    this.#o.startedAt = ms;
+  }
+
   /** `0:35/1:00` */
   elapsed(): string {
     const o = this.#o;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startServerProcess, type CliProcess } from '../helpers/cli.js';
-import { killDemo, loadgenPid, readResults, startDemo, sum } from '../helpers/demo.js';
+import { killDemo, lastStatusLine, loadgenPid, readResults, startDemo, sum } from '../helpers/demo.js';
 import { tempDir } from '../helpers/temp.js';
 
 test('a 6 s demo writes every file; CSV, summary, server counters and the loadgen agree; the next server replays it', async () => {
@@ -37,6 +37,15 @@ test('a 6 s demo writes every file; CSV, summary, server counters and the loadge
     assert.ok(perTick.length - full >= perTick.length / 2, `rows per tick: ${perTick.join(' ')}`);
     assert.is(r.rooms.length, perTick.reduce((a, b) => a + b, 0), 'every room row belongs to a tick of totals.csv');
     assert.is(r.wide.length, perTick.filter((n) => n > 0).length, 'mps_by_room.csv: one row per tick with rooms');
+
+    // The measured window is the scheduled one: no drain ticks after it (they were rows of zeros
+    // that pulled the means down), so the run lasts its 6 s to within one tick.
+    assert.ok(s.durationS <= s.plannedS + 1, `ran ${s.durationS} s of ${s.plannedS}`);
+    assert.ok(s.server.ticks <= s.plannedS + 1, `${s.server.ticks} ticks of 1 s in a ${s.plannedS} s run`);
+    assert.is(Number(r.totals[r.totals.length - 1]?.elapsed_s), s.durationS);
+    const lastWide = r.wide[r.wide.length - 1] as Record<string, string>;
+    assert.ok(Object.entries(lastWide).some(([k, v]) => k !== 'time_utc' && Number(v) > 0), `last mps_by_room row: ${JSON.stringify(lastWide)}`);
+    assert.match(d.proc.stdout(), new RegExp(`ran 0:0[5-7] of 0:06, ${s.server.ticks} ticks`));
 
     // Server: summary = sums of the CSV = its own counters.
     assert.ok(s.server.messages > 0);
@@ -85,7 +94,11 @@ test('a 6 s demo writes every file; CSV, summary, server counters and the loadge
     }
     const out = d.proc.stdout();
     assert.match(out, /^\[0:0\d\/0:06\] messages \d+ \(.*\/s\) {2}busiest room\d .* {2}clients \d+ {2}p99 /m);
-    assert.match(out, /^\[0:0\d\/0:06\] \[room\d\] lg\d+: ~\d+\./m);
+    // The last status line is the run's last tick, not the drain's: traffic, clients and a p99.
+    const final = lastStatusLine(out);
+    assert.ok(final && final.messages > 0 && final.mps > 0 && final.clients > 0 && final.p99 > 0, final?.line);
+    assert.match(final?.rooms ?? '', /^busiest room\d/);
+    assert.match(out, /^\[0:0\d\/0:06\] \[room\d\] lg[a-z]{3}\d+: ~\d+\./m);
     assert.not.match(out, /\x1b\[/);
 
     // The next server on the same store lists the run and serves its ticks for replay.

@@ -94,6 +94,47 @@ test('a load generator that crashes is reported; the results are still written f
   }
 });
 
+test('a second Ctrl-C stops the load generator at once: the user\'s choice, exit 0, its figures marked partial, not a failure', async () => {
+  const tmp = tempDir();
+  let demo: CliProcess | undefined;
+  let lgPid: number | undefined;
+  try {
+    const d = await startDemo(['--minutes', '1', '--clients', '10', '--ramp', '0s', '--results-dir', tmp.dir]);
+    demo = d.proc;
+    lgPid = await loadgenPid(d.proc);
+    await d.proc.waitFor(/^\[\d+:\d\d\/1:00\] messages [1-9]/m, 25_000);
+    // Frozen, the load generator cannot finish its polite stop before the second Ctrl-C: the case
+    // where a user presses it (and no race decides this test). SIGKILL still ends a stopped process.
+    process.kill(lgPid, 'SIGSTOP');
+    d.proc.child.kill('SIGINT');
+    await d.proc.waitFor(/Ctrl-C again to stop the load generator at once/);
+    d.proc.child.kill('SIGINT');
+    const { code } = await d.proc.exited(20_000);
+    assert.is(code, 0, d.proc.stderr());
+    const out = d.proc.stdout();
+    assert.match(out, 'stopping the load generator at once');
+    assert.match(out, 'the load generator was stopped at once, so its figures are partial');
+    assert.match(out, 'loadgen    partial, as of its last /ingest report: sent ');
+    assert.not.match(out + d.proc.stderr(), 'FAILED');
+    assert.not.match(d.proc.stderr(), 'killed by SIGKILL');
+    const r = readResults(path.join(tmp.dir, d.runId));
+    const s = r.summary;
+    assert.is(s.ending.reason, 'signal');
+    assert.is(s.loadgen.failure, null);
+    assert.is(s.loadgen.partial, true);
+    assert.is(s.loadgen.source, 'last-report');
+    assert.is(s.loadgen.exit.stoppedAtOnce, true);
+    assert.is(s.loadgen.exit.signal, 'SIGKILL');
+    assert.ok(s.loadgen.messages.sent > 0, 'counts from the last report');
+    assert.ok(r.markdown.includes('**Partial figures:** it was stopped at once'), r.markdown);
+    assert.not.match(r.markdown, 'Load generator failure');
+    assert.ok(s.server.rooms.some((x) => x.room === 'main'), 'main has its row');
+  } finally {
+    killDemo(demo, lgPid);
+    tmp.cleanup();
+  }
+});
+
 test('bad flags exit 2 with one line naming the flag, before anything starts', async () => {
   for (const [args, line] of [
     [['--minutes', '0'], "chatpulse demo: --minutes expects a number from 0.01 to 10080, got '0'"],

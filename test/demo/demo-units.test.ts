@@ -5,7 +5,7 @@ import { describeLoadgenFailure, parseSummary, type LoadgenExit } from '../../cl
 import { findOpener } from '../../cli/demo/open-browser.js';
 import type { RunTotals } from '../../cli/demo/run-totals.js';
 import { buildDemoSummary, demoExitCode } from '../../cli/demo/summary.js';
-import { mdText, summaryMarkdown } from '../../cli/demo/summary-format.js';
+import { mdText, summaryMarkdown, summaryText } from '../../cli/demo/summary-format.js';
 import { clock, statusLine, TerminalView } from '../../cli/demo/terminal-view.js';
 import { demoFlags, loadgenArgs, planDemo } from '../../cli/demo-flags.js';
 import { parseFlags, UsageError } from '../../cli/flags.js';
@@ -98,7 +98,7 @@ test('open: says why not when there is no display or no opener', () => {
   assert.equal(findOpener('http://x', {}, 'win32'), { command: 'rundll32', args: ['url.dll,FileProtocolHandler', 'http://x'] });
 });
 
-const exit = (e: Partial<LoadgenExit>): LoadgenExit => ({ code: 0, signal: null, summary: undefined, stopRequested: false, stderrTail: [], ...e });
+const exit = (e: Partial<LoadgenExit>): LoadgenExit => ({ code: 0, signal: null, summary: undefined, stopRequested: false, stoppedAtOnce: false, stderrTail: [], ...e });
 
 test('loadgen child: the --json record is found; a crash is described in one line', () => {
   assert.is(parseSummary('noise\n{"type":"other"}\n{"type":"loadgen-summary","ok":true}\n')?.type, 'loadgen-summary');
@@ -112,6 +112,11 @@ test('loadgen child: the --json record is found; a crash is described in one lin
   // Exit 3 (stopped early) is the normal answer to the demo's own stop; unasked, it is reported.
   assert.is(describeLoadgenFailure({ ...ok, code: 3, stopRequested: true }), undefined, 'the demo asked it to stop');
   assert.is(describeLoadgenFailure({ ...ok, code: 3 }), 'the load generator was stopped early by a signal the demo did not send (exit 3)');
+  assert.is(describeLoadgenFailure(exit({ code: null, signal: 'SIGKILL', stderrTail: ['[   5s/60s] clients 10  sent 12/s  recv 27/s  p99 4.2ms  lost 0  errors 0'] })),
+    'the load generator was killed by SIGKILL without its summary', 'a progress line is not its last words');
+  // Stopped by the demo itself (a second Ctrl-C, or the loadgen's own "stopped early" exit code): never a failure.
+  assert.is(describeLoadgenFailure(exit({ code: null, signal: 'SIGKILL', stopRequested: true, stoppedAtOnce: true })), undefined);
+  assert.is(describeLoadgenFailure(exit({ code: 3, summary: parseSummary('{"type":"loadgen-summary"}'), stopRequested: true })), undefined);
 });
 
 const totals: RunTotals = {
@@ -144,6 +149,27 @@ test('summary: thresholds set the verdict and the exit code; room names stay tex
   const crashed = buildDemoSummary({ ...base, loadgenExit: exit({ code: null, signal: 'SIGKILL' }), thresholds: ['p99<50ms'] });
   assert.is(crashed.verdict, 'not evaluated');
   assert.is(demoExitCode(crashed), 1);
+  // A second Ctrl-C: no summary, the last report's counts; partial, said so, and not a failure.
+  const report = {
+    type: 'loadgen-tick', source: 'demo', target: 'x', time: 1, elapsedS: 1, clients: 2, sent: 1, received: 1, sentTotal: 5, receivedTotal: 9,
+    expectedTotal: 9, lostTotal: 0, duplicatedTotal: 0, reorderedTotal: 0, errors: {}, saturated: false,
+    latencyMs: { corrected: { p50: 1, p90: 1, p99: 1, p999: 1, max: 1, count: 1 }, uncorrected: { p50: 1, p90: 1, p99: 1, p999: 1, max: 1, count: 1 } },
+  };
+  const atOnce = buildDemoSummary({
+    ...base, lastReport: report as never, thresholds: [],
+    loadgenExit: exit({ code: null, signal: 'SIGKILL', stopRequested: true, stoppedAtOnce: true }),
+    ending: { reason: 'signal', stoppedEarly: true, signal: 'SIGINT', detail: 'stopped by Ctrl-C (SIGINT)' },
+  });
+  assert.is(atOnce.loadgen.partial, true);
+  assert.is(atOnce.loadgen.failure, null);
+  assert.is(atOnce.loadgen.messages.sent, 5);
+  assert.is(demoExitCode(atOnce), 0);
+  assert.match(summaryMarkdown(atOnce), "**Partial figures:** it was stopped at once, before it could write its summary, so these are its counts at its last /ingest report.");
+  assert.not.match(summaryMarkdown(atOnce), 'failure');
+  assert.match(summaryText(atOnce), 'loadgen    partial, as of its last /ingest report: sent 5,');
+  assert.not.match(summaryText(atOnce), 'FAILED');
+  assert.is(pass.loadgen.partial, false);
+  assert.not.match(summaryText(pass), 'partial');
   const md = summaryMarkdown(pass);
   assert.is(pass.loadgen.combinedLatency, null);
   assert.not.match(md, 'all generators', 'one generator: its own whole-run table says it all');

@@ -42,6 +42,14 @@ export async function startDemo(args: string[], env: NodeJS.ProcessEnv = {}): Pr
   return { proc, chatPort: Number(chat[1]), httpPort: Number(http[1]), runId: run[1] as string };
 }
 
+/** The last status line a demo printed (`[0:05/0:06] messages 176 (46.0/s)  busiest …  clients 50  p99 6.2 ms`), parsed. */
+export function lastStatusLine(stdout: string): { line: string; messages: number; mps: number; rooms: string; clients: number; p99: number } | undefined {
+  const all = [...stdout.matchAll(/^\[[\d:/]+\] messages (\d+) \(([\d.]+)\/s\) {2}(.*) {2}clients (\d+) {2}p99 (\S+)/gm)];
+  const m = all[all.length - 1];
+  if (m === undefined) return undefined;
+  return { line: m[0], messages: Number(m[1]), mps: Number(m[2]), rooms: m[3] as string, clients: Number(m[4]), p99: Number(m[5]) };
+}
+
 /** The loadgen child's pid, from the demo's own line. */
 export async function loadgenPid(proc: CliProcess): Promise<number> {
   return Number((await proc.waitFor(/loadgen started \(pid (\d+)\)/))[1]);

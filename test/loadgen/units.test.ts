@@ -5,11 +5,22 @@ import { DeliveryLedger } from '../../loadgen/ledger.js';
 import { decodePayload, encodePayload, newPayload } from '../../loadgen/payload.js';
 import { advance, buildPlan, connectAt } from '../../loadgen/plan.js';
 import { Prng } from '../../loadgen/prng.js';
-import { getProtocol, newProtocolEvent, parseThreshold, resolveLoadOptions } from '../../loadgen/index.js';
+import { getProtocol, newProtocolEvent, parseThreshold, resolveLoadOptions, runNickPrefix } from '../../loadgen/index.js';
 import { ReceiverWindow, Seen } from '../../loadgen/receiver-window.js';
 import { holds, measure } from '../../loadgen/thresholds.js';
 import { LineDecoder } from '../../server/index.js';
 import { intendedTime } from '../../loadgen/virtual-client.js';
+
+test('nickname prefix: lg + 3 random letters when not given, so two runs do not share nicknames; a given one is kept', () => {
+  const picks = [0, 25, 7];
+  assert.is(runNickPrefix(() => picks.shift() as number), 'lgazh');
+  assert.match(resolveLoadOptions({}).nickPrefix, /^lg[a-z]{3}$/);
+  assert.match(resolveLoadOptions({ nickPrefix: '' }).nickPrefix, /^lg[a-z]{3}$/);
+  assert.is(resolveLoadOptions({ nickPrefix: 'bot' }).nickPrefix, 'bot');
+  // Resolved once, in the main thread: the options every worker gets carry the one prefix.
+  const o = resolveLoadOptions({});
+  assert.is(resolveLoadOptions(o).nickPrefix, o.nickPrefix);
+});
 
 test('payload: round trip, padding to --size, and decoding across a chunk split', () => {
   const text = encodePayload(42, 7, 1_700_000_000_123.456, 1_700_000_000_124.5, 60);

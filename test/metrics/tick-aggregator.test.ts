@@ -284,4 +284,64 @@ test('close() makes a last partial tick, stops the timer and the subscriptions, 
   assert.is(t.events.has('message'), false);
 });
 
+test('endWindowAt: the tick nearest the end is the last; close() publishes it with the drain folded in, at its own time', () => {
+  const t = setup();
+  const start = t.clock.now();
+  // The end falls 300 ms after the third tick (timers drift): that tick is the nearest, the last.
+  t.agg.endWindowAt(start + 3300);
+  t.join('main', 2);
+  for (let i = 0; i < 2; i++) {
+    t.say('main', 4);
+    t.clock.advance(1000);
+  }
+  assert.is(t.snaps.length, 2);
+  t.say('main', 4);
+  t.clock.advance(1000);
+  assert.is(t.snaps.length, 2, 'the last tick is held, not published');
+  // The drain: a late message, the clients leaving, the load generator's final report; seconds pass.
+  t.say('main', 1);
+  t.leave('main', 2);
+  t.events.emit('pm', { from: 'a', to: 'b' });
+  t.clock.advance(7000);
+  assert.is(t.snaps.length, 2, 'no tick after the window');
+  assert.is(t.agg.started, true);
+  t.agg.start(); // a held window is not restarted
+  t.clock.advance(1000);
+  assert.is(t.snaps.length, 2);
+  const last = t.agg.close();
+  assert.is(t.snaps.length, 3);
+  assert.is(last?.tick, 3);
+  assert.is(last?.time, start + 3000);
+  assert.is(last?.elapsedS, 3);
+  assert.is(last?.intervalS, 1);
+  assert.is(last?.totals.mps, 5, 'messages ÷ its own length, not the drain\'s');
+  assert.is(last?.totals.messages, 5);
+  assert.is(last?.totals.messagesTotal, 13);
+  assert.is(last?.totals.privateMessagesTotal, 1);
+  assert.is(last?.totals.leaves, 2);
+  assert.is(t.row('main')?.members, 0);
+  assert.is(t.agg.close(), last);
+});
+
+test('endWindowAt before the next tick (Ctrl-C): that next tick is the last; a close() before it ticks at once', () => {
+  const t = setup();
+  const start = t.clock.now();
+  t.say('main', 2);
+  t.clock.advance(1000);
+  t.clock.advance(300);
+  t.agg.endWindowAt(t.clock.now());
+  t.clock.advance(700);
+  t.clock.advance(1000);
+  assert.is(t.snaps.length, 1);
+  assert.is(t.agg.close()?.time, start + 2000);
+
+  const u = setup();
+  const ustart = u.clock.now();
+  u.agg.endWindowAt(ustart + 5000);
+  u.clock.advance(1000);
+  u.clock.advance(400);
+  assert.is(u.agg.close()?.time, ustart + 1400, 'closed before the window ended: an ordinary partial tick');
+  assert.is(u.snaps.length, 2);
+});
+
 test.run();
