@@ -8,8 +8,8 @@ import { registerClusterMetrics, registerSecurityMetrics, RunReader, startMetric
 import { ChatEvents, startChatServer, type ChatOptions, type ChatServer, type ChatTlsOptions } from '../server/index.js';
 import { openDatabase, type Db } from '../store/database.js';
 
-/** Everything `chatpulse server` runs in one process. */
-export interface HubOptions extends ChatOptions {
+/** Everything `chatpulse server` runs in one process (`quitLinger` is no flag: the core's default serves). */
+export interface HubOptions extends Omit<ChatOptions, 'quitLinger'> {
   host: string;
   port: number;
   httpHost: string;
