@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { ClusterDelivery, ClusterLink } from './cluster-link.js';
+import { nickSkeleton } from './nick-skeleton.js';
 
 export interface RedisClusterOptions {
   /** `redis://host:port[/db]`. */
@@ -239,8 +240,9 @@ export class RedisCluster implements ClusterLink {
     return `${o.host}:${o.port}`;
   }
 
+  /** Keyed by skeleton, so that a lookalike of a nickname held on another node is refused too. */
   #nickKey(nick: string): string {
-    return `${this.#prefix}:nick:${nick.toLowerCase()}`;
+    return `${this.#prefix}:nick:${nickSkeleton(nick)}`;
   }
 
   #presenceKey(nodeId: string): string {
