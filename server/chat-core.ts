@@ -264,8 +264,9 @@ export class ChatCore {
     this.events.emit('pm', { from, to: target.nick as string });
   }
 
+  /** Exact nickname, case-insensitive, in NFC like the stored ones (`/pm café` however the é was typed). */
   findByNick(nick: string): Session | undefined {
-    return this.#byNick.get(nick.toLowerCase());
+    return this.#byNick.get(normalizeNick(nick).toLowerCase());
   }
 
   login(session: Session, raw: string): void {

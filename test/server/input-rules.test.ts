@@ -130,7 +130,7 @@ const lookalikes = withServer('lookalike nicknames');
 
 lookalikes('NFC and TR39 skeletons: a nickname that looks like one in use is refused, naming it', async () => {
   const admin = await login('admin');
-  await login('café'); // NFC: é is U+00E9
+  await login('caf\u00e9');
   const c = await LineClient.connect(srv.port);
   clients.push(c);
   await c.waitFor(/^\* Welcome to chatpulse/);
@@ -141,6 +141,7 @@ lookalikes('NFC and TR39 skeletons: a nickname that looks like one in use is ref
   assert.is(await ask('ADMIN'), "! nickname 'ADMIN' is taken");
   assert.is(await ask('cafe\u0301'), "! nickname 'caf\u00e9' is taken", 'NFD café is NFC café');
   const bob = await login('bob');
+  await bob.ask('/pm cafe\u0301 hi', '[PM to caf\u00e9] hi');
   assert.is(await bob.ask('/nick \u0430dmin', /^!/), "! nickname '\u0430dmin' is taken: it looks like 'admin'", 'renames too');
   // Once admin leaves, its lookalikes are free (the skeleton map forgets it).
   admin.send('/quit');
