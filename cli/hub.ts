@@ -11,8 +11,8 @@ import { ChatEvents, startChatServer, type ChatOptions, type ChatServer, type Ch
 import { openDatabase, type Db } from '../store/database.js';
 import { StorageHealth } from '../store/storage-health.js';
 
-/** Everything `chatpulse server` runs in one process. */
-export interface HubOptions extends ChatOptions {
+/** Everything `chatpulse server` runs in one process (`quitLinger` is no flag: the core's default serves). */
+export interface HubOptions extends Omit<ChatOptions, 'quitLinger'> {
   host: string;
   port: number;
   httpHost: string;

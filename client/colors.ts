@@ -3,6 +3,8 @@
  * PMs magenta, `*` system lines dim. No colour at all when NO_COLOR is set (no-color.org) or the
  * output is not a terminal.
  */
+import { showControls } from './visible.js';
+
 const RESET = '\x1b[0m';
 const DIM = '\x1b[2m';
 const BOLD = '\x1b[1m';
@@ -34,7 +36,9 @@ function paintNick(nick: string): string {
 const ROOM_LINE = /^\[([^\]\s]+)\] ([^\s:]+): /;
 const PM_LINE = /^\[PM (from|to) ([^\]\s]+)\] /;
 
-export function styleLine(line: string, color: boolean): string {
+/** One server line as it is printed: controls made visible (client/visible.ts), then styled. */
+export function styleLine(raw: string, color: boolean): string {
+  const line = showControls(raw);
   if (!color) return line;
   if (line.startsWith('! ')) return `${RED}${line}${RESET}`;
   if (line.startsWith('* ')) return `${DIM}${line}${RESET}`;

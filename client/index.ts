@@ -9,6 +9,7 @@ export { LineSocket } from './line-socket.js';
 export { clientOptions } from './options.js';
 export type { ClientOptions } from './options.js';
 export { SessionState } from './session-state.js';
+export { showControls } from './visible.js';
 
 /** `chatpulse client`: interactive on a terminal, line-by-line scripting when stdin is not one. */
 export function runClient(partial: Partial<ClientOptions> = {}): Promise<number> {

@@ -2,11 +2,14 @@
  * What the client learns about itself from the server's lines: its nickname (to send `/nick` again
  * after a reconnect) and its active room (for the prompt). Only the server's own `*` lines count.
  */
+import { showControls } from './visible.js';
+
 const WELCOME = /^\* Welcome(?: back)?, (\S+?)\. (?:You are in #(\S+?)\.|Rooms restored: .*; active room: #(\S+)$)/;
 const JOINED = /^\* (\S+) joined #(\S+)$/;
 const ACTIVE = /^\* #(\S+) is now your active room$/;
 const RENAMED = /^\* (\S+) is now known as (\S+)$/;
-const TAKEN = /^! nickname '(\S+)' is taken$/;
+/** `is taken` alone, or with the reason (`: it looks like 'ann'`, a lookalike of a nickname in use). */
+const TAKEN = /^! nickname '(\S+)' is taken(?:$|: )/;
 
 export class SessionState {
   nick: string | null = null;
@@ -46,6 +49,7 @@ export class SessionState {
   }
 
   prompt(): string {
-    return this.active === null ? '> ' : `#${this.active}> `;
+    // The room name comes from the server: shown, never obeyed.
+    return this.active === null ? '> ' : `#${showControls(this.active)}> `;
   }
 }

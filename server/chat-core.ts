@@ -1,11 +1,14 @@
 import { isUtf8 } from 'node:buffer';
 import { randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { describeControl, defuseControls, findControl } from './controls.js';
 import { ChatEvents, RoomMessageEvent, type DisconnectReason, type ErrorReason } from './events.js';
 import { GraceMemory, type GraceStore } from './grace-memory.js';
 import type { HistoryStore } from './history-store.js';
 import * as lines from './lines.js';
-import { checkName, NICK_MAX, normalizeRoom, ROOM_MAX } from './names.js';
+import { IdlePolicy } from './idle-policy.js';
+import { checkName, NICK_MAX, normalizeNick, normalizeRoom, ROOM_MAX } from './names.js';
+import { nickSkeleton } from './nick-skeleton.js';
 import { defaultChatOptions, HISTORY_ON_JOIN, LOBBY, type ChatOptions } from './options.js';
 import { RateLimiter } from './rate-limiter.js';
 import { type Room, RoomRegistry } from './rooms.js';
@@ -18,11 +21,23 @@ const MAX_PENDING_LINES = 64;
 
 export class Session {
   nick: string | null = null;
+  /** `nickSkeleton(nick)` while logged in: the key of the lookalike check. */
+  skeleton: string | null = null;
   /** Rooms in join order; the order is what a reconnect restores. */
   readonly rooms: Room<Session>[] = [];
   active: Room<Session> | null = null;
+  /**
+   * Set when the session is over for the chat (/quit, a timeout, the socket closed): it has left its
+   * rooms and freed its nickname, and input that still arrives is ignored.
+   */
   closed = false;
-  closeReason: DisconnectReason | null = null;
+  /** Destroys the connection if the peer keeps its side open after we ended ours. */
+  linger: NodeJS.Timeout | undefined;
+  readonly connectedAt: number;
+  /** Read time of the last complete line (idle policy). */
+  lastLineAt: number;
+  /** Idle policy's note of an unfinished line; see IdlePolicy. */
+  midLineSince = 0;
   /** Set while a cluster-wide nickname claim is in flight; lines that arrive meanwhile wait here. */
   pending: Buffer[] | null = null;
   readonly limiter: RateLimiter;
@@ -31,8 +46,11 @@ export class Session {
     readonly id: number,
     readonly conn: Connection,
     maxRate: number,
+    now: number,
   ) {
     this.limiter = new RateLimiter(maxRate);
+    this.connectedAt = now;
+    this.lastLineAt = now;
   }
 }
 
@@ -60,6 +78,12 @@ export class ChatCore {
   readonly cluster: ClusterLink | undefined;
   readonly #sessions = new Set<Session>();
   readonly #byNick = new Map<string, Session>();
+  /** The same sessions by nickname skeleton: a lookalike of a nickname in use is refused in O(1). */
+  readonly #bySkeleton = new Map<string, Session>();
+  readonly #idle: IdlePolicy;
+  #idleTimer: NodeJS.Timeout | undefined;
+  /** Set by shutdown: everyone is leaving at once, so nobody is told who left. */
+  #stopping = false;
   #nextId = 1;
   #bytesIn = 0;
   #bytesOut = 0;
@@ -85,6 +109,9 @@ export class ChatCore {
     this.now = deps.now ?? Date.now;
     this.cluster = deps.cluster;
     this.#sweepTimer = setInterval(() => this.grace.sweep(this.now()), 10_000).unref();
+    this.#idle = new IdlePolicy(this.options);
+    const every = this.#idle.sweepMs;
+    if (every > 0) this.#idleTimer = setInterval(() => this.#sweepIdle(), every).unref();
   }
 
   get sessionCount(): number {
@@ -110,7 +137,7 @@ export class ChatCore {
 
   /** A transport's new connection; the returned handler receives its lines. */
   accept(conn: Connection): ConnectionHandler {
-    const session = new Session(this.#nextId++, conn, this.options.maxRate);
+    const session = new Session(this.#nextId++, conn, this.options.maxRate, this.now());
     this.#sessions.add(session);
     this.events.emit('connect', { connId: session.id, transport: conn.transport, remote: conn.remote });
     this.send(session, Buffer.from(`${lines.WELCOME}\n`));
@@ -119,9 +146,10 @@ export class ChatCore {
         this.#bytesIn += n;
         this.#readClocks();
       },
-      onLine: (line, utf8Checked) => {
+      onLine: (line, checked) => {
+        session.lastLineAt = this.#readMs;
         try {
-          this.#onLine(session, line, utf8Checked);
+          this.#onLine(session, line, checked);
         } catch (err) {
           // A bug must cost one line, not the server: answer, count, keep serving.
           this.onInternalError(err);
@@ -157,7 +185,7 @@ export class ChatCore {
     this.#readPerf = performance.now();
   }
 
-  #onLine(session: Session, line: Buffer, utf8Checked: boolean): void {
+  #onLine(session: Session, line: Buffer, checked: boolean): void {
     if (session.closed) return;
     if (session.pending !== null) {
       if (session.pending.length < MAX_PENDING_LINES) session.pending.push(Buffer.from(line));
@@ -173,7 +201,13 @@ export class ChatCore {
       return;
     }
     if (line.length === 0) return;
-    if (!utf8Checked && !isUtf8(line)) return this.fail(session, 'invalid_utf8', 'invalid UTF-8');
+    if (!checked) {
+      if (!isUtf8(line)) return this.fail(session, 'invalid_utf8', 'invalid UTF-8');
+      const at = findControl(line, 0, line.length);
+      if (at !== -1) {
+        return this.fail(session, 'control_char', `control character ${describeControl(line, at)} refused (only tab is allowed); the line was dropped`);
+      }
+    }
     // The hot path: a room message is fanned out as bytes and never decoded here.
     if (line[0] !== 47 /* '/' */ && session.nick !== null) return this.sendToRoom(session, line);
     const text = line.toString('utf8');
@@ -231,22 +265,37 @@ export class ChatCore {
     this.events.emit('pm', { from, to: target.nick as string });
   }
 
+  /** Exact nickname, case-insensitive, in NFC like the stored ones (`/pm café` however the é was typed). */
   findByNick(nick: string): Session | undefined {
-    return this.#byNick.get(nick.toLowerCase());
+    return this.#byNick.get(normalizeNick(nick).toLowerCase());
   }
 
-  login(session: Session, nick: string): void {
+  login(session: Session, raw: string): void {
+    const nick = normalizeNick(raw);
     const bad = checkName(nick, NICK_MAX);
     if (bad !== undefined) return this.fail(session, 'bad_name', `invalid nickname '${nick}': ${bad}`);
-    if (this.findByNick(nick)) return this.fail(session, 'nick_taken', `nickname '${nick}' is taken`);
-    this.#claimThen(session, nick, () => this.#completeLogin(session, nick));
+    const skeleton = nickSkeleton(nick);
+    const holder = this.#holder(nick, skeleton);
+    if (holder !== undefined) return this.#taken(session, nick, holder);
+    this.#claimThen(session, nick, skeleton, () => this.#completeLogin(session, nick, skeleton));
+  }
+
+  /** Who holds `nick` or a nickname that looks like it (same skeleton), if anyone. */
+  #holder(nick: string, skeleton: string): Session | undefined {
+    return this.#byNick.get(nick.toLowerCase()) ?? this.#bySkeleton.get(skeleton);
+  }
+
+  #taken(session: Session, nick: string, holder: Session | undefined): void {
+    const held = holder?.nick;
+    const looksLike = held !== undefined && held !== null && held.toLowerCase() !== nick.toLowerCase();
+    this.fail(session, 'nick_taken', `nickname '${nick}' is taken${looksLike ? `: it looks like '${held}'` : ''}`);
   }
 
   /**
    * Runs `then` once the nickname is ours cluster-wide (at once on a single node). Lines that arrive
    * while the claim is in flight are held and replayed in order afterwards.
    */
-  #claimThen(session: Session, nick: string, then: () => void): void {
+  #claimThen(session: Session, nick: string, skeleton: string, then: () => void): void {
     if (this.cluster === undefined) return then();
     session.pending = [];
     this.cluster.claimNick(nick).then((ok) => {
@@ -256,17 +305,19 @@ export class ChatCore {
         if (ok) this.cluster?.releaseNick(nick);
         return;
       }
-      const holder = this.findByNick(nick);
-      if (!ok || (holder && holder !== session)) this.fail(session, 'nick_taken', `nickname '${nick}' is taken`);
+      const holder = this.#holder(nick, skeleton);
+      if (!ok || (holder && holder !== session)) this.#taken(session, nick, holder);
       else then();
       this.#readClocks(); // the held lines are handled now, not when the last read happened
       for (const line of held) this.#onLine(session, line, false);
     });
   }
 
-  #completeLogin(session: Session, nick: string): void {
+  #completeLogin(session: Session, nick: string, skeleton: string): void {
     session.nick = nick;
+    session.skeleton = skeleton;
     this.#byNick.set(nick.toLowerCase(), session);
+    this.#bySkeleton.set(skeleton, session);
     const remembered = this.grace.take(nick, this.now());
     const restored: Room<Session>[] = [];
     if (remembered !== undefined) {
@@ -288,24 +339,30 @@ export class ChatCore {
     this.events.emit('login', { connId: session.id, nick, restoredRooms: restored.length });
   }
 
-  renick(session: Session, nick: string): void {
+  renick(session: Session, raw: string): void {
     const old = session.nick as string;
+    const nick = normalizeNick(raw);
     const bad = checkName(nick, NICK_MAX);
     if (bad !== undefined) return this.fail(session, 'bad_name', `invalid nickname '${nick}': ${bad}`);
-    const holder = this.findByNick(nick);
-    if (holder && holder !== session) return this.fail(session, 'nick_taken', `nickname '${nick}' is taken`);
-    if (holder === session) return this.#rename(session, old, nick);
-    this.#claimThen(session, nick, () => {
+    const skeleton = nickSkeleton(nick);
+    const holder = this.#holder(nick, skeleton);
+    if (holder && holder !== session) return this.#taken(session, nick, holder);
+    // Our own nickname or a lookalike of it: the cluster claim (keyed by skeleton) is already ours.
+    if (holder === session) return this.#rename(session, old, nick, skeleton);
+    this.#claimThen(session, nick, skeleton, () => {
       this.cluster?.releaseNick(old);
-      this.#rename(session, old, nick);
+      this.#rename(session, old, nick, skeleton);
     });
   }
 
-  #rename(session: Session, old: string, nick: string): void {
+  #rename(session: Session, old: string, nick: string, skeleton: string): void {
     for (const room of session.rooms) room.senderPrefixes.delete(session);
     this.#byNick.delete(old.toLowerCase());
+    if (session.skeleton !== null) this.#bySkeleton.delete(session.skeleton);
     session.nick = nick;
+    session.skeleton = skeleton;
     this.#byNick.set(nick.toLowerCase(), session);
+    this.#bySkeleton.set(skeleton, session);
     if (old.toLowerCase() !== nick.toLowerCase()) this.grace.track?.(old, null);
     this.#track(session);
     const notice = lines.system(`${old} is now known as ${nick}`);
@@ -419,7 +476,7 @@ export class ChatCore {
   }
 
   #exit(session: Session, room: Room<Session>, tellLeaver: boolean): void {
-    this.#announce(room, session, lines.system(`${session.nick} left #${room.name}`), tellLeaver);
+    if (!this.#stopping) this.#announce(room, session, lines.system(`${session.nick} left #${room.name}`), tellLeaver);
     this.rooms.removeMember(room, session);
     const i = session.rooms.indexOf(room);
     if (i >= 0) session.rooms.splice(i, 1);
@@ -428,19 +485,41 @@ export class ChatCore {
     this.events.emit('leave', { nick: session.nick as string, room: room.name, members: room.members.size });
   }
 
-  /** Closes a session on our side (/quit, shutdown); its rooms are remembered for the grace period. */
+  /**
+   * Closes a session on our side (/quit, a timeout, shutdown). It leaves its rooms and frees its
+   * nickname now, not when the socket closes: a peer that keeps its half of the connection open (nc
+   * does) would otherwise stay in its rooms, hold its nickname and still be heard. Its rooms are
+   * remembered for the grace period as on any disconnect (DESIGN §3). The connection is ended after
+   * `farewell` and destroyed `quitLinger` later if the peer has not closed its side by then.
+   */
   close(session: Session, reason: DisconnectReason, farewell?: Buffer): void {
     if (session.closed) return;
-    session.closeReason = reason;
+    this.#detach(session, reason);
     if (farewell) this.send(session, farewell);
     session.conn.end();
+    const conn = session.conn;
+    session.linger = setTimeout(() => conn.destroy(), this.options.quitLinger).unref();
   }
 
   #onClose(session: Session): void {
-    if (session.closed) return;
-    session.closed = true;
+    clearTimeout(session.linger);
     this.#sessions.delete(session);
-    const reason: DisconnectReason = session.closeReason ?? transportCause(session.conn);
+    if (!session.closed) this.#detach(session, transportCause(session.conn));
+  }
+
+  /** The idle policy's sweep: closes connections that never logged in, went silent or stalled mid-line. */
+  #sweepIdle(): void {
+    const now = this.now();
+    for (const s of this.#sessions) {
+      if (s.closed) continue;
+      const verdict = this.#idle.judge(s, now);
+      if (verdict !== undefined) this.close(s, verdict.reason, lines.error(verdict.text));
+    }
+  }
+
+  /** The session leaves the chat: rooms (remembered for the grace period), nickname, events. */
+  #detach(session: Session, reason: DisconnectReason): void {
+    session.closed = true;
     const nick = session.nick;
     if (nick !== null) {
       if (session.rooms.length > 0) {
@@ -451,6 +530,7 @@ export class ChatCore {
       }
       for (const room of [...session.rooms]) this.#exit(session, room, false);
       this.#byNick.delete(nick.toLowerCase());
+      if (session.skeleton !== null) this.#bySkeleton.delete(session.skeleton);
       this.cluster?.releaseNick(nick);
     }
     this.events.emit('disconnect', { connId: session.id, nick, reason });
@@ -462,6 +542,8 @@ export class ChatCore {
    */
   async shutdown(timeoutMs = 2000): Promise<void> {
     clearInterval(this.#sweepTimer);
+    clearInterval(this.#idleTimer);
+    this.#stopping = true;
     const bye = lines.system('server shutting down; your rooms are kept for the grace period');
     for (const s of this.#sessions) this.close(s, 'shutdown', bye);
     const deadline = Date.now() + timeoutMs;
@@ -480,6 +562,8 @@ export class ChatCore {
       remoteMessage: (roomName, nick, text) => {
         const room = this.rooms.get(roomName);
         // The local spelling, so one room keeps one pending history ring whatever another node typed.
+        // Checked by the sending node, unless it runs an older version: never relay controls raw.
+        text = defuseControls(text);
         this.history?.append(room?.name ?? roomName, this.now(), nick, text);
         if (!room) return;
         const line = lines.roomMessage(room.name, nick, text);
@@ -497,7 +581,7 @@ export class ChatCore {
       },
       remotePrivate: (from, to, text) => {
         const target = this.findByNick(to);
-        if (target) this.send(target, lines.pmFrom(from, text));
+        if (target) this.send(target, lines.pmFrom(from, defuseControls(text)));
       },
       nickLost: (nick) => this.#giveWay(nick),
       localNicks: () => [...this.#byNick.values()].map((s) => s.nick as string),

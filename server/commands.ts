@@ -13,6 +13,28 @@ function split(text: string): [string, string] {
 
 const ROOMS_SHOWN = 200;
 
+/**
+ * Commands whose arguments are single words, with how many they take and their usage. Extra words are
+ * refused rather than dropped: `/nick two words` must not quietly become `two`, nor `/join a b` join `a`.
+ */
+const ARITY: Record<string, { max: 0 | 1; usage: string; what: string }> = {
+  nick: { max: 1, usage: '/nick NAME', what: 'one nickname (nicknames have no spaces)' },
+  join: { max: 1, usage: '/join ROOM', what: 'one room name (room names have no spaces)' },
+  leave: { max: 1, usage: '/leave [ROOM]', what: 'at most one room name' },
+  users: { max: 1, usage: '/users [ROOM]', what: 'at most one room name' },
+  history: { max: 1, usage: '/history [N]', what: 'at most one number' },
+  rooms: { max: 0, usage: '/rooms', what: 'no arguments' },
+};
+
+/** The `!` text when `args` has more words than the command takes; undefined when it fits. */
+export function arityError(name: string, args: string): string | undefined {
+  const rule = ARITY[name];
+  if (rule === undefined || args === '') return undefined;
+  const words = args.split(/\s+/).length;
+  if (words <= rule.max) return undefined;
+  return `${rule.usage} takes ${rule.what}; got ${words} word${words === 1 ? '' : 's'}`;
+}
+
 const pm: Handler = (core, s, args) => {
   const sp = args.indexOf(' ');
   const nick = sp === -1 ? args : args.slice(0, sp);
@@ -29,8 +51,8 @@ const pm: Handler = (core, s, args) => {
 
 /** Commands available only once a nickname is set. */
 const loggedIn: Record<string, Handler> = {
-  join: (core, s, args) => (args === '' ? core.fail(s, 'bad_argument', 'usage: /join ROOM') : core.join(s, args.split(' ')[0] as string)),
-  leave: (core, s, args) => core.leave(s, args === '' ? undefined : args.split(' ')[0]),
+  join: (core, s, args) => (args === '' ? core.fail(s, 'bad_argument', 'usage: /join ROOM') : core.join(s, args)),
+  leave: (core, s, args) => core.leave(s, args === '' ? undefined : args),
   rooms: (core, s) => {
     const counts = new Map<string, { name: string; n: number }>();
     for (const r of core.rooms.list()) counts.set(r.key, { name: r.name, n: r.members.size });
@@ -45,7 +67,7 @@ const loggedIn: Record<string, Handler> = {
     core.send(s, lines.system(`rooms (${all.length}): ${shown}${more}`));
   },
   users: (core, s, args) => {
-    const name = args === '' ? s.active?.name : normalizeRoom(args.split(' ')[0] as string);
+    const name = args === '' ? s.active?.name : normalizeRoom(args);
     const room = name === undefined ? undefined : core.rooms.get(name);
     const remote = name === undefined ? [] : (core.cluster?.remoteMembers(name) ?? []);
     if (!room && remote.length === 0) return core.fail(s, 'no_such_room', `no such room '#${name ?? ''}'`);
@@ -72,7 +94,7 @@ const loggedIn: Record<string, Handler> = {
 /** Commands available before and after login. */
 const always: Record<string, Handler> = {
   nick: (core, s, args) => {
-    const nick = args.split(' ')[0] ?? '';
+    const nick = args;
     if (nick === '') return core.fail(s, 'bad_argument', 'usage: /nick NAME');
     if (s.nick === null) core.login(s, nick);
     else core.renick(s, nick);
@@ -90,5 +112,7 @@ export function runCommand(core: ChatCore, session: Session, text: string): void
   if (session.nick === null && always[name] === undefined) {
     return core.fail(session, 'not_logged_in', 'choose a nickname first with /nick NAME');
   }
+  const tooMany = arityError(name, args);
+  if (tooMany !== undefined) return core.fail(session, 'bad_argument', tooMany);
   handler(core, session, args);
 }

@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { findControl } from './controls.js';
 
 /**
  * Splits a byte stream into lines without ever decoding a partial line.
@@ -9,14 +10,15 @@ import { isUtf8 } from 'node:buffer';
  *
  * For the same reason, if the bytes between a chunk's first and last `\n` are valid UTF-8, so is every
  * line in between: one check per read instead of one per line (a short line's check is mostly call
- * overhead). Such lines arrive with `utf8Checked` true; the others the receiver checks itself.
+ * overhead). The same read-wide pass looks for control characters (server/controls.ts). Lines known
+ * to be valid UTF-8 and free of controls arrive with `checked` true; the others the receiver checks.
  */
 export interface LineDecoderHandlers {
   /**
    * A complete line without its `\n` (and without a `\r` before it). Valid only during the call.
-   * `utf8Checked`: the line is known to be valid UTF-8.
+   * `checked`: the line is known to be valid UTF-8 with no control character but tab.
    */
-  onLine(line: Buffer, utf8Checked: boolean): void;
+  onLine(line: Buffer, checked: boolean): void;
   /** A line passed `maxLine` bytes; its bytes up to the next `\n` are discarded. */
   onOverflow(): void;
 }
@@ -30,11 +32,16 @@ export class LineDecoder {
 
   readonly #checkUtf8: boolean;
 
-  /** `checkUtf8`: pre-check each read's inner lines (the server); readers that never look skip it. */
+  /** `checkUtf8`: pre-check each read's inner lines for UTF-8 and controls (the server); readers that never look skip it. */
   constructor(maxLine: number, handlers: LineDecoderHandlers, checkUtf8 = false) {
     this.#checkUtf8 = checkUtf8;
     this.#maxLine = maxLine;
     this.#handlers = handlers;
+  }
+
+  /** Whether part of a line has arrived without its `\n` (held, or being discarded as too long). */
+  get midLine(): boolean {
+    return this.#partBytes > 0 || this.#discarding;
   }
 
   /** Bytes held for an unfinished line. */
@@ -50,8 +57,9 @@ export class LineDecoder {
     if (this.#checkUtf8) {
       firstNl = chunk.indexOf(10);
       const lastNl = firstNl === -1 ? -1 : chunk.lastIndexOf(10);
-      // Lines that start after the first `\n` and end by the last one.
-      innerValid = lastNl > firstNl && isUtf8(chunk.subarray(firstNl + 1, lastNl));
+      // Lines that start after the first `\n` and end by the last one (that `\n` included, so that a
+      // `\r` before it is seen as a line ending, not as a control character).
+      innerValid = lastNl > firstNl && isUtf8(chunk.subarray(firstNl + 1, lastNl)) && findControl(chunk, firstNl + 1, lastNl + 1) === -1;
     }
     while (start < length) {
       const nl = chunk.indexOf(10, start);

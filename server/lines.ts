@@ -1,4 +1,5 @@
 /** Formats the server's outgoing lines (DESIGN §3 markers). Every function returns one `\n`-ended line. */
+import { defuseControls } from './controls.js';
 import type { HistoryLine } from './history-store.js';
 
 export const WELCOME = '* Welcome to chatpulse. Choose a nickname with /nick NAME';
@@ -47,7 +48,8 @@ function hhmmss(ts: number): string {
 export function history(room: string, lines: readonly HistoryLine[]): Buffer {
   if (lines.length === 0) return system(`no history in #${room} yet`);
   const parts = [`* history of #${room}: last ${lines.length} line${lines.length === 1 ? '' : 's'} (UTC)\n`];
-  for (const l of lines) parts.push(`* [${l.room}] ${hhmmss(l.ts)} ${l.nick}: ${l.text}\n`);
+  // Rows stored before control characters were refused (or relayed by an older node) stay inert.
+  for (const l of lines) parts.push(`* [${l.room}] ${hhmmss(l.ts)} ${l.nick}: ${defuseControls(l.text)}\n`);
   return Buffer.from(parts.join(''));
 }
 

@@ -19,7 +19,15 @@ export function checkName(name: string, max: number): string | undefined {
   return undefined;
 }
 
-/** Accepts `dev` and `#dev` alike: people type the hash they see in system lines. */
+/**
+ * Accepts `dev` and `#dev` alike: people type the hash they see in system lines. NFC, so that `café`
+ * typed as `e` + combining accent is the same room as `café` typed with `é`.
+ */
 export function normalizeRoom(raw: string): string {
-  return raw.startsWith('#') ? raw.slice(1) : raw;
+  return (raw.startsWith('#') ? raw.slice(1) : raw).normalize('NFC');
+}
+
+/** Nicknames are kept in NFC: the same name typed with a precomposed or a combining accent is one name. */
+export function normalizeNick(raw: string): string {
+  return raw.normalize('NFC');
 }

@@ -20,6 +20,24 @@ export interface ChatOptions {
   graceMs: number;
   /** Lines of history kept per room; 0 keeps none. @default 1000 */
   history: number;
+  /** A connection with no nickname this long after connecting is closed, in ms; 0 = never. @default 30000 */
+  loginTimeout: number;
+  /**
+   * A connection that sent no complete line for this long is closed, in ms; 0 = never. Off by
+   * default: a logged-in user who only reads is a normal chat user, not an attack. @default 0
+   */
+  idleTimeout: number;
+  /**
+   * A connection holding an unfinished line (bytes without their newline) this long is closed, in ms;
+   * 0 = never. Measured from when the line began, however slowly bytes keep dripping in: the slowloris
+   * case. Clients send whole lines, so the default is generous. @default 30000
+   */
+  lineTimeout: number;
+  /**
+   * After `/quit` or a timeout the server ends its side at once; a peer that keeps its own side open
+   * is cut off this much later (time for the last lines to reach it), in ms. @default 2000
+   */
+  quitLinger: number;
 }
 
 export const defaultChatOptions: ChatOptions = {
@@ -31,6 +49,10 @@ export const defaultChatOptions: ChatOptions = {
   announceLimit: 500,
   graceMs: 60_000,
   history: 1000,
+  loginTimeout: 30_000,
+  idleTimeout: 0,
+  lineTimeout: 30_000,
+  quitLinger: 2000,
 };
 
 export const LOBBY = 'main';

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { ClusterDelivery, ClusterLink } from './cluster-link.js';
+import { nickSkeleton } from './nick-skeleton.js';
 
 export interface RedisClusterOptions {
   /** `redis://host:port[/db]`. */
@@ -321,8 +322,9 @@ export class RedisCluster implements ClusterLink {
     return `${o.host}:${o.port}`;
   }
 
+  /** Keyed by skeleton, so that a lookalike of a nickname held on another node is refused too. */
   #nickKey(nick: string): string {
-    return `${this.#prefix}:nick:${nick.toLowerCase()}`;
+    return `${this.#prefix}:nick:${nickSkeleton(nick)}`;
   }
 
   #presenceKey(): string {

@@ -12,6 +12,7 @@ export class TcpConnection extends QueuedConnection {
   readonly transport: string;
   readonly remote: string;
   readonly #socket: net.Socket;
+  #decoder: LineDecoder | undefined;
 
   constructor(socket: net.Socket, coalescer: WriteCoalescer, maxQueue: number, transport = 'tcp') {
     super(coalescer, maxQueue);
@@ -24,9 +25,10 @@ export class TcpConnection extends QueuedConnection {
 
   bind(handler: ConnectionHandler, maxLine: number): void {
     const decoder = new LineDecoder(maxLine, {
-      onLine: (line, utf8Checked) => handler.onLine(line, utf8Checked),
+      onLine: (line, checked) => handler.onLine(line, checked),
       onOverflow: () => handler.onLineTooLong(),
     }, true);
+    this.#decoder = decoder;
     this.#socket.on('data', (chunk: Buffer) => {
       handler.onBytes(chunk.length);
       decoder.push(chunk);
@@ -36,6 +38,10 @@ export class TcpConnection extends QueuedConnection {
       this.noteClosed();
       handler.onClose();
     });
+  }
+
+  midLine(): boolean {
+    return this.#decoder?.midLine ?? false;
   }
 
   protected transportBacklog(): number {

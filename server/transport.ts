@@ -19,14 +19,19 @@ export interface Connection {
   end(): void;
   /** Close now, dropping queued output. */
   destroy(): void;
+  /**
+   * Whether part of a line has arrived without its `\n` (the idle policy's slowloris check).
+   * Transports whose frames are whole lines (WebSocket) leave it out: they never hold part of one.
+   */
+  midLine?(): boolean;
 }
 
 /** What the chat core answers a new connection with; the transport calls it. */
 export interface ConnectionHandler {
   /** Raw bytes read, for byte counters, before the lines in them (which arrived at the same moment). */
   onBytes(n: number): void;
-  /** One line; `utf8Checked` when the transport already knows it is valid UTF-8. */
-  onLine(line: Buffer, utf8Checked: boolean): void;
+  /** One line; `checked` when the transport already knows it is valid UTF-8 with no control character but tab. */
+  onLine(line: Buffer, checked: boolean): void;
   onLineTooLong(): void;
   onClose(): void;
 }

@@ -138,6 +138,9 @@ function handle(l: ChatLine): void {
       return add(null, { kind: 'pm', label: l.direction === 'from' ? 'PM from' : 'PM to', nick: l.nick, text: l.text });
     case 'error':
       if (l.takenNick !== null && me === null) return taken(l.takenNick, l.text);
+      // The server closes a connection that picks no nickname in time (--login-timeout) and this page
+      // reconnects by itself: someone still reading the login form has done nothing wrong.
+      if (me === null && l.text.includes('(login timeout)')) return view.status('connection idle; reconnecting', 'warn');
       if (me === null) return view.loginError(l.text); // e.g. an invalid nickname: said where it was typed
       return add(null, { kind: 'error', text: l.text });
     case 'system':

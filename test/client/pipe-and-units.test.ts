@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { backoffDelay, colorEnabled, nickColor, NICK_PALETTE, SessionState, styleLine } from '../../client/index.js';
+import { backoffDelay, colorEnabled, nickColor, NICK_PALETTE, SessionState, showControls, styleLine } from '../../client/index.js';
 import { startTestServer, type TestServer } from '../helpers/chat-server.js';
 import { BIN } from '../helpers/cli.js';
 import { LineClient } from '../helpers/line-client.js';
@@ -117,6 +117,23 @@ test('session state follows nickname and active room from the server lines only'
   assert.equal([s.nick, s.active, s.prompt()], ['ann', 'x.y', '#x.y> ']);
   s.update("! nickname 'zed' is taken");
   assert.is(s.taken, 'zed');
+  s.taken = null;
+  s.update("! nickname 'аnn' is taken: it looks like 'ann'");
+  assert.is(s.taken, 'аnn', 'a lookalike refusal is a taken nickname too');
+});
+
+test('control characters from a server are shown, never obeyed: control pictures, C1 as \\x escapes, tab kept', () => {
+  const evil = '[dev] eve: \x1b]0;pwned\x07\x1b[2J\rforged\x00\x7f\u009b\tend';
+  const shown = '[dev] eve: \u241b]0;pwned\u2407\u241b[2J\u240dforged\u2400\u2421\\x9b\tend';
+  assert.is(showControls(evil), shown);
+  assert.is(styleLine(evil, false), shown);
+  // In colour, the only escape sequences are our own SGR codes around the nickname.
+  const coloured = styleLine(evil, true);
+  assert.is(coloured, `\x1b[2m[dev]\x1b[22m \x1b[${nickColor('eve')}meve\x1b[39m: ${shown.slice('[dev] eve: '.length)}`);
+  assert.is(styleLine('! \x1b[8mhidden', true), '\x1b[31m! \u241b[8mhidden\x1b[0m');
+  const s = new SessionState();
+  s.update('* Welcome, ann. You are in #x\x1b]0;t\x07. Type /help for the commands.');
+  assert.is(s.prompt(), '#x\u241b]0;t\u2407> ', 'the prompt shows a room name from the server, never obeys it');
 });
 
 test.run();

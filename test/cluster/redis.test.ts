@@ -91,6 +91,8 @@ if (redisBin) {
     const other = await LineClient.connect(n2.server.address.port);
     clients.push(other);
     assert.is(await other.ask('/nick ANN', /^!/), "! nickname 'ANN' is taken");
+    // The claim is keyed by the nickname's skeleton: a lookalike held on another node is taken too.
+    assert.is(await other.ask('/nick \u0430nn', /^!/), "! nickname '\u0430nn' is taken");
     a.send('/quit');
     await a.waitClosed();
     await sleep(100);

@@ -162,6 +162,30 @@ if (hasChromium) {
     assert.ok(await second.page.isHidden('#chat'));
   });
 
+  test('a login form left alone past --login-timeout: the page reconnects quietly, and logging in then works', async () => {
+    const own = await startTestHub({ loginTimeout: 300 });
+    try {
+      const closed: string[] = [];
+      let connects = 0;
+      own.events.on('disconnect', (e) => closed.push(e.reason));
+      own.events.on('connect', () => connects++);
+      const w = await watchedPage(browser);
+      pages.push(w);
+      await w.page.goto(`http://127.0.0.1:${own.http.address.port}/chat`);
+      // The server gave up on the nameless connection, and the page opened a new one.
+      await w.page.waitForFunction(() => document.getElementById('status')?.textContent === 'connected', undefined, { timeout: 8000 });
+      const end = Date.now() + 8000;
+      while (!(closed.includes('login_timeout') && connects >= 2) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(closed.includes('login_timeout') && connects >= 2, `disconnects ${closed.join(',')}, connects ${connects}`);
+      assert.is(await w.page.textContent('#login-error'), '', 'no error shown on the login form');
+      await w.page.fill('#nick', 'slowtypist');
+      await w.page.press('#nick', 'Enter');
+      await w.page.waitForFunction(() => document.getElementById('me')?.textContent === 'slowtypist', undefined, { timeout: 8000 });
+    } finally {
+      await own.cleanup();
+    }
+  });
+
   test('the page links to the dashboard', async () => {
     const w = await watchedPage(browser);
     pages.push(w);

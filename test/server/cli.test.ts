@@ -13,6 +13,9 @@ test('--help lists the flags with defaults and exits 0', async () => {
   assert.is(code, 0);
   assert.match(p.stdout(), /--max-rate N\s+lines per second per connection .*\(default: 50\)/);
   assert.match(p.stdout(), /--grace DURATION\s+.*\(default: 1m\)/);
+  assert.match(p.stdout(), /--login-timeout DURATION\s+close a connection that has not chosen a nickname .*\(default: 30s\)/);
+  assert.match(p.stdout(), /--idle-timeout DURATION\s+close a connection that sent no complete line .*\(default: off\)/);
+  assert.match(p.stdout(), /--line-timeout DURATION\s+close a connection holding an unfinished line .*\(default: 30s\)/);
 });
 
 test('a bad flag exits 2 with one line naming it', async () => {

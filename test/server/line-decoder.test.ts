@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { describeControl, findControl } from '../../server/controls.js';
 import { LineDecoder } from '../../server/line-decoder.js';
 
 function decode(chunks: Buffer[], maxLine = 4096) {
@@ -84,6 +85,34 @@ test('lines inside a read whose bytes are valid UTF-8 come pre-checked; the firs
   const plain: boolean[] = [];
   new LineDecoder(100, { onLine: (_l, checked) => plain.push(checked), onOverflow: () => {} }).push(Buffer.from('a\nb\nc\n'));
   assert.equal(plain, [false, false, false], 'a decoder made without checkUtf8 checks nothing');
+});
+
+test('the per-read pre-check also covers control characters: a read with one leaves every line to the receiver', () => {
+  const got: [string, boolean][] = [];
+  const d = new LineDecoder(100, { onLine: (l, checked) => got.push([l.toString('utf8'), checked]), onOverflow: () => {} }, true);
+  d.push(Buffer.from('a\r\nb\tc\r\nd\r\n'));
+  assert.equal(got.splice(0), [['a', false], ['b\tc', true], ['d', true]], 'CRLF endings and tab are not controls');
+  for (const bad of ['\x1b', '\r', '\x07', '\x00', '\x7f', '\u009b']) {
+    d.push(Buffer.from(`a\nb${bad}x\nc\n`));
+    assert.equal(got.splice(0).map(([, checked]) => checked), [false, false, false], JSON.stringify(bad));
+  }
+});
+
+test('findControl: C0 but tab, DEL and C1 (C2 80–C2 9F) found on bytes; other characters pass', () => {
+  const at = (s: string) => {
+    const b = Buffer.from(s);
+    return findControl(b, 0, b.length);
+  };
+  assert.is(at('plain ascii\twith tab, é, 🎉, \u00a0 and \u00c2'), -1);
+  assert.is(at('ok\r\n'), -1, 'CR right before LF is a line ending');
+  assert.is(at('a\rb'), 1);
+  assert.is(at('ab\r'), 2, 'a CR at the very end is not followed by LF');
+  assert.is(at('é\x1b[2J'), 2);
+  const c1 = Buffer.from('xy\u0085z');
+  assert.is(findControl(c1, 0, c1.length), 2);
+  assert.is(describeControl(c1, 2), 'U+0085');
+  assert.is(describeControl(Buffer.from([0x7f]), 0), 'U+007F');
+  assert.is(describeControl(Buffer.from([0]), 0), 'U+0000');
 });
 
 test.run();

@@ -81,6 +81,23 @@ test('limits as on TCP: line too long, invalid UTF-8, rate limit; the connection
   w.close();
 });
 
+test('control characters from a WebSocket are refused as on TCP: nobody receives them', async () => {
+  const w = await WsLineClient.login(url, 'wsctl');
+  const t = await LineClient.login(hub.chat.address.port, 'tcpctl');
+  await w.ask('/join ctl', '* wsctl joined #ctl');
+  await t.ask('/join ctl', '* tcpctl joined #ctl');
+  await w.waitFor('* tcpctl joined #ctl');
+  const mark = t.lines.length;
+  assert.is(await w.ask('red \x1b[31malert', /^!/), '! control character U+001B refused (only tab is allowed); the line was dropped');
+  assert.is(await w.ask('osc \u009d52;c;aGk=\x07', /^!/), '! control character U+009D refused (only tab is allowed); the line was dropped');
+  assert.is(await w.ask('/pm tcpctl \x07ding', /^!/), '! control character U+0007 refused (only tab is allowed); the line was dropped');
+  await w.ask('clean', '[ctl] You: clean');
+  await t.waitFor('[ctl] wsctl: clean', 3000, mark);
+  assert.equal(t.lines.slice(mark), ['[ctl] wsctl: clean']);
+  w.close();
+  t.close();
+});
+
 test('a reader that stops reading is cut off as a slow consumer', async () => {
   const own = await startTestHub({ maxRate: 0, maxQueue: 256 * 1024 });
   try {

@@ -1,0 +1,19 @@
+import unhomoglyph from 'unhomoglyph';
+
+/** Invisible by definition (variation selectors such as U+FE0F, zero-width joiners, …). */
+const IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
+
+/**
+ * The key under which a nickname is held: two nicknames with the same key look alike, so only one of
+ * them may be in use (`аdmin` with a Cyrillic а, `admin` + U+FE0F, fullwidth `ａｄｍｉｎ` all key as
+ * `admin` does). It is the Unicode TR39 skeleton — NFD, each character replaced by its prototype from
+ * confusables.txt (the maintained `unhomoglyph` table), NFD again — taken of the NFKC lowercase form
+ * with default-ignorable characters removed, because nicknames already compare case-insensitively and
+ * confusables.txt leaves most compatibility forms (fullwidth letters, ligatures) to NFKC.
+ *
+ * Not human-readable (`m` becomes `rn`); computed once per login or rename, never per message.
+ */
+export function nickSkeleton(nick: string): string {
+  const folded = nick.normalize('NFKC').toLowerCase().replace(IGNORABLE, '');
+  return unhomoglyph(folded.normalize('NFD')).normalize('NFD').toLowerCase();
+}
