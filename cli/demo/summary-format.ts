@@ -79,8 +79,9 @@ export function summaryMarkdown(s: DemoSummary): string {
   }
   if (l.health) out.push('', `Generator health: ${l.health.note}.`);
   out.push('', '## Delivery (load generator)', '',
-    ...table(['sent', 'of which PM', 'received', 'expected', 'lost', 'loss %', 'late', 'duplicated', 'reordered'],
-      [[String(m.sent), fmt(m.pm), String(m.received), String(m.expected), String(m.lost), fmt(m.lossPercent), fmt(m.late), String(m.duplicated), String(m.reordered)]]),
+    ...table(['sent', 'of which PM', 'received', 'expected', 'lost', 'loss %', 'late', 'duplicated', 'reordered', 'unexpected', 'ambiguous'],
+      [[String(m.sent), fmt(m.pm), String(m.received), String(m.expected), String(m.lost), fmt(m.lossPercent), fmt(m.late), String(m.duplicated),
+        String(m.reordered), fmt(m.unexpected), fmt(m.ambiguous)]]),
     '', `${sourceNote(s)} Errors it saw: ${l.errorsTotal}${reasons(l.errors)}.`);
   if (l.failure) out.push('', `**Load generator failure:** ${mdText(l.failure)}`);
   out.push('', '## Thresholds', '');
@@ -129,7 +130,7 @@ export function summaryText(s: DemoSummary): string {
     `demo ${s.runId}: ${s.ending.reason === 'completed' ? 'completed' : `STOPPED EARLY — ${s.ending.detail}`}`,
     `  ran ${clock(s.durationS * 1000)} of ${clock(s.plannedS * 1000)}, ${t.ticks} ticks`,
     `  server     ${t.messages} room messages (${rate(t.mpsMean)}/s mean, ${rate(t.mpsPeak)} peak), ${t.privateMessages} PMs, ${t.deliveries} deliveries, peak ${t.peakConnections} connections, ${t.errors} errors`,
-    `  loadgen    ${l.partial ? 'partial, as of its last /ingest report: ' : ''}sent ${m.sent}, received ${m.received} of ${m.expected} expected, lost ${m.lost} (${fmt(m.lossPercent)}%), duplicated ${m.duplicated}, reordered ${m.reordered}`,
+    `  loadgen    ${l.partial ? 'partial, as of its last /ingest report: ' : ''}sent ${m.sent}, received ${m.received} of ${m.expected} expected, ${deliveryClasses(m)}`,
   ];
   if (l.exit.stoppedAtOnce) lines.push('  note       the load generator was stopped at once (no summary): its figures are partial and can fall short of the server\'s');
   if (l.latency) {
@@ -146,4 +147,10 @@ export function summaryText(s: DemoSummary): string {
     lines.push(`  threshold  ${th.ok === null ? 'not evaluated' : th.ok ? 'ok  ' : 'FAIL'} ${th.expr}${th.value === null ? '' : ` (${fmt(th.value)}${th.unit === 'count' ? '' : ` ${th.unit}`})`}`);
   }
   return lines.join('\n');
+}
+
+/** Every delivery class beside received and expected, so the line reconciles (`–`: not in a partial report). */
+function deliveryClasses(m: DemoSummary['loadgen']['messages']): string {
+  return `lost ${m.lost} (${fmt(m.lossPercent)}%), late ${fmt(m.late)}, duplicated ${m.duplicated}, reordered ${m.reordered}, ` +
+    `unexpected ${fmt(m.unexpected)}, ambiguous ${fmt(m.ambiguous)}`;
 }

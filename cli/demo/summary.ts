@@ -29,7 +29,7 @@ export interface DemoLoadgen {
   clients: { planned: number | null; peak: number; connects: number | null; reconnects: number | null };
   messages: {
     sent: number; pm: number | null; received: number; expected: number; lost: number; lossPercent: number;
-    duplicated: number; reordered: number; late: number | null; unexpected: number | null;
+    duplicated: number; reordered: number; late: number | null; unexpected: number | null; ambiguous: number | null;
   };
   /** Whole-run percentiles (ms); null without the loadgen's summary. */
   latency: { corrected: Percentiles; uncorrected: Percentiles } | null;
@@ -125,7 +125,7 @@ function loadgenPart(exit: LoadgenExit | undefined, last: LoadgenTickReport | un
       clients: { ...s.clients },
       messages: {
         sent: m.sent, pm: m.pm, received: m.received, expected: m.expected, lost: m.lost, lossPercent: m.lossPercent,
-        duplicated: m.duplicated, reordered: m.reordered, late: m.late, unexpected: m.unexpected,
+        duplicated: m.duplicated, reordered: m.reordered, late: m.late, unexpected: m.unexpected, ambiguous: m.ambiguous,
       },
       latency: s.latency, lastTickLatency: null, errors: s.errors, errorsTotal: s.errorsTotal,
       health: { trustworthy: s.health.trustworthy, note: s.health.note },
@@ -139,7 +139,7 @@ function loadgenPart(exit: LoadgenExit | undefined, last: LoadgenTickReport | un
     messages: {
       sent: r?.sentTotal ?? 0, pm: null, received: r?.receivedTotal ?? 0, expected: r?.expectedTotal ?? 0, lost: r?.lostTotal ?? 0,
       lossPercent: r && r.expectedTotal > 0 ? Math.round((1e5 * r.lostTotal) / r.expectedTotal) / 1000 : 0,
-      duplicated: r?.duplicatedTotal ?? 0, reordered: r?.reorderedTotal ?? 0, late: null, unexpected: null,
+      duplicated: r?.duplicatedTotal ?? 0, reordered: r?.reorderedTotal ?? 0, late: null, unexpected: null, ambiguous: null,
     },
     latency: null, lastTickLatency: r ? r.latencyMs : null, errors,
     errorsTotal: Object.values(errors).reduce((a, b) => a + b, 0), health: null,

@@ -135,7 +135,7 @@ test('summary: thresholds set the verdict and the exit code; room names stay tex
   };
   const lg = (ok: boolean) => ({
     type: 'loadgen-summary', clients: { planned: 2, peak: 2, connects: 2, reconnects: 0 },
-    messages: { sent: 6, pm: 0, received: 12, expected: 12, lost: 0, duplicated: 0, reordered: 0, late: 0, unexpected: 0, lossPercent: 0 },
+    messages: { sent: 6, pm: 0, received: 13, expected: 12, lost: 1, duplicated: 0, reordered: 0, late: 0, unexpected: 1, ambiguous: 1, lossPercent: 8.333 },
     latency: { corrected: { p50: 1, p90: 1, p99: 1, p999: 1, max: 1, count: 12 }, uncorrected: { p50: 1, p90: 1, p99: 1, p999: 1, max: 1, count: 12 } },
     errors: {}, errorsTotal: 0, health: { trustworthy: true, note: 'generator healthy' },
     thresholds: [{ expr: 'p99<50ms', ok, value: 1, unit: 'ms', window: 'run' }], ok,
@@ -168,6 +168,9 @@ test('summary: thresholds set the verdict and the exit code; room names stay tex
   assert.not.match(summaryMarkdown(atOnce), 'failure');
   assert.match(summaryText(atOnce), 'loadgen    partial, as of its last /ingest report: sent 5,');
   assert.not.match(summaryText(atOnce), 'FAILED');
+  // Received and expected never appear without every class that reconciles them.
+  assert.match(summaryText(pass), 'received 13 of 12 expected, lost 1 (8.33%), late 0, duplicated 0, reordered 0, unexpected 1, ambiguous 1');
+  assert.match(summaryMarkdown(pass), '| 6 | 0 | 13 | 12 | 1 | 8.33 | 0 | 0 | 0 | 1 | 1 |');
   assert.is(pass.loadgen.partial, false);
   assert.not.match(summaryText(pass), 'partial');
   const md = summaryMarkdown(pass);
