@@ -78,6 +78,12 @@ export class WsConnection extends QueuedConnection {
 
   protected closeAfterFlush(): void {
     this.#ws.close(1000);
+    // The peer's close frame must be read to finish the handshake; frames before it are dropped
+    // (readyState is CLOSING now), so reading again costs nothing.
+    if (this.#backpressured) {
+      this.#backpressured = false;
+      this.#ws.resume();
+    }
   }
 
   destroy(): void {
