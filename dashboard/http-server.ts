@@ -3,6 +3,7 @@ import type net from 'node:net';
 import express from 'express';
 import { guardServer, type AccessGate } from './access-gate.js';
 import type { AccessPolicy } from './access-policy.js';
+import { setSecurityHeaders } from './security-headers.js';
 
 export interface HttpServer {
   readonly app: express.Express;
@@ -33,6 +34,7 @@ export function createApp(): express.Express {
 export function listenHttp(app: express.Express, host: string, port: number, access: AccessPolicy = { token: null }): Promise<HttpServer> {
   const server = http.createServer(app);
   const gate = guardServer(server, access);
+  withSecurityHeaders(server);
   // Keep-alive sockets would hold close() open for their idle timeout.
   server.keepAliveTimeout = 5000;
   return new Promise((resolve, reject) => {
@@ -56,4 +58,17 @@ export function listenHttp(app: express.Express, host: string, port: number, acc
       });
     });
   });
+}
+
+/**
+ * Every response carries the security headers (security-headers.ts), whoever answers it: express
+ * routes and their 404s and errors, `/metrics`, and the access gate's own 401/403. Wrapped around the
+ * gate (installed after it, so it runs first), because the gate answers refusals without express.
+ */
+function withSecurityHeaders(server: http.Server): void {
+  const emit = server.emit;
+  server.emit = function headersFirst(this: http.Server, event: string | symbol, ...args: unknown[]): boolean {
+    if (event === 'request') setSecurityHeaders(args[0] as http.IncomingMessage, args[1] as http.ServerResponse);
+    return (emit as (this: http.Server, e: string | symbol, ...a: unknown[]) => boolean).call(this, event, ...args);
+  } as typeof server.emit;
 }

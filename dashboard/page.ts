@@ -2,22 +2,17 @@ import express from 'express';
 
 /**
  * `GET /`: the dashboard shell. Static markup only — every user-supplied string (room names, run labels,
- * loadgen sources) is put in by the bundle with `textContent`. The CSP keeps the page on this origin.
+ * loadgen sources) is put in by the bundle with `textContent`. The CSP that keeps the page on this
+ * origin is the one every response gets (security-headers.ts).
  */
 export function dashboardPage(): express.Router {
   const router = express.Router();
   router.get('/', (_req, res) => {
-    res.setHeader('Content-Security-Policy', CSP);
     res.setHeader('Cache-Control', 'no-store');
     res.type('html').send(HTML);
   });
   return router;
 }
-
-const CSP = [
-  "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data: blob:",
-  "connect-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'",
-].join('; ');
 
 const HTML = `<!doctype html>
 <html lang="en">

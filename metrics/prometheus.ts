@@ -62,8 +62,10 @@ export function registerChatMetrics(
   });
   total('chat_private_messages_total', 'Private messages', (t) => t.privateMessagesTotal);
   total('chat_deliveries_total', 'Fan-out lines written (room messages times members, echo included)', (t) => t.deliveriesTotal);
+  // Not `chat_connections`: in OpenMetrics that is the family name of the counter `chat_connections_total`,
+  // and a gauge of the same family name makes the exposition invalid (promtool: "second HELP line").
   new Gauge({
-    name: 'chat_connections', help: 'Open connections', registers,
+    name: 'chat_connections_open', help: 'Open connections', registers,
     collect() {
       this.set(latest()?.totals.connections ?? 0);
     },

@@ -1,39 +1,59 @@
 import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { ChatServer } from './chat-server.js';
 import { QueuedConnection } from './queued-connection.js';
 import type { ConnectionHandler } from './transport.js';
 import type { WriteCoalescer } from './write-coalescer.js';
-
-const TEXT = { binary: false } as const;
+import { frameLines } from './ws-frames.js';
 
 /**
  * One WebSocket as a duplex of lines (DESIGN §6 `WS /chat/ws`): one §3 line per text frame both ways.
  * Same limits as TCP: the chat core sees the same `ConnectionHandler` calls, so rate limit, invalid
  * UTF-8 (ws's own check is off so that the core answers `! invalid UTF-8` instead of closing) and
  * events are shared; the slow-reader bound counts ws's `bufferedAmount` like TCP's `writableLength`.
+ *
+ * Overload costs throughput, never availability: a turn's output is framed into one socket write
+ * (ws-frames.ts); while a client's socket will not take what we write (`write()` returned false),
+ * we stop reading its frames until it drains, so a client that sends but does not read cannot make
+ * the server queue work for it; and input still buffered when the socket closes is dropped, not
+ * fanned out to the room.
  */
 export class WsConnection extends QueuedConnection {
   readonly transport = 'ws';
   readonly remote: string;
   readonly #ws: WebSocket;
+  /** The upgraded TCP socket under `#ws`: output goes straight to it as pre-built frames. */
+  readonly #socket: Duplex;
+  #backpressured = false;
 
-  constructor(ws: WebSocket, remote: string, coalescer: WriteCoalescer, maxQueue: number) {
+  constructor(ws: WebSocket, socket: Duplex, remote: string, coalescer: WriteCoalescer, maxQueue: number) {
     super(coalescer, maxQueue);
     this.#ws = ws;
+    this.#socket = socket;
     this.remote = remote;
   }
 
   bind(handler: ConnectionHandler, maxLine: number): void {
-    this.#ws.on('message', (data: RawData) => {
+    const ws = this.#ws;
+    ws.on('message', (data: RawData) => {
+      // ws still hands over what it had buffered when the socket closed (or was cut off as a slow
+      // consumer): those lines are for nobody, and fanning them out is what kept a server busy long
+      // after a storm of clients had gone.
+      if (ws.readyState !== ws.OPEN) return;
       const frame = toBuffer(data);
       handler.onBytes(frame.length);
       splitFrame(frame, maxLine, handler);
     });
-    this.#ws.on('error', () => this.noteError());
-    this.#ws.on('close', () => {
+    ws.on('error', () => this.noteError());
+    ws.on('close', () => {
       this.noteClosed();
       handler.onClose();
+    });
+    this.#socket.on('drain', () => {
+      if (!this.#backpressured) return;
+      this.#backpressured = false;
+      ws.resume();
     });
   }
 
@@ -41,24 +61,29 @@ export class WsConnection extends QueuedConnection {
     return this.#ws.bufferedAmount;
   }
 
-  /** A queued buffer may hold several lines (history, help): each becomes its own frame, without `\n`. */
+  /**
+   * A queued buffer may hold several lines (history, help): each becomes its own frame, without `\n`.
+   * Safe beside ws's own writes (close, pong): with permessage-deflate off, ws writes to the socket at
+   * once and in call order, never from a queue of its own.
+   */
   protected writeBatch(chunks: Buffer[]): void {
     const ws = this.#ws;
-    if (ws.readyState !== ws.OPEN) return;
-    for (let i = 0; i < chunks.length; i++) {
-      const chunk = chunks[i] as Buffer;
-      let start = 0;
-      while (start < chunk.length) {
-        let nl = chunk.indexOf(10, start);
-        if (nl === -1) nl = chunk.length;
-        ws.send(chunk.subarray(start, nl), TEXT);
-        start = nl + 1;
-      }
+    const socket = this.#socket;
+    if (ws.readyState !== ws.OPEN || !socket.writable) return;
+    if (!socket.write(frameLines(chunks)) && !this.#backpressured) {
+      this.#backpressured = true;
+      ws.pause();
     }
   }
 
   protected closeAfterFlush(): void {
     this.#ws.close(1000);
+    // The peer's close frame must be read to finish the handshake; frames before it are dropped
+    // (readyState is CLOSING now), so reading again costs nothing.
+    if (this.#backpressured) {
+      this.#backpressured = false;
+      this.#ws.resume();
+    }
   }
 
   destroy(): void {
@@ -112,7 +137,7 @@ export function createChatWebSocketServer(chat: ChatServer, opts: ChatWebSocketO
   });
   wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
     const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? 0}`;
-    const conn = new WsConnection(ws, remote, chat.coalescer, maxQueue);
+    const conn = new WsConnection(ws, req.socket, remote, chat.coalescer, maxQueue);
     conn.bind(chat.core.accept(conn), maxLine);
   });
   return wss;

@@ -115,7 +115,7 @@ s('rooms.csv and totals.csv: the whole run, or only the range asked for', async 
 s('the page and its bundle come from this process, with a same-origin CSP', async () => {
   const page = await get('/');
   assert.is(page.status, 200);
-  assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'self'/);
+  assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'none';script-src 'self';/);
   const html = await page.text();
   assert.match(html, /<script type="module" src="\/assets\/dashboard\.js"><\/script>/);
   assert.not.match(html, /https?:\/\//, 'no external URL in the page');

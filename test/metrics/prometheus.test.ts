@@ -13,7 +13,7 @@ async function scrape(url: string, accept?: string) {
 const DESIGN_TYPES: Record<string, string> = {
   chat_messages_total: 'counter', chat_room_members: 'gauge', chat_room_joins_total: 'counter',
   chat_room_leaves_total: 'counter', chat_private_messages_total: 'counter', chat_deliveries_total: 'counter',
-  chat_connections: 'gauge', chat_connections_total: 'counter', chat_bytes_received_total: 'counter',
+  chat_connections_open: 'gauge', chat_connections_total: 'counter', chat_bytes_received_total: 'counter',
   chat_bytes_sent_total: 'counter', chat_errors_total: 'counter', chat_disconnects_total: 'counter',
   chat_fanout_seconds: 'histogram', chat_slow_consumer_disconnects_total: 'counter',
 };
@@ -46,7 +46,7 @@ test('real /metrics: DESIGN names and types, per-room counters from real clients
     assert.is(m.value('chat_room_joins_total', { room: 'dev' }), 2);
     assert.is(m.value('chat_room_members', { room: 'main' }), 2, 'joining dev keeps them in main');
     assert.is(m.value('chat_room_leaves_total', { room: 'main' }), 0);
-    assert.is(m.value('chat_connections'), 2);
+    assert.is(m.value('chat_connections_open'), 2);
     assert.is(m.value('chat_connections_total'), 2);
     assert.is(m.value('chat_deliveries_total'), 10);
     assert.is(m.value('chat_fanout_seconds_count'), 5);
@@ -59,7 +59,7 @@ test('real /metrics: DESIGN names and types, per-room counters from real clients
     bob.close();
     const after = await eventually(async () => {
       const e = parseExposition((await scrape(s.httpUrl)).text);
-      return e.value('chat_connections') === 1 ? e : undefined;
+      return e.value('chat_connections_open') === 1 ? e : undefined;
     }, 'bob gone');
     assert.is(after.value('chat_disconnects_total', { reason: 'closed' }), 1);
     assert.is(after.value('chat_room_leaves_total', { room: 'dev' }), 1);

@@ -67,6 +67,9 @@ if (BIN !== undefined) {
       assert.ok(Number(rate.value[1]) > 0 && Number(rate.value[1]) < 100, `rate ${rate.value[1]}`);
       const types = await (await fetch(`${base}/api/v1/metadata?metric=chat_room_members`)).json() as { data: Record<string, { type: string }[]> };
       assert.is(types.data.chat_room_members?.[0]?.type, 'gauge');
+      // Prometheus asks for OpenMetrics first: the open-connections gauge must not share the counter's family.
+      const conns = await (await fetch(`${base}/api/v1/metadata?metric=chat_connections_open`)).json() as { data: Record<string, { type: string }[]> };
+      assert.equal(conns.data.chat_connections_open?.map((m) => m.type), ['gauge']);
     } finally {
       sending = false;
       await loop;

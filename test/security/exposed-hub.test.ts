@@ -83,7 +83,7 @@ s('with the token as a bearer header: every route answers and both WebSockets op
     assert.is(r.status, expected[path], path);
   }
   assert.is((await fetch(`${h.httpUrl}/api/runs`, { headers: auth })).status, 200);
-  assert.match(await (await fetch(`${h.httpUrl}/metrics`, { headers: auth })).text(), /^chat_connections /m);
+  assert.match(await (await fetch(`${h.httpUrl}/metrics`, { headers: auth })).text(), /^chat_connections_open /m);
   const ws = h.httpUrl.replace('http:', 'ws:');
   const live = await upgrade(`${ws}/ws`, auth);
   assert.is(live.status, 101);
