@@ -103,7 +103,9 @@ export class DeliveryLedger {
     for (const [key, e] of this.#pending) {
       if (!all && e.deadline > nowMs) continue;
       this.#pending.delete(key);
-      const cut = e.deadline > nowMs && e.expected > e.seen ? e.expected - e.seen : 0;
+      // Unjudged: its loss timeout had not run out (the slack only waits for other workers' receipts,
+      // which have all come in once the run is over).
+      const cut = e.deadline - this.#slack > nowMs && e.expected > e.seen ? e.expected - e.seen : 0;
       const one = settleOne(e.expected - cut, e.ambiguous + cut, e.seen);
       this.expectedTotal -= cut;
       out.expected += one.expected;
