@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { describeControl, defuseControls, findControl } from './controls.js';
+import { describeControl, defuseControls, findControl } from '../protocol/index.js';
 import { ChatEvents, RoomMessageEvent, type DisconnectReason, type ErrorReason } from './events.js';
 import { GraceMemory, type GraceStore } from './grace-memory.js';
 import type { HistoryStore } from './history-store.js';

@@ -1,5 +1,5 @@
 /** Formats the server's outgoing lines (DESIGN §3 markers). Every function returns one `\n`-ended line. */
-import { defuseControls } from './controls.js';
+import { defuseControls } from '../protocol/index.js';
 import type { HistoryLine } from './history-store.js';
 
 export const WELCOME = '* Welcome to chatpulse. Choose a nickname with /nick NAME';
