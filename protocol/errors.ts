@@ -60,7 +60,7 @@ const KINDS: readonly (readonly [RegExp, ErrorKind | ClosingKind])[] = [
   [/^room limit reached: /, 'room_limit'],
   [/^server room limit reached: /, 'server_room_limit'],
   [/^choose a nickname first /, 'not_logged_in'],
-  [/^(usage: |\/\S+ takes |you are only in #)/, 'bad_argument'],
+  [/^(usage: |\/[a-z]+(?: \S+)? takes |you are only in #)/, 'bad_argument'],
   [/^internal error; /, 'internal'],
   [/^no nickname after .* \(login timeout\)/s, 'login_timeout'],
   [/^a line left unfinished for .* \(line timeout/s, 'line_timeout'],

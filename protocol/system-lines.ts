@@ -4,7 +4,9 @@
  * Strings, not bytes: these lines are rare (logins, joins, lists), unlike room messages.
  *
  * Nicknames and room names never hold spaces, brackets, `#`, `,`, `(`, `)` or `:` (server/names.ts),
- * which is what keeps the patterns below unambiguous; text after them is anything at all.
+ * which is what keeps the patterns below unambiguous; text after them is anything at all. A name is
+ * still read as any run of non-spaces: a client must show a hostile server's room name, not drop the
+ * line (the terminal client's prompt test sends one full of escape sequences).
  */
 
 export interface RoomCount {
@@ -69,7 +71,7 @@ export function formatSystemLine(l: SystemLine): string {
   }
 }
 
-const NAME = '[^\\s\\[\\]:#,()]+';
+const NAME = '\\S+?';
 const re = (src: string, flags = 's') => new RegExp(src.replaceAll('NAME', NAME), flags);
 
 const WELCOME = re('^\\* Welcome, (NAME)\\. You are in #(NAME)\\. Type /help for the commands\\.$');
