@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { LineDecoder } from '../server/index.js';
+import { LineDecoder } from '../protocol/index.js';
 import { backoffDelay, defaultBackoff, type BackoffOptions } from './backoff.js';
 
 export interface LineSocketOptions {

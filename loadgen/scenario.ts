@@ -17,7 +17,7 @@
  *   backoff (a disconnect storm); `rate` optional.
  * Durations are strings like `10s`, `2m`, `500ms`, or milliseconds as numbers.
  */
-import { parseDuration } from '../cli/flags.js';
+import { parseDuration } from '../protocol/index.js';
 
 export type PhaseType = 'ramp' | 'steady' | 'spike' | 'disconnect';
 

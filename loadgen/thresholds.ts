@@ -3,7 +3,7 @@
  * optionally `over 10s` to hold in every sliding window of that length rather than over the whole
  * run. Latency thresholds use the corrected latency (the honest one).
  */
-import { parseDuration } from '../cli/flags.js';
+import { parseDuration } from '../protocol/index.js';
 import { newHistogram, type Histogram } from './histograms.js';
 
 export type ThresholdMetric = 'p50' | 'p90' | 'p99' | 'p999' | 'max' | 'loss' | 'errors';

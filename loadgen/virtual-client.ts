@@ -23,7 +23,7 @@
  * outage is charged in full.
  */
 import net from 'node:net';
-import { LineDecoder } from '../server/index.js';
+import { LineDecoder } from '../protocol/index.js';
 import { decodePayload, encodePayload, newPayload } from './payload.js';
 import { Prng, PURPOSE } from './prng.js';
 import { targetIndex } from './options.js';

@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { describeControl, defuseControls, findControl } from './controls.js';
+import { describeControl, defuseControls, errorText, findControl, roomPrefix } from '../protocol/index.js';
 import { ChatEvents, RoomMessageEvent, type DisconnectReason, type ErrorReason } from './events.js';
 import { GraceMemory, type GraceStore } from './grace-memory.js';
 import type { HistoryStore } from './history-store.js';
@@ -140,7 +140,7 @@ export class ChatCore {
     const session = new Session(this.#nextId++, conn, this.options.maxRate, this.now());
     this.#sessions.add(session);
     this.events.emit('connect', { connId: session.id, transport: conn.transport, remote: conn.remote });
-    this.send(session, Buffer.from(`${lines.WELCOME}\n`));
+    this.send(session, lines.system({ kind: 'greeting' }));
     return {
       onBytes: (n) => {
         this.#bytesIn += n;
@@ -153,10 +153,10 @@ export class ChatCore {
         } catch (err) {
           // A bug must cost one line, not the server: answer, count, keep serving.
           this.onInternalError(err);
-          this.fail(session, 'internal', 'internal error; the line was dropped');
+          this.fail(session, 'internal', errorText.internal());
         }
       },
-      onLineTooLong: () => this.#refuse(session, 'line_too_long', `line too long (max ${this.options.maxLine} bytes)`),
+      onLineTooLong: () => this.#refuse(session, 'line_too_long', errorText.lineTooLong(this.options.maxLine)),
       onClose: () => this.#onClose(session),
     };
   }
@@ -194,7 +194,7 @@ export class ChatCore {
     const verdict = session.limiter.take(this.#readMs);
     if (verdict !== 'ok') {
       if (verdict === 'warn') {
-        this.fail(session, 'rate_limit', `rate limit: at most ${this.options.maxRate} lines per second; excess dropped`);
+        this.fail(session, 'rate_limit', errorText.rateLimit(this.options.maxRate));
       } else {
         this.events.emit('error', { connId: session.id, reason: 'rate_limit' });
       }
@@ -202,10 +202,10 @@ export class ChatCore {
     }
     if (line.length === 0) return;
     if (!checked) {
-      if (!isUtf8(line)) return this.fail(session, 'invalid_utf8', 'invalid UTF-8');
+      if (!isUtf8(line)) return this.fail(session, 'invalid_utf8', errorText.invalidUtf8());
       const at = findControl(line, 0, line.length);
       if (at !== -1) {
-        return this.fail(session, 'control_char', `control character ${describeControl(line, at)} refused (only tab is allowed); the line was dropped`);
+        return this.fail(session, 'control_char', errorText.controlChar(describeControl(line, at)));
       }
     }
     // The hot path: a room message is fanned out as bytes and never decoded here.
@@ -226,7 +226,7 @@ export class ChatCore {
     if (room === null || nick === null) return;
     let prefix = room.senderPrefixes.get(session);
     if (prefix === undefined) {
-      prefix = Buffer.from(`[${room.name}] ${nick}: `);
+      prefix = Buffer.from(roomPrefix(room.name, nick));
       room.senderPrefixes.set(session, prefix);
     }
     const turn = this.#turn;
@@ -273,7 +273,7 @@ export class ChatCore {
   login(session: Session, raw: string): void {
     const nick = normalizeNick(raw);
     const bad = checkName(nick, NICK_MAX);
-    if (bad !== undefined) return this.fail(session, 'bad_name', `invalid nickname '${nick}': ${bad}`);
+    if (bad !== undefined) return this.fail(session, 'bad_name', errorText.badNick(nick, bad));
     const skeleton = nickSkeleton(nick);
     const holder = this.#holder(nick, skeleton);
     if (holder !== undefined) return this.#taken(session, nick, holder);
@@ -288,7 +288,7 @@ export class ChatCore {
   #taken(session: Session, nick: string, holder: Session | undefined): void {
     const held = holder?.nick;
     const looksLike = held !== undefined && held !== null && held.toLowerCase() !== nick.toLowerCase();
-    this.fail(session, 'nick_taken', `nickname '${nick}' is taken${looksLike ? `: it looks like '${held}'` : ''}`);
+    this.fail(session, 'nick_taken', errorText.nickTaken(nick, looksLike ? held : undefined));
   }
 
   /**
@@ -329,11 +329,11 @@ export class ChatCore {
       if (active) session.active = active;
     }
     if (restored.length === 0) {
-      this.send(session, lines.system(`Welcome, ${nick}. You are in #${LOBBY}. Type /help for the commands.`));
+      this.send(session, lines.system({ kind: 'welcome', nick, room: LOBBY }));
       this.#enter(session, LOBBY, true);
     } else {
-      const names = restored.map((r) => `#${r.name}`).join(', ');
-      this.send(session, lines.system(`Welcome back, ${nick}. Rooms restored: ${names}; active room: #${session.active?.name}`));
+      const rooms = restored.map((r) => r.name);
+      this.send(session, lines.system({ kind: 'welcomeBack', nick, rooms, active: session.active?.name as string }));
     }
     this.#track(session);
     this.events.emit('login', { connId: session.id, nick, restoredRooms: restored.length });
@@ -343,7 +343,7 @@ export class ChatCore {
     const old = session.nick as string;
     const nick = normalizeNick(raw);
     const bad = checkName(nick, NICK_MAX);
-    if (bad !== undefined) return this.fail(session, 'bad_name', `invalid nickname '${nick}': ${bad}`);
+    if (bad !== undefined) return this.fail(session, 'bad_name', errorText.badNick(nick, bad));
     const skeleton = nickSkeleton(nick);
     const holder = this.#holder(nick, skeleton);
     if (holder && holder !== session) return this.#taken(session, nick, holder);
@@ -365,7 +365,7 @@ export class ChatCore {
     this.#bySkeleton.set(skeleton, session);
     if (old.toLowerCase() !== nick.toLowerCase()) this.grace.track?.(old, null);
     this.#track(session);
-    const notice = lines.system(`${old} is now known as ${nick}`);
+    const notice = lines.system({ kind: 'renamed', from: old, to: nick });
     const told = new Set<Session>([session]);
     this.send(session, notice);
     for (const room of session.rooms) {
@@ -383,18 +383,18 @@ export class ChatCore {
   join(session: Session, rawName: string): void {
     const name = normalizeRoom(rawName);
     const bad = checkName(name, ROOM_MAX);
-    if (bad !== undefined) return this.fail(session, 'bad_name', `invalid room name '${rawName}': ${bad}`);
+    if (bad !== undefined) return this.fail(session, 'bad_name', errorText.badRoom(rawName, bad));
     const existing = this.rooms.get(name);
     if (existing && existing.members.has(session)) {
       session.active = existing;
       this.#track(session);
-      return this.send(session, lines.system(`#${existing.name} is now your active room`));
+      return this.send(session, lines.system({ kind: 'active', room: existing.name }));
     }
     if (session.rooms.length >= this.options.maxRoomsPerUser) {
-      return this.fail(session, 'room_limit', `room limit reached: at most ${this.options.maxRoomsPerUser} rooms per user`);
+      return this.fail(session, 'room_limit', errorText.roomLimit(this.options.maxRoomsPerUser));
     }
     if (!existing && this.rooms.size >= this.options.maxRooms) {
-      return this.fail(session, 'server_room_limit', `server room limit reached: at most ${this.options.maxRooms} rooms`);
+      return this.fail(session, 'server_room_limit', errorText.serverRoomLimit(this.options.maxRooms));
     }
     this.#enter(session, name, true);
     this.#track(session);
@@ -410,7 +410,7 @@ export class ChatCore {
     room.add(session);
     session.rooms.push(room);
     session.active = room;
-    this.#announce(room, session, lines.system(`${session.nick} joined #${room.name}`), true);
+    this.#announce(room, session, lines.system({ kind: 'joined', nick: session.nick as string, room: room.name }), true);
     if (withHistory) this.sendHistory(session, room, HISTORY_ON_JOIN);
     this.cluster?.publishPresence(room.name, session.nick as string, 'join');
     this.events.emit('join', { nick: session.nick as string, room: room.name, members: room.members.size });
@@ -425,7 +425,7 @@ export class ChatCore {
     if (!this.history?.enabled) return;
     this.send(session, lines.history(room.name, this.history.recent(room.name, n)));
     const problem = this.history.problem;
-    if (problem !== undefined) this.send(session, lines.system(`history is not being saved right now (${problem})`));
+    if (problem !== undefined) this.send(session, lines.system({ kind: 'historyNotSaved', problem }));
   }
 
   /** A join or leave notice: to every member while the room is small (`announceLimit`), else to `who` only. */
@@ -441,11 +441,11 @@ export class ChatCore {
   leave(session: Session, rawName: string | undefined): void {
     const room = rawName === undefined ? session.active : this.rooms.get(normalizeRoom(rawName));
     if (!room || !room.members.has(session)) {
-      return this.fail(session, 'not_in_room', `you are not in #${rawName === undefined ? '?' : normalizeRoom(rawName)}`);
+      return this.fail(session, 'not_in_room', errorText.notInRoom(rawName === undefined ? '?' : normalizeRoom(rawName)));
     }
     const lobby = room.name.toLowerCase() === LOBBY;
     if (lobby && session.rooms.length === 1) {
-      return this.fail(session, 'bad_argument', `you are only in #${LOBBY}; join another room before leaving it`);
+      return this.fail(session, 'bad_argument', errorText.onlyInLobby(LOBBY));
     }
     const wasActive = session.active === room;
     this.#exit(session, room, true);
@@ -456,12 +456,12 @@ export class ChatCore {
   #activateAfterLeave(session: Session, lobby: boolean): void {
     if (lobby) {
       session.active = session.rooms[session.rooms.length - 1] ?? null;
-      this.send(session, lines.system(`#${session.active?.name} is now your active room`));
+      this.send(session, lines.system({ kind: 'active', room: session.active?.name as string }));
     } else {
       const main = this.rooms.get(LOBBY);
       if (main && main.members.has(session)) {
         session.active = main;
-        this.send(session, lines.system(`#${main.name} is now your active room`));
+        this.send(session, lines.system({ kind: 'active', room: main.name }));
       } else {
         this.#enter(session, LOBBY, false);
       }
@@ -476,7 +476,7 @@ export class ChatCore {
   }
 
   #exit(session: Session, room: Room<Session>, tellLeaver: boolean): void {
-    if (!this.#stopping) this.#announce(room, session, lines.system(`${session.nick} left #${room.name}`), tellLeaver);
+    if (!this.#stopping) this.#announce(room, session, lines.system({ kind: 'left', nick: session.nick as string, room: room.name }), tellLeaver);
     this.rooms.removeMember(room, session);
     const i = session.rooms.indexOf(room);
     if (i >= 0) session.rooms.splice(i, 1);
@@ -544,7 +544,7 @@ export class ChatCore {
     clearInterval(this.#sweepTimer);
     clearInterval(this.#idleTimer);
     this.#stopping = true;
-    const bye = lines.system('server shutting down; your rooms are kept for the grace period');
+    const bye = lines.system({ kind: 'shuttingDown' });
     for (const s of this.#sessions) this.close(s, 'shutdown', bye);
     const deadline = Date.now() + timeoutMs;
     while (this.#sessions.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
@@ -576,7 +576,7 @@ export class ChatCore {
         const room = this.rooms.get(roomName);
         if (!room) return;
         if (room.members.size > this.options.announceLimit) return;
-        const notice = lines.system(`${nick} ${change === 'join' ? 'joined' : 'left'} #${room.name}`);
+        const notice = lines.system({ kind: change === 'join' ? 'joined' : 'left', nick, room: room.name });
         for (const m of room.members) this.send(m, notice);
       },
       remotePrivate: (from, to, text) => {
@@ -602,7 +602,7 @@ export class ChatCore {
     if (session === undefined || session.closed) return;
     const temp = `${[...nick].slice(0, NICK_MAX - 5).join('')}-${randomInt(36 ** 4).toString(36).padStart(4, '0')}`;
     this.fail(session, 'nick_taken',
-      `nickname '${nick}' was taken on another node while the cluster was split; you are now '${temp}'; choose another with /nick`);
+      errorText.nickLostInSplit(nick, temp));
     this.renick(session, temp);
   }
 

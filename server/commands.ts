@@ -1,4 +1,5 @@
 import type { ChatCore, Session } from './chat-core.js';
+import { errorText } from '../protocol/index.js';
 import * as lines from './lines.js';
 import { normalizeRoom } from './names.js';
 import { HISTORY_MAX, HISTORY_ON_JOIN } from './options.js';
@@ -32,26 +33,26 @@ export function arityError(name: string, args: string): string | undefined {
   if (rule === undefined || args === '') return undefined;
   const words = args.split(/\s+/).length;
   if (words <= rule.max) return undefined;
-  return `${rule.usage} takes ${rule.what}; got ${words} word${words === 1 ? '' : 's'}`;
+  return errorText.tooManyWords(rule.usage, rule.what, words);
 }
 
 const pm: Handler = (core, s, args) => {
   const sp = args.indexOf(' ');
   const nick = sp === -1 ? args : args.slice(0, sp);
   const text = sp === -1 ? '' : args.slice(sp + 1).trim();
-  if (nick === '' || text === '') return core.fail(s, 'bad_argument', 'usage: /pm NICK TEXT');
+  if (nick === '' || text === '') return core.fail(s, 'bad_argument', errorText.usage('/pm NICK TEXT'));
   const target = core.findByNick(nick);
   if (target) return core.sendPrivate(s, target, text);
   if (core.cluster?.publishPrivate(s.nick as string, nick, text)) {
     core.events.emit('pm', { from: s.nick as string, to: nick });
     return core.send(s, lines.pmTo(nick, text));
   }
-  core.fail(s, 'no_such_user', `no such user '${nick}'`);
+  core.fail(s, 'no_such_user', errorText.noSuchUser(nick));
 };
 
 /** Commands available only once a nickname is set. */
 const loggedIn: Record<string, Handler> = {
-  join: (core, s, args) => (args === '' ? core.fail(s, 'bad_argument', 'usage: /join ROOM') : core.join(s, args)),
+  join: (core, s, args) => (args === '' ? core.fail(s, 'bad_argument', errorText.usage('/join ROOM')) : core.join(s, args)),
   leave: (core, s, args) => core.leave(s, args === '' ? undefined : args),
   rooms: (core, s) => {
     const counts = new Map<string, { name: string; n: number }>();
@@ -62,17 +63,16 @@ const loggedIn: Record<string, Handler> = {
       counts.set(name.toLowerCase(), entry);
     }
     const all = [...counts.values()].sort((a, b) => b.n - a.n || a.name.localeCompare(b.name));
-    const shown = all.slice(0, ROOMS_SHOWN).map((r) => `${r.name} (${r.n})`).join(', ');
-    const more = all.length > ROOMS_SHOWN ? `, … and ${all.length - ROOMS_SHOWN} more` : '';
-    core.send(s, lines.system(`rooms (${all.length}): ${shown}${more}`));
+    const shown = all.slice(0, ROOMS_SHOWN).map((r) => ({ name: r.name, members: r.n }));
+    core.send(s, lines.system({ kind: 'rooms', total: all.length, shown }));
   },
   users: (core, s, args) => {
     const name = args === '' ? s.active?.name : normalizeRoom(args);
     const room = name === undefined ? undefined : core.rooms.get(name);
     const remote = name === undefined ? [] : (core.cluster?.remoteMembers(name) ?? []);
-    if (!room && remote.length === 0) return core.fail(s, 'no_such_room', `no such room '#${name ?? ''}'`);
+    if (!room && remote.length === 0) return core.fail(s, 'no_such_room', errorText.noSuchRoom(name ?? ''));
     const nicks = [...(room?.members ?? [])].map((m) => m.nick as string).concat(remote).sort();
-    core.send(s, lines.system(`users in #${room?.name ?? name} (${nicks.length}): ${nicks.join(', ')}`));
+    core.send(s, lines.system({ kind: 'users', room: room?.name ?? (name as string), nicks }));
   },
   pm,
   msg: pm,
@@ -80,13 +80,13 @@ const loggedIn: Record<string, Handler> = {
     let n = HISTORY_ON_JOIN;
     if (args !== '') {
       if (!/^\d{1,4}$/.test(args) || Number(args) < 1 || Number(args) > HISTORY_MAX) {
-        return core.fail(s, 'bad_argument', `/history takes a number from 1 to ${HISTORY_MAX}, got '${args.slice(0, 20)}'`);
+        return core.fail(s, 'bad_argument', errorText.historyCount(HISTORY_MAX, args.slice(0, 20)));
       }
       n = Number(args);
     }
     const room = s.active;
-    if (!room) return core.fail(s, 'not_in_room', 'you are in no room');
-    if (!core.history?.enabled) return core.send(s, lines.system(`history is switched off on this server`));
+    if (!room) return core.fail(s, 'not_in_room', errorText.inNoRoom());
+    if (!core.history?.enabled) return core.send(s, lines.system({ kind: 'historyOff' }));
     core.sendHistory(s, room, n);
   },
 };
@@ -95,22 +95,22 @@ const loggedIn: Record<string, Handler> = {
 const always: Record<string, Handler> = {
   nick: (core, s, args) => {
     const nick = args;
-    if (nick === '') return core.fail(s, 'bad_argument', 'usage: /nick NAME');
+    if (nick === '') return core.fail(s, 'bad_argument', errorText.usage('/nick NAME'));
     if (s.nick === null) core.login(s, nick);
     else core.renick(s, nick);
   },
   help: (core, s) => core.send(s, Buffer.from(lines.HELP)),
-  quit: (core, s) => core.close(s, 'quit', lines.system('Bye')),
+  quit: (core, s) => core.close(s, 'quit', lines.system({ kind: 'bye' })),
 };
 
 export function runCommand(core: ChatCore, session: Session, text: string): void {
   const [name, args] = split(text);
   const handler = always[name] ?? loggedIn[name];
   if (handler === undefined) {
-    return core.fail(session, 'unknown_command', `unknown command '/${name.slice(0, 32)}' (try /help)`);
+    return core.fail(session, 'unknown_command', errorText.unknownCommand(name.slice(0, 32)));
   }
   if (session.nick === null && always[name] === undefined) {
-    return core.fail(session, 'not_logged_in', 'choose a nickname first with /nick NAME');
+    return core.fail(session, 'not_logged_in', errorText.notLoggedIn());
   }
   const tooMany = arityError(name, args);
   if (tooMany !== undefined) return core.fail(session, 'bad_argument', tooMany);

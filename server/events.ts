@@ -2,14 +2,14 @@
  * The chat core's only outward interface: typed events. `metrics/` subscribes; the core runs the same
  * with no subscriber at all (emitting to no listener costs one array-length check).
  */
+import type { ErrorKind } from '../protocol/index.js';
+
 export type DisconnectReason =
   | 'quit' | 'closed' | 'error' | 'slow_consumer' | 'shutdown' | 'replaced'
   | 'login_timeout' | 'idle_timeout' | 'line_timeout';
 
-export type ErrorReason =
-  | 'line_too_long' | 'invalid_utf8' | 'rate_limit' | 'nick_taken' | 'bad_name' | 'unknown_command'
-  | 'no_such_user' | 'no_such_room' | 'not_in_room' | 'room_limit' | 'server_room_limit'
-  | 'not_logged_in' | 'bad_argument' | 'internal' | 'control_char';
+/** Why a `!` line was sent: the kind a reader of the line gets back (protocol/errors.ts). */
+export type ErrorReason = ErrorKind;
 
 export interface ChatEventMap {
   connect: { connId: number; transport: string; remote: string };

@@ -1,3 +1,4 @@
+import { errorText } from '../protocol/index.js';
 import type { DisconnectReason } from './events.js';
 import type { ChatOptions } from './options.js';
 
@@ -45,7 +46,7 @@ export class IdlePolicy {
   judge(s: IdleWatched, now: number): IdleVerdict | undefined {
     const { loginTimeout, idleTimeout, lineTimeout } = this.#limits;
     if (loginTimeout > 0 && s.nick === null && s.pending === null && now - s.connectedAt >= loginTimeout) {
-      return { reason: 'login_timeout', text: `no nickname after ${formatMs(loginTimeout)} (login timeout); closing the connection` };
+      return { reason: 'login_timeout', text: errorText.loginTimeout(formatMs(loginTimeout)) };
     }
     if (lineTimeout > 0) {
       if (s.conn.midLine?.() !== true) {
@@ -54,11 +55,11 @@ export class IdlePolicy {
         // A new unfinished line (or one begun after a line that completed since the last sweep).
         s.midLineSince = now;
       } else if (now - s.midLineSince >= lineTimeout) {
-        return { reason: 'line_timeout', text: `a line left unfinished for ${formatMs(lineTimeout)} (line timeout: end each line with a newline); closing the connection` };
+        return { reason: 'line_timeout', text: errorText.lineTimeout(formatMs(lineTimeout)) };
       }
     }
     if (idleTimeout > 0 && now - s.lastLineAt >= idleTimeout) {
-      return { reason: 'idle_timeout', text: `nothing received for ${formatMs(idleTimeout)} (idle timeout); closing the connection` };
+      return { reason: 'idle_timeout', text: errorText.idleTimeout(formatMs(idleTimeout)) };
     }
     return undefined;
   }

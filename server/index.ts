@@ -7,7 +7,7 @@ export { SqliteGraceStore } from './grace-store-sqlite.js';
 export type { GraceStore, RememberedRooms } from './grace-memory.js';
 export { HistoryStore } from './history-store.js';
 export type { HistoryLine, HistoryOptions } from './history-store.js';
-export { LineDecoder } from './line-decoder.js';
+export { LineDecoder } from '../protocol/index.js';
 export { defaultChatOptions, LOBBY } from './options.js';
 export type { ChatOptions } from './options.js';
 export { TcpConnection, TcpListener } from './tcp-transport.js';

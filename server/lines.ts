@@ -1,19 +1,20 @@
-/** Formats the server's outgoing lines (DESIGN §3 markers). Every function returns one `\n`-ended line. */
-import { defuseControls } from './controls.js';
+/**
+ * The server's outgoing lines as bytes (DESIGN §3). Their wording lives in protocol/, beside the
+ * parsers that read it back; this file only turns it into `\n`-ended Buffers.
+ */
+import { defuseControls, formatErrorLine, formatSystemLine, pmPrefix, roomPrefix, YOU, type SystemLine } from '../protocol/index.js';
 import type { HistoryLine } from './history-store.js';
 
-export const WELCOME = '* Welcome to chatpulse. Choose a nickname with /nick NAME';
-
-export function system(text: string): Buffer {
-  return Buffer.from(`* ${text}\n`);
+export function system(line: SystemLine): Buffer {
+  return Buffer.from(`${formatSystemLine(line)}\n`);
 }
 
 export function error(text: string): Buffer {
-  return Buffer.from(`! ${text}\n`);
+  return Buffer.from(`${formatErrorLine(text)}\n`);
 }
 
 export function roomMessage(room: string, nick: string, text: string): Buffer {
-  return Buffer.from(`[${room}] ${nick}: ${text}\n`);
+  return Buffer.from(`${roomPrefix(room, nick)}${text}\n`);
 }
 
 /** prefix + raw + `\n` by byte copy: the message text is never encoded again. */
@@ -26,15 +27,15 @@ export function withPrefix(prefix: Buffer, raw: Buffer): Buffer {
 }
 
 export function roomEcho(room: string, text: string): Buffer {
-  return Buffer.from(`[${room}] You: ${text}\n`);
+  return Buffer.from(`${roomPrefix(room, YOU)}${text}\n`);
 }
 
 export function pmFrom(nick: string, text: string): Buffer {
-  return Buffer.from(`[PM from ${nick}] ${text}\n`);
+  return Buffer.from(`${pmPrefix('from', nick)}${text}\n`);
 }
 
 export function pmTo(nick: string, text: string): Buffer {
-  return Buffer.from(`[PM to ${nick}] ${text}\n`);
+  return Buffer.from(`${pmPrefix('to', nick)}${text}\n`);
 }
 
 function hhmmss(ts: number): string {
@@ -46,13 +47,15 @@ function hhmmss(ts: number): string {
  * follow, so that programs never mistake a replayed line for a new message.
  */
 export function history(room: string, lines: readonly HistoryLine[]): Buffer {
-  if (lines.length === 0) return system(`no history in #${room} yet`);
-  const parts = [`* history of #${room}: last ${lines.length} line${lines.length === 1 ? '' : 's'} (UTC)\n`];
-  // Rows stored before control characters were refused (or relayed by an older node) stay inert.
-  for (const l of lines) parts.push(`* [${l.room}] ${hhmmss(l.ts)} ${l.nick}: ${defuseControls(l.text)}\n`);
+  if (lines.length === 0) return system({ kind: 'noHistory', room });
+  const parts = [`${formatSystemLine({ kind: 'historyHeader', room, count: lines.length })}\n`];
+  for (const l of lines) {
+    // Rows stored before control characters were refused (or relayed by an older node) stay inert.
+    const line: SystemLine = { kind: 'history', room: l.room, time: hhmmss(l.ts), nick: l.nick, text: defuseControls(l.text) };
+    parts.push(`${formatSystemLine(line)}\n`);
+  }
   return Buffer.from(parts.join(''));
 }
-
 export const HELP = [
   'commands:',
   '  /nick NAME          set or change your nickname (1-32 letters, digits, _ - .)',
@@ -65,4 +68,4 @@ export const HELP = [
   '  /help               this text',
   '  /quit               close the connection',
   '  anything else       a message to your active room',
-].map((l) => `* ${l}\n`).join('');
+].map((text) => `${formatSystemLine({ kind: 'other', text })}\n`).join('');

@@ -1,4 +1,5 @@
 /** Rooms and their members. Names are case-insensitive; a room keeps the spelling it was created with. */
+import { roomPrefix, YOU } from '../protocol/index.js';
 import { LineArena } from './line-arena.js';
 
 export interface Member {
@@ -21,7 +22,7 @@ export class Room<M extends Member = Member> {
     readonly key: string,
     readonly name: string,
   ) {
-    this.echoPrefix = Buffer.from(`[${name}] You: `);
+    this.echoPrefix = Buffer.from(roomPrefix(name, YOU));
   }
 
   add(member: M): void {

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { LineDecoder } from './line-decoder.js';
+import { LineDecoder } from '../protocol/index.js';
 import { QueuedConnection } from './queued-connection.js';
 import { SocketListener } from './socket-listener.js';
 import type { ConnectionHandler } from './transport.js';

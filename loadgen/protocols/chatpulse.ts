@@ -1,3 +1,4 @@
+import { CHAT_BYTES, parseErrorLine, parseSystemLine } from '../../protocol/index.js';
 import type { ProtocolAdapter, ProtocolEvent, ProtocolSession } from './adapter.js';
 
 /** The chatpulse line protocol of DESIGN §3. */
@@ -11,38 +12,9 @@ export const chatpulseProtocol: ProtocolAdapter = {
   session: () => new ChatpulseSession(),
 };
 
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
+const { OPEN_BRACKET, CLOSE_BRACKET, COLON, SPACE, PM_FROM, PM_TO, YOU } = CHAT_BYTES;
 const STAR = 0x2a;
 const BANG = 0x21;
-const COLON = 0x3a;
-const SPACE = 0x20;
-const PM_FROM = Buffer.from('[PM from ');
-const PM_TO = Buffer.from('[PM to ');
-const YOU = Buffer.from('You');
-
-/** `! reason` → a stable kind (the server's ErrorReason names, DESIGN §8). */
-const ERROR_KINDS: [RegExp, string][] = [
-  [/^line too long/, 'line_too_long'],
-  [/^invalid UTF-8/, 'invalid_utf8'],
-  [/^rate limit/, 'rate_limit'],
-  [/^nickname .* is taken/, 'nick_taken'],
-  [/^invalid (nickname|room name)/, 'bad_name'],
-  [/^unknown command/, 'unknown_command'],
-  [/^no such user/, 'no_such_user'],
-  [/^no such room/, 'no_such_room'],
-  [/^you are (not in|in no room)/, 'not_in_room'],
-  [/^room limit/, 'room_limit'],
-  [/^server room limit/, 'server_room_limit'],
-  [/^choose a nickname first/, 'not_logged_in'],
-  [/^(usage:|\/history takes|you are only in)/, 'bad_argument'],
-  [/^internal error/, 'internal'],
-];
-
-export function classifyError(text: string): string {
-  for (const [re, kind] of ERROR_KINDS) if (re.test(text)) return kind;
-  return 'server_error';
-}
 
 class ChatpulseSession implements ProtocolSession {
   #nick = '';
@@ -79,12 +51,13 @@ class ChatpulseSession implements ProtocolSession {
     out.self = false;
     const first = line[0];
     if (first === OPEN_BRACKET) return this.#bracketed(line, out);
-    if (first === STAR && line[1] === SPACE) return this.#system(line.toString('utf8', 2), out);
+    if (first === STAR && line[1] === SPACE) return this.#system(line.toString('utf8'), out);
     if (first === BANG && line[1] === SPACE) {
+      const error = parseErrorLine(line.toString('utf8'));
       out.kind = 'error';
-      out.text = line.toString('utf8', 2);
-      out.errorKind = classifyError(out.text);
-      out.nick = out.errorKind === 'no_such_user' ? (/'(.*)'/.exec(out.text)?.[1] ?? '') : '';
+      out.text = error.text;
+      out.errorKind = error.kind;
+      out.nick = error.kind === 'no_such_user' ? (error.nick ?? '') : '';
     }
   }
 
@@ -110,33 +83,39 @@ class ChatpulseSession implements ProtocolSession {
     out.textStart = colon + 2;
   }
 
-  #system(text: string, out: ProtocolEvent): void {
-    let m: RegExpExecArray | null;
+  #system(line: string, out: ProtocolEvent): void {
+    const l = parseSystemLine(line);
     out.kind = 'system';
-    out.text = text;
-    if ((m = /^(\S+) joined #(\S+)$/.exec(text))) {
-      set(out, 'joined', m[2] as string, m[1] as string, this.#nick);
-    } else if ((m = /^(\S+) left #(\S+)$/.exec(text))) {
-      set(out, 'left', m[2] as string, m[1] as string, this.#nick);
-    } else if ((m = /^#(\S+) is now your active room$/.exec(text))) {
-      set(out, 'joined', m[1] as string, this.#nick, this.#nick);
-    } else if ((m = /^users in #(\S+) \(\d+\): ?(.*)$/.exec(text))) {
-      out.kind = 'members';
-      out.room = m[1] as string;
-      out.nicks = m[2] === '' ? [] : (m[2] as string).split(', ');
-    } else if ((m = /^Welcome, (\S+)\. You are in #(\S+)\./.exec(text))) {
-      out.kind = 'loggedIn';
-      out.rooms = [m[2] as string];
-      out.room = m[2] as string;
-    } else if ((m = /^Welcome back, (\S+)\. Rooms restored: (.*); active room: #(\S+)$/.exec(text))) {
-      out.kind = 'loggedIn';
-      out.rooms = (m[2] as string).split(', ').map((r) => r.replace(/^#/, ''));
-      out.room = m[3] as string;
-    } else if (text.startsWith('Welcome to chatpulse')) {
-      out.kind = 'hello';
-    } else if (text === 'Bye' || text.startsWith('server shutting down')) {
-      out.kind = 'closing';
-      out.errorKind = 'server_closed';
+    out.text = line.slice(2);
+    switch (l.kind) {
+      case 'joined':
+      case 'left':
+        return set(out, l.kind, l.room, l.nick, this.#nick);
+      case 'active':
+        return set(out, 'joined', l.room, this.#nick, this.#nick);
+      case 'users':
+        out.kind = 'members';
+        out.room = l.room;
+        out.nicks = l.nicks;
+        return;
+      case 'welcome':
+        out.kind = 'loggedIn';
+        out.rooms = [l.room];
+        out.room = l.room;
+        return;
+      case 'welcomeBack':
+        out.kind = 'loggedIn';
+        out.rooms = l.rooms;
+        out.room = l.active;
+        return;
+      case 'greeting':
+        out.kind = 'hello';
+        return;
+      case 'bye':
+      case 'shuttingDown':
+        out.kind = 'closing';
+        out.errorKind = 'server_closed';
+        return;
     }
   }
 }
@@ -148,6 +127,6 @@ function set(out: ProtocolEvent, kind: 'joined' | 'left', room: string, nick: st
   out.self = nick.toLowerCase() === me.toLowerCase();
 }
 
-function startsWith(line: Buffer, prefix: Buffer): boolean {
+function startsWith(line: Buffer, prefix: Uint8Array): boolean {
   return line.length >= prefix.length && line.compare(prefix, 0, prefix.length, 0, prefix.length) === 0;
 }

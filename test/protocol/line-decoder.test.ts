@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { describeControl, findControl } from '../../server/controls.js';
-import { LineDecoder } from '../../server/line-decoder.js';
+import { describeControl, findControl } from '../../protocol/controls.js';
+import { LineDecoder } from '../../protocol/line-decoder.js';
 
 function decode(chunks: Buffer[], maxLine = 4096) {
   const out: string[] = [];

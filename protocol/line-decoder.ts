@@ -10,7 +10,7 @@ import { findControl } from './controls.js';
  *
  * For the same reason, if the bytes between a chunk's first and last `\n` are valid UTF-8, so is every
  * line in between: one check per read instead of one per line (a short line's check is mostly call
- * overhead). The same read-wide pass looks for control characters (server/controls.ts). Lines known
+ * overhead). The same read-wide pass looks for control characters (protocol/controls.ts). Lines known
  * to be valid UTF-8 and free of controls arrive with `checked` true; the others the receiver checks.
  */
 export interface LineDecoderHandlers {
