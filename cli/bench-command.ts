@@ -1,7 +1,7 @@
 import { writeBenchFiles, markdownTable, machine, type BenchRow } from '../bench/report.js';
 import { scenarios } from '../bench/scenarios.js';
 import { flag, formatHelp, parseFlags, UsageError } from './flags.js';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 
 const spec = {
   only: flag.list('run only this scenario (repeatable): ' + scenarios.map((s) => s.name).join(', '), (raw, name) => {

@@ -1,6 +1,6 @@
 import { runClient } from '../client/index.js';
 import { flag, formatHelp, parseFlags } from './flags.js';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 
 const spec = {
   host: flag.string('127.0.0.1', 'chat server address'),

@@ -5,7 +5,7 @@ import { Progress } from '../loadgen/progress.js';
 import { flag, formatHelp, parseFlags, UsageError } from './flags.js';
 import { loadgenFlags } from './loadgen-flags.js';
 import { abortOnSignals, STOPPED_EARLY_EXIT } from './abort-on-signals.js';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 
 // The loadgen's flags, less those that name one server or one output; compare's own on top.
 const { host: _h, port: _p, target: _t, scenario: _s, threshold: _th, json: _j, metricsPort: _m, label: _l, ...load } = loadgenFlags;

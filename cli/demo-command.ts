@@ -1,7 +1,7 @@
 import { runDemo } from './demo/run-demo.js';
 import { demoFlags, planDemo } from './demo-flags.js';
 import { formatHelp, parseFlags } from './flags.js';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 
 const spec = demoFlags;
 

@@ -4,7 +4,7 @@ import { Progress } from '../loadgen/progress.js';
 import { formatHelp, parseFlags, UsageError } from './flags.js';
 import { loadgenFlags } from './loadgen-flags.js';
 import { abortOnSignals, STOPPED_EARLY_EXIT } from './abort-on-signals.js';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 
 const spec = loadgenFlags;
 

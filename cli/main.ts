@@ -5,11 +5,7 @@ import { demoCommand } from './demo-command.js';
 import { loadgenCommand } from './loadgen-command.js';
 import { compareCommand } from './compare-command.js';
 import { serverCommand } from './server-command.js';
-
-export interface Command {
-  summary: string;
-  run(argv: string[]): Promise<number | void>;
-}
+import type { Command } from './command.js';
 
 const commands: Record<string, Command> = {
   demo: demoCommand,

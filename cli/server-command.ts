@@ -1,9 +1,11 @@
 import { defaultDbPath, startHub, type Hub } from './hub.js';
 import { formatDuration, formatHelp, parseFlags, UsageError } from './flags.js';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 import { serverFlags } from './server-flags.js';
 import { FileError, securityOptions } from './security-options.js';
 import { startBanner } from './start-banner.js';
+import { describeListenError } from './listen-error.js';
+import { stopWithin, untilSignal } from './server-shutdown.js';
 
 const spec = { ...serverFlags };
 
@@ -78,38 +80,3 @@ exposed to other machines (see SECURITY.md):
   chatpulse server --host 0.0.0.0 --http-host 0.0.0.0 --tls-cert cert.pem --tls-key key.pem
   openssl s_client -quiet -connect HOST:5555
   curl -H "Authorization: Bearer $TOKEN" http://HOST:8080/metrics`;
-
-export function describeListenError(err: unknown): string {
-  const e = err as NodeJS.ErrnoException & { port?: number; address?: string };
-  if (e?.code === 'EADDRINUSE') return `port ${e.port} on ${e.address} is busy (is another chatpulse running?)`;
-  if (e?.code === 'EADDRNOTAVAIL') return `address ${e.address} is not on this machine`;
-  if (e?.code === 'EACCES') return `no permission to listen on port ${e.port}`;
-  return e?.message ?? String(err);
-}
-
-/** Resolves on the first SIGINT or SIGTERM. */
-export function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (sig: NodeJS.Signals) => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(sig);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
-}
-
-/** DESIGN §8: exit within 5 s whatever the clients do; a second signal exits at once. */
-export async function stopWithin(hub: Hub, ms: number): Promise<void> {
-  const force = setTimeout(() => {
-    console.error('chatpulse: shutdown took too long; exiting');
-    process.exit(0);
-  }, ms);
-  force.unref();
-  const now = () => process.exit(0);
-  process.once('SIGINT', now);
-  process.once('SIGTERM', now);
-  await hub.close();
-  clearTimeout(force);
-}

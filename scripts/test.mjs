@@ -50,6 +50,13 @@ if (!step('npx', ['tsc', '-p', 'tsconfig.json']) || !step(process.execPath, ['sc
   console.log('0 passed, 1 failed');
   process.exit(1);
 }
+// The import rules (.dependency-cruiser.cjs, issue #16) count as one test. Only in the full run: a
+// filtered run is about its own tests, and `node scripts/check-imports.mjs` checks the rules alone.
+let importRulesOk;
+if (!filter) {
+  console.log('\n# import rules');
+  importRulesOk = step(process.execPath, ['scripts/check-imports.mjs']);
+}
 const files = findTests(path.join(root, 'dist/test')).filter((f) => !filter || f.includes(filter));
 const results = [];
 for (const file of files) {
@@ -61,6 +68,8 @@ console.log('\nper file:');
 for (const r of results) {
   console.log(`  ${r.failed ? 'FAIL' : 'ok  '} ${path.relative(path.join(root, 'dist/test'), r.file).padEnd(44)} ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped (${r.seconds.toFixed(1)}s)`);
 }
-const failed = sum('failed');
-console.log(`${sum('passed')} passed, ${failed} failed${sum('skipped') ? `, ${sum('skipped')} skipped` : ''}`);
+if (importRulesOk !== undefined) console.log(`  ${importRulesOk ? 'ok  ' : 'FAIL'} ${'import rules (scripts/check-imports.mjs)'.padEnd(44)}`);
+const failed = sum('failed') + (importRulesOk === false ? 1 : 0);
+const passed = sum('passed') + (importRulesOk === true ? 1 : 0);
+console.log(`${passed} passed, ${failed} failed${sum('skipped') ? `, ${sum('skipped')} skipped` : ''}`);
 process.exit(failed > 0 || results.length === 0 ? 1 : 0);

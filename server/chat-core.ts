@@ -10,49 +10,14 @@ import { IdlePolicy } from './idle-policy.js';
 import { checkName, NICK_MAX, normalizeNick, normalizeRoom, ROOM_MAX } from './names.js';
 import { nickSkeleton } from './nick-skeleton.js';
 import { defaultChatOptions, HISTORY_ON_JOIN, LOBBY, type ChatOptions } from './options.js';
-import { RateLimiter } from './rate-limiter.js';
 import { type Room, RoomRegistry } from './rooms.js';
 import type { Connection, ConnectionHandler } from './transport.js';
 import { runCommand } from './commands.js';
+import { Session } from './session.js';
 import type { ClusterDelivery, ClusterLink } from './cluster-link.js';
 
 /** Lines held while a nickname claim is in flight across the cluster. */
 const MAX_PENDING_LINES = 64;
-
-export class Session {
-  nick: string | null = null;
-  /** `nickSkeleton(nick)` while logged in: the key of the lookalike check. */
-  skeleton: string | null = null;
-  /** Rooms in join order; the order is what a reconnect restores. */
-  readonly rooms: Room<Session>[] = [];
-  active: Room<Session> | null = null;
-  /**
-   * Set when the session is over for the chat (/quit, a timeout, the socket closed): it has left its
-   * rooms and freed its nickname, and input that still arrives is ignored.
-   */
-  closed = false;
-  /** Destroys the connection if the peer keeps its side open after we ended ours. */
-  linger: NodeJS.Timeout | undefined;
-  readonly connectedAt: number;
-  /** Read time of the last complete line (idle policy). */
-  lastLineAt: number;
-  /** Idle policy's note of an unfinished line; see IdlePolicy. */
-  midLineSince = 0;
-  /** Set while a cluster-wide nickname claim is in flight; lines that arrive meanwhile wait here. */
-  pending: Buffer[] | null = null;
-  readonly limiter: RateLimiter;
-
-  constructor(
-    readonly id: number,
-    readonly conn: Connection,
-    maxRate: number,
-    now: number,
-  ) {
-    this.limiter = new RateLimiter(maxRate);
-    this.connectedAt = now;
-    this.lastLineAt = now;
-  }
-}
 
 export interface ChatCoreDeps {
   events?: ChatEvents;

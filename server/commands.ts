@@ -1,10 +1,35 @@
-import type { ChatCore, Session } from './chat-core.js';
 import { errorText } from '../protocol/index.js';
+import type { ClusterLink } from './cluster-link.js';
+import type { ChatEvents, DisconnectReason, ErrorReason } from './events.js';
+import type { HistoryStore } from './history-store.js';
 import * as lines from './lines.js';
 import { normalizeRoom } from './names.js';
 import { HISTORY_MAX, HISTORY_ON_JOIN } from './options.js';
+import type { Room, RoomRegistry } from './rooms.js';
+import type { Session } from './session.js';
 
-type Handler = (core: ChatCore, session: Session, args: string) => void;
+/**
+ * What the commands need of the chat core. Declared here rather than importing `ChatCore`, which
+ * imports this module to run the commands: the core satisfies it structurally.
+ */
+export interface CommandCore {
+  readonly events: ChatEvents;
+  readonly rooms: RoomRegistry<Session>;
+  readonly history: HistoryStore | undefined;
+  readonly cluster: ClusterLink | undefined;
+  send(session: Session, line: Buffer): void;
+  fail(session: Session, reason: ErrorReason, text: string): void;
+  sendPrivate(session: Session, target: Session, text: string): void;
+  findByNick(nick: string): Session | undefined;
+  login(session: Session, raw: string): void;
+  renick(session: Session, raw: string): void;
+  join(session: Session, rawName: string): void;
+  leave(session: Session, rawName: string | undefined): void;
+  sendHistory(session: Session, room: Room<Session>, n: number): void;
+  close(session: Session, reason: DisconnectReason, farewell?: Buffer): void;
+}
+
+type Handler = (core: CommandCore, session: Session, args: string) => void;
 
 /** Splits `/cmd rest of line` into the command and the rest (single spaces kept inside `rest`). */
 function split(text: string): [string, string] {
@@ -103,7 +128,7 @@ const always: Record<string, Handler> = {
   quit: (core, s) => core.close(s, 'quit', lines.system({ kind: 'bye' })),
 };
 
-export function runCommand(core: ChatCore, session: Session, text: string): void {
+export function runCommand(core: CommandCore, session: Session, text: string): void {
   const [name, args] = split(text);
   const handler = always[name] ?? loggedIn[name];
   if (handler === undefined) {

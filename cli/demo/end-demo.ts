@@ -4,7 +4,7 @@ import { describeLoadgenFailure, type LoadgenExit } from './loadgen-child.js';
 import { buildDemoSummary, demoExitCode, type DemoEnding, type DemoEndReason } from './summary.js';
 import { readStoredRun, RESULT_FILES, writeSummaryFiles } from './summary-files.js';
 import { summaryText } from './summary-format.js';
-import type { DemoIo } from './run-demo.js';
+import type { DemoIo } from './demo-io.js';
 import type { DemoPlan } from '../demo-flags.js';
 
 export interface EndRequest {

@@ -2,18 +2,13 @@ import type { LoadgenTickReport } from '../../loadgen/index.js';
 import type { Snapshot } from '../../metrics/index.js';
 import { connectHost, loadgenArgs, urlHost, type DemoFlags, type DemoPlan } from '../demo-flags.js';
 import { defaultDbPath, startHub, type Hub } from '../hub.js';
-import { describeListenError } from '../server-command.js';
+import { describeListenError } from '../listen-error.js';
 import { ChatTail, colorEnabled } from './chat-tail.js';
 import { describeLoadgenFailure, startLoadgenChild, type LoadgenExit } from './loadgen-child.js';
 import { openBrowser } from './open-browser.js';
 import { endDemo, type EndRequest } from './end-demo.js';
 import { clock, statusLine, TerminalView } from './terminal-view.js';
-
-export interface DemoIo {
-  out: NodeJS.WriteStream;
-  err: NodeJS.WritableStream;
-  env: NodeJS.ProcessEnv;
-}
+import type { DemoIo } from './demo-io.js';
 
 /** A status line this often (or every tick, if ticks are longer). */
 const STATUS_EVERY_MS = 5000;
