@@ -66,7 +66,7 @@ export class VirtualClient {
   readonly #own: OwnMessages;
   readonly #queue = new SendQueue();
   readonly #pms = new PmTracker();
-  readonly #attempt: ConnectAttempt;
+  readonly #connectAttempt: ConnectAttempt;
   #seq = 0;
   /** Reconnects since the last login (backoff), or nickname retries during one. */
   #attempts = 0;
@@ -99,7 +99,7 @@ export class VirtualClient {
       echo: true, oneServer: ctx.targets.length === 1,
       windowMs: AMBIGUITY_WINDOW_MS, timeoutMs: ctx.lossTimeoutMs,
     }, (seq, written, e) => ctx.stats.wrote(gid, seq, e.expected, e.ambiguous, written));
-    this.#attempt = new ConnectAttempt(() => ctx.now(), ctx.stats);
+    this.#connectAttempt = new ConnectAttempt(() => ctx.now(), ctx.stats);
   }
 
   get state(): State {
@@ -120,16 +120,16 @@ export class VirtualClient {
     const started = this.ctx.now();
     const { socket: s, readyEvent } = this.ctx.dial(this.#target);
     this.#socket = s;
-    this.#attempt.begin(started, readyEvent === 'secureConnect');
+    this.#connectAttempt.begin(started, readyEvent === 'secureConnect');
     // One bound for TCP connect and TLS handshake together.
     s.setTimeout(CONNECT_TIMEOUT_MS, () => {
-      this.#errorCode = this.#attempt.timedOut();
+      this.#errorCode = this.#connectAttempt.timedOut();
       s.destroy();
     });
-    s.on('connect', () => this.#attempt.tcpConnected());
+    s.on('connect', () => this.#connectAttempt.tcpConnected());
     s.on(readyEvent, () => {
       s.setTimeout(0);
-      this.#attempt.ready();
+      this.#connectAttempt.ready();
       this.#everConnected = true;
       this.ctx.stats.connects++;
       this.ctx.stats.connected++;
@@ -142,7 +142,7 @@ export class VirtualClient {
       this.flush();
     });
     s.on('error', (err: NodeJS.ErrnoException) => {
-      this.#errorCode ||= this.#attempt.failed(err.code);
+      this.#errorCode ||= this.#connectAttempt.failed(err.code);
     });
     s.on('close', () => this.#onClose(s));
   }
@@ -284,7 +284,7 @@ export class VirtualClient {
   }
 
   #onLine(line: Buffer): void {
-    this.#attempt.line();
+    this.#connectAttempt.line();
     const ev = this.#ev;
     this.#session.parse(line, ev);
     switch (ev.kind) {
