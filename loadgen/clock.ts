@@ -10,3 +10,8 @@ export function epochMs(): number {
 }
 
 export type Clock = () => number;
+
+/** Epoch ms `from` → `to` as whole µs, the unit of the latency histograms; 0 if the clock stepped back. */
+export function elapsedUs(from: number, to: number): number {
+  return Math.max(0, Math.round((to - from) * 1000));
+}

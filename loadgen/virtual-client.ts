@@ -27,59 +27,26 @@ import { LineDecoder } from '../protocol/index.js';
 import { decodePayload, encodePayload, newPayload } from './payload.js';
 import { Prng, PURPOSE } from './prng.js';
 import { targetIndex } from './options.js';
-import { newProtocolEvent, type ProtocolAdapter, type ProtocolSession } from './protocols/index.js';
-import type { Dialed } from './dialer.js';
+import { newProtocolEvent, type ProtocolSession } from './protocols/index.js';
 import { ReceiverWindow, Seen } from './receiver-window.js';
 import { RoomView } from './room-view.js';
 import { OwnMessages } from './own-messages.js';
+import { SendKind, SendQueue, intendedTime } from './send-queue.js';
+import { PmTracker } from './pm-tracker.js';
+import { ConnectAttempt } from './connect-attempt.js';
+import { elapsedUs } from './clock.js';
+import { backoffDelay, type BackoffOptions } from '../client/index.js';
+import type { ClientContext } from './client-context.js';
 
 /** Around a message with no echo to anchor it (or several servers), membership changes this close are ambiguous. */
 export const AMBIGUITY_WINDOW_MS = 1000;
 
-/**
- * The time a message's corrected latency counts from: when it fell due, or when its client first
- * arrived if that was later (see above) — but never after the actual write. The scheduler fires
- * actions up to half a millisecond early to batch timers, and a message written before its due time
- * was not kept waiting: counting from the later due time would make corrected latency smaller than
- * uncorrected.
- */
-export function intendedTime(due: number, arrivedAt: number, written: number): number {
-  return Math.min(written, Math.max(due, arrivedAt));
-}
-import type { WorkerStats } from './worker-stats.js';
-
-export interface ClientContext {
-  readonly adapter: ProtocolAdapter;
-  readonly stats: WorkerStats;
-  /** The servers; this client uses `targetIndex(gid, rooms, targets.length)`. */
-  readonly targets: readonly { host: string; port: number }[];
-  readonly seed: number;
-  readonly rooms: readonly string[];
-  readonly pm: number;
-  readonly switch: number;
-  readonly users: number;
-  readonly size: number;
-  readonly inflight: number;
-  readonly lossTimeoutMs: number;
-  readonly nickPrefix: string;
-  /** Opens a connection to one of the targets (plain TCP or TLS: `dialer.ts`). */
-  dial(target: { host: string; port: number }): Dialed;
-  /** Epoch ms, high resolution. */
-  now(): number;
-  /** How many clients (indices 0…n-1) the plan has connected by epoch ms `t` (PM targets). */
-  plannedConnected(t: number): number;
-  readonly stopping: boolean;
-}
-
 type State = 'idle' | 'connecting' | 'login' | 'joining' | 'listing' | 'ready' | 'down';
 
-const QUEUE_MAX = 1000;
-const BACKOFF_BASE_MS = 200;
-const BACKOFF_CAP_MS = 10_000;
+/** Reconnect delays: the interactive client's formula (client/backoff.ts) with the loadgen's own bounds. */
+const RECONNECT_BACKOFF: BackoffOptions = { minMs: 200, maxMs: 10_000 };
 const CONNECT_TIMEOUT_MS = 10_000;
 const MAX_LINE = 64 * 1024;
-const KIND_ROOM = 0;
-const KIND_PM = 1;
 
 export class VirtualClient {
   readonly nick0: string;
@@ -97,33 +64,25 @@ export class VirtualClient {
   #roomsIn = new Set<string>();
   readonly #view: RoomView;
   readonly #own: OwnMessages;
+  readonly #queue = new SendQueue();
+  readonly #pms = new PmTracker();
+  readonly #connectAttempt: ConnectAttempt;
   #seq = 0;
+  /** Reconnects since the last login (backoff), or nickname retries during one. */
   #attempts = 0;
   #everConnected = false;
   #everReady = false;
   /** When this client was first logged in, then first in its room (epoch ms; 0 before). */
   #arrivedAt = 0;
-  #connectStart = 0;
-  #firstLine = false;
-  /** A TLS handshake is under way (TCP up, not yet secure). */
-  #handshaking = false;
-  /** Epoch ms when TCP connected (0 before). */
-  #tcpAt = 0;
   #byUs = false;
   #closingText = '';
   #closingKind = '';
   #errorCode = '';
   #draining = false;
   #timer: NodeJS.Timeout | undefined;
-  // Due messages waiting: intended epoch ms, kind, PM target.
-  #qTime: number[] = [];
-  #qKind: number[] = [];
-  #qTarget: number[] = [];
   #joinAt = 0;
+  /** When each `/users` awaiting its answer was asked (epoch ms), oldest first. */
   #usersAt: number[] = [];
-  #pmAt: number[] = [];
-  #pmSeq: number[] = [];
-  #pmTarget: string[] = [];
   readonly #target: { host: string; port: number };
 
   constructor(readonly gid: number, readonly ctx: ClientContext) {
@@ -140,6 +99,7 @@ export class VirtualClient {
       echo: true, oneServer: ctx.targets.length === 1,
       windowMs: AMBIGUITY_WINDOW_MS, timeoutMs: ctx.lossTimeoutMs,
     }, (seq, written, e) => ctx.stats.wrote(gid, seq, e.expected, e.ambiguous, written));
+    this.#connectAttempt = new ConnectAttempt(() => ctx.now(), ctx.stats);
   }
 
   get state(): State {
@@ -154,30 +114,22 @@ export class VirtualClient {
     this.#closingText = '';
     this.#closingKind = '';
     this.#errorCode = '';
-    this.#firstLine = false;
     this.#draining = false;
     this.#session = this.ctx.adapter.session();
     this.#decoder = this.#newDecoder();
-    this.#connectStart = this.ctx.now();
+    const started = this.ctx.now();
     const { socket: s, readyEvent } = this.ctx.dial(this.#target);
     this.#socket = s;
-    this.#handshaking = readyEvent === 'secureConnect';
+    this.#connectAttempt.begin(started, readyEvent === 'secureConnect');
     // One bound for TCP connect and TLS handshake together.
     s.setTimeout(CONNECT_TIMEOUT_MS, () => {
-      this.#errorCode = this.#handshaking && this.#tcpAt > 0 ? 'tls_handshake_timeout' : 'connect_timeout';
+      this.#errorCode = this.#connectAttempt.timedOut();
       s.destroy();
     });
-    this.#tcpAt = 0;
-    s.on('connect', () => {
-      this.#tcpAt = this.ctx.now();
-      this.ctx.stats.connect.recordValue(Math.max(0, Math.round((this.#tcpAt - this.#connectStart) * 1000)));
-    });
+    s.on('connect', () => this.#connectAttempt.tcpConnected());
     s.on(readyEvent, () => {
       s.setTimeout(0);
-      if (this.#handshaking) {
-        this.#handshaking = false;
-        this.ctx.stats.handshake.recordValue(Math.max(0, Math.round((this.ctx.now() - this.#tcpAt) * 1000)));
-      }
+      this.#connectAttempt.ready();
       this.#everConnected = true;
       this.ctx.stats.connects++;
       this.ctx.stats.connected++;
@@ -190,7 +142,7 @@ export class VirtualClient {
       this.flush();
     });
     s.on('error', (err: NodeJS.ErrnoException) => {
-      this.#errorCode ||= this.#handshaking && this.#tcpAt > 0 ? 'tls_handshake' : errorKind(err.code);
+      this.#errorCode ||= this.#connectAttempt.failed(err.code);
     });
     s.on('close', () => this.#onClose(s));
   }
@@ -206,7 +158,7 @@ export class VirtualClient {
       if (n < 2) return;
       let target = Math.floor(pick * (n - 1));
       if (target >= this.gid) target++;
-      this.#enqueue(intended, KIND_PM, target);
+      this.#enqueue(intended, SendKind.Pm, target);
     } else if (r < pm + sw) {
       const rooms = this.ctx.rooms;
       if (rooms.length < 2 || this.#state !== 'ready') return;
@@ -218,7 +170,7 @@ export class VirtualClient {
       this.#usersAt.push(this.ctx.now());
       this.#write(this.#session.members(this.#room.name));
     } else {
-      this.#enqueue(intended, KIND_ROOM, 0);
+      this.#enqueue(intended, SendKind.Room, 0);
     }
   }
 
@@ -234,28 +186,21 @@ export class VirtualClient {
     const limit = this.ctx.inflight;
     // Decides own messages whose echo is overdue or whose window closed (called at least once a tick).
     if (this.#own.length > 0) this.#own.sweep(this.ctx.now());
-    if (this.#pmAt.length > 0 && !this.#echoesPm()) {
-      // No PM echo: only an error answers a PM, so forget the ones old enough to have had it.
-      const old = this.ctx.now() - this.ctx.lossTimeoutMs;
-      while (this.#pmAt.length > 0 && (this.#pmAt[0] as number) < old) this.#pmDone(false, '', true);
-    }
+    // No PM echo: only an error answers a PM, so forget the ones old enough to have had it.
+    if (this.#pms.length > 0 && !this.#echoesPm()) this.#pms.expire(this.ctx.now() - this.ctx.lossTimeoutMs);
+    const q = this.#queue;
     let i = 0;
-    const n = this.#qTime.length;
+    const n = q.length;
     for (; i < n && !this.#draining; i++) {
-      const kind = this.#qKind[i];
-      if (kind === KIND_PM) {
+      if (q.kind(i) === SendKind.Pm) {
         if (this.#state === 'idle' || this.#state === 'connecting' || this.#state === 'login' || this.#state === 'down') break;
-        this.#sendPm(this.#qTime[i] as number, this.#qTarget[i] as number);
+        this.#sendPm(q.due(i), q.target(i));
       } else {
         if (this.#state !== 'ready' || (limit > 0 && this.#own.awaitingEcho >= limit)) break;
-        this.#sendRoom(this.#qTime[i] as number);
+        this.#sendRoom(q.due(i));
       }
     }
-    if (i > 0) {
-      this.#qTime.splice(0, i);
-      this.#qKind.splice(0, i);
-      this.#qTarget.splice(0, i);
-    }
+    q.sent(i);
   }
 
   /** End of the schedule: no more reconnects. */
@@ -267,7 +212,7 @@ export class VirtualClient {
   close(graceMs = 500): Promise<void> {
     clearTimeout(this.#timer);
     const s = this.#socket;
-    this.#qTime.length = this.#qKind.length = this.#qTarget.length = 0;
+    this.#queue.clear();
     if (s === undefined || s.destroyed) return Promise.resolve();
     this.#byUs = true;
     return new Promise((resolve) => {
@@ -281,14 +226,8 @@ export class VirtualClient {
     });
   }
 
-  #enqueue(intended: number, kind: number, target: number): void {
-    if (this.#qTime.length >= QUEUE_MAX) {
-      this.ctx.stats.error('queue_full');
-      return;
-    }
-    this.#qTime.push(intended);
-    this.#qKind.push(kind);
-    this.#qTarget.push(target);
+  #enqueue(intended: number, kind: SendKind, target: number): void {
+    if (!this.#queue.push(intended, kind, target)) return this.ctx.stats.error('queue_full');
     this.flush();
   }
 
@@ -312,9 +251,7 @@ export class VirtualClient {
     this.ctx.stats.sent++;
     this.ctx.stats.pmSent++;
     this.ctx.stats.wrote(this.gid, seq, 1, 0, written);
-    this.#pmAt.push(written);
-    this.#pmSeq.push(seq);
-    this.#pmTarget.push(to);
+    this.#pms.sent(seq, to, written);
   }
 
   /** Whether the sender is among a room message's recipients (the view counts it as a member). */
@@ -347,10 +284,7 @@ export class VirtualClient {
   }
 
   #onLine(line: Buffer): void {
-    if (!this.#firstLine) {
-      this.#firstLine = true;
-      this.ctx.stats.firstLine.recordValue(Math.max(0, Math.round((this.ctx.now() - this.#connectStart) * 1000)));
-    }
+    this.#connectAttempt.line();
     const ev = this.#ev;
     this.#session.parse(line, ev);
     switch (ev.kind) {
@@ -358,7 +292,7 @@ export class VirtualClient {
       case 'pm':
         return this.#deliver(line, ev.textStart, ev.self);
       case 'pmEcho':
-        return this.#pmDone(true, '');
+        return this.#pmEchoed();
       case 'loggedIn':
         return this.#loggedIn(ev.rooms);
       case 'joined':
@@ -389,7 +323,7 @@ export class VirtualClient {
     const nowUs = this.ctx.now() * 1000;
     if (self && p.gid === this.gid && this.#own.length > 0) {
       this.#own.echoed(p.seq, nowUs / 1000);
-      if (this.#qTime.length > 0) this.flush();
+      if (this.#queue.length > 0) this.flush();
     }
     const seen = this.#window.check(p.gid, p.seq);
     if (seen === Seen.Duplicate) {
@@ -421,7 +355,7 @@ export class VirtualClient {
     }
     this.#roomsIn.add(room);
     if (this.#state !== 'joining' || !sameRoom(room, this.#room.name)) return;
-    this.ctx.stats.join.recordValue(Math.max(0, Math.round((this.ctx.now() - this.#joinAt) * 1000)));
+    this.ctx.stats.join.recordValue(elapsedUs(this.#joinAt, this.ctx.now()));
     for (const r of this.#roomsIn) {
       if (!sameRoom(r, room)) {
         this.#write(this.#session.leave(r));
@@ -438,7 +372,7 @@ export class VirtualClient {
 
   #membersOf(room: string, nicks: string[]): void {
     const at = this.#usersAt.shift();
-    if (at !== undefined) this.ctx.stats.users.recordValue(Math.max(0, Math.round((this.ctx.now() - at) * 1000)));
+    if (at !== undefined) this.ctx.stats.users.recordValue(elapsedUs(at, this.ctx.now()));
     if (!sameRoom(room, this.#view.room)) return;
     this.#view.replace(nicks, this.#nick);
     if (this.#state === 'listing') {
@@ -449,30 +383,19 @@ export class VirtualClient {
     }
   }
 
-  /**
-   * A PM answered: echoed (`ok`), refused (`to`: the nickname the server named, if any, else the
-   * oldest), or — with `expired` — never answered by a protocol that does not echo PMs (delivered).
-   */
-  #pmDone(ok: boolean, to: string, expired = false): void {
-    let k = 0;
-    if (to !== '') {
-      const lower = to.toLowerCase();
-      k = this.#pmTarget.findIndex((t) => t.toLowerCase() === lower);
-      if (k < 0) return;
-    }
-    const at = this.#pmAt[k];
-    const seq = this.#pmSeq[k];
-    this.#pmAt.splice(k, 1);
-    this.#pmSeq.splice(k, 1);
-    this.#pmTarget.splice(k, 1);
-    if (ok && at !== undefined) this.ctx.stats.pm.recordValue(Math.max(0, Math.round((this.ctx.now() - at) * 1000)));
-    // The server said nobody has that name: the PM had no recipient to lose.
-    if (!ok && !expired && seq !== undefined) this.ctx.stats.wrote(this.gid, seq, -1, 0, 0);
+  #pmEchoed(): void {
+    const at = this.#pms.echoed();
+    if (!Number.isNaN(at)) this.ctx.stats.pm.recordValue(elapsedUs(at, this.ctx.now()));
   }
 
   #error(kind: string, nick: string): void {
     this.ctx.stats.error(kind);
-    if (kind === 'no_such_user') return this.#pmDone(false, nick);
+    if (kind === 'no_such_user') {
+      // The server said nobody has that name: the PM had no recipient to lose.
+      const seq = this.#pms.refused(nick);
+      if (seq >= 0) this.ctx.stats.wrote(this.gid, seq, -1, 0, 0);
+      return;
+    }
     if (kind === 'nick_taken' && this.#state === 'login' && this.#attempts < 5) {
       this.#attempts++;
       this.#nick = `${this.nick0}_${Math.floor(this.#backoff.next() * 1e6).toString(36)}`;
@@ -487,9 +410,7 @@ export class VirtualClient {
     this.#state = 'down';
     if (this.#own.length > 0) this.#own.abandon(this.ctx.now());
     this.#usersAt.length = 0;
-    this.#pmAt.length = 0;
-    this.#pmSeq.length = 0;
-    this.#pmTarget.length = 0;
+    this.#pms.clear();
     if (this.ctx.stopping && this.#byUs) return;
     if (!this.#byUs) {
       // What the server said before closing (its kind of disconnect) names it better than the socket error.
@@ -497,7 +418,7 @@ export class VirtualClient {
       this.ctx.stats.error(said || this.#errorCode || (wasConnected ? 'connection_closed' : 'connect_failed'));
     }
     if (this.ctx.stopping) return;
-    const delay = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** this.#attempts) * (0.5 + 0.5 * this.#backoff.next());
+    const delay = backoffDelay(this.#attempts, RECONNECT_BACKOFF, () => this.#backoff.next());
     this.#attempts = Math.min(this.#attempts + 1, 16);
     this.#timer = setTimeout(() => this.connect(), delay);
   }
@@ -505,19 +426,4 @@ export class VirtualClient {
 
 function sameRoom(a: string, b: string): boolean {
   return a === b || a.toLowerCase() === b.toLowerCase();
-}
-
-function errorKind(code: string | undefined): string {
-  switch (code) {
-    case 'ECONNREFUSED':
-      return 'connect_refused';
-    case 'ECONNRESET':
-      return 'connection_reset';
-    case 'EPIPE':
-      return 'broken_pipe';
-    case 'ETIMEDOUT':
-      return 'connect_timeout';
-    default:
-      return code ? `socket_${code.toLowerCase()}` : 'socket_error';
-  }
 }

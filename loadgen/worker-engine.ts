@@ -14,7 +14,8 @@ import { parseTarget } from './options.js';
 import { getProtocol } from './protocols/index.js';
 import { ReachWatcher } from './target-reach.js';
 import { TimerHeap } from './timer-heap.js';
-import { VirtualClient, type ClientContext } from './virtual-client.js';
+import type { ClientContext } from './client-context.js';
+import { VirtualClient } from './virtual-client.js';
 import type { MainToWorker, WorkerInit, WorkerToMain } from './worker-messages.js';
 import { WorkerStats } from './worker-stats.js';
 

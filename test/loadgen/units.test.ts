@@ -9,7 +9,7 @@ import { getProtocol, newProtocolEvent, parseThreshold, resolveLoadOptions, runN
 import { ReceiverWindow, Seen } from '../../loadgen/receiver-window.js';
 import { holds, measure } from '../../loadgen/thresholds.js';
 import { LineDecoder } from '../../server/index.js';
-import { intendedTime } from '../../loadgen/virtual-client.js';
+import { intendedTime } from '../../loadgen/send-queue.js';
 
 test('nickname prefix: lg + 3 random letters when not given, so two runs do not share nicknames; a given one is kept', () => {
   const picks = [0, 25, 7];

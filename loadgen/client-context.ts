@@ -1,0 +1,30 @@
+/**
+ * What a worker gives each of its virtual clients: the run's options they act on, the shared counters,
+ * the clock, and the worker's view of the plan and of its targets.
+ */
+import type { Dialed } from './dialer.js';
+import type { ProtocolAdapter } from './protocols/index.js';
+import type { WorkerStats } from './worker-stats.js';
+
+export interface ClientContext {
+  readonly adapter: ProtocolAdapter;
+  readonly stats: WorkerStats;
+  /** The servers; this client uses `targetIndex(gid, rooms, targets.length)`. */
+  readonly targets: readonly { host: string; port: number }[];
+  readonly seed: number;
+  readonly rooms: readonly string[];
+  readonly pm: number;
+  readonly switch: number;
+  readonly users: number;
+  readonly size: number;
+  readonly inflight: number;
+  readonly lossTimeoutMs: number;
+  readonly nickPrefix: string;
+  /** Opens a connection to one of the targets (plain TCP or TLS: `dialer.ts`). */
+  dial(target: { host: string; port: number }): Dialed;
+  /** Epoch ms, high resolution. */
+  now(): number;
+  /** How many clients (indices 0…n-1) the plan has connected by epoch ms `t` (PM targets). */
+  plannedConnected(t: number): number;
+  readonly stopping: boolean;
+}
