@@ -16,19 +16,6 @@ export function roomMessage(room: string, nick: string, text: string): Buffer {
   return Buffer.from(`[${room}] ${nick}: ${text}\n`);
 }
 
-/** prefix + raw + `\n` by byte copy: the message text is never encoded again. */
-export function withPrefix(prefix: Buffer, raw: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(prefix.length + raw.length + 1);
-  prefix.copy(out, 0);
-  raw.copy(out, prefix.length);
-  out[out.length - 1] = 10;
-  return out;
-}
-
-export function roomEcho(room: string, text: string): Buffer {
-  return Buffer.from(`[${room}] You: ${text}\n`);
-}
-
 export function pmFrom(nick: string, text: string): Buffer {
   return Buffer.from(`[PM from ${nick}] ${text}\n`);
 }
