@@ -1,7 +1,8 @@
 import { writeBenchFiles, markdownTable, machine, type BenchRow } from '../bench/report.js';
 import { scenarios } from '../bench/scenarios.js';
-import { flag, formatHelp, parseFlags, UsageError } from './flags.js';
+import { flag, UsageError } from './flags.js';
 import type { Command } from './command.js';
+import { parseCommandFlags } from './parse-command-flags.js';
 
 const spec = {
   only: flag.list('run only this scenario (repeatable): ' + scenarios.map((s) => s.name).join(', '), (raw, name) => {
@@ -15,11 +16,8 @@ const spec = {
 export const benchCommand: Command = {
   summary: 'performance benchmarks (not part of npm test): figures and ratios measured in one run',
   async run(argv) {
-    const f = parseFlags(argv, spec);
-    if (f.help) {
-      console.log(formatHelp('chatpulse bench [flags]', benchCommand.summary, spec));
-      return 0;
-    }
+    const f = parseCommandFlags(argv, spec, { usage: 'chatpulse bench [flags]', summary: benchCommand.summary });
+    if (f === undefined) return 0;
     const startedAt = new Date();
     const m = machine();
     console.log(`machine: ${m.cores} cores, ${m.cpu}, Node ${m.node}`);

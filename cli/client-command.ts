@@ -1,6 +1,7 @@
 import { runClient } from '../client/index.js';
-import { flag, formatHelp, parseFlags } from './flags.js';
+import { flag } from './flags.js';
 import type { Command } from './command.js';
+import { parseCommandFlags } from './parse-command-flags.js';
 
 const spec = {
   host: flag.string('127.0.0.1', 'chat server address'),
@@ -13,11 +14,8 @@ const spec = {
 export const clientCommand: Command = {
   summary: 'interactive terminal chat client (colours, reconnect, rooms restored); scriptable through a pipe',
   async run(argv) {
-    const f = parseFlags(argv, spec);
-    if (f.help) {
-      console.log(formatHelp('chatpulse client [flags]', clientCommand.summary, spec, EXAMPLE));
-      return 0;
-    }
+    const f = parseCommandFlags(argv, spec, { usage: 'chatpulse client [flags]', summary: clientCommand.summary, footer: EXAMPLE });
+    if (f === undefined) return 0;
     return runClient({ host: f.host, port: f.port, nick: f.nick, settleMs: f.settle, backoff: { minMs: 500, maxMs: f.retryMax } });
   },
 };

@@ -2,10 +2,11 @@ import fs from 'node:fs';
 import { compareMarkdown, defaultFindMax, runCompare, writeCompareFiles } from '../compare/index.js';
 import { LoadOptionsError, type LoadOptions } from '../loadgen/index.js';
 import { Progress } from '../loadgen/progress.js';
-import { flag, formatHelp, parseFlags, UsageError } from './flags.js';
+import { flag, UsageError } from './flags.js';
 import { loadgenFlags } from './loadgen-flags.js';
 import { abortOnSignals, STOPPED_EARLY_EXIT } from './abort-on-signals.js';
 import type { Command } from './command.js';
+import { parseCommandFlags } from './parse-command-flags.js';
 
 // The loadgen's flags, less those that name one server or one output; compare's own on top.
 const { host: _h, port: _p, target: _t, scenario: _s, threshold: _th, json: _j, metricsPort: _m, label: _l, ...load } = loadgenFlags;
@@ -30,11 +31,8 @@ const spec = {
 export const compareCommand: Command = {
   summary: 'the same seeded load against several servers in turn: side-by-side table, CSV, JSON',
   async run(argv) {
-    const f = parseFlags(argv, spec);
-    if (f.help) {
-      console.log(formatHelp('chatpulse compare --target NAME=PROTO://HOST:PORT … [flags]', compareCommand.summary, spec, EXAMPLE));
-      return 0;
-    }
+    const f = parseCommandFlags(argv, spec, { usage: 'chatpulse compare --target NAME=PROTO://HOST:PORT … [flags]', summary: compareCommand.summary, footer: EXAMPLE });
+    if (f === undefined) return 0;
     if (f.target.length === 0) throw new UsageError('--target is required (NAME=PROTO://HOST:PORT, repeatable)');
     if (f.pm + f.switch + f.users > 1) throw new UsageError(`--pm + --switch + --users must be at most 1, got ${f.pm + f.switch + f.users}`);
     if (f.ramp > f.duration) throw new UsageError(`--ramp (${f.ramp / 1000}s) must not exceed --duration (${f.duration / 1000}s)`);

@@ -1,18 +1,15 @@
 import { runDemo } from './demo/run-demo.js';
 import { demoFlags, planDemo } from './demo-flags.js';
-import { formatHelp, parseFlags } from './flags.js';
 import type { Command } from './command.js';
+import { parseCommandFlags } from './parse-command-flags.js';
 
 const spec = demoFlags;
 
 export const demoCommand: Command = {
   summary: 'server + dashboard + load generator for --minutes, countdown, then results/<run-id>/ with CSV and a summary',
   async run(argv) {
-    const f = parseFlags(argv, spec);
-    if (f.help) {
-      console.log(formatHelp('chatpulse demo [flags]', demoCommand.summary, spec, EXAMPLE));
-      return 0;
-    }
+    const f = parseCommandFlags(argv, spec, { usage: 'chatpulse demo [flags]', summary: demoCommand.summary, footer: EXAMPLE });
+    if (f === undefined) return 0;
     const plan = planDemo(f);
     return runDemo(f, plan, { out: process.stdout, err: process.stderr, env: process.env });
   },

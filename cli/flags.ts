@@ -26,6 +26,8 @@ export interface Flag<T> {
   readonly boolean?: boolean;
   /** Repeatable flags collect every value into an array. */
   readonly repeatable?: boolean;
+  /** A repeatable flag given more often than this is a usage error. @default 64 */
+  readonly maxRepeats?: number;
   /** Shown in --help instead of the default's own rendering. */
   readonly defaultLabel?: string;
   parse(raw: string, flagName: string): T;
@@ -49,6 +51,9 @@ function checkBounds(n: number, b: Bounds, flagName: string, raw: string, what: 
   }
   return n;
 }
+
+/** How often a repeatable flag may be given unless it says otherwise. */
+const MAX_REPEATS = 64;
 
 export const flag = {
   string(def: string, help: string, opts: { maxLength?: number } = {}): Flag<string> {
@@ -116,14 +121,16 @@ export const flag = {
       },
     };
   },
-  /** A repeatable flag; each value is parsed by `item` (which throws UsageError on bad input). */
+  /**
+   * A repeatable flag; each value is parsed by `item` (which throws UsageError on bad input).
+   * `max`: how many times it may be given. @default 64
+   */
   list<T>(help: string, item: (raw: string, flagName: string) => T, opts: { max?: number } = {}): Flag<T[]> {
-    const max = opts.max ?? 64;
+    const max = opts.max ?? MAX_REPEATS;
+    if (!Number.isInteger(max) || max < 1) throw new RangeError(`max must be an integer >= 1, got ${max}`);
     return {
-      kind: 'VALUE', default: [], help, repeatable: true, defaultLabel: 'none',
-      parse(raw, name) {
-        return [item(raw, name)].slice(0, max);
-      },
+      kind: 'VALUE', default: [], help, repeatable: true, maxRepeats: max, defaultLabel: 'none',
+      parse: (raw, name) => [item(raw, name)],
     };
   },
 };
@@ -139,7 +146,6 @@ export function flagName(key: string): string {
 }
 
 const MAX_ARGS = 512;
-const MAX_REPEATS = 64;
 
 export function parseFlags<S extends FlagSpec>(argv: readonly string[], spec: S): ParsedFlags<S> {
   if (argv.length > MAX_ARGS) throw new UsageError(`too many arguments (${argv.length}, at most ${MAX_ARGS})`);
@@ -189,7 +195,8 @@ export function parseFlags<S extends FlagSpec>(argv: readonly string[], spec: S)
     const value = f.parse(raw, name);
     if (f.repeatable) {
       const list = out[key] as unknown[];
-      if (list.length >= MAX_REPEATS) throw new UsageError(`--${name} given too many times (at most ${MAX_REPEATS})`);
+      const max = f.maxRepeats ?? MAX_REPEATS;
+      if (list.length >= max) throw new UsageError(`--${name} given too many times (at most ${max})`);
       list.push(...(value as unknown[]));
     } else {
       out[key] = value;

@@ -1,21 +1,19 @@
 import fs from 'node:fs';
 import { defaultLoadOptions, formatSummary, LoadOptionsError, parseScenario, runLoad, ScenarioError, type LoadOptions, type LoadSummary } from '../loadgen/index.js';
 import { Progress } from '../loadgen/progress.js';
-import { formatHelp, parseFlags, UsageError } from './flags.js';
+import { parseFlags, UsageError } from './flags.js';
 import { loadgenFlags } from './loadgen-flags.js';
 import { abortOnSignals, STOPPED_EARLY_EXIT } from './abort-on-signals.js';
 import type { Command } from './command.js';
+import { parseCommandFlags } from './parse-command-flags.js';
 
 const spec = loadgenFlags;
 
 export const loadgenCommand: Command = {
   summary: 'simulated chat clients against a server: latency, delivery accounting, thresholds',
   async run(argv) {
-    const f = parseFlags(argv, spec);
-    if (f.help) {
-      console.log(formatHelp('chatpulse loadgen [flags]', loadgenCommand.summary, spec, EXAMPLE));
-      return 0;
-    }
+    const f = parseCommandFlags(argv, spec, { usage: 'chatpulse loadgen [flags]', summary: loadgenCommand.summary, footer: EXAMPLE });
+    if (f === undefined) return 0;
     const options = toOptions(f);
     const reportToken = f.reportToken || process.env.CHATPULSE_TOKEN || '';
     const controller = new AbortController();

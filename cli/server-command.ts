@@ -1,6 +1,7 @@
 import { defaultDbPath, startHub, type Hub } from './hub.js';
-import { formatDuration, formatHelp, parseFlags, UsageError } from './flags.js';
+import { formatDuration, UsageError } from './flags.js';
 import type { Command } from './command.js';
+import { parseCommandFlags } from './parse-command-flags.js';
 import { serverFlags } from './server-flags.js';
 import { FileError, securityOptions } from './security-options.js';
 import { startBanner } from './start-banner.js';
@@ -12,11 +13,8 @@ const spec = { ...serverFlags };
 export const serverCommand: Command = {
   summary: 'chat server (TCP) + dashboard and /metrics (HTTP) until Ctrl-C',
   async run(argv) {
-    const f = parseFlags(argv, spec);
-    if (f.help) {
-      console.log(formatHelp('chatpulse server [flags]', serverCommand.summary, spec, EXAMPLE));
-      return 0;
-    }
+    const f = parseCommandFlags(argv, spec, { usage: 'chatpulse server [flags]', summary: serverCommand.summary, footer: EXAMPLE });
+    if (f === undefined) return 0;
     if (f.redis && !/^rediss?:\/\/[^\s]+$/.test(f.redis)) {
       throw new UsageError(`--redis expects a URL like redis://127.0.0.1:6379, got '${f.redis.slice(0, 60)}'`);
     }

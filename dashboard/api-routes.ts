@@ -31,7 +31,7 @@ export function apiRoutes(options: ApiOptions): express.Router {
     const run = findRun(reader, req.params.id);
     const range = parseRange(req.query);
     const { snapshots, truncated } = reader.samples(run.id, range, maxSamplesPerResponse);
-    const body: SamplesResponse = { type: 'samples', run, from: range.from, to: range.to, snapshots, truncated };
+    const body: SamplesResponse = { type: 'samples', run, from: range.from ?? null, to: range.to ?? null, snapshots, truncated };
     res.json(body);
   });
 
@@ -39,7 +39,7 @@ export function apiRoutes(options: ApiOptions): express.Router {
     router.get(`/api/runs/:id/${kind}.csv`, async (req, res) => {
       const run = findRun(reader, req.params.id);
       const range = parseRange(req.query);
-      const suffix = range.from !== null || range.to !== null ? '-range' : '';
+      const suffix = range.from !== undefined || range.to !== undefined ? '-range' : '';
       res.setHeader('Content-Type', 'text/csv; charset=utf-8');
       res.setHeader('Content-Disposition', `attachment; filename="${safeName(run.id)}-${kind}${suffix}.csv"`);
       res.setHeader('Cache-Control', 'no-store');
@@ -73,7 +73,7 @@ export function parseRange(query: Record<string, unknown>): TimeRange {
   const from = parseTime(query.from, 'from');
   const to = parseTime(query.to, 'to');
   if (from !== null && to !== null && from > to) throw new HttpError(400, `from (${from}) is after to (${to})`);
-  return { from, to };
+  return { ...(from !== null && { from }), ...(to !== null && { to }) };
 }
 
 function parseTime(v: unknown, name: string): number | null {

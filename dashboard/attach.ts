@@ -3,7 +3,7 @@ import type express from 'express';
 import type { LoadgenTickReport } from '../loadgen/report.js';
 import type { Snapshot } from '../metrics/snapshot.js';
 import { apiRoutes } from './api-routes.js';
-import { HistoryRing } from './history-ring.js';
+import { ThinnedHistory } from './thinned-history.js';
 import { createIngestServer, type IngestStats } from './ingest-socket.js';
 import { createLiveFeed, type Countdown, type LiveFeedStats } from './live-feed.js';
 import { dashboardPage } from './page.js';
@@ -49,7 +49,7 @@ export interface Dashboard {
 /** Mounts the page, the assets, the run API and the `/ws` and `/ingest` WebSockets on one HTTP server. */
 export function attachDashboard(options: DashboardOptions): Dashboard {
   const { app, server, reader } = options;
-  const ring = new HistoryRing<Snapshot>(options.maxHistoryTicks ?? 2000);
+  const ring = new ThinnedHistory<Snapshot>(options.maxHistoryTicks ?? 2000);
   let ringRunId: string | null = null;
 
   app.use(dashboardPage());

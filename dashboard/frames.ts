@@ -4,22 +4,11 @@
  * imports, no Node modules.
  */
 import type { LoadgenTickReport } from '../loadgen/report.js';
+import type { RunInfo } from '../metrics/run-schema.js';
 import type { Snapshot } from '../metrics/snapshot.js';
 
-/** A run as listed by `GET /api/runs` and named in `history` frames. */
-export interface RunInfo {
-  id: string;
-  /** `--label` text; user input, shown as text only. */
-  label: string;
-  /** Epoch ms. */
-  start: number;
-  /** Epoch ms of the last tick stored (or of the close); null before the first tick. */
-  end: number | null;
-  /** `aborted`: the process died without closing the run; its stored ticks are kept. */
-  status: 'running' | 'completed' | 'aborted';
-  /** Ticks stored so far. */
-  ticks: number;
-}
+/** A run as listed by `GET /api/runs` and named in `history` frames: the store's, without its config. */
+export type { RunInfo };
 
 // ---- WS /ws: server → browser ----------------------------------------------------------------------
 

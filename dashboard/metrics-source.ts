@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
-import { streamCsv, type RunInfo as StoredRun, type RunReader } from '../metrics/index.js';
+import { streamCsv, type RunReader, type StoredRun } from '../metrics/index.js';
 import type { RunInfo } from './frames.js';
-import type { RunSource, TimeRange } from './run-source.js';
+import type { RunSource } from './run-source.js';
 
 /**
  * The dashboard's view of the metrics run store: runs without their config (the wire type), snapshots
@@ -16,19 +16,15 @@ export function metricsRunSource(reader: RunReader, currentRunId: () => string |
     },
     currentRunId,
     samples(id, range, limit) {
-      const snapshots = reader.snapshots(id, open(range), 0, limit + 1);
+      const snapshots = reader.snapshots(id, range, 0, limit + 1);
       const truncated = snapshots.length > limit;
       if (truncated) snapshots.length = limit;
       return { snapshots, truncated };
     },
-    writeCsv: (id, kind, range, out: Writable) => streamCsv(reader, id, kind, out, open(range)),
+    writeCsv: (id, kind, range, out: Writable) => streamCsv(reader, id, kind, out, range),
   };
 }
 
 function wire(run: StoredRun): RunInfo {
   return { id: run.id, label: run.label, start: run.start, end: run.end, status: run.status, ticks: run.ticks };
-}
-
-function open(range: TimeRange): { from?: number; to?: number } {
-  return { ...(range.from !== null && { from: range.from }), ...(range.to !== null && { to: range.to }) };
 }

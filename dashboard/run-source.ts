@@ -1,12 +1,9 @@
 import type { Writable } from 'node:stream';
+import type { TimeRange } from '../metrics/run-reader.js';
 import type { Snapshot } from '../metrics/snapshot.js';
 import type { RunInfo } from './frames.js';
 
-/** A closed time range in epoch ms; `null` = open end. */
-export interface TimeRange {
-  from: number | null;
-  to: number | null;
-}
+export type { TimeRange };
 
 /**
  * What the dashboard reads from the run store. dashboard/ depends on this seam only; `metrics-source.ts`

@@ -2,6 +2,7 @@
  * The main thread's view of a run: merges the workers' tick messages (histograms added, never
  * averaged), feeds the delivery ledger and keeps run totals and generator health.
  */
+import { addDeliveryCounts, DeliveryCounts } from './delivery-counts.js';
 import { addEncoded, newHistogram, type Histogram } from './histograms.js';
 import { DeliveryLedger, type Settled } from './ledger.js';
 import type { WorkerFinal, WorkerTick } from './worker-messages.js';
@@ -32,15 +33,8 @@ export interface TickView {
   saturated: boolean;
 }
 
-export class RunAggregate {
-  sent = 0;
-  pmSent = 0;
-  received = 0;
-  duplicated = 0;
-  reordered = 0;
-  late = 0;
-  connects = 0;
-  reconnects = 0;
+/** Run totals: the `DeliveryCounts` fields summed over every worker's ticks. */
+export class RunAggregate extends DeliveryCounts {
   clients = 0;
   peakClients = 0;
   ticks = 0;
@@ -60,6 +54,7 @@ export class RunAggregate {
   readonly #health = new Map<number, WorkerHealthSummary & { eluSum: number; n: number; lagP99s: number[] }>();
 
   constructor(lossTimeoutMs: number, intervalMs: number) {
+    super();
     this.ledger = new DeliveryLedger(lossTimeoutMs, 2 * intervalMs);
   }
 
@@ -79,12 +74,7 @@ export class RunAggregate {
       view.clients += p.connected;
       view.sent += p.sent;
       view.received += p.received;
-      this.pmSent += p.pmSent;
-      this.duplicated += p.duplicated;
-      this.reordered += p.reordered;
-      this.late += p.late;
-      this.connects += p.connects;
-      this.reconnects += p.reconnects;
+      addDeliveryCounts(this, p);
       for (const [k, n] of Object.entries(p.errors)) {
         this.errors[k] = (this.errors[k] ?? 0) + n;
         view.errors += n;
@@ -97,8 +87,6 @@ export class RunAggregate {
     }
     this.corrected.add(this.#tickCorrected);
     this.uncorrected.add(this.#tickUncorrected);
-    this.sent += view.sent;
-    this.received += view.received;
     this.clients = view.clients;
     this.peakClients = Math.max(this.peakClients, view.clients);
     this.ticks++;

@@ -1,4 +1,5 @@
 /** Messages between the main thread (run-load.ts) and worker threads (worker.ts). Structured-clone data only. */
+import type { DeliveryCounts } from './delivery-counts.js';
 import type { LoadOptions } from './options.js';
 import type { Plan } from './plan.js';
 import type { ReachCounts } from './target-reach.js';
@@ -27,20 +28,12 @@ export interface WorkerHealth {
   lagMaxMs: number;
 }
 
-export interface WorkerTick {
+/** One worker's tick; the `DeliveryCounts` fields are this tick's counts. */
+export interface WorkerTick extends DeliveryCounts {
   type: 'tick';
   worker: number;
   tick: number;
   connected: number;
-  /** Counts this tick. */
-  sent: number;
-  pmSent: number;
-  received: number;
-  duplicated: number;
-  reordered: number;
-  late: number;
-  connects: number;
-  reconnects: number;
   /** Messages due but dropped because a client's queue was full. */
   errors: Record<string, number>;
   /** Per message decided: gid, seq, expected recipients, ambiguous recipients, written epoch ms (ledger.ts SENT_RECORD). */

@@ -2,19 +2,12 @@
  * One worker's counters. The hot path only increments and records; `drainTick()` turns a tick's
  * worth into a `WorkerTick` (histograms encoded, receipts flattened) and starts the next.
  */
+import { DeliveryCounts, takeDeliveryCounts } from './delivery-counts.js';
 import { encodeHistogram, newHistogram, recordUs, type Histogram } from './histograms.js';
 import { receiptKey, type WorkerHealth, type WorkerTick } from './worker-messages.js';
 
-export class WorkerStats {
+export class WorkerStats extends DeliveryCounts {
   connected = 0;
-  sent = 0;
-  pmSent = 0;
-  received = 0;
-  duplicated = 0;
-  reordered = 0;
-  late = 0;
-  connects = 0;
-  reconnects = 0;
   errors: Record<string, number> = {};
   readonly corrected = newHistogram();
   readonly uncorrected = newHistogram();
@@ -29,7 +22,9 @@ export class WorkerStats {
   #sentRecords: number[] = [];
   #receipts = new Map<number, number>();
 
-  constructor(readonly worker: number) {}
+  constructor(readonly worker: number) {
+    super();
+  }
 
   error(kind: string): void {
     this.errors[kind] = (this.errors[kind] ?? 0) + 1;
@@ -62,14 +57,10 @@ export class WorkerStats {
       receipts[i++] = n;
     }
     const out: WorkerTick = {
-      type: 'tick', worker: this.worker, tick, connected: this.connected,
-      sent: this.sent, pmSent: this.pmSent, received: this.received, duplicated: this.duplicated,
-      reordered: this.reordered, late: this.late, connects: this.connects, reconnects: this.reconnects,
+      type: 'tick', worker: this.worker, tick, connected: this.connected, ...takeDeliveryCounts(this),
       errors: this.errors, sentRecords: Float64Array.from(this.#sentRecords), receipts,
       corrected: encodeHistogram(this.corrected), uncorrected: encodeHistogram(this.uncorrected), health,
     };
-    this.sent = this.pmSent = this.received = this.duplicated = this.reordered = this.late = 0;
-    this.connects = this.reconnects = 0;
     this.errors = {};
     this.#sentRecords = [];
     this.#receipts = new Map();

@@ -74,13 +74,13 @@ export async function streamCsv(reader: RunReader, runId: string, kind: CsvKind,
 }
 
 /**
- * Writes any table as a CSV file the way every chatpulse CSV is written (BOM, CRLF, header, formula
- * escaping), under a temporary name renamed into place so a reader never sees half a file.
+ * Writes a file through `write` under a temporary name and renames it into place, so a reader never
+ * sees half a file; on failure the temporary file is removed.
  */
-export async function writeCsvFile(file: string, columns: readonly string[], records: Iterable<CsvCell[]>): Promise<void> {
+async function writeAtomically(file: string, write: (out: Writable) => Promise<void>): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
   try {
-    await pipeline(Readable.from(records), stringifier(columns), fs.createWriteStream(tmp));
+    await write(fs.createWriteStream(tmp));
     await fs.promises.rename(tmp, file);
   } catch (err) {
     await fs.promises.rm(tmp, { force: true });
@@ -89,23 +89,22 @@ export async function writeCsvFile(file: string, columns: readonly string[], rec
 }
 
 /**
- * Writes `rooms.csv`, `totals.csv` and `mps_by_room.csv` of a run into `<resultsDir>/<runId>/`.
- * Each is written under a temporary name and renamed, so a reader never sees half a file.
- * Returns the folder.
+ * Writes any table as a CSV file the way every chatpulse CSV is written (BOM, CRLF, header, formula
+ * escaping), renamed into place when complete.
+ */
+export async function writeCsvFile(file: string, columns: readonly string[], records: Iterable<CsvCell[]>): Promise<void> {
+  await writeAtomically(file, (out) => pipeline(Readable.from(records), stringifier(columns), out));
+}
+
+/**
+ * Writes `rooms.csv`, `totals.csv` and `mps_by_room.csv` of a run into `<resultsDir>/<runId>/`, each
+ * renamed into place when complete. Returns the folder.
  */
 export async function writeRunCsv(reader: RunReader, runId: string, resultsDir: string): Promise<string> {
   const dir = path.join(resultsDir, runId);
   await fs.promises.mkdir(dir, { recursive: true });
   for (const kind of Object.keys(CSV_FILES) as CsvKind[]) {
-    const file = path.join(dir, CSV_FILES[kind]);
-    const tmp = `${file}.${process.pid}.tmp`;
-    try {
-      await streamCsv(reader, runId, kind, fs.createWriteStream(tmp));
-      await fs.promises.rename(tmp, file);
-    } catch (err) {
-      await fs.promises.rm(tmp, { force: true });
-      throw err;
-    }
+    await writeAtomically(path.join(dir, CSV_FILES[kind]), (out) => streamCsv(reader, runId, kind, out));
   }
   return dir;
 }

@@ -13,7 +13,7 @@ export type { RoomTableOptions } from './room-table.js';
 export { formatRunId, isRunId, safeLabel } from './run-id.js';
 export { RunReader } from './run-reader.js';
 export type { RoomSampleRow, StoredTotalsRow, TimeRange, TotalsSampleRow } from './run-reader.js';
-export type { RunInfo, RunStatus } from './run-schema.js';
+export type { RunInfo, RunStatus, StoredRun } from './run-schema.js';
 export { processAlive, RunStore } from './run-store.js';
 export type { StartRunOptions } from './run-store.js';
 export type { LoadgenSummary, RoomSample, Snapshot, TotalsSample } from './snapshot.js';

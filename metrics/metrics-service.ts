@@ -6,7 +6,7 @@ import { writeRunCsv } from './csv-export.js';
 import { metricsHandler } from './metrics-route.js';
 import { registerChatMetrics } from './prometheus.js';
 import { RunStore } from './run-store.js';
-import type { RunInfo } from './run-schema.js';
+import type { StoredRun } from './run-schema.js';
 import { TickAggregator } from './tick-aggregator.js';
 import { systemClock, type TickClock } from './tick-clock.js';
 
@@ -44,9 +44,9 @@ export interface MetricsServiceOptions {
 export interface MetricsService {
   readonly aggregator: TickAggregator;
   readonly runs: RunStore;
-  readonly run: RunInfo;
+  readonly run: StoredRun;
   /** The newest run before this one, if any (after stale runs were marked aborted). */
-  readonly previousRun: RunInfo | undefined;
+  readonly previousRun: StoredRun | undefined;
   /** Runs found `running` with their process gone, now marked `aborted`. */
   readonly aborted: string[];
   /** `GET /metrics`. */

@@ -1,5 +1,5 @@
 import type { Db } from '../store/database.js';
-import { ensureRunSchema, runFromRow, type RunInfo, type RunRow } from './run-schema.js';
+import { ensureRunSchema, runFromRow, type RunRow, type StoredRun } from './run-schema.js';
 import type { LoadgenSummary, RoomSample, Snapshot, TotalsSample } from './snapshot.js';
 
 /** A time window over a run, epoch ms, both ends included; either end may be left open. */
@@ -40,18 +40,18 @@ export class RunReader {
   }
 
   /** Newest first. */
-  listRuns(limit = 1000): RunInfo[] {
+  listRuns(limit = 1000): StoredRun[] {
     const rows = this.#db.prepare('SELECT * FROM runs ORDER BY start DESC, id DESC LIMIT ?').all(limit) as RunRow[];
     return rows.map(runFromRow);
   }
 
-  getRun(id: string): RunInfo | undefined {
+  getRun(id: string): StoredRun | undefined {
     const row = this.#db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
     return row && runFromRow(row);
   }
 
   /** The newest run other than `exceptId`. */
-  previousRun(exceptId?: string): RunInfo | undefined {
+  previousRun(exceptId?: string): StoredRun | undefined {
     const row = this.#db.prepare('SELECT * FROM runs WHERE id IS NOT ? ORDER BY start DESC, id DESC LIMIT 1')
       .get(exceptId ?? null) as RunRow | undefined;
     return row && runFromRow(row);

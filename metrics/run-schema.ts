@@ -35,24 +35,34 @@ export function ensureRunSchema(db: Db): void {
 
 export type RunStatus = 'running' | 'completed' | 'aborted';
 
+/**
+ * A run as every view lists it: `GET /api/runs`, the dashboard's history frames, the results. Browser-
+ * safe (dashboard/frames.ts re-exports it).
+ */
 export interface RunInfo {
   id: string;
+  /** `--label` text; user input, shown as text only. */
   label: string;
   /** Epoch ms. */
   start: number;
   /** Epoch ms of the last tick written (or of the close); null before the first tick. */
   end: number | null;
+  /** `aborted`: the process died without closing the run; its stored ticks are kept. */
   status: RunStatus;
-  /** The options the run was started with. */
-  config: Record<string, unknown>;
+  /** Ticks stored so far. */
   ticks: number;
+}
+
+/** A run as the store holds it: what is listed plus the options it was started with (not sent to browsers). */
+export interface StoredRun extends RunInfo {
+  config: Record<string, unknown>;
 }
 
 export interface RunRow {
   id: string; label: string; start: number; end: number | null; status: RunStatus; config: string; ticks: number;
 }
 
-export function runFromRow(r: RunRow): RunInfo {
+export function runFromRow(r: RunRow): StoredRun {
   let config: Record<string, unknown> = {};
   try {
     config = JSON.parse(r.config) as Record<string, unknown>;

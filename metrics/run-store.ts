@@ -2,7 +2,7 @@ import os from 'node:os';
 import type { Db } from '../store/database.js';
 import { formatRunId } from './run-id.js';
 import { RunReader } from './run-reader.js';
-import { type RunInfo, type RunStatus } from './run-schema.js';
+import { type RunStatus, type StoredRun } from './run-schema.js';
 import type { Snapshot } from './snapshot.js';
 
 export interface StartRunOptions {
@@ -54,7 +54,7 @@ export class RunStore extends RunReader {
   }
 
   /** Creates a `running` run and returns it. Its id is unique even for two starts in one second. */
-  startRun(opts: StartRunOptions = {}): RunInfo {
+  startRun(opts: StartRunOptions = {}): StoredRun {
     const label = opts.label ?? 'server';
     const start = opts.start ?? Date.now();
     const config = opts.config ?? {};

@@ -79,10 +79,6 @@ export class ChatCore {
     if (every > 0) this.#idleTimer = setInterval(() => this.#sweepIdle(), every).unref();
   }
 
-  get sessionCount(): number {
-    return this.#sessions.size;
-  }
-
   /** Called by the write coalescer after each flush: fan-out times and byte counts for this turn. */
   readonly afterFlush = (): void => {
     this.#turn++;
@@ -469,7 +465,7 @@ export class ChatCore {
   #onClose(session: Session): void {
     clearTimeout(session.linger);
     this.#sessions.delete(session);
-    if (!session.closed) this.#detach(session, transportCause(session.conn));
+    if (!session.closed) this.#detach(session, session.conn.closeCause);
   }
 
   /** The idle policy's sweep: closes connections that never logged in, went silent or stalled mid-line. */
@@ -570,14 +566,4 @@ export class ChatCore {
       errorText.nickLostInSplit(nick, temp));
     this.renick(session, temp);
   }
-
-  /** Sessions, for transports and tests that need to look inside. */
-  sessions(): IterableIterator<Session> {
-    return this.#sessions.values();
-  }
-}
-
-function transportCause(conn: Connection): DisconnectReason {
-  const cause = (conn as { closeCause?: string }).closeCause;
-  return cause === 'slow_consumer' || cause === 'error' ? cause : 'closed';
 }

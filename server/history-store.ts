@@ -1,10 +1,10 @@
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { Db } from '../store/database.js';
 import { StorageHealth } from '../store/storage-health.js';
 import { batchTexts, HistoryBatchBuilder, sliceBatch, type HistoryBatch } from './history-batch.js';
-import { HistoryRing } from './history-ring.js';
 import { createHistorySchema } from './history-schema.js';
-import type { WriterReply, WriterRequest } from './history-writer.js';
+import { serveHistoryWrites, type WriterReply, type WriterRequest } from './history-writes.js';
+import { PendingHistoryRing } from './pending-history-ring.js';
 
 export interface HistoryLine {
   ts: number;
@@ -41,16 +41,21 @@ interface Posted {
 }
 
 /**
- * Chat history in SQLite. Appending is an array push on the hot path; batches go to a writer thread
- * (server/history-writer.ts) that commits each in one transaction — never one per message, and never
- * on the event loop. Reads (`/join`, `/history`) query the main connection and add the lines handed
- * off but not yet committed, so a reader always sees every line sent before it asked — except while
+ * Chat history in SQLite. Appending is an array push on the hot path; once per flush interval the
+ * queued lines go, as one batch, to a writer thread (server/history-writer.ts) that commits it in one
+ * transaction — never one per message, and never on the event loop. Reads (`/join`, `/history`) query
+ * the main connection and add, from memory, the lines not yet committed (handed off or still queued)
+ * without handing anything off early, so a reader sees every line sent before it asked — except while
  * writes fail: then it shows only what is stored, and `problem` says why the rest is missing.
  * Failed batches are held (up to `retryLines`) and retried once per flush interval.
+ * A `:memory:` database cannot be opened by a second connection, so there the same batches are
+ * committed on the main thread's connection (a test or throwaway server: no disk to wait for).
  */
 export class HistoryStore {
   /** Lines not yet handed off, per room (by its canonical name), each bounded by the cap. */
-  #pending = new Map<string, HistoryRing>();
+  readonly #pending = new Map<string, PendingHistoryRing>();
+  /** The same rings by lower-cased name, for reads, which may spell a room any way. */
+  readonly #pendingByKey = new Map<string, PendingHistoryRing>();
   /** Batches posted to the writer and not yet confirmed, by batch id. */
   readonly #inFlight = new Map<number, Posted>();
   /** Failed batches, oldest first, waiting for a retry. */
@@ -60,11 +65,13 @@ export class HistoryStore {
   readonly #retryLines: number;
   readonly #health: StorageHealth;
   #nextBatch = 1;
+  #batchesPosted = 0;
   #timer: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
   readonly #cap: number;
   readonly #flushEveryMs: number;
-  readonly #worker: Worker | undefined;
+  /** The writer thread, or for `:memory:` the main-thread end of the channel its writes are served on. */
+  readonly #writer: Worker | MessagePort | undefined;
   readonly #recent: (key: string, n: number) => HistoryLine[];
 
   constructor(db: Db, opts: HistoryOptions) {
@@ -76,19 +83,35 @@ export class HistoryStore {
     const recent = db.prepare(`SELECT ts, room, nick, text FROM
       (SELECT id, ts, room, nick, text FROM chat_history WHERE room_key = ? ORDER BY id DESC LIMIT ?) ORDER BY id`);
     this.#recent = (key, n) => recent.all(key, n) as HistoryLine[];
-    if (this.#cap > 0 && db.name !== ':memory:') {
-      this.#worker = new Worker(new URL('./history-writer.js', import.meta.url), { workerData: { file: db.name, cap: this.#cap } });
-      this.#worker.on('message', (msg: WriterReply) => {
-        if (msg.type === 'written') this.#written(msg.id);
-        else if (msg.type === 'failed') this.#failed(msg.id, Object.assign(new Error(msg.message), { code: msg.code }));
-      });
-      this.#worker.on('error', (err) => this.#health.failed('history', err, 'the writer thread stopped'));
-      this.#worker.unref();
-    }
+    if (this.#cap > 0) this.#writer = db.name === ':memory:' ? this.#serveHere(db) : this.#startThread(db.name);
+    this.#writer?.on('message', (msg: WriterReply) => {
+      if (msg.type === 'written') this.#written(msg.id);
+      else if (msg.type === 'failed') this.#failed(msg.id, Object.assign(new Error(msg.message), { code: msg.code }));
+    });
+    this.#writer?.unref();
+  }
+
+  #startThread(file: string): Worker {
+    const worker = new Worker(new URL('./history-writer.js', import.meta.url), { workerData: { file, cap: this.#cap } });
+    worker.on('error', (err) => this.#health.failed('history', err, 'the writer thread stopped'));
+    return worker;
+  }
+
+  #serveHere(db: Db): MessagePort {
+    const { port1, port2 } = new MessageChannel();
+    serveHistoryWrites(port2, db, this.#cap, false);
+    // Only the store's end holds the process open (while closing), as the thread's does.
+    port2.unref();
+    return port1;
   }
 
   get enabled(): boolean {
-    return this.#cap > 0 && this.#worker !== undefined;
+    return this.#cap > 0 && this.#writer !== undefined;
+  }
+
+  /** Batches handed to the writer so far: one per flush interval with lines, plus retries. */
+  get batchesPosted(): number {
+    return this.#batchesPosted;
   }
 
   /** `room` is the room's canonical name (one spelling per room, as the chat core keeps it). */
@@ -102,8 +125,9 @@ export class HistoryStore {
     if (!this.enabled || this.#closing) return;
     let ring = this.#pending.get(room);
     if (ring === undefined) {
-      ring = new HistoryRing(room, this.#cap);
+      ring = new PendingHistoryRing(room, this.#cap);
       this.#pending.set(room, ring);
+      this.#pendingByKey.set(room.toLowerCase(), ring);
     }
     ring.push(ts, nick, buf, start, end);
     this.#timer ??= setTimeout(() => this.flush(), this.#flushEveryMs).unref();
@@ -121,13 +145,13 @@ export class HistoryStore {
 
   /**
    * The last `n` lines of a room, oldest first, including lines not yet committed — unless writes are
-   * failing: a line shown here must be one that is (or is about to be) stored.
+   * failing: a line shown here must be one that is (or is about to be) stored. Reading hands nothing
+   * to the writer: a `/join` storm must not turn the once-per-interval batch into one per `/join`.
    */
   recent(room: string, n: number): HistoryLine[] {
     if (!this.enabled) return [];
     const key = room.toLowerCase();
     const want = Math.min(n, this.#cap);
-    this.#handOff(); // what is still pending becomes an in-flight batch, read below
     let stored: HistoryLine[];
     try {
       stored = this.#recent(key, want);
@@ -147,6 +171,8 @@ export class HistoryStore {
         uncommitted.push({ room, ts: b.ts[i] as number, nick: b.names[b.nick[i] as number] as string, text: texts[i] as string });
       }
     }
+    // Queued after every batch in flight was posted, so newer than all of them.
+    this.#pendingByKey.get(key)?.readInto(uncommitted);
     // A batch may commit between the query and this scan; the writer's order is ours, so the
     // committed tail and the uncommitted head can only overlap, never interleave.
     const merged = dropOverlap(stored, uncommitted);
@@ -167,17 +193,19 @@ export class HistoryStore {
   }
 
   #handOff(): void {
-    if (this.#pending.size === 0 || !this.#worker) return;
+    if (this.#pending.size === 0 || !this.#writer) return;
     const builder = new HistoryBatchBuilder();
     for (const ring of this.#pending.values()) ring.drainInto(builder);
     this.#pending.clear();
+    this.#pendingByKey.clear();
     this.#post(builder.build(), false);
   }
 
   #post(batch: HistoryBatch, retry: boolean): void {
     const id = this.#nextBatch++;
     this.#inFlight.set(id, { batch, retry });
-    this.#worker?.postMessage({ type: 'batch', id, batch } satisfies WriterRequest);
+    this.#batchesPosted++;
+    this.#writer?.postMessage({ type: 'batch', id, batch } satisfies WriterRequest);
   }
 
   #written(id: number): void {
@@ -219,19 +247,20 @@ export class HistoryStore {
   close(timeoutMs = 3000): Promise<void> {
     this.#closing ??= (async () => {
       this.flush();
-      const worker = this.#worker;
-      if (!worker) return;
+      const writer = this.#writer;
+      if (!writer) return;
       const closed = new Promise<void>((resolve) => {
-        worker.on('message', (m: WriterReply) => m.type === 'closed' && resolve());
-        worker.once('exit', () => resolve());
+        writer.on('message', (m: WriterReply) => m.type === 'closed' && resolve());
+        if (writer instanceof Worker) writer.once('exit', () => resolve());
       });
       // Held open until the writer confirms, so the last batch is committed before the process exits.
-      worker.ref();
-      worker.postMessage({ type: 'close' } satisfies WriterRequest);
+      writer.ref();
+      writer.postMessage({ type: 'close' } satisfies WriterRequest);
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([closed, new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
       clearTimeout(timer);
-      await worker.terminate();
+      if (writer instanceof Worker) await writer.terminate();
+      else writer.close(); // closes both ends of the channel
       // Still failing at exit: what was held is lost now, and counted.
       if (this.#heldLines > 0) this.#health.dropped('history', this.#heldLines);
       this.#setHeld(0);

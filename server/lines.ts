@@ -2,7 +2,7 @@
  * The server's outgoing lines as bytes (DESIGN §3). Their wording lives in protocol/, beside the
  * parsers that read it back; this file only turns it into `\n`-ended Buffers.
  */
-import { defuseControls, formatErrorLine, formatSystemLine, pmPrefix, roomPrefix, YOU, type SystemLine } from '../protocol/index.js';
+import { defuseControls, formatErrorLine, formatSystemLine, pmPrefix, roomPrefix, type SystemLine } from '../protocol/index.js';
 import type { HistoryLine } from './history-store.js';
 
 export function system(line: SystemLine): Buffer {
@@ -15,19 +15,6 @@ export function error(text: string): Buffer {
 
 export function roomMessage(room: string, nick: string, text: string): Buffer {
   return Buffer.from(`${roomPrefix(room, nick)}${text}\n`);
-}
-
-/** prefix + raw + `\n` by byte copy: the message text is never encoded again. */
-export function withPrefix(prefix: Buffer, raw: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(prefix.length + raw.length + 1);
-  prefix.copy(out, 0);
-  raw.copy(out, prefix.length);
-  out[out.length - 1] = 10;
-  return out;
-}
-
-export function roomEcho(room: string, text: string): Buffer {
-  return Buffer.from(`${roomPrefix(room, YOU)}${text}\n`);
 }
 
 export function pmFrom(nick: string, text: string): Buffer {

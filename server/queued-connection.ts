@@ -1,7 +1,5 @@
-import type { Connection } from './transport.js';
+import type { CloseCause, Connection } from './transport.js';
 import type { Flushable, WriteCoalescer } from './write-coalescer.js';
-
-export type CloseCause = 'closed' | 'error' | 'slow_consumer';
 
 /**
  * The output side every transport shares: lines queued during an event-loop turn and handed to the

@@ -5,7 +5,7 @@ import { SocketListener } from './socket-listener.js';
 import type { ConnectionHandler } from './transport.js';
 import type { WriteCoalescer } from './write-coalescer.js';
 
-export type { CloseCause } from './queued-connection.js';
+export type { CloseCause } from './transport.js';
 
 /** One TCP (or TLS) socket as a duplex of lines; output queueing and its bound come from QueuedConnection. */
 export class TcpConnection extends QueuedConnection {

@@ -2,9 +2,15 @@
  * What a transport (plain TCP, TLS, WebSocket) hands the chat core: a duplex of lines.
  * Adding a transport is one file that turns its frames into `ConnectionHandler` calls.
  */
+
+/** Why a transport closed: the peer hung up, the socket failed, or we cut off a reader too slow to keep up. */
+export type CloseCause = 'closed' | 'error' | 'slow_consumer';
+
 export interface Connection {
   readonly transport: string;
   readonly remote: string;
+  /** Why the connection closed, once it has ('closed' until then); the disconnect reason the core reports. */
+  readonly closeCause: CloseCause;
   /** Queue one complete line (with its `\n`) for writing; writes are coalesced per event-loop turn. */
   send(line: Buffer): void;
   /**

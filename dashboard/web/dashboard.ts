@@ -4,7 +4,7 @@
  */
 import type { Snapshot } from '../../metrics/snapshot.js';
 import { paths, type RunInfo, type ServerFrame } from '../frames.js';
-import { HistoryRing } from '../history-ring.js';
+import { ThinnedHistory } from '../thinned-history.js';
 import { ChartSet } from './chart-set.js';
 import { CountdownView } from './countdown.js';
 import { byId, formatMinSec, setText } from './dom.js';
@@ -16,7 +16,7 @@ import { refreshRunPicker } from './run-picker.js';
 
 const charts = new ChartSet();
 const countdown = new CountdownView();
-const liveRing = new HistoryRing<Snapshot>(4000);
+const liveRing = new ThinnedHistory<Snapshot>(4000);
 let liveRun: RunInfo | null = null;
 let mode: 'live' | 'replay' = 'live';
 const errors: string[] = [];

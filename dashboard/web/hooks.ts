@@ -1,5 +1,5 @@
 import type { Snapshot } from '../../metrics/snapshot.js';
-import type { HistoryRing } from '../history-ring.js';
+import type { ThinnedHistory } from '../thinned-history.js';
 import type { ChartSet } from './chart-set.js';
 import type { CountdownView } from './countdown.js';
 import type { LiveSocket } from './live-socket.js';
@@ -10,7 +10,7 @@ export interface HookDeps {
   countdown: CountdownView;
   replay: Replay;
   socket: LiveSocket;
-  liveRing: HistoryRing<Snapshot>;
+  liveRing: ThinnedHistory<Snapshot>;
   mode: () => 'live' | 'replay';
   runId: () => string | null;
   errors: string[];

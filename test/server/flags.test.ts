@@ -62,4 +62,23 @@ test('bad values name the flag, what was expected and what arrived', () => {
   assert.match(usageError(Array(600).fill('--open')), /too many arguments/);
 });
 
+test("a repeatable flag's max is how often it may be given: one more is a usage error naming the flag and the limit", () => {
+  const capped = { peer: flag.list('peers', (raw) => raw, { max: 2 }), target: flag.list('targets', (raw) => raw) };
+  assert.equal(parseFlags(['--peer', 'a', '--peer=b'], capped).peer, ['a', 'b']);
+  const err = (() => {
+    try {
+      parseFlags(['--peer', 'a', '--peer', 'b', '--peer', 'c'], capped);
+    } catch (e) {
+      return e;
+    }
+    return undefined;
+  })();
+  assert.instance(err, UsageError);
+  assert.is((err as Error).message, '--peer given too many times (at most 2)');
+  // Without a max of its own: the default, 64.
+  assert.is(parseFlags(Array.from({ length: 64 }, (_, i) => `--target=${i}`), capped).target.length, 64);
+  assert.throws(() => parseFlags(Array.from({ length: 65 }, (_, i) => `--target=${i}`), capped), /--target given too many times \(at most 64\)/);
+  assert.throws(() => flag.list('x', (raw) => raw, { max: 0 }), /max must be an integer >= 1, got 0/);
+});
+
 test.run();

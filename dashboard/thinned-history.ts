@@ -4,7 +4,7 @@
  * The newest item is always kept. Used by the server (history frames) and the browser (live buffer).
  * Browser-safe.
  */
-export class HistoryRing<T> {
+export class ThinnedHistory<T> {
   readonly maxItems: number;
   #kept: T[] = [];
   #stride = 1;

@@ -1,12 +1,13 @@
 import type { HistoryBatchBuilder } from './history-batch.js';
+import type { HistoryLine } from './history-store.js';
 
 /**
- * A room's lines not yet handed to the writer, at most `cap` of them: appending past the cap drops
+ * A room's chat lines not yet handed to the history writer, at most `cap` of them: appending past the cap drops
  * the oldest (the store would trim it anyway). So memory is bounded by rooms × cap whatever the
  * message rate, and an append is a few stores — no per-line object, no decoding, no trimming later.
  * A line's text is a slice of a buffer that never changes (the room's line arena), kept by reference.
  */
-export class HistoryRing {
+export class PendingHistoryRing {
   readonly room: string;
   #ts: number[] = [];
   #nick: string[] = [];
@@ -35,6 +36,16 @@ export class HistoryRing {
     this.#end[i] = end;
     this.#next = i + 1 === this.#cap ? 0 : i + 1;
     if (this.#count < this.#cap) this.#count++;
+  }
+
+  /** Appends this room's lines, oldest first, decoded, to `out` (a `/join` or `/history` read: rare). */
+  readInto(out: HistoryLine[]): void {
+    const start = this.#count < this.#cap ? 0 : this.#next;
+    for (let k = 0; k < this.#count; k++) {
+      const i = (start + k) % this.#cap;
+      const text = (this.#buf[i] as Buffer).toString('utf8', this.#start[i] as number, this.#end[i] as number);
+      out.push({ ts: this.#ts[i] as number, room: this.room, nick: this.#nick[i] as string, text });
+    }
   }
 
   /** Adds this room's lines, oldest first, to `out`, and starts over empty. */

@@ -1,16 +1,16 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { HistoryRing } from '../../dashboard/index.js';
+import { ThinnedHistory } from '../../dashboard/index.js';
 
 test('keeps everything until full', () => {
-  const r = new HistoryRing<number>(4);
+  const r = new ThinnedHistory<number>(4);
   for (let i = 0; i < 4; i++) r.push(i);
   assert.equal(r.items(), [0, 1, 2, 3]);
   assert.is(r.thinned, false);
 });
 
 test('thins to every other item, doubling the stride, and always keeps the newest', () => {
-  const r = new HistoryRing<number>(4);
+  const r = new ThinnedHistory<number>(4);
   for (let i = 0; i <= 4; i++) r.push(i);
   assert.equal(r.items(), [0, 2, 4]);
   assert.is(r.thinned, true);
@@ -30,13 +30,13 @@ test('thins to every other item, doubling the stride, and always keeps the newes
 });
 
 test('clear starts over; bad sizes are refused', () => {
-  const r = new HistoryRing<number>(2);
+  const r = new ThinnedHistory<number>(2);
   for (let i = 0; i < 10; i++) r.push(i);
   r.clear();
   assert.equal(r.items(), []);
   r.push(7);
   assert.equal(r.items(), [7]);
-  assert.throws(() => new HistoryRing(1), /maxItems must be an integer >= 2, got 1/);
+  assert.throws(() => new ThinnedHistory(1), /maxItems must be an integer >= 2, got 1/);
 });
 
 test.run();
