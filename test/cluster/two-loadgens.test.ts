@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Snapshot } from '../../metrics/index.js';
 import { runCli } from '../helpers/cli.js';
-import { startTestHub } from '../helpers/hub.js';
+import { eventually, startTestHub } from '../helpers/hub.js';
 
 test('two loadgen processes report to one dashboard: each source kept, totals summed, latency histograms merged', async () => {
   const h = await startTestHub({ interval: 250 });
@@ -11,12 +11,21 @@ test('two loadgen processes report to one dashboard: each source kept, totals su
   const ingest = `${h.httpUrl.replace('http:', 'ws:')}/ingest`;
   const run = (label: string, seed: string) =>
     runCli(['loadgen', '--port', String(h.chatPort), '--clients', '6', '--rooms', '2', '--rate', '4', '--duration', '3s',
-      '--ramp', '0', '--workers', '1', '--seed', seed, '--label', label, '--report', ingest, '--interval', '250ms']);
+      '--ramp', '0', '--workers', '1', '--seed', seed, '--label', label, '--report', ingest, '--interval', '250ms', '--json']);
   try {
     const [a, b] = [run('east', '1'), run('west', '2')];
     const [ea, eb] = await Promise.all([a.exited(30_000), b.exited(30_000)]);
     assert.is(ea.code, 0, a.stderr());
     assert.is(eb.code, 0, b.stderr());
+    // What each generator says it sent (its own --json summary), against every tick's combined count:
+    // each report must be summed once, in the tick it arrived in (a stale report summed again, or a
+    // report dropped, changes the total). Two more ticks first, so the last reports are in.
+    const sentBy = (p: typeof a) => (JSON.parse(p.stdout()) as { messages: { sent: number } }).messages.sent;
+    const expectedSent = sentBy(a) + sentBy(b);
+    assert.ok(expectedSent > 0);
+    const seen = snapshots.length;
+    await eventually(() => (snapshots.length >= seen + 2 ? true : undefined), 'two ticks after both exited');
+    assert.is(snapshots.reduce((sum, s) => sum + (s.totals.loadgen?.sent ?? 0), 0), expectedSent, 'every report summed once');
     const both = snapshots.filter((s) => s.loadgen.length === 2);
     assert.ok(both.length > 0, 'some tick saw both generators');
     const last = both[both.length - 1] as Snapshot;

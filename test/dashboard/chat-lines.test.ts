@@ -32,8 +32,21 @@ test('errors, the taken nickname, anything else is a system line', () => {
   assert.equal(parseChatLine("! nickname 'ann' is taken"), { kind: 'error', text: "nickname 'ann' is taken", takenNick: 'ann' });
   assert.equal(parseChatLine('! rate limit: x'), { kind: 'error', text: 'rate limit: x', takenNick: null });
   assert.equal(parseChatLine('* server shutting down; x'), { kind: 'system', text: 'server shutting down; x' });
+});
+
+test('nickname hues: stable, case-blind, and spread so that people in one room look different', () => {
   assert.is(nickHue('Ann'), nickHue('ann'));
-  assert.ok(nickHue('ann') >= 0 && nickHue('ann') < 360);
+  // 24 nicknames of one room: a hue per person, so most of them differ (a constant or a few buckets fail).
+  const nicks = ['ann', 'bob', 'cat', 'dan', 'eve', 'fay', 'gus', 'hal', 'ivy', 'jon', 'kim', 'lee',
+    'max', 'ned', 'oli', 'pam', 'quin', 'rob', 'sue', 'tom', 'uma', 'vic', 'wes', 'zoe'];
+  const hues = nicks.map(nickHue);
+  assert.ok(hues.every((h) => Number.isInteger(h) && h >= 0 && h < 360), String(hues));
+  assert.ok(new Set(hues).size >= 20, `distinct hues: ${new Set(hues).size} of 24`);
+  // Spread over the wheel, not bunched: every third of it holds some of them.
+  for (let third = 0; third < 3; third++) {
+    assert.ok(hues.some((h) => Math.floor(h / 120) === third), `a hue in ${third * 120}–${third * 120 + 119}: ${hues}`);
+  }
+  assert.is.not(nickHue('ann'), nickHue('ann2'), 'a near name is another colour');
 });
 
 test.run();

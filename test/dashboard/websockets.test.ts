@@ -8,6 +8,7 @@ import { createLiveFeed, type LiveFeed } from '../../dashboard/live-feed.js';
 import { routeUpgrades, type UpgradeRouter } from '../../dashboard/upgrade-router.js';
 import type { ServerFrame } from '../../dashboard/index.js';
 import type { LoadgenTickReport } from '../../loadgen/report.js';
+import { eventually } from '../helpers/hub.js';
 import type { Snapshot } from '../../metrics/snapshot.js';
 import { loadgenTickJson as report, makeSnapshot } from '../helpers/snapshots.js';
 
@@ -145,7 +146,7 @@ s('/ingest: valid reports reach the handler; bad frames are dropped, counted and
   assert.match((await c.next()).error, /not JSON/);
   assert.match((await c.next()).error, /clients must be a finite number >= 0/);
   assert.match((await c.next()).error, /binary frames/);
-  await new Promise((r) => setTimeout(r, 50));
+  await eventually(() => (ctx.reports.length >= 2 ? true : undefined), 'both valid reports handled');
   assert.equal(ctx.reports.map((r) => r.source), ['a', 'b']);
   const st = ctx.ingest.stats();
   assert.is(st.accepted, 2);
@@ -160,7 +161,7 @@ s('/ingest: an oversized frame closes only that sender (1009); others keep repor
   big.ws.send(report({ source: 'x'.repeat(5000) }));
   assert.is(await closed, 1009);
   other.ws.send(report({ source: 'still-here' }));
-  await new Promise((r) => setTimeout(r, 50));
+  await eventually(() => (ctx.reports.length >= 1 ? true : undefined), 'the other sender\'s report handled');
   assert.equal(ctx.reports.map((r) => r.source), ['still-here']);
   assert.is(ctx.ingest.stats().rejected, 1);
 });

@@ -1,12 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { test } from 'uvu';
+import { test as uvuTest } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BIN } from '../helpers/cli.js';
 import { sleep } from '../helpers/line-client.js';
-import { findTool } from '../helpers/require-tool.js';
+import { findTool, needing } from '../helpers/require-tool.js';
 import { tempDir } from '../helpers/temp.js';
 
 const tmux = findTool('tmux', 'tmux');
+const test = needing(uvuTest, tmux);
 const socket = `chatpulse-demo-test-${process.pid}`;
 const run = (...args: string[]) => execFileSync(tmux as string, ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
 const shQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -33,7 +34,6 @@ async function until(name: string, re: RegExp, ms: number): Promise<string> {
 }
 
 test('on a terminal: a progress bar redrawn in place, nicknames in colour; NO_COLOR turns colour off', async () => {
-  if (!tmux) return;
   const a = tempDir();
   const b = tempDir();
   try {

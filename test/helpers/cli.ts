@@ -14,9 +14,26 @@ export interface CliProcess {
   exited(timeoutMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/** Children still running: `killLeftovers` ends them whatever the asserts did. */
+const running = new Set<ChildProcessWithoutNullStreams>();
+
+/**
+ * Kills (SIGKILL) every child `runCli` started that is still running, and waits for them to go. Attach
+ * it with `test.after.each(killLeftovers)`: a failed assert must not leave a server running (and the
+ * test file hanging on its pipes until the runner's timeout).
+ */
+export async function killLeftovers(): Promise<void> {
+  await Promise.all([...running].map((child) => new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    if (!child.kill('SIGKILL')) resolve();
+  })));
+}
+
 /** Runs the built `chatpulse` bin as a child process, as a user would. */
 export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliProcess {
   const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env } });
+  running.add(child);
+  child.on('exit', () => running.delete(child));
   let out = '';
   let err = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));

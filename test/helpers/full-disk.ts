@@ -61,3 +61,13 @@ export function smallDisk(sizeKb: number): SmallDisk | undefined {
     },
   };
 }
+
+/**
+ * Whether `smallDisk` can mount here, tried once with a tiny tmpfs (for `needing`): outside CI a `SKIP:`
+ * line when it cannot; under CI=true that throws.
+ */
+export function canMountSmallDisk(): boolean {
+  const disk = smallDisk(64);
+  disk?.cleanup();
+  return disk !== undefined;
+}

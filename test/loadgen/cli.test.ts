@@ -3,6 +3,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runCli } from '../helpers/cli.js';
 import { startTestServer, type TestServer } from '../helpers/chat-server.js';
+import { FakeChatPeer } from '../helpers/fake-chat-peer.js';
+import { eventually } from '../helpers/hub.js';
 import { tempDir } from '../helpers/temp.js';
 
 let srv: TestServer;
@@ -39,6 +41,26 @@ test('a threshold that fails exits 1 and is named in the summary', async () => {
   assert.is(code, 1);
   assert.match(p.stdout(), /FAIL p50<0\.001ms/);
   assert.match(p.stdout(), /ok {3}loss<50%/);
+});
+
+test('a windowed threshold fails on one bad second that the whole-run value hides', async () => {
+  // A peer that stops for 1 s once the load is flowing: the window holding that second has a p50 of
+  // about half the pause, while over the whole 5 s run the median delivery is still prompt.
+  const peer = await new FakeChatPeer().listen();
+  const p = runCli(['loadgen', '--port', String(peer.port), '--clients', '10', '--rooms', '1', '--rate', '10', '--duration', '5s', '--ramp', '0',
+    '--pm', '0', '--switch', '0', '--workers', '1', '--interval', '250ms', '--loss-timeout', '3s',
+    '--threshold', 'p50<300ms over 1s', '--threshold', 'p50<300ms']);
+  try {
+    await eventually(() => (peer.did.messages >= 100 ? true : undefined), 'load flowing through the peer', 20_000);
+    peer.pauseFor(1000);
+    const { code } = await p.exited(30_000);
+    assert.match(p.stdout(), /FAIL p50<300ms over 1s +\d+(\.\d+)? ms \(worst 1s window\)/, p.stdout());
+    assert.match(p.stdout(), /ok {3}p50<300ms +\d+(\.\d+)? ms \(whole run\)/, p.stdout());
+    assert.is(code, 1, 'a failed threshold sets the exit code');
+  } finally {
+    p.child.kill('SIGKILL');
+    await peer.close();
+  }
 });
 
 test('bad usage exits 2 with one line naming the flag', async () => {

@@ -7,6 +7,7 @@ import type { LoadgenTickReport } from '../../loadgen/index.js';
 import { startTestServer } from '../helpers/chat-server.js';
 import { runCli } from '../helpers/cli.js';
 import { inspircdBin, startInspircd } from '../helpers/irc-servers.js';
+import { needing } from '../helpers/require-tool.js';
 import { tempDir } from '../helpers/temp.js';
 
 const insp = inspircdBin();
@@ -26,64 +27,62 @@ test('bad --target values are refused with one line naming the flag', async () =
   }
 });
 
-if (insp) {
-  test('compare chatpulse vs InspIRCd: compare.md/.csv/.json with one row per target; reports named by target', async () => {
-    const chat = await startTestServer();
-    const irc = await startInspircd(insp);
-    const tmp = tempDir();
-    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/ingest' });
-    await new Promise((r) => wss.once('listening', r));
-    const frames: LoadgenTickReport[] = [];
-    wss.on('connection', (ws) => ws.on('message', (d) => frames.push(JSON.parse(String(d)))));
-    try {
-      const p = runCli([
-        'compare', '--target', `ours=chatpulse://127.0.0.1:${chat.port}`, '--target', `insp=${irc.url}`,
-        '--clients', '16', '--rooms', '2', '--rate', '1', '--duration', '3s', '--ramp', '500ms', '--switch', '0', '--users', '0',
-        '--workers', '1', '--loss-timeout', '1500ms', '--pause', '200ms', '--results-dir', tmp.dir,
-        '--report', `ws://127.0.0.1:${(wss.address() as { port: number }).port}/ingest`,
-      ]);
-      const { code } = await p.exited(40_000);
-      assert.is(code, 0, p.stderr());
-      const dirName = /results written to (.*compare-[\dT-]+Z)/.exec(p.stderr())?.[1];
-      assert.ok(dirName, p.stderr());
-      const dir = dirName as string;
-      assert.equal(fs.readdirSync(dir).sort(), ['compare.csv', 'compare.json', 'compare.md']);
+needing(test, insp)('compare chatpulse vs InspIRCd: compare.md/.csv/.json with one row per target; reports named by target', async () => {
+  const chat = await startTestServer();
+  const irc = await startInspircd(insp as string);
+  const tmp = tempDir();
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/ingest' });
+  await new Promise((r) => wss.once('listening', r));
+  const frames: LoadgenTickReport[] = [];
+  wss.on('connection', (ws) => ws.on('message', (d) => frames.push(JSON.parse(String(d)))));
+  try {
+    const p = runCli([
+      'compare', '--target', `ours=chatpulse://127.0.0.1:${chat.port}`, '--target', `insp=${irc.url}`,
+      '--clients', '16', '--rooms', '2', '--rate', '1', '--duration', '3s', '--ramp', '500ms', '--switch', '0', '--users', '0',
+      '--workers', '1', '--loss-timeout', '1500ms', '--pause', '200ms', '--results-dir', tmp.dir,
+      '--report', `ws://127.0.0.1:${(wss.address() as { port: number }).port}/ingest`,
+    ]);
+    const { code } = await p.exited(40_000);
+    assert.is(code, 0, p.stderr());
+    const dirName = /results written to (.*compare-[\dT-]+Z)/.exec(p.stderr())?.[1];
+    assert.ok(dirName, p.stderr());
+    const dir = dirName as string;
+    assert.equal(fs.readdirSync(dir).sort(), ['compare.csv', 'compare.json', 'compare.md']);
 
-      const csvText = fs.readFileSync(`${dir}/compare.csv`, 'utf8');
-      assert.ok(csvText.startsWith('\uFEFF'), 'BOM');
-      assert.ok(csvText.includes('\r\n'), 'CRLF');
-      const rows = parse(csvText.slice(1), { columns: true }) as Record<string, string>[];
-      assert.is(rows.length, 2, 'one row per target');
-      assert.equal(rows.map((r) => r.target), ['ours', 'insp']);
-      assert.equal(rows.map((r) => r.protocol), ['chatpulse', 'irc']);
-      for (const r of rows) {
-        assert.ok(Number(r.deliveries_per_s) > 0 && Number(r.sent) > 0 && Number(r.received) > 0, JSON.stringify(r));
-        assert.equal([r.lost, r.unexpected, r.duplicated], ['0', '0', '0'], 'every delivery class is a column');
-        assert.ok(Number(r.ambiguous) >= 0 && Number(r.expected) > 0, JSON.stringify(r));
-        assert.ok(Number(r.p99_ms) > 0 && Number(r.p99_uncorrected_ms) > 0);
-      }
-      assert.is(rows[0]?.deliveries_per_s_ratio, '1');
-      assert.is(Number(rows[1]?.deliveries_per_s_ratio), Math.round((Number(rows[1]?.deliveries_per_s) / Number(rows[0]?.deliveries_per_s)) * 1000) / 1000);
-
-      const json = JSON.parse(fs.readFileSync(`${dir}/compare.json`, 'utf8'));
-      assert.is(json.type, 'chatpulse-compare');
-      assert.is(json.rows.length, 2);
-      assert.equal(json.targets.map((t: { url: string }) => t.url), [`chatpulse://127.0.0.1:${chat.port}`, irc.url]);
-      const md = fs.readFileSync(`${dir}/compare.md`, 'utf8');
-      assert.match(md, /\| ours \| 1 \|/);
-      assert.match(md, /\| insp \| 1 \|/);
-      assert.match(p.stdout(), /\| insp \| 1 \|/, 'the table is printed too');
-
-      assert.equal([...new Set(frames.map((f) => f.source))].sort(), ['insp', 'ours'], 'each run reports under its target name');
-      assert.ok(frames.some((f) => f.source === 'insp' && f.target === irc.url));
-    } finally {
-      for (const c of wss.clients) c.terminate();
-      await new Promise((r) => wss.close(r));
-      await irc.stop();
-      await chat.stop();
-      tmp.cleanup();
+    const csvText = fs.readFileSync(`${dir}/compare.csv`, 'utf8');
+    assert.ok(csvText.startsWith('\uFEFF'), 'BOM');
+    assert.ok(csvText.includes('\r\n'), 'CRLF');
+    const rows = parse(csvText.slice(1), { columns: true }) as Record<string, string>[];
+    assert.is(rows.length, 2, 'one row per target');
+    assert.equal(rows.map((r) => r.target), ['ours', 'insp']);
+    assert.equal(rows.map((r) => r.protocol), ['chatpulse', 'irc']);
+    for (const r of rows) {
+      assert.ok(Number(r.deliveries_per_s) > 0 && Number(r.sent) > 0 && Number(r.received) > 0, JSON.stringify(r));
+      assert.equal([r.lost, r.unexpected, r.duplicated], ['0', '0', '0'], 'every delivery class is a column');
+      assert.ok(Number(r.ambiguous) >= 0 && Number(r.expected) > 0, JSON.stringify(r));
+      assert.ok(Number(r.p99_ms) > 0 && Number(r.p99_uncorrected_ms) > 0);
     }
-  });
-}
+    assert.is(rows[0]?.deliveries_per_s_ratio, '1');
+    assert.is(Number(rows[1]?.deliveries_per_s_ratio), Math.round((Number(rows[1]?.deliveries_per_s) / Number(rows[0]?.deliveries_per_s)) * 1000) / 1000);
+
+    const json = JSON.parse(fs.readFileSync(`${dir}/compare.json`, 'utf8'));
+    assert.is(json.type, 'chatpulse-compare');
+    assert.is(json.rows.length, 2);
+    assert.equal(json.targets.map((t: { url: string }) => t.url), [`chatpulse://127.0.0.1:${chat.port}`, irc.url]);
+    const md = fs.readFileSync(`${dir}/compare.md`, 'utf8');
+    assert.match(md, /\| ours \| 1 \|/);
+    assert.match(md, /\| insp \| 1 \|/);
+    assert.match(p.stdout(), /\| insp \| 1 \|/, 'the table is printed too');
+
+    assert.equal([...new Set(frames.map((f) => f.source))].sort(), ['insp', 'ours'], 'each run reports under its target name');
+    assert.ok(frames.some((f) => f.source === 'insp' && f.target === irc.url));
+  } finally {
+    for (const c of wss.clients) c.terminate();
+    await new Promise((r) => wss.close(r));
+    await irc.stop();
+    await chat.stop();
+    tmp.cleanup();
+  }
+});
 
 test.run();

@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import http from 'node:http';
-import { test } from 'uvu';
+import { test as uvuTest } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runLoad } from '../../loadgen/index.js';
 import { eventually, startTestHub } from '../helpers/hub.js';
 import { LineClient } from '../helpers/line-client.js';
-import { findTool } from '../helpers/require-tool.js';
+import { findTool, needing } from '../helpers/require-tool.js';
 import { WsLineClient } from '../helpers/ws-client.js';
 
 const PROMTOOL = findTool('promtool', 'prometheus', '/usr/bin/promtool');
@@ -48,47 +48,46 @@ function get(url: string, accept?: string): Promise<{ type: string; text: string
   });
 }
 
-if (PROMTOOL !== undefined) {
-  const bin = PROMTOOL;
-  test('promtool check metrics: both formats of a busy hub and the loadgen /metrics parse, with only the known lint lines', async () => {
-    const s = await startTestHub({ interval: 200 });
-    const ws = await WsLineClient.login(`ws://127.0.0.1:${s.hub.http.address.port}/chat/ws`, 'wsann');
-    const tcp = await LineClient.login(s.chatPort, 'tcpbob');
-    let loadgenMetrics = '';
-    try {
-      await tcp.ask('/nick b@d', /^! invalid nickname/); // chat_errors_total{reason}
-      await ws.ask('/pm tcpbob psst', '[PM to tcpbob] psst');
-      const url = `${s.httpUrl.replace('http', 'ws')}/ingest`;
-      // A real loadgen: room messages, PMs, joins, its reports ingested by the hub, its own /metrics.
-      await runLoad(
-        { port: s.chatPort, clients: 12, rooms: 3, rate: 5, duration: 1500, ramp: 200, pm: 0.1, switch: 0.05, workers: 1, interval: 250, lossTimeout: 500, seed: 5 },
-        { report: url, metricsPort: 0, onMetricsPort: (port) => setTimeout(() => void get(`http://127.0.0.1:${port}/metrics`).then((r) => (loadgenMetrics = r.text)), 1000) },
-      );
-      const hub = await eventually(async () => {
-        const r = await get(`${s.httpUrl}/metrics`);
-        return /^chat_ingest_reports_total [1-9]/m.test(r.text) && /^chat_private_messages_total [1-9]/m.test(r.text) ? r : undefined;
-      }, 'loadgen reports and PMs in /metrics');
-      const om = await get(`${s.httpUrl}/metrics`, OPENMETRICS);
-      assert.match(om.type, /^application\/openmetrics-text/);
-      assert.match(hub.type, /^text\/plain; version=0\.0\.4/);
-      // Busy for real: connections open (the gauge) and the per-reason and per-room families have series.
-      assert.match(hub.text, /^chat_connections_open [1-9]/m);
-      assert.match(hub.text, /^chat_errors_total\{reason="bad_name"\} [1-9]/m);
-      assert.match(hub.text, /^chat_messages_total\{room="room\d"\} [1-9]/m);
-      assert.match(loadgenMetrics, /^loadgen_delivery_latency_seconds_bucket\{timing="corrected",le="\+Inf"\} [1-9]/m);
-      for (const [what, text] of [['classic', hub.text], ['OpenMetrics', om.text], ['loadgen', loadgenMetrics]] as const) {
-        const r = check(bin, text);
-        // promtool exits 1 on a parse error and 3 on lint problems only, printing one line per problem.
-        const expected = what === 'loadgen' ? [] : what === 'classic' ? PROM_CLIENT_LINT : [...PROM_CLIENT_LINT, ...openMetricsCounterLint(text)];
-        assert.equal([...r.lines].sort(), [...expected].sort(), `${what}: promtool said ${r.lines.join(' | ')}`);
-        assert.is(r.status, expected.length === 0 ? 0 : 3, `${what}: promtool exit status`);
-      }
-    } finally {
-      ws.close();
-      tcp.close();
-      await s.stop();
+const bin = PROMTOOL as string;
+const test = needing(uvuTest, PROMTOOL);
+test('promtool check metrics: both formats of a busy hub and the loadgen /metrics parse, with only the known lint lines', async () => {
+  const s = await startTestHub({ interval: 200 });
+  const ws = await WsLineClient.login(`ws://127.0.0.1:${s.hub.http.address.port}/chat/ws`, 'wsann');
+  const tcp = await LineClient.login(s.chatPort, 'tcpbob');
+  let loadgenMetrics = '';
+  try {
+    await tcp.ask('/nick b@d', /^! invalid nickname/); // chat_errors_total{reason}
+    await ws.ask('/pm tcpbob psst', '[PM to tcpbob] psst');
+    const url = `${s.httpUrl.replace('http', 'ws')}/ingest`;
+    // A real loadgen: room messages, PMs, joins, its reports ingested by the hub, its own /metrics.
+    await runLoad(
+      { port: s.chatPort, clients: 12, rooms: 3, rate: 5, duration: 1500, ramp: 200, pm: 0.1, switch: 0.05, workers: 1, interval: 250, lossTimeout: 500, seed: 5 },
+      { report: url, metricsPort: 0, onMetricsPort: (port) => setTimeout(() => void get(`http://127.0.0.1:${port}/metrics`).then((r) => (loadgenMetrics = r.text)), 1000) },
+    );
+    const hub = await eventually(async () => {
+      const r = await get(`${s.httpUrl}/metrics`);
+      return /^chat_ingest_reports_total [1-9]/m.test(r.text) && /^chat_private_messages_total [1-9]/m.test(r.text) ? r : undefined;
+    }, 'loadgen reports and PMs in /metrics');
+    const om = await get(`${s.httpUrl}/metrics`, OPENMETRICS);
+    assert.match(om.type, /^application\/openmetrics-text/);
+    assert.match(hub.type, /^text\/plain; version=0\.0\.4/);
+    // Busy for real: connections open (the gauge) and the per-reason and per-room families have series.
+    assert.match(hub.text, /^chat_connections_open [1-9]/m);
+    assert.match(hub.text, /^chat_errors_total\{reason="bad_name"\} [1-9]/m);
+    assert.match(hub.text, /^chat_messages_total\{room="room\d"\} [1-9]/m);
+    assert.match(loadgenMetrics, /^loadgen_delivery_latency_seconds_bucket\{timing="corrected",le="\+Inf"\} [1-9]/m);
+    for (const [what, text] of [['classic', hub.text], ['OpenMetrics', om.text], ['loadgen', loadgenMetrics]] as const) {
+      const r = check(bin, text);
+      // promtool exits 1 on a parse error and 3 on lint problems only, printing one line per problem.
+      const expected = what === 'loadgen' ? [] : what === 'classic' ? PROM_CLIENT_LINT : [...PROM_CLIENT_LINT, ...openMetricsCounterLint(text)];
+      assert.equal([...r.lines].sort(), [...expected].sort(), `${what}: promtool said ${r.lines.join(' | ')}`);
+      assert.is(r.status, expected.length === 0 ? 0 : 3, `${what}: promtool exit status`);
     }
-  });
-}
+  } finally {
+    ws.close();
+    tcp.close();
+    await s.stop();
+  }
+});
 
 test.run();

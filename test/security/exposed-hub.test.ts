@@ -2,8 +2,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import WebSocket from 'ws';
 import { cookieName } from '../../dashboard/index.js';
-import { launchChromium } from '../helpers/browser.js';
+import { CHROMIUM, launchChromium } from '../helpers/browser.js';
 import { eventually, startTestHub } from '../helpers/hub.js';
+import { findTool, needing } from '../helpers/require-tool.js';
 
 type TestHub = Awaited<ReturnType<typeof startTestHub>>;
 const hubs: TestHub[] = [];
@@ -110,8 +111,9 @@ s('?token= link: HttpOnly SameSite=Strict cookie and a redirect without the toke
 });
 
 s('cross-origin WebSockets are refused (403) even with a valid token; no Origin (loadgen) is fine', async () => {
-  for (const h of [await exposed(), await startTestHub()]) {
-    if (!hubs.includes(h)) hubs.push(h);
+  const local = await startTestHub();
+  hubs.push(local); // before any assert: a failure must not leave this hub running
+  for (const h of [await exposed(), local]) {
     const auth: Record<string, string> = h.hub.token ? { authorization: `Bearer ${h.hub.token}` } : {};
     const ws = h.httpUrl.replace('http:', 'ws:');
     for (const path of ['/ws', '/ingest']) {
@@ -146,9 +148,9 @@ s('the token is not stored with the run', async () => {
   assert.match(row.config, /"token":"\(set\)"/);
 });
 
-s('a real browser: the ?token= link, then the dashboard loads its data and goes live over /ws', async () => {
+needing(s, findTool('chromium', 'chromium', CHROMIUM))('a real browser: the ?token= link, then the dashboard loads its data and goes live over /ws', async () => {
   const browser = await launchChromium();
-  if (browser === null) return console.log('SKIP: browser token flow (apt-get install chromium)');
+  if (browser === null) throw new Error('chromium vanished');
   try {
     const h = await exposed();
     const context = await browser.newContext();

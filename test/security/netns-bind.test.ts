@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { test } from 'uvu';
-import { findTool } from '../helpers/require-tool.js';
+import { findTool, missing, needing } from '../helpers/require-tool.js';
 import * as assert from 'uvu/assert';
 import { BIN } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp.js';
@@ -39,14 +39,17 @@ await new Promise((res) => srv.on('exit', res));
 console.log(JSON.stringify(r));
 `;
 
-test('bound to a real non-loopback address: a token is generated, printed as a link, and required', () => {
-  if (findTool('unshare', 'util-linux') === undefined || findTool('ip', 'iproute2') === undefined) return;
-  const probe = spawnSync('unshare', ['-rn', 'true']);
-  if (probe.status !== 0) {
-    if (process.env.CI === 'true') assert.unreachable(`unshare -rn failed under CI=true: ${probe.stderr}`);
-    console.log('SKIP: user network namespaces are not available here (unshare -rn failed; packages util-linux, iproute2); the injected-address tests cover the rule');
-    return;
-  }
+/** `unshare -rn` works here (user namespaces allowed); otherwise a SKIP line, or under CI=true a throw. */
+function netnsAvailable(): boolean {
+  const tools = [findTool('unshare', 'util-linux'), findTool('ip', 'iproute2')];
+  if (tools.includes(undefined)) return false;
+  const probe = spawnSync('unshare', ['-rn', 'true'], { encoding: 'utf8' });
+  if (probe.status === 0) return true;
+  missing(`user network namespaces are not available here (unshare -rn failed: ${probe.stderr.trim()}); the injected-address tests cover the rule`);
+  return false;
+}
+
+needing(test, netnsAvailable())('bound to a real non-loopback address: a token is generated, printed as a link, and required', () => {
   const tmp = tempDir();
   try {
     const script = `ip link set lo up && ip addr add ${ADDR}/32 dev lo && exec "${process.execPath}" --input-type=module -e "$DRIVER" "${BIN}" "${tmp.dir}"`;

@@ -3,12 +3,15 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { SqliteGraceStore } from '../../server/index.js';
 import { openDatabase } from '../../store/database.js';
-import { startServerProcess } from '../helpers/cli.js';
+import { killLeftovers, startServerProcess } from '../helpers/cli.js';
 import { LineClient } from '../helpers/line-client.js';
 import { tempDir } from '../helpers/temp.js';
 
 const GRACE = 60_000;
 const T0 = 1_700_000_000_000;
+
+// Whatever an assert does, no server process outlives its test.
+test.after.each(killLeftovers);
 
 test('remember survives reopening the database; take returns it once; case-insensitive', () => {
   const tmp = tempDir();
@@ -91,7 +94,7 @@ async function restartCase(signal: NodeJS.Signals): Promise<void> {
     await ann.ask('/join ops', '* ann joined #ops');
     await ann.ask('/join dev', '* #dev is now your active room');
     first.proc.child.kill(signal);
-    await first.proc.exited(6000);
+    await first.proc.exited(30_000);
     ann.close();
 
     const second = await startServerProcess(['--db', db, '--results-dir', tmp.dir, '--port', String(first.chatPort)]);
@@ -105,7 +108,7 @@ async function restartCase(signal: NodeJS.Signals): Promise<void> {
       other.close();
     } finally {
       second.proc.child.kill('SIGTERM');
-      await second.proc.exited(6000);
+      await second.proc.exited(30_000);
     }
   } finally {
     tmp.cleanup();

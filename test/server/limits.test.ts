@@ -1,7 +1,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { eventually, startTestHub } from '../helpers/hub.js';
 import { LineClient, sleep } from '../helpers/line-client.js';
 import { startTestServer, type TestServer } from '../helpers/chat-server.js';
+import { parseExposition } from '../helpers/prom-text.js';
 
 let srv: TestServer;
 const clients: LineClient[] = [];
@@ -65,13 +67,38 @@ rate('more lines than --max-rate in a second: excess dropped, one warning, count
   const from = a.lines.length;
   a.socket.write(Array.from({ length: 12 }, (_, i) => `m${i}`).join('\n') + '\n');
   await a.waitFor(/^! rate limit/, 3000, from);
-  await sleep(200);
+  const echoes = () => a.lines.slice(from).filter((l) => l.startsWith('[main] You: ')).length;
+  await eventually(() => (echoes() + reasons.filter((r) => r === 'rate_limit').length === 12 ? true : undefined), 'all 12 lines answered or dropped');
   const got = a.lines.slice(from);
   assert.is(got.filter((l) => l.startsWith('[main] You: ')).length, 5);
   assert.equal(got.filter((l) => l.startsWith('!')), ['! rate limit: at most 5 lines per second; excess dropped']);
   assert.is(reasons.filter((r) => r === 'rate_limit').length, 7, 'every dropped line counted');
-  await sleep(1000);
+  await sleep(1000); // the budget is per second: a new second has a new budget
   await a.ask('later', '[main] You: later');
+});
+
+rate('lines spread over two seconds, one write each: about --max-rate per second get through, the rest dropped', async () => {
+  // Three times the limit, evenly spread, each line in its own write (so in its own read): a limiter
+  // that forgets its count between reads, or allows far more than the limit, lets most of them through.
+  const a = await login('ann');
+  await sleep(1100); // a fresh one-second window
+  const from = a.lines.length;
+  const n = 30; // 15 lines/s against --max-rate 5, for 2 s
+  const started = Date.now();
+  for (let i = 0; i < n; i++) {
+    a.send(`s${i}`);
+    await sleep(2000 / n);
+  }
+  const spanMs = Date.now() - started;
+  const echoes = () => a.lines.slice(from).filter((l) => l.startsWith('[main] You: s')).length;
+  const dropped = () => reasons.filter((r) => r === 'rate_limit').length;
+  await eventually(() => (echoes() + dropped() === n ? true : undefined), `all ${n} lines answered or dropped`);
+  // One-second windows: the lines spanned `spanMs`, so they met at most floor(span / 1 s) + 1 windows of 5.
+  const windows = Math.floor(spanMs / 1000) + 1;
+  assert.ok(echoes() >= 5 && echoes() <= 5 * windows, `${echoes()} of ${n} lines accepted over ${spanMs} ms (limit 5/s, ${windows} windows)`);
+  const warnings = a.lines.slice(from).filter((l) => l.startsWith('! rate limit'));
+  assert.ok(warnings.length >= 1 && warnings.length <= windows, `one warning per second at most: ${warnings.length}`);
+  assert.is(dropped(), n - echoes(), 'every dropped line counted');
 });
 
 const rooms = limited('room limits', { maxRoomsPerUser: 3, maxRooms: 4 });
@@ -125,8 +152,44 @@ announce('joins are announced to everyone only while a room is small; the joiner
   assert.not.ok(b.lines.includes('* cat left #main'));
 });
 
+const tcpSlow = suite('slow TCP reader, counted');
+let hub: Awaited<ReturnType<typeof startTestHub>> | undefined;
+tcpSlow.after.each(async () => {
+  for (const c of clients.splice(0)) c.close();
+  await hub?.stop();
+  hub = undefined;
+});
+
+tcpSlow('a TCP member that never reads while others flood its room: cut off as a slow consumer and counted', async () => {
+  // Each turn hands the reader well under --max-queue, so only what piles up in the socket (Node's
+  // buffer once the kernel's is full) can exceed it: the cut must count that backlog, not one batch.
+  hub = await startTestHub({ maxRate: 0, maxQueue: 64 * 1024 });
+  const port = hub.chatPort;
+  const sloth = await LineClient.login(port, 'sloth');
+  clients.push(sloth);
+  sloth.socket.pause();
+  const flooders = await Promise.all(['f1', 'f2'].map((n) => LineClient.login(port, n)));
+  clients.push(...flooders);
+  const disconnects: string[] = [];
+  hub.hub.events.on('disconnect', (e) => disconnects.push(e.reason));
+  const text = 'x'.repeat(1000);
+  const rounds = 2000;
+  // 8 lines of ~1 KB per write, the next write only after its echo: ~16 KB a turn, a quarter of the limit.
+  for (let round = 0; round < rounds && !disconnects.includes('slow_consumer'); round++) {
+    await Promise.all(flooders.map((f, k) =>
+      f.ask(Array.from({ length: 8 }, (_, i) => `${round} ${k} ${i} ${text}`).join('\n'), `[main] You: ${round} ${k} 7 ${text}`, 10_000)));
+  }
+  assert.ok(disconnects.includes('slow_consumer'), `no slow-consumer cut after ${rounds * 16} KB: ${disconnects.join(',')}`);
+  sloth.socket.resume();
+  await sloth.waitClosed(10_000);
+  const slowCuts = async () => parseExposition(await (await fetch(`${hub?.httpUrl}/metrics`)).text()).value('chat_slow_consumer_disconnects_total');
+  await eventually(async () => ((await slowCuts()) === 1 ? true : undefined), 'chat_slow_consumer_disconnects_total 1');
+  await flooders[0]?.ask('still here', '[main] You: still here'); // the others keep chatting
+});
+
 lines.run();
 announce.run();
 rate.run();
+tcpSlow.run();
 rooms.run();
 slow.run();
