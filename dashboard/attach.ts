@@ -3,7 +3,7 @@ import type express from 'express';
 import type { LoadgenTickReport } from '../loadgen/report.js';
 import type { Snapshot } from '../metrics/snapshot.js';
 import { apiRoutes } from './api-routes.js';
-import { ThinnedHistory } from './thinned-history.js';
+import { ThinnedHistory } from './web/thinned-history.js';
 import { createIngestServer, type IngestStats } from './ingest-socket.js';
 import { createLiveFeed, type Countdown, type LiveFeedStats } from './live-feed.js';
 import { dashboardPage } from './page.js';

@@ -7,7 +7,7 @@ export type { RunSource, TimeRange } from './run-source.js';
 export { parseIngestFrame, IngestError } from './ingest-validate.js';
 export type { IngestRejectReason } from './ingest-validate.js';
 export type { IngestStats } from './ingest-socket.js';
-export { ThinnedHistory } from './thinned-history.js';
+export { ThinnedHistory } from './web/thinned-history.js';
 export type * from './frames.js';
 export { paths } from './frames.js';
 export { metricsRunSource } from './metrics-source.js';

@@ -1,3 +1,4 @@
+import type { RunInfo, RunStatus } from '../protocol/dashboard-frames.js';
 import type { Db } from '../store/database.js';
 
 /**
@@ -33,25 +34,7 @@ export function ensureRunSchema(db: Db): void {
   `);
 }
 
-export type RunStatus = 'running' | 'completed' | 'aborted';
-
-/**
- * A run as every view lists it: `GET /api/runs`, the dashboard's history frames, the results. Browser-
- * safe (dashboard/frames.ts re-exports it).
- */
-export interface RunInfo {
-  id: string;
-  /** `--label` text; user input, shown as text only. */
-  label: string;
-  /** Epoch ms. */
-  start: number;
-  /** Epoch ms of the last tick written (or of the close); null before the first tick. */
-  end: number | null;
-  /** `aborted`: the process died without closing the run; its stored ticks are kept. */
-  status: RunStatus;
-  /** Ticks stored so far. */
-  ticks: number;
-}
+export type { RunInfo, RunStatus };
 
 /** A run as the store holds it: what is listed plus the options it was started with (not sent to browsers). */
 export interface StoredRun extends RunInfo {

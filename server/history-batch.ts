@@ -5,6 +5,15 @@
  * load). Texts travel as UTF-8 bytes back to back, because the fan-out path never decodes a room
  * message: the writer thread does, off the event loop.
  */
+
+/** One stored chat line as `/history` and `/join` replay it. */
+export interface HistoryLine {
+  ts: number;
+  room: string;
+  nick: string;
+  text: string;
+}
+
 export interface HistoryBatch {
   /** Distinct room and nick names; `room` and `nick` index into it. */
   names: string[];

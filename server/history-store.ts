@@ -1,17 +1,12 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { Db } from '../store/database.js';
 import { StorageHealth } from '../store/storage-health.js';
-import { batchTexts, HistoryBatchBuilder, sliceBatch, type HistoryBatch } from './history-batch.js';
+import { batchTexts, HistoryBatchBuilder, sliceBatch, type HistoryBatch, type HistoryLine } from './history-batch.js';
+
+export type { HistoryLine };
 import { createHistorySchema } from './history-schema.js';
 import { serveHistoryWrites, type WriterReply, type WriterRequest } from './history-writes.js';
 import { PendingHistoryRing } from './pending-history-ring.js';
-
-export interface HistoryLine {
-  ts: number;
-  room: string;
-  nick: string;
-  text: string;
-}
 
 export interface HistoryOptions {
   /** Lines kept per room; 0 disables persistence. @default 1000 */

@@ -1,5 +1,4 @@
-import type { HistoryBatchBuilder } from './history-batch.js';
-import type { HistoryLine } from './history-store.js';
+import type { HistoryBatchBuilder, HistoryLine } from './history-batch.js';
 
 /**
  * A room's chat lines not yet handed to the history writer, at most `cap` of them: appending past the cap drops

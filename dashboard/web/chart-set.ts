@@ -1,5 +1,5 @@
 import type { Chart } from 'chart.js';
-import type { Snapshot } from '../../metrics/snapshot.js';
+import type { Snapshot } from '../../protocol/snapshot.js';
 import { type LineChart, xRange } from './chart-setup.js';
 import { byId, setText } from './dom.js';
 import { JoinsView } from './joins-view.js';

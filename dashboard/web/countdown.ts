@@ -1,4 +1,4 @@
-import type { CountdownFrame } from '../frames.js';
+import type { CountdownFrame } from '../../protocol/dashboard-frames.js';
 import { byId, formatMinSec, setText } from './dom.js';
 
 /** The demo countdown (mm:ss), corrected for the difference between the server's clock and ours. */

@@ -2,9 +2,9 @@
  * The dashboard page: live charts from `WS /ws`, zoom/pan, CSV and PNG downloads, replay of stored runs
  * and the demo countdown. State lives here; each chart and control is its own module.
  */
-import type { Snapshot } from '../../metrics/snapshot.js';
-import { paths, type RunInfo, type ServerFrame } from '../frames.js';
-import { ThinnedHistory } from '../thinned-history.js';
+import type { Snapshot } from '../../protocol/snapshot.js';
+import { paths, type RunInfo, type ServerFrame } from '../../protocol/dashboard-frames.js';
+import { ThinnedHistory } from './thinned-history.js';
 import { ChartSet } from './chart-set.js';
 import { CountdownView } from './countdown.js';
 import { byId, formatMinSec, setText } from './dom.js';

@@ -1,5 +1,5 @@
 import type { Chart } from 'chart.js';
-import { paths } from '../frames.js';
+import { paths } from '../../protocol/dashboard-frames.js';
 
 /** Starts a browser download of `url` (same origin) as `name`. */
 export function download(url: string, name: string): void {

@@ -1,5 +1,5 @@
-import type { Snapshot } from '../../metrics/snapshot.js';
-import type { ThinnedHistory } from '../thinned-history.js';
+import type { Snapshot } from '../../protocol/snapshot.js';
+import type { ThinnedHistory } from './thinned-history.js';
 import type { ChartSet } from './chart-set.js';
 import type { CountdownView } from './countdown.js';
 import type { LiveSocket } from './live-socket.js';

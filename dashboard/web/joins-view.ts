@@ -1,5 +1,5 @@
 import { Chart } from 'chart.js';
-import type { Snapshot } from '../../metrics/snapshot.js';
+import type { Snapshot } from '../../protocol/snapshot.js';
 import { roomColor, withAlpha } from './colors.js';
 
 interface Counts {

@@ -1,4 +1,4 @@
-import type { Snapshot } from '../../metrics/snapshot.js';
+import type { Snapshot } from '../../protocol/snapshot.js';
 import { createTimeChart, type LineChart, type LineDataset, type TimeChartOptions } from './chart-setup.js';
 import { byId, formatNumber, setText } from './dom.js';
 import { Series } from './series.js';

@@ -1,4 +1,4 @@
-import type { ServerFrame } from '../frames.js';
+import type { ServerFrame } from '../../protocol/dashboard-frames.js';
 
 export interface LiveSocketOptions {
   url: string;

@@ -1,5 +1,5 @@
-import type { Snapshot } from '../../metrics/snapshot.js';
-import { paths, type ErrorResponse, type RunInfo, type SamplesResponse } from '../frames.js';
+import type { Snapshot } from '../../protocol/snapshot.js';
+import { paths, type ErrorResponse, type RunInfo, type SamplesResponse } from '../../protocol/dashboard-frames.js';
 
 export interface ReplayState {
   runId: string | null;

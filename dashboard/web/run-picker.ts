@@ -1,4 +1,4 @@
-import { paths, type ErrorResponse, type RunInfo, type RunsResponse } from '../frames.js';
+import { paths, type ErrorResponse, type RunInfo, type RunsResponse } from '../../protocol/dashboard-frames.js';
 
 /** How a run is named in the picker: its label (text, never HTML), start time and state. */
 export function runTitle(run: RunInfo): string {

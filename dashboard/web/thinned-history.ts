@@ -1,7 +1,8 @@
 /**
  * A bounded record of one run's ticks that still spans the run from its start: when full it keeps every
  * other item and doubles its stride, so memory stays at most `maxItems` + 1 however long the run goes.
- * The newest item is always kept. Used by the server (history frames) and the browser (live buffer).
+ * The newest item is always kept. Used by the browser (live buffer) and by the hub (dashboard/attach.ts,
+ * history frames): it lives here because the browser bundle may import only dashboard/web/ and protocol/.
  * Browser-safe.
  */
 export class ThinnedHistory<T> {
