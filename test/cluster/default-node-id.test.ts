@@ -1,7 +1,7 @@
 import { test as uvuTest } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startServerProcess, type CliProcess } from '../helpers/cli.js';
-import { LineClient, sleep } from '../helpers/line-client.js';
+import { askUntil, LineClient, sleep } from '../helpers/line-client.js';
 import { parseExposition } from '../helpers/prom-text.js';
 import { startRedis, type RedisProcess } from '../helpers/redis.js';
 import { findTool, needing } from '../helpers/require-tool.js';
@@ -9,18 +9,6 @@ import { tempDir } from '../helpers/temp.js';
 
 const redisBin = findTool('redis-server', 'redis-server');
 const test = needing(uvuTest, redisBin);
-
-/** Asks until the answer matches: presence crosses nodes on the next heartbeat. */
-async function eventually(c: LineClient, line: string, pred: (l: string) => boolean, timeoutMs = 5000) {
-  const end = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < end) {
-    last = await c.ask(line, /^[*!]/);
-    if (pred(last)) return last;
-    await sleep(100);
-  }
-  throw new Error(`no matching answer to ${line}; last: ${last}`);
-}
 
 // Every earlier cluster test passed --node-id; the CLI without it named every node '' and each
 // node dropped the others' frames as its own.
@@ -46,8 +34,8 @@ test('two CLI nodes started without --node-id, both on port 0, form one cluster 
     const a = await LineClient.login(n1.chatPort, 'ann');
     const b = await LineClient.login(n2.chatPort, 'bob');
     clients.push(a, b);
-    await eventually(a, '/users main', (l) => l === '* users in #main (2): ann, bob');
-    await eventually(b, '/users main', (l) => l === '* users in #main (2): ann, bob');
+    await askUntil(a, '/users main', (l) => l === '* users in #main (2): ann, bob');
+    await askUntil(b, '/users main', (l) => l === '* users in #main (2): ann, bob');
     a.send('hello from n1');
     await b.waitFor('[main] ann: hello from n1');
     await b.ask('/pm ann psst', '[PM to ann] psst');

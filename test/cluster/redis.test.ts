@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ChatEvents, startChatServer, type ChatServer } from '../../server/index.js';
 import { startServerProcess } from '../helpers/cli.js';
-import { LineClient, sleep } from '../helpers/line-client.js';
+import { askUntil, LineClient, sleep } from '../helpers/line-client.js';
 import { startRedis, type RedisProcess } from '../helpers/redis.js';
 import { findTool, needing } from '../helpers/require-tool.js';
 import { tempDir } from '../helpers/temp.js';
@@ -29,18 +29,6 @@ async function login(node: { server: ChatServer }, nick: string) {
   return c;
 }
 
-/** Asks until the answer matches: presence crosses nodes on the next heartbeat. */
-async function eventually(c: LineClient, line: string, pred: (l: string) => boolean, timeoutMs = 5000) {
-  const end = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < end) {
-    last = await c.ask(line, /^[*!]/);
-    if (pred(last)) return last;
-    await sleep(100);
-  }
-  throw new Error(`no matching answer to ${line}; last: ${last}`);
-}
-
 const cluster = needing(suite('redis cluster'), redisBin);
 cluster.before.each(async () => {
   redis = await startRedis(redisBin as string);
@@ -58,7 +46,7 @@ cluster('a room message on one node reaches members on every node, once each', a
   const b = await login(n2, 'bob');
   const c = await login(n3, 'cat');
   for (const x of [a, b, c]) await x.ask('/join dev', /joined #dev$/);
-  await eventually(a, '/users dev', (l) => l === '* users in #dev (3): ann, bob, cat');
+  await askUntil(a, '/users dev', (l) => l === '* users in #dev (3): ann, bob, cat');
   a.send('hello cluster');
   await a.waitFor('[dev] You: hello cluster');
   await b.waitFor('[dev] ann: hello cluster');
@@ -78,7 +66,7 @@ cluster('joins on other nodes are announced; PMs reach a nickname on another nod
   const b = await login(n2, 'bob');
   await b.ask('/join ops', /joined #ops$/);
   await a.waitFor('* bob joined #ops');
-  await eventually(b, '/users ops', (l) => l.includes('ann'));
+  await askUntil(b, '/users ops', (l) => l.includes('ann'));
   await b.ask('/pm ann over here', '[PM to ann] over here');
   await a.waitFor('[PM from bob] over here');
   assert.is(await b.ask('/pm nobody hi', /^!/), "! no such user 'nobody'");
@@ -105,7 +93,7 @@ cluster('redis restarted mid-run: nodes keep serving locally, log it, and recove
   const a = await login(n1, 'ann');
   const a2 = await login(n1, 'amy');
   const b = await login(n2, 'bob');
-  await eventually(a, '/users main', (l) => l.includes('bob'));
+  await askUntil(a, '/users main', (l) => l.includes('bob'));
   const port = redis.port;
   await redis.stop();
   await sleep(300);
@@ -116,7 +104,7 @@ cluster('redis restarted mid-run: nodes keep serving locally, log it, and recove
   const end = Date.now() + 8000;
   while (!states.includes('n1:up') && Date.now() < end) await sleep(50);
   assert.equal(states.slice(0, 2), ['n1:down', 'n1:up']);
-  await eventually(b, '/users main', (l) => l.includes('ann'), 8000);
+  await askUntil(b, '/users main', (l) => l.includes('ann'), 8000);
   a.send('after the gap');
   await b.waitFor('[main] ann: after the gap', 5000);
   assert.not.ok(b.lines.includes('[main] ann: during the gap'), 'a message sent into the gap is lost, not delayed');
@@ -126,7 +114,7 @@ cluster('two nodes given the same name still hear each other, and the clash is l
   const [n1, n2] = [await startNode('twin'), await startNode('twin')];
   const a = await login(n1, 'ann');
   const b = await login(n2, 'bob');
-  await eventually(a, '/users main', (l) => l === '* users in #main (2): ann, bob');
+  await askUntil(a, '/users main', (l) => l === '* users in #main (2): ann, bob');
   b.send('same name, one room');
   await a.waitFor('[main] bob: same name, one room');
   assert.ok(n1.log.some((l) => l.includes("another node is also named 'twin'")), n1.log.join('\n'));
@@ -149,7 +137,7 @@ cluster('a nickname let in on two nodes during a Redis outage: the earlier login
   assert.ok(m, told);
   const renamed = (m as RegExpExecArray)[1] as string;
   await second.waitFor(`* ANN is now known as ${renamed}`);
-  await eventually(first, '/users main', (l) => l === `* users in #main (2): ${renamed}, ann`, 8000);
+  await askUntil(first, '/users main', (l) => l === `* users in #main (2): ${renamed}, ann`, 8000);
   // A few more heartbeats: the winner is never told, and the name stays with it.
   await sleep(TTL);
   assert.not.ok(first.lines.some((l) => l.startsWith('!')), first.lines.join('\n'));
@@ -176,11 +164,11 @@ killed('a killed node\'s users vanish from /users after the presence expiry', as
     const proc = await startServerProcess(['--results-dir', tmp.dir, '--redis', redis.url, '--node-id', 'doomed', '--presence-ttl', `${TTL}ms`]);
     const z = await LineClient.login(proc.chatPort, 'zed');
     const a = await login(n1, 'ann');
-    await eventually(a, '/users main', (l) => l.includes('zed'));
+    await askUntil(a, '/users main', (l) => l.includes('zed'));
     proc.proc.child.kill('SIGKILL');
     await proc.proc.exited();
     z.close();
-    await eventually(a, '/users main', (l) => l === '* users in #main (1): ann', TTL * 4);
+    await askUntil(a, '/users main', (l) => l === '* users in #main (1): ann', TTL * 4);
     const again = await LineClient.connect(n1.server.address.port);
     clients.push(again);
     await again.ask('/nick zed', /^\* Welcome/, 3000);

@@ -56,3 +56,15 @@ export class LineClient extends LineClientBase {
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+/** Asks `line` until the answer (a `*` or `!` line) matches: cluster presence crosses nodes on the next heartbeat. */
+export async function askUntil(c: LineClient, line: string, pred: (l: string) => boolean, timeoutMs = 5000): Promise<string> {
+  const end = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < end) {
+    last = await c.ask(line, /^[*!]/);
+    if (pred(last)) return last;
+    await sleep(100);
+  }
+  throw new Error(`no matching answer to ${line}; last: ${last}`);
+}
