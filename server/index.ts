@@ -1,4 +1,5 @@
-export { ChatCore, Session } from './chat-core.js';
+export { ChatCore } from './chat-core.js';
+export { Session } from './session.js';
 export type { ChatCoreDeps } from './chat-core.js';
 export { ChatEvents } from './events.js';
 export type { ChatEventMap, ChatEventName, DisconnectReason, ErrorReason } from './events.js';
