@@ -28,7 +28,8 @@ test('the bounds themselves are accepted', async () => {
 
 test('startChatServer refuses a bad option before it listens', async () => {
   let error: unknown;
-  await startChatServer({ port: 0, maxLine: 8 }).catch((err: unknown) => (error = err));
+  const started = await startChatServer({ port: 0, maxLine: 8 }).catch((err: unknown) => void (error = err));
+  await started?.close(0);
   assert.is((error as { code?: unknown } | undefined)?.code, 'ERR_CHAT_OPTION');
 });
 
