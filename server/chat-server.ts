@@ -22,6 +22,8 @@ export interface ChatServerOptions extends Partial<ChatOptions> {
   events?: ChatEvents;
   /** Where storage errors (a full disk) are counted and logged. @default a StorageHealth of its own */
   storage?: StorageHealth;
+  /** Wall clock in ms: grace periods, history timestamps, rate limits, idle timeouts. @default Date.now */
+  now?: () => number;
   /** Where disconnected nicknames' rooms are kept. @default SQLite (`chat_grace`) with a db, else memory */
   graceStore?: GraceStore;
   /** `redis://host:port`: share rooms, presence, PMs and nicknames with other nodes. */
@@ -58,6 +60,7 @@ export async function startChatServer(opts: ChatServerOptions = {}): Promise<Cha
   const history = opts.db ? new HistoryStore(opts.db, { cap: options.history, health }) : undefined;
   const events = opts.events ?? new ChatEvents();
   const host = opts.host ?? '127.0.0.1';
+  const now = opts.now ?? Date.now;
   // Named at start(), once listening: with port 0 only then is `<host>:<port>` known.
   const cluster: RedisCluster | undefined = opts.redis
     ? new RedisCluster({
@@ -66,9 +69,10 @@ export async function startChatServer(opts: ChatServerOptions = {}): Promise<Cha
         onState: (up) => events.emit('cluster', { node: cluster?.nodeId ?? '', up }),
       })
     : undefined;
-  const grace = opts.graceStore ?? (opts.db ? new SqliteGraceStore(opts.db, options.graceMs, Date.now(), { health }) : undefined);
+  const grace = opts.graceStore ?? (opts.db ? new SqliteGraceStore(opts.db, options.graceMs, now(), { health }) : undefined);
   const core = new ChatCore(options, {
     events,
+    now,
     ...(history ? { history } : {}),
     ...(grace ? { grace } : {}),
     ...(cluster ? { cluster } : {}),

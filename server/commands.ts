@@ -1,35 +1,33 @@
 import { errorText } from '../protocol/index.js';
-import type { ClusterLink } from './cluster-link.js';
-import type { ChatEvents, DisconnectReason, ErrorReason } from './events.js';
-import type { HistoryStore } from './history-store.js';
+import type { DisconnectReason, ErrorReason } from './events.js';
 import * as lines from './lines.js';
+import type { RoomCount } from './membership.js';
 import { normalizeRoom } from './names.js';
 import { HISTORY_MAX, HISTORY_ON_JOIN } from './options.js';
-import type { Room, RoomRegistry } from './rooms.js';
+import type { Room } from './rooms.js';
 import type { Session } from './session.js';
 
-/**
- * What the commands need of the chat core. Declared here rather than importing `ChatCore`, which
- * imports this module to run the commands: the core satisfies it structurally.
- */
-export interface CommandCore {
-  readonly events: ChatEvents;
-  readonly rooms: RoomRegistry<Session>;
-  readonly history: HistoryStore | undefined;
-  readonly cluster: ClusterLink | undefined;
+/** What a command may do: the chat core implements it, and commands see nothing else of the core. */
+export interface CommandContext {
   send(session: Session, line: Buffer): void;
+  /** An `!` line, counted as an error with `reason`. */
   fail(session: Session, reason: ErrorReason, text: string): void;
-  sendPrivate(session: Session, target: Session, text: string): void;
-  findByNick(nick: string): Session | undefined;
-  login(session: Session, raw: string): void;
-  renick(session: Session, raw: string): void;
-  join(session: Session, rawName: string): void;
-  leave(session: Session, rawName: string | undefined): void;
+  login(session: Session, nick: string): void;
+  renick(session: Session, nick: string): void;
+  join(session: Session, room: string): void;
+  leave(session: Session, room: string | undefined): void;
+  /** To a user on this node or another; fails as `no_such_user` when there is none. */
+  privateMessage(session: Session, nick: string, text: string): void;
+  /** Every room of the cluster, busiest first. */
+  roomCounts(): RoomCount[];
+  /** A room's nicknames on every node, or undefined when nobody is in it. */
+  users(room: string): { room: string; nicks: string[] } | undefined;
+  readonly historyEnabled: boolean;
   sendHistory(session: Session, room: Room<Session>, n: number): void;
-  close(session: Session, reason: DisconnectReason, farewell?: Buffer): void;
+  close(session: Session, reason: DisconnectReason, farewell: Buffer): void;
 }
 
-type Handler = (core: CommandCore, session: Session, args: string) => void;
+type Handler = (core: CommandContext, session: Session, args: string) => void;
 
 /** Splits `/cmd rest of line` into the command and the rest (single spaces kept inside `rest`). */
 function split(text: string): [string, string] {
@@ -66,13 +64,7 @@ const pm: Handler = (core, s, args) => {
   const nick = sp === -1 ? args : args.slice(0, sp);
   const text = sp === -1 ? '' : args.slice(sp + 1).trim();
   if (nick === '' || text === '') return core.fail(s, 'bad_argument', errorText.usage('/pm NICK TEXT'));
-  const target = core.findByNick(nick);
-  if (target) return core.sendPrivate(s, target, text);
-  if (core.cluster?.publishPrivate(s.nick as string, nick, text)) {
-    core.events.emit('pm', { from: s.nick as string, to: nick });
-    return core.send(s, lines.pmTo(nick, text));
-  }
-  core.fail(s, 'no_such_user', errorText.noSuchUser(nick));
+  core.privateMessage(s, nick, text);
 };
 
 /** Commands available only once a nickname is set. */
@@ -80,24 +72,14 @@ const loggedIn: Record<string, Handler> = {
   join: (core, s, args) => (args === '' ? core.fail(s, 'bad_argument', errorText.usage('/join ROOM')) : core.join(s, args)),
   leave: (core, s, args) => core.leave(s, args === '' ? undefined : args),
   rooms: (core, s) => {
-    const counts = new Map<string, { name: string; n: number }>();
-    for (const r of core.rooms.list()) counts.set(r.key, { name: r.name, n: r.members.size });
-    for (const [name, n] of core.cluster?.remoteRooms() ?? []) {
-      const entry = counts.get(name.toLowerCase()) ?? { name, n: 0 };
-      entry.n += n;
-      counts.set(name.toLowerCase(), entry);
-    }
-    const all = [...counts.values()].sort((a, b) => b.n - a.n || a.name.localeCompare(b.name));
-    const shown = all.slice(0, ROOMS_SHOWN).map((r) => ({ name: r.name, members: r.n }));
-    core.send(s, lines.system({ kind: 'rooms', total: all.length, shown }));
+    const all = core.roomCounts();
+    core.send(s, lines.system({ kind: 'rooms', total: all.length, shown: all.slice(0, ROOMS_SHOWN) }));
   },
   users: (core, s, args) => {
     const name = args === '' ? s.active?.name : normalizeRoom(args);
-    const room = name === undefined ? undefined : core.rooms.get(name);
-    const remote = name === undefined ? [] : (core.cluster?.remoteMembers(name) ?? []);
-    if (!room && remote.length === 0) return core.fail(s, 'no_such_room', errorText.noSuchRoom(name ?? ''));
-    const nicks = [...(room?.members ?? [])].map((m) => m.nick as string).concat(remote).sort();
-    core.send(s, lines.system({ kind: 'users', room: room?.name ?? (name as string), nicks }));
+    const found = name === undefined ? undefined : core.users(name);
+    if (found === undefined) return core.fail(s, 'no_such_room', errorText.noSuchRoom(name ?? ''));
+    core.send(s, lines.system({ kind: 'users', room: found.room, nicks: found.nicks.sort() }));
   },
   pm,
   msg: pm,
@@ -111,7 +93,7 @@ const loggedIn: Record<string, Handler> = {
     }
     const room = s.active;
     if (!room) return core.fail(s, 'not_in_room', errorText.inNoRoom());
-    if (!core.history?.enabled) return core.send(s, lines.system({ kind: 'historyOff' }));
+    if (!core.historyEnabled) return core.send(s, lines.system({ kind: 'historyOff' }));
     core.sendHistory(s, room, n);
   },
 };
@@ -128,7 +110,7 @@ const always: Record<string, Handler> = {
   quit: (core, s) => core.close(s, 'quit', lines.system({ kind: 'bye' })),
 };
 
-export function runCommand(core: CommandCore, session: Session, text: string): void {
+export function runCommand(core: CommandContext, session: Session, text: string): void {
   const [name, args] = split(text);
   const handler = always[name] ?? loggedIn[name];
   if (handler === undefined) {

@@ -58,3 +58,41 @@ export const defaultChatOptions: ChatOptions = {
 export const LOBBY = 'main';
 export const HISTORY_ON_JOIN = 20;
 export const HISTORY_MAX = 200;
+
+/** Each option's lower bound; all are integers. 0 means "off" where the option's doc says so. */
+const MINIMUM: Record<keyof ChatOptions, number> = {
+  maxLine: 16,
+  maxRate: 0,
+  maxQueue: 1,
+  maxRoomsPerUser: 1,
+  maxRooms: 1,
+  announceLimit: 0,
+  graceMs: 0,
+  history: 0,
+  loginTimeout: 0,
+  idleTimeout: 0,
+  lineTimeout: 0,
+  quitLinger: 0,
+};
+
+/** Longest delay a Node timer keeps; a longer one fires at once. */
+const TIMER_MAX = 2 ** 31 - 1;
+
+/**
+ * Throws a `RangeError` (code `ERR_CHAT_OPTION`) naming the first option that is not an integer
+ * within its bounds, what was expected and what arrived; the CLI checks its flags, but the core is
+ * also started by tests, benchmarks and embedders.
+ */
+export function validateChatOptions(options: ChatOptions): void {
+  for (const [name, min] of Object.entries(MINIMUM) as [keyof ChatOptions, number][]) {
+    const value: unknown = options[name];
+    const max = name === 'quitLinger' ? TIMER_MAX : Number.MAX_SAFE_INTEGER;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      const range = max === TIMER_MAX ? `between ${min} and ${max}` : `>= ${min}`;
+      const got = typeof value === 'string' ? `'${value}'` : String(value);
+      throw Object.assign(new RangeError(`Expected \`${name}\` to be an integer ${range}, got \`${got}\``), {
+        code: 'ERR_CHAT_OPTION',
+      });
+    }
+  }
+}

@@ -2,7 +2,7 @@ import { RateLimiter } from './rate-limiter.js';
 import type { Room } from './rooms.js';
 import type { Connection } from './transport.js';
 
-/** One connection's chat state: nickname, rooms, rate limiter. Owned and changed by the ChatCore. */
+/** One connection's state in the chat: its nickname, its rooms and what the limits need to know. */
 export class Session {
   nick: string | null = null;
   /** `nickSkeleton(nick)` while logged in: the key of the lookalike check. */

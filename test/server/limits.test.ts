@@ -59,11 +59,13 @@ lines('invalid UTF-8 is refused with one line; characters split across writes ar
   assert.equal(a.lines.slice(mark), ['[main] You: one', '[main] You: two', '! invalid UTF-8', '[main] You: three', '[main] You: four']);
 });
 
-const rate = limited('rate limit', { maxRate: 5 });
+/** The server's wall clock: a rate window turns when the test moves it, not after a real second. */
+let wallMs = 1_000_000;
+const rate = limited('rate limit', { maxRate: 5, now: () => wallMs });
 
 rate('more lines than --max-rate in a second: excess dropped, one warning, counted', async () => {
   const a = await login('ann');
-  await sleep(1100); // a fresh one-second window
+  wallMs += 1000; // a fresh one-second window
   const from = a.lines.length;
   a.socket.write(Array.from({ length: 12 }, (_, i) => `m${i}`).join('\n') + '\n');
   await a.waitFor(/^! rate limit/, 3000, from);
@@ -73,7 +75,7 @@ rate('more lines than --max-rate in a second: excess dropped, one warning, count
   assert.is(got.filter((l) => l.startsWith('[main] You: ')).length, 5);
   assert.equal(got.filter((l) => l.startsWith('!')), ['! rate limit: at most 5 lines per second; excess dropped']);
   assert.is(reasons.filter((r) => r === 'rate_limit').length, 7, 'every dropped line counted');
-  await sleep(1000); // the budget is per second: a new second has a new budget
+  wallMs += 1000;
   await a.ask('later', '[main] You: later');
 });
 

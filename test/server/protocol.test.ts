@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { LineClient, sleep } from '../helpers/line-client.js';
+import { LineClient } from '../helpers/line-client.js';
 import { startTestServer, type TestServer } from '../helpers/chat-server.js';
 
 const clients: LineClient[] = [];
@@ -153,15 +153,29 @@ rooms('the server emits typed events for what clients do', async () => {
   assert.equal(seen, ['join ann main 1', 'join bob main 2', 'message main ann 2', 'pm ann bob', 'error unknown_command']);
 });
 
-const restore = withServer('reconnect restore', { graceMs: 400 });
+/** The server's wall clock: the grace period ends when a test moves it, not when the machine gets round to it. */
+let wallMs = 1_000_000;
+const restore = withServer('reconnect restore', { graceMs: 400, now: () => wallMs });
+
+/** Resolves on the server's next disconnect: the rooms are remembered at that moment. */
+function disconnected(): Promise<void> {
+  return new Promise((resolve) => {
+    const off = srv.events.on('disconnect', () => {
+      off();
+      resolve();
+    });
+  });
+}
 
 restore('a nickname back within the grace period gets its rooms and active room', async () => {
   const a = await login('ann');
   await a.ask('/join dev', '* ann joined #dev');
   await a.ask('/join ops', '* ann joined #ops');
   await a.ask('/join dev', '* #dev is now your active room');
+  const gone = disconnected();
   a.close();
-  await sleep(50);
+  await gone;
+  wallMs += 400; // the last moment of the grace period
   const again = await LineClient.connect(srv.port);
   clients.push(again);
   await again.ask('/nick ann', '* Welcome back, ann. Rooms restored: #main, #dev, #ops; active room: #dev');
@@ -172,8 +186,10 @@ restore('a nickname back within the grace period gets its rooms and active room'
 restore('after the grace period a nickname starts fresh in main', async () => {
   const a = await login('ann');
   await a.ask('/join dev', '* ann joined #dev');
+  const gone = disconnected();
   a.close();
-  await sleep(600);
+  await gone;
+  wallMs += 401;
   const again = await LineClient.connect(srv.port);
   clients.push(again);
   await again.ask('/nick ann', '* Welcome, ann. You are in #main. Type /help for the commands.');

@@ -1,0 +1,154 @@
+import { performance } from 'node:perf_hooks';
+import { defuseControls, roomPrefix } from '../protocol/index.js';
+import type { ClusterLink } from './cluster-link.js';
+import { RoomMessageEvent, type ChatEvents, type ErrorReason } from './events.js';
+import type { HistoryStore } from './history-store.js';
+import * as lines from './lines.js';
+import type { RoomRegistry } from './rooms.js';
+import type { Session } from './session.js';
+
+export interface FanOutDeps {
+  events: ChatEvents;
+  rooms: RoomRegistry<Session>;
+  history: HistoryStore | undefined;
+  cluster: ClusterLink | undefined;
+  /** Wall clock in ms (rate limit, history timestamps). */
+  now: () => number;
+}
+
+/**
+ * Everything the chat core writes goes out through here: room messages fanned out as slices of the
+ * room's line arena (the hot path), single lines to one session, and the bytes and fan-out times of
+ * each event-loop turn, handed to `ChatEvents` after the write coalescer flushed them.
+ */
+export class FanOut {
+  readonly #events: ChatEvents;
+  readonly #rooms: RoomRegistry<Session>;
+  readonly #history: HistoryStore | undefined;
+  readonly #cluster: ClusterLink | undefined;
+  readonly #now: () => number;
+  #bytesIn = 0;
+  #bytesOut = 0;
+  /** Event-loop turns flushed so far (sizes the rooms' line arenas). */
+  #turn = 0;
+  /**
+   * Clocks read once per socket read (`read`): every line of one read arrived at the same moment,
+   * and reading them per line was ~2 % of the fan-out path. Wall ms (rate limit, history) and
+   * performance.now() (fan-out time).
+   */
+  #readMs = 0;
+  #readPerf = 0;
+  /** performance.now() at receipt of each room message not yet flushed to its members' sockets. */
+  #fanoutStarts: number[] = [];
+  readonly #fanoutSeconds: number[] = [];
+
+  constructor(deps: FanOutDeps) {
+    this.#events = deps.events;
+    this.#rooms = deps.rooms;
+    this.#history = deps.history;
+    this.#cluster = deps.cluster;
+    this.#now = deps.now;
+  }
+
+  /** Wall ms of the last socket read (or `readClocks()`): when the lines being handled arrived. */
+  get readMs(): number {
+    return this.#readMs;
+  }
+
+  /** A socket read of `n` bytes: counted, and the clocks read for all of its lines. */
+  read(n: number): void {
+    this.#bytesIn += n;
+    this.readClocks();
+  }
+
+  readClocks(): void {
+    this.#readMs = this.#now();
+    this.#readPerf = performance.now();
+  }
+
+  /** Called by the write coalescer after each flush: fan-out times and byte counts for this turn. */
+  readonly afterFlush = (): void => {
+    this.#turn++;
+    const starts = this.#fanoutStarts;
+    if (starts.length === 0 && this.#bytesIn === 0 && this.#bytesOut === 0) return;
+    const end = performance.now();
+    const seconds = this.#fanoutSeconds;
+    seconds.length = 0;
+    for (let i = 0; i < starts.length; i++) seconds.push((end - (starts[i] as number)) / 1000);
+    starts.length = 0;
+    const bytesIn = this.#bytesIn;
+    const bytesOut = this.#bytesOut;
+    this.#bytesIn = 0;
+    this.#bytesOut = 0;
+    this.#events.emit('flush', { bytesIn, bytesOut, fanoutSeconds: seconds });
+  };
+
+  send(session: Session, line: Buffer): void {
+    this.#bytesOut += line.length;
+    session.conn.send(line);
+  }
+
+  /** An `!` line to one session, counted as an error event. */
+  fail(session: Session, reason: ErrorReason, text: string): void {
+    this.#events.emit('error', { connId: session.id, reason });
+    this.send(session, lines.error(text));
+  }
+
+  /**
+   * Room message: formatted once — cached prefix bytes plus the raw line, no re-encoding — into the
+   * room's line arena, and that slice queued for every member but the sender; the sender's echo goes
+   * to the room's echo arena (a sender's echoes of one read sit together there too).
+   */
+  toRoom(session: Session, raw: Buffer): void {
+    const room = session.active;
+    const nick = session.nick;
+    if (room === null || nick === null) return;
+    let prefix = room.senderPrefixes.get(session);
+    if (prefix === undefined) {
+      prefix = Buffer.from(roomPrefix(room.name, nick));
+      room.senderPrefixes.set(session, prefix);
+    }
+    const turn = this.#turn;
+    const lineAt = room.lines.append(prefix, raw, turn);
+    const buf = room.lines.buf;
+    const lineEnd = lineAt + prefix.length + raw.length + 1;
+    const echoAt = room.echoes.append(room.echoPrefix, raw, turn);
+    const echoBuf = room.echoes.buf;
+    const echoEnd = echoAt + room.echoPrefix.length + raw.length + 1;
+    let senders = 0;
+    const members = room.memberList;
+    for (let i = 0; i < members.length; i++) {
+      const member = members[i] as Session;
+      if (member === session) {
+        member.conn.sendSlice(echoBuf, echoAt, echoEnd);
+        senders = 1;
+      } else {
+        member.conn.sendSlice(buf, lineAt, lineEnd);
+      }
+    }
+    const bytesOut = (members.length - senders) * (lineEnd - lineAt) + senders * (echoEnd - echoAt);
+    this.#bytesOut += bytesOut;
+    this.#fanoutStarts.push(this.#readPerf);
+    const textAt = lineAt + prefix.length;
+    this.#history?.appendBytes(room.name, this.#readMs, nick, buf, textAt, lineEnd - 1);
+    this.#cluster?.publishMessage(room.name, nick, buf.toString('utf8', textAt, lineEnd - 1));
+    if (this.#events.has('message')) {
+      this.#events.emit('message', new RoomMessageEvent(room.name, nick, members.length, bytesOut, buf, textAt, lineEnd - 1));
+    }
+  }
+
+  /** A room message from another node: kept in history and fanned out to the local members only. */
+  relay(roomName: string, nick: string, text: string): void {
+    const room = this.#rooms.get(roomName);
+    // The local spelling, so one room keeps one pending history ring whatever another node typed.
+    // Checked by the sending node, unless it runs an older version: never relay controls raw.
+    text = defuseControls(text);
+    this.#history?.append(room?.name ?? roomName, this.#now(), nick, text);
+    if (!room) return;
+    const line = lines.roomMessage(room.name, nick, text);
+    for (const m of room.members) m.conn.send(line);
+    const bytesOut = line.length * room.members.size;
+    this.#bytesOut += bytesOut;
+    this.#events.emit('relay', { room: room.name, deliveries: room.members.size, bytesOut });
+  }
+}

@@ -1,0 +1,181 @@
+import { randomInt } from 'node:crypto';
+import { errorText } from '../protocol/index.js';
+import type { ClusterLink } from './cluster-link.js';
+import type { ChatEvents } from './events.js';
+import type { FanOut } from './fan-out.js';
+import type { GraceStore } from './grace-memory.js';
+import * as lines from './lines.js';
+import type { Membership } from './membership.js';
+import { checkName, NICK_MAX, normalizeNick } from './names.js';
+import { nickSkeleton } from './nick-skeleton.js';
+import { LOBBY } from './options.js';
+import type { Room } from './rooms.js';
+import type { Session } from './session.js';
+
+export interface NicknamesDeps {
+  out: FanOut;
+  membership: Membership;
+  events: ChatEvents;
+  grace: GraceStore;
+  cluster: ClusterLink | undefined;
+  /** Wall clock in ms (grace periods). */
+  now: () => number;
+  /** Handles a line that waited for a cluster-wide claim, as if it arrived now. */
+  replay: (session: Session, line: Buffer) => void;
+}
+
+/**
+ * Nicknames: who holds which (exactly, and by lookalike skeleton), logging in with the rooms a grace
+ * period kept, renaming, and the cluster's claims — including giving way after a split.
+ */
+export class Nicknames {
+  readonly #byNick = new Map<string, Session>();
+  /** The same sessions by nickname skeleton: a lookalike of a nickname in use is refused in O(1). */
+  readonly #bySkeleton = new Map<string, Session>();
+  readonly #deps: NicknamesDeps;
+
+  constructor(deps: NicknamesDeps) {
+    this.#deps = deps;
+  }
+
+  /** Exact nickname, case-insensitive, in NFC like the stored ones (`/pm café` however the é was typed). */
+  find(nick: string): Session | undefined {
+    return this.#byNick.get(normalizeNick(nick).toLowerCase());
+  }
+
+  /** Every nickname held on this node. */
+  local(): string[] {
+    return [...this.#byNick.values()].map((s) => s.nick as string);
+  }
+
+  login(session: Session, raw: string): void {
+    const nick = normalizeNick(raw);
+    const bad = checkName(nick, NICK_MAX);
+    if (bad !== undefined) return this.#deps.out.fail(session, 'bad_name', errorText.badNick(nick, bad));
+    const skeleton = nickSkeleton(nick);
+    const holder = this.#holder(nick, skeleton);
+    if (holder !== undefined) return this.#taken(session, nick, holder);
+    this.#claimThen(session, nick, skeleton, () => this.#completeLogin(session, nick, skeleton));
+  }
+
+  /** Who holds `nick` or a nickname that looks like it (same skeleton), if anyone. */
+  #holder(nick: string, skeleton: string): Session | undefined {
+    return this.#byNick.get(nick.toLowerCase()) ?? this.#bySkeleton.get(skeleton);
+  }
+
+  #taken(session: Session, nick: string, holder: Session | undefined): void {
+    const held = holder?.nick;
+    const looksLike = held !== undefined && held !== null && held.toLowerCase() !== nick.toLowerCase();
+    this.#deps.out.fail(session, 'nick_taken', errorText.nickTaken(nick, looksLike ? held : undefined));
+  }
+
+  /**
+   * Runs `then` once the nickname is ours cluster-wide (at once on a single node). Lines that arrive
+   * while the claim is in flight are held and replayed in order afterwards.
+   */
+  #claimThen(session: Session, nick: string, skeleton: string, then: () => void): void {
+    const { cluster } = this.#deps;
+    if (cluster === undefined) return then();
+    session.pending = [];
+    cluster.claimNick(nick).then((ok) => {
+      const held = session.pending ?? [];
+      session.pending = null;
+      if (session.closed) {
+        if (ok) cluster.releaseNick(nick);
+        return;
+      }
+      const holder = this.#holder(nick, skeleton);
+      if (!ok || (holder && holder !== session)) this.#taken(session, nick, holder);
+      else then();
+      this.#deps.out.readClocks(); // the held lines are handled now, not when the last read happened
+      for (const line of held) this.#deps.replay(session, line);
+    });
+  }
+
+  #completeLogin(session: Session, nick: string, skeleton: string): void {
+    const { out, membership } = this.#deps;
+    session.nick = nick;
+    session.skeleton = skeleton;
+    this.#byNick.set(nick.toLowerCase(), session);
+    this.#bySkeleton.set(skeleton, session);
+    const remembered = this.#deps.grace.take(nick, this.#deps.now());
+    const restored: Room<Session>[] = [];
+    if (remembered !== undefined) {
+      for (const name of remembered.rooms) {
+        const room = membership.enter(session, name, false);
+        if (room) restored.push(room);
+      }
+      const active = restored.find((r) => r.name.toLowerCase() === remembered.active.toLowerCase());
+      if (active) session.active = active;
+    }
+    if (restored.length === 0) {
+      out.send(session, lines.system({ kind: 'welcome', nick, room: LOBBY }));
+      membership.enter(session, LOBBY, true);
+    } else {
+      const rooms = restored.map((r) => r.name);
+      out.send(session, lines.system({ kind: 'welcomeBack', nick, rooms, active: session.active?.name as string }));
+    }
+    membership.track(session);
+    this.#deps.events.emit('login', { connId: session.id, nick, restoredRooms: restored.length });
+  }
+
+  renick(session: Session, raw: string): void {
+    const old = session.nick as string;
+    const nick = normalizeNick(raw);
+    const bad = checkName(nick, NICK_MAX);
+    if (bad !== undefined) return this.#deps.out.fail(session, 'bad_name', errorText.badNick(nick, bad));
+    const skeleton = nickSkeleton(nick);
+    const holder = this.#holder(nick, skeleton);
+    if (holder && holder !== session) return this.#taken(session, nick, holder);
+    // Our own nickname or a lookalike of it: the cluster claim (keyed by skeleton) is already ours.
+    if (holder === session) return this.#rename(session, old, nick, skeleton);
+    this.#claimThen(session, nick, skeleton, () => {
+      this.#deps.cluster?.releaseNick(old);
+      this.#rename(session, old, nick, skeleton);
+    });
+  }
+
+  #rename(session: Session, old: string, nick: string, skeleton: string): void {
+    const { out } = this.#deps;
+    for (const room of session.rooms) room.senderPrefixes.delete(session);
+    this.#byNick.delete(old.toLowerCase());
+    if (session.skeleton !== null) this.#bySkeleton.delete(session.skeleton);
+    session.nick = nick;
+    session.skeleton = skeleton;
+    this.#byNick.set(nick.toLowerCase(), session);
+    this.#bySkeleton.set(skeleton, session);
+    if (old.toLowerCase() !== nick.toLowerCase()) this.#deps.grace.track?.(old, null);
+    this.#deps.membership.track(session);
+    const notice = lines.system({ kind: 'renamed', from: old, to: nick });
+    const told = new Set<Session>([session]);
+    out.send(session, notice);
+    for (const room of session.rooms) {
+      for (const m of room.members) {
+        if (!told.has(m)) {
+          told.add(m);
+          out.send(m, notice);
+        }
+      }
+    }
+    this.#deps.events.emit('nick', { connId: session.id, from: old, to: nick });
+  }
+
+  /** The session's nickname is free again, here and across the cluster. */
+  release(session: Session, nick: string): void {
+    this.#byNick.delete(nick.toLowerCase());
+    if (session.skeleton !== null) this.#bySkeleton.delete(session.skeleton);
+    this.#deps.cluster?.releaseNick(nick);
+  }
+
+  /**
+   * After a cluster split, an earlier login on another node kept `nick`: our user of that name is
+   * told and renamed (keeping its rooms) to a name that is free in practice; it may pick its own.
+   */
+  giveWay(nick: string): void {
+    const session = this.find(nick);
+    if (session === undefined || session.closed) return;
+    const temp = `${[...nick].slice(0, NICK_MAX - 5).join('')}-${randomInt(36 ** 4).toString(36).padStart(4, '0')}`;
+    this.#deps.out.fail(session, 'nick_taken', errorText.nickLostInSplit(nick, temp));
+    this.renick(session, temp);
+  }
+}
