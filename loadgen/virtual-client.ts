@@ -22,7 +22,6 @@
  * (connect, first line, /join), and some servers take a second to register. After a drop, the
  * outage is charged in full.
  */
-import net from 'node:net';
 import { LineDecoder } from '../protocol/index.js';
 import { decodePayload, encodePayload, newPayload } from './payload.js';
 import { Prng, PURPOSE } from './prng.js';
@@ -34,6 +33,7 @@ import { OwnMessages } from './own-messages.js';
 import { SendKind, SendQueue, intendedTime } from './send-queue.js';
 import { PmTracker } from './pm-tracker.js';
 import { ConnectAttempt } from './connect-attempt.js';
+import { ClientSocket } from './client-socket.js';
 import { elapsedUs } from './clock.js';
 import { backoffDelay, type BackoffOptions } from '../client/index.js';
 import type { ClientContext } from './client-context.js';
@@ -45,14 +45,12 @@ type State = 'idle' | 'connecting' | 'login' | 'joining' | 'listing' | 'ready' |
 
 /** Reconnect delays: the interactive client's formula (client/backoff.ts) with the loadgen's own bounds. */
 const RECONNECT_BACKOFF: BackoffOptions = { minMs: 200, maxMs: 10_000 };
-const CONNECT_TIMEOUT_MS = 10_000;
 const MAX_LINE = 64 * 1024;
 
 export class VirtualClient {
   readonly nick0: string;
   #nick: string;
   #state: State = 'idle';
-  #socket: net.Socket | undefined;
   #session: ProtocolSession;
   #decoder: LineDecoder;
   readonly #ev = newProtocolEvent();
@@ -67,6 +65,7 @@ export class VirtualClient {
   readonly #queue = new SendQueue();
   readonly #pms = new PmTracker();
   readonly #connectAttempt: ConnectAttempt;
+  readonly #sock: ClientSocket;
   #seq = 0;
   /** Reconnects since the last login (backoff), or nickname retries during one. */
   #attempts = 0;
@@ -74,11 +73,6 @@ export class VirtualClient {
   #everReady = false;
   /** When this client was first logged in, then first in its room (epoch ms; 0 before). */
   #arrivedAt = 0;
-  #byUs = false;
-  #closingText = '';
-  #closingKind = '';
-  #errorCode = '';
-  #draining = false;
   #timer: NodeJS.Timeout | undefined;
   #joinAt = 0;
   /** When each `/users` awaiting its answer was asked (epoch ms), oldest first. */
@@ -100,6 +94,12 @@ export class VirtualClient {
       windowMs: AMBIGUITY_WINDOW_MS, timeoutMs: ctx.lossTimeoutMs,
     }, (seq, written, e) => ctx.stats.wrote(gid, seq, e.expected, e.ambiguous, written));
     this.#connectAttempt = new ConnectAttempt(() => ctx.now(), ctx.stats);
+    this.#sock = new ClientSocket({
+      opened: () => this.#opened(),
+      data: (chunk) => this.#decoder.push(chunk),
+      drained: () => this.flush(),
+      closed: (wasOpen, fault) => this.#onClose(wasOpen, fault),
+    }, this.#connectAttempt);
   }
 
   get state(): State {
@@ -110,41 +110,10 @@ export class VirtualClient {
     if (this.ctx.stopping || (this.#state !== 'idle' && this.#state !== 'down')) return;
     if (this.#everConnected) this.ctx.stats.reconnects++;
     this.#state = 'connecting';
-    this.#byUs = false;
-    this.#closingText = '';
-    this.#closingKind = '';
-    this.#errorCode = '';
-    this.#draining = false;
     this.#session = this.ctx.adapter.session();
     this.#decoder = this.#newDecoder();
     const started = this.ctx.now();
-    const { socket: s, readyEvent } = this.ctx.dial(this.#target);
-    this.#socket = s;
-    this.#connectAttempt.begin(started, readyEvent === 'secureConnect');
-    // One bound for TCP connect and TLS handshake together.
-    s.setTimeout(CONNECT_TIMEOUT_MS, () => {
-      this.#errorCode = this.#connectAttempt.timedOut();
-      s.destroy();
-    });
-    s.on('connect', () => this.#connectAttempt.tcpConnected());
-    s.on(readyEvent, () => {
-      s.setTimeout(0);
-      this.#connectAttempt.ready();
-      this.#everConnected = true;
-      this.ctx.stats.connects++;
-      this.ctx.stats.connected++;
-      this.#state = 'login';
-      this.#write(this.#session.open() + this.#session.login(this.#nick));
-    });
-    s.on('data', (chunk: Buffer) => this.#decoder.push(chunk));
-    s.on('drain', () => {
-      this.#draining = false;
-      this.flush();
-    });
-    s.on('error', (err: NodeJS.ErrnoException) => {
-      this.#errorCode ||= this.#connectAttempt.failed(err.code);
-    });
-    s.on('close', () => this.#onClose(s));
+    this.#sock.open(this.ctx.dial(this.#target), started);
   }
 
   /** The schedule says: act now (intended epoch ms). Draws the same random numbers whatever the state. */
@@ -168,7 +137,7 @@ export class VirtualClient {
     } else if (r < pm + sw + users) {
       if (this.#state !== 'ready') return;
       this.#usersAt.push(this.ctx.now());
-      this.#write(this.#session.members(this.#room.name));
+      this.#sock.write(this.#session.members(this.#room.name));
     } else {
       this.#enqueue(intended, SendKind.Room, 0);
     }
@@ -176,9 +145,8 @@ export class VirtualClient {
 
   /** Disconnect storm: drop the connection as a network fault would, then reconnect with backoff. */
   drop(): void {
-    if (this.#socket === undefined || this.#state === 'down' || this.#state === 'idle') return;
-    this.#byUs = true;
-    this.#socket.destroy();
+    if (this.#state === 'down' || this.#state === 'idle') return;
+    this.#sock.drop();
   }
 
   /** Writes what can go now: PMs once logged in, room messages when ready and the window allows. */
@@ -189,9 +157,10 @@ export class VirtualClient {
     // No PM echo: only an error answers a PM, so forget the ones old enough to have had it.
     if (this.#pms.length > 0 && !this.#echoesPm()) this.#pms.expire(this.ctx.now() - this.ctx.lossTimeoutMs);
     const q = this.#queue;
+    const sock = this.#sock;
     let i = 0;
     const n = q.length;
-    for (; i < n && !this.#draining; i++) {
+    for (; i < n && !sock.backedUp; i++) {
       if (q.kind(i) === SendKind.Pm) {
         if (this.#state === 'idle' || this.#state === 'connecting' || this.#state === 'login' || this.#state === 'down') break;
         this.#sendPm(q.due(i), q.target(i));
@@ -211,19 +180,8 @@ export class VirtualClient {
   /** Polite goodbye; resolves when the socket is gone (destroyed after `graceMs`). */
   close(graceMs = 500): Promise<void> {
     clearTimeout(this.#timer);
-    const s = this.#socket;
     this.#queue.clear();
-    if (s === undefined || s.destroyed) return Promise.resolve();
-    this.#byUs = true;
-    return new Promise((resolve) => {
-      const t = setTimeout(() => s.destroy(), graceMs);
-      s.once('close', () => {
-        clearTimeout(t);
-        resolve();
-      });
-      if (this.#state === 'connecting') s.destroy();
-      else s.end(this.#session.quit());
-    });
+    return this.#sock.close(graceMs, this.#session.quit());
   }
 
   #enqueue(intended: number, kind: SendKind, target: number): void {
@@ -236,7 +194,7 @@ export class VirtualClient {
     const intended = intendedTime(due, this.#arrivedAt, written);
     const seq = ++this.#seq;
     const text = encodePayload(this.gid, seq, intended, written, this.ctx.size);
-    this.#write(this.#session.say(this.#room.name, text));
+    this.#sock.write(this.#session.say(this.#room.name, text));
     this.ctx.stats.sent++;
     this.#own.sent(seq, written);
   }
@@ -247,7 +205,7 @@ export class VirtualClient {
     const seq = ++this.#seq;
     const text = encodePayload(this.gid, seq, intended, written, this.ctx.size);
     const to = `${this.ctx.nickPrefix}${target}`;
-    this.#write(this.#session.pm(to, text));
+    this.#sock.write(this.#session.pm(to, text));
     this.ctx.stats.sent++;
     this.ctx.stats.pmSent++;
     this.ctx.stats.wrote(this.gid, seq, 1, 0, written);
@@ -267,13 +225,7 @@ export class VirtualClient {
     this.#room.name = room;
     this.#state = 'joining';
     this.#joinAt = this.ctx.now();
-    this.#write(this.#session.join(room));
-  }
-
-  #write(text: string): void {
-    const s = this.#socket;
-    if (text === '' || s === undefined || s.destroyed) return;
-    if (!s.write(text)) this.#draining = true;
+    this.#sock.write(this.#session.join(room));
   }
 
   #newDecoder(): LineDecoder {
@@ -306,11 +258,9 @@ export class VirtualClient {
       case 'error':
         return this.#error(ev.errorKind, ev.nick);
       case 'closing':
-        this.#closingText = ev.text;
-        this.#closingKind = ev.errorKind;
-        return;
+        return this.#sock.serverClosing(ev.errorKind, ev.text);
       case 'reply':
-        return this.#write(ev.text);
+        return this.#sock.write(ev.text);
       default:
     }
   }
@@ -358,7 +308,7 @@ export class VirtualClient {
     this.ctx.stats.join.recordValue(elapsedUs(this.#joinAt, this.ctx.now()));
     for (const r of this.#roomsIn) {
       if (!sameRoom(r, room)) {
-        this.#write(this.#session.leave(r));
+        this.#sock.write(this.#session.leave(r));
         this.#roomsIn.delete(r);
       }
     }
@@ -367,7 +317,7 @@ export class VirtualClient {
     if (this.#own.length > 0) this.#own.settleAll(this.ctx.now());
     this.#view.reset(room, this.#nick);
     this.#usersAt.push(this.ctx.now());
-    this.#write(this.#session.members(room));
+    this.#sock.write(this.#session.members(room));
   }
 
   #membersOf(room: string, nicks: string[]): void {
@@ -399,24 +349,25 @@ export class VirtualClient {
     if (kind === 'nick_taken' && this.#state === 'login' && this.#attempts < 5) {
       this.#attempts++;
       this.#nick = `${this.nick0}_${Math.floor(this.#backoff.next() * 1e6).toString(36)}`;
-      this.#write(this.#session.login(this.#nick));
+      this.#sock.write(this.#session.login(this.#nick));
     }
   }
 
-  #onClose(s: net.Socket): void {
-    if (s !== this.#socket) return;
-    const wasConnected = this.#state !== 'connecting';
-    if (wasConnected) this.ctx.stats.connected--;
+  #opened(): void {
+    this.#everConnected = true;
+    this.ctx.stats.connects++;
+    this.ctx.stats.connected++;
+    this.#state = 'login';
+    this.#sock.write(this.#session.open() + this.#session.login(this.#nick));
+  }
+
+  #onClose(wasOpen: boolean, fault: string): void {
+    if (wasOpen) this.ctx.stats.connected--;
     this.#state = 'down';
     if (this.#own.length > 0) this.#own.abandon(this.ctx.now());
     this.#usersAt.length = 0;
     this.#pms.clear();
-    if (this.ctx.stopping && this.#byUs) return;
-    if (!this.#byUs) {
-      // What the server said before closing (its kind of disconnect) names it better than the socket error.
-      const said = this.#closingKind || (this.#closingText ? 'server_closed' : '');
-      this.ctx.stats.error(said || this.#errorCode || (wasConnected ? 'connection_closed' : 'connect_failed'));
-    }
+    if (fault !== '') this.ctx.stats.error(fault);
     if (this.ctx.stopping) return;
     const delay = backoffDelay(this.#attempts, RECONNECT_BACKOFF, () => this.#backoff.next());
     this.#attempts = Math.min(this.#attempts + 1, 16);
