@@ -23,12 +23,13 @@
  * outage is charged in full.
  */
 import { LineDecoder } from '../protocol/index.js';
-import { decodePayload, encodePayload, newPayload } from './payload.js';
+import { encodePayload } from './payload.js';
+import { Inbox } from './inbox.js';
 import { Prng, PURPOSE } from './prng.js';
 import { targetIndex } from './options.js';
 import { newProtocolEvent, type ProtocolSession } from './protocols/index.js';
-import { ReceiverWindow, Seen } from './receiver-window.js';
 import { RoomView } from './room-view.js';
+import { RoomMoves } from './room-moves.js';
 import { OwnMessages } from './own-messages.js';
 import { SendKind, SendQueue, intendedTime } from './send-queue.js';
 import { PmTracker } from './pm-tracker.js';
@@ -54,13 +55,13 @@ export class VirtualClient {
   #session: ProtocolSession;
   #decoder: LineDecoder;
   readonly #ev = newProtocolEvent();
-  readonly #payload = newPayload();
-  readonly #window = new ReceiverWindow();
+  readonly #inbox: Inbox;
   readonly #actions: Prng;
   readonly #backoff: Prng;
-  readonly #room: { name: string };
-  #roomsIn = new Set<string>();
   readonly #view: RoomView;
+  readonly #moves: RoomMoves;
+  /** Writes a leave (made once: `RoomMoves.joined` calls it per room left). */
+  readonly #leave = (room: string): void => this.#sock.write(this.#session.leave(room));
   readonly #own: OwnMessages;
   readonly #queue = new SendQueue();
   readonly #pms = new PmTracker();
@@ -74,9 +75,6 @@ export class VirtualClient {
   /** When this client was first logged in, then first in its room (epoch ms; 0 before). */
   #arrivedAt = 0;
   #timer: NodeJS.Timeout | undefined;
-  #joinAt = 0;
-  /** When each `/users` awaiting its answer was asked (epoch ms), oldest first. */
-  #usersAt: number[] = [];
   readonly #target: { host: string; port: number };
 
   constructor(readonly gid: number, readonly ctx: ClientContext) {
@@ -84,15 +82,16 @@ export class VirtualClient {
     this.#nick = this.nick0;
     this.#actions = new Prng(ctx.seed, gid, PURPOSE.actions);
     this.#backoff = new Prng(ctx.seed, gid, PURPOSE.backoff);
-    this.#room = { name: ctx.rooms[gid % ctx.rooms.length] as string };
     this.#target = ctx.targets[targetIndex(gid, ctx.rooms.length, ctx.targets.length)] as { host: string; port: number };
     this.#session = ctx.adapter.session();
     this.#decoder = this.#newDecoder();
     this.#view = new RoomView();
+    this.#moves = new RoomMoves(ctx.rooms[gid % ctx.rooms.length] as string, this.#view, () => ctx.now(), ctx.stats);
     this.#own = new OwnMessages(this.#view, {
       echo: true, oneServer: ctx.targets.length === 1,
       windowMs: AMBIGUITY_WINDOW_MS, timeoutMs: ctx.lossTimeoutMs,
     }, (seq, written, e) => ctx.stats.wrote(gid, seq, e.expected, e.ambiguous, written));
+    this.#inbox = new Inbox(gid, ctx.stats, ctx.lossTimeoutMs, () => ctx.now(), (seq, now) => this.#echoed(seq, now));
     this.#connectAttempt = new ConnectAttempt(() => ctx.now(), ctx.stats);
     this.#sock = new ClientSocket({
       opened: () => this.#opened(),
@@ -129,15 +128,11 @@ export class VirtualClient {
       if (target >= this.gid) target++;
       this.#enqueue(intended, SendKind.Pm, target);
     } else if (r < pm + sw) {
-      const rooms = this.ctx.rooms;
-      if (rooms.length < 2 || this.#state !== 'ready') return;
-      let k = Math.floor(pick * (rooms.length - 1));
-      if (rooms[k] === this.#room.name) k = rooms.length - 1;
-      this.#switchTo(rooms[k] as string);
+      if (this.ctx.rooms.length < 2 || this.#state !== 'ready') return;
+      this.#switchTo(this.#moves.other(this.ctx.rooms, pick));
     } else if (r < pm + sw + users) {
       if (this.#state !== 'ready') return;
-      this.#usersAt.push(this.ctx.now());
-      this.#sock.write(this.#session.members(this.#room.name));
+      this.#askUsers();
     } else {
       this.#enqueue(intended, SendKind.Room, 0);
     }
@@ -194,7 +189,7 @@ export class VirtualClient {
     const intended = intendedTime(due, this.#arrivedAt, written);
     const seq = ++this.#seq;
     const text = encodePayload(this.gid, seq, intended, written, this.ctx.size);
-    this.#sock.write(this.#session.say(this.#room.name, text));
+    this.#sock.write(this.#session.say(this.#moves.room, text));
     this.ctx.stats.sent++;
     this.#own.sent(seq, written);
   }
@@ -222,10 +217,14 @@ export class VirtualClient {
   }
 
   #switchTo(room: string): void {
-    this.#room.name = room;
+    this.#moves.joining(room);
     this.#state = 'joining';
-    this.#joinAt = this.ctx.now();
     this.#sock.write(this.#session.join(room));
+  }
+
+  #askUsers(): void {
+    this.#moves.askedUsers();
+    this.#sock.write(this.#session.members(this.#moves.room));
   }
 
   #newDecoder(): LineDecoder {
@@ -242,7 +241,7 @@ export class VirtualClient {
     switch (ev.kind) {
       case 'message':
       case 'pm':
-        return this.#deliver(line, ev.textStart, ev.self);
+        return this.#inbox.receive(line, ev.textStart, ev.self);
       case 'pmEcho':
         return this.#pmEchoed();
       case 'loggedIn':
@@ -250,9 +249,7 @@ export class VirtualClient {
       case 'joined':
         return this.#joined(ev.room, ev.nick, ev.self);
       case 'left':
-        if (ev.self) this.#roomsIn.delete(ev.room);
-        else if (sameRoom(ev.room, this.#view.room)) this.#view.left(ev.nick, this.ctx.now());
-        return;
+        return this.#moves.left(ev.room, ev.nick, ev.self);
       case 'members':
         return this.#membersOf(ev.room, ev.nicks);
       case 'error':
@@ -265,27 +262,11 @@ export class VirtualClient {
     }
   }
 
-  /** The hot path: a room message or PM carrying a load payload. */
-  #deliver(line: Buffer, start: number, self: boolean): void {
-    const p = this.#payload;
-    if (!decodePayload(line, start, p)) return; // someone else's chat: not ours to measure
-    const stats = this.ctx.stats;
-    const nowUs = this.ctx.now() * 1000;
-    if (self && p.gid === this.gid && this.#own.length > 0) {
-      this.#own.echoed(p.seq, nowUs / 1000);
-      if (this.#queue.length > 0) this.flush();
-    }
-    const seen = this.#window.check(p.gid, p.seq);
-    if (seen === Seen.Duplicate) {
-      stats.duplicated++;
-      return;
-    }
-    if (seen === Seen.Reordered) stats.reordered++;
-    stats.received++;
-    const uncorrected = nowUs - p.writtenUs;
-    stats.latency(nowUs - p.intendedUs, uncorrected);
-    if (uncorrected > this.ctx.lossTimeoutMs * 1000) stats.late++;
-    else stats.receipt(p.gid, p.seq);
+  /** One of our messages came back (from the inbox, before it logs the receipt). */
+  #echoed(seq: number, now: number): void {
+    if (this.#own.length === 0) return;
+    this.#own.echoed(seq, now);
+    if (this.#queue.length > 0) this.flush();
   }
 
   #loggedIn(rooms: string[]): void {
@@ -293,39 +274,23 @@ export class VirtualClient {
     // Registration is over: whether this session echoes is known now (IRC's echo-message).
     this.#view.countSelf = this.#own.mode.echo = this.#echoesRoom();
     this.#attempts = 0;
-    this.#roomsIn = new Set(rooms);
-    this.#switchTo(this.#room.name);
+    this.#moves.loggedIn(rooms);
+    this.#switchTo(this.#moves.room);
   }
 
   #joined(room: string, nick: string, self: boolean): void {
-    if (!self) {
-      // The view's room, not the one being joined: messages sent before the switch still await echoes there.
-      if (sameRoom(room, this.#view.room)) this.#view.joined(nick, this.ctx.now());
-      return;
-    }
-    this.#roomsIn.add(room);
-    if (this.#state !== 'joining' || !sameRoom(room, this.#room.name)) return;
-    this.ctx.stats.join.recordValue(elapsedUs(this.#joinAt, this.ctx.now()));
-    for (const r of this.#roomsIn) {
-      if (!sameRoom(r, room)) {
-        this.#sock.write(this.#session.leave(r));
-        this.#roomsIn.delete(r);
-      }
-    }
+    if (!self) return this.#moves.otherJoined(room, nick);
+    if (!this.#moves.joined(room, this.#state === 'joining', this.#leave)) return;
     this.#state = 'listing';
     // Every echo of the old room came before this line (the server's order): nothing there is pending.
     if (this.#own.length > 0) this.#own.settleAll(this.ctx.now());
     this.#view.reset(room, this.#nick);
-    this.#usersAt.push(this.ctx.now());
+    this.#moves.askedUsers();
     this.#sock.write(this.#session.members(room));
   }
 
   #membersOf(room: string, nicks: string[]): void {
-    const at = this.#usersAt.shift();
-    if (at !== undefined) this.ctx.stats.users.recordValue(elapsedUs(at, this.ctx.now()));
-    if (!sameRoom(room, this.#view.room)) return;
-    this.#view.replace(nicks, this.#nick);
-    if (this.#state === 'listing') {
+    if (this.#moves.members(room, nicks, this.#nick) && this.#state === 'listing') {
       this.#state = 'ready';
       if (!this.#everReady) this.#arrivedAt = this.ctx.now();
       this.#everReady = true;
@@ -365,7 +330,7 @@ export class VirtualClient {
     if (wasOpen) this.ctx.stats.connected--;
     this.#state = 'down';
     if (this.#own.length > 0) this.#own.abandon(this.ctx.now());
-    this.#usersAt.length = 0;
+    this.#moves.disconnected();
     this.#pms.clear();
     if (fault !== '') this.ctx.stats.error(fault);
     if (this.ctx.stopping) return;
@@ -373,8 +338,4 @@ export class VirtualClient {
     this.#attempts = Math.min(this.#attempts + 1, 16);
     this.#timer = setTimeout(() => this.connect(), delay);
   }
-}
-
-function sameRoom(a: string, b: string): boolean {
-  return a === b || a.toLowerCase() === b.toLowerCase();
 }
