@@ -158,10 +158,10 @@ export class VirtualClient {
     for (; i < n && !sock.backedUp; i++) {
       if (q.kind(i) === SendKind.Pm) {
         if (this.#state === 'idle' || this.#state === 'connecting' || this.#state === 'login' || this.#state === 'down') break;
-        this.#sendPm(q.due(i), q.target(i));
+        this.#send(q.due(i), true, q.target(i));
       } else {
         if (this.#state !== 'ready' || (limit > 0 && this.#own.awaitingEcho >= limit)) break;
-        this.#sendRoom(q.due(i));
+        this.#send(q.due(i), false, 0);
       }
     }
     q.sent(i);
@@ -184,24 +184,18 @@ export class VirtualClient {
     this.flush();
   }
 
-  #sendRoom(due: number): void {
+  /** Writes one load message now: to the room, or a PM to client `target`. */
+  #send(due: number, pm: boolean, target: number): void {
     const written = this.ctx.now();
-    const intended = intendedTime(due, this.#arrivedAt, written);
     const seq = ++this.#seq;
-    const text = encodePayload(this.gid, seq, intended, written, this.ctx.size);
-    this.#sock.write(this.#session.say(this.#moves.room, text));
+    const text = encodePayload(this.gid, seq, intendedTime(due, this.#arrivedAt, written), written, this.ctx.size);
     this.ctx.stats.sent++;
-    this.#own.sent(seq, written);
-  }
-
-  #sendPm(due: number, target: number): void {
-    const written = this.ctx.now();
-    const intended = intendedTime(due, this.#arrivedAt, written);
-    const seq = ++this.#seq;
-    const text = encodePayload(this.gid, seq, intended, written, this.ctx.size);
+    if (!pm) {
+      this.#sock.write(this.#session.say(this.#moves.room, text));
+      return this.#own.sent(seq, written);
+    }
     const to = `${this.ctx.nickPrefix}${target}`;
     this.#sock.write(this.#session.pm(to, text));
-    this.ctx.stats.sent++;
     this.ctx.stats.pmSent++;
     this.ctx.stats.wrote(this.gid, seq, 1, 0, written);
     this.#pms.sent(seq, to, written);
