@@ -70,13 +70,14 @@ t('opens, writes, reads; the server closing is a fault named connection_closed',
   assert.equal(c.log, ['opened']);
 });
 
-t('what the server said before closing names the fault: its kind, else server_closed', async () => {
-  for (const [kind, text, fault] of [['kicked', 'bye', 'kicked'], ['', 'going down', 'server_closed']] as const) {
+t('what the server said before closing names the fault better than the reset: its kind, else server_closed', async () => {
+  const cases = [['kicked', 'bye', 'kicked'], ['', 'going down', 'server_closed'], ['', '', 'connection_reset']] as const;
+  for (const [kind, text, fault] of cases) {
     const c = client();
     c.dial();
     await c.open;
     c.sock.serverClosing(kind, text);
-    (await peer()).destroy();
+    (await peer()).resetAndDestroy();
     assert.equal(await c.done, [true, fault]);
   }
 });
