@@ -21,6 +21,11 @@
  * arrived (logged in for PMs, in its room for room messages) — connecting is measured on its own
  * (connect, first line, /join), and some servers take a second to register. After a drop, the
  * outage is charged in full.
+ *
+ * Longer than 300 lines because what is left is one state machine (connecting → login → joining →
+ * listing → ready → down) with the send path that reads its state on every message; the jobs it
+ * drives live in client-socket.ts, room-moves.ts, inbox.ts, send-queue.ts, own-messages.ts and
+ * pm-tracker.ts.
  */
 import { LineDecoder } from '../protocol/index.js';
 import { encodePayload } from './payload.js';
