@@ -21,19 +21,25 @@
  * arrived (logged in for PMs, in its room for room messages) — connecting is measured on its own
  * (connect, first line, /join), and some servers take a second to register. After a drop, the
  * outage is charged in full.
+ *
+ * Longer than 300 lines because what is left is one state machine (connecting → login → joining →
+ * listing → ready → down) with the send path that reads its state on every message; the jobs it
+ * drives live in client-socket.ts, room-moves.ts, inbox.ts, send-queue.ts, own-messages.ts and
+ * pm-tracker.ts.
  */
-import net from 'node:net';
 import { LineDecoder } from '../protocol/index.js';
-import { decodePayload, encodePayload, newPayload } from './payload.js';
+import { encodePayload } from './payload.js';
+import { Inbox } from './inbox.js';
 import { Prng, PURPOSE } from './prng.js';
 import { targetIndex } from './options.js';
 import { newProtocolEvent, type ProtocolSession } from './protocols/index.js';
-import { ReceiverWindow, Seen } from './receiver-window.js';
 import { RoomView } from './room-view.js';
+import { RoomMoves } from './room-moves.js';
 import { OwnMessages } from './own-messages.js';
 import { SendKind, SendQueue, intendedTime } from './send-queue.js';
 import { PmTracker } from './pm-tracker.js';
 import { ConnectAttempt } from './connect-attempt.js';
+import { ClientSocket } from './client-socket.js';
 import { elapsedUs } from './clock.js';
 import { backoffDelay, type BackoffOptions } from '../client/index.js';
 import type { ClientContext } from './client-context.js';
@@ -45,28 +51,27 @@ type State = 'idle' | 'connecting' | 'login' | 'joining' | 'listing' | 'ready' |
 
 /** Reconnect delays: the interactive client's formula (client/backoff.ts) with the loadgen's own bounds. */
 const RECONNECT_BACKOFF: BackoffOptions = { minMs: 200, maxMs: 10_000 };
-const CONNECT_TIMEOUT_MS = 10_000;
 const MAX_LINE = 64 * 1024;
 
 export class VirtualClient {
   readonly nick0: string;
   #nick: string;
   #state: State = 'idle';
-  #socket: net.Socket | undefined;
   #session: ProtocolSession;
   #decoder: LineDecoder;
   readonly #ev = newProtocolEvent();
-  readonly #payload = newPayload();
-  readonly #window = new ReceiverWindow();
+  readonly #inbox: Inbox;
   readonly #actions: Prng;
   readonly #backoff: Prng;
-  readonly #room: { name: string };
-  #roomsIn = new Set<string>();
   readonly #view: RoomView;
+  readonly #moves: RoomMoves;
+  /** Writes a leave (made once: `RoomMoves.joined` calls it per room left). */
+  readonly #leave = (room: string): void => this.#sock.write(this.#session.leave(room));
   readonly #own: OwnMessages;
   readonly #queue = new SendQueue();
   readonly #pms = new PmTracker();
   readonly #connectAttempt: ConnectAttempt;
+  readonly #sock: ClientSocket;
   #seq = 0;
   /** Reconnects since the last login (backoff), or nickname retries during one. */
   #attempts = 0;
@@ -74,15 +79,7 @@ export class VirtualClient {
   #everReady = false;
   /** When this client was first logged in, then first in its room (epoch ms; 0 before). */
   #arrivedAt = 0;
-  #byUs = false;
-  #closingText = '';
-  #closingKind = '';
-  #errorCode = '';
-  #draining = false;
   #timer: NodeJS.Timeout | undefined;
-  #joinAt = 0;
-  /** When each `/users` awaiting its answer was asked (epoch ms), oldest first. */
-  #usersAt: number[] = [];
   readonly #target: { host: string; port: number };
 
   constructor(readonly gid: number, readonly ctx: ClientContext) {
@@ -90,16 +87,23 @@ export class VirtualClient {
     this.#nick = this.nick0;
     this.#actions = new Prng(ctx.seed, gid, PURPOSE.actions);
     this.#backoff = new Prng(ctx.seed, gid, PURPOSE.backoff);
-    this.#room = { name: ctx.rooms[gid % ctx.rooms.length] as string };
     this.#target = ctx.targets[targetIndex(gid, ctx.rooms.length, ctx.targets.length)] as { host: string; port: number };
     this.#session = ctx.adapter.session();
     this.#decoder = this.#newDecoder();
     this.#view = new RoomView();
+    this.#moves = new RoomMoves(ctx.rooms[gid % ctx.rooms.length] as string, this.#view, () => ctx.now(), ctx.stats);
     this.#own = new OwnMessages(this.#view, {
       echo: true, oneServer: ctx.targets.length === 1,
       windowMs: AMBIGUITY_WINDOW_MS, timeoutMs: ctx.lossTimeoutMs,
     }, (seq, written, e) => ctx.stats.wrote(gid, seq, e.expected, e.ambiguous, written));
+    this.#inbox = new Inbox(gid, ctx.stats, ctx.lossTimeoutMs, () => ctx.now(), (seq, now) => this.#echoed(seq, now));
     this.#connectAttempt = new ConnectAttempt(() => ctx.now(), ctx.stats);
+    this.#sock = new ClientSocket({
+      opened: () => this.#opened(),
+      data: (chunk) => this.#decoder.push(chunk),
+      drained: () => this.flush(),
+      closed: (wasOpen, fault) => this.#onClose(wasOpen, fault),
+    }, this.#connectAttempt);
   }
 
   get state(): State {
@@ -110,41 +114,10 @@ export class VirtualClient {
     if (this.ctx.stopping || (this.#state !== 'idle' && this.#state !== 'down')) return;
     if (this.#everConnected) this.ctx.stats.reconnects++;
     this.#state = 'connecting';
-    this.#byUs = false;
-    this.#closingText = '';
-    this.#closingKind = '';
-    this.#errorCode = '';
-    this.#draining = false;
     this.#session = this.ctx.adapter.session();
     this.#decoder = this.#newDecoder();
     const started = this.ctx.now();
-    const { socket: s, readyEvent } = this.ctx.dial(this.#target);
-    this.#socket = s;
-    this.#connectAttempt.begin(started, readyEvent === 'secureConnect');
-    // One bound for TCP connect and TLS handshake together.
-    s.setTimeout(CONNECT_TIMEOUT_MS, () => {
-      this.#errorCode = this.#connectAttempt.timedOut();
-      s.destroy();
-    });
-    s.on('connect', () => this.#connectAttempt.tcpConnected());
-    s.on(readyEvent, () => {
-      s.setTimeout(0);
-      this.#connectAttempt.ready();
-      this.#everConnected = true;
-      this.ctx.stats.connects++;
-      this.ctx.stats.connected++;
-      this.#state = 'login';
-      this.#write(this.#session.open() + this.#session.login(this.#nick));
-    });
-    s.on('data', (chunk: Buffer) => this.#decoder.push(chunk));
-    s.on('drain', () => {
-      this.#draining = false;
-      this.flush();
-    });
-    s.on('error', (err: NodeJS.ErrnoException) => {
-      this.#errorCode ||= this.#connectAttempt.failed(err.code);
-    });
-    s.on('close', () => this.#onClose(s));
+    this.#sock.open(this.ctx.dial(this.#target), started);
   }
 
   /** The schedule says: act now (intended epoch ms). Draws the same random numbers whatever the state. */
@@ -160,15 +133,11 @@ export class VirtualClient {
       if (target >= this.gid) target++;
       this.#enqueue(intended, SendKind.Pm, target);
     } else if (r < pm + sw) {
-      const rooms = this.ctx.rooms;
-      if (rooms.length < 2 || this.#state !== 'ready') return;
-      let k = Math.floor(pick * (rooms.length - 1));
-      if (rooms[k] === this.#room.name) k = rooms.length - 1;
-      this.#switchTo(rooms[k] as string);
+      if (this.ctx.rooms.length < 2 || this.#state !== 'ready') return;
+      this.#switchTo(this.#moves.other(this.ctx.rooms, pick));
     } else if (r < pm + sw + users) {
       if (this.#state !== 'ready') return;
-      this.#usersAt.push(this.ctx.now());
-      this.#write(this.#session.members(this.#room.name));
+      this.#askUsers();
     } else {
       this.#enqueue(intended, SendKind.Room, 0);
     }
@@ -176,9 +145,8 @@ export class VirtualClient {
 
   /** Disconnect storm: drop the connection as a network fault would, then reconnect with backoff. */
   drop(): void {
-    if (this.#socket === undefined || this.#state === 'down' || this.#state === 'idle') return;
-    this.#byUs = true;
-    this.#socket.destroy();
+    if (this.#state === 'down' || this.#state === 'idle') return;
+    this.#sock.drop();
   }
 
   /** Writes what can go now: PMs once logged in, room messages when ready and the window allows. */
@@ -189,15 +157,16 @@ export class VirtualClient {
     // No PM echo: only an error answers a PM, so forget the ones old enough to have had it.
     if (this.#pms.length > 0 && !this.#echoesPm()) this.#pms.expire(this.ctx.now() - this.ctx.lossTimeoutMs);
     const q = this.#queue;
+    const sock = this.#sock;
     let i = 0;
     const n = q.length;
-    for (; i < n && !this.#draining; i++) {
+    for (; i < n && !sock.backedUp; i++) {
       if (q.kind(i) === SendKind.Pm) {
         if (this.#state === 'idle' || this.#state === 'connecting' || this.#state === 'login' || this.#state === 'down') break;
-        this.#sendPm(q.due(i), q.target(i));
+        this.#send(q.due(i), true, q.target(i));
       } else {
         if (this.#state !== 'ready' || (limit > 0 && this.#own.awaitingEcho >= limit)) break;
-        this.#sendRoom(q.due(i));
+        this.#send(q.due(i), false, 0);
       }
     }
     q.sent(i);
@@ -211,19 +180,8 @@ export class VirtualClient {
   /** Polite goodbye; resolves when the socket is gone (destroyed after `graceMs`). */
   close(graceMs = 500): Promise<void> {
     clearTimeout(this.#timer);
-    const s = this.#socket;
     this.#queue.clear();
-    if (s === undefined || s.destroyed) return Promise.resolve();
-    this.#byUs = true;
-    return new Promise((resolve) => {
-      const t = setTimeout(() => s.destroy(), graceMs);
-      s.once('close', () => {
-        clearTimeout(t);
-        resolve();
-      });
-      if (this.#state === 'connecting') s.destroy();
-      else s.end(this.#session.quit());
-    });
+    return this.#sock.close(graceMs, this.#session.quit());
   }
 
   #enqueue(intended: number, kind: SendKind, target: number): void {
@@ -231,24 +189,18 @@ export class VirtualClient {
     this.flush();
   }
 
-  #sendRoom(due: number): void {
+  /** Writes one load message now: to the room, or a PM to client `target`. */
+  #send(due: number, pm: boolean, target: number): void {
     const written = this.ctx.now();
-    const intended = intendedTime(due, this.#arrivedAt, written);
     const seq = ++this.#seq;
-    const text = encodePayload(this.gid, seq, intended, written, this.ctx.size);
-    this.#write(this.#session.say(this.#room.name, text));
+    const text = encodePayload(this.gid, seq, intendedTime(due, this.#arrivedAt, written), written, this.ctx.size);
     this.ctx.stats.sent++;
-    this.#own.sent(seq, written);
-  }
-
-  #sendPm(due: number, target: number): void {
-    const written = this.ctx.now();
-    const intended = intendedTime(due, this.#arrivedAt, written);
-    const seq = ++this.#seq;
-    const text = encodePayload(this.gid, seq, intended, written, this.ctx.size);
+    if (!pm) {
+      this.#sock.write(this.#session.say(this.#moves.room, text));
+      return this.#own.sent(seq, written);
+    }
     const to = `${this.ctx.nickPrefix}${target}`;
-    this.#write(this.#session.pm(to, text));
-    this.ctx.stats.sent++;
+    this.#sock.write(this.#session.pm(to, text));
     this.ctx.stats.pmSent++;
     this.ctx.stats.wrote(this.gid, seq, 1, 0, written);
     this.#pms.sent(seq, to, written);
@@ -264,16 +216,14 @@ export class VirtualClient {
   }
 
   #switchTo(room: string): void {
-    this.#room.name = room;
+    this.#moves.joining(room);
     this.#state = 'joining';
-    this.#joinAt = this.ctx.now();
-    this.#write(this.#session.join(room));
+    this.#sock.write(this.#session.join(room));
   }
 
-  #write(text: string): void {
-    const s = this.#socket;
-    if (text === '' || s === undefined || s.destroyed) return;
-    if (!s.write(text)) this.#draining = true;
+  #askUsers(): void {
+    this.#moves.askedUsers();
+    this.#sock.write(this.#session.members(this.#moves.room));
   }
 
   #newDecoder(): LineDecoder {
@@ -290,7 +240,7 @@ export class VirtualClient {
     switch (ev.kind) {
       case 'message':
       case 'pm':
-        return this.#deliver(line, ev.textStart, ev.self);
+        return this.#inbox.receive(line, ev.textStart, ev.self);
       case 'pmEcho':
         return this.#pmEchoed();
       case 'loggedIn':
@@ -298,44 +248,24 @@ export class VirtualClient {
       case 'joined':
         return this.#joined(ev.room, ev.nick, ev.self);
       case 'left':
-        if (ev.self) this.#roomsIn.delete(ev.room);
-        else if (sameRoom(ev.room, this.#view.room)) this.#view.left(ev.nick, this.ctx.now());
-        return;
+        return this.#moves.left(ev.room, ev.nick, ev.self);
       case 'members':
         return this.#membersOf(ev.room, ev.nicks);
       case 'error':
         return this.#error(ev.errorKind, ev.nick);
       case 'closing':
-        this.#closingText = ev.text;
-        this.#closingKind = ev.errorKind;
-        return;
+        return this.#sock.serverClosing(ev.errorKind, ev.text);
       case 'reply':
-        return this.#write(ev.text);
+        return this.#sock.write(ev.text);
       default:
     }
   }
 
-  /** The hot path: a room message or PM carrying a load payload. */
-  #deliver(line: Buffer, start: number, self: boolean): void {
-    const p = this.#payload;
-    if (!decodePayload(line, start, p)) return; // someone else's chat: not ours to measure
-    const stats = this.ctx.stats;
-    const nowUs = this.ctx.now() * 1000;
-    if (self && p.gid === this.gid && this.#own.length > 0) {
-      this.#own.echoed(p.seq, nowUs / 1000);
-      if (this.#queue.length > 0) this.flush();
-    }
-    const seen = this.#window.check(p.gid, p.seq);
-    if (seen === Seen.Duplicate) {
-      stats.duplicated++;
-      return;
-    }
-    if (seen === Seen.Reordered) stats.reordered++;
-    stats.received++;
-    const uncorrected = nowUs - p.writtenUs;
-    stats.latency(nowUs - p.intendedUs, uncorrected);
-    if (uncorrected > this.ctx.lossTimeoutMs * 1000) stats.late++;
-    else stats.receipt(p.gid, p.seq);
+  /** One of our messages came back (from the inbox, before it logs the receipt). */
+  #echoed(seq: number, now: number): void {
+    if (this.#own.length === 0) return;
+    this.#own.echoed(seq, now);
+    if (this.#queue.length > 0) this.flush();
   }
 
   #loggedIn(rooms: string[]): void {
@@ -343,39 +273,23 @@ export class VirtualClient {
     // Registration is over: whether this session echoes is known now (IRC's echo-message).
     this.#view.countSelf = this.#own.mode.echo = this.#echoesRoom();
     this.#attempts = 0;
-    this.#roomsIn = new Set(rooms);
-    this.#switchTo(this.#room.name);
+    this.#moves.loggedIn(rooms);
+    this.#switchTo(this.#moves.room);
   }
 
   #joined(room: string, nick: string, self: boolean): void {
-    if (!self) {
-      // The view's room, not the one being joined: messages sent before the switch still await echoes there.
-      if (sameRoom(room, this.#view.room)) this.#view.joined(nick, this.ctx.now());
-      return;
-    }
-    this.#roomsIn.add(room);
-    if (this.#state !== 'joining' || !sameRoom(room, this.#room.name)) return;
-    this.ctx.stats.join.recordValue(elapsedUs(this.#joinAt, this.ctx.now()));
-    for (const r of this.#roomsIn) {
-      if (!sameRoom(r, room)) {
-        this.#write(this.#session.leave(r));
-        this.#roomsIn.delete(r);
-      }
-    }
+    if (!self) return this.#moves.otherJoined(room, nick);
+    if (!this.#moves.joined(room, this.#state === 'joining', this.#leave)) return;
     this.#state = 'listing';
     // Every echo of the old room came before this line (the server's order): nothing there is pending.
     if (this.#own.length > 0) this.#own.settleAll(this.ctx.now());
     this.#view.reset(room, this.#nick);
-    this.#usersAt.push(this.ctx.now());
-    this.#write(this.#session.members(room));
+    this.#moves.askedUsers();
+    this.#sock.write(this.#session.members(room));
   }
 
   #membersOf(room: string, nicks: string[]): void {
-    const at = this.#usersAt.shift();
-    if (at !== undefined) this.ctx.stats.users.recordValue(elapsedUs(at, this.ctx.now()));
-    if (!sameRoom(room, this.#view.room)) return;
-    this.#view.replace(nicks, this.#nick);
-    if (this.#state === 'listing') {
+    if (this.#moves.members(room, nicks, this.#nick) && this.#state === 'listing') {
       this.#state = 'ready';
       if (!this.#everReady) this.#arrivedAt = this.ctx.now();
       this.#everReady = true;
@@ -399,31 +313,28 @@ export class VirtualClient {
     if (kind === 'nick_taken' && this.#state === 'login' && this.#attempts < 5) {
       this.#attempts++;
       this.#nick = `${this.nick0}_${Math.floor(this.#backoff.next() * 1e6).toString(36)}`;
-      this.#write(this.#session.login(this.#nick));
+      this.#sock.write(this.#session.login(this.#nick));
     }
   }
 
-  #onClose(s: net.Socket): void {
-    if (s !== this.#socket) return;
-    const wasConnected = this.#state !== 'connecting';
-    if (wasConnected) this.ctx.stats.connected--;
+  #opened(): void {
+    this.#everConnected = true;
+    this.ctx.stats.connects++;
+    this.ctx.stats.connected++;
+    this.#state = 'login';
+    this.#sock.write(this.#session.open() + this.#session.login(this.#nick));
+  }
+
+  #onClose(wasOpen: boolean, fault: string): void {
+    if (wasOpen) this.ctx.stats.connected--;
     this.#state = 'down';
     if (this.#own.length > 0) this.#own.abandon(this.ctx.now());
-    this.#usersAt.length = 0;
+    this.#moves.disconnected();
     this.#pms.clear();
-    if (this.ctx.stopping && this.#byUs) return;
-    if (!this.#byUs) {
-      // What the server said before closing (its kind of disconnect) names it better than the socket error.
-      const said = this.#closingKind || (this.#closingText ? 'server_closed' : '');
-      this.ctx.stats.error(said || this.#errorCode || (wasConnected ? 'connection_closed' : 'connect_failed'));
-    }
+    if (fault !== '') this.ctx.stats.error(fault);
     if (this.ctx.stopping) return;
     const delay = backoffDelay(this.#attempts, RECONNECT_BACKOFF, () => this.#backoff.next());
     this.#attempts = Math.min(this.#attempts + 1, 16);
     this.#timer = setTimeout(() => this.connect(), delay);
   }
-}
-
-function sameRoom(a: string, b: string): boolean {
-  return a === b || a.toLowerCase() === b.toLowerCase();
 }

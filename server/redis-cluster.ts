@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { ClusterDelivery, ClusterLink } from './cluster-link.js';
-import { nickSkeleton } from './nick-skeleton.js';
+import { NickClaims } from './nick-claims.js';
 
 export interface RedisClusterOptions {
   /** `redis://host:port[/db]`. */
@@ -33,27 +33,13 @@ interface RemoteNode {
   seenAt: number;
 }
 
-const CLAIM_TIMEOUT_MS = 1000;
-
-/**
- * Keeps or takes a nickname claim. A claim's value is `<login time, 15 digits> <bus id>`, so byte
- * order is login order: when two nodes both let a nickname in while they were cut off from Redis,
- * every node running this script agrees that the earlier login keeps it, whichever node asks first.
- * Returns 1 when the caller holds the nickname now, 0 when it must give way.
- */
-const RECLAIM_LUA = `local v = redis.call('get', KEYS[1])
-if v == false or v == ARGV[1] or ARGV[1] < v then
-  redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
-  return 1
-end
-return 0`;
-
 /**
  * A cluster link over Redis: room messages, joins/leaves and PMs on one pub/sub channel; presence
  * as one key per node with an expiry, refreshed by a heartbeat that also updates every node's
- * in-memory mirror (so `/users` and `/rooms` answer without a round trip); nicknames claimed with
- * `SET NX PX`. Publishing never queues while Redis is down — a message sent into the gap is lost
- * and shows as loss in the loadgen's delivery accounting, rather than arriving minutes late.
+ * in-memory mirror (so `/users` and `/rooms` answer without a round trip); nickname claims
+ * (nick-claims.ts) re-asserted by the same heartbeat. Publishing never queues while Redis is down —
+ * a message sent into the gap is lost and shows as loss in the loadgen's delivery accounting, rather
+ * than arriving minutes late.
  */
 export class RedisCluster implements ClusterLink {
   #nodeId: string | undefined;
@@ -63,10 +49,7 @@ export class RedisCluster implements ClusterLink {
    * `<host>:<port>` agree) would otherwise drop each other's frames as their own: a silent split.
    */
   readonly #busId = randomBytes(6).toString('hex');
-  /** Our claims by lowercase nickname: the value written to Redis (see RECLAIM_LUA). */
-  readonly #claims = new Map<string, string>();
-  /** Nicknames another node won after a split: reported once, never re-asserted. */
-  readonly #lost = new Set<string>();
+  readonly #nicks: NickClaims;
   /** Other processes seen using our node name (warned about once each). */
   readonly #namesakes = new Set<string>();
   #up = false;
@@ -102,7 +85,9 @@ export class RedisCluster implements ClusterLink {
     this.#pub.on('ready', () => this.#setUp(true));
     this.#pub.on('close', () => this.#setUp(false));
     for (const c of [this.#pub, this.#sub]) c.on('error', () => {}); // state changes are logged once, below
-    this.#pub.defineCommand('chatpulseReclaim', { numberOfKeys: 1, lua: RECLAIM_LUA });
+    this.#nicks = new NickClaims({
+      redis: this.#pub, up: () => this.#up, busId: this.#busId, prefix: this.#prefix, ttlMs: this.#ttl, log: this.#log,
+    });
   }
 
   get nodeId(): string {
@@ -133,36 +118,12 @@ export class RedisCluster implements ClusterLink {
     this.#beat();
   }
 
-  async claimNick(nick: string): Promise<boolean> {
-    const lower = nick.toLowerCase();
-    // Stamped now: the login time decides who keeps the nickname if a split let it in twice.
-    const value = `${String(Date.now()).padStart(15, '0')} ${this.#busId}`;
-    const keep = (ok: boolean) => {
-      if (ok) {
-        this.#claims.set(lower, value);
-        this.#lost.delete(lower);
-      }
-      return ok;
-    };
-    // Cut off from the cluster: local rules only; the heartbeat after reconnecting reconciles.
-    if (!this.#up) return keep(true);
-    const claim = this.#pub.set(this.#nickKey(nick), value, 'PX', this.#ttl, 'NX').then(
-      (r) => r === 'OK',
-      () => true,
-    );
-    const timeout = new Promise<boolean>((r) => setTimeout(() => r(true), CLAIM_TIMEOUT_MS).unref());
-    return keep(await Promise.race([claim, timeout]));
+  claimNick(nick: string): Promise<boolean> {
+    return this.#nicks.claim(nick);
   }
 
   releaseNick(nick: string): void {
-    const lower = nick.toLowerCase();
-    const value = this.#claims.get(lower);
-    this.#claims.delete(lower);
-    if (!this.#up || value === undefined) return;
-    // Delete only if this claim still holds it.
-    this.#pub
-      .eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0", 1, this.#nickKey(nick), value)
-      .catch(() => {});
+    this.#nicks.release(nick);
   }
 
   publishMessage(room: string, nick: string, text: string): void {
@@ -223,35 +184,10 @@ export class RedisCluster implements ClusterLink {
     const record = JSON.stringify({ t: 'h', n: this.#busId, id: this.nodeId, rooms } satisfies Frame);
     const p = this.#pub.pipeline();
     p.set(this.#presenceKey(), record, 'PX', this.#ttl);
-    // Re-assert our nicknames (a restarted Redis lost them; a node that dies lets them expire) —
-    // but never over a claim that an earlier login holds: after a split, that one keeps the name.
-    const asked: { nick: string; lower: string; value: string }[] = [];
-    const local = new Set<string>();
-    for (const nick of delivery.localNicks()) {
-      const lower = nick.toLowerCase();
-      local.add(lower);
-      if (this.#lost.has(lower)) continue;
-      let value = this.#claims.get(lower);
-      if (value === undefined) {
-        value = `${String(Date.now()).padStart(15, '0')} ${this.#busId}`;
-        this.#claims.set(lower, value);
-      }
-      asked.push({ nick, lower, value });
-      (p as unknown as Reclaimer).chatpulseReclaim(this.#nickKey(nick), value, this.#ttl);
-    }
-    for (const lower of this.#lost) if (!local.has(lower)) this.#lost.delete(lower);
+    // Re-assert our nicknames; after a split, one that an earlier login holds is given up.
+    const asked = this.#nicks.reclaim(p, delivery.localNicks());
     p.publish(this.#channel, record);
-    p.exec().then((results) => {
-      asked.forEach(({ nick, lower, value }, i) => {
-        const [err, kept] = results?.[i + 1] ?? [null, 1];
-        // Released or claimed anew meanwhile: this answer is about a claim we no longer hold.
-        if (err || kept !== 0 || this.#claims.get(lower) !== value) return;
-        this.#claims.delete(lower);
-        this.#lost.add(lower);
-        this.#log(`redis: nickname '${nick}' is held by an earlier login on another node; this node's user gives way`);
-        this.#delivery?.nickLost(nick);
-      });
-    }, () => {});
+    p.exec().then((results) => this.#nicks.settle(asked, results, 1, (nick) => this.#delivery?.nickLost(nick)), () => {});
   }
 
   #onFrame(payload: string): void {
@@ -322,19 +258,9 @@ export class RedisCluster implements ClusterLink {
     return `${o.host}:${o.port}`;
   }
 
-  /** Keyed by skeleton, so that a lookalike of a nickname held on another node is refused too. */
-  #nickKey(nick: string): string {
-    return `${this.#prefix}:nick:${nickSkeleton(nick)}`;
-  }
-
   #presenceKey(): string {
     return `${this.#prefix}:presence:${this.#busId}`;
   }
-}
-
-/** The pipeline method `defineCommand` adds (ioredis types it only at runtime). */
-interface Reclaimer {
-  chatpulseReclaim(key: string, value: string, ttlMs: number): unknown;
 }
 
 function toRoomMap(rooms: Record<string, string[]>): Map<string, { name: string; nicks: string[] }> {

@@ -1,0 +1,122 @@
+/**
+ * A virtual client's connection, one at a time: dials with one bound for TCP connect and TLS handshake
+ * together, tracks backpressure, and at the end names what closed it — what the server said before
+ * closing (its kind of disconnect) names it better than the socket error, which beats the bare fact
+ * of a close; a connection we ended ourselves (drop, goodbye) is no fault at all.
+ *
+ * The handlers are created once per client and registered as they are, so a chunk of input costs one
+ * call into the decoder, as it did before this class existed.
+ */
+import type net from 'node:net';
+import type { ConnectAttempt } from './connect-attempt.js';
+import type { Dialed } from './dialer.js';
+
+/** Dial → usable (TCP connected, and TLS secure). */
+export const CONNECT_TIMEOUT_MS = 10_000;
+
+export interface ClientSocketHandlers {
+  /** Connected (and secure with TLS): lines may be written. */
+  readonly opened: () => void;
+  readonly data: (chunk: Buffer) => void;
+  /** The socket took every queued write: `backedUp` is false again. */
+  readonly drained: () => void;
+  /**
+   * The connection is gone. `wasOpen`: it had opened. `fault`: the error kind to count, '' when we
+   * ended it ourselves.
+   */
+  readonly closed: (wasOpen: boolean, fault: string) => void;
+}
+
+export class ClientSocket {
+  readonly #h: ClientSocketHandlers;
+  readonly #attempt: ConnectAttempt;
+  readonly #timeoutMs: number;
+  #socket: net.Socket | undefined;
+  #open = false;
+  #backedUp = false;
+  #byUs = false;
+  #errorCode = '';
+  #said = '';
+
+  /** `timeoutMs`: @default CONNECT_TIMEOUT_MS */
+  constructor(handlers: ClientSocketHandlers, attempt: ConnectAttempt, timeoutMs = CONNECT_TIMEOUT_MS) {
+    this.#h = handlers;
+    this.#attempt = attempt;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  /** The last write found the socket's buffer full: hold further writes until `drained`. */
+  get backedUp(): boolean {
+    return this.#backedUp;
+  }
+
+  /** Takes a freshly dialed socket (dialed at epoch ms `startedAt`); forgets the previous one. */
+  open({ socket: s, readyEvent }: Dialed, startedAt: number): void {
+    this.#socket = s;
+    this.#open = this.#backedUp = this.#byUs = false;
+    this.#errorCode = this.#said = '';
+    this.#attempt.begin(startedAt, readyEvent === 'secureConnect');
+    s.setTimeout(this.#timeoutMs, () => {
+      this.#errorCode = this.#attempt.timedOut();
+      s.destroy();
+    });
+    s.on('connect', () => this.#attempt.tcpConnected());
+    s.on(readyEvent, () => {
+      s.setTimeout(0);
+      this.#attempt.ready();
+      this.#open = true;
+      this.#h.opened();
+    });
+    s.on('data', this.#h.data);
+    s.on('drain', () => {
+      this.#backedUp = false;
+      this.#h.drained();
+    });
+    s.on('error', (err: NodeJS.ErrnoException) => {
+      this.#errorCode ||= this.#attempt.failed(err.code);
+    });
+    s.on('close', () => this.#closed(s));
+  }
+
+  write(text: string): void {
+    const s = this.#socket;
+    if (text === '' || s === undefined || s.destroyed) return;
+    if (!s.write(text)) this.#backedUp = true;
+  }
+
+  /** The server announced its close: `kind` as the protocol names it, else its text, if any. */
+  serverClosing(kind: string, text: string): void {
+    this.#said = kind || (text ? 'server_closed' : '');
+  }
+
+  /** Cuts the connection as a network fault would (counted as no fault: we did it). */
+  drop(): void {
+    if (this.#socket === undefined) return;
+    this.#byUs = true;
+    this.#socket.destroy();
+  }
+
+  /** Says `goodbye` and ends (or aborts a connect); resolves when the socket is gone, destroyed after `graceMs`. */
+  close(graceMs: number, goodbye: string): Promise<void> {
+    const s = this.#socket;
+    if (s === undefined || s.destroyed) return Promise.resolve();
+    this.#byUs = true;
+    return new Promise((resolve) => {
+      const t = setTimeout(() => s.destroy(), graceMs);
+      s.once('close', () => {
+        clearTimeout(t);
+        resolve();
+      });
+      if (this.#open) s.end(goodbye);
+      else s.destroy();
+    });
+  }
+
+  #closed(s: net.Socket): void {
+    if (s !== this.#socket) return;
+    const wasOpen = this.#open;
+    this.#open = false;
+    const fault = this.#byUs ? '' : this.#said || this.#errorCode || (wasOpen ? 'connection_closed' : 'connect_failed');
+    this.#h.closed(wasOpen, fault);
+  }
+}

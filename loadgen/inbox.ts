@@ -1,0 +1,54 @@
+/**
+ * What one virtual client does with each load message it receives — the hot path, once per delivery:
+ * decode the payload in place, drop duplicates (counted), count reorderings, record corrected and
+ * uncorrected latency, and log the receipt for the run's ledger unless it came later than the loss
+ * timeout (a late message is counted as late, not as delivered). Its own room messages' echoes are
+ * handed to `ownEcho` first, so that their recipients are decided before the receipt is logged.
+ *
+ * One payload and one window per client, reused: nothing here allocates per delivery.
+ */
+import { decodePayload, newPayload } from './payload.js';
+import { ReceiverWindow, Seen } from './receiver-window.js';
+import type { WorkerStats } from './worker-stats.js';
+
+export class Inbox {
+  readonly #payload = newPayload();
+  readonly #window = new ReceiverWindow();
+  readonly #gid: number;
+  readonly #stats: WorkerStats;
+  readonly #lateUs: number;
+  readonly #now: () => number;
+  readonly #ownEcho: (seq: number, nowMs: number) => void;
+
+  /**
+   * `gid`: the receiving client's; `now`: epoch ms; `ownEcho(seq, now)`: one of this client's messages
+   * came back (called only for lines the protocol marks as our own).
+   */
+  constructor(gid: number, stats: WorkerStats, lossTimeoutMs: number, now: () => number, ownEcho: (seq: number, nowMs: number) => void) {
+    this.#gid = gid;
+    this.#stats = stats;
+    this.#lateUs = lossTimeoutMs * 1000;
+    this.#now = now;
+    this.#ownEcho = ownEcho;
+  }
+
+  /** A room message or PM line whose text starts at `start`; `self`: the protocol says we sent it. */
+  receive(line: Buffer, start: number, self: boolean): void {
+    const p = this.#payload;
+    if (!decodePayload(line, start, p)) return; // someone else's chat: not ours to measure
+    const stats = this.#stats;
+    const nowUs = this.#now() * 1000;
+    if (self && p.gid === this.#gid) this.#ownEcho(p.seq, nowUs / 1000);
+    const seen = this.#window.check(p.gid, p.seq);
+    if (seen === Seen.Duplicate) {
+      stats.duplicated++;
+      return;
+    }
+    if (seen === Seen.Reordered) stats.reordered++;
+    stats.received++;
+    const uncorrected = nowUs - p.writtenUs;
+    stats.latency(nowUs - p.intendedUs, uncorrected);
+    if (uncorrected > this.#lateUs) stats.late++;
+    else stats.receipt(p.gid, p.seq);
+  }
+}

@@ -1,0 +1,144 @@
+import net from 'node:net';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ClientSocket } from '../../loadgen/client-socket.js';
+import { ConnectAttempt } from '../../loadgen/connect-attempt.js';
+
+/** A loopback server on port 0 that hands each accepted socket to the test, closed after each test. */
+let server: net.Server;
+let port = 0;
+let accepted: net.Socket[] = [];
+let waiting: ((s: net.Socket) => void) | undefined;
+
+const t = suite('ClientSocket');
+t.before.each(async () => {
+  accepted = [];
+  server = net.createServer((s) => {
+    accepted.push(s);
+    waiting?.(s);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  port = (server.address() as net.AddressInfo).port;
+});
+t.after.each(async () => {
+  for (const s of accepted) s.destroy();
+  await new Promise((r) => server.close(r));
+});
+
+function peer(): Promise<net.Socket> {
+  const s = accepted.shift();
+  return s ? Promise.resolve(s) : new Promise((r) => (waiting = (x) => ((waiting = undefined), accepted.shift(), r(x))));
+}
+
+/** A ClientSocket whose handlers log what happens; `closed` resolves with (wasOpen, fault). */
+function client() {
+  const log: string[] = [];
+  const data: string[] = [];
+  let closed!: (v: [boolean, string]) => void;
+  const done = new Promise<[boolean, string]>((r) => (closed = r));
+  let opened!: () => void;
+  const open = new Promise<void>((r) => (opened = r));
+  const rec = { recordValue: () => {} };
+  const sock = new ClientSocket({
+    opened: () => (log.push('opened'), opened()),
+    data: (chunk) => void data.push(chunk.toString()),
+    drained: () => void log.push('drained'),
+    closed: (wasOpen, fault) => closed([wasOpen, fault]),
+  }, new ConnectAttempt(() => Date.now(), { connect: rec, handshake: rec, firstLine: rec }));
+  const dial = (p = port) => sock.open({ socket: net.connect({ host: '127.0.0.1', port: p }), readyEvent: 'connect' }, Date.now());
+  return { sock, log, data, open, done, dial };
+}
+
+function readAll(s: net.Socket): Promise<string> {
+  let text = '';
+  s.on('data', (d) => (text += d));
+  return new Promise((r) => s.on('end', () => r(text)));
+}
+
+t('opens, writes, reads; the server closing is a fault named connection_closed', async () => {
+  const c = client();
+  c.dial();
+  await c.open;
+  const s = await peer();
+  const got = new Promise<string>((r) => s.once('data', (d) => r(d.toString())));
+  c.sock.write('');
+  c.sock.write('hello\n');
+  assert.is(await got, 'hello\n');
+  s.end('welcome\n');
+  assert.equal(await c.done, [true, 'connection_closed']);
+  assert.equal(c.data, ['welcome\n']);
+  assert.equal(c.log, ['opened']);
+});
+
+t('what the server said before closing names the fault better than the reset: its kind, else server_closed', async () => {
+  const cases = [['kicked', 'bye', 'kicked'], ['', 'going down', 'server_closed'], ['', '', 'connection_reset']] as const;
+  for (const [kind, text, fault] of cases) {
+    const c = client();
+    c.dial();
+    await c.open;
+    c.sock.serverClosing(kind, text);
+    (await peer()).resetAndDestroy();
+    assert.equal(await c.done, [true, fault]);
+  }
+});
+
+t('nothing listening: connect_failed named by the socket error, never opened', async () => {
+  const free = net.createServer();
+  await new Promise<void>((r) => free.listen(0, '127.0.0.1', r));
+  const freePort = (free.address() as net.AddressInfo).port;
+  await new Promise((r) => free.close(r));
+  const c = client();
+  c.dial(freePort);
+  assert.equal(await c.done, [false, 'connect_refused']);
+  assert.equal(c.log, []);
+});
+
+t('drop and close are ours: no fault; close says goodbye and ends', async () => {
+  const a = client();
+  a.dial();
+  await a.open;
+  await peer();
+  a.sock.drop();
+  assert.equal(await a.done, [true, '']);
+
+  const b = client();
+  b.dial();
+  await b.open;
+  const s = await peer();
+  const heard = readAll(s);
+  const closing = b.sock.close(5000, 'QUIT\n');
+  assert.is(await heard, 'QUIT\n');
+  s.end();
+  await closing;
+  assert.equal(await b.done, [true, '']);
+  await b.sock.close(5000, 'again');
+});
+
+t('backpressure: backedUp once a write is refused, cleared by drain before drained runs', async () => {
+  const c = client();
+  c.dial();
+  await c.open;
+  const s = await peer();
+  s.pause();
+  const big = 'x'.repeat(256 * 1024);
+  let writes = 0;
+  while (!c.sock.backedUp && writes < 1000) {
+    c.sock.write(big);
+    writes++;
+  }
+  assert.ok(c.sock.backedUp, `never backed up after ${writes} writes`);
+  const drained = new Promise<boolean>((r) => {
+    const h = setInterval(() => {
+      if (c.log.includes('drained')) {
+        clearInterval(h);
+        r(c.sock.backedUp);
+      }
+    }, 5);
+  });
+  s.resume();
+  assert.is(await drained, false);
+  c.sock.drop();
+  await c.done;
+});
+
+t.run();

@@ -1,0 +1,70 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Inbox } from '../../loadgen/inbox.js';
+import { encodePayload } from '../../loadgen/payload.js';
+import { WorkerStats } from '../../loadgen/worker-stats.js';
+
+/** Records latencies as given (exact µs) instead of into histograms. */
+class SpyStats extends WorkerStats {
+  readonly lat: [number, number][] = [];
+  override latency(correctedUs: number, uncorrectedUs: number): void {
+    this.lat.push([correctedUs, uncorrectedUs]);
+  }
+}
+
+/** Client gid 7, loss timeout 2 s, a manual clock; own echoes listed as [seq, now]. */
+function setup() {
+  const clock = { t: 10_000 };
+  const stats = new SpyStats(0);
+  const echoes: [number, number][] = [];
+  const inbox = new Inbox(7, stats, 2000, () => clock.t, (seq, now) => void echoes.push([seq, now]));
+  return { clock, stats, echoes, inbox };
+}
+
+/** A line `[main] x: <payload>` and where its text starts. */
+function line(gid: number, seq: number, intendedMs: number, writtenMs: number): [Buffer, number] {
+  const prefix = '[main] x: ';
+  return [Buffer.from(prefix + encodePayload(gid, seq, intendedMs, writtenMs, 40)), prefix.length];
+}
+
+const health = { elu: 0, lagP99Ms: 0, lagMaxMs: 0 };
+
+test('a delivery: latency from intended and from written, receipt logged; duplicates and reorders counted', () => {
+  const { clock, stats, inbox } = setup();
+  clock.t = 10_003;
+  inbox.receive(...line(3, 2, 9_990, 10_001), false);
+  inbox.receive(...line(3, 1, 9_990, 10_000), false);
+  inbox.receive(...line(3, 1, 9_990, 10_000), false);
+  assert.is(stats.received, 2);
+  assert.is(stats.reordered, 1);
+  assert.is(stats.duplicated, 1);
+  assert.is(stats.late, 0);
+  assert.equal(stats.lat, [[13_000, 2000], [13_000, 3000]], 'the duplicate is not measured');
+  const tick = stats.drainTick(1, health);
+  assert.is(tick.receipts.length, 4, 'two receipts: (key, count) pairs');
+  assert.equal([tick.receipts[1], tick.receipts[3]], [1, 1]);
+});
+
+test('later than the loss timeout: late, no receipt', () => {
+  const { clock, stats, inbox } = setup();
+  clock.t = 12_001;
+  inbox.receive(...line(3, 1, 10_000, 10_000), false);
+  clock.t = 12_002;
+  inbox.receive(...line(3, 2, 10_002, 10_002), false);
+  assert.is(stats.late, 1);
+  assert.is(stats.received, 2);
+  assert.is(stats.drainTick(1, health).receipts.length, 2);
+});
+
+test('own echoes go to ownEcho first (seq, now); not when another gid or not marked self; chat is ignored', () => {
+  const { clock, stats, echoes, inbox } = setup();
+  clock.t = 10_500;
+  inbox.receive(...line(7, 4, 10_000, 10_000), true);
+  inbox.receive(...line(7, 5, 10_000, 10_000), false);
+  inbox.receive(...line(8, 6, 10_000, 10_000), true);
+  inbox.receive(Buffer.from('[main] x: hello ~7.1~'), 10, true);
+  assert.equal(echoes, [[4, 10_500]]);
+  assert.is(stats.received, 3);
+});
+
+test.run();
