@@ -85,7 +85,8 @@ export const compareCommand: Command = {
 
 const EXAMPLE = `
 Exit code: 0 when every run completed, 1 when a target could not be reached or a run failed, 2 for a bad
-flag, 3 when Ctrl-C or SIGTERM stopped it early (what ran is still written, marked "Stopped early").
+flag, 3 when Ctrl-C or SIGTERM stopped it early (what ran is still written, marked "Stopped early"),
+130 when a second Ctrl-C quit at once (nothing written).
 
 examples:
   chatpulse compare --target chatpulse=chatpulse://127.0.0.1:5555 --target inspircd=irc://127.0.0.1:6667 \\
