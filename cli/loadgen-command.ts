@@ -114,7 +114,7 @@ exit codes:
   0  the run completed and every --threshold held
   1  a --threshold failed, nothing was measured, or a target could not be reached: no client connected
      within min(max(--ramp, 5s), 15s) of the first attempt (or by the end of a shorter run)
-  2  a bad flag
+  2  a bad flag or --scenario file (one line naming it)
   3  stopped early by Ctrl-C or SIGTERM: the summary covers only the part that ran ("stoppedEarly": true)
   130  a second Ctrl-C quit at once, without a summary
 

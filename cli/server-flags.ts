@@ -25,7 +25,7 @@ export const serverFlags = {
   lineTimeout: flag.duration(30_000, 'close a connection holding an unfinished line (no newline yet) this long: slow-drip clients; 0 = never', { min: 0, max: 86_400_000 }),
   history: flag.int(1000, 'history lines kept per room, written once a second; 0 = no history', { min: 0, max: 1_000_000 }),
   redis: flag.string('', 'redis://host:port — share rooms, presence, PMs and nicknames with other nodes (off when empty)'),
-  nodeId: flag.string('', "this node's name in a cluster and in /metrics (default: <host>:<port>, the port actually bound)", { maxLength: 64 }),
+  nodeId: { ...flag.string('', "this node's name in a cluster and in /metrics", { maxLength: 64 }), defaultLabel: '<host>:<port>, the port actually bound' },
   tlsCert: flag.string('', 'PEM certificate: serve chat over TLS (on --port, or on --tls-port); needs --tls-key'),
   tlsKey: flag.string('', 'PEM private key for --tls-cert'),
   tlsPort: { ...flag.int(-1, 'serve TLS on this port beside plain TCP on --port (0 = any free port)', { min: 0, max: 65535 }), defaultLabel: 'off: TLS replaces TCP on --port' },
