@@ -13,7 +13,7 @@ const { host: _h, port: _p, target: _t, scenario: _s, threshold: _th, json: _j, 
 const fm = defaultFindMax;
 
 const spec = {
-  target: flag.list('NAME=PROTO://HOST:PORT, repeatable (e.g. inspircd=irc://127.0.0.1:6667); ratios are to the first', (raw) => raw),
+  target: flag.list('NAME=PROTO://HOST:PORT or NAME=ws://HOST:PORT/PATH, repeatable (e.g. inspircd=irc://127.0.0.1:6667); ratios are to the first', (raw) => raw),
   ...load,
   duration: flag.duration(30_000, 'how long each run lasts', { min: 1, max: 86_400_000 }),
   ramp: flag.duration(5000, 'clients connect evenly over this long (part of each run)', { min: 0 }),
@@ -91,4 +91,5 @@ flag, 3 when Ctrl-C or SIGTERM stopped it early (what ran is still written, mark
 examples:
   chatpulse compare --target chatpulse=chatpulse://127.0.0.1:5555 --target inspircd=irc://127.0.0.1:6667 \\
                     --clients 200 --rate 1 --duration 30s --repeat 2
+  chatpulse compare --target tcp=chatpulse://127.0.0.1:5555 --target ws=ws://127.0.0.1:8080/chat/ws      (one server, two transports)
   chatpulse compare --target mine=irc://127.0.0.1:6667 --clients 200 --find-max --max-p99 50ms --max-time 5m`;

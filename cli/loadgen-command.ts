@@ -122,6 +122,7 @@ examples:
   chatpulse loadgen --clients 500 --duration 60s
   chatpulse loadgen --protocol irc --port 6667 --clients 200 --rate 0.5     (any IRC server)
   chatpulse loadgen --target 127.0.0.1:5555 --target 127.0.0.1:5556         (two nodes, one ledger)
+  chatpulse loadgen --target ws://127.0.0.1:8080/chat/ws --clients 200      (the server's WebSocket lines)
   chatpulse loadgen --clients 1000 --rate 0.5 --threshold 'p99<50ms' --threshold 'loss<0.1%'
   chatpulse loadgen --scenario spike.json --json > result.json
   chatpulse loadgen --report ws://127.0.0.1:8080/ingest --metrics-port 9465

@@ -9,7 +9,7 @@ export const loadgenFlags = {
   port: flag.int(d.port, 'chat server port', { min: 1, max: 65535 }),
   protocol: flag.choice(d.protocol, protocolNames(), 'protocol adapter (for --host/--port and HOST:PORT targets)'),
   target: flag.list(
-    `server to load, repeatable: HOST:PORT or ${protocolNames().map((p) => `${p}://HOST:PORT`).join(', ')}; several: clients spread round-robin, one delivery ledger (overrides --host/--port)`,
+    `server to load, repeatable: HOST:PORT, ${protocolNames().map((p) => `${p}://HOST:PORT`).join(', ')}, or ws://HOST:PORT/PATH, wss://… (chatpulse lines, one per WebSocket text frame; PATH defaults to /chat/ws; wss takes --tls-ca/--tls-insecure); several: clients spread round-robin, one delivery ledger, one protocol (overrides --host/--port)`,
     (raw, name) => {
       try {
         parseTarget(raw, 'chatpulse');

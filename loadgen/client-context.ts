@@ -3,6 +3,7 @@
  * the clock, and the worker's view of the plan and of its targets.
  */
 import type { Dialed } from './dialer.js';
+import type { Target } from './options.js';
 import type { ProtocolAdapter } from './protocols/index.js';
 import type { WorkerStats } from './worker-stats.js';
 
@@ -10,7 +11,7 @@ export interface ClientContext {
   readonly adapter: ProtocolAdapter;
   readonly stats: WorkerStats;
   /** The servers; this client uses `targetIndex(gid, rooms, targets.length)`. */
-  readonly targets: readonly { host: string; port: number }[];
+  readonly targets: readonly Target[];
   readonly seed: number;
   readonly rooms: readonly string[];
   readonly pm: number;
@@ -20,8 +21,8 @@ export interface ClientContext {
   readonly inflight: number;
   readonly lossTimeoutMs: number;
   readonly nickPrefix: string;
-  /** Opens a connection to one of the targets (plain TCP or TLS: `dialer.ts`). */
-  dial(target: { host: string; port: number }): Dialed;
+  /** Opens a connection to one of the targets (TCP, TLS or WebSocket: `dialer.ts`). */
+  dial(target: Target): Dialed;
   /** Epoch ms, high resolution. */
   now(): number;
   /** How many clients (indices 0…n-1) the plan has connected by epoch ms `t` (PM targets). */

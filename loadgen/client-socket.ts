@@ -7,17 +7,19 @@
  * The handlers are created once per client and registered as they are, so a chunk of input costs one
  * call into the decoder, as it did before this class existed.
  */
-import type net from 'node:net';
 import type { ConnectAttempt } from './connect-attempt.js';
-import type { Dialed } from './dialer.js';
+import type { Dialed, Link } from './dialer.js';
 
-/** Dial → usable (TCP connected, and TLS secure). */
+/** Dial → usable (TCP connected, and TLS secure or the WebSocket upgraded). */
 export const CONNECT_TIMEOUT_MS = 10_000;
 
 export interface ClientSocketHandlers {
   /** Connected (and secure with TLS): lines may be written. */
   readonly opened: () => void;
+  /** A chunk of a byte stream (TCP, TLS). */
   readonly data: (chunk: Buffer) => void;
+  /** One whole line without its `\n` (a WebSocket text frame). */
+  readonly line: (line: Buffer) => void;
   /** The socket took every queued write: `backedUp` is false again. */
   readonly drained: () => void;
   /**
@@ -31,7 +33,7 @@ export class ClientSocket {
   readonly #h: ClientSocketHandlers;
   readonly #attempt: ConnectAttempt;
   readonly #timeoutMs: number;
-  #socket: net.Socket | undefined;
+  #socket: Link | undefined;
   #open = false;
   #backedUp = false;
   #byUs = false;
@@ -51,11 +53,11 @@ export class ClientSocket {
   }
 
   /** Takes a freshly dialed socket (dialed at epoch ms `startedAt`); forgets the previous one. */
-  open({ socket: s, readyEvent }: Dialed, startedAt: number): void {
+  open({ socket: s, readyEvent, handshake, framed }: Dialed, startedAt: number): void {
     this.#socket = s;
     this.#open = this.#backedUp = this.#byUs = false;
     this.#errorCode = this.#said = '';
-    this.#attempt.begin(startedAt, readyEvent === 'secureConnect');
+    this.#attempt.begin(startedAt, handshake);
     s.setTimeout(this.#timeoutMs, () => {
       this.#errorCode = this.#attempt.timedOut();
       s.destroy();
@@ -67,7 +69,8 @@ export class ClientSocket {
       this.#open = true;
       this.#h.opened();
     });
-    s.on('data', this.#h.data);
+    if (framed) s.on('line', this.#h.line);
+    else s.on('data', this.#h.data);
     s.on('drain', () => {
       this.#backedUp = false;
       this.#h.drained();
@@ -112,7 +115,7 @@ export class ClientSocket {
     });
   }
 
-  #closed(s: net.Socket): void {
+  #closed(s: Link): void {
     if (s !== this.#socket) return;
     const wasOpen = this.#open;
     this.#open = false;

@@ -1,14 +1,15 @@
 /**
- * A virtual client's current connection attempt: times its milestones (TCP connect, TLS handshake,
- * first line from the server, each in µs) and names its failure. A TLS failure after TCP came up is
- * the handshake's, so that a server with a bad certificate is not reported as unreachable.
+ * A virtual client's current connection attempt: times its milestones (TCP connect, handshake — TLS,
+ * or the WebSocket upgrade with its TLS for wss —, first line from the server, each in µs) and names
+ * its failure. A failure after TCP came up is the handshake's, so that a server with a bad
+ * certificate or no WebSocket at that path is not reported as unreachable.
  */
 import { elapsedUs, type Clock } from './clock.js';
 
 export interface ConnectHistograms {
   /** Dial → TCP connected. */
   readonly connect: { recordValue(us: number): void };
-  /** TCP connected → secure (TLS only). */
+  /** TCP connected → usable (TLS secure, WebSocket upgraded; not for plain TCP). */
   readonly handshake: { recordValue(us: number): void };
   /** Dial → first line received. */
   readonly firstLine: { recordValue(us: number): void };
@@ -20,7 +21,8 @@ export class ConnectAttempt {
   #start = 0;
   /** Epoch ms when TCP connected (0 before). */
   #tcpAt = 0;
-  /** A TLS handshake is due or under way (not yet secure). */
+  /** The handshake due or under way (not yet usable): '', 'tls' or 'ws'. */
+  #handshake: '' | 'tls' | 'ws' = '';
   #handshaking = false;
   #gotLine = false;
 
@@ -29,11 +31,12 @@ export class ConnectAttempt {
     this.#h = histograms;
   }
 
-  /** Dialed at epoch ms `startedAt`; `tls`: the socket becomes usable only after a handshake. */
-  begin(startedAt: number, tls: boolean): void {
+  /** Dialed at epoch ms `startedAt`; `handshake`: what must follow TCP connect before it is usable. */
+  begin(startedAt: number, handshake: '' | 'tls' | 'ws'): void {
     this.#start = startedAt;
     this.#tcpAt = 0;
-    this.#handshaking = tls;
+    this.#handshake = handshake;
+    this.#handshaking = handshake !== '';
     this.#gotLine = false;
   }
 
@@ -42,7 +45,7 @@ export class ConnectAttempt {
     this.#h.connect.recordValue(elapsedUs(this.#start, this.#tcpAt));
   }
 
-  /** The socket is usable (connected, and secure with TLS). */
+  /** The socket is usable (connected, and secure with TLS, upgraded with WebSocket). */
   ready(): void {
     if (!this.#handshaking) return;
     this.#handshaking = false;
@@ -58,12 +61,12 @@ export class ConnectAttempt {
 
   /** The error kind of a connect/handshake timeout. */
   timedOut(): string {
-    return this.#inHandshake() ? 'tls_handshake_timeout' : 'connect_timeout';
+    return this.#inHandshake() ? `${this.#handshake}_handshake_timeout` : 'connect_timeout';
   }
 
   /** The error kind of a socket error with Node's `code`. */
   failed(code: string | undefined): string {
-    return this.#inHandshake() ? 'tls_handshake' : errorKind(code);
+    return this.#inHandshake() ? `${this.#handshake}_handshake` : errorKind(code);
   }
 
   #inHandshake(): boolean {

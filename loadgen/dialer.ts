@@ -1,17 +1,24 @@
 /**
- * How a virtual client reaches the server: plain TCP or TLS. This is the transport seam, below the
- * protocol adapters — a chatpulse or IRC session runs unchanged over either, because a `TLSSocket`
- * is a `net.Socket`. For TLS the TCP connect and the handshake are told apart, so connect time and
- * handshake time are measured separately. Every virtual client does a full handshake (no session
- * is reused between them), as that many distinct users would.
+ * How a virtual client reaches the server: TCP, TLS, or a WebSocket (`ws://`, `wss://`). This is the
+ * transport seam, below the protocol adapters — a chatpulse or IRC session runs unchanged over TCP or
+ * TLS, because a `TLSSocket` is a `net.Socket`, and chatpulse lines run over a WebSocket through
+ * `WsLink`, which shows the client the same few events and methods (`Link`). After the TCP connect, a
+ * handshake (TLS, or the WebSocket upgrade, itself over TLS for wss) is timed on its own. Every
+ * virtual client does a full handshake (no session is reused between them), as that many distinct
+ * users would.
  */
 import net from 'node:net';
 import tls from 'node:tls';
+import { WsLink } from './ws-link.js';
 
 export interface DialOptions {
   host: string;
   port: number;
-  /** Speak TLS. @default false */
+  /** `tcp` (TLS with `tls`), or a WebSocket to `path`: `ws`, `wss`. @default 'tcp' */
+  transport?: 'tcp' | 'ws' | 'wss';
+  /** ws/wss: the request path. @default '/' */
+  path?: string;
+  /** tcp: speak TLS. @default false */
   tls?: boolean;
   /** Accept any certificate (self-signed test servers). Encrypts, but proves nothing about the peer. @default false */
   tlsInsecure?: boolean;
@@ -19,14 +26,44 @@ export interface DialOptions {
   tlsCa?: string;
 }
 
+/**
+ * What a client uses of its connection; a `net.Socket` is one. Events: `connect` (TCP up), the ready
+ * event (`Dialed.readyEvent`), input (`data` chunks of a byte stream, or `line`: one whole line per
+ * event when `Dialed.framed`), `drain`, `error`, `close`.
+ */
+// Listener arguments are `any[]`, as in Node's own EventEmitter typing that both sides implement.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Listener = (...args: any[]) => void;
+
+export interface Link {
+  on(event: string, fn: Listener): unknown;
+  once(event: string, fn: Listener): unknown;
+  /** False: the buffer is full; wait for `drain`. */
+  write(text: string): boolean;
+  end(goodbye: string): unknown;
+  destroy(): unknown;
+  readonly destroyed: boolean;
+  setTimeout(ms: number, fn?: () => void): unknown;
+}
+
 export interface Dialed {
-  socket: net.Socket;
-  /** The event after which lines may be written: `connect` for TCP, `secureConnect` for TLS. */
-  readyEvent: 'connect' | 'secureConnect';
+  socket: Link;
+  /** The event after which lines may be written: `connect` (TCP), `secureConnect` (TLS), `open` (WebSocket). */
+  readyEvent: 'connect' | 'secureConnect' | 'open';
+  /** What comes between TCP connect and ready: nothing, a TLS handshake, or a WebSocket upgrade. */
+  handshake: '' | 'tls' | 'ws';
+  /** Input arrives as `line` events (one per WebSocket frame) rather than `data` chunks. */
+  framed: boolean;
 }
 
 export function dial(o: DialOptions): Dialed {
-  if (!o.tls) return { socket: net.connect({ host: o.host, port: o.port, noDelay: true }), readyEvent: 'connect' };
+  const transport = o.transport ?? 'tcp';
+  if (transport !== 'tcp') {
+    const host = net.isIPv6(o.host) ? `[${o.host}]` : o.host;
+    const link = new WsLink({ url: `${transport}://${host}:${o.port}${o.path ?? '/'}`, ...(o.tlsInsecure && { tlsInsecure: true }), ...(o.tlsCa && { tlsCa: o.tlsCa }) });
+    return { socket: link, readyEvent: 'open', handshake: 'ws', framed: true };
+  }
+  if (!o.tls) return { socket: net.connect({ host: o.host, port: o.port, noDelay: true }), readyEvent: 'connect', handshake: '', framed: false };
   const socket = tls.connect({
     host: o.host,
     port: o.port,
@@ -36,5 +73,5 @@ export function dial(o: DialOptions): Dialed {
     ...(o.tlsCa ? { ca: [...tls.rootCertificates, o.tlsCa] } : {}),
   });
   socket.setNoDelay(true);
-  return { socket, readyEvent: 'secureConnect' };
+  return { socket, readyEvent: 'secureConnect', handshake: 'tls', framed: false };
 }

@@ -13,8 +13,10 @@ export interface LoadOptions {
   protocol: string;
   /**
    * Servers to spread the clients over, round-robin, with one delivery ledger across them:
-   * `HOST:PORT` (protocol from `protocol`) or `PROTO://HOST:PORT`. Empty: `host`:`port`.
-   * Resolved to canonical `proto://host:port` URLs; `host`, `port` and `protocol` then name the first.
+   * `HOST:PORT` (protocol from `protocol`), `PROTO://HOST:PORT`, or `ws://HOST:PORT/PATH` / `wss://…`
+   * (chatpulse lines over a WebSocket). Empty: `host`:`port`. They must speak one protocol; transports
+   * may differ (the ledger does not care how lines travel). Resolved to canonical URLs; `host`, `port`
+   * and `protocol` then name the first.
    * @default []
    */
   targets: string[];
@@ -55,11 +57,11 @@ export interface LoadOptions {
   label: string;
   /** Phases instead of ramp/rate/duration. */
   scenario?: Scenario;
-  /** Connect over TLS (transport only: every protocol adapter runs over it). @default false */
+  /** Connect over TLS (TCP targets; every protocol adapter runs over it; WebSocket: `wss://`). @default false */
   tls: boolean;
-  /** With `tls`: accept any certificate (self-signed servers). @default false */
+  /** With `tls` or `wss://`: accept any certificate (self-signed servers). @default false */
   tlsInsecure: boolean;
-  /** With `tls`: an extra trusted certificate, PEM text (`--tls-ca FILE`). @default '' */
+  /** With `tls` or `wss://`: an extra trusted certificate, PEM text (`--tls-ca FILE`). @default '' */
   tlsCa: string;
 }
 
@@ -135,22 +137,37 @@ export function resolveLoadOptions(partial: Partial<LoadOptions> = {}): LoadOpti
   check(isInt(o.inflight, 0, 1_000_000), 'inflight', 'a whole number >= 0', o.inflight);
   check(isNum(o.lossTimeout, 100, 600_000), 'lossTimeout', 'a duration from 100ms to 10m', o.lossTimeout);
   check(isNum(o.interval, 50, 60_000), 'interval', 'a duration from 50ms to 1m', o.interval);
-  check(o.tls || !o.tlsInsecure, 'tlsInsecure', 'used with tls', o.tlsInsecure);
-  check(o.tls || !o.tlsCa, 'tlsCa', 'used with tls', '(PEM)');
+  const secure = o.tls || targets.some((t) => t.transport === 'wss');
+  check(secure || !o.tlsInsecure, 'tlsInsecure', 'used with tls or a wss:// target', o.tlsInsecure);
+  check(secure || !o.tlsCa, 'tlsCa', 'used with tls or a wss:// target', '(PEM)');
+  // --tls turns TCP into TLS; a WebSocket target names its own (wss://), so the two would disagree.
+  check(!o.tls || targets.every((t) => t.transport === 'tcp'), 'tls', 'left off with ws:// or wss:// targets (wss:// is WebSocket over TLS)', o.tls);
   if (o.nickPrefix === '') o.nickPrefix = runNickPrefix();
   check(/^[\p{L}\p{N}_.-]{1,20}$/u.test(o.nickPrefix), 'nickPrefix', '1-20 letters, digits, _ - .', o.nickPrefix);
   return o;
 }
 
 export interface Target {
+  /** The protocol adapter: how lines read. */
   protocol: string;
+  /** How bytes travel: TCP (TLS with `--tls`), or a WebSocket, one line per text frame. */
+  transport: 'tcp' | 'ws' | 'wss';
   host: string;
   port: number;
+  /** ws/wss: the request path ('' for TCP). */
+  path: string;
 }
 
-/** `chatpulse://127.0.0.1:5555` (IPv6 hosts in brackets). */
-export function targetUrl(o: Pick<LoadOptions, 'protocol' | 'host' | 'port'>): string {
-  return `${o.protocol}://${o.host.includes(':') && !o.host.startsWith('[') ? `[${o.host}]` : o.host}:${o.port}`;
+/** The WebSocket schemes: chatpulse lines, one per text frame (DESIGN §9). */
+const WS_SCHEMES = ['ws', 'wss'] as const;
+/** The path of a `ws://HOST:PORT` target without one: where `chatpulse server` serves its lines. */
+export const DEFAULT_WS_PATH = '/chat/ws';
+
+/** `chatpulse://127.0.0.1:5555`, `ws://127.0.0.1:8080/chat/ws` (IPv6 hosts in brackets). */
+export function targetUrl(o: Pick<Target, 'protocol' | 'host' | 'port'> & Partial<Pick<Target, 'transport' | 'path'>>): string {
+  const host = o.host.includes(':') && !o.host.startsWith('[') ? `[${o.host}]` : o.host;
+  const ws = o.transport === 'ws' || o.transport === 'wss';
+  return `${ws ? o.transport : o.protocol}://${host}:${o.port}${ws ? o.path ?? DEFAULT_WS_PATH : ''}`;
 }
 
 /** Every target of resolved options, as one line for summaries and reports (`irc://a:1, irc://b:2`). */
@@ -162,12 +179,13 @@ export function targetsLabel(o: Pick<LoadOptions, 'protocol' | 'host' | 'port' |
 }
 
 /**
- * `HOST:PORT` (with `protocol`), `PROTO://HOST:PORT` or `PROTO://HOST` (the protocol's default port).
- * Throws `LoadOptionsError` naming what is wrong.
+ * `HOST:PORT` (with `protocol`), `PROTO://HOST:PORT`, `PROTO://HOST` (the protocol's default port), or
+ * `ws://HOST:PORT/PATH` / `wss://…` (chatpulse lines over a WebSocket; PATH defaults to `/chat/ws`,
+ * the port to 80/443). Throws `LoadOptionsError` naming what is wrong.
  */
 export function parseTarget(raw: string, protocol: string): Target {
   const bad = (why: string) =>
-    new LoadOptionsError(`target '${String(raw).slice(0, 80)}' ${why} (expected HOST:PORT or ${protocolNames().map((p) => `${p}://HOST:PORT`).join(' or ')})`);
+    new LoadOptionsError(`target '${String(raw).slice(0, 80)}' ${why} (expected HOST:PORT, ${protocolNames().map((p) => `${p}://HOST:PORT`).join(', ')} or ws[s]://HOST:PORT/PATH)`);
   if (typeof raw !== 'string' || raw.trim() === '') throw bad('is empty');
   const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw);
   if (!hasScheme && !/:\d+$/.test(raw)) throw bad('has no port');
@@ -177,13 +195,21 @@ export function parseTarget(raw: string, protocol: string): Target {
   } catch {
     throw bad('is not HOST:PORT');
   }
-  const proto = url.protocol.slice(0, -1).toLowerCase();
-  if (!protocolNames().includes(proto)) throw bad(`names an unknown protocol '${proto}'`);
+  const scheme = url.protocol.slice(0, -1).toLowerCase();
+  const ws = (WS_SCHEMES as readonly string[]).includes(scheme);
+  if (!ws && !protocolNames().includes(scheme)) throw bad(`names an unknown protocol '${scheme}'`);
+  if (ws && protocol !== 'chatpulse') throw bad(`carries chatpulse lines, not ${protocol}`);
   if (url.hostname === '') throw bad('has no host');
-  if ((url.pathname !== '' && url.pathname !== '/') || url.search !== '' || url.hash !== '' || url.username !== '') throw bad('has more than a host and port');
-  const port = url.port === '' ? getProtocol(proto).defaultPort : Number(url.port);
+  if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') throw bad('has a query, fragment or user');
+  if (!ws && url.pathname !== '' && url.pathname !== '/') throw bad('has more than a host and port');
+  const defaultPort = scheme === 'ws' ? 80 : scheme === 'wss' ? 443 : getProtocol(scheme).defaultPort;
+  const port = url.port === '' ? defaultPort : Number(url.port);
   if (!isInt(port, 1, 65535)) throw bad('has a port outside 1-65535');
-  return { protocol: proto, host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port };
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (!ws) return { protocol: scheme, transport: 'tcp', host, port, path: '' };
+  // `new URL` gives '/' for no path at all: only a path written out is taken as it is.
+  const path = /^wss?:\/\/[^/]*$/i.test(raw) ? DEFAULT_WS_PATH : url.pathname;
+  return { protocol: 'chatpulse', transport: scheme as 'ws' | 'wss', host, port, path };
 }
 
 /**

@@ -8,7 +8,7 @@ import { epochMs } from './clock.js';
 import { encodeWire, WIRE_LIMITS } from './histogram-wire.js';
 import { percentilesMs } from './histograms.js';
 import { LoadgenMetrics, serveMetrics } from './metrics-server.js';
-import { parseTarget, resolveLoadOptions, targetsLabel, type LoadOptions } from './options.js';
+import { parseTarget, resolveLoadOptions, targetsLabel, targetUrl, type LoadOptions } from './options.js';
 import { buildPlan } from './plan.js';
 import type { LoadgenTickReport, TickHistograms } from './report.js';
 import { TickReporter } from './reporter.js';
@@ -137,7 +137,9 @@ function wireHistograms(v: TickView): { histograms?: TickHistograms } {
 function unreachableError(o: LoadOptions, dead: Unreachable[], within: string): UnreachableError {
   return new UnreachableError(dead.map(({ target, error }) => {
     const t = parseTarget(o.targets[target] as string, o.protocol);
-    return { address: `${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}`, error };
+    // A WebSocket target by its URL: the path is part of where it failed (a 404 on upgrade).
+    const address = t.transport === 'tcp' ? `${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}` : targetUrl(t);
+    return { address, error };
   }), within);
 }
 

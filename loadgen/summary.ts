@@ -138,7 +138,7 @@ export function formatSummary(s: LoadSummary): string {
     latencyRow('/users', s.commands.users),
     latencyRow('/pm', s.commands.pm),
     latencyRow('connect', s.connect.connectMs),
-    ...(s.connect.handshakeMs.count > 0 ? [latencyRow('tls handshake', s.connect.handshakeMs)] : []),
+    ...(s.connect.handshakeMs.count > 0 ? [latencyRow(handshakeLabel(s.targets), s.connect.handshakeMs)] : []),
     latencyRow('first line', s.connect.firstLineMs),
     '',
     `  health      ${s.health.note}`,
@@ -154,4 +154,11 @@ export function formatSummary(s: LoadSummary): string {
 function latencyRow(name: string, p: Percentiles): string {
   const c = (n: number) => fmt(n).padStart(10);
   return `  ${name.padEnd(14)}${c(p.p50)}${c(p.p90)}${c(p.p99)}${c(p.p999)}${c(p.max)}${String(p.count).padStart(10)}`;
+}
+
+/** The handshake row's name: TLS, a WebSocket upgrade (over TLS for wss), or both when targets mix. */
+function handshakeLabel(targets: readonly string[]): string {
+  const ws = targets.some((t) => /^wss?:/i.test(t));
+  const tcp = targets.some((t) => !/^wss?:/i.test(t));
+  return ws && tcp ? 'tls/ws handshake' : ws ? 'ws handshake' : 'tls handshake';
 }

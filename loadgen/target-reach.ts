@@ -50,13 +50,13 @@ export class ReachWatcher {
       c.connected++;
       this.#changed = true;
     });
-    d.socket.once('error', (err: NodeJS.ErrnoException) => (error = describeDialError(err, tcp && d.readyEvent === 'secureConnect')));
+    d.socket.once('error', (err: NodeJS.ErrnoException) => (error = describeDialError(err, tcp ? d.handshake : '')));
     d.socket.once('close', () => {
       // After the stop, the client itself closes what is still connecting: no verdict on the server.
       if (ready || this.#frozen) return;
       c.failed++;
       // No error: the client's own connect timeout destroyed the socket.
-      c.error = error || (tcp ? 'no TLS handshake (timed out)' : 'no answer (timed out)');
+      c.error = error || (tcp && d.handshake !== '' ? `no ${HANDSHAKE[d.handshake]} handshake (timed out)` : 'no answer (timed out)');
       this.#changed = true;
     });
   }
@@ -137,8 +137,13 @@ const DIAL_ERRORS: Record<string, string> = {
   EPIPE: 'connection closed',
 };
 
-/** `connection refused` rather than `connect ECONNREFUSED 127.0.0.1:41234` (the line names the address). */
-export function describeDialError(err: NodeJS.ErrnoException, tls: boolean): string {
-  if (tls) return `TLS handshake failed: ${err.message}`;
+const HANDSHAKE = { tls: 'TLS', ws: 'WebSocket' } as const;
+
+/**
+ * `connection refused` rather than `connect ECONNREFUSED 127.0.0.1:41234` (the line names the address).
+ * `handshake`: the one under way when it failed (after TCP came up), if any.
+ */
+export function describeDialError(err: NodeJS.ErrnoException, handshake: '' | 'tls' | 'ws'): string {
+  if (handshake !== '') return `${HANDSHAKE[handshake]} handshake failed: ${err.message}`;
   return (err.code && DIAL_ERRORS[err.code]) || err.message || err.code || 'socket error';
 }

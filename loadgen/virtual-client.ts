@@ -43,6 +43,7 @@ import { ClientSocket } from './client-socket.js';
 import { elapsedUs } from './clock.js';
 import { backoffDelay, type BackoffOptions } from '../client/index.js';
 import type { ClientContext } from './client-context.js';
+import type { Target } from './options.js';
 
 /** Around a message with no echo to anchor it (or several servers), membership changes this close are ambiguous. */
 export const AMBIGUITY_WINDOW_MS = 1000;
@@ -80,14 +81,14 @@ export class VirtualClient {
   /** When this client was first logged in, then first in its room (epoch ms; 0 before). */
   #arrivedAt = 0;
   #timer: NodeJS.Timeout | undefined;
-  readonly #target: { host: string; port: number };
+  readonly #target: Target;
 
   constructor(readonly gid: number, readonly ctx: ClientContext) {
     this.nick0 = `${ctx.nickPrefix}${gid}`;
     this.#nick = this.nick0;
     this.#actions = new Prng(ctx.seed, gid, PURPOSE.actions);
     this.#backoff = new Prng(ctx.seed, gid, PURPOSE.backoff);
-    this.#target = ctx.targets[targetIndex(gid, ctx.rooms.length, ctx.targets.length)] as { host: string; port: number };
+    this.#target = ctx.targets[targetIndex(gid, ctx.rooms.length, ctx.targets.length)] as Target;
     this.#session = ctx.adapter.session();
     this.#decoder = this.#newDecoder();
     this.#view = new RoomView();
@@ -101,6 +102,7 @@ export class VirtualClient {
     this.#sock = new ClientSocket({
       opened: () => this.#opened(),
       data: (chunk) => this.#decoder.push(chunk),
+      line: (frame) => this.#decoder.push(frame, true),
       drained: () => this.flush(),
       closed: (wasOpen, fault) => this.#onClose(wasOpen, fault),
     }, this.#connectAttempt);

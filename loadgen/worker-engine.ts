@@ -52,9 +52,9 @@ export class WorkerEngine {
       pm: o.pm, switch: o.switch, users: o.users, size: o.size, inflight: o.inflight, lossTimeoutMs: o.lossTimeout,
       nickPrefix: o.nickPrefix, now: epochMs,
       dial: (t) => {
-        const d = dial({ host: t.host, port: t.port, tls: o.tls, tlsInsecure: o.tlsInsecure, tlsCa: o.tlsCa });
+        const d = dial({ host: t.host, port: t.port, transport: t.transport, path: t.path, tls: o.tls, tlsInsecure: o.tlsInsecure, tlsCa: o.tlsCa });
         // Clients hold the very objects of `targets`, so the index is found by identity.
-        reach.watch(targets.indexOf(t as (typeof targets)[number]), d, epochMs());
+        reach.watch(targets.indexOf(t), d, epochMs());
         return d;
       },
       plannedConnected: (t) => plannedConnected(plan, t - engine.#startEpochMs),

@@ -49,7 +49,12 @@ export class LineDecoder {
     return this.#partBytes;
   }
 
-  push(chunk: Buffer): void {
+  /**
+   * `endsLine`: the chunk ends a line as if a `\n` followed (a WebSocket text frame is one line). The
+   * line is handed over as a view, where pushing a separate `\n` would copy the frame and then concat
+   * it. An empty chunk that ends a line is an empty line.
+   */
+  push(chunk: Buffer, endsLine = false): void {
     let start = 0;
     const length = chunk.length;
     let firstNl = -1;
@@ -61,11 +66,11 @@ export class LineDecoder {
       // `\r` before it is seen as a line ending, not as a control character).
       innerValid = lastNl > firstNl && isUtf8(chunk.subarray(firstNl + 1, lastNl)) && findControl(chunk, firstNl + 1, lastNl + 1) === -1;
     }
-    while (start < length) {
-      const nl = chunk.indexOf(10, start);
+    while (start < length || (endsLine && start === 0)) {
+      let nl = chunk.indexOf(10, start);
       if (nl === -1) {
-        this.#keepPartial(chunk, start);
-        return;
+        if (!endsLine) return this.#keepPartial(chunk, start);
+        nl = length;
       }
       if (this.#discarding) {
         this.#discarding = false;

@@ -42,10 +42,11 @@ function client() {
   const sock = new ClientSocket({
     opened: () => (log.push('opened'), opened()),
     data: (chunk) => void data.push(chunk.toString()),
+    line: (l) => void data.push(`${l.toString()}\n`),
     drained: () => void log.push('drained'),
     closed: (wasOpen, fault) => closed([wasOpen, fault]),
   }, new ConnectAttempt(() => Date.now(), { connect: rec, handshake: rec, firstLine: rec }));
-  const dial = (p = port) => sock.open({ socket: net.connect({ host: '127.0.0.1', port: p }), readyEvent: 'connect' }, Date.now());
+  const dial = (p = port) => sock.open({ socket: net.connect({ host: '127.0.0.1', port: p }), readyEvent: 'connect', handshake: '', framed: false }, Date.now());
   return { sock, log, data, open, done, dial };
 }
 

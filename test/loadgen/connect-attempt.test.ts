@@ -21,7 +21,7 @@ test('elapsedUs: whole µs between two epoch ms, 0 if the clock went back', () =
 
 test('plain TCP: connect and first line from the dial, no handshake; only the first line is timed', () => {
   const { clock, h, a } = setup();
-  a.begin(1000, false);
+  a.begin(1000, '');
   clock.t = 1002.25;
   a.tcpConnected();
   a.ready();
@@ -34,7 +34,7 @@ test('plain TCP: connect and first line from the dial, no handshake; only the fi
 
 test('TLS: the handshake counts from TCP connected to secure, once', () => {
   const { clock, h, a } = setup();
-  a.begin(1000, true);
+  a.begin(1000, 'tls');
   clock.t = 1001;
   a.tcpConnected();
   clock.t = 1004.5;
@@ -47,10 +47,10 @@ test('TLS: the handshake counts from TCP connected to secure, once', () => {
 
 test('a new attempt starts afresh: its first line is timed again', () => {
   const { clock, h, a } = setup();
-  a.begin(0, false);
+  a.begin(0, '');
   clock.t = 5;
   a.line();
-  a.begin(100, false);
+  a.begin(100, '');
   clock.t = 107;
   a.line();
   assert.equal(h.firstLine, [5000, 7000]);
@@ -59,7 +59,7 @@ test('a new attempt starts afresh: its first line is timed again', () => {
 test('failures: named by the socket error, or the handshake once TLS got TCP up', () => {
   const { clock, a } = setup();
   clock.t = 1000;
-  a.begin(1000, false);
+  a.begin(1000, '');
   assert.is(a.failed('ECONNREFUSED'), 'connect_refused');
   assert.is(a.failed('ECONNRESET'), 'connection_reset');
   assert.is(a.failed('EPIPE'), 'broken_pipe');
@@ -67,7 +67,7 @@ test('failures: named by the socket error, or the handshake once TLS got TCP up'
   assert.is(a.failed('EHOSTUNREACH'), 'socket_ehostunreach');
   assert.is(a.failed(undefined), 'socket_error');
   assert.is(a.timedOut(), 'connect_timeout');
-  a.begin(1000, true);
+  a.begin(1000, 'tls');
   assert.is(a.failed('ECONNREFUSED'), 'connect_refused', 'TLS, but TCP never came up');
   assert.is(a.timedOut(), 'connect_timeout');
   clock.t = 1003;

@@ -31,9 +31,10 @@ test('the one line names each address and error', () => {
   assert.is(e.message, 'cannot reach 127.0.0.1:1: connection refused; [::1]:2: host unreachable (no client connected within 5 s)');
   assert.is(e.code, 'LOADGEN_UNREACHABLE');
   const err = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
-  assert.is(describeDialError(err, false), 'connection refused');
-  assert.is(describeDialError(Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }), true), 'TLS handshake failed: self-signed certificate');
-  assert.is(describeDialError(Object.assign(new Error('odd'), { code: 'EWHATEVER' }), false), 'odd');
+  assert.is(describeDialError(err, ''), 'connection refused');
+  assert.is(describeDialError(Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }), 'tls'), 'TLS handshake failed: self-signed certificate');
+  assert.is(describeDialError(Object.assign(new Error('odd'), { code: 'EWHATEVER' }), ''), 'odd');
+  assert.is(describeDialError(new Error('Unexpected server response: 404'), 'ws'), 'WebSocket handshake failed: Unexpected server response: 404');
 });
 
 test.run();

@@ -116,3 +116,28 @@ test('findControl: C0 but tab, DEL and C1 (C2 80–C2 9F) found on bytes; other 
 });
 
 test.run();
+
+test('a chunk that ends a line (a WebSocket frame) is a line without a \\n, handed over as a view of the frame', () => {
+  const out: string[] = [];
+  const views: boolean[] = [];
+  const d = new LineDecoder(16, { onLine: (l) => out.push(l.toString('utf8')), onOverflow: () => out.push('!overflow') });
+  const frame = Buffer.from('hello\r');
+  d.push(frame, true);
+  const frame2 = Buffer.from('x');
+  d.push(frame2, true);
+  d.push(Buffer.alloc(0), true);
+  d.push(Buffer.from('a\nb'), true);
+  d.push(Buffer.from('c\n'), true);
+  d.push(Buffer.from('x'.repeat(17)), true);
+  d.push(Buffer.from('after'), true);
+  d.push(Buffer.from('half'));
+  d.push(Buffer.from('-done'), true);
+  assert.equal(out, ['hello', 'x', '', 'a', 'b', 'c', '!overflow', 'after', 'half-done']);
+  // A view, not a copy: the decoder did not buffer the frame on the way.
+  const seen: Buffer[] = [];
+  const v = new LineDecoder(16, { onLine: (l) => seen.push(l), onOverflow: () => {} });
+  v.push(frame2, true);
+  views.push(seen[0]?.buffer === frame2.buffer && seen[0]?.byteOffset === frame2.byteOffset);
+  assert.equal(views, [true]);
+  assert.equal(d.pendingBytes, 0);
+});
