@@ -69,8 +69,10 @@ function toOptions(f: Flags): Partial<LoadOptions> {
   // Unset: the default ramp, shortened for short runs so that `--duration 5s` works as typed.
   if (f.ramp < 0) f.ramp = Math.min(defaultLoadOptions.ramp, Math.floor(f.duration / 5));
   if (f.ramp > f.duration) throw new UsageError(`--ramp (${f.ramp / 1000}s) must not exceed --duration (${f.duration / 1000}s)`);
-  if (f.tlsInsecure && !f.tls) throw new UsageError('--tls-insecure needs --tls');
-  if (f.tlsCa && !f.tls) throw new UsageError('--tls-ca needs --tls');
+  // A wss:// target brings its own TLS (and --tls is refused beside it), so it takes the certificate flags too.
+  const secure = f.tls || f.target.some((t) => /^wss:\/\//i.test(t));
+  if (f.tlsInsecure && !secure) throw new UsageError('--tls-insecure needs --tls or a wss:// target');
+  if (f.tlsCa && !secure) throw new UsageError('--tls-ca needs --tls or a wss:// target');
   if (f.reportToken && !f.report) throw new UsageError('--report-token needs --report');
   const { help: _h, threshold: _t, json: _j, report: _r, reportToken: _rt, metricsPort: _m, scenario: file, tlsCa: caFile, target, ...rest } = f;
   const o: Partial<LoadOptions> = { ...rest, targets: target };
