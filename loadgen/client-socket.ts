@@ -1,8 +1,9 @@
 /**
  * A virtual client's connection, one at a time: dials with one bound for TCP connect and TLS handshake
  * together, tracks backpressure, and at the end names what closed it — what the server said before
- * closing (its kind of disconnect) names it better than the socket error, which beats the bare fact
- * of a close; a connection we ended ourselves (drop, goodbye) is no fault at all.
+ * closing (its kind of disconnect) names it better than the socket error, which beats a WebSocket
+ * close code, which beats the bare fact of a close; a connection we ended ourselves (drop, goodbye) is
+ * no fault at all.
  *
  * The handlers are created once per client and registered as they are, so a chunk of input costs one
  * call into the decoder, as it did before this class existed.
@@ -119,7 +120,8 @@ export class ClientSocket {
     if (s !== this.#socket) return;
     const wasOpen = this.#open;
     this.#open = false;
-    const fault = this.#byUs ? '' : this.#said || this.#errorCode || (wasOpen ? 'connection_closed' : 'connect_failed');
+    // A WebSocket close code (1008, 1011…) says more than the bare close, less than an error on our side.
+    const fault = this.#byUs ? '' : this.#said || this.#errorCode || s.closeKind || (wasOpen ? 'connection_closed' : 'connect_failed');
     this.#h.closed(wasOpen, fault);
   }
 }

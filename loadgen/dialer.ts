@@ -44,6 +44,8 @@ export interface Link {
   destroy(): unknown;
   readonly destroyed: boolean;
   setTimeout(ms: number, fn?: () => void): unknown;
+  /** WebSocket only, once closed: the close code's disconnect kind ('' when it names no fault). */
+  readonly closeKind?: string;
 }
 
 export interface Dialed {

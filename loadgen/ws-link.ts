@@ -28,6 +28,7 @@ export class WsLink extends EventEmitter {
   #socket: net.Socket | undefined;
   #timer: NodeJS.Timeout | undefined;
   #destroyed = false;
+  #closeKind = '';
 
   constructor(o: WsLinkOptions) {
     super();
@@ -50,7 +51,8 @@ export class WsLink extends EventEmitter {
     ws.on('open', () => this.emit('open'));
     ws.on('message', (data: Buffer) => this.emit('line', data));
     ws.on('error', (err: Error) => this.emit('error', err));
-    ws.on('close', () => {
+    ws.on('close', (code: number) => {
+      this.#closeKind = wsCloseKind(code);
       this.#destroyed = true;
       clearTimeout(this.#timer);
       this.emit('close');
@@ -59,6 +61,11 @@ export class WsLink extends EventEmitter {
 
   get destroyed(): boolean {
     return this.#destroyed;
+  }
+
+  /** Once closed: what the close code says went wrong ('' for a normal close or none received). */
+  get closeKind(): string {
+    return this.#closeKind;
   }
 
   /** `text`: one or more `\n`-ended lines; each becomes one text frame. False: the socket is backed up. */
@@ -93,4 +100,28 @@ export class WsLink extends EventEmitter {
     if (ms > 0 && fn) this.#timer = setTimeout(fn, ms);
     return this;
   }
+}
+
+/** The codes a server sends for a reason a run should name, as disconnect kinds (RFC 6455 §7.4.1). */
+const CLOSE_KINDS: Readonly<Record<number, string>> = {
+  1001: 'server_going_away',
+  1002: 'ws_protocol_error',
+  1003: 'ws_unsupported_data',
+  1007: 'ws_invalid_data',
+  1008: 'ws_policy_violation',
+  1009: 'ws_message_too_big',
+  1011: 'ws_server_error',
+  1012: 'ws_service_restart',
+  1013: 'ws_try_again_later',
+};
+
+/**
+ * The disconnect kind for a WebSocket close code. '' — no fault of its own, the client names the close
+ * as it would a TCP one — for 1000 (a normal close: the chatpulse server's own after its goodbye line,
+ * which names it) and for 1005/1006, which never travel in a close frame: ws reports them when the
+ * frame had no code, or when the connection ended without any close frame at all.
+ */
+export function wsCloseKind(code: number): string {
+  if (code === 1000 || code === 1005 || code === 1006) return '';
+  return CLOSE_KINDS[code] ?? `ws_close_${code}`;
 }

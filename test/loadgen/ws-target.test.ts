@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { WebSocketServer } from 'ws';
 import { LoadOptionsError, parseTarget, resolveLoadOptions, runLoad } from '../../loadgen/index.js';
+import { wsCloseKind } from '../../loadgen/ws-link.js';
 import { runCli } from '../helpers/cli.js';
 import { startTestHub } from '../helpers/hub.js';
 import { tempDir } from '../helpers/temp.js';
@@ -97,6 +99,56 @@ test('compare one server over TCP and over its /chat/ws in one command: a row fo
   } finally {
     tmp.cleanup();
     await h.stop();
+  }
+});
+
+test('WebSocket close codes as disconnect kinds; a normal close and the codes ws makes up locally name none', () => {
+  const got = Object.fromEntries([1000, 1001, 1002, 1003, 1005, 1006, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 4321].map((c) => [c, wsCloseKind(c)]));
+  assert.equal(got, {
+    1000: '', 1001: 'server_going_away', 1002: 'ws_protocol_error', 1003: 'ws_unsupported_data', 1005: '', 1006: '',
+    1007: 'ws_invalid_data', 1008: 'ws_policy_violation', 1009: 'ws_message_too_big', 1010: 'ws_close_1010',
+    1011: 'ws_server_error', 1012: 'ws_service_restart', 1013: 'ws_try_again_later', 1014: 'ws_close_1014',
+    3000: 'ws_close_3000', 4321: 'ws_close_4321',
+  });
+});
+
+/** A ws server on port 0 that greets, logs each client in as the chatpulse server would, then closes with `code`. */
+async function closingServer(code: number): Promise<{ url: string; logins: () => number; close(): Promise<void> }> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
+  let logins = 0;
+  wss.on('connection', (ws) => {
+    ws.send('* Welcome to chatpulse. Choose a nickname with /nick NAME');
+    ws.on('message', (data: Buffer) => {
+      const line = data.toString();
+      if (!line.startsWith('/nick ')) return;
+      logins++;
+      ws.send(`* Welcome, ${line.slice(6)}. You are in #main. Type /help for the commands.`);
+      ws.close(code, 'test');
+    });
+  });
+  await new Promise<void>((r) => wss.once('listening', r));
+  const { port } = wss.address() as { port: number };
+  return {
+    url: `ws://127.0.0.1:${port}/chat/ws`,
+    logins: () => logins,
+    close: () => new Promise<void>((r) => {
+      for (const c of wss.clients) c.terminate();
+      wss.close(() => r());
+    }),
+  };
+}
+
+test('a server closing with 1008 after the login: the run counts ws_policy_violation; with 1000 and no goodbye, connection_closed as before', async () => {
+  for (const [code, kind, not] of [[1008, 'ws_policy_violation', 'connection_closed'], [1000, 'connection_closed', 'ws_policy_violation']] as const) {
+    const srv = await closingServer(code);
+    try {
+      const s = await runLoad({ targets: [srv.url], clients: 2, rooms: 1, rate: 2, duration: 1000, ramp: 0, workers: 1, interval: 250, lossTimeout: 500, seed: 1 });
+      assert.ok(srv.logins() >= 2, `every client logged in (${srv.logins()})`);
+      assert.ok((s.errors[kind] ?? 0) >= 2, `${code}: ${JSON.stringify(s.errors)}`);
+      assert.is(s.errors[not], undefined, `${code}: ${JSON.stringify(s.errors)}`);
+    } finally {
+      await srv.close();
+    }
   }
 });
 
