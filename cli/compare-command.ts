@@ -9,7 +9,7 @@ import type { Command } from './command.js';
 import { parseCommandFlags } from './parse-command-flags.js';
 
 // The loadgen's flags, less those that name one server or one output; compare's own on top.
-const { host: _h, port: _p, target: _t, scenario: _s, threshold: _th, json: _j, metricsPort: _m, label: _l, ...load } = loadgenFlags;
+const { host: _h, port: _p, target: _t, scenario: _s, spec: _sp, threshold: _th, json: _j, metricsPort: _m, label: _l, ...load } = loadgenFlags;
 const fm = defaultFindMax;
 
 const spec = {

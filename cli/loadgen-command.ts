@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { defaultLoadOptions, formatSummary, LoadOptionsError, parseScenario, runLoad, ScenarioError, type LoadOptions, type LoadSummary } from '../loadgen/index.js';
+import { defaultLoadOptions, formatSummary, loadSpec, LoadOptionsError, parseScenario, runLoad, ScenarioError, type LoadOptions, type LoadSummary } from '../loadgen/index.js';
 import { Progress } from '../loadgen/progress.js';
 import { parseFlags, UsageError } from './flags.js';
 import { loadgenFlags } from './loadgen-flags.js';
@@ -74,8 +74,22 @@ function toOptions(f: Flags): Partial<LoadOptions> {
   if (f.tlsInsecure && !secure) throw new UsageError('--tls-insecure needs --tls or a wss:// target');
   if (f.tlsCa && !secure) throw new UsageError('--tls-ca needs --tls or a wss:// target');
   if (f.reportToken && !f.report) throw new UsageError('--report-token needs --report');
-  const { help: _h, threshold: _t, json: _j, report: _r, reportToken: _rt, metricsPort: _m, scenario: file, tlsCa: caFile, target, ...rest } = f;
+  const { help: _h, threshold: _t, json: _j, report: _r, reportToken: _rt, metricsPort: _m, scenario: file, tlsCa: caFile, target, spec: specFile, ...rest } = f;
   const o: Partial<LoadOptions> = { ...rest, targets: target };
+  if (specFile) {
+    let text: string;
+    try {
+      text = fs.readFileSync(specFile, 'utf8');
+    } catch (err) {
+      throw new UsageError(`--spec: cannot read '${specFile}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    // Loaded once here, in the main thread; the checked object reaches the workers with the options.
+    try {
+      o.spec = loadSpec(text, specFile);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
   if (caFile) {
     try {
       o.tlsCa = fs.readFileSync(caFile, 'utf8');
@@ -125,6 +139,7 @@ examples:
   chatpulse loadgen --protocol irc --port 6667 --clients 200 --rate 0.5     (any IRC server)
   chatpulse loadgen --target 127.0.0.1:5555 --target 127.0.0.1:5556         (two nodes, one ledger)
   chatpulse loadgen --target ws://127.0.0.1:8080/chat/ws --clients 200      (the server's WebSocket lines)
+  chatpulse loadgen --target wsjson://127.0.0.1:3001/chat --spec examples/ws-json-chat/spec.json   (your JSON app)
   chatpulse loadgen --clients 1000 --rate 0.5 --threshold 'p99<50ms' --threshold 'loss<0.1%'
   chatpulse loadgen --scenario spike.json --json > result.json
   chatpulse loadgen --report ws://127.0.0.1:8080/ingest --metrics-port 9465

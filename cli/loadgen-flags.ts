@@ -9,7 +9,7 @@ export const loadgenFlags = {
   port: flag.int(d.port, 'chat server port', { min: 1, max: 65535 }),
   protocol: flag.choice(d.protocol, protocolNames(), 'protocol adapter (for --host/--port and HOST:PORT targets)'),
   target: flag.list(
-    `server to load, repeatable: HOST:PORT, ${protocolNames().map((p) => `${p}://HOST:PORT`).join(', ')}, or ws://HOST:PORT/PATH, wss://… (chatpulse lines, one per WebSocket text frame; PATH defaults to /chat/ws; wss takes --tls-ca/--tls-insecure); several: clients spread round-robin, one delivery ledger, one protocol (overrides --host/--port)`,
+    `server to load, repeatable: HOST:PORT, ${protocolNames().map((p) => `${p}://HOST:PORT`).join(', ')}, ws://HOST:PORT/PATH, wss://… (chatpulse lines, one per WebSocket text frame; PATH defaults to /chat/ws; wss takes --tls-ca/--tls-insecure), or wsjson://HOST:PORT/PATH (JSON frames, with --spec); several: clients spread round-robin, one delivery ledger, one protocol (overrides --host/--port)`,
     (raw, name) => {
       try {
         parseTarget(raw, 'chatpulse');
@@ -19,6 +19,7 @@ export const loadgenFlags = {
       return raw;
     },
   ),
+  spec: flag.string('', 'JSON file describing the app a wsjson://HOST:PORT/PATH target speaks: its events and payload keys (README "Load-testing your own WebSocket server")'),
   clients: flag.int(d.clients, 'virtual clients', { min: 1, max: 100_000 }),
   rooms: flag.int(d.rooms, 'rooms the clients spread over (room1…roomN)', { min: 1, max: 10_000 }),
   rate: flag.number(d.rate, 'actions per second per client (Poisson, open loop)', { min: 0, max: 1000 }),

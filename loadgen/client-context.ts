@@ -22,7 +22,8 @@ export interface ClientContext {
   readonly lossTimeoutMs: number;
   readonly nickPrefix: string;
   /** Opens a connection to one of the targets (TCP, TLS or WebSocket: `dialer.ts`). */
-  dial(target: Target): Dialed;
+  /** `nick`: for apps that take it in the WebSocket URL (`ProtocolAdapter.connectPath`). */
+  dial(target: Target, nick: string): Dialed;
   /** Epoch ms, high resolution. */
   now(): number;
   /** How many clients (indices 0…n-1) the plan has connected by epoch ms `t` (PM targets). */

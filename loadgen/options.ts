@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import os from 'node:os';
-import { getProtocol, protocolNames } from './protocols/index.js';
+import { checkSpec, getProtocol, protocolNames, SPEC_PROTOCOL, SpecError, type ProtocolSpec } from './protocols/index.js';
 import type { Scenario } from './scenario.js';
 
 /** Everything a load run needs. Durations are milliseconds. */
@@ -55,6 +55,11 @@ export interface LoadOptions {
   nickPrefix: string;
   /** Who we are in reports. @default host-pid */
   label: string;
+  /**
+   * The app a `wsjson://` target speaks (`--spec FILE.json`, protocols/spec.ts): required with one,
+   * refused without. Loaded once in the main thread; workers get it by structured clone.
+   */
+  spec?: ProtocolSpec;
   /** Phases instead of ramp/rate/duration. */
   scenario?: Scenario;
   /** Connect over TLS (TCP targets; every protocol adapter runs over it; WebSocket: `wss://`). @default false */
@@ -115,7 +120,7 @@ export function resolveLoadOptions(partial: Partial<LoadOptions> = {}): LoadOpti
   }
   check(typeof o.host === 'string' && o.host.length > 0, 'host', 'a host name or address', o.host);
   check(isInt(o.port, 1, 65535), 'port', 'a port from 1 to 65535', o.port);
-  check(protocolNames().includes(o.protocol), 'protocol', `one of ${protocolNames().join(', ')}`, o.protocol);
+  check([...protocolNames(), SPEC_PROTOCOL].includes(o.protocol), 'protocol', `one of ${protocolNames().join(', ')}`, o.protocol);
   check(Array.isArray(o.targets) && o.targets.length <= 64, 'targets', 'a list of at most 64 targets', o.targets);
   const targets = (o.targets.length > 0 ? o.targets : [targetUrl(o)]).map((t) => parseTarget(t, o.protocol));
   const protos = [...new Set(targets.map((t) => t.protocol))];
@@ -124,6 +129,20 @@ export function resolveLoadOptions(partial: Partial<LoadOptions> = {}): LoadOpti
   o.protocol = (targets[0] as Target).protocol;
   o.host = (targets[0] as Target).host;
   o.port = (targets[0] as Target).port;
+  if (o.protocol === SPEC_PROTOCOL) {
+    if (o.spec === undefined) throw new LoadOptionsError('spec is required with a wsjson:// target (--spec FILE.json describes the app)');
+    try {
+      o.spec = checkSpec(o.spec);
+    } catch (err) {
+      if (err instanceof SpecError) throw new LoadOptionsError(`spec: ${err.message}`);
+      throw err;
+    }
+    // DESIGN §9: an app without send.pm / send.leave is not sent those actions (switching needs a leave).
+    if (!o.spec.send.pm) o.pm = 0;
+    if (!o.spec.send.leave) o.switch = 0;
+  } else if (o.spec !== undefined) {
+    throw new LoadOptionsError(`spec is for wsjson:// targets, not ${o.protocol}`);
+  }
   check(isInt(o.clients, 1, 100_000), 'clients', 'a whole number from 1 to 100000', o.clients);
   check(isInt(o.rooms, 1, 10_000), 'rooms', 'a whole number from 1 to 10000', o.rooms);
   check(isNum(o.rate, 0, 1000), 'rate', 'a number from 0 to 1000', o.rate);
@@ -154,7 +173,7 @@ export interface Target {
   transport: 'tcp' | 'ws' | 'wss';
   host: string;
   port: number;
-  /** ws/wss: the request path ('' for TCP). */
+  /** ws/wss (and wsjson, a ws transport): the request path ('' for TCP). */
   path: string;
 }
 
@@ -167,7 +186,8 @@ export const DEFAULT_WS_PATH = '/chat/ws';
 export function targetUrl(o: Pick<Target, 'protocol' | 'host' | 'port'> & Partial<Pick<Target, 'transport' | 'path'>>): string {
   const host = o.host.includes(':') && !o.host.startsWith('[') ? `[${o.host}]` : o.host;
   const ws = o.transport === 'ws' || o.transport === 'wss';
-  return `${ws ? o.transport : o.protocol}://${host}:${o.port}${ws ? o.path ?? DEFAULT_WS_PATH : ''}`;
+  const scheme = o.protocol === SPEC_PROTOCOL ? SPEC_PROTOCOL : ws ? o.transport : o.protocol;
+  return `${scheme}://${host}:${o.port}${ws ? o.path ?? DEFAULT_WS_PATH : ''}`;
 }
 
 /** Every target of resolved options, as one line for summaries and reports (`irc://a:1, irc://b:2`). */
@@ -185,7 +205,7 @@ export function targetsLabel(o: Pick<LoadOptions, 'protocol' | 'host' | 'port' |
  */
 export function parseTarget(raw: string, protocol: string): Target {
   const bad = (why: string) =>
-    new LoadOptionsError(`target '${String(raw).slice(0, 80)}' ${why} (expected HOST:PORT, ${protocolNames().map((p) => `${p}://HOST:PORT`).join(', ')} or ws[s]://HOST:PORT/PATH)`);
+    new LoadOptionsError(`target '${String(raw).slice(0, 80)}' ${why} (expected HOST:PORT, ${protocolNames().map((p) => `${p}://HOST:PORT`).join(', ')}, ws[s]://HOST:PORT/PATH or wsjson://HOST:PORT/PATH)`);
   if (typeof raw !== 'string' || raw.trim() === '') throw bad('is empty');
   const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw);
   if (!hasScheme && !/:\d+$/.test(raw)) throw bad('has no port');
@@ -196,19 +216,22 @@ export function parseTarget(raw: string, protocol: string): Target {
     throw bad('is not HOST:PORT');
   }
   const scheme = url.protocol.slice(0, -1).toLowerCase();
-  const ws = (WS_SCHEMES as readonly string[]).includes(scheme);
+  const json = scheme === SPEC_PROTOCOL;
+  const ws = json || (WS_SCHEMES as readonly string[]).includes(scheme);
   if (!ws && !protocolNames().includes(scheme)) throw bad(`names an unknown protocol '${scheme}'`);
-  if (ws && protocol !== 'chatpulse') throw bad(`carries chatpulse lines, not ${protocol}`);
+  if (ws && !json && protocol !== 'chatpulse') throw bad(`carries chatpulse lines, not ${protocol}`);
   if (url.hostname === '') throw bad('has no host');
   if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') throw bad('has a query, fragment or user');
   if (!ws && url.pathname !== '' && url.pathname !== '/') throw bad('has more than a host and port');
-  const defaultPort = scheme === 'ws' ? 80 : scheme === 'wss' ? 443 : getProtocol(scheme).defaultPort;
+  const defaultPort = scheme === 'ws' || json ? 80 : scheme === 'wss' ? 443 : getProtocol(scheme).defaultPort;
   const port = url.port === '' ? defaultPort : Number(url.port);
   if (!isInt(port, 1, 65535)) throw bad('has a port outside 1-65535');
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   if (!ws) return { protocol: scheme, transport: 'tcp', host, port, path: '' };
   // `new URL` gives '/' for no path at all: only a path written out is taken as it is.
   const path = /^wss?:\/\/[^/]*$/i.test(raw) ? DEFAULT_WS_PATH : url.pathname;
+  // wsjson: JSON frames over a plain WebSocket, as the `--spec` file describes them.
+  if (json) return { protocol: SPEC_PROTOCOL, transport: 'ws', host, port, path: url.pathname || '/' };
   return { protocol: 'chatpulse', transport: scheme as 'ws' | 'wss', host, port, path };
 }
 

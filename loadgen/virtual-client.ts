@@ -119,7 +119,7 @@ export class VirtualClient {
     this.#session = this.ctx.adapter.session();
     this.#decoder = this.#newDecoder();
     const started = this.ctx.now();
-    this.#sock.open(this.ctx.dial(this.#target), started);
+    this.#sock.open(this.ctx.dial(this.#target, this.#nick), started);
   }
 
   /** The schedule says: act now (intended epoch ms). Draws the same random numbers whatever the state. */
@@ -259,6 +259,8 @@ export class VirtualClient {
         return this.#sock.serverClosing(ev.errorKind, ev.text);
       case 'reply':
         return this.#sock.write(ev.text);
+      case 'unknown':
+        return this.ctx.stats.error('unknown_event');
       default:
     }
   }

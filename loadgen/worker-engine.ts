@@ -11,7 +11,7 @@ import { dial } from './dialer.js';
 import { advance, connectAt, stormDrops, type Plan } from './plan.js';
 import { Prng, PURPOSE } from './prng.js';
 import { parseTarget } from './options.js';
-import { getProtocol } from './protocols/index.js';
+import { adapterFor } from './protocols/index.js';
 import { ReachWatcher } from './target-reach.js';
 import { TimerHeap } from './timer-heap.js';
 import type { ClientContext } from './client-context.js';
@@ -44,15 +44,18 @@ export class WorkerEngine {
     const o = init.options;
     const plan = init.plan;
     const engine = this;
-    const rooms = Array.from({ length: o.rooms }, (_, i) => getProtocol(o.protocol).roomName(`room${i + 1}`));
+    // One adapter per worker: a spec's templates and key paths are compiled here, once.
+    const adapter = adapterFor(o.protocol, o.spec);
+    const rooms = Array.from({ length: o.rooms }, (_, i) => adapter.roomName(`room${i + 1}`));
     const targets = o.targets.map((t) => parseTarget(t, o.protocol));
     const reach = (this.#reach = new ReachWatcher(targets.length));
     const ctx: ClientContext = {
-      adapter: getProtocol(o.protocol), stats: this.#stats, targets, seed: o.seed, rooms,
+      adapter, stats: this.#stats, targets, seed: o.seed, rooms,
       pm: o.pm, switch: o.switch, users: o.users, size: o.size, inflight: o.inflight, lossTimeoutMs: o.lossTimeout,
       nickPrefix: o.nickPrefix, now: epochMs,
-      dial: (t) => {
-        const d = dial({ host: t.host, port: t.port, transport: t.transport, path: t.path, tls: o.tls, tlsInsecure: o.tlsInsecure, tlsCa: o.tlsCa });
+      dial: (t, nick) => {
+        const path = adapter.connectPath ? adapter.connectPath(t.path, nick) : t.path;
+        const d = dial({ host: t.host, port: t.port, transport: t.transport, path, tls: o.tls, tlsInsecure: o.tlsInsecure, tlsCa: o.tlsCa });
         // Clients hold the very objects of `targets`, so the index is found by identity.
         reach.watch(targets.indexOf(t), d, epochMs());
         return d;

@@ -26,6 +26,8 @@ export type ProtocolEventKind =
   | 'members'
   /** Any other informational line. */
   | 'system'
+  /** A line this protocol does not know (a spec app's unnamed event, or not JSON): ignored, counted. */
+  | 'unknown'
   /**
    * The server refused something; `errorKind` is a stable snake_case kind, `text` the reason, `nick`
    * the nickname it is about when there is one ('' otherwise; `no_such_user`: the PM's target).
@@ -98,4 +100,6 @@ export interface ProtocolAdapter {
   /** Room names this protocol accepts, made from a plain name (`room3` → `#room3` for IRC). */
   roomName(plain: string): string;
   session(): ProtocolSession;
+  /** The WebSocket request path for a client `nick` when the app reads the nickname from the URL. */
+  connectPath?(path: string, nick: string): string;
 }
