@@ -31,6 +31,7 @@ const wire = args.dialect === 'alt' ? alt : plain;
 
 const users = new Map(); // nick → socket
 const rooms = new Map(); // room → Set of nicks
+let delivered = 0;
 let dropped = 0;
 
 function send(ws, msg) {
@@ -43,6 +44,7 @@ function toRoom(room, msg, to = send) {
 function deliver(ws, msg) {
   ws.deliveries = (ws.deliveries ?? 0) + 1;
   if (dropEvery > 0 && ws.deliveries % dropEvery === 0) return void dropped++;
+  delivered++;
   send(ws, msg);
 }
 function leave(nick, room) {
@@ -106,9 +108,10 @@ wss.on('connection', (ws, req) => {
 });
 wss.on('listening', () => console.log(`listening on ws://127.0.0.1:${wss.address().port}/chat`));
 wss.on('error', (err) => fail(err.message));
-// On the way out, what --drop-every did: a test compares it with the loss the loadgen counted.
+// On the way out, what it delivered and dropped: the loadgen's counts can be checked against them.
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => {
-  if (dropEvery > 0) console.log(`dropped ${dropped}`);
+  console.log(`delivered ${delivered} dropped ${dropped}`);
+  for (const ws of wss.clients) ws.terminate();
   wss.close(() => process.exit(0));
 });
 
