@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { checkSpec, loadSpec, LoadOptionsError, newProtocolEvent, parseTarget, resolveLoadOptions, runLoad, SpecError, type ProtocolSpec } from '../../loadgen/index.js';
+import { checkSpec, formatSummary, loadSpec, LoadOptionsError, newProtocolEvent, parseTarget, resolveLoadOptions, runLoad, SpecError, type ProtocolSpec } from '../../loadgen/index.js';
 import { compileKeyPath, compileTemplate, specJsonProtocol, textOffset } from '../../loadgen/protocols/spec-json.js';
 import { encodePayload } from '../../loadgen/payload.js';
 import { killLeftovers, ROOT, runCli } from '../helpers/cli.js';
@@ -215,6 +215,7 @@ for (const [dialect, specFile, flags] of [['plain', 'spec.json', []], ['alt (nes
       assert.is(m.received, did.delivered, 'received = what the app says it delivered');
       assert.ok(m.pm > 0 && s.commands.join.count > 40, 'PMs sent and rooms switched');
       assert.equal(s.errors, {}, 'no errors, no unknown events');
+      assert.match(formatSummary(s), /\n {2}ws handshake /, 'the upgrade is named as such');
     } finally {
       await app.stop().catch(() => undefined);
     }
