@@ -77,12 +77,7 @@ function toOptions(f: Flags): Partial<LoadOptions> {
   const { help: _h, threshold: _t, json: _j, report: _r, reportToken: _rt, metricsPort: _m, scenario: file, tlsCa: caFile, target, spec: specFile, ...rest } = f;
   const o: Partial<LoadOptions> = { ...rest, targets: target };
   if (specFile) {
-    let text: string;
-    try {
-      text = fs.readFileSync(specFile, 'utf8');
-    } catch (err) {
-      throw new UsageError(`--spec: cannot read '${specFile}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
+    const text = readFlagFile('--spec', specFile);
     // Loaded once here, in the main thread; the checked object reaches the workers with the options.
     try {
       o.spec = loadSpec(text, specFile);
@@ -91,20 +86,11 @@ function toOptions(f: Flags): Partial<LoadOptions> {
     }
   }
   if (caFile) {
-    try {
-      o.tlsCa = fs.readFileSync(caFile, 'utf8');
-    } catch (err) {
-      throw new UsageError(`--tls-ca: cannot read '${caFile}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
+    o.tlsCa = readFlagFile('--tls-ca', caFile);
     if (!o.tlsCa.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`--tls-ca: '${caFile}' is not a PEM certificate`);
   }
   if (file) {
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new UsageError(`--scenario: cannot read '${file}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
+    const text = readFlagFile('--scenario', file);
     try {
       o.scenario = parseScenario(text, { clients: f.clients, rate: f.rate }, file);
       o.duration = o.scenario.phases.reduce((a, p) => a + p.duration, 0);
@@ -144,3 +130,12 @@ examples:
   chatpulse loadgen --scenario spike.json --json > result.json
   chatpulse loadgen --report ws://127.0.0.1:8080/ingest --metrics-port 9465
   chatpulse loadgen --host chat.example --tls --tls-ca server-cert.pem --report ws://chat.example:8080/ingest --report-token "$TOKEN"`;
+
+/** A file named by a flag, as text; an unreadable one is a usage error naming the flag (exit 2). */
+function readFlagFile(flag: string, file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`${flag}: cannot read '${file}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}

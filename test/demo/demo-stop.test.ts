@@ -62,7 +62,8 @@ test('Ctrl-C after 3 s: same files, marked stopped early, exit 0; a second demo 
   }
 });
 
-test('a load generator that crashes is reported; the results are still written from its last /ingest report', async () => {
+/** A one-minute demo of 10 clients with messages flowing; whatever `fn` asserts, it is killed and its folder removed. */
+async function withBusyDemo(fn: (d: Awaited<ReturnType<typeof startDemo>>, lgPid: number, dir: string) => Promise<void>): Promise<void> {
   const tmp = tempDir();
   let demo: CliProcess | undefined;
   let lgPid: number | undefined;
@@ -71,11 +72,20 @@ test('a load generator that crashes is reported; the results are still written f
     demo = d.proc;
     lgPid = await loadgenPid(d.proc);
     await d.proc.waitFor(/^\[\d+:\d\d\/1:00\] messages [1-9]/m, 25_000);
+    await fn(d, lgPid, tmp.dir);
+  } finally {
+    killDemo(demo, lgPid);
+    tmp.cleanup();
+  }
+}
+
+test('a load generator that crashes is reported; the results are still written from its last /ingest report', () =>
+  withBusyDemo(async (d, lgPid, dir) => {
     process.kill(lgPid, 'SIGKILL');
     const { code } = await d.proc.exited(20_000);
     assert.is(code, 1);
     assert.match(d.proc.stderr(), 'chatpulse demo: the load generator was killed by SIGKILL without its summary; ending the demo');
-    const folder = path.join(tmp.dir, d.runId);
+    const folder = path.join(dir, d.runId);
     assert.equal(fs.readdirSync(folder).sort(), FILES);
     const r = readResults(folder);
     const s = r.summary;
@@ -88,21 +98,10 @@ test('a load generator that crashes is reported; the results are still written f
     assert.ok(s.loadgen.messages.sent > 0, 'counts from the last report');
     assert.is(s.server.messages, sum(r.totals, 'messages'));
     assert.ok(r.markdown.includes('**Load generator failure:**'));
-  } finally {
-    killDemo(demo, lgPid);
-    tmp.cleanup();
-  }
-});
+  }));
 
-test('a second Ctrl-C stops the load generator at once: the user\'s choice, exit 0, its figures marked partial, not a failure', async () => {
-  const tmp = tempDir();
-  let demo: CliProcess | undefined;
-  let lgPid: number | undefined;
-  try {
-    const d = await startDemo(['--minutes', '1', '--clients', '10', '--ramp', '0s', '--results-dir', tmp.dir]);
-    demo = d.proc;
-    lgPid = await loadgenPid(d.proc);
-    await d.proc.waitFor(/^\[\d+:\d\d\/1:00\] messages [1-9]/m, 25_000);
+test('a second Ctrl-C stops the load generator at once: the user\'s choice, exit 0, its figures marked partial, not a failure', () =>
+  withBusyDemo(async (d, lgPid, dir) => {
     // Frozen, the load generator cannot finish its polite stop before the second Ctrl-C: the case
     // where a user presses it (and no race decides this test). SIGKILL still ends a stopped process.
     process.kill(lgPid, 'SIGSTOP');
@@ -117,7 +116,7 @@ test('a second Ctrl-C stops the load generator at once: the user\'s choice, exit
     assert.match(out, 'loadgen    partial, as of its last /ingest report: sent ');
     assert.not.match(out + d.proc.stderr(), 'FAILED');
     assert.not.match(d.proc.stderr(), 'killed by SIGKILL');
-    const r = readResults(path.join(tmp.dir, d.runId));
+    const r = readResults(path.join(dir, d.runId));
     const s = r.summary;
     assert.is(s.ending.reason, 'signal');
     assert.is(s.loadgen.failure, null);
@@ -129,11 +128,7 @@ test('a second Ctrl-C stops the load generator at once: the user\'s choice, exit
     assert.ok(r.markdown.includes('**Partial figures:** it was stopped at once'), r.markdown);
     assert.not.match(r.markdown, 'Load generator failure');
     assert.ok(s.server.rooms.some((x) => x.room === 'main'), 'main has its row');
-  } finally {
-    killDemo(demo, lgPid);
-    tmp.cleanup();
-  }
-});
+  }));
 
 test('bad flags exit 2 with one line naming the flag, before anything starts', async () => {
   for (const [args, line] of [
