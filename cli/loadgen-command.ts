@@ -1,9 +1,9 @@
-import fs from 'node:fs';
-import { defaultLoadOptions, formatSummary, loadSpec, LoadOptionsError, parseScenario, runLoad, ScenarioError, type LoadOptions, type LoadSummary } from '../loadgen/index.js';
+import { defaultLoadOptions, formatSummary, LoadOptionsError, parseScenario, splitTargetSpec, runLoad, ScenarioError, type LoadOptions, type LoadSummary } from '../loadgen/index.js';
 import { Progress } from '../loadgen/progress.js';
 import { parseFlags, UsageError } from './flags.js';
 import { loadgenFlags } from './loadgen-flags.js';
 import { abortOnSignals, STOPPED_EARLY_EXIT } from './abort-on-signals.js';
+import { readFlagFile, readSpecFile } from './flag-files.js';
 import type { Command } from './command.js';
 import { parseCommandFlags } from './parse-command-flags.js';
 
@@ -75,16 +75,12 @@ function toOptions(f: Flags): Partial<LoadOptions> {
   if (f.tlsCa && !secure) throw new UsageError('--tls-ca needs --tls or a wss:// target');
   if (f.reportToken && !f.report) throw new UsageError('--report-token needs --report');
   const { help: _h, threshold: _t, json: _j, report: _r, reportToken: _rt, metricsPort: _m, scenario: file, tlsCa: caFile, target, spec: specFile, ...rest } = f;
-  const o: Partial<LoadOptions> = { ...rest, targets: target };
-  if (specFile) {
-    const text = readFlagFile('--spec', specFile);
-    // Loaded once here, in the main thread; the checked object reaches the workers with the options.
-    try {
-      o.spec = loadSpec(text, specFile);
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-  }
+  // A target may carry its spec as `?spec=FILE`; one run speaks one app, so they must agree.
+  const split = target.map(splitTargetSpec);
+  const files = [...new Set([specFile, ...split.map((t) => t.specFile)].filter((x) => x !== ''))];
+  if (files.length > 1) throw new UsageError(`one run speaks one app: --spec and ?spec= name ${files.length} files (${files.join(', ')}); compare runs several`);
+  const o: Partial<LoadOptions> = { ...rest, targets: split.map((t) => t.url) };
+  if (files[0]) o.spec = readSpecFile(files[0]);
   if (caFile) {
     o.tlsCa = readFlagFile('--tls-ca', caFile);
     if (!o.tlsCa.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`--tls-ca: '${caFile}' is not a PEM certificate`);
@@ -130,12 +126,3 @@ examples:
   chatpulse loadgen --scenario spike.json --json > result.json
   chatpulse loadgen --report ws://127.0.0.1:8080/ingest --metrics-port 9465
   chatpulse loadgen --host chat.example --tls --tls-ca server-cert.pem --report ws://chat.example:8080/ingest --report-token "$TOKEN"`;
-
-/** A file named by a flag, as text; an unreadable one is a usage error naming the flag (exit 2). */
-function readFlagFile(flag: string, file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`${flag}: cannot read '${file}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-}

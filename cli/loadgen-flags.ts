@@ -1,4 +1,4 @@
-import { defaultLoadOptions, defaultWorkers, parseTarget, parseThreshold, protocolNames } from '../loadgen/index.js';
+import { defaultLoadOptions, defaultWorkers, parseTarget, parseThreshold, protocolNames, splitTargetSpec } from '../loadgen/index.js';
 import { flag, UsageError } from './flags.js';
 
 const d = defaultLoadOptions;
@@ -7,19 +7,19 @@ const d = defaultLoadOptions;
 export const loadgenFlags = {
   host: flag.string(d.host, 'chat server host'),
   port: flag.int(d.port, 'chat server port', { min: 1, max: 65535 }),
-  protocol: flag.choice(d.protocol, protocolNames(), 'protocol adapter (for --host/--port and HOST:PORT targets)'),
+  protocol: flag.choice(d.protocol, [...protocolNames(), 'wsjson', 'socketio'], 'protocol adapter (for --host/--port and HOST:PORT targets; wsjson and socketio take --spec)'),
   target: flag.list(
-    `server to load, repeatable: HOST:PORT, ${protocolNames().map((p) => `${p}://HOST:PORT`).join(', ')}, ws://HOST:PORT/PATH, wss://… (chatpulse lines, one per WebSocket text frame; PATH defaults to /chat/ws; wss takes --tls-ca/--tls-insecure), or wsjson://HOST:PORT/PATH (JSON frames, with --spec); several: clients spread round-robin, one delivery ledger, one protocol (overrides --host/--port)`,
+    `server to load, repeatable: HOST:PORT, ${protocolNames().map((p) => `${p}://HOST:PORT`).join(', ')}, ws://HOST:PORT/PATH, wss://… (chatpulse lines, one per WebSocket text frame; PATH defaults to /chat/ws; wss takes --tls-ca/--tls-insecure), wsjson://HOST:PORT/PATH (JSON frames) or socketio://HOST:PORT[/NAMESPACE][?path=/socket.io/] (Socket.IO v4 events), both described by --spec or the target's own ?spec=FILE, over TLS with --tls; several: clients spread round-robin, one delivery ledger, one protocol (overrides --host/--port)`,
     (raw, name) => {
       try {
-        parseTarget(raw, 'chatpulse');
+        parseTarget(splitTargetSpec(raw).url, 'chatpulse');
       } catch (err) {
         throw new UsageError(`--${name}: ${(err as Error).message}`);
       }
       return raw;
     },
   ),
-  spec: flag.string('', 'JSON file describing the app a wsjson://HOST:PORT/PATH target speaks: its events and payload keys (README "Load-testing your own WebSocket server")'),
+  spec: flag.string('', 'JSON file describing the app a wsjson:// or socketio:// target speaks: its events and payload keys (README "Load-testing your own WebSocket or Socket.IO server")'),
   clients: flag.int(d.clients, 'virtual clients', { min: 1, max: 100_000 }),
   rooms: flag.int(d.rooms, 'rooms the clients spread over (room1…roomN)', { min: 1, max: 10_000 }),
   rate: flag.number(d.rate, 'actions per second per client (Poisson, open loop)', { min: 0, max: 1000 }),

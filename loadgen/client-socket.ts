@@ -93,6 +93,17 @@ export class ClientSocket {
     this.#said = kind || (text ? 'server_closed' : '');
   }
 
+  /**
+   * Closes a connection the server has made useless (its session ended, a nickname to change): counted
+   * as `kind` ('' for none), the reconnect follows as after any close.
+   */
+  hangUp(kind: string): void {
+    if (this.#socket === undefined) return;
+    this.#said ||= kind;
+    if (kind === '') this.#byUs = true;
+    this.#socket.destroy();
+  }
+
   /** Cuts the connection as a network fault would (counted as no fault: we did it). */
   drop(): void {
     if (this.#socket === undefined) return;

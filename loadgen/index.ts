@@ -1,7 +1,7 @@
 /** The load generator's public face (DESIGN §9). */
 export { runLoad } from './run-load.js';
 export type { RunHooks } from './run-load.js';
-export { defaultLoadOptions, defaultWorkers, LoadOptionsError, parseTarget, resolveLoadOptions, runNickPrefix, targetIndex, targetsLabel, targetUrl } from './options.js';
+export { defaultLoadOptions, defaultWorkers, LoadOptionsError, parseTarget, resolveLoadOptions, runNickPrefix, splitTargetSpec, targetIndex, targetsLabel, targetUrl } from './options.js';
 export type { LoadOptions, Target } from './options.js';
 export { parseScenario, ScenarioError } from './scenario.js';
 export type { Phase, PhaseType, Scenario } from './scenario.js';

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import os from 'node:os';
-import { checkSpec, getProtocol, protocolNames, SPEC_PROTOCOL, SpecError, type ProtocolSpec } from './protocols/index.js';
+import { checkSpec, DEFAULT_SOCKETIO_PATH, getProtocol, isSpecProtocol, protocolNames, SPEC_PROTOCOLS, SpecError, type ProtocolSpec } from './protocols/index.js';
 import type { Scenario } from './scenario.js';
 
 /** Everything a load run needs. Durations are milliseconds. */
@@ -120,7 +120,8 @@ export function resolveLoadOptions(partial: Partial<LoadOptions> = {}): LoadOpti
   }
   check(typeof o.host === 'string' && o.host.length > 0, 'host', 'a host name or address', o.host);
   check(isInt(o.port, 1, 65535), 'port', 'a port from 1 to 65535', o.port);
-  check([...protocolNames(), SPEC_PROTOCOL].includes(o.protocol), 'protocol', `one of ${protocolNames().join(', ')}`, o.protocol);
+  const known = [...protocolNames(), ...Object.keys(SPEC_PROTOCOLS)];
+  check(known.includes(o.protocol), 'protocol', `one of ${known.join(', ')}`, o.protocol);
   check(Array.isArray(o.targets) && o.targets.length <= 64, 'targets', 'a list of at most 64 targets', o.targets);
   const targets = (o.targets.length > 0 ? o.targets : [targetUrl(o)]).map((t) => parseTarget(t, o.protocol));
   const protos = [...new Set(targets.map((t) => t.protocol))];
@@ -129,19 +130,24 @@ export function resolveLoadOptions(partial: Partial<LoadOptions> = {}): LoadOpti
   o.protocol = (targets[0] as Target).protocol;
   o.host = (targets[0] as Target).host;
   o.port = (targets[0] as Target).port;
-  if (o.protocol === SPEC_PROTOCOL) {
-    if (o.spec === undefined) throw new LoadOptionsError('spec is required with a wsjson:// target (--spec FILE.json describes the app)');
+  if (isSpecProtocol(o.protocol)) {
+    if (o.spec === undefined) throw new LoadOptionsError(`spec is required with a ${o.protocol}:// target (--spec FILE.json describes the app)`);
     try {
       o.spec = checkSpec(o.spec);
     } catch (err) {
       if (err instanceof SpecError) throw new LoadOptionsError(`spec: ${err.message}`);
       throw err;
     }
+    const wants = SPEC_PROTOCOLS[o.protocol];
+    if (o.spec.transport !== wants) {
+      const fits = Object.keys(SPEC_PROTOCOLS).find((p) => SPEC_PROTOCOLS[p] === o.spec?.transport);
+      throw new LoadOptionsError(`spec: transport "${o.spec.transport}" is for ${fits}:// targets, not ${o.protocol}:// (which takes "${wants}")`);
+    }
     // DESIGN §9: an app without send.pm / send.leave is not sent those actions (switching needs a leave).
     if (!o.spec.send.pm) o.pm = 0;
     if (!o.spec.send.leave) o.switch = 0;
   } else if (o.spec !== undefined) {
-    throw new LoadOptionsError(`spec is for wsjson:// targets, not ${o.protocol}`);
+    throw new LoadOptionsError(`spec is for wsjson:// and socketio:// targets, not ${o.protocol}`);
   }
   check(isInt(o.clients, 1, 100_000), 'clients', 'a whole number from 1 to 100000', o.clients);
   check(isInt(o.rooms, 1, 10_000), 'rooms', 'a whole number from 1 to 10000', o.rooms);
@@ -159,8 +165,8 @@ export function resolveLoadOptions(partial: Partial<LoadOptions> = {}): LoadOpti
   const secure = o.tls || targets.some((t) => t.transport === 'wss');
   check(secure || !o.tlsInsecure, 'tlsInsecure', 'used with tls or a wss:// target', o.tlsInsecure);
   check(secure || !o.tlsCa, 'tlsCa', 'used with tls or a wss:// target', '(PEM)');
-  // --tls turns TCP into TLS; a WebSocket target names its own (wss://), so the two would disagree.
-  check(!o.tls || targets.every((t) => t.transport === 'tcp'), 'tls', 'left off with ws:// or wss:// targets (wss:// is WebSocket over TLS)', o.tls);
+  // --tls turns TCP into TLS, and a spec app's WebSocket into wss; a ws:// target names its own (wss://).
+  check(!o.tls || targets.every((t) => t.transport === 'tcp' || isSpecProtocol(t.protocol)), 'tls', 'left off with ws:// or wss:// targets (wss:// is WebSocket over TLS)', o.tls);
   if (o.nickPrefix === '') o.nickPrefix = runNickPrefix();
   check(/^[\p{L}\p{N}_.-]{1,20}$/u.test(o.nickPrefix), 'nickPrefix', '1-20 letters, digits, _ - .', o.nickPrefix);
   return o;
@@ -173,8 +179,10 @@ export interface Target {
   transport: 'tcp' | 'ws' | 'wss';
   host: string;
   port: number;
-  /** ws/wss (and wsjson, a ws transport): the request path ('' for TCP). */
+  /** ws/wss (and wsjson, a ws transport): the request path; socketio: the Engine.IO path ('' for TCP). */
   path: string;
+  /** socketio: the namespace ('/' for the main one); '' for other protocols. */
+  namespace: string;
 }
 
 /** The WebSocket schemes: chatpulse lines, one per text frame (DESIGN §9). */
@@ -182,12 +190,34 @@ const WS_SCHEMES = ['ws', 'wss'] as const;
 /** The path of a `ws://HOST:PORT` target without one: where `chatpulse server` serves its lines. */
 export const DEFAULT_WS_PATH = '/chat/ws';
 
-/** `chatpulse://127.0.0.1:5555`, `ws://127.0.0.1:8080/chat/ws` (IPv6 hosts in brackets). */
-export function targetUrl(o: Pick<Target, 'protocol' | 'host' | 'port'> & Partial<Pick<Target, 'transport' | 'path'>>): string {
+/**
+ * `chatpulse://127.0.0.1:5555`, `ws://127.0.0.1:8080/chat/ws`, `socketio://127.0.0.1:3000/chat?path=/io/`
+ * (IPv6 hosts in brackets). Parses back to the same target.
+ */
+export function targetUrl(o: Pick<Target, 'protocol' | 'host' | 'port'> & Partial<Pick<Target, 'transport' | 'path' | 'namespace'>>): string {
   const host = o.host.includes(':') && !o.host.startsWith('[') ? `[${o.host}]` : o.host;
+  if (o.protocol === 'socketio') {
+    const ns = o.namespace && o.namespace !== '/' ? o.namespace : '';
+    const path = o.path && o.path !== DEFAULT_SOCKETIO_PATH ? `?path=${encodeURIComponent(o.path)}` : '';
+    return `socketio://${host}:${o.port}${ns}${path}`;
+  }
   const ws = o.transport === 'ws' || o.transport === 'wss';
-  const scheme = o.protocol === SPEC_PROTOCOL ? SPEC_PROTOCOL : ws ? o.transport : o.protocol;
+  const scheme = o.protocol === 'wsjson' ? 'wsjson' : ws ? o.transport : o.protocol;
   return `${scheme}://${host}:${o.port}${ws ? o.path ?? DEFAULT_WS_PATH : ''}`;
+}
+
+/**
+ * A target's own spec file (`…?spec=FILE`, for spec-driven targets): the URL without it, and the file.
+ * Read by the commands, which load files; the rest of the URL is parsed by `parseTarget`.
+ */
+export function splitTargetSpec(raw: string): { url: string; specFile: string } {
+  const m = /^([a-z][a-z0-9+.-]*:\/\/[^?#]*)\?(.*)$/i.exec(raw);
+  if (!m) return { url: raw, specFile: '' };
+  const params = new URLSearchParams(m[2]);
+  const specFile = params.get('spec') ?? '';
+  params.delete('spec');
+  const rest = params.toString();
+  return { url: rest === '' ? (m[1] as string) : `${m[1]}?${rest}`, specFile };
 }
 
 /** Every target of resolved options, as one line for summaries and reports (`irc://a:1, irc://b:2`). */
@@ -205,7 +235,7 @@ export function targetsLabel(o: Pick<LoadOptions, 'protocol' | 'host' | 'port' |
  */
 export function parseTarget(raw: string, protocol: string): Target {
   const bad = (why: string) =>
-    new LoadOptionsError(`target '${String(raw).slice(0, 80)}' ${why} (expected HOST:PORT, ${protocolNames().map((p) => `${p}://HOST:PORT`).join(', ')}, ws[s]://HOST:PORT/PATH or wsjson://HOST:PORT/PATH)`);
+    new LoadOptionsError(`target '${String(raw).slice(0, 80)}' ${why} (expected HOST:PORT, ${protocolNames().map((p) => `${p}://HOST:PORT`).join(', ')}, ws[s]://HOST:PORT/PATH, wsjson://HOST:PORT/PATH or socketio://HOST:PORT[/NAMESPACE])`);
   if (typeof raw !== 'string' || raw.trim() === '') throw bad('is empty');
   const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw);
   if (!hasScheme && !/:\d+$/.test(raw)) throw bad('has no port');
@@ -216,23 +246,36 @@ export function parseTarget(raw: string, protocol: string): Target {
     throw bad('is not HOST:PORT');
   }
   const scheme = url.protocol.slice(0, -1).toLowerCase();
-  const json = scheme === SPEC_PROTOCOL;
-  const ws = json || (WS_SCHEMES as readonly string[]).includes(scheme);
+  const json = scheme === 'wsjson';
+  const sio = scheme === 'socketio';
+  const ws = json || sio || (WS_SCHEMES as readonly string[]).includes(scheme);
   if (!ws && !protocolNames().includes(scheme)) throw bad(`names an unknown protocol '${scheme}'`);
-  if (ws && !json && protocol !== 'chatpulse') throw bad(`carries chatpulse lines, not ${protocol}`);
+  if (ws && !json && !sio && protocol !== 'chatpulse') throw bad(`carries chatpulse lines, not ${protocol}`);
   if (url.hostname === '') throw bad('has no host');
-  if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') throw bad('has a query, fragment or user');
+  if (url.hash !== '' || url.username !== '' || url.password !== '') throw bad('has a fragment or user');
+  // Only a Socket.IO target takes a query: `?path=` (its Engine.IO path). `?spec=` is the commands'.
+  const query = [...url.searchParams.keys()];
+  if (url.searchParams.has('spec')) throw bad('carries ?spec=, which only loadgen and compare --target read');
+  if (query.some((k) => !sio || k !== 'path') || (!sio && url.search !== '')) throw bad(sio ? 'has a query other than ?path=' : 'has a query');
   if (!ws && url.pathname !== '' && url.pathname !== '/') throw bad('has more than a host and port');
-  const defaultPort = scheme === 'ws' || json ? 80 : scheme === 'wss' ? 443 : getProtocol(scheme).defaultPort;
+  const defaultPort = scheme === 'ws' || json || sio ? 80 : scheme === 'wss' ? 443 : getProtocol(scheme).defaultPort;
   const port = url.port === '' ? defaultPort : Number(url.port);
   if (!isInt(port, 1, 65535)) throw bad('has a port outside 1-65535');
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  if (!ws) return { protocol: scheme, transport: 'tcp', host, port, path: '' };
+  if (!ws) return { protocol: scheme, transport: 'tcp', host, port, path: '', namespace: '' };
+  if (sio) {
+    // The URL's path is the namespace, as in socket.io-client's io('http://host:port/admin').
+    const enginePath = url.searchParams.get('path') ?? DEFAULT_SOCKETIO_PATH;
+    if (!/^\/[\x21-\x7e]{0,200}$/.test(enginePath)) throw bad('has a ?path= that is not an absolute URL path');
+    const namespace = url.pathname === '' || url.pathname === '/' ? '/' : url.pathname.replace(/\/$/, '');
+    if (/[,?#]/.test(namespace)) throw bad('has a namespace with , ? or #');
+    return { protocol: 'socketio', transport: 'ws', host, port, path: enginePath, namespace };
+  }
   // `new URL` gives '/' for no path at all: only a path written out is taken as it is.
   const path = /^wss?:\/\/[^/]*$/i.test(raw) ? DEFAULT_WS_PATH : url.pathname;
   // wsjson: JSON frames over a plain WebSocket, as the `--spec` file describes them.
-  if (json) return { protocol: SPEC_PROTOCOL, transport: 'ws', host, port, path: url.pathname || '/' };
-  return { protocol: 'chatpulse', transport: scheme as 'ws' | 'wss', host, port, path };
+  if (json) return { protocol: 'wsjson', transport: 'ws', host, port, path: url.pathname || '/', namespace: '' };
+  return { protocol: 'chatpulse', transport: scheme as 'ws' | 'wss', host, port, path, namespace: '' };
 }
 
 /**

@@ -158,8 +158,8 @@ function latencyRow(name: string, p: Percentiles): string {
 
 /** The handshake row's name: TLS, a WebSocket upgrade (over TLS for wss), or both when targets mix. */
 function handshakeLabel(targets: readonly string[]): string {
-  // wsjson:// is a WebSocket too (JSON frames instead of chatpulse lines).
-  const isWs = (t: string) => /^(wss?|wsjson):/i.test(t);
+  // wsjson:// and socketio:// are WebSockets too (JSON frames, Socket.IO packets).
+  const isWs = (t: string) => /^(wss?|wsjson|socketio):/i.test(t);
   const ws = targets.some(isWs);
   const tcp = targets.some((t) => !isWs(t));
   return ws && tcp ? 'tls/ws handshake' : ws ? 'ws handshake' : 'tls handshake';

@@ -89,7 +89,7 @@ export class VirtualClient {
     this.#actions = new Prng(ctx.seed, gid, PURPOSE.actions);
     this.#backoff = new Prng(ctx.seed, gid, PURPOSE.backoff);
     this.#target = ctx.targets[targetIndex(gid, ctx.rooms.length, ctx.targets.length)] as Target;
-    this.#session = ctx.adapter.session();
+    this.#session = ctx.adapter.session(this.#target.namespace);
     this.#decoder = this.#newDecoder();
     this.#view = new RoomView();
     this.#moves = new RoomMoves(ctx.rooms[gid % ctx.rooms.length] as string, this.#view, () => ctx.now(), ctx.stats);
@@ -116,7 +116,7 @@ export class VirtualClient {
     if (this.ctx.stopping || (this.#state !== 'idle' && this.#state !== 'down')) return;
     if (this.#everConnected) this.ctx.stats.reconnects++;
     this.#state = 'connecting';
-    this.#session = this.ctx.adapter.session();
+    this.#session = this.ctx.adapter.session(this.#target.namespace);
     this.#decoder = this.#newDecoder();
     const started = this.ctx.now();
     this.#sock.open(this.ctx.dial(this.#target, this.#nick), started);
@@ -257,6 +257,8 @@ export class VirtualClient {
         return this.#error(ev.errorKind, ev.nick);
       case 'closing':
         return this.#sock.serverClosing(ev.errorKind, ev.text);
+      case 'ended':
+        return this.#ended(ev.errorKind, ev.text);
       case 'reply':
         return this.#sock.write(ev.text);
       case 'unknown':
@@ -314,11 +316,26 @@ export class VirtualClient {
       if (seq >= 0) this.ctx.stats.wrote(this.gid, seq, -1, 0, 0);
       return;
     }
-    if (kind === 'nick_taken' && this.#state === 'login' && this.#attempts < 5) {
-      this.#attempts++;
-      this.#nick = `${this.nick0}_${Math.floor(this.#backoff.next() * 1e6).toString(36)}`;
-      this.#sock.write(this.#session.login(this.#nick));
+    if (kind === 'nick_taken' && this.#renamed()) {
+      // A nickname given in the handshake (URL, Socket.IO auth) needs a new connection to change.
+      if (this.ctx.adapter.nickAtConnect) this.#sock.hangUp('');
+      else this.#sock.write(this.#session.login(this.#nick));
     }
+  }
+
+  /** The server ended the session (the connection may linger): count why, hang up, reconnect. */
+  #ended(kind: string, text: string): void {
+    if (kind === 'nick_taken') this.#renamed();
+    this.#sock.serverClosing(kind, text);
+    this.#sock.hangUp(kind);
+  }
+
+  /** While logging in, up to 5 times: a new nickname for a taken one. False: keep the old one. */
+  #renamed(): boolean {
+    if (this.#state !== 'login' || this.#attempts >= 5) return false;
+    this.#attempts++;
+    this.#nick = `${this.nick0}_${Math.floor(this.#backoff.next() * 1e6).toString(36)}`;
+    return true;
   }
 
   #opened(): void {

@@ -55,7 +55,9 @@ export class WorkerEngine {
       nickPrefix: o.nickPrefix, now: epochMs,
       dial: (t, nick) => {
         const path = adapter.connectPath ? adapter.connectPath(t.path, nick) : t.path;
-        const d = dial({ host: t.host, port: t.port, transport: t.transport, path, tls: o.tls, tlsInsecure: o.tlsInsecure, tlsCa: o.tlsCa });
+        // --tls makes a spec app's WebSocket a wss one (a ws:// target names its own, and --tls is refused there).
+        const transport = t.transport === 'ws' && o.tls ? 'wss' : t.transport;
+        const d = dial({ host: t.host, port: t.port, transport, path, tls: o.tls, tlsInsecure: o.tlsInsecure, tlsCa: o.tlsCa });
         // Clients hold the very objects of `targets`, so the index is found by identity.
         reach.watch(targets.indexOf(t), d, epochMs());
         return d;

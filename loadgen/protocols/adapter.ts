@@ -35,6 +35,12 @@ export type ProtocolEventKind =
   | 'error'
   /** The server is closing this connection; `text` says why, `errorKind` the kind of disconnect. */
   | 'closing'
+  /**
+   * The server ended this session but may keep the connection open (Socket.IO: a refused namespace
+   * CONNECT, or a DISCONNECT packet): `errorKind` names why, `text` says it. The client hangs up and
+   * reconnects, as an app's own client would have to.
+   */
+  | 'ended'
   /** The protocol needs an answer written back at once (IRC PING → PONG): `text` is the line(s). */
   | 'reply';
 
@@ -99,7 +105,16 @@ export interface ProtocolAdapter {
   readonly lobby: string;
   /** Room names this protocol accepts, made from a plain name (`room3` → `#room3` for IRC). */
   roomName(plain: string): string;
-  session(): ProtocolSession;
-  /** The WebSocket request path for a client `nick` when the app reads the nickname from the URL. */
+  /** `namespace`: a Socket.IO target's namespace ('/' for the main one); other protocols ignore it. */
+  session(namespace?: string): ProtocolSession;
+  /**
+   * The WebSocket request path for a client `nick`, from the target's path: when the app reads the
+   * nickname from the URL, or the protocol adds its own query (Socket.IO's `?EIO=4&transport=websocket`).
+   */
   connectPath?(path: string, nick: string): string;
+  /**
+   * The nickname travels in the connection's handshake (URL query, Socket.IO auth), not in a login
+   * command: a taken one is retried on a new connection, not with another login.
+   */
+  readonly nickAtConnect?: boolean;
 }

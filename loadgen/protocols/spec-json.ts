@@ -68,14 +68,19 @@ export function compileTemplate(v: unknown): Build {
   return () => v;
 }
 
-/** One `send` entry → the line to write (a frame: the ws link sends each line as one text frame). */
-function compileSend(t: SendTemplate | undefined, eventField: string): ((v: Vars) => string) | undefined {
+/**
+ * One `send` entry → the text of its frame, without any prefix or newline: the JSON object with the
+ * event name under `eventField` (websocket), or the Socket.IO event array `["event", payload]`.
+ */
+function compileSend(t: SendTemplate | undefined, spec: ProtocolSpec): ((v: Vars) => string) | undefined {
   if (!t) return undefined;
   const data = compileTemplate(t.data) as (v: Vars) => Obj;
-  return (v) => `${JSON.stringify({ [eventField]: t.event, ...data(v) })}\n`;
+  const ef = spec.eventField;
+  if (spec.transport === 'socketio') return (v) => JSON.stringify([t.event, data(v)]);
+  return (v) => JSON.stringify({ [ef]: t.event, ...data(v) });
 }
 
-interface Compiled {
+export interface Compiled {
   eventField: string;
   send: Record<'login' | 'join' | 'leave' | 'say' | 'pm' | 'members', ((v: Vars) => string) | undefined>;
   byEvent: Map<string, ProtocolEventKind>;
@@ -86,7 +91,7 @@ interface Compiled {
   errorKind: ((f: unknown) => unknown) | undefined;
 }
 
-function compile(spec: ProtocolSpec): Compiled {
+export function compile(spec: ProtocolSpec): Compiled {
   const r = spec.receive;
   const ef = spec.eventField;
   const byEvent = new Map<string, ProtocolEventKind>([
@@ -99,8 +104,8 @@ function compile(spec: ProtocolSpec): Compiled {
   return {
     eventField: ef,
     send: {
-      login: compileSend(spec.send.login, ef), join: compileSend(spec.send.join, ef), leave: compileSend(spec.send.leave, ef),
-      say: compileSend(spec.send.say, ef), pm: compileSend(spec.send.pm, ef), members: compileSend(spec.send.members, ef),
+      login: compileSend(spec.send.login, spec), join: compileSend(spec.send.join, spec), leave: compileSend(spec.send.leave, spec),
+      say: compileSend(spec.send.say, spec), pm: compileSend(spec.send.pm, spec), members: compileSend(spec.send.members, spec),
     },
     byEvent,
     // Per event kind: where its room, its nick (or sender) and its text are.
@@ -134,60 +139,58 @@ export function textOffset(line: Buffer, text: string): number {
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
 
-class SpecJsonSession implements ProtocolSession {
-  #nick = '';
+/**
+ * What every spec-driven session shares: intents become frames through the compiled templates, and an
+ * event (its name and payload, however the transport carries them) becomes a `ProtocolEvent`. A
+ * transport's session says how a frame is wrapped (`prefix`) and unwraps frames in `parse`.
+ */
+export abstract class SpecSession implements ProtocolSession {
+  protected nick = '';
   readonly #vars: Vars = { nick: '', room: '', to: '', text: '' };
 
-  constructor(readonly c: Compiled) {}
+  constructor(readonly c: Compiled, readonly prefix = '') {}
 
-  #frame(build: ((v: Vars) => string) | undefined, room: string, to: string, text: string): string {
+  protected frame(build: ((v: Vars) => string) | undefined, room: string, to: string, text: string): string {
     if (!build) return '';
     const v = this.#vars;
-    v.nick = this.#nick;
+    v.nick = this.nick;
     v.room = room;
     v.to = to;
     v.text = text;
-    return build(v);
+    return `${this.prefix}${build(v)}\n`;
   }
 
   open(): string {
     return '';
   }
   login(nick: string): string {
-    // Without send.login the nickname went in the URL (connectPath); the session still needs it.
-    this.#nick = nick;
-    return this.#frame(this.c.send.login, '', '', '');
+    // Without send.login the nickname went in the handshake (URL or auth); the session still needs it.
+    this.nick = nick;
+    return this.frame(this.c.send.login, '', '', '');
   }
   join(room: string): string {
-    return this.#frame(this.c.send.join, room, '', '');
+    return this.frame(this.c.send.join, room, '', '');
   }
   leave(room: string): string {
-    return this.#frame(this.c.send.leave, room, '', '');
+    return this.frame(this.c.send.leave, room, '', '');
   }
   say(room: string, text: string): string {
-    return this.#frame(this.c.send.say, room, '', text);
+    return this.frame(this.c.send.say, room, '', text);
   }
   pm(nick: string, text: string): string {
-    return this.#frame(this.c.send.pm, '', nick, text);
+    return this.frame(this.c.send.pm, '', nick, text);
   }
   members(room: string): string {
-    return this.#frame(this.c.send.members, room, '', '');
+    return this.frame(this.c.send.members, room, '', '');
   }
   quit(): string {
     return '';
   }
 
-  parse(line: Buffer, out: ProtocolEvent): void {
-    out.kind = 'ignore';
-    out.self = false;
-    let frame: unknown;
-    try {
-      frame = JSON.parse(line.toString('utf8'));
-    } catch {
-      out.kind = 'unknown';
-      return;
-    }
-    const name = isObject(frame) ? frame[this.c.eventField] : undefined;
+  abstract parse(line: Buffer, out: ProtocolEvent): void;
+
+  /** The app's event `name` with `payload` (its typed fields at the spec's key paths), read from `line`. */
+  protected event(name: unknown, payload: unknown, line: Buffer, out: ProtocolEvent): void {
     const kind = typeof name === 'string' ? this.c.byEvent.get(name) : undefined;
     if (kind === undefined) {
       out.kind = 'unknown';
@@ -198,22 +201,22 @@ class SpecJsonSession implements ProtocolSession {
     switch (kind) {
       case 'message':
       case 'pm': {
-        const from = str(c.nick[kind]?.(frame));
-        const text = str(c.text[kind]?.(frame));
-        out.self = from === this.#nick;
+        const from = str(c.nick[kind]?.(payload));
+        const text = str(c.text[kind]?.(payload));
+        out.self = from === this.nick;
         if (kind === 'pm' && out.self) out.kind = 'pmEcho';
         out.textStart = textOffset(line, text);
         return;
       }
       case 'joined':
       case 'left':
-        out.room = str(c.room[kind]?.(frame));
-        out.nick = str(c.nick[kind]?.(frame));
-        out.self = out.nick === this.#nick;
+        out.room = str(c.room[kind]?.(payload));
+        out.nick = str(c.nick[kind]?.(payload));
+        out.self = out.nick === this.nick;
         return;
       case 'members': {
-        out.room = str(c.room.members?.(frame));
-        const list = c.nicks(frame);
+        out.room = str(c.room.members?.(payload));
+        const list = c.nicks(payload);
         out.nicks = Array.isArray(list) ? list.filter((n): n is string => typeof n === 'string') : [];
         return;
       }
@@ -222,14 +225,35 @@ class SpecJsonSession implements ProtocolSession {
         out.room = '';
         return;
       case 'error': {
-        const k = c.errorKind?.(frame);
-        out.errorKind = typeof k === 'string' && ERROR_KIND.test(k) ? k : 'app_error';
-        out.text = str(c.text.error?.(frame));
-        out.nick = str(c.nick.error?.(frame));
+        const k = c.errorKind?.(payload);
+        out.errorKind = errorKindOf(k) ?? 'app_error';
+        out.text = str(c.text.error?.(payload));
+        out.nick = str(c.nick.error?.(payload));
         return;
       }
       default:
     }
+  }
+}
+
+/** A word that may name an error kind as it is (`nick_taken`), else undefined. */
+export function errorKindOf(v: unknown): string | undefined {
+  return typeof v === 'string' && ERROR_KIND.test(v) ? v : undefined;
+}
+
+/** wsjson: one JSON object per text frame, its event name under `eventField`, its fields beside it. */
+class SpecJsonSession extends SpecSession {
+  parse(line: Buffer, out: ProtocolEvent): void {
+    out.kind = 'ignore';
+    out.self = false;
+    let frame: unknown;
+    try {
+      frame = JSON.parse(line.toString('utf8'));
+    } catch {
+      out.kind = 'unknown';
+      return;
+    }
+    this.event(isObject(frame) ? frame[this.c.eventField] : undefined, frame, line, out);
   }
 }
 
@@ -243,6 +267,7 @@ export function specJsonProtocol(spec: ProtocolSpec): ProtocolAdapter {
     echoesOwnPrivateMessages: false,
     lobby: '',
     roomName: (plain) => plain,
+    nickAtConnect: !spec.send.login,
     session: () => new SpecJsonSession(c),
     // No send.login: the app reads the nickname from the upgrade request's query.
     ...(!spec.send.login && { connectPath: (path: string, nick: string) => `${path}${path.includes('?') ? '&' : '?'}nick=${encodeURIComponent(nick)}` }),

@@ -16,9 +16,15 @@ export interface SendTemplate {
 }
 
 export interface ProtocolSpec {
-  transport: 'websocket';
-  /** The key of a frame that holds its event name. */
+  /** `websocket`: one JSON object per text frame (`wsjson://`); `socketio`: Socket.IO v4 events (`socketio://`). */
+  transport: 'websocket' | 'socketio';
+  /** websocket: the key of a frame that holds its event name. */
   eventField: string;
+  /**
+   * socketio: the handshake `auth` object (placeholders as in `data`), sent with the namespace CONNECT.
+   * Absent: `{ "nick": "{nick}" }` when there is no `send.login` (the nickname travels there), else none.
+   */
+  auth?: Record<string, unknown>;
   /** The app sends a sender its own room messages (they then count as deliveries to it). */
   echo: boolean;
   send: {
@@ -95,9 +101,15 @@ export function checkSpec(raw: unknown): ProtocolSpec {
   if (!isObject(raw)) fail('the spec', 'must be a JSON object');
   const s = raw as Record<string, unknown>;
   if (s.transport === undefined) fail('transport', 'is required');
-  if (s.transport !== 'websocket') fail('transport', `must be "websocket" (socketio is not supported yet), got ${JSON.stringify(s.transport)}`);
+  if (s.transport !== 'websocket' && s.transport !== 'socketio') fail('transport', `must be "websocket" or "socketio", got ${JSON.stringify(s.transport)}`);
+  const sio = s.transport === 'socketio';
+  // Socket.IO carries the event name beside the payload, not in it: a key for it would mean nothing.
+  // ('type', the default, is what a checked spec carries: checking one again must pass.)
+  if (sio && s.eventField !== undefined && s.eventField !== 'type') fail('eventField', 'is for transport "websocket" (Socket.IO sends the event name beside the payload)');
   const eventField = s.eventField ?? 'type';
   if (typeof eventField !== 'string' || eventField === '') fail('eventField', 'must be a non-empty string');
+  if (s.auth !== undefined && !sio) fail('auth', 'is for transport "socketio" (a WebSocket app takes the nickname as ?nick= when send.login is absent)');
+  if (s.auth !== undefined && !isObject(s.auth)) fail('auth', 'must be an object, e.g. {"nick": "{nick}"}');
   if (s.echo === undefined) fail('echo', 'is required');
   if (typeof s.echo !== 'boolean') fail('echo', 'must be true or false');
   if (!isObject(s.send)) fail('send', s.send === undefined ? 'is required' : 'must be an object');
@@ -117,7 +129,7 @@ export function checkSpec(raw: unknown): ProtocolSpec {
     if (typeof tt.event !== 'string' || tt.event === '') fail(`${at}.event`, tt.event === undefined ? 'is required' : 'must be a non-empty string');
     const data = tt.data ?? {};
     if (!isObject(data)) fail(`${at}.data`, 'must be an object');
-    if (Object.hasOwn(data, eventField as string)) fail(`${at}.data.${eventField as string}`, 'would overwrite the event name (eventField)');
+    if (!sio && Object.hasOwn(data, eventField as string)) fail(`${at}.data.${eventField as string}`, 'would overwrite the event name (eventField)');
     send[name] = { event: tt.event as string, data: structuredClone(data) as Record<string, unknown> };
   }
   const receive: Record<string, Record<string, string>> = {};
@@ -150,5 +162,8 @@ export function checkSpec(raw: unknown): ProtocolSpec {
     if (prev !== undefined) fail(`receive.${name}.event`, `"${ev}" is already receive.${prev}.event`);
     names.set(ev, name);
   }
-  return { transport: 'websocket', eventField: eventField as string, echo: s.echo as boolean, send, receive } as unknown as ProtocolSpec;
+  return {
+    transport: s.transport, eventField: eventField as string, echo: s.echo as boolean,
+    ...(s.auth !== undefined && { auth: structuredClone(s.auth) }), send, receive,
+  } as unknown as ProtocolSpec;
 }

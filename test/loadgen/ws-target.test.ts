@@ -10,11 +10,11 @@ import { startTestHub } from '../helpers/hub.js';
 import { tempDir } from '../helpers/temp.js';
 
 test('ws:// and wss:// targets: chatpulse over a WebSocket, path kept, /chat/ws when none, 80/443 by default', () => {
-  assert.equal(parseTarget('ws://127.0.0.1:8080/chat/ws', 'chatpulse'), { protocol: 'chatpulse', transport: 'ws', host: '127.0.0.1', port: 8080, path: '/chat/ws' });
-  assert.equal(parseTarget('wss://chat.example/x/y', 'chatpulse'), { protocol: 'chatpulse', transport: 'wss', host: 'chat.example', port: 443, path: '/x/y' });
-  assert.equal(parseTarget('ws://[::1]:9', 'chatpulse'), { protocol: 'chatpulse', transport: 'ws', host: '::1', port: 9, path: '/chat/ws' });
-  assert.equal(parseTarget('ws://h/', 'chatpulse'), { protocol: 'chatpulse', transport: 'ws', host: 'h', port: 80, path: '/' });
-  assert.equal(parseTarget('chatpulse://h:1', 'chatpulse'), { protocol: 'chatpulse', transport: 'tcp', host: 'h', port: 1, path: '' });
+  assert.equal(parseTarget('ws://127.0.0.1:8080/chat/ws', 'chatpulse'), { protocol: 'chatpulse', transport: 'ws', host: '127.0.0.1', port: 8080, path: '/chat/ws', namespace: '' });
+  assert.equal(parseTarget('wss://chat.example/x/y', 'chatpulse'), { protocol: 'chatpulse', transport: 'wss', host: 'chat.example', port: 443, path: '/x/y', namespace: '' });
+  assert.equal(parseTarget('ws://[::1]:9', 'chatpulse'), { protocol: 'chatpulse', transport: 'ws', host: '::1', port: 9, path: '/chat/ws', namespace: '' });
+  assert.equal(parseTarget('ws://h/', 'chatpulse'), { protocol: 'chatpulse', transport: 'ws', host: 'h', port: 80, path: '/', namespace: '' });
+  assert.equal(parseTarget('chatpulse://h:1', 'chatpulse'), { protocol: 'chatpulse', transport: 'tcp', host: 'h', port: 1, path: '', namespace: '' });
   const o = resolveLoadOptions({ targets: ['ws://[::1]:9', 'chatpulse://h:1'] });
   assert.equal(o.targets, ['ws://[::1]:9/chat/ws', 'chatpulse://h:1'], 'canonical, transports may mix in one protocol');
   assert.equal(resolveLoadOptions({ targets: ['wss://h:1/p'], tlsInsecure: true }).targets, ['wss://h:1/p'], '--tls-insecure goes with wss');
@@ -23,7 +23,7 @@ test('ws:// and wss:// targets: chatpulse over a WebSocket, path kept, /chat/ws 
 test('ws targets refused with one line naming the problem', () => {
   for (const [fn, re] of [
     [() => parseTarget('ws://h:1/x', 'irc'), /target 'ws:\/\/h:1\/x' carries chatpulse lines, not irc/],
-    [() => parseTarget('ws://h:1/x?a=1', 'chatpulse'), /has a query, fragment or user/],
+    [() => parseTarget('ws://h:1/x?a=1', 'chatpulse'), /has a query/],
     [() => parseTarget('ws://h:99999/x', 'chatpulse'), /is not HOST:PORT|port outside/],
     [() => parseTarget('chatpulse://h:1/x', 'chatpulse'), /has more than a host and port/],
     [() => resolveLoadOptions({ targets: ['ws://h:1/x', 'irc://h:2'] }), /targets must all speak one protocol, got chatpulse and irc/],

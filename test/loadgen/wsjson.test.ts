@@ -1,4 +1,3 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
@@ -7,6 +6,7 @@ import { checkSpec, formatSummary, loadSpec, LoadOptionsError, newProtocolEvent,
 import { compileKeyPath, compileTemplate, specJsonProtocol, textOffset } from '../../loadgen/protocols/spec-json.js';
 import { encodePayload } from '../../loadgen/payload.js';
 import { killLeftovers, ROOT, runCli } from '../helpers/cli.js';
+import { startExampleApp } from '../helpers/example-app.js';
 import { tempDir } from '../helpers/temp.js';
 
 const EXAMPLE = path.join(ROOT, 'examples/ws-json-chat');
@@ -82,7 +82,7 @@ const good = () => JSON.parse(fs.readFileSync(path.join(EXAMPLE, 'spec.json'), '
 test('bad specs: one line naming the field', () => {
   const cases: [(s: any) => unknown, RegExp][] = [ // eslint-disable-line @typescript-eslint/no-explicit-any
     [(s) => { delete s.receive.message.room; }, /^receive\.message\.room is required$/],
-    [(s) => { s.transport = 'carrier-pigeon'; }, /^transport must be "websocket"/],
+    [(s) => { s.transport = 'carrier-pigeon'; }, /^transport must be "websocket" or "socketio"/],
     [(s) => { delete s.transport; }, /^transport is required$/],
     [(s) => { s.echo = 'yes'; }, /^echo must be true or false$/],
     [(s) => { s.send.join.event = 3; }, /^send\.join\.event must be a non-empty string$/],
@@ -116,8 +116,8 @@ test('bad specs: one line naming the field', () => {
 });
 
 test('wsjson:// targets: ws transport, path kept, --spec required, pm/switch off when the app has no pm/leave', () => {
-  assert.equal(parseTarget('wsjson://127.0.0.1:3001/chat', 'chatpulse'), { protocol: 'wsjson', transport: 'ws', host: '127.0.0.1', port: 3001, path: '/chat' });
-  assert.equal(parseTarget('wsjson://h', 'chatpulse'), { protocol: 'wsjson', transport: 'ws', host: 'h', port: 80, path: '/' });
+  assert.equal(parseTarget('wsjson://127.0.0.1:3001/chat', 'chatpulse'), { protocol: 'wsjson', transport: 'ws', host: '127.0.0.1', port: 3001, path: '/chat', namespace: '' });
+  assert.equal(parseTarget('wsjson://h', 'chatpulse'), { protocol: 'wsjson', transport: 'ws', host: 'h', port: 80, path: '/', namespace: '' });
   const spec = readSpec('spec.json');
   const o = resolveLoadOptions({ targets: ['wsjson://127.0.0.1:3001/chat'], spec, pm: 0.1, switch: 0.1 });
   assert.equal([o.targets, o.protocol, o.pm, o.switch], [['wsjson://127.0.0.1:3001/chat'], 'wsjson', 0.1, 0.1]);
@@ -128,7 +128,7 @@ test('wsjson:// targets: ws transport, path kept, --spec required, pm/switch off
   const b = resolveLoadOptions({ targets: ['wsjson://h:1/c'], spec: bare, pm: 0.1, switch: 0.1 });
   assert.equal([b.pm, b.switch], [0, 0]);
   assert.throws(() => resolveLoadOptions({ targets: ['wsjson://h:1/c'] }), (e: Error) => e instanceof LoadOptionsError && /^spec is required with a wsjson:\/\/ target/.test(e.message));
-  assert.throws(() => resolveLoadOptions({ targets: ['h:1'], spec }), /spec is for wsjson:\/\/ targets, not chatpulse/);
+  assert.throws(() => resolveLoadOptions({ targets: ['h:1'], spec }), /spec is for wsjson:\/\/ and socketio:\/\/ targets, not chatpulse/);
   assert.throws(() => resolveLoadOptions({ targets: ['wsjson://h:1/c', 'h:2'], spec }), /one protocol/);
 });
 
@@ -148,7 +148,7 @@ test('CLI: a bad --spec or none exits 2 with one line naming the problem', async
   const cases: [string[], RegExp][] = [
     [['--spec', write('missing.json', JSON.stringify(missing))], /--spec .*missing\.json: receive\.message\.room is required/],
     [['--spec', write('type.json', JSON.stringify(wrongType))], /--spec .*type\.json: echo must be true or false/],
-    [['--spec', write('transport.json', JSON.stringify(transport))], /--spec .*transport\.json: transport must be "websocket"/],
+    [['--spec', write('transport.json', JSON.stringify(transport))], /spec: transport "socketio" is for socketio:\/\/ targets, not wsjson:\/\//],
     [['--spec', write('notjson.json', 'transport: websocket')], /--spec .*notjson\.json: not JSON/],
     [['--spec', path.join(dir, 'absent.json')], /--spec: cannot read .*ENOENT/],
     [[], /spec is required with a wsjson:\/\/ target/],
@@ -166,39 +166,7 @@ test('CLI: a bad --spec or none exits 2 with one line naming the problem', async
 
 // --- against the example app --------------------------------------------------------------------
 
-interface App {
-  url: string;
-  /** Stops it (SIGTERM) and returns what it says it delivered and dropped. */
-  stop(): Promise<{ delivered: number; dropped: number }>;
-}
-
-async function startApp(...flags: string[]): Promise<App> {
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [path.join(EXAMPLE, 'server.mjs'), '--port', '0', ...flags]);
-  let out = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`example did not start: ${out}`)), 10_000);
-    child.stdout.on('data', () => {
-      const m = /listening on ws:\/\/(127\.0\.0\.1:\d+\/chat)/.exec(out);
-      if (m) {
-        clearTimeout(t);
-        resolve(`wsjson://${m[1]}`);
-      }
-    });
-    child.once('exit', () => reject(new Error(`example exited: ${out}`)));
-  });
-  return {
-    url,
-    async stop() {
-      child.kill('SIGTERM');
-      await exited;
-      const m = /delivered (\d+) dropped (\d+)/.exec(out);
-      if (!m) throw new Error(`no counts from the example: ${out}`);
-      return { delivered: Number(m[1]), dropped: Number(m[2]) };
-    },
-  };
-}
+const startApp = (...flags: string[]) => startExampleApp('ws-json-chat', flags);
 
 const load = { clients: 40, rooms: 3, rate: 4, duration: 2500, ramp: 300, pm: 0.1, switch: 0.1, users: 0.05, workers: 1, interval: 500, lossTimeout: 1500, seed: 5 };
 

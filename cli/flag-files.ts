@@ -1,0 +1,26 @@
+/** Files named on the command line (`--spec`, `--tls-ca`, `--scenario`, a target's `?spec=`), read as text. */
+import fs from 'node:fs';
+import { loadSpec, type ProtocolSpec } from '../loadgen/index.js';
+import { UsageError } from './flags.js';
+
+/** A file named by a flag, as text; an unreadable one is a usage error naming the flag (exit 2). */
+export function readFlagFile(flag: string, file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`${flag}: cannot read '${file}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+/**
+ * A protocol spec, loaded and checked once here in the main thread (the checked object reaches the
+ * workers with the options); a bad one is a usage error: one line naming the file and the field.
+ */
+export function readSpecFile(file: string): ProtocolSpec {
+  const text = readFlagFile('--spec', file);
+  try {
+    return loadSpec(text, file);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
