@@ -37,7 +37,7 @@ needing(test, insp)('InspIRCd (echo-message negotiated): everything sent reaches
   }
 });
 
-test('InspIRCd with a low flood threshold: "Excess Flood" is named, clients reconnect and keep going', async () => {
+needing(test, insp)('InspIRCd with a low flood threshold: "Excess Flood" is named, clients reconnect and keep going', async () => {
   const srv = await startInspircd(insp as string, { threshold: 12, commandrate: 1000 });
   const ticks: LoadgenTickReport[] = [];
   try {
