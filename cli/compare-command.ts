@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import { compareMarkdown, defaultFindMax, runCompare, writeCompareFiles } from '../compare/index.js';
-import { LoadOptionsError, type LoadOptions } from '../loadgen/index.js';
+import { LoadOptionsError, splitTargetSpec, type LoadOptions, type ProtocolSpec } from '../loadgen/index.js';
 import { Progress } from '../loadgen/progress.js';
 import { flag, UsageError } from './flags.js';
 import { loadgenFlags } from './loadgen-flags.js';
 import { abortOnSignals, STOPPED_EARLY_EXIT } from './abort-on-signals.js';
+import { readSpecFile } from './flag-files.js';
 import type { Command } from './command.js';
 import { parseCommandFlags } from './parse-command-flags.js';
 
@@ -13,7 +14,8 @@ const { host: _h, port: _p, target: _t, scenario: _s, spec: _sp, threshold: _th,
 const fm = defaultFindMax;
 
 const spec = {
-  target: flag.list('NAME=PROTO://HOST:PORT or NAME=ws://HOST:PORT/PATH, repeatable (e.g. inspircd=irc://127.0.0.1:6667); ratios are to the first', (raw) => raw),
+  target: flag.list('NAME=PROTO://HOST:PORT, NAME=ws://HOST:PORT/PATH, NAME=wsjson://HOST:PORT/PATH or NAME=socketio://HOST:PORT[/NAMESPACE], repeatable (e.g. inspircd=irc://127.0.0.1:6667); a spec-driven one may carry its own ?spec=FILE; ratios are to the first', (raw) => raw),
+  spec: flag.string('', 'JSON file describing the app of every wsjson:// or socketio:// target without its own ?spec=FILE'),
   ...load,
   duration: flag.duration(30_000, 'how long each run lasts', { min: 1, max: 86_400_000 }),
   ramp: flag.duration(5000, 'clients connect evenly over this long (part of each run)', { min: 0 }),
@@ -37,15 +39,23 @@ export const compareCommand: Command = {
     if (f.pm + f.switch + f.users > 1) throw new UsageError(`--pm + --switch + --users must be at most 1, got ${f.pm + f.switch + f.users}`);
     if (f.ramp > f.duration) throw new UsageError(`--ramp (${f.ramp / 1000}s) must not exceed --duration (${f.duration / 1000}s)`);
     if (f.report && !/^wss?:\/\/./.test(f.report)) throw new UsageError(`--report expects a ws://host:port/ingest URL, got '${f.report.slice(0, 80)}'`);
-    const { help: _x, target, repeat, findMax, maxP99, maxLoss, maxSteps, maxTime, pause, resultsDir, json, report, ...loadFlags } = f;
-    const loadOptions: Partial<LoadOptions> = { ...loadFlags };
+    const { help: _x, target, spec: specFile, repeat, findMax, maxP99, maxLoss, maxSteps, maxTime, pause, resultsDir, json, report, ...loadFlags } = f;
+    const loadOptions: Partial<LoadOptions> = { ...loadFlags, ...(specFile && { spec: readSpecFile(specFile) }) };
+    // NAME=URL?spec=FILE: that target's own app description; the URL goes on without it.
+    const specs: Record<string, ProtocolSpec> = {};
+    const targets = target.map((raw) => {
+      const eq = raw.indexOf('=');
+      const { url, specFile: own } = splitTargetSpec(raw.slice(eq + 1));
+      if (own !== '' && eq > 0) specs[raw.slice(0, eq)] = readSpecFile(own);
+      return eq > 0 ? `${raw.slice(0, eq + 1)}${url}` : raw;
+    });
     const controller = new AbortController();
     const releaseSignals = abortOnSignals(controller);
     const err = process.stderr;
     let progress: Progress | undefined;
     try {
       const result = await runCompare(
-        { targets: target, load: loadOptions, repeat, pauseMs: pause, ...(findMax ? { findMax: { ...fm, maxP99Ms: maxP99, maxLossPercent: maxLoss, maxSteps, maxTimeMs: maxTime } } : {}) },
+        { targets, load: loadOptions, specs, repeat, pauseMs: pause, ...(findMax ? { findMax: { ...fm, maxP99Ms: maxP99, maxLossPercent: maxLoss, maxSteps, maxTimeMs: maxTime } } : {}) },
         {
           signal: controller.signal,
           ...(report ? { report } : {}),
@@ -92,4 +102,6 @@ examples:
   chatpulse compare --target chatpulse=chatpulse://127.0.0.1:5555 --target inspircd=irc://127.0.0.1:6667 \\
                     --clients 200 --rate 1 --duration 30s --repeat 2
   chatpulse compare --target tcp=chatpulse://127.0.0.1:5555 --target ws=ws://127.0.0.1:8080/chat/ws      (one server, two transports)
+  chatpulse compare --target tcp=chatpulse://127.0.0.1:5555 --target ws=ws://127.0.0.1:8080/chat/ws \
+                    --target sio=socketio://127.0.0.1:3000?spec=examples/socketio-chat/spec.json   (and a Socket.IO app)
   chatpulse compare --target mine=irc://127.0.0.1:6667 --clients 200 --find-max --max-p99 50ms --max-time 5m`;

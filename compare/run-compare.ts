@@ -5,15 +5,20 @@
  * favour the same target. With `findMax`, each target is stepped up from the given rate until it
  * stops keeping up, within bounded steps and time.
  */
-import { LoadOptionsError, parseTarget, runLoad, targetUrl, type LoadOptions, type LoadSummary, type LoadgenTickReport } from '../loadgen/index.js';
+import { isSpecProtocol, LoadOptionsError, parseTarget, resolveLoadOptions, runLoad, targetUrl, type LoadOptions, type LoadSummary, type LoadgenTickReport, type ProtocolSpec } from '../loadgen/index.js';
 import { addRatios, rowOf, type CompareRow, type CompareTarget } from './compare-rows.js';
 import { findMax, type FindMaxOptions, type FindMaxResult } from './find-max.js';
 
 export interface CompareOptions {
   /** `NAME=PROTO://HOST:PORT` each; at least one. */
   targets: readonly string[];
-  /** The load, as for `runLoad` (targets and label are set per run). */
+  /**
+   * The load, as for `runLoad` (targets and label are set per run). Its `spec` goes to every
+   * spec-driven target (wsjson://, socketio://) without one of its own in `specs`, and to no other.
+   */
   load: Partial<LoadOptions>;
+  /** Per target name: the spec of the app it speaks (a target's `?spec=FILE`). */
+  specs?: Readonly<Record<string, ProtocolSpec>>;
   /** @default 1 */
   repeat: number;
   findMax?: FindMaxOptions;
@@ -38,7 +43,8 @@ export interface CompareResult {
   startedAt: string;
   /** Ctrl-C/SIGTERM cut a run short or skipped runs: the figures cover only what happened. */
   stoppedEarly: boolean;
-  config: Omit<CompareOptions, 'load'> & { load: Partial<LoadOptions> };
+  /** The options as given, less the specs (the apps' descriptions, not the load). */
+  config: Omit<CompareOptions, 'load' | 'specs'> & { load: Partial<LoadOptions> };
 }
 
 /** `inspircd=irc://127.0.0.1:6667` → name and canonical URL; names must be unique. */
@@ -62,12 +68,26 @@ export async function runCompare(o: CompareOptions, hooks: CompareHooks = {}): P
   const maxima: FindMaxResult[] = [];
   let first = true;
   let cut = false;
+  const { spec: shared, ...load } = o.load;
+  const optionsFor = (t: CompareTarget, rate: number): Partial<LoadOptions> => {
+    const spec = isSpecProtocol(t.protocol) ? (o.specs?.[t.name] ?? shared) : undefined;
+    return { ...load, ...(spec && { spec }), rate, protocol: t.protocol, targets: [t.url], label: t.name };
+  };
+  // Every target's options are checked before the first run: a missing spec is not found an hour in.
+  for (const t of targets) {
+    try {
+      resolveLoadOptions(optionsFor(t, o.load.rate ?? 1));
+    } catch (err) {
+      if (err instanceof LoadOptionsError) throw new LoadOptionsError(`target ${t.name} (${t.url}): ${err.message}`);
+      throw err;
+    }
+  }
   const run = async (t: CompareTarget, rate: number, what: string): Promise<LoadSummary> => {
     if (!first) await pause(o.pauseMs, hooks.signal);
     first = false;
     hooks.onRun?.(t, what);
     const summary = await runLoad(
-      { ...o.load, rate, protocol: t.protocol, targets: [t.url], label: t.name },
+      optionsFor(t, rate),
       {
         ...(hooks.signal ? { signal: hooks.signal } : {}),
         ...(hooks.report ? { report: hooks.report } : {}),
@@ -98,7 +118,7 @@ export async function runCompare(o: CompareOptions, hooks: CompareHooks = {}): P
   }
   rows.sort((a, b) => a.repeat - b.repeat || targets.findIndex((t) => t.name === a.target) - targets.findIndex((t) => t.name === b.target));
   addRatios(rows, (targets[0] as CompareTarget).name);
-  return { targets, rows, findMax: maxima, startedAt, stoppedEarly: cut, config: { targets: o.targets, load: o.load, repeat: o.repeat, pauseMs: o.pauseMs, ...(o.findMax ? { findMax: o.findMax } : {}) } };
+  return { targets, rows, findMax: maxima, startedAt, stoppedEarly: cut, config: { targets: o.targets, load: withoutSpec(o.load), repeat: o.repeat, pauseMs: o.pauseMs, ...(o.findMax ? { findMax: o.findMax } : {}) } };
 }
 
 function pause(ms: number, signal?: AbortSignal): Promise<void> {
@@ -107,4 +127,9 @@ function pause(ms: number, signal?: AbortSignal): Promise<void> {
     const t = setTimeout(resolve, ms);
     signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
   });
+}
+
+function withoutSpec(load: Partial<LoadOptions>): Partial<LoadOptions> {
+  const { spec: _s, ...rest } = load;
+  return rest;
 }

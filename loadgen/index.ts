@@ -10,7 +10,7 @@ export type { Threshold, ThresholdResult } from './thresholds.js';
 export { formatSummary } from './summary.js';
 export { reachWindowMs, UnreachableError } from './target-reach.js';
 export type { LoadSummary } from './summary.js';
-export { adapterFor, checkSpec, getProtocol, loadSpec, newProtocolEvent, protocolNames, protocols, SpecError } from './protocols/index.js';
+export { adapterFor, checkSpec, getProtocol, isSpecProtocol, loadSpec, newProtocolEvent, protocolNames, protocols, SpecError } from './protocols/index.js';
 export type { ProtocolSpec, ProtocolAdapter, ProtocolEvent, ProtocolEventKind, ProtocolSession } from './protocols/index.js';
 export type { LoadgenTickReport, Percentiles, TickHistograms } from './report.js';
 export { countsArrayLength, encodeWire, HistogramWireError, WIRE_LIMITS, WireHistogram } from './histogram-wire.js';

@@ -8,6 +8,9 @@ import { startTestServer } from '../helpers/chat-server.js';
 import { runCli } from '../helpers/cli.js';
 import { inspircdBin, startInspircd } from '../helpers/irc-servers.js';
 import { needing } from '../helpers/require-tool.js';
+import { startExampleApp } from '../helpers/example-app.js';
+import { startTestHub } from '../helpers/hub.js';
+import { ROOT } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp.js';
 
 const insp = inspircdBin();
@@ -83,6 +86,45 @@ needing(test, insp)('compare chatpulse vs InspIRCd: compare.md/.csv/.json with o
     await chat.stop();
     tmp.cleanup();
   }
+});
+
+test('compare across transports: TCP, /chat/ws, a JSON app (--spec) and a Socket.IO app (?spec=) under one seeded load', async () => {
+  const hub = await startTestHub();
+  const json = await startExampleApp('ws-json-chat');
+  const sio = await startExampleApp('socketio-chat');
+  const tmp = tempDir();
+  try {
+    const p = runCli([
+      'compare', '--target', `tcp=chatpulse://127.0.0.1:${hub.chatPort}`, '--target', `ws=${hub.httpUrl.replace(/^http/, 'ws')}/chat/ws`,
+      '--target', `json=${json.url}`, '--target', `sio=${sio.url}?spec=${ROOT}/examples/socketio-chat/spec.json`,
+      '--spec', `${ROOT}/examples/ws-json-chat/spec.json`,
+      '--clients', '16', '--rooms', '2', '--rate', '2', '--duration', '3s', '--ramp', '300ms', '--pm', '0.1', '--switch', '0', '--users', '0',
+      '--workers', '1', '--loss-timeout', '1500ms', '--pause', '200ms', '--results-dir', tmp.dir,
+    ]);
+    const { code } = await p.exited(60_000);
+    assert.is(code, 0, p.stderr());
+    const dir = /results written to (.*compare-[\dT-]+Z)/.exec(p.stderr())?.[1] as string;
+    const rows = parse(fs.readFileSync(`${dir}/compare.csv`, 'utf8').slice(1), { columns: true }) as Record<string, string>[];
+    assert.equal(rows.map((r) => [r.target, r.protocol]), [['tcp', 'chatpulse'], ['ws', 'chatpulse'], ['json', 'wsjson'], ['sio', 'socketio']]);
+    for (const r of rows) assert.equal([r.lost, r.unexpected, r.duplicated, r.errors], ['0', '0', '0', '0'], JSON.stringify(r));
+    assert.is(new Set(rows.map((r) => r.sent)).size, 1, `one seeded schedule, the same sends everywhere: ${rows.map((r) => r.sent)}`);
+    assert.ok(rows.every((r) => Number(r.received) === Number(r.expected) && Number(r.received) > 100), JSON.stringify(rows.map((r) => r.received)));
+    const config = JSON.parse(fs.readFileSync(`${dir}/compare.json`, 'utf8')).config;
+    assert.not.ok('spec' in config.load, 'the app descriptions are not the load');
+  } finally {
+    await sio.stop().catch(() => undefined);
+    await json.stop().catch(() => undefined);
+    await hub.stop();
+    tmp.cleanup();
+  }
+});
+
+test('compare: a spec-driven target without a spec is refused before any run, naming the target', async () => {
+  const p = runCli(['compare', '--target', 'a=chatpulse://127.0.0.1:9', '--target', 'b=socketio://127.0.0.1:9', '--duration', '1s', '--ramp', '0s']);
+  const { code } = await p.exited(20_000);
+  assert.is(code, 2, p.stderr());
+  assert.match(p.stderr(), /--target b \(socketio:\/\/127\.0\.0\.1:9\): spec is required with a socketio:\/\/ target/);
+  assert.not.match(p.stderr(), /== a/, 'no run started');
 });
 
 test.run();
