@@ -152,6 +152,8 @@ export function formatSummary(s: LoadSummary): string {
 }
 
 function latencyRow(name: string, p: Percentiles): string {
+  // Nothing measured (PMs to an app that never echoes them, say): a row of zeros would read as 0 ms.
+  if (p.count === 0) return `  ${name.padEnd(14)}${'-'.padStart(10).repeat(5)}${'0'.padStart(10)}`;
   const c = (n: number) => fmt(n).padStart(10);
   return `  ${name.padEnd(14)}${c(p.p50)}${c(p.p90)}${c(p.p99)}${c(p.p999)}${c(p.max)}${String(p.count).padStart(10)}`;
 }
