@@ -10,6 +10,7 @@
  */
 import type { ConnectAttempt } from './connect-attempt.js';
 import type { Dialed, Link } from './dialer.js';
+import type { Wire } from './protocols/adapter.js';
 
 /** Dial → usable (TCP connected, and TLS secure or the WebSocket upgraded). */
 export const CONNECT_TIMEOUT_MS = 10_000;
@@ -82,9 +83,9 @@ export class ClientSocket {
     s.on('close', () => this.#closed(s));
   }
 
-  write(text: string): void {
+  write(text: Wire): void {
     const s = this.#socket;
-    if (text === '' || s === undefined || s.destroyed) return;
+    if (text.length === 0 || s === undefined || s.destroyed) return;
     if (!s.write(text)) this.#backedUp = true;
   }
 
@@ -112,7 +113,7 @@ export class ClientSocket {
   }
 
   /** Says `goodbye` and ends (or aborts a connect); resolves when the socket is gone, destroyed after `graceMs`. */
-  close(graceMs: number, goodbye: string): Promise<void> {
+  close(graceMs: number, goodbye: Wire): Promise<void> {
     const s = this.#socket;
     if (s === undefined || s.destroyed) return Promise.resolve();
     this.#byUs = true;

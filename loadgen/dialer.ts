@@ -38,9 +38,9 @@ type Listener = (...args: any[]) => void;
 export interface Link {
   on(event: string, fn: Listener): unknown;
   once(event: string, fn: Listener): unknown;
-  /** False: the buffer is full; wait for `drain`. */
-  write(text: string): boolean;
-  end(goodbye: string): unknown;
+  /** Text goes as UTF-8. False: the buffer is full; wait for `drain`. */
+  write(data: string | Uint8Array): boolean;
+  end(goodbye: string | Uint8Array): unknown;
   destroy(): unknown;
   readonly destroyed: boolean;
   setTimeout(ms: number, fn?: () => void): unknown;

@@ -183,6 +183,8 @@ export interface Target {
   path: string;
   /** socketio: the namespace ('/' for the main one); '' for other protocols. */
   namespace: string;
+  /** The URL's query, for an adapter that declares `params` (`xmpp://h?muc=…`); empty for the others. */
+  params: Record<string, string>;
 }
 
 /** The WebSocket schemes: chatpulse lines, one per text frame (DESIGN §9). */
@@ -194,7 +196,7 @@ export const DEFAULT_WS_PATH = '/chat/ws';
  * `chatpulse://127.0.0.1:5555`, `ws://127.0.0.1:8080/chat/ws`, `socketio://127.0.0.1:3000/chat?path=/io/`
  * (IPv6 hosts in brackets). Parses back to the same target.
  */
-export function targetUrl(o: Pick<Target, 'protocol' | 'host' | 'port'> & Partial<Pick<Target, 'transport' | 'path' | 'namespace'>>): string {
+export function targetUrl(o: Pick<Target, 'protocol' | 'host' | 'port'> & Partial<Pick<Target, 'transport' | 'path' | 'namespace' | 'params'>>): string {
   const host = o.host.includes(':') && !o.host.startsWith('[') ? `[${o.host}]` : o.host;
   if (o.protocol === 'socketio') {
     const ns = o.namespace && o.namespace !== '/' ? o.namespace : '';
@@ -203,7 +205,9 @@ export function targetUrl(o: Pick<Target, 'protocol' | 'host' | 'port'> & Partia
   }
   const ws = o.transport === 'ws' || o.transport === 'wss';
   const scheme = o.protocol === 'wsjson' ? 'wsjson' : ws ? o.transport : o.protocol;
-  return `${scheme}://${host}:${o.port}${ws ? o.path ?? DEFAULT_WS_PATH : ''}`;
+  const keys = Object.keys(o.params ?? {}).sort();
+  const query = keys.length > 0 ? `?${keys.map((k) => `${k}=${encodeURIComponent(o.params?.[k] ?? '')}`).join('&')}` : '';
+  return `${scheme}://${host}:${o.port}${ws ? o.path ?? DEFAULT_WS_PATH : ''}${query}`;
 }
 
 /**
@@ -253,29 +257,33 @@ export function parseTarget(raw: string, protocol: string): Target {
   if (ws && !json && !sio && protocol !== 'chatpulse') throw bad(`carries chatpulse lines, not ${protocol}`);
   if (url.hostname === '') throw bad('has no host');
   if (url.hash !== '' || url.username !== '' || url.password !== '') throw bad('has a fragment or user');
-  // Only a Socket.IO target takes a query: `?path=` (its Engine.IO path). `?spec=` is the commands'.
+  // A query: Socket.IO's `?path=` (its Engine.IO path), or what an adapter declares (`params`). `?spec=` is the commands'.
   const query = [...url.searchParams.keys()];
   if (url.searchParams.has('spec')) throw bad('carries ?spec=, which only loadgen and compare --target read');
-  if (query.some((k) => !sio || k !== 'path') || (!sio && url.search !== '')) throw bad(sio ? 'has a query other than ?path=' : 'has a query');
+  const allowed: readonly string[] = sio ? ['path'] : !ws ? (getProtocol(scheme).params ?? []) : [];
+  const extra = query.find((k) => !allowed.includes(k));
+  if (extra !== undefined || (allowed.length === 0 && url.search !== '')) {
+    throw bad(allowed.length > 0 ? `has a query other than ${allowed.map((k) => `?${k}=`).join(', ')}` : 'has a query');
+  }
   if (!ws && url.pathname !== '' && url.pathname !== '/') throw bad('has more than a host and port');
   const defaultPort = scheme === 'ws' || json || sio ? 80 : scheme === 'wss' ? 443 : getProtocol(scheme).defaultPort;
   const port = url.port === '' ? defaultPort : Number(url.port);
   if (!isInt(port, 1, 65535)) throw bad('has a port outside 1-65535');
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  if (!ws) return { protocol: scheme, transport: 'tcp', host, port, path: '', namespace: '' };
+  if (!ws) return { protocol: scheme, transport: 'tcp', host, port, path: '', namespace: '', params: Object.fromEntries(url.searchParams) };
   if (sio) {
     // The URL's path is the namespace, as in socket.io-client's io('http://host:port/admin').
     const enginePath = url.searchParams.get('path') ?? DEFAULT_SOCKETIO_PATH;
     if (!/^\/[\x21-\x7e]{0,200}$/.test(enginePath)) throw bad('has a ?path= that is not an absolute URL path');
     const namespace = url.pathname === '' || url.pathname === '/' ? '/' : url.pathname.replace(/\/$/, '');
     if (/[,?#]/.test(namespace)) throw bad('has a namespace with , ? or #');
-    return { protocol: 'socketio', transport: 'ws', host, port, path: enginePath, namespace };
+    return { protocol: 'socketio', transport: 'ws', host, port, path: enginePath, namespace, params: {} };
   }
   // `new URL` gives '/' for no path at all: only a path written out is taken as it is.
   const path = /^wss?:\/\/[^/]*$/i.test(raw) ? DEFAULT_WS_PATH : url.pathname;
   // wsjson: JSON frames over a plain WebSocket, as the `--spec` file describes them.
-  if (json) return { protocol: 'wsjson', transport: 'ws', host, port, path: url.pathname || '/', namespace: '' };
-  return { protocol: 'chatpulse', transport: scheme as 'ws' | 'wss', host, port, path, namespace: '' };
+  if (json) return { protocol: 'wsjson', transport: 'ws', host, port, path: url.pathname || '/', namespace: '', params: {} };
+  return { protocol: 'chatpulse', transport: scheme as 'ws' | 'wss', host, port, path, namespace: '', params: {} };
 }
 
 /**

@@ -33,6 +33,7 @@ import { Inbox } from './inbox.js';
 import { Prng, PURPOSE } from './prng.js';
 import { targetIndex } from './options.js';
 import { newProtocolEvent, type ProtocolSession } from './protocols/index.js';
+import type { FrameDecoder } from './protocols/adapter.js';
 import { RoomView } from './room-view.js';
 import { RoomMoves } from './room-moves.js';
 import { OwnMessages } from './own-messages.js';
@@ -59,7 +60,7 @@ export class VirtualClient {
   #nick: string;
   #state: State = 'idle';
   #session: ProtocolSession;
-  #decoder: LineDecoder;
+  #decoder: FrameDecoder;
   readonly #ev = newProtocolEvent();
   readonly #inbox: Inbox;
   readonly #actions: Prng;
@@ -89,7 +90,7 @@ export class VirtualClient {
     this.#actions = new Prng(ctx.seed, gid, PURPOSE.actions);
     this.#backoff = new Prng(ctx.seed, gid, PURPOSE.backoff);
     this.#target = ctx.targets[targetIndex(gid, ctx.rooms.length, ctx.targets.length)] as Target;
-    this.#session = ctx.adapter.session(this.#target.namespace);
+    this.#session = ctx.adapter.session(this.#target);
     this.#decoder = this.#newDecoder();
     this.#view = new RoomView();
     this.#moves = new RoomMoves(ctx.rooms[gid % ctx.rooms.length] as string, this.#view, () => ctx.now(), ctx.stats);
@@ -116,7 +117,7 @@ export class VirtualClient {
     if (this.ctx.stopping || (this.#state !== 'idle' && this.#state !== 'down')) return;
     if (this.#everConnected) this.ctx.stats.reconnects++;
     this.#state = 'connecting';
-    this.#session = this.ctx.adapter.session(this.#target.namespace);
+    this.#session = this.ctx.adapter.session(this.#target);
     this.#decoder = this.#newDecoder();
     const started = this.ctx.now();
     this.#sock.open(this.ctx.dial(this.#target, this.#nick), started);
@@ -228,11 +229,13 @@ export class VirtualClient {
     this.#sock.write(this.#session.members(this.#moves.room));
   }
 
-  #newDecoder(): LineDecoder {
-    return new LineDecoder(MAX_LINE, {
-      onLine: (line) => this.#onLine(line),
+  #newDecoder(): FrameDecoder {
+    const handlers = {
+      onLine: (line: Buffer) => this.#onLine(line),
       onOverflow: () => this.ctx.stats.error('line_too_long'),
-    });
+    };
+    // Lines unless the protocol frames its input otherwise (MQTT packets, XMPP stanzas).
+    return this.ctx.adapter.frames?.(MAX_LINE, handlers) ?? new LineDecoder(MAX_LINE, handlers);
   }
 
   #onLine(line: Buffer): void {
@@ -343,7 +346,8 @@ export class VirtualClient {
     this.ctx.stats.connects++;
     this.ctx.stats.connected++;
     this.#state = 'login';
-    this.#sock.write(this.#session.open() + this.#session.login(this.#nick));
+    this.#sock.write(this.#session.open());
+    this.#sock.write(this.#session.login(this.#nick));
   }
 
   #onClose(wasOpen: boolean, fault: string): void {

@@ -68,10 +68,17 @@ export class WsLink extends EventEmitter {
     return this.#closeKind;
   }
 
-  /** `text`: one or more `\n`-ended lines; each becomes one text frame. False: the socket is backed up. */
-  write(text: string): boolean {
+  /**
+   * `text`: one or more `\n`-ended lines; each becomes one text frame (bytes: one binary frame). False:
+   * the socket is backed up.
+   */
+  write(text: string | Uint8Array): boolean {
     const ws = this.#ws;
     if (ws.readyState !== WebSocket.OPEN) return true;
+    if (typeof text !== 'string') {
+      ws.send(text);
+      return this.#socket?.writableNeedDrain !== true;
+    }
     let start = 0;
     for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
       ws.send(text.slice(start, nl));
@@ -82,8 +89,8 @@ export class WsLink extends EventEmitter {
   }
 
   /** The goodbye lines, then a normal close (1000); the close event follows the peer's answer. */
-  end(goodbye: string): void {
-    if (goodbye !== '') this.write(goodbye);
+  end(goodbye: string | Uint8Array): void {
+    if (goodbye.length > 0) this.write(goodbye);
     this.#ws.close(1000);
   }
 

@@ -2,17 +2,23 @@
 // beside this file describes it). Plain JS on the `socket.io` package, written as such apps usually are:
 // the nickname in the handshake auth, rooms with socket.join, broadcast with io.to(room).emit.
 //
-//   node examples/socketio-chat/server.mjs --port 3000 [--dialect alt] [--drop-every N]
+//   node examples/socketio-chat/server.mjs --port 3000 [--dialect alt] [--drop-every N] [--tls-cert F --tls-key F]
 //
 // --dialect alt   other event names and nested payload keys, nickname sent in a "hello" event instead of
 //                 the auth (spec-alt.json): a spec, not code, adapts chatpulse to it.
 // --drop-every N  silently drop every Nth message delivery (a broken app, to watch loss being counted).
+// --tls-cert/--tls-key  serve HTTPS (wss) with this PEM certificate and key.
+import fs from 'node:fs';
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { parseArgs } from 'node:util';
 import { Server } from 'socket.io';
 
 const { values: args } = parseArgs({
-  options: { port: { type: 'string', default: '3000' }, dialect: { type: 'string', default: 'plain' }, 'drop-every': { type: 'string', default: '0' } },
+  options: {
+    port: { type: 'string', default: '3000' }, dialect: { type: 'string', default: 'plain' }, 'drop-every': { type: 'string', default: '0' },
+    'tls-cert': { type: 'string', default: '' }, 'tls-key': { type: 'string', default: '' },
+  },
 });
 const port = Number(args.port);
 const dropEvery = Number(args['drop-every']);
@@ -33,7 +39,9 @@ const alt = {
 const wire = args.dialect === 'alt' ? alt : plain;
 const NAME = /^[\w.-]{1,32}$/;
 
-const httpServer = createServer();
+if (!args['tls-cert'] !== !args['tls-key']) fail('--tls-cert and --tls-key go together');
+const tls = args['tls-cert'] ? { cert: fs.readFileSync(args['tls-cert']), key: fs.readFileSync(args['tls-key']) } : undefined;
+const httpServer = tls ? createHttpsServer(tls) : createServer();
 const io = new Server(httpServer, { serveClient: false, maxHttpBufferSize: 64 * 1024 });
 const byNick = new Map(); // nick → socket
 let delivered = 0;
@@ -119,7 +127,7 @@ io.on('connection', (socket) => {
   });
 });
 
-httpServer.listen(port, '127.0.0.1', () => console.log(`listening on socketio://127.0.0.1:${httpServer.address().port}`));
+httpServer.listen(port, '127.0.0.1', () => console.log(`listening on socketio://127.0.0.1:${httpServer.address().port}${tls ? ' (TLS: loadgen --tls)' : ''}`));
 httpServer.on('error', (err) => fail(err.message));
 // On the way out, what it delivered and dropped: the loadgen's counts can be checked against them.
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => {

@@ -65,7 +65,28 @@ export function newProtocolEvent(): ProtocolEvent {
   return { kind: 'ignore', self: false, textStart: 0, room: '', nick: '', nicks: [], rooms: [], text: '', errorKind: '' };
 }
 
-/** Per-connection protocol state. Intent methods return the bytes to write (lines ending in `\n`). */
+/**
+ * What an intent writes: text (lines ending in `\n`, sent as UTF-8) or, for a binary protocol (MQTT),
+ * bytes. '' (or an empty buffer) writes nothing.
+ */
+export type Wire = string | Uint8Array;
+
+/**
+ * Splits what arrives into the protocol's frames: a line (the default, `LineDecoder`), an MQTT packet,
+ * an XMPP stanza. `whole`: the chunk is one whole frame already (a WebSocket message).
+ */
+export interface FrameDecoder {
+  push(chunk: Buffer, whole?: boolean): void;
+}
+
+export interface FrameHandlers {
+  /** One whole frame; valid only during the call (the decoder may reuse its bytes). */
+  onLine(frame: Buffer): void;
+  /** A frame passed the size limit; its bytes are discarded. */
+  onOverflow(): void;
+}
+
+/** Per-connection protocol state. Intent methods return what to write (`Wire`). */
 export interface ProtocolSession {
   /**
    * The delivery rule when it is negotiated per connection (IRC `echo-message`); read when a
@@ -74,17 +95,20 @@ export interface ProtocolSession {
   readonly echoesOwnRoomMessages?: boolean;
   readonly echoesOwnPrivateMessages?: boolean;
   /** Written right after connect, before any server line ('' for none). */
-  open(): string;
-  login(nick: string): string;
-  join(room: string): string;
-  leave(room: string): string;
+  open(): Wire;
+  login(nick: string): Wire;
+  join(room: string): Wire;
+  leave(room: string): Wire;
   /** A message to `room` (the room the client is active in). */
-  say(room: string, text: string): string;
-  pm(nick: string, text: string): string;
+  say(room: string, text: string): Wire;
+  pm(nick: string, text: string): Wire;
   /** Ask for the member list of `room`. */
-  members(room: string): string;
-  quit(): string;
-  /** Parses one line (without its `\n`) into `out`. Never throws on bad input: `ignore` or `error`. */
+  members(room: string): Wire;
+  quit(): Wire;
+  /**
+   * Parses one frame (a line without its `\n`, or the adapter's `frames` unit) into `out`. Never throws
+   * on bad input: `ignore`, `unknown` or `error`.
+   */
   parse(line: Buffer, out: ProtocolEvent): void;
 }
 
@@ -105,8 +129,19 @@ export interface ProtocolAdapter {
   readonly lobby: string;
   /** Room names this protocol accepts, made from a plain name (`room3` → `#room3` for IRC). */
   roomName(plain: string): string;
-  /** `namespace`: a Socket.IO target's namespace ('/' for the main one); other protocols ignore it. */
-  session(namespace?: string): ProtocolSession;
+  /**
+   * A session for one connection to `target`: its Socket.IO `namespace` ('/' for the main one), and
+   * `params`, the target URL's query (`xmpp://h:5222?muc=conference.localhost`) for adapters that
+   * declare `params`. Other adapters ignore both.
+   */
+  session(target?: SessionTarget): ProtocolSession;
+  /** Query keys a target URL of this protocol may carry (`?muc=…`), checked when targets are parsed. */
+  readonly params?: readonly string[];
+  /**
+   * How input splits into frames, for protocols that are not lines (MQTT packets, XMPP stanzas);
+   * absent: lines. `maxBytes`: the largest frame to accept.
+   */
+  frames?(maxBytes: number, handlers: FrameHandlers): FrameDecoder;
   /**
    * The WebSocket request path for a client `nick`, from the target's path: when the app reads the
    * nickname from the URL, or the protocol adds its own query (Socket.IO's `?EIO=4&transport=websocket`).
@@ -117,4 +152,9 @@ export interface ProtocolAdapter {
    * command: a taken one is retried on a new connection, not with another login.
    */
   readonly nickAtConnect?: boolean;
+}
+
+export interface SessionTarget {
+  namespace?: string;
+  params?: Readonly<Record<string, string>>;
 }

@@ -142,6 +142,6 @@ export function specSocketIoProtocol(spec: ProtocolSpec): ProtocolAdapter {
     roomName: (plain) => plain,
     nickAtConnect: !spec.send.login,
     connectPath: (path) => socketIoRequestPath(path),
-    session: (namespace = '/') => new SocketIoSession(c, auth, namespace),
+    session: (t) => new SocketIoSession(c, auth, t?.namespace || '/'),
   };
 }

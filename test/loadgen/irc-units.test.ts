@@ -94,9 +94,9 @@ test('errors and disconnects by kind', () => {
 });
 
 test('--target forms, clear errors, one protocol; clients spread so every room spans every target', () => {
-  assert.equal(parseTarget('127.0.0.1:6667', 'irc'), { protocol: 'irc', host: '127.0.0.1', port: 6667, transport: 'tcp', path: '', namespace: '' });
-  assert.equal(parseTarget('chatpulse://localhost:5556', 'irc'), { protocol: 'chatpulse', host: 'localhost', port: 5556, transport: 'tcp', path: '', namespace: '' });
-  assert.equal(parseTarget('irc://[::1]', 'chatpulse'), { protocol: 'irc', host: '::1', port: 6667, transport: 'tcp', path: '', namespace: '' });
+  assert.equal(parseTarget('127.0.0.1:6667', 'irc'), { protocol: 'irc', host: '127.0.0.1', port: 6667, transport: 'tcp', path: '', namespace: '', params: {} });
+  assert.equal(parseTarget('chatpulse://localhost:5556', 'irc'), { protocol: 'chatpulse', host: 'localhost', port: 5556, transport: 'tcp', path: '', namespace: '', params: {} });
+  assert.equal(parseTarget('irc://[::1]', 'chatpulse'), { protocol: 'irc', host: '::1', port: 6667, transport: 'tcp', path: '', namespace: '', params: {} });
   assert.throws(() => parseTarget('localhost', 'irc'), /has no port/);
   assert.throws(() => parseTarget('xmpp://h:5222', 'irc'), /unknown protocol 'xmpp'/);
   assert.throws(() => parseTarget('irc://h:1/path', 'irc'), /more than a host and port/);

@@ -7,6 +7,8 @@ import { specSocketIoProtocol } from '../../loadgen/protocols/spec-socketio.js';
 import { encodePayload } from '../../loadgen/payload.js';
 import { killLeftovers, ROOT, runCli } from '../helpers/cli.js';
 import { startExampleApp } from '../helpers/example-app.js';
+import { tempDir } from '../helpers/temp.js';
+import { makeTestCert } from '../helpers/tls-cert.js';
 
 const EXAMPLE = path.join(ROOT, 'examples/socketio-chat');
 const readSpec = (name: string): ProtocolSpec => loadSpec(fs.readFileSync(path.join(EXAMPLE, name), 'utf8'), name);
@@ -17,7 +19,7 @@ test.after.each(killLeftovers);
 // --- the wire: Engine.IO 4 / Socket.IO 5 packets, written out by hand from the protocol documents ---
 
 function parser(spec: ProtocolSpec, namespace = '/') {
-  const s = specSocketIoProtocol(spec).session(namespace);
+  const s = specSocketIoProtocol(spec).session({ namespace });
   const ev = newProtocolEvent();
   const parse = (frame: string): ProtocolEvent => {
     s.parse(Buffer.from(frame), ev);
@@ -83,7 +85,7 @@ test('server packets become events: ping answered, events typed, refusals and di
 
 test('socketio:// targets: namespace from the path, Engine.IO path from ?path=, canonical URL parses back', () => {
   const t = parseTarget('socketio://127.0.0.1:3000', 'chatpulse');
-  assert.equal(t, { protocol: 'socketio', transport: 'ws', host: '127.0.0.1', port: 3000, path: '/socket.io/', namespace: '/' });
+  assert.equal(t, { protocol: 'socketio', transport: 'ws', host: '127.0.0.1', port: 3000, path: '/socket.io/', namespace: '/', params: {} });
   const ns = parseTarget('socketio://h:1/chat/?path=/rt/io/', 'chatpulse');
   assert.equal([ns.namespace, ns.path, ns.port], ['/chat', '/rt/io/', 1]);
   assert.is(targetUrl(ns), 'socketio://h:1/chat?path=%2Frt%2Fio%2F');
@@ -199,6 +201,28 @@ test('a taken nickname (refused in the handshake) is retried on a new connection
   } finally {
     squatter.terminate();
     await app.stop().catch(() => undefined);
+  }
+});
+
+test('Socket.IO over TLS (--tls, wss): the certificate checked against --tls-ca; a wrong one is named, not reached', async () => {
+  const tmp = tempDir('sio-tls');
+  const cert = makeTestCert(tmp.dir);
+  if (!cert) return tmp.cleanup();
+  const app = await startExampleApp('socketio-chat', ['--tls-cert', cert.certFile, '--tls-key', cert.keyFile]);
+  try {
+    const spec = readSpec('spec.json');
+    const s = await runLoad({ ...load, clients: 10, pm: 0, switch: 0, targets: [app.url], spec, tls: true, tlsCa: cert.cert.toString() });
+    assert.equal([s.messages.lost, s.messages.unexpected, s.errorsTotal], [0, 0, 0], JSON.stringify(s.errors));
+    assert.ok(s.messages.received > 100 && s.messages.received === s.messages.expected);
+    assert.is(s.connect.handshakeMs.count, 10, 'one TLS + upgrade handshake per client');
+    const other = makeTestCert(tmp.dir, 'other') as NonNullable<ReturnType<typeof makeTestCert>>;
+    await runLoad({ ...load, clients: 2, duration: 1500, pm: 0, switch: 0, targets: [app.url], spec, tls: true, tlsCa: other.cert.toString() }).then(
+      () => assert.unreachable('a certificate from another CA was accepted'),
+      (err: Error) => assert.match(err.message, /cannot reach socketio:\/\/127\.0\.0\.1:\d+: WebSocket handshake failed: self-signed certificate/),
+    );
+  } finally {
+    await app.stop().catch(() => undefined);
+    tmp.cleanup();
   }
 });
 

@@ -10,11 +10,11 @@ import { startTestHub } from '../helpers/hub.js';
 import { tempDir } from '../helpers/temp.js';
 
 test('ws:// and wss:// targets: chatpulse over a WebSocket, path kept, /chat/ws when none, 80/443 by default', () => {
-  assert.equal(parseTarget('ws://127.0.0.1:8080/chat/ws', 'chatpulse'), { protocol: 'chatpulse', transport: 'ws', host: '127.0.0.1', port: 8080, path: '/chat/ws', namespace: '' });
-  assert.equal(parseTarget('wss://chat.example/x/y', 'chatpulse'), { protocol: 'chatpulse', transport: 'wss', host: 'chat.example', port: 443, path: '/x/y', namespace: '' });
-  assert.equal(parseTarget('ws://[::1]:9', 'chatpulse'), { protocol: 'chatpulse', transport: 'ws', host: '::1', port: 9, path: '/chat/ws', namespace: '' });
-  assert.equal(parseTarget('ws://h/', 'chatpulse'), { protocol: 'chatpulse', transport: 'ws', host: 'h', port: 80, path: '/', namespace: '' });
-  assert.equal(parseTarget('chatpulse://h:1', 'chatpulse'), { protocol: 'chatpulse', transport: 'tcp', host: 'h', port: 1, path: '', namespace: '' });
+  assert.equal(parseTarget('ws://127.0.0.1:8080/chat/ws', 'chatpulse'), { protocol: 'chatpulse', transport: 'ws', host: '127.0.0.1', port: 8080, path: '/chat/ws', namespace: '', params: {} });
+  assert.equal(parseTarget('wss://chat.example/x/y', 'chatpulse'), { protocol: 'chatpulse', transport: 'wss', host: 'chat.example', port: 443, path: '/x/y', namespace: '', params: {} });
+  assert.equal(parseTarget('ws://[::1]:9', 'chatpulse'), { protocol: 'chatpulse', transport: 'ws', host: '::1', port: 9, path: '/chat/ws', namespace: '', params: {} });
+  assert.equal(parseTarget('ws://h/', 'chatpulse'), { protocol: 'chatpulse', transport: 'ws', host: 'h', port: 80, path: '/', namespace: '', params: {} });
+  assert.equal(parseTarget('chatpulse://h:1', 'chatpulse'), { protocol: 'chatpulse', transport: 'tcp', host: 'h', port: 1, path: '', namespace: '', params: {} });
   const o = resolveLoadOptions({ targets: ['ws://[::1]:9', 'chatpulse://h:1'] });
   assert.equal(o.targets, ['ws://[::1]:9/chat/ws', 'chatpulse://h:1'], 'canonical, transports may mix in one protocol');
   assert.equal(resolveLoadOptions({ targets: ['wss://h:1/p'], tlsInsecure: true }).targets, ['wss://h:1/p'], '--tls-insecure goes with wss');

@@ -116,8 +116,8 @@ test('bad specs: one line naming the field', () => {
 });
 
 test('wsjson:// targets: ws transport, path kept, --spec required, pm/switch off when the app has no pm/leave', () => {
-  assert.equal(parseTarget('wsjson://127.0.0.1:3001/chat', 'chatpulse'), { protocol: 'wsjson', transport: 'ws', host: '127.0.0.1', port: 3001, path: '/chat', namespace: '' });
-  assert.equal(parseTarget('wsjson://h', 'chatpulse'), { protocol: 'wsjson', transport: 'ws', host: 'h', port: 80, path: '/', namespace: '' });
+  assert.equal(parseTarget('wsjson://127.0.0.1:3001/chat', 'chatpulse'), { protocol: 'wsjson', transport: 'ws', host: '127.0.0.1', port: 3001, path: '/chat', namespace: '', params: {} });
+  assert.equal(parseTarget('wsjson://h', 'chatpulse'), { protocol: 'wsjson', transport: 'ws', host: 'h', port: 80, path: '/', namespace: '', params: {} });
   const spec = readSpec('spec.json');
   const o = resolveLoadOptions({ targets: ['wsjson://127.0.0.1:3001/chat'], spec, pm: 0.1, switch: 0.1 });
   assert.equal([o.targets, o.protocol, o.pm, o.switch], [['wsjson://127.0.0.1:3001/chat'], 'wsjson', 0.1, 0.1]);
