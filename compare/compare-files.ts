@@ -43,9 +43,10 @@ export function compareMarkdown(r: CompareResult): string {
       `${load?.clients ?? '?'} clients, ${load?.rate ?? '?'} actions/s each, ${load?.durationS ?? '?'} s per run. ` +
       `Latencies in ms; corrected = from the intended send time. Ratios are to \`${cell(first)}\`.`,
     '',
+    ...leftOutLines(r),
     ...(r.stoppedEarly ? ['**Stopped early** (Ctrl-C or SIGTERM): the last run covers only the part that ran, and the runs after it did not happen.', ''] : []),
-    '| target | repeat | deliveries/s | × first | sent | received | expected | lost | unexpected | ambiguous | late | dup. | reord. | p50 | p99 | p99.9 | × first p99 | p50 unc. | p99 unc. | p99.9 unc. | connect p50 | errors | generator |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| target | protocol | repeat | deliveries/s | × first | sent | received | expected | lost | unexpected | ambiguous | late | dup. | reord. | p50 | p99 | p99.9 | × first p99 | p50 unc. | p99 unc. | p99.9 unc. | connect p50 | errors | generator |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
     ...r.rows.map(mdRow),
     '',
     'Targets:',
@@ -72,8 +73,20 @@ export function compareMarkdown(r: CompareResult): string {
   return `${lines.join('\n')}\n`;
 }
 
+const ACTION_NAMES: Record<string, string> = { pm: 'private messages (--pm)', switch: 'room switches (--switch)', users: 'member lists (--users)' };
+
+/** Actions left out for every target, and why: said above the table, so no one compares apples to pears unawares. */
+function leftOutLines(r: CompareResult): string[] {
+  if (r.leftOut.length === 0) return [];
+  return [
+    '**Left out for every target** (one schedule for all; a protocol here cannot express them):',
+    ...r.leftOut.map((l) => `- ${ACTION_NAMES[l.action] ?? l.action}, asked ${l.asked}: ${l.because.map((b) => `\`${cell(b.target)}\` — ${cell(b.why)}`).join('; ')}`),
+    '',
+  ];
+}
+
 function mdRow(x: CompareRow): string {
-  return `| ${cell(x.target)} | ${x.repeat} | ${num(x.deliveriesPerS)} | ${ratio(x.ratios.deliveriesPerS)} | ${x.sent} | ${x.received} | ${x.expected} | ${x.lost} | ` +
+  return `| ${cell(x.target)} | ${cell(x.protocol)} | ${x.repeat} | ${num(x.deliveriesPerS)} | ${ratio(x.ratios.deliveriesPerS)} | ${x.sent} | ${x.received} | ${x.expected} | ${x.lost} | ` +
     `${x.unexpected} | ${x.ambiguous} | ${x.late} | ${x.duplicated} | ${x.reordered} | ` +
     `${num(x.p50Ms)} | ${num(x.p99Ms)} | ${num(x.p999Ms)} | ${ratio(x.ratios.p99Ms)} | ${num(x.p50UncorrectedMs)} | ${num(x.p99UncorrectedMs)} | ` +
     `${num(x.p999UncorrectedMs)} | ${num(x.connectP50Ms)} | ${x.errors} | ${x.trustworthy ? 'ok' : 'saturated'} |`;

@@ -5,7 +5,8 @@
  * favour the same target. With `findMax`, each target is stepped up from the given rate until it
  * stops keeping up, within bounded steps and time.
  */
-import { isSpecProtocol, LoadOptionsError, parseTarget, resolveLoadOptions, runLoad, targetUrl, type LoadOptions, type LoadSummary, type LoadgenTickReport, type ProtocolSpec } from '../loadgen/index.js';
+import { adapterFor, defaultLoadOptions, isSpecProtocol, LoadOptionsError, parseTarget, resolveLoadOptions, runLoad, targetUrl, type LoadOptions, type LoadSummary, type LoadgenTickReport, type ProtocolSpec } from '../loadgen/index.js';
+import type { LoadAction } from '../loadgen/protocols/adapter.js';
 import { addRatios, rowOf, type CompareRow, type CompareTarget } from './compare-rows.js';
 import { findMax, type FindMaxOptions, type FindMaxResult } from './find-max.js';
 
@@ -43,7 +44,12 @@ export interface CompareResult {
   startedAt: string;
   /** Ctrl-C/SIGTERM cut a run short or skipped runs: the figures cover only what happened. */
   stoppedEarly: boolean;
-  /** The options as given, less the specs (the apps' descriptions, not the load). */
+  /**
+   * Actions some target's protocol cannot express, left out for every target so that all run one
+   * schedule: which, and for whom why.
+   */
+  leftOut: LeftOut[];
+  /** The options as run: the load less the specs (the apps' descriptions) and less what was left out. */
   config: Omit<CompareOptions, 'load' | 'specs'> & { load: Partial<LoadOptions> };
 }
 
@@ -61,6 +67,13 @@ export function parseCompareTargets(raw: readonly string[], protocol = 'chatpuls
   return out;
 }
 
+export interface LeftOut {
+  action: LoadAction;
+  /** The share asked for (`--pm 0.05`), now 0 for every target. */
+  asked: number;
+  because: { target: string; why: string }[];
+}
+
 export async function runCompare(o: CompareOptions, hooks: CompareHooks = {}): Promise<CompareResult> {
   const targets = parseCompareTargets(o.targets, o.load.protocol);
   const startedAt = new Date().toISOString();
@@ -68,9 +81,13 @@ export async function runCompare(o: CompareOptions, hooks: CompareHooks = {}): P
   const maxima: FindMaxResult[] = [];
   let first = true;
   let cut = false;
-  const { spec: shared, ...load } = o.load;
+  const { spec: shared, ...asked } = o.load;
+  const specOf = (t: CompareTarget) => (isSpecProtocol(t.protocol) ? (o.specs?.[t.name] ?? shared) : undefined);
+  const leftOut = leftOutActions(targets, asked, (t) => (isSpecProtocol(t.protocol) && !specOf(t) ? {} : adapterFor(t.protocol, specOf(t)).cannot ?? {}));
+  const load: Partial<LoadOptions> = { ...asked };
+  for (const l of leftOut) load[l.action] = 0;
   const optionsFor = (t: CompareTarget, rate: number): Partial<LoadOptions> => {
-    const spec = isSpecProtocol(t.protocol) ? (o.specs?.[t.name] ?? shared) : undefined;
+    const spec = specOf(t);
     return { ...load, ...(spec && { spec }), rate, protocol: t.protocol, targets: [t.url], label: t.name };
   };
   // Every target's options are checked before the first run: a missing spec is not found an hour in.
@@ -118,7 +135,7 @@ export async function runCompare(o: CompareOptions, hooks: CompareHooks = {}): P
   }
   rows.sort((a, b) => a.repeat - b.repeat || targets.findIndex((t) => t.name === a.target) - targets.findIndex((t) => t.name === b.target));
   addRatios(rows, (targets[0] as CompareTarget).name);
-  return { targets, rows, findMax: maxima, startedAt, stoppedEarly: cut, config: { targets: o.targets, load: withoutSpec(o.load), repeat: o.repeat, pauseMs: o.pauseMs, ...(o.findMax ? { findMax: o.findMax } : {}) } };
+  return { targets, rows, findMax: maxima, startedAt, stoppedEarly: cut, leftOut, config: { targets: o.targets, load, repeat: o.repeat, pauseMs: o.pauseMs, ...(o.findMax ? { findMax: o.findMax } : {}) } };
 }
 
 function pause(ms: number, signal?: AbortSignal): Promise<void> {
@@ -129,7 +146,17 @@ function pause(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-function withoutSpec(load: Partial<LoadOptions>): Partial<LoadOptions> {
-  const { spec: _s, ...rest } = load;
-  return rest;
+/** The optional actions asked for that some target cannot express (left out for all), with who and why. */
+function leftOutActions(targets: CompareTarget[], asked: Partial<LoadOptions>, cannot: (t: CompareTarget) => Partial<Record<LoadAction, string>>): LeftOut[] {
+  const out: LeftOut[] = [];
+  for (const action of ['pm', 'switch', 'users'] as const) {
+    const share = asked[action] ?? defaultLoadOptions[action];
+    if (share === 0) continue;
+    const because = targets.flatMap((t) => {
+      const why = cannot(t)[action];
+      return why === undefined ? [] : [{ target: t.name, why }];
+    });
+    if (because.length > 0) out.push({ action, asked: share, because });
+  }
+  return out;
 }

@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import os from 'node:os';
-import { checkSpec, DEFAULT_SOCKETIO_PATH, getProtocol, isSpecProtocol, protocolNames, SPEC_PROTOCOLS, SpecError, type ProtocolSpec } from './protocols/index.js';
+import { adapterFor, checkSpec, DEFAULT_SOCKETIO_PATH, getProtocol, isSpecProtocol, protocolNames, SPEC_PROTOCOLS, SpecError, type ProtocolSpec } from './protocols/index.js';
+import type { LoadAction } from './protocols/adapter.js';
 import type { Scenario } from './scenario.js';
 
 /** Everything a load run needs. Durations are milliseconds. */
@@ -143,12 +144,11 @@ export function resolveLoadOptions(partial: Partial<LoadOptions> = {}): LoadOpti
       const fits = Object.keys(SPEC_PROTOCOLS).find((p) => SPEC_PROTOCOLS[p] === o.spec?.transport);
       throw new LoadOptionsError(`spec: transport "${o.spec.transport}" is for ${fits}:// targets, not ${o.protocol}:// (which takes "${wants}")`);
     }
-    // DESIGN §9: an app without send.pm / send.leave is not sent those actions (switching needs a leave).
-    if (!o.spec.send.pm) o.pm = 0;
-    if (!o.spec.send.leave) o.switch = 0;
   } else if (o.spec !== undefined) {
     throw new LoadOptionsError(`spec is for wsjson:// and socketio:// targets, not ${o.protocol}`);
   }
+  // What the protocol cannot express is not scheduled (DESIGN §9: an app without send.pm / send.leave).
+  for (const action of Object.keys(adapterFor(o.protocol, o.spec).cannot ?? {}) as LoadAction[]) o[action] = 0;
   check(isInt(o.clients, 1, 100_000), 'clients', 'a whole number from 1 to 100000', o.clients);
   check(isInt(o.rooms, 1, 10_000), 'rooms', 'a whole number from 1 to 10000', o.rooms);
   check(isNum(o.rate, 0, 1000), 'rate', 'a number from 0 to 1000', o.rate);

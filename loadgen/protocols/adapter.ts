@@ -135,6 +135,11 @@ export interface ProtocolAdapter {
    * declare `params`. Other adapters ignore both.
    */
   session(target?: SessionTarget): ProtocolSession;
+  /**
+   * Actions this protocol (or this app's spec) cannot express, each with why: the loadgen does not
+   * schedule them, and `compare` leaves them out for every target so that all run one schedule.
+   */
+  readonly cannot?: Readonly<Partial<Record<LoadAction, string>>>;
   /** Query keys a target URL of this protocol may carry (`?muc=…`), checked when targets are parsed. */
   readonly params?: readonly string[];
   /**
@@ -158,3 +163,6 @@ export interface SessionTarget {
   namespace?: string;
   params?: Readonly<Record<string, string>>;
 }
+
+/** The optional actions of the schedule (`--pm`, `--switch`, `--users`); room messages are always there. */
+export type LoadAction = 'pm' | 'switch' | 'users';

@@ -4,7 +4,7 @@
  * the spec's `send` templates; frames become `ProtocolEvent`s by event name and key paths. Templates
  * and key paths are compiled once per adapter (per worker), not per frame.
  */
-import type { ProtocolAdapter, ProtocolEvent, ProtocolEventKind, ProtocolSession } from './adapter.js';
+import type { LoadAction, ProtocolAdapter, ProtocolEvent, ProtocolEventKind, ProtocolSession } from './adapter.js';
 import type { ProtocolSpec, SendTemplate } from './spec.js';
 
 export interface Vars {
@@ -257,6 +257,14 @@ class SpecJsonSession extends SpecSession {
   }
 }
 
+/** What an app cannot be asked to do, by its spec (DESIGN §9: without send.pm / send.leave). */
+export function specCannot(spec: ProtocolSpec): Partial<Record<LoadAction, string>> {
+  return {
+    ...(!spec.send.pm && { pm: 'its spec has no send.pm' }),
+    ...(!spec.send.leave && { switch: 'its spec has no send.leave' }),
+  };
+}
+
 /** The adapter for one spec (compiled here, once). */
 export function specJsonProtocol(spec: ProtocolSpec): ProtocolAdapter {
   const c = compile(spec);
@@ -268,6 +276,7 @@ export function specJsonProtocol(spec: ProtocolSpec): ProtocolAdapter {
     lobby: '',
     roomName: (plain) => plain,
     nickAtConnect: !spec.send.login,
+    cannot: specCannot(spec),
     session: () => new SpecJsonSession(c),
     // No send.login: the app reads the nickname from the upgrade request's query.
     ...(!spec.send.login && { connectPath: (path: string, nick: string) => `${path}${path.includes('?') ? '&' : '?'}nick=${encodeURIComponent(nick)}` }),

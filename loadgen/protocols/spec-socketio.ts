@@ -15,7 +15,7 @@
  * chat apps of this kind; they are counted as unknown events.
  */
 import type { ProtocolAdapter, ProtocolEvent } from './adapter.js';
-import { compile, compileTemplate, errorKindOf, SpecSession, type Compiled, type Vars } from './spec-json.js';
+import { compile, compileTemplate, errorKindOf, specCannot, SpecSession, type Compiled, type Vars } from './spec-json.js';
 import type { ProtocolSpec } from './spec.js';
 
 /** The Engine.IO path a Socket.IO server listens on unless configured otherwise. */
@@ -141,6 +141,7 @@ export function specSocketIoProtocol(spec: ProtocolSpec): ProtocolAdapter {
     lobby: '',
     roomName: (plain) => plain,
     nickAtConnect: !spec.send.login,
+    cannot: specCannot(spec),
     connectPath: (path) => socketIoRequestPath(path),
     session: (t) => new SocketIoSession(c, auth, t?.namespace || '/'),
   };

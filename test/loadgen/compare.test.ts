@@ -73,9 +73,9 @@ needing(test, insp)('compare chatpulse vs InspIRCd: compare.md/.csv/.json with o
     assert.is(json.rows.length, 2);
     assert.equal(json.targets.map((t: { url: string }) => t.url), [`chatpulse://127.0.0.1:${chat.port}`, irc.url]);
     const md = fs.readFileSync(`${dir}/compare.md`, 'utf8');
-    assert.match(md, /\| ours \| 1 \|/);
-    assert.match(md, /\| insp \| 1 \|/);
-    assert.match(p.stdout(), /\| insp \| 1 \|/, 'the table is printed too');
+    assert.match(md, /\| ours \| chatpulse \| 1 \|/);
+    assert.match(md, /\| insp \| irc \| 1 \|/);
+    assert.match(p.stdout(), /\| insp \| irc \| 1 \|/, 'the table is printed too');
 
     assert.equal([...new Set(frames.map((f) => f.source))].sort(), ['insp', 'ours'], 'each run reports under its target name');
     assert.ok(frames.some((f) => f.source === 'insp' && f.target === irc.url));
@@ -93,11 +93,16 @@ test('compare across transports: TCP, /chat/ws, a JSON app (--spec) and a Socket
   const json = await startExampleApp('ws-json-chat');
   const sio = await startExampleApp('socketio-chat');
   const tmp = tempDir();
+  // The JSON app described without PMs: PMs are then left out for every target, and the table says so.
+  const spec = JSON.parse(fs.readFileSync(`${ROOT}/examples/ws-json-chat/spec.json`, 'utf8'));
+  delete spec.send.pm;
+  const noPm = `${tmp.dir}/no-pm.json`;
+  fs.writeFileSync(noPm, JSON.stringify(spec));
   try {
     const p = runCli([
       'compare', '--target', `tcp=chatpulse://127.0.0.1:${hub.chatPort}`, '--target', `ws=${hub.httpUrl.replace(/^http/, 'ws')}/chat/ws`,
       '--target', `json=${json.url}`, '--target', `sio=${sio.url}?spec=${ROOT}/examples/socketio-chat/spec.json`,
-      '--spec', `${ROOT}/examples/ws-json-chat/spec.json`,
+      '--spec', noPm,
       '--clients', '16', '--rooms', '2', '--rate', '2', '--duration', '3s', '--ramp', '300ms', '--pm', '0.1', '--switch', '0', '--users', '0',
       '--workers', '1', '--loss-timeout', '1500ms', '--pause', '200ms', '--results-dir', tmp.dir,
     ]);
@@ -109,8 +114,12 @@ test('compare across transports: TCP, /chat/ws, a JSON app (--spec) and a Socket
     for (const r of rows) assert.equal([r.lost, r.unexpected, r.duplicated, r.errors], ['0', '0', '0', '0'], JSON.stringify(r));
     assert.is(new Set(rows.map((r) => r.sent)).size, 1, `one seeded schedule, the same sends everywhere: ${rows.map((r) => r.sent)}`);
     assert.ok(rows.every((r) => Number(r.received) === Number(r.expected) && Number(r.received) > 100), JSON.stringify(rows.map((r) => r.received)));
-    const config = JSON.parse(fs.readFileSync(`${dir}/compare.json`, 'utf8')).config;
-    assert.not.ok('spec' in config.load, 'the app descriptions are not the load');
+    const result = JSON.parse(fs.readFileSync(`${dir}/compare.json`, 'utf8'));
+    assert.not.ok('spec' in result.config.load, 'the app descriptions are not the load');
+    assert.is(result.config.load.pm, 0, 'PMs ran for nobody');
+    assert.equal(result.leftOut, [{ action: 'pm', asked: 0.1, because: [{ target: 'json', why: 'its spec has no send.pm' }] }]);
+    assert.match(fs.readFileSync(`${dir}/compare.md`, 'utf8'), /\*\*Left out for every target\*\*.*\n- private messages \(--pm\), asked 0\.1: `json` — its spec has no send\.pm/);
+    assert.match(fs.readFileSync(`${dir}/compare.md`, 'utf8'), /\| sio \| socketio \| 1 \|/, 'a protocol column');
   } finally {
     await sio.stop().catch(() => undefined);
     await json.stop().catch(() => undefined);
