@@ -10,8 +10,16 @@ export interface IrcServer {
   name: string;
   port: number;
   url: string;
+  pid: number;
   log(): string;
   stop(): Promise<void>;
+  /** SIGKILL, as a crash would; resolves once it is gone. */
+  kill(): Promise<void>;
+}
+
+/** `port`: listen there (to restart a server in place); default a free one. */
+export interface StartOptions {
+  port?: number;
 }
 
 /** The binary, or undefined (skip with a line naming the Debian package; under CI=true: throws). */
@@ -24,9 +32,9 @@ export const hybridBin = () => findTool('ircd-hybrid', 'ircd-hybrid');
  * the per-connection flood (`threshold`, `commandrate`) and sendq/recvq limits for 127.0.0.1; pass a
  * low `threshold` to get "Excess Flood" disconnects instead.
  */
-export async function startInspircd(bin: string, opts: { threshold?: number; commandrate?: number } = {}): Promise<IrcServer> {
+export async function startInspircd(bin: string, opts: StartOptions & { threshold?: number; commandrate?: number } = {}): Promise<IrcServer> {
   const tmp = tempDir('chatpulse-inspircd-');
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const conf = path.join(tmp.dir, 'inspircd.conf');
   const threshold = opts.threshold ?? 1_000_000;
   const commandrate = opts.commandrate ?? 1_000_000;
@@ -51,10 +59,10 @@ export async function startInspircd(bin: string, opts: { threshold?: number; com
 }
 
 /** ngircd with its default flood handling; DNS and ident off so that registration is quick. */
-export async function startNgircd(bin: string): Promise<IrcServer> {
+export async function startNgircd(bin: string, opts: StartOptions = {}): Promise<IrcServer> {
   const tmp = tempDir('chatpulse-ngircd-');
   fs.chmodSync(tmp.dir, 0o755); // ngircd drops root for 'nobody' before it reads the MOTD
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const conf = path.join(tmp.dir, 'ngircd.conf');
   fs.writeFileSync(conf, `[Global]
 \tName = irc.ngtest
@@ -85,11 +93,11 @@ export async function startNgircd(bin: string): Promise<IrcServer> {
  * It refuses to start as root ("This server won't run as root/superuser", no switch), so as root it
  * runs as the Debian package's own `irc` user, as its init script does.
  */
-export async function startHybrid(bin: string): Promise<IrcServer> {
+export async function startHybrid(bin: string, opts: StartOptions = {}): Promise<IrcServer> {
   const tmp = tempDir('chatpulse-hybrid-');
   const as = process.getuid?.() === 0 ? systemUser('irc') : undefined;
   if (as) fs.chownSync(tmp.dir, as.uid, as.gid); // it writes its pid file, log and ban databases here
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const conf = path.join(tmp.dir, 'ircd.conf');
   fs.writeFileSync(conf, `serverinfo {
 \tname = "irc.hybtest";
@@ -183,7 +191,16 @@ async function launch(
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { name, port, url: `irc://127.0.0.1:${port}`, log: () => out, stop };
+  const kill = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => {
+        tmp.cleanup();
+        resolve();
+      });
+      child.kill('SIGKILL');
+    });
+  return { name, port, url: `irc://127.0.0.1:${port}`, pid: child.pid as number, log: () => out, stop, kill };
 }
 
 function canConnect(port: number): Promise<boolean> {
