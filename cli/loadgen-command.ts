@@ -122,6 +122,7 @@ examples:
   chatpulse loadgen --target 127.0.0.1:5555 --target 127.0.0.1:5556         (two nodes, one ledger)
   chatpulse loadgen --target ws://127.0.0.1:8080/chat/ws --clients 200      (the server's WebSocket lines)
   chatpulse loadgen --target wsjson://127.0.0.1:3001/chat --spec examples/ws-json-chat/spec.json   (your JSON app)
+  chatpulse loadgen --target socketio://127.0.0.1:3000 --spec examples/socketio-chat/spec.json     (your Socket.IO app)
   chatpulse loadgen --clients 1000 --rate 0.5 --threshold 'p99<50ms' --threshold 'loss<0.1%'
   chatpulse loadgen --scenario spike.json --json > result.json
   chatpulse loadgen --report ws://127.0.0.1:8080/ingest --metrics-port 9465

@@ -49,7 +49,7 @@ export const loadgenFlags = {
   json: flag.bool(false, 'print the summary as one JSON record on stdout (progress and table go to stderr)'),
   report: flag.string('', 'send per-tick stats to ws://host:port/ingest'),
   reportToken: flag.string('', "the dashboard's token for --report (also $CHATPULSE_TOKEN); needed when it is not on loopback", { maxLength: 256 }),
-  tls: flag.bool(false, 'connect to the chat server over TLS; connect and handshake times are measured apart'),
+  tls: flag.bool(false, 'connect to the chat server over TLS (a wsjson:// or socketio:// app: over wss); connect and handshake times are measured apart'),
   tlsInsecure: flag.bool(false, 'with --tls or wss://: accept any certificate (self-signed test servers; encrypts, verifies nothing)'),
   tlsCa: flag.string('', "with --tls or wss://: trust this PEM certificate too (e.g. the server's self-signed one)"),
   metricsPort: { ...flag.int(-1, "serve the loadgen's own /metrics on 127.0.0.1:N (0 = any free port)", { min: -1, max: 65535 }), defaultLabel: 'off' },
