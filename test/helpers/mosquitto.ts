@@ -25,9 +25,10 @@ export interface Mosquitto {
  * dir. What a load test changes from the defaults, and why:
  * - `max_queued_messages 100000` (default 1000): QoS 1 deliveries waiting for one slow client beyond
  *   that are dropped silently — the generator itself pauses for GC, and a SIGSTOP test stalls everyone;
- * - `max_inflight_messages 0` (default 20): beyond 20 unacknowledged QoS 1 deliveries Mosquitto holds
- *   the rest while SUBACK, UNSUBACK and PINGRESP go out at once, so a client would see those out of
- *   the order the broker handled them in — and the adapter's exact membership rests on that order;
+ * - `max_inflight_messages 0` (default 20): beyond 20 unacknowledged QoS 1 deliveries Mosquitto queues
+ *   the rest, while SUBACK, UNSUBACK and PINGRESP are written at once — out of the order the broker
+ *   handled them in, and the adapter's exact membership rests on that order (read from Mosquitto's
+ *   design and its man page: "If set to 1, this will guarantee in-order delivery"; not reproduced here);
  * - `set_tcp_nodelay true`: without it each small packet may wait on Nagle (40 ms delayed ACKs);
  * - `persistence false`: a killed and restarted broker starts empty, as a fresh one.
  */
