@@ -266,6 +266,13 @@ export function parseTarget(raw: string, protocol: string): Target {
     throw bad(allowed.length > 0 ? `has a query other than ${allowed.map((k) => `?${k}=`).join(', ')}` : 'has a query');
   }
   if (!ws && url.pathname !== '' && url.pathname !== '/') throw bad('has more than a host and port');
+  if (!ws) {
+    try {
+      getProtocol(scheme).checkParams?.(Object.fromEntries(url.searchParams));
+    } catch (err) {
+      throw bad(`has a bad query: ${(err as Error).message}`);
+    }
+  }
   const defaultPort = scheme === 'ws' || json || sio ? 80 : scheme === 'wss' ? 443 : getProtocol(scheme).defaultPort;
   const port = url.port === '' ? defaultPort : Number(url.port);
   if (!isInt(port, 1, 65535)) throw bad('has a port outside 1-65535');

@@ -242,6 +242,10 @@ export class VirtualClient {
     this.#connectAttempt.line();
     const ev = this.#ev;
     this.#session.parse(line, ev);
+    if (ev.ack.length > 0) {
+      this.#sock.write(ev.ack);
+      ev.ack = '';
+    }
     switch (ev.kind) {
       case 'message':
       case 'pm':

@@ -59,10 +59,15 @@ export interface ProtocolEvent {
   rooms: string[];
   text: string;
   errorKind: string;
+  /**
+   * Bytes to write back at once, whatever else the frame is (an MQTT PUBACK for a QoS 1 delivery); set
+   * by the session, written and reset to '' by the client. '' for none.
+   */
+  ack: Wire;
 }
 
 export function newProtocolEvent(): ProtocolEvent {
-  return { kind: 'ignore', self: false, textStart: 0, room: '', nick: '', nicks: [], rooms: [], text: '', errorKind: '' };
+  return { kind: 'ignore', self: false, textStart: 0, room: '', nick: '', nicks: [], rooms: [], text: '', errorKind: '', ack: '' };
 }
 
 /**
@@ -142,6 +147,8 @@ export interface ProtocolAdapter {
   readonly cannot?: Readonly<Partial<Record<LoadAction, string>>>;
   /** Query keys a target URL of this protocol may carry (`?muc=…`), checked when targets are parsed. */
   readonly params?: readonly string[];
+  /** Checks the values of those keys when targets are parsed; throws an Error saying which is wrong. */
+  checkParams?(params: Readonly<Record<string, string>>): void;
   /**
    * How input splits into frames, for protocols that are not lines (MQTT packets, XMPP stanzas);
    * absent: lines. `maxBytes`: the largest frame to accept.

@@ -1,6 +1,7 @@
 import type { ProtocolAdapter } from './adapter.js';
 import { chatpulseProtocol } from './chatpulse.js';
 import { ircProtocol } from './irc.js';
+import { mqttProtocol } from './mqtt.js';
 import { specJsonProtocol } from './spec-json.js';
 import { specSocketIoProtocol } from './spec-socketio.js';
 import type { ProtocolSpec } from './spec.js';
@@ -22,6 +23,7 @@ export { DEFAULT_SOCKETIO_PATH, socketIoRequestPath } from './spec-socketio.js';
 export const protocols: Readonly<Record<string, ProtocolAdapter>> = {
   chatpulse: chatpulseProtocol,
   irc: ircProtocol,
+  mqtt: mqttProtocol,
 };
 
 export function protocolNames(): string[] {
