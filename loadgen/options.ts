@@ -270,7 +270,12 @@ export function parseTarget(raw: string, protocol: string): Target {
   const port = url.port === '' ? defaultPort : Number(url.port);
   if (!isInt(port, 1, 65535)) throw bad('has a port outside 1-65535');
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  if (!ws) return { protocol: scheme, transport: 'tcp', host, port, path: '', namespace: '', params: Object.fromEntries(url.searchParams) };
+  if (!ws) {
+    const params = Object.fromEntries(url.searchParams);
+    const wrong = getProtocol(scheme).checkParams?.(params) ?? '';
+    if (wrong !== '') throw bad(wrong);
+    return { protocol: scheme, transport: 'tcp', host, port, path: '', namespace: '', params };
+  }
   if (sio) {
     // The URL's path is the namespace, as in socket.io-client's io('http://host:port/admin').
     const enginePath = url.searchParams.get('path') ?? DEFAULT_SOCKETIO_PATH;

@@ -137,6 +137,8 @@ export interface ProtocolAdapter {
   session(target?: SessionTarget): ProtocolSession;
   /** Query keys a target URL of this protocol may carry (`?muc=…`), checked when targets are parsed. */
   readonly params?: readonly string[];
+  /** Checks the values of a target's `params` when targets are parsed: '' when fine, else what is wrong. */
+  checkParams?(params: Readonly<Record<string, string>>): string;
   /**
    * How input splits into frames, for protocols that are not lines (MQTT packets, XMPP stanzas);
    * absent: lines. `maxBytes`: the largest frame to accept.
@@ -155,6 +157,8 @@ export interface ProtocolAdapter {
 }
 
 export interface SessionTarget {
+  /** The target's host (XMPP: the server's domain unless `?domain=` says otherwise). */
+  host?: string;
   namespace?: string;
   params?: Readonly<Record<string, string>>;
 }

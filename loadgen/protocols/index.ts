@@ -4,6 +4,7 @@ import { ircProtocol } from './irc.js';
 import { specJsonProtocol } from './spec-json.js';
 import { specSocketIoProtocol } from './spec-socketio.js';
 import type { ProtocolSpec } from './spec.js';
+import { xmppProtocol } from './xmpp.js';
 
 export type { ProtocolAdapter, ProtocolEvent, ProtocolEventKind, ProtocolSession } from './adapter.js';
 export { newProtocolEvent } from './adapter.js';
@@ -22,6 +23,7 @@ export { DEFAULT_SOCKETIO_PATH, socketIoRequestPath } from './spec-socketio.js';
 export const protocols: Readonly<Record<string, ProtocolAdapter>> = {
   chatpulse: chatpulseProtocol,
   irc: ircProtocol,
+  xmpp: xmppProtocol,
 };
 
 export function protocolNames(): string[] {
