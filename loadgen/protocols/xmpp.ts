@@ -79,6 +79,8 @@ class XmppSession implements ProtocolSession {
   readonly #occupants = new Map<string, Set<string>>();
   /** Rooms whose self-presence (110) came. */
   readonly #joined = new Set<string>();
+  /** Rooms asked to join whose self-presence has not come yet. */
+  readonly #joining = new Set<string>();
   #streamError = false;
   readonly #tag = newStartTag();
 
@@ -108,6 +110,7 @@ class XmppSession implements ProtocolSession {
     this.#room = room;
     this.#occupants.set(room.toLowerCase(), new Set());
     this.#joined.delete(room.toLowerCase());
+    this.#joining.add(room.toLowerCase());
     return `<presence to='${this.#jid(room)}/${escapeXml(this.#nick)}'><x xmlns='${MUC}'><history maxstanzas='0'/></x></presence>`;
   }
   leave(room: string): string {
@@ -207,6 +210,7 @@ class XmppSession implements ProtocolSession {
       // A taken nick is retried with another only on a first join: while we are in another room under
       // this nick, a new one would turn its leave into a nick change there.
       const retry = cond === 'conflict' && this.#joined.size === 0;
+      this.#joining.delete(key);
       if (retry) this.#retryJoin = room;
       out.errorKind = retry ? 'nick_taken' : 'join_refused';
       return;
@@ -215,7 +219,10 @@ class XmppSession implements ProtocolSession {
     const self = x?.getChildren('status').some((s) => s.attrs.code === '110') ?? false;
     if (type === 'unavailable') {
       if (self || x?.getChild('destroy') !== undefined) {
-        this.#occupants.delete(key);
+        // Back into a room we were leaving: the leave was handled first, so the presences that follow
+        // are the new join's occupants (the ones before it were the old membership's).
+        if (this.#joining.has(key)) this.#occupants.set(key, new Set());
+        else this.#occupants.delete(key);
         this.#joined.delete(key);
         return membership(out, 'left', room, self ? from.resource : this.#nick, true);
       }
@@ -226,6 +233,7 @@ class XmppSession implements ProtocolSession {
     if (self) {
       if (this.#joined.has(key)) return; // a later self-presence (a role changed): already in
       this.#joined.add(key);
+      this.#joining.delete(key);
       this.#nick = from.resource; // the room may have changed it (status 210)
       this.#nickAttr = Buffer.from(escapeXml(from.resource));
       return membership(out, 'joined', room, from.resource, true);

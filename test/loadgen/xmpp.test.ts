@@ -1,8 +1,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { getProtocol, newProtocolEvent, parseTarget, type ProtocolEvent, type ProtocolSession } from '../../loadgen/index.js';
+import { getProtocol, newProtocolEvent, parseTarget, runLoad, type LoadgenTickReport, type ProtocolEvent, type ProtocolSession } from '../../loadgen/index.js';
 import { decodePayload, encodePayload, newPayload } from '../../loadgen/payload.js';
 import { StanzaDecoder } from '../../loadgen/protocols/xml-stanzas.js';
+import { sleep } from '../helpers/line-client.js';
+import { prosodyBin, startProsody, type ProsodyServer } from '../helpers/prosody.js';
+import { needing } from '../helpers/require-tool.js';
 
 const xmpp = getProtocol('xmpp');
 const MUC = 'conference.localhost';
@@ -136,6 +139,24 @@ test('rooms: occupants before our 110 presence are members, ours is joined(self)
   assert.is(parse(s, `<presence from='someone@localhost/x'/>`).kind, 'ignore', 'not from the MUC service');
 });
 
+test('rooms: back into a room whose leave is still on its way, the occupants are the new join\'s', () => {
+  const s = loggedIn();
+  const self = (type = '') => `<presence${type} from='room1@${MUC}/lg1'><x xmlns='http://jabber.org/protocol/muc#user'><status code='110'/></x></presence>`;
+  const occupant = (nick: string) => `<presence from='room1@${MUC}/${nick}'><x xmlns='http://jabber.org/protocol/muc#user'/></presence>`;
+  s.join('room1');
+  parse(s, occupant('old'));
+  parse(s, self());
+  s.leave('room1');
+  s.join('room1'); // written after the leave: the room handles the leave first
+  parse(s, occupant('late')); // joined before our leave was handled: the old membership
+  assert.equal([parse(s, self(` type='unavailable'`)).kind], ['left']);
+  parse(s, occupant('new'));
+  assert.equal([parse(s, self()).kind], ['joined']);
+  s.members('room1');
+  const ev = parse(s, `<iq type='result' id='cp-members-room1'/>`);
+  assert.equal(ev.nicks, ['new']);
+});
+
 test('rooms: a nickname conflict is nick_taken and the next login(nick) retries the join; other refusals are join_refused', () => {
   const s = loggedIn();
   s.join('room2');
@@ -202,6 +223,96 @@ test('targets: xmpp://HOST:PORT?muc=…, port 5222 by default, only its own quer
   assert.throws(() => parseTarget('xmpp://h:5222?room=x', 'chatpulse'), /has a query other than \?muc=, \?domain=, \?auth=, \?user=, \?password=/);
   assert.throws(() => parseTarget('xmpp://h:5222?auth=scram', 'chatpulse'), /\?auth=scram: expected anonymous or plain/);
   assert.is(xmpp.roomName('Room3'), 'room3');
+});
+
+// --- A real Prosody ---
+
+const prosody = prosodyBin();
+
+needing(test, prosody)('Prosody, 100 clients in 5 rooms for 8 s: nothing lost or unexpected, PMs through MUC, switches exact', async () => {
+  const srv = await startProsody(prosody as string);
+  try {
+    const s = await runLoad({
+      clients: 100, rooms: 5, rate: 1, duration: 8000, ramp: 1000, pm: 0.1, switch: 0.02, users: 0.02,
+      workers: 1, interval: 500, lossTimeout: 3000, seed: 18, targets: [srv.url],
+    });
+    const m = s.messages;
+    assert.is(s.protocol, 'xmpp');
+    assert.ok(m.sent > 500, `sent ${m.sent}`);
+    // The reflection places each message among the presences exactly: nothing is ambiguous, even
+    // with clients joining during the ramp and switching rooms throughout.
+    assert.equal([m.lost, m.unexpected, m.duplicated], [0, 0, 0], JSON.stringify(m));
+    assert.ok(m.received >= m.expected && m.received <= m.expected + m.ambiguous, JSON.stringify(m));
+    assert.ok(m.expected > m.sent * 10, 'room messages fan out to ~20 occupants');
+    assert.is(s.latency.corrected.count, m.received);
+    assert.ok(s.latency.corrected.p50 > 0 && s.latency.uncorrected.p50 > 0);
+    // A PM reaches its target only through the sender's room: the others come back item-not-found.
+    const refused = s.errors.no_such_user ?? 0;
+    assert.ok(m.pm > 0 && refused > 0 && refused < m.pm, `PMs ${m.pm}, refused ${refused}`);
+    assert.is(s.commands.pm.count, 0, 'MUC does not reflect a PM to its sender');
+    assert.ok(s.commands.join.count > 100 && s.commands.users.count > 100, JSON.stringify(s.commands));
+    assert.is(s.clients.peak, 100);
+    assert.is(s.errorsTotal - refused, 0, JSON.stringify(s.errors));
+  } finally {
+    await srv.stop();
+  }
+});
+
+needing(test, prosody)('Prosody with SASL PLAIN (accounts on plain.localhost): logs in as NICK@plain.localhost, nothing lost', async () => {
+  const srv = await startProsody(prosody as string);
+  try {
+    const s = await runLoad({ clients: 10, rooms: 2, rate: 2, duration: 3000, ramp: 300, pm: 0, switch: 0, users: 0, workers: 1, interval: 500, lossTimeout: 2000, seed: 3, nickPrefix: 'plainbot', targets: [srv.plainUrl] });
+    assert.ok(s.messages.sent > 20);
+    assert.equal([s.messages.lost, s.messages.unexpected], [0, 0], JSON.stringify(s.messages));
+    assert.is(s.messages.received, s.messages.expected);
+    assert.match(srv.log(), /plainbot\d+@plain\.localhost/, 'Prosody authenticated the PLAIN user');
+    assert.is(s.errorsTotal, 0, JSON.stringify(s.errors));
+  } finally {
+    await srv.stop();
+  }
+});
+
+const faults = { clients: 20, rooms: 2, rate: 5, ramp: 300, pm: 0, switch: 0, users: 0, workers: 1, interval: 250, seed: 9 };
+
+needing(test, prosody)('Prosody stopped for 1 s (SIGSTOP): the stall shows in corrected latency, nothing is lost', async () => {
+  const srv = await startProsody(prosody as string);
+  try {
+    const run = runLoad({ ...faults, duration: 4000, lossTimeout: 4000, targets: [srv.url] });
+    await sleep(1500);
+    process.kill(srv.pid, 'SIGSTOP');
+    await sleep(1000);
+    process.kill(srv.pid, 'SIGCONT');
+    const s = await run;
+    const c = s.latency.corrected;
+    assert.ok(c.max >= 800, `corrected max ${c.max} ms covers the stall`);
+    assert.ok(c.p50 < 200, `the median stays small (${c.p50} ms)`);
+    assert.equal([s.messages.lost, s.messages.unexpected], [0, 0], JSON.stringify(s.messages));
+    assert.is(s.messages.received, s.messages.expected);
+  } finally {
+    await srv.stop();
+  }
+});
+
+needing(test, prosody)('Prosody killed (SIGKILL) and restarted on its port: every client reconnects and traffic resumes', async () => {
+  const first = await startProsody(prosody as string);
+  let second: ProsodyServer | undefined;
+  const ticks: LoadgenTickReport[] = [];
+  try {
+    const run = runLoad({ ...faults, duration: 6000, lossTimeout: 1000, targets: [first.url] }, { onTick: (r) => ticks.push(r) });
+    await sleep(1500);
+    await first.kill();
+    const killedAt = Date.now();
+    await sleep(700);
+    second = await startProsody(prosody as string, { port: first.port });
+    const s = await run;
+    assert.ok(s.clients.reconnects >= faults.clients, `reconnects ${s.clients.reconnects}`);
+    assert.ok((s.errors.connection_closed ?? 0) >= faults.clients, `the crash is named: ${JSON.stringify(s.errors)}`);
+    const after = ticks.filter((t) => t.time > killedAt + 1500).reduce((a, t) => a + t.received, 0);
+    assert.ok(after > 100, `deliveries after the restart: ${after}`);
+  } finally {
+    await first.stop();
+    await second?.stop();
+  }
 });
 
 test.run();
