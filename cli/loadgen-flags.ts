@@ -9,7 +9,7 @@ export const loadgenFlags = {
   port: flag.int(d.port, 'chat server port', { min: 1, max: 65535 }),
   protocol: flag.choice(d.protocol, [...protocolNames(), 'wsjson', 'socketio'], 'protocol adapter (for --host/--port and HOST:PORT targets; wsjson and socketio take --spec)'),
   target: flag.list(
-    `server to load, repeatable: HOST:PORT, ${protocolNames().map((p) => `${p}://HOST:PORT`).join(', ')}, ws://HOST:PORT/PATH, wss://… (chatpulse lines, one per WebSocket text frame; PATH defaults to /chat/ws; wss takes --tls-ca/--tls-insecure), wsjson://HOST:PORT/PATH (JSON frames) or socketio://HOST:PORT[/NAMESPACE][?path=/socket.io/] (Socket.IO v4 events), both described by --spec or the target's own ?spec=FILE, over TLS with --tls; several: clients spread round-robin, one delivery ledger, one protocol (overrides --host/--port)`,
+    `server to load, repeatable: HOST:PORT, ${protocolNames().map((p) => `${p}://HOST:PORT`).join(', ')} (xmpp://HOST:PORT?muc=conference.DOMAIN&domain=DOMAIN: MUC rooms, SASL ANONYMOUS or &auth=plain&password=…), ws://HOST:PORT/PATH, wss://… (chatpulse lines, one per WebSocket text frame; PATH defaults to /chat/ws; wss takes --tls-ca/--tls-insecure), wsjson://HOST:PORT/PATH (JSON frames) or socketio://HOST:PORT[/NAMESPACE][?path=/socket.io/] (Socket.IO v4 events), both described by --spec or the target's own ?spec=FILE, over TLS with --tls; several: clients spread round-robin, one delivery ledger, one protocol (overrides --host/--port)`,
     (raw, name) => {
       try {
         parseTarget(splitTargetSpec(raw).url, 'chatpulse');
