@@ -266,18 +266,16 @@ export function parseTarget(raw: string, protocol: string): Target {
     throw bad(allowed.length > 0 ? `has a query other than ${allowed.map((k) => `?${k}=`).join(', ')}` : 'has a query');
   }
   if (!ws && url.pathname !== '' && url.pathname !== '/') throw bad('has more than a host and port');
-  if (!ws) {
-    try {
-      getProtocol(scheme).checkParams?.(Object.fromEntries(url.searchParams));
-    } catch (err) {
-      throw bad(`has a bad query: ${(err as Error).message}`);
-    }
-  }
   const defaultPort = scheme === 'ws' || json || sio ? 80 : scheme === 'wss' ? 443 : getProtocol(scheme).defaultPort;
   const port = url.port === '' ? defaultPort : Number(url.port);
   if (!isInt(port, 1, 65535)) throw bad('has a port outside 1-65535');
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  if (!ws) return { protocol: scheme, transport: 'tcp', host, port, path: '', namespace: '', params: Object.fromEntries(url.searchParams) };
+  if (!ws) {
+    const params = Object.fromEntries(url.searchParams);
+    const wrong = getProtocol(scheme).checkParams?.(params) ?? '';
+    if (wrong !== '') throw bad(wrong);
+    return { protocol: scheme, transport: 'tcp', host, port, path: '', namespace: '', params };
+  }
   if (sio) {
     // The URL's path is the namespace, as in socket.io-client's io('http://host:port/admin').
     const enginePath = url.searchParams.get('path') ?? DEFAULT_SOCKETIO_PATH;

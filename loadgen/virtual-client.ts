@@ -337,9 +337,12 @@ export class VirtualClient {
     this.#sock.hangUp(kind);
   }
 
-  /** While logging in, up to 5 times: a new nickname for a taken one. False: keep the old one. */
+  /**
+   * While logging in, or joining a room whose nickname is per room (XMPP MUC), up to 5 times: a new
+   * nickname for a taken one. False: keep the old one.
+   */
   #renamed(): boolean {
-    if (this.#state !== 'login' || this.#attempts >= 5) return false;
+    if ((this.#state !== 'login' && this.#state !== 'joining') || this.#attempts >= 5) return false;
     this.#attempts++;
     this.#nick = `${this.nick0}_${Math.floor(this.#backoff.next() * 1e6).toString(36)}`;
     return true;

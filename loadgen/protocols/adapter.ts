@@ -147,8 +147,8 @@ export interface ProtocolAdapter {
   readonly cannot?: Readonly<Partial<Record<LoadAction, string>>>;
   /** Query keys a target URL of this protocol may carry (`?muc=…`), checked when targets are parsed. */
   readonly params?: readonly string[];
-  /** Checks the values of those keys when targets are parsed; throws an Error saying which is wrong. */
-  checkParams?(params: Readonly<Record<string, string>>): void;
+  /** Checks the values of a target's `params` when targets are parsed: '' when fine, else what is wrong. */
+  checkParams?(params: Readonly<Record<string, string>>): string;
   /**
    * How input splits into frames, for protocols that are not lines (MQTT packets, XMPP stanzas);
    * absent: lines. `maxBytes`: the largest frame to accept.
@@ -167,6 +167,8 @@ export interface ProtocolAdapter {
 }
 
 export interface SessionTarget {
+  /** The target's host (XMPP: the server's domain unless `?domain=` says otherwise). */
+  host?: string;
   namespace?: string;
   params?: Readonly<Record<string, string>>;
 }

@@ -5,6 +5,7 @@ import { mqttProtocol } from './mqtt.js';
 import { specJsonProtocol } from './spec-json.js';
 import { specSocketIoProtocol } from './spec-socketio.js';
 import type { ProtocolSpec } from './spec.js';
+import { xmppProtocol } from './xmpp.js';
 
 export type { ProtocolAdapter, ProtocolEvent, ProtocolEventKind, ProtocolSession } from './adapter.js';
 export { newProtocolEvent } from './adapter.js';
@@ -24,6 +25,7 @@ export const protocols: Readonly<Record<string, ProtocolAdapter>> = {
   chatpulse: chatpulseProtocol,
   irc: ircProtocol,
   mqtt: mqttProtocol,
+  xmpp: xmppProtocol,
 };
 
 export function protocolNames(): string[] {

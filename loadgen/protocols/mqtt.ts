@@ -72,7 +72,14 @@ export const mqttProtocol: ProtocolAdapter = {
   lobby: '',
   roomName: (plain) => plain,
   params: ['qos', 'v', 'prefix'],
-  checkParams: (q) => void mqttParams(q),
+  checkParams: (q) => {
+    try {
+      mqttParams(q);
+      return '';
+    } catch (err) {
+      return (err as Error).message;
+    }
+  },
   session: (target?: SessionTarget) => new MqttSession(mqttParams(target?.params)),
   frames: (maxBytes, handlers) => new MqttFrameDecoder(maxBytes, handlers),
 };

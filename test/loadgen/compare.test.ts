@@ -18,7 +18,7 @@ const insp = inspircdBin();
 test('bad --target values are refused with one line naming the flag', async () => {
   for (const [args, re] of [
     [['--target', 'nameless'], /--target 'nameless' must be NAME=PROTO:\/\/HOST:PORT/],
-    [['--target', 'a=xmpp://h:1'], /--target 'xmpp:\/\/h:1' names an unknown protocol 'xmpp'/],
+    [['--target', 'a=gopher://h:1'], /--target 'gopher:\/\/h:1' names an unknown protocol 'gopher'/],
     [['--target', 'a=irc://h:1', '--target', 'a=irc://h:2'], /target name 'a' is given twice/],
     [[], /--target is required/],
   ] as [string[], RegExp][]) {

@@ -98,7 +98,7 @@ test('--target forms, clear errors, one protocol; clients spread so every room s
   assert.equal(parseTarget('chatpulse://localhost:5556', 'irc'), { protocol: 'chatpulse', host: 'localhost', port: 5556, transport: 'tcp', path: '', namespace: '', params: {} });
   assert.equal(parseTarget('irc://[::1]', 'chatpulse'), { protocol: 'irc', host: '::1', port: 6667, transport: 'tcp', path: '', namespace: '', params: {} });
   assert.throws(() => parseTarget('localhost', 'irc'), /has no port/);
-  assert.throws(() => parseTarget('xmpp://h:5222', 'irc'), /unknown protocol 'xmpp'/);
+  assert.throws(() => parseTarget('gopher://h:70', 'irc'), /unknown protocol 'gopher'/);
   assert.throws(() => parseTarget('irc://h:1/path', 'irc'), /more than a host and port/);
   assert.throws(() => resolveLoadOptions({ targets: ['irc://a:1', 'chatpulse://b:2'] }), /one protocol, got irc and chatpulse/);
   const o = resolveLoadOptions({ targets: ['127.0.0.1:7000', 'irc://127.0.0.1:7001'], protocol: 'irc' });
