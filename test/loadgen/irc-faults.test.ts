@@ -4,6 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runLoad, type LoadgenTickReport } from '../../loadgen/index.js';
 import { hybridBin, inspircdBin, ngircdBin, startHybrid, startInspircd, startNgircd, type IrcServer, type StartOptions } from '../helpers/irc-servers.js';
+import { crashDisconnects } from '../helpers/crash.js';
 import { sleep } from '../helpers/line-client.js';
 import { needing } from '../helpers/require-tool.js';
 
@@ -47,9 +48,7 @@ for (const [name, bin, start] of SERVERS) {
       second = await start(bin as string, { port: first.port });
       const s = await run;
       assert.ok(s.clients.reconnects >= load.clients, `reconnects ${s.clients.reconnects}`);
-      // A killed process's sockets close with FIN, or with RST where input was still unread (ngircd).
-      const dropped = (s.errors.connection_closed ?? 0) + (s.errors.connection_reset ?? 0);
-      assert.ok(dropped >= load.clients, `the crash is named: ${JSON.stringify(s.errors)}`);
+      assert.ok(crashDisconnects(s) >= load.clients, `the crash is named: ${JSON.stringify(s.errors)}`);
       const after = ticks.filter((t) => t.time > killedAt + 2500).reduce((a, t) => a + t.received, 0);
       assert.ok(after > 20, `deliveries after the restart: ${after}`);
     } finally {
