@@ -242,7 +242,7 @@ export function parseTarget(raw: string, protocol: string): Target {
     new LoadOptionsError(`target '${String(raw).slice(0, 80)}' ${why} (expected HOST:PORT, ${protocolNames().map((p) => `${p}://HOST:PORT`).join(', ')}, ws[s]://HOST:PORT/PATH, wsjson://HOST:PORT/PATH or socketio://HOST:PORT[/NAMESPACE])`);
   if (typeof raw !== 'string' || raw.trim() === '') throw bad('is empty');
   const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw);
-  if (!hasScheme && !/:\d+$/.test(raw)) throw bad('has no port');
+  if (!hasScheme && !/:\d+$/.test(raw.replace(/\?.*$/, ''))) throw bad('has no port');
   let url: URL;
   try {
     url = new URL(hasScheme ? raw : `${protocol}://${raw}`);

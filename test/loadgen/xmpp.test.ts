@@ -220,6 +220,7 @@ test('targets: xmpp://HOST:PORT?muc=…, port 5222 by default, only its own quer
     protocol: 'xmpp', transport: 'tcp', host: '127.0.0.1', port: 5222, path: '', namespace: '', params: { muc: 'conference.localhost' },
   });
   assert.is(parseTarget('xmpp://chat.example', 'chatpulse').port, 5222);
+  assert.equal(parseTarget('127.0.0.1:5222?muc=conference.localhost', 'xmpp').params, { muc: 'conference.localhost' }, 'HOST:PORT?query with --protocol xmpp');
   assert.equal(parseTarget('xmpp://127.0.0.1:5223?domain=localhost&auth=plain&password=p', 'xmpp').params, { domain: 'localhost', auth: 'plain', password: 'p' });
   assert.throws(() => parseTarget('xmpp://h:5222?room=x', 'chatpulse'), /has a query other than \?muc=, \?domain=, \?auth=, \?user=, \?password=/);
   assert.throws(() => parseTarget('xmpp://h:5222?auth=scram', 'chatpulse'), /\?auth=scram: expected anonymous or plain/);
