@@ -1,3 +1,4 @@
+import type { Chart } from 'chart.js';
 import type { Snapshot } from '../../protocol/snapshot.js';
 import type { ThinnedHistory } from './thinned-history.js';
 import type { ChartSet } from './chart-set.js';
@@ -40,6 +41,8 @@ export interface ChatpulseHooks {
   errors(): string[];
   /** Redraw now instead of at the next animation frame. */
   redraw(): void;
+  /** The Chart.js instance of one chart, to read its scales and datasets inside `page.evaluate`. */
+  chart(name: 'mps' | 'joins' | 'totals' | 'latency'): Chart;
 }
 
 declare global {
@@ -73,5 +76,6 @@ export function installHooks(d: HookDeps): void {
     csvUrl: d.csvUrl,
     errors: () => [...d.errors],
     redraw: () => d.charts.redraw(),
+    chart: (name) => d.charts.charts[name],
   };
 }

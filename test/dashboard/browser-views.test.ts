@@ -1,0 +1,122 @@
+/**
+ * What a new user saw wrong in the charts (issue #19 item 3), in a real headless Chromium against a real
+ * server: a stored run with the shapes that showed each fault (members equal to connections, a
+ * start-up latency spike, a lobby with ten times the joins of any room) is replayed and the Chart.js
+ * instances are read through `window.__chatpulse.chart()`.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { ChatpulseHooks } from '../../dashboard/web/hooks.js';
+import type { Snapshot } from '../../metrics/snapshot.js';
+import { CHROMIUM, launchChromium, watchPage, type PageWatch } from '../helpers/browser.js';
+import { eventually, startTestHub } from '../helpers/hub.js';
+import { findTool, needing } from '../helpers/require-tool.js';
+import { makeSnapshot } from '../helpers/snapshots.js';
+
+const TICKS = 60;
+const SPIKE_TICKS = 3;
+const ROOMS = ['room-0', 'room-1', 'room-2', 'room-3', 'room-4'];
+
+interface Ctx {
+  browser: Browser | null;
+  hub: Awaited<ReturnType<typeof startTestHub>>;
+  runId: string;
+  page: Page;
+  watch: PageWatch;
+}
+const ctx = {} as Ctx;
+const s = needing(suite('dashboard charts a new user reads'), findTool('chromium', 'chromium', CHROMIUM));
+
+/**
+ * Tick `tick` of the stored run: 300 members on 300 connections, ~1234 MPS, a 400/800 ms latency for the
+ * first ticks then a steady 2/3 ms, `main` joined and left 1000 times (the loadgen's lobby), rooms ~100.
+ */
+function tickOf(runId: string, t0: number, tick: number): Snapshot {
+  const snap = makeSnapshot(tick, { runId, t0, rooms: ['main', ...ROOMS] });
+  const done = tick / TICKS;
+  snap.rooms = snap.rooms.map((r, i) => i === 0
+    ? { ...r, joinsTotal: Math.round(1000 * done), leavesTotal: Math.round(1000 * done), members: 0 }
+    : { ...r, joinsTotal: Math.round((100 - i * 10) * done), leavesTotal: Math.round(40 * done), members: 60 });
+  const spike = tick <= SPIKE_TICKS;
+  snap.totals = {
+    ...snap.totals, mps: 1234 + (tick % 5), mpsAvg: 1234, members: 300, connections: 300,
+    loadgen: {
+      sources: 1, sent: 100, received: 400, lost: 0, lostTotal: 0, p50Ms: spike ? 400 : 2, p90Ms: spike ? 600 : 2.5,
+      p99Ms: spike ? 800 : 3, p999Ms: spike ? 900 : 4, maxMs: spike ? 950 : 5, samples: 400, merged: true,
+    },
+  };
+  return snap;
+}
+
+function hooks<T>(fn: (h: ChatpulseHooks) => T): Promise<T> {
+  return ctx.page.evaluate(`(${fn.toString()})(window.__chatpulse)`) as Promise<T>;
+}
+
+/** Picks the stored run in the replay picker and waits until it is loaded. */
+async function pickRun(): Promise<void> {
+  await ctx.page.selectOption('#replay-run', ctx.runId);
+  await eventually(async () => ((await hooks((h) => h.replay().total)) === TICKS ? true : undefined), 'replay loaded');
+}
+
+/** Seeks the replay to its end: every tick drawn. */
+async function seekToEnd(): Promise<void> {
+  await ctx.page.$eval('#replay-seek', (el) => {
+    (el as HTMLInputElement).value = '1000';
+    el.dispatchEvent(new Event('input'));
+  });
+  await hooks((h) => h.redraw());
+}
+
+s.before(async () => {
+  ctx.browser = await launchChromium();
+  if (ctx.browser === null) throw new Error('chromium vanished');
+  ctx.hub = await startTestHub({ interval: 1000, label: 'live' });
+  const runs = ctx.hub.hub.metrics?.runs;
+  if (runs === undefined) throw new Error('no metrics');
+  const t0 = Date.now() - 3_600_000;
+  const run = runs.startRun({ label: 'crafted', start: t0 });
+  for (let tick = 1; tick <= TICKS; tick++) runs.record(tickOf(run.id, t0, tick));
+  runs.finishRun(run.id);
+  ctx.runId = run.id;
+  ctx.page = await ctx.browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  ctx.watch = watchPage(ctx.page, ctx.hub.httpUrl);
+  await ctx.page.goto(ctx.hub.httpUrl);
+  await ctx.page.waitForFunction(() => window.__chatpulse?.connected() === true);
+  await pickRun();
+  await seekToEnd();
+});
+
+s.after(async () => {
+  await ctx.page?.close();
+  await ctx.browser?.close();
+  await ctx.hub?.stop();
+});
+
+s('Totals: both y axes have their grid lines at the same heights; connections is drawn over members', async () => {
+  const t = await hooks((h) => {
+    const c = h.chart('totals');
+    const px = (id: string) => (c.scales[id]?.ticks ?? []).map((k) => ({ v: k.value, px: c.scales[id]?.getPixelForValue(k.value) ?? NaN }));
+    const sets = c.data.datasets.map((d) => ({ label: d.label, order: d.order ?? 0, dash: (d as { borderDash?: number[] }).borderDash ?? [] }));
+    const members = c.getDatasetMeta(2);
+    return { y: px('y'), y2: px('y2'), sets, membersDrawn: members.data.length, y2Grid: c.options.scales?.y2?.grid?.drawOnChartArea };
+  });
+  assert.ok(t.y.length >= 3, JSON.stringify(t.y));
+  assert.is(t.y2.length, t.y.length, `same number of ticks: ${JSON.stringify(t)}`);
+  for (const r of t.y2) {
+    assert.ok(t.y.some((l) => Math.abs(l.px - r.px) < 0.5), `right tick ${r.v} at ${r.px}px is on a left grid line: ${JSON.stringify(t.y)}`);
+  }
+  assert.ok(t.y2.some((r) => r.v === 300), `members (300) has a grid line of its own: ${JSON.stringify(t.y2)}`);
+  assert.is(t.y2Grid, false, 'the right axis draws no grid of its own');
+  const members = t.sets.find((d) => d.label === 'members');
+  const connections = t.sets.find((d) => d.label === 'connections');
+  assert.ok(members && connections && t.membersDrawn === TICKS);
+  assert.ok(connections.order < members.order, `connections drawn after (over) members: ${JSON.stringify(t.sets)}`);
+  assert.ok(connections.dash.length > 0 && members.dash.length === 0, 'connections dashed over a solid members line');
+});
+
+s('no console errors', () => {
+  assert.equal(ctx.watch.consoleErrors, []);
+});
+
+s.run();
