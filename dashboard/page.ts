@@ -93,7 +93,7 @@ const HTML = `<!doctype html>
   <section class="card"><h2>Messages per second by room <span class="muted">(solid: instant, dashed: moving average)</span><span class="spacer"></span><button data-png="mps">PNG</button></h2><div class="chart"><canvas id="chart-mps"></canvas></div></section>
   <section class="card"><h2>Joins and leaves by room<span class="spacer"></span><button data-png="joins">PNG</button></h2><div class="chart"><canvas id="chart-joins"></canvas></div></section>
   <section class="card"><h2>Totals<span class="spacer"></span><button data-png="totals">PNG</button></h2><div class="chart"><canvas id="chart-totals"></canvas></div></section>
-  <section class="card"><h2>Loadgen delivery latency, corrected (ms)<span class="spacer"></span><button data-png="latency">PNG</button></h2><div class="chart"><canvas id="chart-latency"></canvas></div><ul id="loadgen-sources" class="muted"></ul></section>
+  <section class="card"><h2>Loadgen delivery latency, corrected (ms)<span class="spacer"></span><label class="muted"><input type="checkbox" id="latency-log"> log scale</label><button data-png="latency">PNG</button></h2><div class="chart"><canvas id="chart-latency"></canvas></div><ul id="loadgen-sources" class="muted"></ul></section>
 </main>
 <script type="module" src="/assets/dashboard.js"></script>
 </body>

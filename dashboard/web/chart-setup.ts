@@ -1,5 +1,5 @@
 import {
-  BarController, BarElement, CategoryScale, Chart, Decimation, Legend, LinearScale, LineController, LineElement,
+  BarController, BarElement, CategoryScale, Chart, Decimation, Legend, LinearScale, LineController, LineElement, LogarithmicScale,
   PointElement, Tooltip, type ChartDataset, type ChartOptions, type Plugin, type Scale,
 } from 'chart.js';
 import zoomModule from 'chartjs-plugin-zoom';
@@ -8,7 +8,7 @@ import type { Point } from './series.js';
 
 // The plugin's typings describe a CommonJS module; the bundler hands us its ESM default export.
 const zoomPlugin = ('default' in zoomModule ? zoomModule.default : zoomModule) as Plugin;
-Chart.register(LineController, BarController, LineElement, PointElement, BarElement, LinearScale, CategoryScale, Legend, Tooltip, Decimation, zoomPlugin);
+Chart.register(LineController, BarController, LineElement, PointElement, BarElement, LinearScale, LogarithmicScale, CategoryScale, Legend, Tooltip, Decimation, zoomPlugin);
 Chart.defaults.animation = false;
 Chart.defaults.font.family = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 

@@ -115,6 +115,39 @@ s('Totals: both y axes have their grid lines at the same heights; connections is
   assert.ok(connections.dash.length > 0 && members.dash.length === 0, 'connections dashed over a solid members line');
 });
 
+/** Heights (0 bottom, 1 top of the chart area) of a steady 2 ms and of the 800 ms spike on the latency chart. */
+function latencyHeights(): Promise<{ type: string; steady: number; spike: number; points: number }> {
+  return hooks((h) => {
+    const c = h.chart('latency');
+    const y = c.scales.y;
+    if (y === undefined) throw new Error('no y scale');
+    const height = (v: number) => (y.bottom - y.getPixelForValue(v)) / (y.bottom - y.top);
+    return { type: y.type, steady: height(2), spike: height(800), points: c.data.datasets[0]?.data.length ?? 0 };
+  });
+}
+
+s('Latency: a log scale toggle keeps the start-up spike on the chart and lifts the steady 2 ms lines off the floor', async () => {
+  const linear = await latencyHeights();
+  assert.is(linear.type, 'linear');
+  assert.is(linear.points, TICKS);
+  assert.ok(linear.steady < 0.01, `linear: 2 ms lies on the floor (${linear.steady})`);
+  await ctx.page.click('#latency-log');
+  await hooks((h) => h.redraw());
+  const log = await latencyHeights();
+  assert.is(log.type, 'logarithmic');
+  assert.ok(log.steady > 0.08, `log: 2 ms sits well above the floor (${log.steady})`);
+  assert.ok(log.spike > 0.9 && log.spike <= 1.0001, `log: the 800 ms spike is still on the chart, near the top (${log.spike})`);
+  assert.is(await ctx.page.evaluate(() => localStorage.getItem('chatpulse.latency.log')), '1', 'the choice is kept');
+  await ctx.page.reload();
+  await ctx.page.waitForFunction(() => window.__chatpulse?.connected() === true);
+  assert.is(await ctx.page.isChecked('#latency-log'), true, 'and comes back after a reload');
+  assert.is((await latencyHeights()).type, 'logarithmic');
+  await ctx.page.click('#latency-log');
+  assert.is((await latencyHeights()).type, 'linear', 'unticked: linear again');
+  await pickRun();
+  await seekToEnd();
+});
+
 s('no console errors', () => {
   assert.equal(ctx.watch.consoleErrors, []);
 });
