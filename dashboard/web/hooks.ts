@@ -33,6 +33,8 @@ export interface ChatpulseHooks {
   timeSpan(): { first: number; last: number; points: number } | null;
   latencyPoints(): number;
   bars(): { room: string; joins: number; leaves: number }[];
+  /** The lobby's joins and leaves (a note under the bars, not a bar). */
+  lobby(): { room: string; joins: number; leaves: number };
   lastTick(): number | null;
   liveTicks(): number;
   replay(): ReplayState;
@@ -69,6 +71,7 @@ export function installHooks(d: HookDeps): void {
     },
     latencyPoints: () => d.charts.latency.p99.points.length,
     bars: () => d.charts.joins.bars(),
+    lobby: () => d.charts.joins.lobby(),
     lastTick: () => d.charts.last?.tick ?? null,
     liveTicks: () => d.liveRing.size,
     replay: () => d.replay.state(),

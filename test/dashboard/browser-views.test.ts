@@ -30,7 +30,7 @@ const s = needing(suite('dashboard charts a new user reads'), findTool('chromium
 
 /**
  * Tick `tick` of the stored run: 300 members on 300 connections, ~1234 MPS, a 400/800 ms latency for the
- * first ticks then a steady 2/3 ms, `main` joined and left 1000 times (the loadgen's lobby), rooms ~100.
+ * first ticks then a steady 2/3 ms, `main` joined and left 1000 times (the loadgen's lobby), rooms 90 down to 50.
  */
 function tickOf(runId: string, t0: number, tick: number): Snapshot {
   const snap = makeSnapshot(tick, { runId, t0, rooms: ['main', ...ROOMS] });
@@ -146,6 +146,19 @@ s('Latency: a log scale toggle keeps the start-up spike on the chart and lifts t
   assert.is((await latencyHeights()).type, 'linear', 'unticked: linear again');
   await pickRun();
   await seekToEnd();
+});
+
+s('Joins: the lobby (main, 10× the joins of any room) is no bar; its counts are a note under the chart', async () => {
+  const j = await hooks((h) => {
+    const c = h.chart('joins');
+    const y = c.scales.y;
+    return { labels: c.data.labels as string[], joins: c.data.datasets[0]?.data as number[], yMax: y?.max ?? NaN, bars: h.bars(), lobby: h.lobby() };
+  });
+  assert.equal(j.labels, ROOMS, 'the real rooms, busiest first, no lobby');
+  assert.equal(j.joins, [90, 80, 70, 60, 50]);
+  assert.ok(j.yMax < 200, `the y axis fits the rooms, not the lobby's 1000 (${j.yMax})`);
+  assert.equal(j.lobby, { room: 'main', joins: 1000, leaves: 1000 });
+  assert.is(await ctx.page.textContent('#joins-lobby'), '#main (the lobby every client joins first, not drawn): 1,000 joins, 1,000 leaves');
 });
 
 s('no console errors', () => {
