@@ -31,6 +31,7 @@ const HTML = `<!doctype html>
   .muted { color: var(--muted); }
   #status { padding: 2px 8px; border-radius: 10px; background: #ecfdf3; color: #027a48; }
   #status.down { background: #fef3f2; color: var(--bad); }
+  #status.replay { background: #eff4ff; color: #3538cd; }
   #countdown { font: 600 20px/1 ui-monospace, monospace; padding: 4px 10px; border-radius: 6px; background: #fff7e6; }
   #countdown[hidden] { display: none; }
   .spacer { flex: 1; }

@@ -161,6 +161,39 @@ s('Joins: the lobby (main, 10× the joins of any room) is no bar; its counts are
   assert.is(await ctx.page.textContent('#joins-lobby'), '#main (the lobby every client joins first, not drawn): 1,000 joins, 1,000 leaves');
 });
 
+/** What the header and the charts show: status text, the following note, points held per chart. */
+function shown(): Promise<{ status: string; following: string; label: string; totals: number; latency: number; bars: number }> {
+  return hooks((h) => ({
+    status: document.getElementById('status')?.textContent ?? '',
+    following: document.getElementById('following')?.textContent ?? '',
+    label: document.getElementById('run-label')?.textContent ?? '',
+    totals: h.chart('totals').data.datasets[0]?.data.length ?? 0,
+    latency: h.chart('latency').data.datasets[0]?.data.length ?? 0,
+    bars: h.chart('joins').data.labels?.length ?? 0,
+  }));
+}
+
+s('Replay: a picked run is drawn at once, and the header says "replaying <run>", not "live"', async () => {
+  await ctx.page.click('#replay-live');
+  await hooks((h) => h.redraw());
+  const live = await shown();
+  assert.equal([live.status, live.following, live.label], ['live', 'following live data', 'live']);
+  await ctx.page.selectOption('#replay-run', ctx.runId);
+  await eventually(async () => ((await hooks((h) => h.replay().total)) === TICKS ? true : undefined), 'replay loaded');
+  await hooks((h) => h.redraw());
+  const picked = await shown();
+  assert.equal([picked.status, picked.following, picked.label], ['replaying crafted', 'following the replay', 'crafted']);
+  assert.equal([picked.totals, picked.latency, picked.bars], [TICKS, TICKS, ROOMS.length], 'the whole run is drawn before Play');
+  const st = await hooks((h) => h.replay());
+  assert.equal([st.playing, st.fed], [false, TICKS]);
+  await ctx.page.click('#replay-play');
+  const playing = await hooks((h) => h.replay());
+  assert.ok(playing.playing && playing.fed < TICKS, `Play starts the run over: ${JSON.stringify(playing)}`);
+  await ctx.page.click('#replay-play');
+  await ctx.page.click('#replay-live');
+  assert.is((await shown()).status, 'live');
+});
+
 s('no console errors', () => {
   assert.equal(ctx.watch.consoleErrors, []);
 });
