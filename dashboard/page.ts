@@ -31,6 +31,7 @@ const HTML = `<!doctype html>
   .muted { color: var(--muted); }
   #status { padding: 2px 8px; border-radius: 10px; background: #ecfdf3; color: #027a48; }
   #status.down { background: #fef3f2; color: var(--bad); }
+  #status.replay { background: #eff4ff; color: #3538cd; }
   #countdown { font: 600 20px/1 ui-monospace, monospace; padding: 4px 10px; border-radius: 6px; background: #fff7e6; }
   #countdown[hidden] { display: none; }
   .spacer { flex: 1; }
@@ -46,7 +47,8 @@ const HTML = `<!doctype html>
   section.card h2 { font-size: 14px; margin: 2px 0 6px; display: flex; align-items: center; gap: 8px; }
   section.card h2 .spacer { flex: 1; }
   .chart { position: relative; height: 280px; }
-  #loadgen-sources { font-size: 12px; }
+  #loadgen-sources, #joins-lobby { font-size: 12px; }
+  #joins-lobby { margin: 6px 0 0; }
   #loadgen-sources li { white-space: pre-wrap; word-break: break-all; }
   a { color: var(--accent); }
 </style>
@@ -91,9 +93,9 @@ const HTML = `<!doctype html>
 </div>
 <main>
   <section class="card"><h2>Messages per second by room <span class="muted">(solid: instant, dashed: moving average)</span><span class="spacer"></span><button data-png="mps">PNG</button></h2><div class="chart"><canvas id="chart-mps"></canvas></div></section>
-  <section class="card"><h2>Joins and leaves by room<span class="spacer"></span><button data-png="joins">PNG</button></h2><div class="chart"><canvas id="chart-joins"></canvas></div></section>
+  <section class="card"><h2>Joins and leaves by room<span class="spacer"></span><button data-png="joins">PNG</button></h2><div class="chart"><canvas id="chart-joins"></canvas></div><p id="joins-lobby" class="muted"></p></section>
   <section class="card"><h2>Totals<span class="spacer"></span><button data-png="totals">PNG</button></h2><div class="chart"><canvas id="chart-totals"></canvas></div></section>
-  <section class="card"><h2>Loadgen delivery latency, corrected (ms)<span class="spacer"></span><button data-png="latency">PNG</button></h2><div class="chart"><canvas id="chart-latency"></canvas></div><ul id="loadgen-sources" class="muted"></ul></section>
+  <section class="card"><h2>Loadgen delivery latency, corrected (ms)<span class="spacer"></span><label class="muted"><input type="checkbox" id="latency-log"> log scale</label><button data-png="latency">PNG</button></h2><div class="chart"><canvas id="chart-latency"></canvas></div><ul id="loadgen-sources" class="muted"></ul></section>
 </main>
 <script type="module" src="/assets/dashboard.js"></script>
 </body>

@@ -21,6 +21,7 @@ export class ChartSet {
   #syncing = false;
   #frame = 0;
   #last: Snapshot | null = null;
+  #source = 'live data';
 
   constructor() {
     const onUserZoom = (chart: LineChart) => this.#userZoomed(chart);
@@ -68,6 +69,12 @@ export class ChartSet {
     this.latency.append(s);
     this.#last = s;
     this.#schedule();
+  }
+
+  /** What the charts follow while not zoomed, as the page says it: `live data` or `the replay`. */
+  setSource(source: string): void {
+    this.#source = source;
+    this.#showFollowing();
   }
 
   /** Back to following live data: the x axis spans the whole run again. */
@@ -138,6 +145,6 @@ export class ChartSet {
   }
 
   #showFollowing(): void {
-    setText(byId('following'), this.#following ? 'following live data' : 'zoomed — not following (Reset to follow)');
+    setText(byId('following'), this.#following ? `following ${this.#source}` : 'zoomed — not following (Reset to follow)');
   }
 }

@@ -22,16 +22,25 @@ let mode: 'live' | 'replay' = 'live';
 const errors: string[] = [];
 
 const status = byId('status');
-function showStatus(connected: boolean): void {
-  status.classList.toggle('down', !connected);
-  setText(status, connected ? 'live' : 'disconnected — retrying');
+let connected = false;
+function showStatus(isConnected: boolean): void {
+  connected = isConnected;
+  showHeader();
 }
 
-function showRunLabel(): void {
-  const run = mode === 'replay' ? replay.run : liveRun;
-  const el = byId('run-label');
-  setText(el, run === null ? '—' : run.label.trim() === '' ? run.id : run.label);
-  setText(byId('mode'), mode === 'replay' ? 'replay' : 'live');
+const runName = (run: RunInfo | null) => (run === null ? '—' : run.label.trim() === '' ? run.id : run.label);
+
+/** Header and bar: which run is shown and whether it is live or a replay (never "live" while replaying). */
+function showHeader(): void {
+  const replaying = mode === 'replay';
+  const name = runName(replaying ? replay.run : liveRun);
+  const feed = connected ? 'live' : 'disconnected — retrying';
+  status.classList.toggle('down', !connected);
+  status.classList.toggle('replay', replaying);
+  setText(status, replaying ? `replaying ${name}${connected ? '' : ` (live feed ${feed})`}` : feed);
+  setText(byId('run-label'), name);
+  setText(byId('mode'), replaying ? 'replay' : 'live');
+  charts.setSource(replaying ? 'the replay' : 'live data');
 }
 
 function onFrame(frame: ServerFrame): void {
@@ -41,7 +50,7 @@ function onFrame(frame: ServerFrame): void {
       for (const s of frame.snapshots) liveRing.push(s);
       liveRun = frame.run;
       if (mode === 'live') charts.reset(liveRing.items());
-      showRunLabel();
+      showHeader();
       break;
     case 'snapshot': {
       const s = frame.snapshot;
@@ -50,7 +59,7 @@ function onFrame(frame: ServerFrame): void {
         liveRing.clear();
         liveRun = { ...liveRun, id: s.runId, label: '', start: s.time - s.elapsedS * 1000, end: null, status: 'running', ticks: 0 };
         if (mode === 'live') charts.reset([]);
-        showRunLabel();
+        showHeader();
       }
       liveRing.push(s);
       if (mode === 'live') charts.append(s);
@@ -93,7 +102,7 @@ function backToLive(): void {
   picker.value = '';
   charts.reset(liveRing.items());
   showReplay(replay.state());
-  showRunLabel();
+  showHeader();
 }
 
 picker.addEventListener('focus', () => void refreshRunPicker(picker).catch(report));
@@ -102,7 +111,7 @@ picker.addEventListener('change', () => {
   if (id === '') return backToLive();
   mode = 'replay';
   replay.load(id).then(() => {
-    showRunLabel();
+    showHeader();
     replay.setSpeed(Number(speedSel.value));
   }, report);
 });

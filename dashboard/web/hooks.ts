@@ -1,3 +1,4 @@
+import type { Chart } from 'chart.js';
 import type { Snapshot } from '../../protocol/snapshot.js';
 import type { ThinnedHistory } from './thinned-history.js';
 import type { ChartSet } from './chart-set.js';
@@ -32,6 +33,8 @@ export interface ChatpulseHooks {
   timeSpan(): { first: number; last: number; points: number } | null;
   latencyPoints(): number;
   bars(): { room: string; joins: number; leaves: number }[];
+  /** The lobby's joins and leaves (a note under the bars, not a bar). */
+  lobby(): { room: string; joins: number; leaves: number };
   lastTick(): number | null;
   liveTicks(): number;
   replay(): ReplayState;
@@ -40,6 +43,8 @@ export interface ChatpulseHooks {
   errors(): string[];
   /** Redraw now instead of at the next animation frame. */
   redraw(): void;
+  /** The Chart.js instance of one chart, to read its scales and datasets inside `page.evaluate`. */
+  chart(name: 'mps' | 'joins' | 'totals' | 'latency'): Chart;
 }
 
 declare global {
@@ -66,6 +71,7 @@ export function installHooks(d: HookDeps): void {
     },
     latencyPoints: () => d.charts.latency.p99.points.length,
     bars: () => d.charts.joins.bars(),
+    lobby: () => d.charts.joins.lobby(),
     lastTick: () => d.charts.last?.tick ?? null,
     liveTicks: () => d.liveRing.size,
     replay: () => d.replay.state(),
@@ -73,5 +79,6 @@ export function installHooks(d: HookDeps): void {
     csvUrl: d.csvUrl,
     errors: () => [...d.errors],
     redraw: () => d.charts.redraw(),
+    chart: (name) => d.charts.charts[name],
   };
 }

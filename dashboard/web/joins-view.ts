@@ -1,6 +1,7 @@
 import { Chart } from 'chart.js';
 import type { Snapshot } from '../../protocol/snapshot.js';
 import { roomColor, withAlpha } from './colors.js';
+import { byId, formatNumber, setText } from './dom.js';
 
 interface Counts {
   joins: number;
@@ -9,17 +10,22 @@ interface Counts {
 
 /**
  * Joins and leaves per room since the run started (bars: solid = joins, light = leaves, in the room's
- * colour). Shows the `maxBars` rooms with the most joins; rooms seen are capped at `maxRooms`.
+ * colour). Shows the `maxBars` rooms with the most joins; rooms seen are capped at `maxRooms`. The lobby
+ * is not a bar: every client joins it first (the loadgen joins it and leaves it), so its count would
+ * dwarf every real room; it is a line of text under the chart instead (`#joins-lobby`).
  */
 export class JoinsView {
   readonly chart: Chart<'bar', number[], string>;
   readonly #counts = new Map<string, Counts>();
   readonly #maxBars: number;
   readonly #maxRooms: number;
+  readonly #lobby: string;
 
-  constructor(canvas: HTMLCanvasElement, opts: { maxBars?: number; maxRooms?: number } = {}) {
+  /** `lobby`: the room every client is put in, the chat server's `LOBBY`. @default 'main' */
+  constructor(canvas: HTMLCanvasElement, opts: { maxBars?: number; maxRooms?: number; lobby?: string } = {}) {
     this.#maxBars = opts.maxBars ?? 16;
     this.#maxRooms = opts.maxRooms ?? 500;
+    this.#lobby = opts.lobby ?? 'main';
     this.chart = new Chart(canvas, {
       type: 'bar',
       data: { labels: [], datasets: [{ label: 'joins', data: [] }, { label: 'leaves', data: [] }] },
@@ -61,12 +67,19 @@ export class JoinsView {
     }
   }
 
-  /** Rooms drawn, with their counts (for tests and the CSV-free quick look). */
+  /** Rooms drawn, with their counts (for tests and the CSV-free quick look). The lobby is not one. */
   bars(): { room: string; joins: number; leaves: number }[] {
     return [...this.#counts.entries()]
+      .filter(([room]) => room !== this.#lobby)
       .sort((a, b) => b[1].joins - a[1].joins || (a[0] < b[0] ? -1 : 1))
       .slice(0, this.#maxBars)
       .map(([room, c]) => ({ room, ...c }));
+  }
+
+  /** The lobby's counts, shown as text rather than as a bar. */
+  lobby(): { room: string; joins: number; leaves: number } {
+    const c = this.#counts.get(this.#lobby);
+    return { room: this.#lobby, joins: c?.joins ?? 0, leaves: c?.leaves ?? 0 };
   }
 
   sync(): void {
@@ -76,5 +89,7 @@ export class JoinsView {
     const [joins, leaves] = this.chart.data.datasets;
     if (joins) Object.assign(joins, { data: bars.map((b) => b.joins), backgroundColor: colors });
     if (leaves) Object.assign(leaves, { data: bars.map((b) => b.leaves), backgroundColor: colors.map((c) => withAlpha(c, 0.35)) });
+    const l = this.lobby();
+    setText(byId('joins-lobby'), `#${l.room} (the lobby every client joins first, not drawn): ${formatNumber(l.joins)} joins, ${formatNumber(l.leaves)} leaves`);
   }
 }

@@ -29,6 +29,26 @@ export class LatencyView {
       { label: 'p99 corrected', data: [], borderColor: '#dc2626' },
     ];
     this.chart.data.datasets = this.#sets;
+    const box = byId<HTMLInputElement>('latency-log');
+    box.checked = readLogChoice();
+    box.addEventListener('change', () => this.setLog(box.checked));
+    this.setLog(box.checked);
+  }
+
+  /**
+   * Log y scale: a start-up spike of hundreds of ms stays on the chart while steady 2 ms lines keep
+   * their height instead of lying flat on the floor. The choice is kept in localStorage.
+   */
+  setLog(on: boolean): void {
+    const y = this.chart.options.scales?.y;
+    if (y === undefined) return;
+    y.type = on ? 'logarithmic' : 'linear';
+    saveLogChoice(on);
+    this.chart.update('none');
+  }
+
+  get log(): boolean {
+    return this.chart.options.scales?.y?.type === 'logarithmic';
   }
 
   reset(snapshots: readonly Snapshot[]): void {
@@ -66,5 +86,23 @@ export class LatencyView {
     });
     const l = s ? latencyOf(s) : null;
     setText(byId('t-p99'), l ? `${formatNumber(l.p99)} ms` : '—');
+  }
+}
+
+const LOG_KEY = 'chatpulse.latency.log';
+
+function readLogChoice(): boolean {
+  try {
+    return localStorage.getItem(LOG_KEY) === '1';
+  } catch {
+    return false; // storage refused (private mode, sandboxed frame): linear, as before
+  }
+}
+
+function saveLogChoice(on: boolean): void {
+  try {
+    localStorage.setItem(LOG_KEY, on ? '1' : '0');
+  } catch {
+    // not kept: the toggle still works for this page
   }
 }

@@ -64,10 +64,9 @@ export class Replay {
     }
     this.#run = run;
     this.#snaps = snaps;
-    this.#fed = 0;
-    this.#position = 0;
-    this.#opts.onReset([]);
-    this.#emit();
+    // Drawn whole at once, positioned at its end: a picked run is never a blank page waiting for Play
+    // (Play starts it over from its first tick).
+    this.seek(1);
   }
 
   get durationMs(): number {

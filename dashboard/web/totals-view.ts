@@ -19,8 +19,10 @@ export class TotalsView {
     this.#sets = [
       { label: 'MPS', data: [], borderColor: '#1d2330', yAxisID: 'y' },
       { label: 'MPS (moving avg)', data: [], borderColor: '#667085', borderDash: [6, 4], yAxisID: 'y' },
-      { label: 'members', data: [], borderColor: '#16a34a', yAxisID: 'y2' },
-      { label: 'connections', data: [], borderColor: '#d97706', yAxisID: 'y2' },
+      // Members and connections are often equal: members is drawn wide underneath, connections dashed
+      // on top of it (a lower `order` draws later), so both stay visible when the lines coincide.
+      { label: 'members', data: [], borderColor: '#16a34a', borderWidth: 4, order: 1, yAxisID: 'y2' },
+      { label: 'connections', data: [], borderColor: '#d97706', borderDash: [5, 4], order: 0, yAxisID: 'y2' },
     ];
     this.chart.data.datasets = this.#sets;
   }

@@ -124,7 +124,9 @@ run('the MPS chart gains points each tick for the active rooms; joins/leaves bar
   const get = (room: string) => bars.find((x) => x.room === room);
   assert.equal(get('alpha'), { room: 'alpha', joins: 2, leaves: 0 });
   assert.equal(get('beta'), { room: 'beta', joins: 1, leaves: 1 });
-  assert.equal(get('main'), { room: 'main', joins: 3, leaves: 0 });
+  assert.is(get('main'), undefined, 'the lobby is no bar');
+  assert.equal(await hooks((h) => h.lobby()), { room: 'main', joins: 3, leaves: 0 });
+  assert.match((await ctx.page.textContent('#joins-lobby')) ?? '', /^#main .*: 3 joins, 0 leaves$/);
 });
 
 async function wheelZoom(): Promise<void> {
