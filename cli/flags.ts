@@ -6,6 +6,8 @@
  * expected and what arrived.
  */
 import { formatBytes, formatDuration, parseBytes, parseDuration } from '../protocol/index.js';
+import { didYouMean } from './did-you-mean.js';
+import { npmSwallowedHint, type Env } from './npm-swallowed.js';
 
 // The units moved to protocol/ (below every folder); re-exported so the flags' callers keep one import.
 export { formatBytes, formatDuration, parseBytes, parseDuration };
@@ -147,7 +149,11 @@ export function flagName(key: string): string {
 
 const MAX_ARGS = 512;
 
-export function parseFlags<S extends FlagSpec>(argv: readonly string[], spec: S): ParsedFlags<S> {
+/**
+ * `env`: the process environment, read only to explain a bare value that npm left behind when it took
+ * the flag before it (`npm run demo --minutes 1`). @default {}
+ */
+export function parseFlags<S extends FlagSpec>(argv: readonly string[], spec: S, env: Env = {}): ParsedFlags<S> {
   if (argv.length > MAX_ARGS) throw new UsageError(`too many arguments (${argv.length}, at most ${MAX_ARGS})`);
   const byName = new Map<string, string>();
   for (const key of Object.keys(spec)) byName.set(flagName(key), key);
@@ -160,7 +166,11 @@ export function parseFlags<S extends FlagSpec>(argv: readonly string[], spec: S)
       out.help = true;
       continue;
     }
-    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument '${arg}' (flags start with --)`);
+    if (!arg.startsWith('--')) {
+      const shown = arg.slice(0, 40);
+      const npm = npmSwallowedHint(shown, [...byName].map(([name, key]) => [name, spec[key]?.boolean === true] as const), env);
+      throw new UsageError(`unexpected argument '${shown}' ${npm ? `— ${npm}` : '(flags start with --)'}`);
+    }
     let name = arg.slice(2);
     let inline: string | undefined;
     const eq = name.indexOf('=');
@@ -177,7 +187,7 @@ export function parseFlags<S extends FlagSpec>(argv: readonly string[], spec: S)
       }
       // `--no-metrics` style flags are declared under their negative name.
     }
-    if (key === undefined) throw new UsageError(`unknown flag --${name.slice(0, 40)} (see --help)`);
+    if (key === undefined) throw unknownFlag(name, spec);
     const f = spec[key] as Flag<unknown>;
     if (f.boolean) {
       if (inline !== undefined && inline !== 'true' && inline !== 'false') fail(name, 'no value (or =true/=false)', inline);
@@ -203,6 +213,13 @@ export function parseFlags<S extends FlagSpec>(argv: readonly string[], spec: S)
     }
   }
   return out as ParsedFlags<S>;
+}
+
+/** `unknown flag --minuts (did you mean --minutes?)`; `(see --help)` when no flag is close. */
+function unknownFlag(name: string, spec: FlagSpec): UsageError {
+  const known = Object.entries(spec).flatMap(([key, f]) => (f.boolean && !/^no[A-Z]/.test(key) ? [flagName(key), `no-${flagName(key)}`] : [flagName(key)]));
+  const near = didYouMean(name, known);
+  return new UsageError(`unknown flag --${name.slice(0, 40)} ${near ? `(did you mean --${near}?)` : '(see --help)'}`);
 }
 
 /** Renders `--help` text: a usage line, a summary, then one line per flag with its default. */

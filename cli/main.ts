@@ -1,3 +1,4 @@
+import { didYouMean } from './did-you-mean.js';
 import { UsageError } from './flags.js';
 import { benchCommand } from './bench-command.js';
 import { clientCommand } from './client-command.js';
@@ -23,13 +24,20 @@ function usage(): string {
 
 export async function main(argv: string[]): Promise<void> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  // Asked for, the usage is the answer (exit 0); with no command at all it is the error (exit 2).
+  if (name === undefined) {
+    console.error(usage());
+    process.exit(2);
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
     console.log(usage());
     return;
   }
-  const command = commands[name];
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (command === undefined) {
-    console.error(`chatpulse: unknown command '${name.slice(0, 40)}' (commands: ${Object.keys(commands).join(', ')})`);
+    const near = didYouMean(name, Object.keys(commands));
+    const hint = near ? `did you mean ${near}?` : `commands: ${Object.keys(commands).join(', ')}`;
+    console.error(`chatpulse: unknown command '${name.slice(0, 40)}' (${hint})`);
     process.exit(2);
   }
   try {

@@ -19,7 +19,7 @@ export function parseCommandFlags<S extends FlagSpec>(
   help: CommandHelp,
   out: (text: string) => void = (text) => console.log(text),
 ): ParsedFlags<S> | undefined {
-  const f = parseFlags(argv, spec);
+  const f = parseFlags(argv, spec, process.env);
   if (!f.help) return f;
   out(formatHelp(help.usage, help.summary, spec, help.footer));
   return undefined;

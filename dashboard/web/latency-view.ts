@@ -1,6 +1,7 @@
 import type { Snapshot } from '../../protocol/snapshot.js';
 import { createTimeChart, type LineChart, type LineDataset, type TimeChartOptions } from './chart-setup.js';
 import { byId, formatNumber, setText } from './dom.js';
+import { noLoadgenText } from './loadgen-hint.js';
 import { Series } from './series.js';
 
 /**
@@ -78,7 +79,7 @@ export class LatencyView {
     const lines = (s?.loadgen ?? []).map((r) =>
       `${r.source} → ${r.target}: ${r.clients} clients, p99 ${formatNumber(r.latencyMs.corrected.p99)} ms${r.saturated ? ' (saturated: latencies suspect)' : ''}`,
     );
-    if (lines.length === 0) lines.push(s === null || !latencyOf(s) ? 'no load generator reporting' : '');
+    if (lines.length === 0) lines.push(s === null || !latencyOf(s) ? noLoadgenText(location) : '');
     while (list.children.length > lines.length) list.lastElementChild?.remove();
     lines.forEach((text, i) => {
       const li = (list.children[i] as HTMLElement | undefined) ?? list.appendChild(document.createElement('li'));

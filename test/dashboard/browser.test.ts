@@ -101,6 +101,9 @@ run('the page loads only from this server, shows the hostile run label as text, 
     return { text: el.textContent, children: el.children.length, imgs: document.images.length };
   });
   assert.equal(label, { text: HOSTILE, children: 0, imgs: 0 });
+  // No loadgen yet: the latency panel says how to connect one, to this dashboard's own port.
+  const httpHost = new URL(ctx.hub.httpUrl).host;
+  assert.is(await ctx.page.textContent('#loadgen-sources'), `no load generator reporting — connect one: chatpulse loadgen --report ws://${httpHost}/ingest`);
   await ctx.page.click('#replay-run'); // the picker lists runs by label: also text
   const options = await ctx.page.$$eval('#replay-run option', (os) => os.map((o) => ({ text: o.textContent ?? '', html: o.innerHTML })));
   const hostile = options.find((o) => o.text.startsWith(HOSTILE));

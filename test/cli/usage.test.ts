@@ -1,0 +1,49 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { killLeftovers, runCli } from '../helpers/cli.js';
+
+test.after.each(killLeftovers);
+
+/** No npm in the child's environment, whatever ran these tests (`npm test` sets npm_lifecycle_event). */
+const NO_NPM = { npm_lifecycle_event: undefined, npm_config_minutes: undefined };
+
+async function usageLine(args: string[], env: NodeJS.ProcessEnv = NO_NPM): Promise<string> {
+  const p = runCli(args, { env });
+  const { code } = await p.exited();
+  assert.is(code, 2, `${args.join(' ')}: ${p.stderr()}`);
+  assert.is(p.stdout(), '');
+  const err = p.stderr().trim();
+  assert.is(err.split('\n').length, 1, err);
+  return err;
+}
+
+test('`npm run demo --minutes 1` (no --): npm took the flag; the one line says so and what to type', async () => {
+  const env = { ...NO_NPM, npm_lifecycle_event: 'demo', npm_config_minutes: 'true' };
+  assert.is(
+    await usageLine(['demo', '1'], env),
+    "chatpulse demo: unexpected argument '1' — npm passes flags to chatpulse only after --: npm run demo -- --minutes 1",
+  );
+  assert.is(await usageLine(['demo', '1']), "chatpulse demo: unexpected argument '1' (flags start with --)");
+});
+
+test('a mistyped flag or command gets the nearest one; a far one gets none', async () => {
+  assert.is(await usageLine(['demo', '--minuts', '1']), 'chatpulse demo: unknown flag --minuts (did you mean --minutes?)');
+  assert.is(await usageLine(['loadgen', '--clinets', '5']), 'chatpulse loadgen: unknown flag --clinets (did you mean --clients?)');
+  assert.is(await usageLine(['lodgen']), "chatpulse: unknown command 'lodgen' (did you mean loadgen?)");
+  assert.is(await usageLine(['frobnicate']), "chatpulse: unknown command 'frobnicate' (commands: demo, server, loadgen, compare, client, bench)");
+  assert.is(await usageLine(['constructor']), "chatpulse: unknown command 'constructor' (commands: demo, server, loadgen, compare, client, bench)");
+});
+
+test('no command prints the command list to stderr and exits 2; --help prints it to stdout and exits 0', async () => {
+  const bare = runCli([], { env: NO_NPM });
+  assert.is((await bare.exited()).code, 2);
+  assert.is(bare.stdout(), '');
+  assert.match(bare.stderr(), /^usage: chatpulse <command> \[flags\]/);
+  assert.match(bare.stderr(), /\n {2}loadgen {3}/);
+  const help = runCli(['--help'], { env: NO_NPM });
+  assert.is((await help.exited()).code, 0);
+  assert.is(help.stderr(), '');
+  assert.is(help.stdout(), bare.stderr());
+});
+
+test.run();
