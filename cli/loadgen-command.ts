@@ -1,4 +1,4 @@
-import { defaultLoadOptions, formatSummary, LoadOptionsError, parseScenario, splitTargetSpec, runLoad, ScenarioError, type LoadOptions, type LoadSummary } from '../loadgen/index.js';
+import { defaultLoadOptions, formatSummary, LoadOptionsError, percentileSpectrum, prepareRunFolder, RunFolderError, tickPoint, writeRunFolder, parseScenario, splitTargetSpec, runLoad, ScenarioError, type LoadOptions, type LoadSummary, type ReportData } from '../loadgen/index.js';
 import { Progress } from '../loadgen/progress.js';
 import { parseFlags, UsageError } from './flags.js';
 import { loadgenFlags } from './loadgen-flags.js';
@@ -15,6 +15,16 @@ export const loadgenCommand: Command = {
     const f = parseCommandFlags(argv, spec, { usage: 'chatpulse loadgen [flags]', summary: loadgenCommand.summary, footer: EXAMPLE });
     if (f === undefined) return 0;
     const options = toOptions(f);
+    if (f.out) {
+      try {
+        prepareRunFolder(f.out);
+      } catch (err) {
+        if (err instanceof RunFolderError) throw new UsageError(`--out: ${err.message}`);
+        throw err;
+      }
+    }
+    const ticks: ReportData['ticks'] = [];
+    let spectrum: ReportData['spectrum'] = { corrected: [], uncorrected: [] };
     const reportToken = f.reportToken || process.env.CHATPULSE_TOKEN || '';
     const controller = new AbortController();
     const releaseSignals = abortOnSignals(controller);
@@ -29,11 +39,21 @@ export const loadgenCommand: Command = {
         ...(f.metricsPort >= 0 ? { metricsPort: f.metricsPort } : {}),
         onMetricsPort: (port) => process.stderr.write(`loadgen metrics on http://127.0.0.1:${port}/metrics\n`),
         onWarn: (m) => process.stderr.write(`chatpulse loadgen: ${m}\n`),
-        onTick: (r) => progress.onTick(r),
+        onTick: (r) => {
+          progress.onTick(r);
+          if (f.out) ticks.push(tickPoint(r));
+        },
+        onRunHistograms: (h) => {
+          if (f.out) spectrum = { corrected: percentileSpectrum(h.corrected), uncorrected: percentileSpectrum(h.uncorrected) };
+        },
       });
       progress.done();
       table.write(`${formatSummary(summary)}\n`);
       if (f.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+      if (f.out) {
+        writeRunFolder(f.out, { summary, ticks, spectrum });
+        process.stderr.write(`chatpulse loadgen: wrote summary.json, summary.md and report.html to ${f.out}\n`);
+      }
       if (summary.stoppedEarly) {
         console.error(`chatpulse loadgen: stopped early after ${Math.round(summary.durationS * 10) / 10} s of ${summary.plannedS} s (exit ${STOPPED_EARLY_EXIT})`);
         return STOPPED_EARLY_EXIT;
@@ -74,7 +94,7 @@ function toOptions(f: Flags): Partial<LoadOptions> {
   if (f.tlsInsecure && !secure) throw new UsageError('--tls-insecure needs --tls or a wss:// target');
   if (f.tlsCa && !secure) throw new UsageError('--tls-ca needs --tls or a wss:// target');
   if (f.reportToken && !f.report) throw new UsageError('--report-token needs --report');
-  const { help: _h, threshold: _t, json: _j, report: _r, reportToken: _rt, metricsPort: _m, scenario: file, tlsCa: caFile, target, spec: specFile, ...rest } = f;
+  const { help: _h, threshold: _t, json: _j, out: _out, report: _r, reportToken: _rt, metricsPort: _m, scenario: file, tlsCa: caFile, target, spec: specFile, ...rest } = f;
   // A target may carry its spec as `?spec=FILE`; one run speaks one app, so they must agree.
   const split = target.map(splitTargetSpec);
   const files = [...new Set([specFile, ...split.map((t) => t.specFile)].filter((x) => x !== ''))];
@@ -125,5 +145,6 @@ examples:
   chatpulse loadgen --target socketio://127.0.0.1:3000 --spec examples/socketio-chat/spec.json     (your Socket.IO app)
   chatpulse loadgen --clients 1000 --rate 0.5 --threshold 'p99<50ms' --threshold 'loss<0.1%'
   chatpulse loadgen --scenario spike.json --json > result.json
+  chatpulse loadgen --clients 200 --duration 30s --out runs/first        (then open runs/first/report.html)
   chatpulse loadgen --report ws://127.0.0.1:8080/ingest --metrics-port 9465
   chatpulse loadgen --host chat.example --tls --tls-ca server-cert.pem --report ws://chat.example:8080/ingest --report-token "$TOKEN"`;

@@ -47,6 +47,7 @@ export const loadgenFlags = {
     return raw;
   }),
   json: flag.bool(false, 'print the summary as one JSON record on stdout (progress and table go to stderr)'),
+  out: flag.string('', 'write the run into DIR (created if missing): summary.json (the --json record), summary.md (the table in Markdown) and report.html (one self-contained page: configuration, delivery accounting, thresholds, latency over time, the percentile spectrum, generator health; opens offline)', { maxLength: 4096 }),
   report: flag.string('', 'send per-tick stats to ws://host:port/ingest'),
   reportToken: flag.string('', "the dashboard's token for --report (also $CHATPULSE_TOKEN); needed when it is not on loopback", { maxLength: 256 }),
   tls: flag.bool(false, 'connect to the chat server over TLS (a wsjson:// or socketio:// app: over wss); connect and handshake times are measured apart'),

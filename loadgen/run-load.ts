@@ -6,7 +6,7 @@
 import { RunAggregate, type TickView } from './aggregate.js';
 import { epochMs } from './clock.js';
 import { encodeWire, WIRE_LIMITS } from './histogram-wire.js';
-import { percentilesMs } from './histograms.js';
+import { percentilesMs, type Histogram } from './histograms.js';
 import { LoadgenMetrics, serveMetrics } from './metrics-server.js';
 import { parseTarget, resolveLoadOptions, targetsLabel, targetUrl, type LoadOptions } from './options.js';
 import { buildPlan } from './plan.js';
@@ -32,6 +32,8 @@ export interface RunHooks {
   onMetricsPort?(port: number): void;
   /** `p99<50ms`, `loss<0.1%`, `errors<10 over 10s`… */
   thresholds?: readonly (string | Threshold)[];
+  /** Called once at the end with the whole run's delivery latency histograms (µs), e.g. for a percentile spectrum. */
+  onRunHistograms?(h: { corrected: Histogram; uncorrected: Histogram }): void;
   /** Non-fatal trouble (report socket down…). @default no-op */
   onWarn?(message: string): void;
 }
@@ -110,6 +112,7 @@ export async function runLoad(partial: Partial<LoadOptions> = {}, hooks: RunHook
     await reporter?.close();
     await metricsServer?.close();
   }
+  hooks.onRunHistograms?.({ corrected: aggregate.corrected, uncorrected: aggregate.uncorrected });
   const results = tracker.results({ latency: aggregate.corrected, lost: aggregate.ledger.lostTotal, expected: aggregate.ledger.expectedTotal, errors: aggregate.errorsTotal });
   return buildSummary(aggregate, o, plan.clients, startEpoch, stoppedAt - startEpoch, results, { plannedMs: plan.duration, stoppedEarly });
 }
