@@ -3,6 +3,7 @@
  * refuses every fetch, and the page script puts all user text (labels, targets, error kinds) into the
  * DOM with `textContent`, never as HTML.
  */
+import { inlineJson, inlineScript, PAGE_CSP_META } from './html-inline.js';
 import { REPORT_PAGE_CSS, REPORT_PAGE_SCRIPT } from './report-page.js';
 import type { SpectrumPoint } from './spectrum.js';
 import type { LoadSummary } from './summary.js';
@@ -26,22 +27,12 @@ export interface ReportData {
   spectrum: { corrected: SpectrumPoint[]; uncorrected: SpectrumPoint[] };
 }
 
-/** The data as JSON safe inside `<script>`: a `<` anywhere (a label's `</script>`) becomes \u003c. */
-export function inlineJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
-}
-
-/** JavaScript source inlined in `<script>`: a `</script` inside it would end the element early. */
-function inlineScript(js: string): string {
-  return js.replace(/<\/(script)/gi, '<\\/$1');
-}
-
 export function renderReportHtml(data: ReportData, chartJs: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
+${PAGE_CSP_META}
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>chatpulse loadgen report</title>
 <style>${REPORT_PAGE_CSS}</style>

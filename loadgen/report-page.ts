@@ -2,6 +2,7 @@
  * The script and style inlined in `report.html`. Plain browser JavaScript run after Chart.js's UMD
  * build: it reads the `#report-data` JSON and builds the page with `textContent` only.
  */
+import { SPECTRUM_AXIS_SCRIPT } from './html-inline.js';
 
 export const REPORT_PAGE_CSS = `
 body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em auto; max-width: 1100px; padding: 0 1em; color: #222; }
@@ -17,7 +18,7 @@ td.n { text-align: right; font-variant-numeric: tabular-nums; }
 export const REPORT_PAGE_SCRIPT = `
 (function () {
   'use strict';
-  var data = JSON.parse(document.getElementById('report-data').textContent);
+${SPECTRUM_AXIS_SCRIPT}  var data = JSON.parse(document.getElementById('report-data').textContent);
   var s = data.summary, m = s.messages, c = s.config;
   function el(tag, text, cls) {
     var e = document.createElement(tag);
@@ -118,10 +119,6 @@ export const REPORT_PAGE_SCRIPT = `
   });
 
   var spectrumXY = function (pts) { return pts.map(function (p) { return { x: p.x, y: p.ms }; }); };
-  var percentLabel = function (x) {
-    var p = 100 * (1 - 1 / x);
-    return Number(p.toFixed(6)) + '%';
-  };
   new Chart(document.getElementById('spectrum-chart'), {
     type: 'line',
     data: { datasets: [
@@ -130,20 +127,10 @@ export const REPORT_PAGE_SCRIPT = `
     ] },
     options: Object.assign({}, common, {
       scales: {
-        x: {
-          type: 'logarithmic', min: 1, title: { display: true, text: 'percentile' },
-          afterBuildTicks: function (axis) {
-            var ticks = [];
-            for (var v = 1; v <= axis.max * 1.0001; v *= 10) ticks.push({ value: v });
-            axis.ticks = ticks;
-          },
-          ticks: { callback: function (v) { return percentLabel(v); } },
-        },
+        x: spectrumXScale(),
         y: { type: 'linear', beginAtZero: true, title: { display: true, text: 'latency ms' } },
       },
-      plugins: { tooltip: { callbacks: {
-        title: function (items) { return items.length ? 'p' + percentLabel(items[0].parsed.x).replace('%', '') : ''; },
-      } } },
+      plugins: { tooltip: spectrumTooltip },
     }),
   });
 

@@ -3,8 +3,8 @@
  * (the table in Markdown) and `report.html` (one self-contained page: opens from file:// offline).
  */
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
+import { readChartJs } from './html-inline.js';
 import type { LoadgenTickReport } from './report.js';
 import { renderReportHtml, type ReportData, type TickPoint } from './report-html.js';
 import { formatSummaryMarkdown } from './summary-md.js';
@@ -43,8 +43,3 @@ export function writeRunFolder(dir: string, data: ReportData): void {
   fs.writeFileSync(path.join(dir, 'report.html'), renderReportHtml(data, readChartJs()));
 }
 
-function readChartJs(): string {
-  // chart.js exports no subpaths; its UMD build sits beside the CommonJS entry it resolves to.
-  const dist = path.dirname(createRequire(import.meta.url).resolve('chart.js'));
-  return fs.readFileSync(path.join(dist, 'chart.umd.min.js'), 'utf8');
-}
