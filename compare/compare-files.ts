@@ -1,12 +1,15 @@
 /**
  * `results/compare-<time>/`: compare.md (tables for people), compare.csv (one row per target and
- * repeat, written like every chatpulse CSV), compare.json (everything, for scripts). DESIGN §11.
+ * repeat, written like every chatpulse CSV), compare.json (everything, for scripts), compare.html (the table
+ * and every run's latency spectrum overlaid, one self-contained page like report.html). DESIGN §11.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeCsvFile } from '../metrics/index.js';
 import { CSV_COLUMNS, csvRecord, type CompareRow } from './compare-rows.js';
-import type { CompareResult } from './run-compare.js';
+import { readChartJs } from '../loadgen/index.js';
+import { renderCompareHtml } from './compare-html.js';
+import { ACTION_NAMES, type CompareResult } from './run-compare.js';
 
 /** `compare-2026-11-22T14-03-05Z` (UTC, sortable, like run ids). */
 export function compareDirName(at: Date): string {
@@ -19,6 +22,7 @@ export async function writeCompareFiles(result: CompareResult, resultsDir: strin
   await writeCsvFile(path.join(dir, 'compare.csv'), CSV_COLUMNS, result.rows.map(csvRecord));
   await atomicWrite(path.join(dir, 'compare.json'), `${JSON.stringify({ type: 'chatpulse-compare', ...result }, null, 2)}\n`);
   await atomicWrite(path.join(dir, 'compare.md'), compareMarkdown(result));
+  await atomicWrite(path.join(dir, 'compare.html'), renderCompareHtml(result, readChartJs()));
   return dir;
 }
 
@@ -72,8 +76,6 @@ export function compareMarkdown(r: CompareResult): string {
   }
   return `${lines.join('\n')}\n`;
 }
-
-const ACTION_NAMES: Record<string, string> = { pm: 'private messages (--pm)', switch: 'room switches (--switch)', users: 'member lists (--users)' };
 
 /** Actions left out for every target, and why: said above the table, so no one compares apples to pears unawares. */
 function leftOutLines(r: CompareResult): string[] {

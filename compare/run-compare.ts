@@ -5,7 +5,7 @@
  * favour the same target. With `findMax`, each target is stepped up from the given rate until it
  * stops keeping up, within bounded steps and time.
  */
-import { adapterFor, defaultLoadOptions, isSpecProtocol, LoadOptionsError, parseTarget, resolveLoadOptions, runLoad, targetUrl, type LoadOptions, type LoadSummary, type LoadgenTickReport, type ProtocolSpec } from '../loadgen/index.js';
+import { adapterFor, defaultLoadOptions, percentileSpectrum, isSpecProtocol, LoadOptionsError, parseTarget, resolveLoadOptions, runLoad, targetUrl, type LoadOptions, type LoadSummary, type LoadgenTickReport, type Histogram, type ProtocolSpec, type SpectrumPoint } from '../loadgen/index.js';
 import type { LoadAction } from '../loadgen/protocols/adapter.js';
 import { addRatios, rowOf, type CompareRow, type CompareTarget } from './compare-rows.js';
 import { findMax, type FindMaxOptions, type FindMaxResult } from './find-max.js';
@@ -49,6 +49,8 @@ export interface CompareResult {
    * schedule: which, and for whom why.
    */
   leftOut: LeftOut[];
+  /** Per row (target and repeat): the corrected latency percentile spectrum of the whole run, from its HdrHistogram. */
+  spectra: RunSpectrum[];
   /** The options as run: the load less the specs (the apps' descriptions) and less what was left out. */
   config: Omit<CompareOptions, 'load' | 'specs'> & { load: Partial<LoadOptions> };
 }
@@ -67,6 +69,16 @@ export function parseCompareTargets(raw: readonly string[], protocol = 'chatpuls
   return out;
 }
 
+export interface RunSpectrum {
+  target: string;
+  /** 1-based, as in the rows. */
+  repeat: number;
+  corrected: SpectrumPoint[];
+}
+
+/** How compare.md and compare.html name a left-out action. */
+export const ACTION_NAMES: Readonly<Record<string, string>> = { pm: 'private messages (--pm)', switch: 'room switches (--switch)', users: 'member lists (--users)' };
+
 export interface LeftOut {
   action: LoadAction;
   /** The share asked for (`--pm 0.05`), now 0 for every target. */
@@ -79,6 +91,7 @@ export async function runCompare(o: CompareOptions, hooks: CompareHooks = {}): P
   const startedAt = new Date().toISOString();
   const rows: CompareRow[] = [];
   const maxima: FindMaxResult[] = [];
+  const spectra: RunSpectrum[] = [];
   let first = true;
   let cut = false;
   const { spec: shared, ...asked } = o.load;
@@ -99,7 +112,7 @@ export async function runCompare(o: CompareOptions, hooks: CompareHooks = {}): P
       throw err;
     }
   }
-  const run = async (t: CompareTarget, rate: number, what: string): Promise<LoadSummary> => {
+  const run = async (t: CompareTarget, rate: number, what: string, onSpectrum?: (corrected: SpectrumPoint[]) => void): Promise<LoadSummary> => {
     if (!first) await pause(o.pauseMs, hooks.signal);
     first = false;
     hooks.onRun?.(t, what);
@@ -110,6 +123,8 @@ export async function runCompare(o: CompareOptions, hooks: CompareHooks = {}): P
         ...(hooks.report ? { report: hooks.report } : {}),
         onTick: (r) => hooks.onTick?.(t, r),
         onWarn: (m) => hooks.onWarn?.(m),
+        // Only the points are kept: the histograms stay in this run.
+        ...(onSpectrum ? { onRunHistograms: (h: { corrected: Histogram }) => onSpectrum(percentileSpectrum(h.corrected)) } : {}),
       },
     );
     hooks.onSummary?.(t, summary);
@@ -122,7 +137,7 @@ export async function runCompare(o: CompareOptions, hooks: CompareHooks = {}): P
     for (const t of order) {
       if (hooks.signal?.aborted) cut = true;
       if (cut) break;
-      const s = await run(t, baseRate, o.repeat > 1 ? `repeat ${r + 1}/${o.repeat}` : 'run');
+      const s = await run(t, baseRate, o.repeat > 1 ? `repeat ${r + 1}/${o.repeat}` : 'run', (corrected) => spectra.push({ target: t.name, repeat: r + 1, corrected }));
       rows.push(rowOf(t, r + 1, s));
     }
   }
@@ -135,7 +150,9 @@ export async function runCompare(o: CompareOptions, hooks: CompareHooks = {}): P
   }
   rows.sort((a, b) => a.repeat - b.repeat || targets.findIndex((t) => t.name === a.target) - targets.findIndex((t) => t.name === b.target));
   addRatios(rows, (targets[0] as CompareTarget).name);
-  return { targets, rows, findMax: maxima, startedAt, stoppedEarly: cut, leftOut, config: { targets: o.targets, load, repeat: o.repeat, pauseMs: o.pauseMs, ...(o.findMax ? { findMax: o.findMax } : {}) } };
+  const rowIndex = (x: { target: string; repeat: number }) => rows.findIndex((r) => r.target === x.target && r.repeat === x.repeat);
+  spectra.sort((a, b) => rowIndex(a) - rowIndex(b));
+  return { targets, rows, findMax: maxima, startedAt, stoppedEarly: cut, leftOut, spectra, config: { targets: o.targets, load, repeat: o.repeat, pauseMs: o.pauseMs, ...(o.findMax ? { findMax: o.findMax } : {}) } };
 }
 
 function pause(ms: number, signal?: AbortSignal): Promise<void> {

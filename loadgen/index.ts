@@ -10,6 +10,7 @@ export type { Threshold, ThresholdResult } from './thresholds.js';
 export { formatSummary } from './summary.js';
 export { formatSummaryMarkdown } from './summary-md.js';
 export { inlineJson, inlineScript, PAGE_CSP_META, readChartJs, SPECTRUM_AXIS_SCRIPT } from './html-inline.js';
+export { REPORT_PAGE_CSS } from './report-page.js';
 export { percentileSpectrum } from './spectrum.js';
 export type { SpectrumPoint } from './spectrum.js';
 export { prepareRunFolder, RUN_FOLDER_FILES, RunFolderError, tickPoint, writeRunFolder } from './run-folder.js';

@@ -50,7 +50,7 @@ needing(test, insp)('compare chatpulse vs InspIRCd: compare.md/.csv/.json with o
     const dirName = /results written to (.*compare-[\dT-]+Z)/.exec(p.stderr())?.[1];
     assert.ok(dirName, p.stderr());
     const dir = dirName as string;
-    assert.equal(fs.readdirSync(dir).sort(), ['compare.csv', 'compare.json', 'compare.md']);
+    assert.equal(fs.readdirSync(dir).sort(), ['compare.csv', 'compare.html', 'compare.json', 'compare.md']);
 
     const csvText = fs.readFileSync(`${dir}/compare.csv`, 'utf8');
     assert.ok(csvText.startsWith('\uFEFF'), 'BOM');
