@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { spawn, type SpawnOptions } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { freePort } from './redis.js';
 import { findTool } from './require-tool.js';
+import { superviseServer } from './server-process.js';
 import { tempDir } from './temp.js';
 
 export interface IrcServer {
@@ -165,51 +165,7 @@ async function launch(
   tmp: { dir: string; cleanup(): void },
   as?: Pick<SpawnOptions, 'uid' | 'gid'>,
 ): Promise<IrcServer> {
-  const child: ChildProcess = spawn(bin, args, { ...as, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout?.setEncoding('utf8').on('data', (d: string) => (out = (out + d).slice(-20_000)));
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => (out = (out + d).slice(-20_000)));
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        tmp.cleanup();
-        resolve();
-      };
-      if (child.exitCode !== null || child.signalCode !== null) return done();
-      const t = setTimeout(() => child.kill('SIGKILL'), 2000);
-      child.once('exit', () => {
-        clearTimeout(t);
-        done();
-      });
-      child.kill('SIGTERM');
-    });
-  const started = Date.now();
-  while (!(await canConnect(port))) {
-    if (Date.now() - started > 8000 || child.exitCode !== null) {
-      await stop();
-      throw new Error(`${name} did not start on port ${port}:\n${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  const kill = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', () => {
-        tmp.cleanup();
-        resolve();
-      });
-      child.kill('SIGKILL');
-    });
-  return { name, port, url: `irc://127.0.0.1:${port}`, pid: child.pid as number, log: () => out, stop, kill };
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ host: '127.0.0.1', port });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
+  const child = spawn(bin, args, { ...as, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = await superviseServer(name, child, port, () => tmp.cleanup());
+  return { name, port, url: `irc://127.0.0.1:${port}`, pid: proc.pid, log: proc.output, stop: proc.stop, kill: proc.kill };
 }

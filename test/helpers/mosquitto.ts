@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { freePort } from './redis.js';
 import { findTool } from './require-tool.js';
+import { superviseServer, type ServerProcess } from './server-process.js';
 import { tempDir } from './temp.js';
 
 /** The binary, or undefined (skip with a line naming the Debian package; under CI=true: throws). */
@@ -15,7 +15,7 @@ export interface Mosquitto {
   url: string;
   pid: number;
   log(): string;
-  /** SIGKILL, as a crash: resolves once it is gone (the temp dir is kept for a restart). */
+  /** SIGKILL, as a crash: resolves once it is gone. */
   kill(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -49,52 +49,10 @@ max_queued_messages 100000
 max_inflight_messages 0
 set_tcp_nodelay true
 `);
-  const child: ChildProcess = spawn(bin, ['-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout?.setEncoding('utf8').on('data', (d: string) => (out = (out + d).slice(-20_000)));
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => (out = (out + d).slice(-20_000)));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const gone = () => child.exitCode !== null || child.signalCode !== null;
-  const log = () => {
-    const file = path.join(tmp.dir, 'mosquitto.log');
-    return out + (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').slice(-20_000) : '');
-  };
-  const kill = async () => {
-    if (!gone()) {
-      child.kill('SIGCONT'); // a stopped process takes no SIGTERM, but SIGKILL works either way
-      child.kill('SIGKILL');
-      await exited;
-    }
-  };
-  const stop = async () => {
-    if (!gone()) {
-      child.kill('SIGCONT');
-      const t = setTimeout(() => child.kill('SIGKILL'), 2000);
-      child.kill('SIGTERM');
-      await exited;
-      clearTimeout(t);
-    }
-    tmp.cleanup();
-  };
-  const started = Date.now();
-  while (!(await canConnect(p))) {
-    if (Date.now() - started > 8000 || gone()) {
-      const why = log();
-      await stop();
-      throw new Error(`mosquitto did not start on port ${p}:\n${why}`);
-    }
-    await new Promise((r) => setTimeout(r, 30));
-  }
-  return { port: p, url: `mqtt://127.0.0.1:${p}`, pid: child.pid as number, log, kill, stop };
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ host: '127.0.0.1', port });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
+  const child = spawn(bin, ['-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const logFile = path.join(tmp.dir, 'mosquitto.log');
+  let proc: ServerProcess | undefined;
+  const log = () => (proc?.output() ?? '') + (fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').slice(-20_000) : '');
+  proc = await superviseServer('mosquitto', child, p, () => tmp.cleanup(), log);
+  return { port: p, url: `mqtt://127.0.0.1:${p}`, pid: proc.pid, log, kill: proc.kill, stop: proc.stop };
 }

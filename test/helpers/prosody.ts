@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { freePort } from './redis.js';
 import { findTool } from './require-tool.js';
+import { superviseServer } from './server-process.js';
 import { tempDir } from './temp.js';
 
 /** The binary, or undefined (skip with a line naming the Debian package; under CI=true: throws). */
@@ -72,55 +72,15 @@ Component "conference.localhost" "muc"
   muc_room_locking = false
 `);
   const child = spawn(bin, ['-F', '--config', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const keep = (d: string) => (out = (out + d).slice(-20_000));
-  child.stdout.setEncoding('utf8').on('data', keep);
-  child.stderr.setEncoding('utf8').on('data', keep);
-  const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const exited = () => child.exitCode !== null || child.signalCode !== null;
-  const kill = async () => {
-    if (!exited()) child.kill('SIGKILL');
-    await gone;
-  };
-  let stopping: Promise<void> | undefined;
-  const stop = () =>
-    (stopping ??= (async () => {
-      if (!exited()) {
-        const t = setTimeout(() => child.kill('SIGKILL'), 2000);
-        child.kill('SIGCONT'); // a test may have left it stopped
-        child.kill('SIGTERM');
-        await gone;
-        clearTimeout(t);
-      }
-      tmp.cleanup();
-    })());
-  const started = Date.now();
-  while (!(await canConnect(port))) {
-    if (Date.now() - started > 8000 || exited()) {
-      await stop();
-      throw new Error(`prosody did not start on port ${port}:\n${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const proc = await superviseServer('prosody', child, port, () => tmp.cleanup());
   const base = `xmpp://127.0.0.1:${port}`;
   return {
     port,
-    pid: child.pid as number,
+    pid: proc.pid,
     url: `${base}?domain=localhost&muc=conference.localhost`,
     plainUrl: `${base}?domain=plain.localhost&muc=conference.localhost&auth=plain&password=secret`,
-    log: () => out,
-    kill,
-    stop,
+    log: proc.output,
+    kill: proc.kill,
+    stop: proc.stop,
   };
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ host: '127.0.0.1', port });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
 }

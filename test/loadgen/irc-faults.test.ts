@@ -52,7 +52,7 @@ for (const [name, bin, start] of SERVERS) {
       const after = ticks.filter((t) => t.time > killedAt + 2500).reduce((a, t) => a + t.received, 0);
       assert.ok(after > 20, `deliveries after the restart: ${after}`);
     } finally {
-      await first.kill();
+      await first.stop(); // after kill(): removes its temp dir
       await second?.stop();
     }
   });
