@@ -1,5 +1,6 @@
 import type { Snapshot } from '../../protocol/snapshot.js';
-import { paths, type ErrorResponse, type RunInfo, type SamplesResponse } from '../../protocol/dashboard-frames.js';
+import type { RunInfo } from '../../protocol/dashboard-frames.js';
+import { loadRunSamples } from './run-samples.js';
 
 export interface ReplayState {
   runId: string | null;
@@ -25,7 +26,7 @@ export interface ReplayOptions {
 }
 
 /**
- * Replays a stored run from `/api/runs/:id/samples` (paged): play, pause, speed 1×–60×, seek. It only
+ * Replays a stored run from `/api/runs/:id/samples` (paged, run-samples.ts): play, pause, speed 1×–60×, seek. It only
  * feeds the charts it is given; the live feed keeps recording meanwhile.
  */
 export class Replay {
@@ -48,20 +49,7 @@ export class Replay {
 
   async load(runId: string): Promise<void> {
     this.pause();
-    const snaps: Snapshot[] = [];
-    let from: number | null = null;
-    let run: RunInfo | null = null;
-    for (;;) {
-      const url: string = `${paths.samples(runId)}${from === null ? '' : `?from=${from}`}`;
-      const res = await fetch(url);
-      const body = (await res.json()) as SamplesResponse | ErrorResponse;
-      if (body.type === 'error') throw new Error(body.error);
-      run = body.run;
-      snaps.push(...body.snapshots);
-      const last = body.snapshots[body.snapshots.length - 1];
-      if (!body.truncated || last === undefined || snaps.length >= this.#opts.maxTicks) break;
-      from = last.time + 1;
-    }
+    const { run, snapshots: snaps } = await loadRunSamples(runId, this.#opts.maxTicks);
     this.#run = run;
     this.#snaps = snaps;
     // Drawn whole at once, positioned at its end: a picked run is never a blank page waiting for Play
