@@ -20,7 +20,9 @@ export class ChartSet {
   #following = true;
   #syncing = false;
   #frame = 0;
+  #first: Snapshot | null = null;
   #last: Snapshot | null = null;
+  readonly #startListeners: (() => void)[] = [];
   #source = 'live data';
 
   constructor() {
@@ -53,12 +55,28 @@ export class ChartSet {
     return this.#last;
   }
 
+  /** The first tick of the run shown (null before data): where the run starts on the x axis. */
+  get first(): Snapshot | null {
+    return this.#first;
+  }
+
+  /**
+   * Calls `fn` whenever the shown run may have changed or got its first tick: after every `reset()` and
+   * after the `append()` that follows an empty reset. Extra lines (a baseline overlay) re-attach and
+   * re-align here; `reset()` replaces the MPS chart's datasets.
+   */
+  onRunStart(fn: () => void): void {
+    this.#startListeners.push(fn);
+  }
+
   reset(snapshots: readonly Snapshot[]): void {
     this.mps.reset(snapshots);
     this.joins.reset(snapshots);
     this.totals.reset(snapshots);
     this.latency.reset(snapshots);
+    this.#first = snapshots[0] ?? null;
     this.#last = snapshots[snapshots.length - 1] ?? null;
+    for (const fn of this.#startListeners) fn();
     this.resetZoom();
   }
 
@@ -68,6 +86,10 @@ export class ChartSet {
     this.totals.append(s);
     this.latency.append(s);
     this.#last = s;
+    if (this.#first === null) {
+      this.#first = s;
+      for (const fn of this.#startListeners) fn();
+    }
     this.#schedule();
   }
 

@@ -21,13 +21,16 @@ export class MpsView {
   readonly maxRooms: number;
   readonly #rooms = new Map<string, RoomLines>();
   readonly #maxPoints: number;
+  /** The rooms' moving-average lines: kept out of the legend (the heading explains the dashes). */
+  readonly #avgSets = new WeakSet<object>();
 
   constructor(canvas: HTMLCanvasElement, opts: TimeChartOptions & { maxRooms?: number; maxPoints?: number }) {
     this.chart = createTimeChart(canvas, { ...opts, yTitle: 'messages / s' });
     this.maxRooms = opts.maxRooms ?? 8;
     this.#maxPoints = opts.maxPoints ?? 4000;
     const legend = this.chart.options.plugins?.legend;
-    if (legend?.labels) legend.labels.filter = (item) => !item.text.endsWith(' (avg)');
+    // By dataset, not by label text: a room or a baseline named "x (avg)" keeps its legend entry.
+    if (legend?.labels) legend.labels.filter = (item, data) => !this.#avgSets.has(data.datasets[item.datasetIndex ?? -1] ?? {});
   }
 
   /** Redraw from a whole run (or its start up to a replay position). */
@@ -102,6 +105,7 @@ export class MpsView {
     const avg = new Series(this.#maxPoints);
     const instSet: LineDataset = { label: room, data: inst.points, borderColor: color, backgroundColor: color };
     const avgSet: LineDataset = { label: `${room} (avg)`, data: avg.points, borderColor: withAlpha(color, 0.8), backgroundColor: color, borderDash: [6, 4] };
+    this.#avgSets.add(avgSet);
     this.chart.data.datasets.push(instSet, avgSet);
     const lines = { inst, avg, instSet, avgSet };
     this.#rooms.set(room, lines);
