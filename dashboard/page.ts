@@ -39,6 +39,7 @@ const HTML = `<!doctype html>
   button, select { font: inherit; padding: 3px 10px; border: 1px solid #c9ced6; border-radius: 6px; background: #fff; cursor: pointer; }
   button:disabled { opacity: .5; cursor: default; }
   #replay-seek { width: 220px; }
+  #replay-run, #baseline-run { max-width: 320px; }
   #tiles { display: grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); gap: 10px; padding: 12px 18px 0; }
   .tile { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 8px 12px; }
   .tile .v { font: 600 22px/1.2 ui-monospace, monospace; }
@@ -83,6 +84,9 @@ const HTML = `<!doctype html>
   <input id="replay-seek" type="range" min="0" max="1000" value="0" step="1" disabled>
   <span id="replay-pos" class="muted"></span>
   <button id="replay-live" disabled>Back to live</button>
+  <span class="spacer"></span>
+  <label title="a stored run drawn in grey under the MPS and latency charts, aligned on its start">baseline <select id="baseline-run"><option value="">none</option></select></label>
+  <span id="baseline-note" class="muted"></span>
 </div>
 <div id="tiles">
   <div class="tile"><div class="muted">messages</div><div class="v" id="t-messages">0</div></div>

@@ -1,10 +1,12 @@
 /**
  * The dashboard page: live charts from `WS /ws`, zoom/pan, CSV and PNG downloads, replay of stored runs
- * and the demo countdown. State lives here; each chart and control is its own module.
+ * with a baseline run overlaid, and the demo countdown. State lives here; each chart and control is its own module.
  */
 import type { Snapshot } from '../../protocol/snapshot.js';
 import { paths, type RunInfo, type ServerFrame } from '../../protocol/dashboard-frames.js';
 import { ThinnedHistory } from './thinned-history.js';
+import { BaselineOverlay } from './baseline-overlay.js';
+import { wireBaselinePicker } from './baseline-picker.js';
 import { ChartSet } from './chart-set.js';
 import { CountdownView } from './countdown.js';
 import { byId, formatMinSec, setText } from './dom.js';
@@ -15,6 +17,7 @@ import { Replay, type ReplayState } from './replay.js';
 import { refreshRunPicker } from './run-picker.js';
 
 const charts = new ChartSet();
+const baseline = new BaselineOverlay(charts);
 const countdown = new CountdownView();
 const liveRing = new ThinnedHistory<Snapshot>(4000);
 let liveRun: RunInfo | null = null;
@@ -120,6 +123,11 @@ speedSel.addEventListener('change', () => replay.setSpeed(Number(speedSel.value)
 seek.addEventListener('input', () => replay.seek(Number(seek.value) / 1000));
 liveBtn.addEventListener('click', backToLive);
 
+// ---- baseline: a stored run in grey under the shown one, live or replaying ----
+wireBaselinePicker(byId<HTMLSelectElement>('baseline-run'), byId('baseline-note'), baseline, (err) => {
+  errors.push(err instanceof Error ? err.message : String(err));
+});
+
 // ---- zoom, downloads ----
 byId('reset-zoom').addEventListener('click', () => charts.resetZoom());
 const shownRunId = () => (mode === 'replay' ? replay.run?.id : liveRun?.id) ?? null;
@@ -145,7 +153,7 @@ function report(err: unknown): void {
 
 void refreshRunPicker(picker).catch(report);
 const socket = new LiveSocket({ url: wsUrl, onFrame, onStatus: showStatus });
-installHooks({ charts, countdown, replay, socket, liveRing, mode: () => mode, runId: shownRunId, errors, csvUrl: (kind, ranged) => {
+installHooks({ charts, baseline, countdown, replay, socket, liveRing, mode: () => mode, runId: shownRunId, errors, csvUrl: (kind, ranged) => {
   const id = shownRunId();
   return id === null ? null : csvUrl(id, kind, ranged ? charts.visibleRange() ?? undefined : undefined);
 } });

@@ -1,6 +1,7 @@
 import type { Chart } from 'chart.js';
 import type { Snapshot } from '../../protocol/snapshot.js';
 import type { ThinnedHistory } from './thinned-history.js';
+import type { BaselineOverlay } from './baseline-overlay.js';
 import type { ChartSet } from './chart-set.js';
 import type { CountdownView } from './countdown.js';
 import type { LiveSocket } from './live-socket.js';
@@ -8,6 +9,7 @@ import type { Replay, ReplayState } from './replay.js';
 
 export interface HookDeps {
   charts: ChartSet;
+  baseline: BaselineOverlay;
   countdown: CountdownView;
   replay: Replay;
   socket: LiveSocket;
@@ -38,6 +40,8 @@ export interface ChatpulseHooks {
   lastTick(): number | null;
   liveTicks(): number;
   replay(): ReplayState;
+  /** Whether a baseline run is overlaid on the MPS and latency charts. */
+  baselineActive(): boolean;
   countdown(): number | null;
   csvUrl(kind: 'rooms' | 'totals', ranged: boolean): string | null;
   errors(): string[];
@@ -75,6 +79,7 @@ export function installHooks(d: HookDeps): void {
     lastTick: () => d.charts.last?.tick ?? null,
     liveTicks: () => d.liveRing.size,
     replay: () => d.replay.state(),
+    baselineActive: () => d.baseline.active,
     countdown: () => d.countdown.remainingS(),
     csvUrl: d.csvUrl,
     errors: () => [...d.errors],

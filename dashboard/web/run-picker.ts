@@ -1,13 +1,17 @@
 import { paths, type ErrorResponse, type RunInfo, type RunsResponse } from '../../protocol/dashboard-frames.js';
 
+/** A run's short name: its label, or its id when it has none. User input: set it as text, never HTML. */
+export function runName(run: RunInfo): string {
+  return run.label.trim() === '' ? run.id : run.label;
+}
+
 /** How a run is named in the picker: its label (text, never HTML), start time and state. */
 export function runTitle(run: RunInfo): string {
   const when = new Date(run.start).toLocaleString();
-  const label = run.label.trim() === '' ? run.id : run.label;
-  return `${label} — ${when} (${run.status}, ${run.ticks} ticks)`;
+  return `${runName(run)} — ${when} (${run.status}, ${run.ticks} ticks)`;
 }
 
-/** Fills the replay `<select>` from `/api/runs`, keeping the current choice. */
+/** Fills a run `<select>` (replay, baseline) from `/api/runs` after its first option, keeping the current choice. */
 export async function refreshRunPicker(select: HTMLSelectElement): Promise<RunInfo[]> {
   const res = await fetch(paths.runs);
   const body = (await res.json()) as RunsResponse | ErrorResponse;
