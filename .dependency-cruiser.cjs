@@ -2,7 +2,7 @@
 // to the project root. The graph includes type-only imports: a type that crosses a boundary the wrong
 // way is as much a wrong import as a value, and a cycle of types is still a cycle.
 /** Folders of ours, for "imports nothing of ours". */
-const OURS = '^(bench|cli|client|compare|dashboard|loadgen|metrics|protocol|server|store)/';
+const OURS = '^(bench|cli|client|compare|dashboard|loadgen|metrics|protocol|report|server|store)/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -34,6 +34,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^dashboard/web/' },
       to: { path: OURS, pathNot: '^(dashboard/web|protocol)/' },
+    },
+    {
+      name: 'report-not-to-server-dashboard-cli',
+      comment: 'report/ reads the store and writes pages; it runs without a server (chatpulse report), so it needs none of its parts.',
+      severity: 'error',
+      from: { path: '^report/' },
+      to: { path: '^(server|dashboard|cli)/' },
     },
     {
       name: 'server-not-to-metrics',

@@ -8,6 +8,7 @@ import {
   registerClusterMetrics, registerSecurityMetrics, registerStorageMetrics, RunReader, startMetrics, type MetricsService,
 } from '../metrics/index.js';
 import { ChatEvents, startChatServer, type ChatOptions, type ChatServer, type ChatTlsOptions } from '../server/index.js';
+import { writeRunReport } from '../report/index.js';
 import { openDatabase, type Db } from '../store/database.js';
 import { StorageHealth } from '../store/storage-health.js';
 
@@ -56,6 +57,11 @@ export interface HubOptions extends Omit<ChatOptions, 'quitLinger'> {
   accessHost?: string;
   /** The caller starts the tick clock (`metrics.aggregator.start()`); see MetricsServiceOptions. @default false */
   deferTicks?: boolean;
+  /**
+   * Write the run's `report.html` into its results folder on close (`chatpulse server`). The demo
+   * writes its own after its summary. @default false
+   */
+  reportOnClose?: boolean;
 }
 
 export interface Hub {
@@ -77,12 +83,32 @@ export interface Hub {
   readonly tokenGenerated: boolean;
   /** Idempotent: stop accepting, tell clients, close the run and write its CSV, close the store. */
   close(): Promise<void>;
+  /** After close() with `reportOnClose`: the report written, or why there is none (one line). */
+  readonly report: { file: string | null; note: string } | null;
 }
 
 /** The run's stored config: everything but secrets (the token, the TLS key and certificate). */
 export function redactConfig(config: Record<string, unknown>): Record<string, unknown> {
   const { token, tls: _tls, ...rest } = config;
   return { ...rest, ...(typeof token === 'string' && token !== '' && { token: '(set)' }) };
+}
+
+/**
+ * Past this many ticks a run's report is left to `chatpulse report` rather than written on close:
+ * summing every tick of a long run could outlast the shutdown bound (DESIGN §8: 5 s).
+ */
+const REPORT_ON_CLOSE_MAX_TICKS = 20_000;
+
+function reportOnClose(db: Db, runId: string, folder: string): { file: string | null; note: string } {
+  const ticks = new RunReader(db).getRun(runId)?.ticks ?? 0;
+  if (ticks > REPORT_ON_CLOSE_MAX_TICKS) {
+    return { file: null, note: `report.html not written on close (${ticks} ticks): chatpulse report ${runId}` };
+  }
+  try {
+    return { file: writeRunReport(db, runId, folder), note: '' };
+  } catch (err) {
+    return { file: null, note: `report.html not written: ${(err as Error).message}` };
+  }
 }
 
 export function defaultDbPath(resultsDir: string): string {
@@ -157,15 +183,20 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     };
   });
   let closing: Promise<void> | undefined;
+  let report: Hub['report'] = null;
   return {
     options, db, events, app, registry, metrics, dashboard, chat: chatServer, http: httpServer,
     token, tokenGenerated: token !== null && !options.token,
+    get report() {
+      return report;
+    },
     close() {
       closing ??= (async () => {
         try {
           await chatServer.close(2000);
           // After the chat closed: the last tick counts the goodbyes.
-          await metrics?.close();
+          const folder = await metrics?.close();
+          if (options.reportOnClose && metrics && folder) report = reportOnClose(db, metrics.run.id, folder);
         } finally {
           await dashboard.close();
           await httpServer.close();

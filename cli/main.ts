@@ -5,6 +5,7 @@ import { clientCommand } from './client-command.js';
 import { demoCommand } from './demo-command.js';
 import { loadgenCommand } from './loadgen-command.js';
 import { compareCommand } from './compare-command.js';
+import { reportCommand } from './report-command.js';
 import { serverCommand } from './server-command.js';
 import type { Command } from './command.js';
 
@@ -13,6 +14,7 @@ const commands: Record<string, Command> = {
   server: serverCommand,
   loadgen: loadgenCommand,
   compare: compareCommand,
+  report: reportCommand,
   client: clientCommand,
   bench: benchCommand,
 };

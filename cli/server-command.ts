@@ -39,7 +39,7 @@ export const serverCommand: Command = {
     try {
       hub = await startHub({
         ...config, ...secure, graceMs: f.grace, db: f.db || defaultDbPath(f.resultsDir),
-        config: { ...config, token: secure.token ?? '' },
+        config: { ...config, token: secure.token ?? '' }, reportOnClose: true,
       });
     } catch (err) {
       console.error(`chatpulse server: ${describeListenError(err)}`);
@@ -64,6 +64,7 @@ export const serverCommand: Command = {
       return 1;
     }
     if (metrics) console.log(`results written to ${await metrics.close()}`);
+    if (hub.report) console.log(hub.report.file ? `report: ${hub.report.file}` : hub.report.note);
     return 0;
   },
 };

@@ -2,7 +2,9 @@ export { CSV_FILES, ROOMS_COLUMNS, TOTALS_COLUMNS, round3, timeUtc } from './csv
 export type { CsvCell, CsvKind } from './csv-columns.js';
 export { csvTable, streamCsv, writeCsvFile, writeRunCsv } from './csv-export.js';
 export { LoadgenReports } from './loadgen-reports.js';
-export type { CombinedLatency } from './loadgen-reports.js';
+export type { CombinedLatency, RunHistograms } from './loadgen-reports.js';
+export { readRunLatency, saveRunLatency, storedPercentiles } from './run-latency.js';
+export type { StoredLatency } from './run-latency.js';
 export { metricsHandler, wantsOpenMetrics } from './metrics-route.js';
 export { startMetrics } from './metrics-service.js';
 export type { MetricsService, MetricsServiceOptions } from './metrics-service.js';
@@ -25,3 +27,5 @@ export { registerClusterMetrics } from './cluster-metrics.js';
 export { registerSecurityMetrics } from './security-metrics.js';
 export type { SecurityCounts } from './security-metrics.js';
 export { registerStorageMetrics } from './storage-metrics.js';
+export { readRunTotals } from './run-totals.js';
+export type { RoomTotals, RunTotals } from './run-totals.js';

@@ -27,6 +27,7 @@ export class LoadgenReports {
   readonly #fresh = new Set<string>();
   #tick: TickSum = emptyTick();
   readonly #tickCorrected = newHistogram();
+  readonly #tickUncorrected = newHistogram();
   // 64-bit counts: a whole run can put more than 2^31 deliveries in one bucket.
   readonly #runCorrected = runHistogram();
   readonly #runUncorrected = runHistogram();
@@ -64,6 +65,7 @@ export class LoadgenReports {
     }
     if (this.#runSources.size < 1024) this.#runSources.add(source);
     merged[0].addTo(this.#tickCorrected);
+    merged[1].addTo(this.#tickUncorrected);
     merged[0].addTo(this.#runCorrected);
     merged[1].addTo(this.#runUncorrected);
   }
@@ -82,10 +84,24 @@ export class LoadgenReports {
     const t = this.#tick;
     this.#tick = emptyTick();
     const merged = this.#tickCorrected;
+    const uncorrected = this.#tickUncorrected;
     if (t.reports === 0) return null;
-    const summary = combine(t, merged, sources, lostTotal);
+    const summary = combine(t, merged, uncorrected, sources, lostTotal);
     merged.reset();
+    uncorrected.reset();
     return summary;
+  }
+
+  /**
+   * The whole run's merged histograms (64-bit counts, µs) and what went into them, for the run store;
+   * null before any histogram arrived. The histograms are live: encode them, do not keep them.
+   */
+  runHistograms(): RunHistograms | null {
+    if (this.#runReports === this.#runWithout) return null;
+    return {
+      corrected: this.#runCorrected, uncorrected: this.#runUncorrected,
+      sources: this.#runSources.size, reports: this.#runReports, reportsWithoutHistograms: this.#runWithout,
+    };
   }
 
   /** The whole run so far: every histogram received, merged (null before any arrived). */
@@ -96,6 +112,14 @@ export class LoadgenReports {
       sources: this.#runSources.size, reports: this.#runReports, reportsWithoutHistograms: this.#runWithout,
     };
   }
+}
+
+export interface RunHistograms {
+  corrected: Histogram;
+  uncorrected: Histogram;
+  sources: number;
+  reports: number;
+  reportsWithoutHistograms: number;
 }
 
 interface TickSum {
@@ -130,11 +154,15 @@ function decodePair(corrected: string, uncorrected: string): [WireHistogram, Wir
  * The totals row: the merged histogram's percentiles. Reports without histograms (older loadgens)
  * cannot be merged; each figure is then the worst of the merged one and theirs, as before histograms.
  */
-function combine(t: TickSum, merged: Histogram, sources: number, lostTotal: number): LoadgenSummary {
+function combine(t: TickSum, merged: Histogram, uncorrected: Histogram, sources: number, lostTotal: number): LoadgenSummary {
   const p = percentilesMs(merged);
+  const u = percentilesMs(uncorrected);
   const s: LoadgenSummary = {
     sources, sent: t.sent, received: t.received, lost: t.lost, lostTotal,
-    p50Ms: p.p50, p90Ms: p.p90, p99Ms: p.p99, p999Ms: p.p999, maxMs: p.max, samples: p.count, merged: t.without.length === 0,
+    p50Ms: p.p50, p90Ms: p.p90, p99Ms: p.p99, p999Ms: p.p999, maxMs: p.max,
+    // Reports without histograms carry no uncorrected figures worth mixing in: left as the merged ones.
+    p50UncorrectedMs: u.p50, p99UncorrectedMs: u.p99,
+    samples: p.count, merged: t.without.length === 0,
   };
   for (const w of t.without) {
     s.p50Ms = Math.max(s.p50Ms, w.p50);

@@ -5,6 +5,7 @@ import { StorageHealth } from '../store/storage-health.js';
 import { writeRunCsv } from './csv-export.js';
 import { metricsHandler } from './metrics-route.js';
 import { registerChatMetrics } from './prometheus.js';
+import { saveRunLatency } from './run-latency.js';
 import { RunStore } from './run-store.js';
 import type { StoredRun } from './run-schema.js';
 import { TickAggregator } from './tick-aggregator.js';
@@ -60,6 +61,9 @@ export interface MetricsService {
   discard(): void;
 }
 
+/** Ticks between two writes of the run's latency histograms. */
+const LATENCY_SAVE_TICKS = 10;
+
 /** The metrics side of a server process: aggregator → Prometheus, run history, CSV on close. */
 export function startMetrics(opts: MetricsServiceOptions): MetricsService {
   const clock = opts.clock ?? systemClock;
@@ -74,9 +78,20 @@ export function startMetrics(opts: MetricsServiceOptions): MetricsService {
     ...(opts.window !== undefined ? { window: opts.window } : {}),
     ...(opts.metricRooms !== undefined ? { metricRooms: opts.metricRooms } : {}),
   });
+  let latencySavedAt = 0;
+  const saveLatency = (time: number) => {
+    const h = aggregator.loadgenHistograms();
+    if (h !== null) saveRunLatency(opts.db, run.id, h, time);
+  };
   aggregator.onSnapshot((s) => {
     try {
       runs.record(s);
+      // The run's merged histograms, rewritten every few ticks (encoding one costs ~1 ms), so a
+      // killed run keeps its spectrum up to then; close() writes the final one.
+      if (s.totals.loadgen !== null && s.tick - latencySavedAt >= LATENCY_SAVE_TICKS) {
+        saveLatency(s.time);
+        latencySavedAt = s.tick;
+      }
       health.ok('runs');
     } catch (err) {
       // A full disk must not stop the chat: count it, keep serving, write the next tick when it can.
@@ -105,6 +120,11 @@ export function startMetrics(opts: MetricsServiceOptions): MetricsService {
         } catch (err) {
           // Left 'running': the next start marks it aborted, and its ticks so far are kept.
           health.failed('runs', err, `run ${run.id} not marked completed`);
+        }
+        try {
+          saveLatency(last?.time ?? clock.now());
+        } catch (err) {
+          health.failed('runs', err, `run ${run.id}: latency histograms not saved`);
         }
         return writeRunCsv(runs, run.id, opts.resultsDir);
       })();

@@ -29,6 +29,9 @@ export function ensureRunSchema(db: Db): void {
       errors_by_reason TEXT NOT NULL, disconnects_by_reason TEXT NOT NULL,
       loadgen_summary TEXT, loadgen TEXT,
       PRIMARY KEY (run_id, tick)) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS run_latency (
+      run_id TEXT PRIMARY KEY, time INTEGER NOT NULL, corrected TEXT NOT NULL, uncorrected TEXT NOT NULL,
+      sources INTEGER NOT NULL, reports INTEGER NOT NULL, reports_without INTEGER NOT NULL) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS room_samples_time ON room_samples(run_id, time);
     CREATE INDEX IF NOT EXISTS totals_samples_time ON totals_samples(run_id, time);
   `);

@@ -78,7 +78,7 @@ export class RunStore extends RunReader {
   /** Removes a run and its samples (a start that failed before serving). */
   deleteRun(id: string): void {
     this.#db.transaction(() => {
-      for (const t of ['room_samples', 'totals_samples']) this.#db.prepare(`DELETE FROM ${t} WHERE run_id = ?`).run(id);
+      for (const t of ['room_samples', 'totals_samples', 'run_latency']) this.#db.prepare(`DELETE FROM ${t} WHERE run_id = ?`).run(id);
       this.#db.prepare('DELETE FROM runs WHERE id = ?').run(id);
     })();
   }

@@ -1,6 +1,6 @@
 import type { LoadgenTickReport } from '../loadgen/report.js';
 import type { ChatEvents } from '../server/index.js';
-import { LoadgenReports, type CombinedLatency } from './loadgen-reports.js';
+import { LoadgenReports, type CombinedLatency, type RunHistograms } from './loadgen-reports.js';
 import { MovingAverage } from './moving-average.js';
 import { RoomTable } from './room-table.js';
 import type { Snapshot, TotalsSample } from './snapshot.js';
@@ -167,6 +167,11 @@ export class TickAggregator {
   /** Every load generator's delivery latency over the run so far, from one merged histogram (null before any). */
   loadgenLatency(): CombinedLatency | null {
     return this.#loadgen.runLatency();
+  }
+
+  /** The merged whole-run histograms behind `loadgenLatency()`, for the run store (null before any). */
+  loadgenHistograms(): RunHistograms | null {
+    return this.#loadgen.runHistograms();
   }
 
   /** Ends the current tick now: makes, keeps and publishes its snapshot. */

@@ -74,6 +74,13 @@ export interface LoadgenSummary {
   p99Ms: number;
   p999Ms: number;
   maxMs: number;
+  /**
+   * p50 and p99 without the coordinated-omission correction (ms), from the merged uncorrected
+   * histogram; absent in ticks stored before they were recorded. A p99 far above its uncorrected twin
+   * is the generator's schedule slipping, not the server's speed — reports draw both.
+   */
+  p50UncorrectedMs?: number;
+  p99UncorrectedMs?: number;
   /** Deliveries behind the percentiles. */
   samples: number;
   /**

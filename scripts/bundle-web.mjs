@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
-const entries = ['dashboard/web/dashboard.ts', 'dashboard/web/chat.ts']
+const entries = ['dashboard/web/dashboard.ts', 'dashboard/web/chat.ts', 'dashboard/web/report-page.ts']
   .map((p) => path.join(root, p))
   .filter((p) => fs.existsSync(p));
 if (entries.length > 0) {

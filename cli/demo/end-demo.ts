@@ -2,7 +2,7 @@ import type { LoadgenTickReport } from '../../loadgen/index.js';
 import type { Hub } from '../hub.js';
 import { describeLoadgenFailure, type LoadgenExit } from './loadgen-child.js';
 import { buildDemoSummary, demoExitCode, type DemoEnding, type DemoEndReason } from './summary.js';
-import { readStoredRun, RESULT_FILES, writeSummaryFiles } from './summary-files.js';
+import { readStoredRun, RESULT_FILES, writeDemoReport, writeSummaryFiles } from './summary-files.js';
 import { summaryText } from './summary-format.js';
 import type { DemoIo } from './demo-io.js';
 import type { DemoPlan } from '../demo-flags.js';
@@ -32,7 +32,7 @@ const ENDING_LIMIT_MS = 20_000;
 
 /**
  * The clients are gone: close the hub (the chat, then the last tick, the run and its CSV files),
- * then sum the stored run, write `summary.json` and `summary.md`, print the table and the folder.
+ * then sum the stored run, write `summary.json`, `summary.md` and `report.html`, print the table and the folder.
  */
 export async function endDemo(i: EndDemoInput): Promise<number> {
   const force = setTimeout(() => {
@@ -56,6 +56,12 @@ export async function endDemo(i: EndDemoInput): Promise<number> {
       loadgenExit: i.exit, lastReport, combinedLatency: metrics.aggregator.loadgenLatency(), thresholds: i.thresholds, files: RESULT_FILES,
     });
     await writeSummaryFiles(folder, summary);
+    try {
+      writeDemoReport(i.db, metrics.run.id, folder);
+    } catch (err) {
+      // The CSV and summaries are written: a missing page is said, not fatal (`chatpulse report` can retry).
+      i.io.err.write(`chatpulse demo: report.html not written: ${(err as Error).message}\n`);
+    }
     i.io.out.write(`\n${summaryText(summary)}\n\nresults written to ${folder}\n  ${RESULT_FILES.join(', ')}\n`);
     return demoExitCode(summary);
   } finally {

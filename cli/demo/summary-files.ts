@@ -1,15 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CSV_FILES, RunReader } from '../../metrics/index.js';
+import { REPORT_FILE, writeRunReport } from '../../report/index.js';
 import { openDatabase } from '../../store/database.js';
-import { readRunTotals, type RunTotals } from './run-totals.js';
+import { readRunTotals, type RunTotals } from '../../metrics/index.js';
 import type { DemoSummary } from './summary.js';
 import { summaryMarkdown } from './summary-format.js';
 
 export const SUMMARY_FILES = { json: 'summary.json', md: 'summary.md' } as const;
 
 /** Every file a demo's results folder holds, in the order `summary.md` lists them. */
-export const RESULT_FILES = [CSV_FILES.rooms, CSV_FILES.totals, CSV_FILES.mps_by_room, SUMMARY_FILES.json, SUMMARY_FILES.md];
+export const RESULT_FILES = [CSV_FILES.rooms, CSV_FILES.totals, CSV_FILES.mps_by_room, SUMMARY_FILES.json, SUMMARY_FILES.md, REPORT_FILE];
 
 /**
  * The run as stored, summed — read from the closed store through a fresh connection, so the figures
@@ -19,6 +20,16 @@ export function readStoredRun(dbFile: string, runId: string): RunTotals {
   const db = openDatabase(dbFile);
   try {
     return readRunTotals(new RunReader(db), runId);
+  } finally {
+    db.close();
+  }
+}
+
+/** Writes `report.html` (after `summary.json`, whose figures it shows) from the closed store. */
+export function writeDemoReport(dbFile: string, runId: string, folder: string): string {
+  const db = openDatabase(dbFile);
+  try {
+    return writeRunReport(db, runId, folder);
   } finally {
     db.close();
   }

@@ -1,7 +1,7 @@
 import type { LoadgenTickReport, LoadSummary, Percentiles, ThresholdResult } from '../../loadgen/index.js';
 import type { CombinedLatency } from '../../metrics/index.js';
 import { describeLoadgenFailure, type LoadgenExit } from './loadgen-child.js';
-import type { RunTotals } from './run-totals.js';
+import type { RunTotals } from '../../metrics/index.js';
 
 /** Why the demo ended. */
 export type DemoEndReason = 'completed' | 'signal' | 'loadgen-ended';

@@ -18,7 +18,7 @@ test('a 6 s demo writes every file; CSV, summary, server counters and the loadge
     assert.is(code, 0, d.proc.stderr());
     const folder = path.join(tmp.dir, d.runId);
     assert.match(d.proc.stdout(), `results written to ${folder}\n`);
-    assert.equal(fs.readdirSync(folder).sort(), ['mps_by_room.csv', 'rooms.csv', 'summary.json', 'summary.md', 'totals.csv']);
+    assert.equal(fs.readdirSync(folder).sort(), ['mps_by_room.csv', 'report.html', 'rooms.csv', 'summary.json', 'summary.md', 'totals.csv']);
     const r = readResults(folder);
     const s = r.summary;
 

@@ -7,7 +7,7 @@ import { killDemo, loadgenPid, readResults, startDemo, sum } from '../helpers/de
 import { sleep } from '../helpers/line-client.js';
 import { tempDir } from '../helpers/temp.js';
 
-const FILES = ['mps_by_room.csv', 'rooms.csv', 'summary.json', 'summary.md', 'totals.csv'];
+const FILES = ['mps_by_room.csv', 'report.html', 'rooms.csv', 'summary.json', 'summary.md', 'totals.csv'];
 
 test('Ctrl-C after 3 s: same files, marked stopped early, exit 0; a second demo on the same ports fails at once', async () => {
   const tmp = tempDir();

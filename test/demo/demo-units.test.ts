@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { ChatTail, colorEnabled, nickColor } from '../../cli/demo/chat-tail.js';
 import { describeLoadgenFailure, parseSummary, type LoadgenExit } from '../../cli/demo/loadgen-child.js';
 import { findOpener } from '../../cli/demo/open-browser.js';
-import type { RunTotals } from '../../cli/demo/run-totals.js';
+import type { RunTotals } from '../../metrics/index.js';
 import { buildDemoSummary, demoExitCode } from '../../cli/demo/summary.js';
 import { mdText, summaryMarkdown, summaryText } from '../../cli/demo/summary-format.js';
 import { clock, statusLine, TerminalView } from '../../cli/demo/terminal-view.js';
@@ -121,7 +121,7 @@ test('loadgen child: the --json record is found; a crash is described in one lin
 
 const totals: RunTotals = {
   ticks: 3, firstTime: 1, lastTime: 3, durationS: 3, messages: 6, privateMessages: 0, deliveries: 12, joins: 2, leaves: 0, bytesIn: 1,
-  bytesOut: 2, errors: 0, mpsMean: 2, mpsPeak: 3, peakConnections: 2, peakMembers: 2,
+  bytesOut: 2, errors: 0, activeS: 3, mpsMean: 2, mpsMeanActive: 2, mpsPeak: 3, peakConnections: 2, peakMembers: 2,
   counters: { messagesTotal: 6, privateMessagesTotal: 0, deliveriesTotal: 12, connectionsTotal: 2, errorsTotal: 0 },
   errorsByReason: {}, disconnectsByReason: {},
   rooms: [{ room: '=HYPERLINK("x")|<b>_a_', messages: 6, mpsMean: 2, mpsPeak: 3, joins: 2, leaves: 0, peakMembers: 2 }],

@@ -1,48 +1,7 @@
-import type { RunReader } from '../../metrics/index.js';
+import type { RoomTotals, RunTotals } from '../protocol/run-report.js';
+import type { RunReader } from './run-reader.js';
 
-/** One room over the whole run, from its tick rows (the rows `rooms.csv` has). */
-export interface RoomTotals {
-  room: string;
-  messages: number;
-  /** messages ÷ the run's length in seconds. */
-  mpsMean: number;
-  mpsPeak: number;
-  joins: number;
-  leaves: number;
-  peakMembers: number;
-}
-
-/** The server's view of a run, summed from its stored ticks — the same rows as the CSV files. */
-export interface RunTotals {
-  ticks: number;
-  /** Epoch ms of the first and last tick. */
-  firstTime: number | null;
-  lastTime: number | null;
-  /** `elapsed_s` of the last tick. */
-  durationS: number;
-  /** Sums over `totals.csv` rows. */
-  messages: number;
-  privateMessages: number;
-  deliveries: number;
-  joins: number;
-  leaves: number;
-  bytesIn: number;
-  bytesOut: number;
-  errors: number;
-  mpsMean: number;
-  mpsPeak: number;
-  peakConnections: number;
-  peakMembers: number;
-  /**
-   * The server's own counters at the last tick (since the run started). They equal the sums above
-   * unless a tick was lost — a check the summary makes visible.
-   */
-  counters: { messagesTotal: number; privateMessagesTotal: number; deliveriesTotal: number; connectionsTotal: number; errorsTotal: number };
-  errorsByReason: Record<string, number>;
-  disconnectsByReason: Record<string, number>;
-  /** Busiest first (by messages), `_other` last. */
-  rooms: RoomTotals[];
-}
+export type { RoomTotals, RunTotals };
 
 const PAGE = 500;
 const r3 = (n: number) => Math.round(n * 1000) / 1000;
@@ -51,7 +10,7 @@ const r3 = (n: number) => Math.round(n * 1000) / 1000;
 export function readRunTotals(reader: RunReader, runId: string): RunTotals {
   const t: RunTotals = {
     ticks: 0, firstTime: null, lastTime: null, durationS: 0, messages: 0, privateMessages: 0, deliveries: 0, joins: 0, leaves: 0,
-    bytesIn: 0, bytesOut: 0, errors: 0, mpsMean: 0, mpsPeak: 0, peakConnections: 0, peakMembers: 0,
+    bytesIn: 0, bytesOut: 0, errors: 0, activeS: 0, mpsMean: 0, mpsMeanActive: 0, mpsPeak: 0, peakConnections: 0, peakMembers: 0,
     counters: { messagesTotal: 0, privateMessagesTotal: 0, deliveriesTotal: 0, connectionsTotal: 0, errorsTotal: 0 },
     errorsByReason: {}, disconnectsByReason: {}, rooms: [],
   };
@@ -64,6 +23,7 @@ export function readRunTotals(reader: RunReader, runId: string): RunTotals {
       t.lastTime = r.time;
       t.durationS = r.elapsedS;
       t.messages += r.messages;
+      if (r.messages > 0) t.activeS += r.intervalS;
       t.privateMessages += r.privateMessages;
       t.deliveries += r.deliveries;
       t.joins += r.joins;
@@ -99,6 +59,8 @@ export function readRunTotals(reader: RunReader, runId: string): RunTotals {
   }
   const secs = t.durationS > 0 ? t.durationS : 1;
   t.mpsMean = r3(t.messages / secs);
+  t.activeS = r3(t.activeS);
+  t.mpsMeanActive = t.activeS > 0 ? r3(t.messages / t.activeS) : 0;
   t.mpsPeak = r3(t.mpsPeak);
   t.rooms = [...rooms.values()]
     .map((r) => ({ ...r, mpsMean: r3(r.messages / secs), mpsPeak: r3(r.mpsPeak) }))

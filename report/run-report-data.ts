@@ -1,0 +1,134 @@
+/**
+ * A stored run, gathered for its report: the ticks and totals from the SQLite store, the whole-run
+ * latency histograms the hub merged (for the percentile spectrum), and — when the run's results
+ * folder holds one — the demo's `summary.json`, whose figures the report shows as they are.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { percentileSpectrum } from '../loadgen/index.js';
+import { readRunLatency, readRunTotals, RunReader, storedPercentiles, type Snapshot } from '../metrics/index.js';
+import type { LoadgenTickReport, Percentiles } from '../protocol/loadgen-report.js';
+import { REPORT_MAX_TICKS, type ReportLoadgen, type ReportThreshold, type RunReportData } from '../protocol/run-report.js';
+import type { Db } from '../store/database.js';
+
+export class ReportError extends Error {
+  readonly code = 'CHATPULSE_REPORT';
+}
+
+/** Ticks read per query while gathering a run. */
+const PAGE = 1000;
+
+/** The report of `runId` as stored in `db`, with `<runFolder>/summary.json` (the demo's) when present. */
+export function buildRunReport(db: Db, runId: string, runFolder: string, now = new Date()): RunReportData {
+  const reader = new RunReader(db);
+  const run = reader.getRun(runId);
+  if (run === undefined) throw new ReportError(noSuchRun(reader, runId));
+  const { snapshots, thinnedFrom } = readTicks(reader, runId, run.ticks);
+  const stored = readRunLatency(db, runId);
+  const summary = readDemoSummary(path.join(runFolder, 'summary.json'), runId);
+  const storedLatency = stored && stored.corrected.totalCount > 0 ? { ...storedPercentiles(stored), source: 'stored-histograms' as const } : null;
+  return {
+    kind: 'run',
+    run: { id: run.id, label: run.label, start: run.start, end: run.end, status: run.status, ticks: run.ticks, config: run.config },
+    generatedAt: now.toISOString(),
+    ending: summary?.ending ?? null,
+    server: readRunTotals(reader, runId),
+    loadgen: summary?.loadgen ?? loadgenFromReports(snapshots),
+    latency: summary?.latency ? { ...summary.latency, source: 'loadgen-summary' } : storedLatency,
+    spectrum: stored && stored.corrected.totalCount > 0
+      ? { corrected: percentileSpectrum(stored.corrected), uncorrected: percentileSpectrum(stored.uncorrected) }
+      : null,
+    thresholds: summary?.thresholds ?? [],
+    verdict: summary?.verdict ?? 'none',
+    snapshots,
+    thinnedFrom,
+  };
+}
+
+function noSuchRun(reader: RunReader, runId: string): string {
+  const recent = reader.listRuns(3).map((r) => r.id);
+  return `no run '${runId.slice(0, 80)}' in the store${recent.length ? ` (newest: ${recent.join(', ')})` : ' (it holds no runs)'}`;
+}
+
+/** Every tick, or every n-th of a run longer than REPORT_MAX_TICKS (the last one always kept). */
+function readTicks(reader: RunReader, runId: string, ticks: number): { snapshots: Snapshot[]; thinnedFrom: number | null } {
+  const every = Math.max(1, Math.ceil(ticks / REPORT_MAX_TICKS));
+  const out: Snapshot[] = [];
+  let lastSeen: Snapshot | undefined;
+  for (let after = 0; ; ) {
+    const page = reader.snapshots(runId, {}, after, PAGE);
+    if (page.length === 0) break;
+    for (const s of page) {
+      if ((s.tick - 1) % every === 0) out.push(s);
+      lastSeen = s;
+    }
+    after = page[page.length - 1]!.tick;
+  }
+  if (lastSeen !== undefined && out[out.length - 1] !== lastSeen) out.push(lastSeen);
+  return { snapshots: out, thinnedFrom: every > 1 ? ticks : null };
+}
+
+/**
+ * Without a summary, the load generators' side is what reached the dashboard: each source's last
+ * report (running totals), summed. Partial by nature — loss is not settled until a generator ends.
+ */
+function loadgenFromReports(snapshots: readonly Snapshot[]): ReportLoadgen | null {
+  const last = new Map<string, LoadgenTickReport>();
+  let saturatedTicks = 0;
+  for (const s of snapshots) {
+    for (const r of s.loadgen) last.set(r.source, r);
+    if (s.loadgen.some((r) => r.saturated)) saturatedTicks++;
+  }
+  if (last.size === 0) return null;
+  const sum = (f: (r: LoadgenTickReport) => number) => [...last.values()].reduce((a, r) => a + f(r), 0);
+  const errors: Record<string, number> = {};
+  for (const r of last.values()) for (const [k, v] of Object.entries(r.errors)) errors[k] = (errors[k] ?? 0) + v;
+  const expected = sum((r) => r.expectedTotal);
+  const lost = sum((r) => r.lostTotal);
+  return {
+    source: 'last-report', partial: true,
+    clients: { planned: null, peak: sum((r) => r.clients), connects: null, reconnects: null },
+    messages: {
+      sent: sum((r) => r.sentTotal), pm: null, received: sum((r) => r.receivedTotal), expected, lost,
+      lossPercent: expected > 0 ? Math.round((1e5 * lost) / expected) / 1000 : 0,
+      duplicated: sum((r) => r.duplicatedTotal), reordered: sum((r) => r.reorderedTotal), late: null, unexpected: null, ambiguous: null,
+    },
+    errors,
+    health: {
+      trustworthy: saturatedTicks === 0,
+      note: saturatedTicks === 0 ? `${last.size} generator(s) reported; none saturated`
+        : `a generator was saturated in ${saturatedTicks} drawn tick(s): its latencies there are suspect`,
+    },
+  };
+}
+
+interface DemoSummaryPart {
+  ending: string | null;
+  loadgen: ReportLoadgen;
+  latency: { corrected: Percentiles; uncorrected: Percentiles } | null;
+  thresholds: ReportThreshold[];
+  verdict: RunReportData['verdict'];
+}
+
+/**
+ * The demo's `summary.json` of this run, read as the report's source of loadgen figures; undefined
+ * when missing, unreadable, of another run, or not a demo summary (the report then goes without).
+ */
+function readDemoSummary(file: string, runId: string): DemoSummaryPart | undefined {
+  let v: Record<string, unknown>;
+  try {
+    v = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  if (v === null || typeof v !== 'object' || v.type !== 'demo-summary' || v.runId !== runId) return undefined;
+  const l = v.loadgen as (ReportLoadgen & { latency: DemoSummaryPart['latency'] }) | undefined;
+  if (l === undefined || typeof l !== 'object' || typeof l.messages !== 'object') return undefined;
+  return {
+    ending: typeof (v.ending as { detail?: unknown })?.detail === 'string' ? (v.ending as { detail: string }).detail : null,
+    loadgen: { source: l.source, partial: l.partial, clients: l.clients, messages: l.messages, errors: l.errors ?? {}, health: l.health ?? null },
+    latency: l.latency ?? null,
+    thresholds: Array.isArray(v.thresholds) ? (v.thresholds as ReportThreshold[]) : [],
+    verdict: (v.verdict as RunReportData['verdict']) ?? 'none',
+  };
+}
