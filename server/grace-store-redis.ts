@@ -50,6 +50,8 @@ export class RedisGraceStore implements GraceStore {
   readonly #connected = new Map<string, { nick: string; value: string }>();
   /** Set until a heartbeat has written every connected record (start, and after each reconnect). */
   #rewrite = true;
+  /** Connected nicknames whose record a heartbeat found missing (deleted, evicted): written again on the next. */
+  readonly #missing = new Set<string>();
   #toldFallback = false;
 
   constructor(opts: RedisGraceOptions) {
@@ -116,18 +118,31 @@ export class RedisGraceStore implements GraceStore {
 
   /**
    * Queues on the heartbeat's pipeline `p` the expiry of every connected nickname's record, pushed to
-   * grace + presence TTL from now; after a (re)connect, the records themselves (Redis may have lost
-   * them, or they went to the local store meanwhile). O(connected nicknames), like the nickname claims.
+   * grace + presence TTL from now; after a (re)connect, or where the last heartbeat found the record
+   * gone, the record itself. O(connected nicknames), like the nickname claims. Pass what it returns to
+   * `settle` with the pipeline's answers.
    */
-  refresh(p: ChainableCommander): void {
+  refresh(p: ChainableCommander): string[] {
     const keep = this.#keepMs();
     const rewrite = this.#rewrite;
-    for (const { nick, value } of this.#connected.values()) {
-      if (rewrite) p.set(this.key(nick), value, 'PX', keep);
+    const asked: string[] = [];
+    for (const [lower, { nick, value }] of this.#connected) {
+      if (rewrite || this.#missing.has(lower)) p.set(this.key(nick), value, 'PX', keep);
       else p.pexpire(this.key(nick), keep);
+      asked.push(lower);
     }
     if (rewrite) for (const { nick } of this.#connected.values()) this.#o.local.track?.(nick, null);
     this.#rewrite = false;
+    this.#missing.clear();
+    return asked;
+  }
+
+  /** Reads the answers to `refresh` (the pipeline's `results` from index `first` on): a record found gone is rewritten next time. */
+  settle(asked: readonly string[], results: [Error | null, unknown][] | null, first: number): void {
+    asked.forEach((lower, i) => {
+      const [err, answer] = results?.[i + first] ?? [null, 1];
+      if (err === null && answer === 0 && this.#connected.has(lower)) this.#missing.add(lower);
+    });
   }
 
   /** Redis is reachable again: the next `refresh` writes every record, a later outage is logged again. */

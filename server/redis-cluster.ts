@@ -200,10 +200,13 @@ export class RedisCluster implements ClusterLink {
     p.set(this.#presenceKey(), record, 'PX', this.#ttl);
     // Re-assert our nicknames; after a split, one that an earlier login holds is given up.
     const asked = this.#nicks.reclaim(p, delivery.localNicks());
-    // After the re-claims: `settle` reads their answers by position.
-    this.#grace?.refresh(p);
+    // Grace records of connected nicknames: kept alive, so that they outlive this node if it is killed.
+    const refreshed = this.#grace?.refresh(p) ?? [];
     p.publish(this.#channel, record);
-    p.exec().then((results) => this.#nicks.settle(asked, results, 1, (nick) => this.#delivery?.nickLost(nick)), () => {});
+    p.exec().then((results) => {
+      this.#nicks.settle(asked, results, 1, (nick) => this.#delivery?.nickLost(nick));
+      this.#grace?.settle(refreshed, results, 1 + asked.length);
+    }, () => {});
   }
 
   #onFrame(payload: string): void {

@@ -130,6 +130,16 @@ killed('a clean quit on one node: the rooms come back through another node, and 
   assert.ok(fresh.lines.includes('* Welcome, zed. You are in #main. Type /help for the commands.'), fresh.lines.join('\n'));
 });
 
+killed('a node stopped with SIGTERM: its user goes on through another node at once, rooms restored', async () => {
+  const [n1, n2] = [await node('n1', '60s'), await node('n2', '60s')];
+  const z = await zedInRooms(n1.chatPort);
+  n1.proc.child.kill('SIGTERM');
+  assert.equal(await n1.proc.exited(), { code: 0, signal: null });
+  await z.waitFor('* server shutting down; your rooms are kept for the grace period');
+  const back = await login(n2.chatPort, 'zed');
+  assert.ok(back.lines.includes(BACK), back.lines.join('\n'));
+});
+
 killed('a record past --grace is not restored', async () => {
   const [n1, n2] = [await node('n1', '1s'), await node('n2', '1s')];
   const z = await zedInRooms(n1.chatPort);
@@ -159,7 +169,7 @@ killed('Redis down: records go to the node\'s own store, said once in the log; r
   assert.equal(told, ["redis: unreachable, so rooms of disconnected nicknames are kept in this node's store: a reconnect through another node starts in #main until Redis is back"]);
 });
 
-killed('a record in Redis is read within bounds: bad room names dropped, an oversized or malformed value ignored', async () => {
+killed('a record in Redis is read within bounds (bad room names dropped, an oversized or malformed value ignored) and rewritten if it goes missing', async () => {
   const server = await startChatServer({ port: 0, redis: redis.url, nodeId: 'solo', presenceTtlMs: TTL, maxRoomsPerUser: 3, log: () => {} });
   servers.push(server);
   const r = peek as Redis;
@@ -177,6 +187,9 @@ killed('a record in Redis is read within bounds: bad room names dropped, an over
   // Written back capped too: at most --max-rooms-per-user rooms.
   await eve.ask('/join ux', /^!/);
   await waitValue('chatpulse:grace:eve', '{"rooms":["dev","ops","qa"],"active":"ops"}');
+  // Gone while its user is connected (a FLUSHALL, an eviction, a split's rename): a heartbeat or two bring it back.
+  await r.del('chatpulse:grace:eve');
+  await waitValue('chatpulse:grace:eve', '{"rooms":["dev","ops","qa"],"active":"ops"}', TTL * 2);
 });
 
 killed.run();
