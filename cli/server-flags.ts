@@ -19,7 +19,7 @@ export const serverFlags = {
   maxRoomsPerUser: flag.int(20, 'rooms one user may be in', { min: 1, max: 100_000 }),
   maxRooms: flag.int(10_000, 'rooms on the server in all', { min: 1, max: 10_000_000 }),
   announceLimit: flag.int(500, 'rooms bigger than this stop announcing joins and leaves to everyone', { min: 0, max: 10_000_000 }),
-  grace: flag.duration(60_000, 'how long a disconnected nickname keeps its rooms', { min: 0, max: 7 * 86_400_000 }),
+  grace: flag.duration(60_000, 'how long a disconnected nickname keeps its rooms (in Redis with --redis: any node restores them, even after their own node died)', { min: 0, max: 7 * 86_400_000 }),
   loginTimeout: flag.duration(30_000, 'close a connection that has not chosen a nickname this long after connecting; 0 = never', { min: 0, max: 86_400_000 }),
   idleTimeout: { ...flag.duration(0, 'close a connection that sent no complete line for this long; 0 = never (a user who only reads is no attack)', { min: 0, max: 7 * 86_400_000 }), defaultLabel: 'off' },
   lineTimeout: flag.duration(30_000, 'close a connection holding an unfinished line (no newline yet) this long: slow-drip clients; 0 = never', { min: 0, max: 86_400_000 }),

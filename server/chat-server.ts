@@ -3,7 +3,7 @@ import type { Db } from '../store/database.js';
 import { StorageHealth } from '../store/storage-health.js';
 import { ChatCore } from './chat-core.js';
 import { ChatEvents } from './events.js';
-import type { GraceStore } from './grace-memory.js';
+import { GraceMemory, type GraceStore } from './grace-memory.js';
 import { SqliteGraceStore } from './grace-store-sqlite.js';
 import { HistoryStore } from './history-store.js';
 import { defaultChatOptions, type ChatOptions } from './options.js';
@@ -24,7 +24,10 @@ export interface ChatServerOptions extends Partial<ChatOptions> {
   storage?: StorageHealth;
   /** Wall clock in ms: grace periods, history timestamps, rate limits, idle timeouts. @default Date.now */
   now?: () => number;
-  /** Where disconnected nicknames' rooms are kept. @default SQLite (`chat_grace`) with a db, else memory */
+  /**
+   * Where disconnected nicknames' rooms are kept. @default SQLite (`chat_grace`) with a db, else memory;
+   * with `redis`, Redis (shared by the cluster), this store serving only while Redis is unreachable
+   */
   graceStore?: GraceStore;
   /** `redis://host:port`: share rooms, presence, PMs and nicknames with other nodes. */
   redis?: string;
@@ -69,7 +72,11 @@ export async function startChatServer(opts: ChatServerOptions = {}): Promise<Cha
         onState: (up) => events.emit('cluster', { node: cluster?.nodeId ?? '', up }),
       })
     : undefined;
-  const grace = opts.graceStore ?? (opts.db ? new SqliteGraceStore(opts.db, options.graceMs, now(), { health }) : undefined);
+  const local = opts.graceStore ?? (opts.db ? new SqliteGraceStore(opts.db, options.graceMs, now(), { health }) : undefined);
+  // In a cluster the records live in Redis, so any node restores a nickname whose node died.
+  const grace = cluster
+    ? cluster.graceStore(local ?? new GraceMemory(options.graceMs), { graceMs: options.graceMs, maxRooms: options.maxRoomsPerUser })
+    : local;
   const core = new ChatCore(options, {
     events,
     now,

@@ -11,6 +11,12 @@ export interface GraceStore {
   remember(nick: string, state: RememberedRooms, nowMs: number): void;
   /** Returns and forgets the state, if it is younger than the grace period. */
   take(nick: string, nowMs: number): RememberedRooms | undefined;
+  /**
+   * Optional: `take` for a store that several nodes share (Redis), which answers asynchronously. When
+   * present, a login waits for it (its lines held meanwhile) once the nickname's cluster claim is won,
+   * so that only one node restores a record. Never rejects.
+   */
+  takeShared?(nick: string, nowMs: number): Promise<RememberedRooms | undefined>;
   sweep(nowMs: number): void;
   /**
    * Optional: the current rooms of a nickname that is still connected (`null`: forget it), called on

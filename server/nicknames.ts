@@ -3,7 +3,7 @@ import { errorText } from '../protocol/index.js';
 import type { ClusterLink } from './cluster-link.js';
 import type { ChatEvents } from './events.js';
 import type { FanOut } from './fan-out.js';
-import type { GraceStore } from './grace-memory.js';
+import type { GraceStore, RememberedRooms } from './grace-memory.js';
 import * as lines from './lines.js';
 import type { Membership } from './membership.js';
 import { checkName, NICK_MAX, normalizeNick } from './names.js';
@@ -55,7 +55,7 @@ export class Nicknames {
     const skeleton = nickSkeleton(nick);
     const holder = this.#holder(nick, skeleton);
     if (holder !== undefined) return this.#taken(session, nick, holder);
-    this.#claimThen(session, nick, skeleton, () => this.#completeLogin(session, nick, skeleton));
+    this.#claimThen(session, nick, skeleton, (remembered) => this.#completeLogin(session, nick, skeleton, remembered), true);
   }
 
   /** Who holds `nick` or a nickname that looks like it (same skeleton), if anyone. */
@@ -70,35 +70,43 @@ export class Nicknames {
   }
 
   /**
-   * Runs `then` once the nickname is ours cluster-wide (at once on a single node). Lines that arrive
-   * while the claim is in flight are held and replayed in order afterwards.
+   * Runs `then` once the nickname is ours cluster-wide (at once on a single node), with the rooms a
+   * grace record kept when `restore` asks for them. A shared grace store is read only after the claim
+   * is won, so no two nodes restore one record. Lines that arrive while this is in flight are held and
+   * replayed in order afterwards.
    */
-  #claimThen(session: Session, nick: string, skeleton: string, then: () => void): void {
-    const { cluster } = this.#deps;
-    if (cluster === undefined) return then();
+  #claimThen(session: Session, nick: string, skeleton: string, then: (remembered: RememberedRooms | undefined) => void, restore = false): void {
+    const { cluster, grace, now } = this.#deps;
+    const shared = restore && grace.takeShared !== undefined;
+    if (cluster === undefined && !shared) return then(restore ? grace.take(nick, now()) : undefined);
     session.pending = [];
-    cluster.claimNick(nick).then((ok) => {
+    const claimed = cluster?.claimNick(nick) ?? Promise.resolve(true);
+    void claimed.then(async (ok) => {
+      const free = ok && !session.closed && this.#holder(nick, skeleton) === undefined;
+      const taken = free && shared ? await grace.takeShared?.(nick, now()) : undefined;
       const held = session.pending ?? [];
       session.pending = null;
+      const holder = this.#holder(nick, skeleton);
       if (session.closed) {
-        if (ok) cluster.releaseNick(nick);
+        // Taken for a connection that closed meanwhile: put it back. (A same-node login that won the
+        // name meanwhile is connected under it: its own rooms are what counts now.)
+        if (taken !== undefined && holder === undefined) grace.remember(nick, taken, now());
+        if (ok) cluster?.releaseNick(nick);
         return;
       }
-      const holder = this.#holder(nick, skeleton);
       if (!ok || (holder && holder !== session)) this.#taken(session, nick, holder);
-      else then();
+      else then(shared ? taken : restore ? grace.take(nick, now()) : undefined);
       this.#deps.out.readClocks(); // the held lines are handled now, not when the last read happened
       for (const line of held) this.#deps.replay(session, line);
     });
   }
 
-  #completeLogin(session: Session, nick: string, skeleton: string): void {
+  #completeLogin(session: Session, nick: string, skeleton: string, remembered: RememberedRooms | undefined): void {
     const { out, membership } = this.#deps;
     session.nick = nick;
     session.skeleton = skeleton;
     this.#byNick.set(nick.toLowerCase(), session);
     this.#bySkeleton.set(skeleton, session);
-    const remembered = this.#deps.grace.take(nick, this.#deps.now());
     const restored: Room<Session>[] = [];
     if (remembered !== undefined) {
       for (const name of remembered.rooms) {

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { ClusterDelivery, ClusterLink } from './cluster-link.js';
+import type { GraceStore } from './grace-memory.js';
+import { RedisGraceStore } from './grace-store-redis.js';
 import { NickClaims } from './nick-claims.js';
 
 export interface RedisClusterOptions {
@@ -63,6 +65,7 @@ export class RedisCluster implements ClusterLink {
   readonly #onState: (up: boolean) => void;
   readonly #remote = new Map<string, RemoteNode>();
   #delivery: ClusterDelivery | undefined;
+  #grace: RedisGraceStore | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
 
   constructor(opts: RedisClusterOptions) {
@@ -116,6 +119,17 @@ export class RedisCluster implements ClusterLink {
     this.#heartbeat = setInterval(() => this.#beat(), Math.max(100, Math.floor(this.#ttl / 4)));
     this.#heartbeat.unref();
     this.#beat();
+  }
+
+  /**
+   * Grace records in this cluster's Redis (grace-store-redis.ts), kept alive by this link's heartbeat;
+   * `local` holds them while Redis is unreachable. Call before `start()`.
+   */
+  graceStore(local: GraceStore, opts: { graceMs: number; maxRooms: number }): RedisGraceStore {
+    this.#grace = new RedisGraceStore({
+      redis: this.#pub, up: () => this.#up, prefix: this.#prefix, presenceTtlMs: this.#ttl, log: this.#log, local, ...opts,
+    });
+    return this.#grace;
   }
 
   claimNick(nick: string): Promise<boolean> {
@@ -186,8 +200,13 @@ export class RedisCluster implements ClusterLink {
     p.set(this.#presenceKey(), record, 'PX', this.#ttl);
     // Re-assert our nicknames; after a split, one that an earlier login holds is given up.
     const asked = this.#nicks.reclaim(p, delivery.localNicks());
+    // Grace records of connected nicknames: kept alive, so that they outlive this node if it is killed.
+    const refreshed = this.#grace?.refresh(p) ?? [];
     p.publish(this.#channel, record);
-    p.exec().then((results) => this.#nicks.settle(asked, results, 1, (nick) => this.#delivery?.nickLost(nick)), () => {});
+    p.exec().then((results) => {
+      this.#nicks.settle(asked, results, 1, (nick) => this.#delivery?.nickLost(nick));
+      this.#grace?.settle(refreshed, results, 1 + asked.length);
+    }, () => {});
   }
 
   #onFrame(payload: string): void {
@@ -246,6 +265,7 @@ export class RedisCluster implements ClusterLink {
     this.#up = up;
     this.#onState(up);
     if (up) {
+      this.#grace?.reconnected();
       this.#log(`redis: connected to ${this.#describe()} as node ${this.nodeId}`);
       this.#beat();
     } else {
