@@ -160,10 +160,13 @@ function combine(t: TickSum, merged: Histogram, uncorrected: Histogram, sources:
   const s: LoadgenSummary = {
     sources, sent: t.sent, received: t.received, lost: t.lost, lostTotal,
     p50Ms: p.p50, p90Ms: p.p90, p99Ms: p.p99, p999Ms: p.p999, maxMs: p.max,
-    // Reports without histograms carry no uncorrected figures worth mixing in: left as the merged ones.
-    p50UncorrectedMs: u.p50, p99UncorrectedMs: u.p99,
     samples: p.count, merged: t.without.length === 0,
   };
+  // From histograms only: a tick of reports without them has no uncorrected figure (not 0 ms).
+  if (u.count > 0) {
+    s.p50UncorrectedMs = u.p50;
+    s.p99UncorrectedMs = u.p99;
+  }
   for (const w of t.without) {
     s.p50Ms = Math.max(s.p50Ms, w.p50);
     s.p90Ms = Math.max(s.p90Ms, w.p90);

@@ -233,6 +233,25 @@ function withHistograms(source: string, valuesUs: readonly number[], lostTotal: 
   return { ...report(source, own.p99, valuesUs.length), lostTotal, latencyMs: { corrected: own, uncorrected: own }, histograms: { corrected: b64, uncorrected: b64 } };
 }
 
+test('each tick carries the uncorrected p50/p99 of the merged uncorrected histograms beside the corrected ones', () => {
+  const t = setup();
+  // The schedule slipped: corrected 10 ms, the writes themselves took 1 ms.
+  const corrected = freshHistogram(Array(100).fill(10_000));
+  const uncorrected = freshHistogram(Array(100).fill(1_000));
+  const own = { p50: 10, p90: 10, p99: 10, p999: 10, max: 10, count: 100 };
+  t.agg.acceptLoadgenReport({
+    ...report('slipping', 10, 100), latencyMs: { corrected: own, uncorrected: { ...own, p50: 1, p99: 1 } },
+    histograms: { corrected: hdr.encodeIntoCompressedBase64(corrected), uncorrected: hdr.encodeIntoCompressedBase64(uncorrected) },
+  });
+  t.clock.advance(1000);
+  const l = t.last().totals.loadgen;
+  assert.ok(l);
+  assert.is(l.p99Ms, corrected.getValueAtPercentile(99) / 1000);
+  assert.is(l.p99UncorrectedMs, uncorrected.getValueAtPercentile(99) / 1000);
+  assert.is(l.p50UncorrectedMs, uncorrected.getValueAtPercentile(50) / 1000);
+  assert.ok(l.p99UncorrectedMs! < 1.01 && l.p99Ms > 9.99, `${l.p99UncorrectedMs} vs ${l.p99Ms}`);
+});
+
 test('loadgen reports with histograms: the totals row has the percentiles of one histogram of every delivery, not the worst source\'s', () => {
   const t = setup();
   // Four clients behind a 1.5 s stall, and a generator that made 250× the deliveries at about 2 ms.
