@@ -116,14 +116,31 @@ export class FanOut {
     const echoBuf = room.echoes.buf;
     const echoEnd = echoAt + room.echoPrefix.length + raw.length + 1;
     let senders = 0;
+    // The frame for WebSocket members, built on the first one met (-1: none yet this message).
+    let frameAt = -1;
+    let frameEnd = 0;
+    let frameBuf = buf;
     const members = room.memberList;
     for (let i = 0; i < members.length; i++) {
       const member = members[i] as Session;
+      const conn = member.conn;
       if (member === session) {
-        member.conn.sendSlice(echoBuf, echoAt, echoEnd);
+        if (conn.framed === true) {
+          const at = room.echoFrames.appendFrame(room.echoPrefix, raw, turn);
+          conn.sendSlice(room.echoFrames.buf, at, room.echoFrames.end);
+        } else {
+          conn.sendSlice(echoBuf, echoAt, echoEnd);
+        }
         senders = 1;
+      } else if (conn.framed === true) {
+        if (frameAt < 0) {
+          frameAt = room.frames.appendFrame(prefix, raw, turn);
+          frameEnd = room.frames.end;
+          frameBuf = room.frames.buf;
+        }
+        conn.sendSlice(frameBuf, frameAt, frameEnd);
       } else {
-        member.conn.sendSlice(buf, lineAt, lineEnd);
+        conn.sendSlice(buf, lineAt, lineEnd);
       }
     }
     const bytesOut = (members.length - senders) * (lineEnd - lineAt) + senders * (echoEnd - echoAt);

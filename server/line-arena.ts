@@ -30,6 +30,39 @@ export class LineArena {
     return start;
   }
 
+  /**
+   * Writes `prefix + raw` as one WebSocket text frame (RFC 6455: FIN, opcode 1, unmasked; a 2-, 4- or
+   * 10-byte header) and returns where it starts; it ends at `end`. The frame is the same bytes for
+   * every WebSocket member of a room: built once here, as `append` builds the TCP line once.
+   */
+  appendFrame(prefix: Buffer, raw: Buffer, turn: number): number {
+    const n = prefix.length + raw.length;
+    const header = n < 126 ? 2 : n < 65536 ? 4 : 10;
+    if (this.#pos + header + n > this.buf.length) this.#renew(header + n, turn);
+    const start = this.#pos;
+    const buf = this.buf;
+    buf[start] = 0x81;
+    if (header === 2) {
+      buf[start + 1] = n;
+    } else if (header === 4) {
+      buf[start + 1] = 126;
+      buf.writeUInt16BE(n, start + 2);
+    } else {
+      buf[start + 1] = 127;
+      buf.writeUInt32BE(0, start + 2);
+      buf.writeUInt32BE(n, start + 6);
+    }
+    buf.set(prefix, start + header);
+    buf.set(raw, start + header + prefix.length);
+    this.#pos = start + header + n;
+    return start;
+  }
+
+  /** Where the last `append` or `appendFrame` ended. */
+  get end(): number {
+    return this.#pos;
+  }
+
   #renew(need: number, turn: number): void {
     const grow = this.#startTurn === turn ? Math.min(MAX_BYTES, this.buf.length * 2) : MIN_BYTES;
     this.buf = Buffer.allocUnsafe(Math.max(grow, need));

@@ -18,6 +18,9 @@ export class Room<M extends Member = Member> {
   readonly lines = new LineArena();
   /** The senders' echoes (`[room] You: …`), apart, so they never break the other members' runs. */
   readonly echoes = new LineArena();
+  /** The same lines as WebSocket frames, for members on `/chat/ws` (empty until one of them is here). */
+  readonly frames = new LineArena();
+  readonly echoFrames = new LineArena();
   constructor(
     readonly key: string,
     readonly name: string,

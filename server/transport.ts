@@ -19,6 +19,11 @@ export interface Connection {
    * turn sit together in the room's arena, so a member's whole turn is usually one slice.
    */
   sendSlice(buf: Buffer, start: number, end: number): void;
+  /**
+   * True when this transport frames its output (WebSocket): `sendSlice` then takes bytes that are
+   * already whole frames of it (the room's frame arena), while `send` still takes a plain line.
+   */
+  readonly framed?: boolean;
   /** Bytes queued and not yet taken by the kernel. */
   queuedBytes(): number;
   /** Write what is queued, then close. */

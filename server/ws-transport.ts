@@ -61,16 +61,26 @@ export class WsConnection extends QueuedConnection {
     return this.#ws.bufferedAmount;
   }
 
+  /** Room messages arrive as slices of the room's frame arena: built once for every member. */
+  readonly framed = true;
+
   /**
-   * A queued buffer may hold several lines (history, help): each becomes its own frame, without `\n`.
-   * Safe beside ws's own writes (close, pong): with permessage-deflate off, ws writes to the socket at
-   * once and in call order, never from a queue of its own.
+   * A plain line (or several: history, help) becomes frames now, one per line without its `\n`, so
+   * that everything queued is frames and a turn is written as it stands.
    */
-  protected writeBatch(chunks: Buffer[]): void {
+  override send(line: Buffer): void {
+    super.send(frameLines([line]));
+  }
+
+  /**
+   * One turn's frames in one write. Safe beside ws's own writes (close, pong): with
+   * permessage-deflate off, ws writes to the socket at once and in call order, never from a queue.
+   */
+  protected writeBatch(chunks: Buffer[], bytes: number): void {
     const ws = this.#ws;
     const socket = this.#socket;
     if (ws.readyState !== ws.OPEN || !socket.writable) return;
-    if (!socket.write(frameLines(chunks)) && !this.#backpressured) {
+    if (!socket.write(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, bytes)) && !this.#backpressured) {
       this.#backpressured = true;
       ws.pause();
     }

@@ -3,6 +3,7 @@ import net from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import WebSocket from 'ws';
+import { LineArena } from '../../server/line-arena.js';
 import { framedLength, frameLines } from '../../server/ws-frames.js';
 
 /**
@@ -54,6 +55,26 @@ test('every line of a batch is one text frame, at each header size (7-bit, 16-bi
 test('an empty batch is no bytes', () => {
   assert.is(frameLines([]).length, 0);
   assert.is(frameLines([Buffer.alloc(0)]).length, 0);
+});
+
+test('a room\'s frame arena: one text frame per message, headers of 2, 4 and 10 bytes, read by a real ws client', async () => {
+  const arena = new LineArena();
+  const prefix = Buffer.from('[dev] ann: ');
+  const frames: Buffer[] = [];
+  const texts: string[] = [];
+  for (const n of [5, 200, 70_000]) {
+    const raw = Buffer.alloc(n, 'x');
+    const at = arena.appendFrame(prefix, raw, 1);
+    frames.push(Buffer.from(arena.buf.subarray(at, arena.end)));
+    texts.push(`[dev] ann: ${'x'.repeat(n)}`);
+  }
+  // Headers written out by hand from RFC 6455 §5.2: FIN + opcode 1, then the length.
+  assert.equal([...frames[0]!.subarray(0, 2)], [0x81, 16]);
+  assert.equal([...frames[1]!.subarray(0, 4)], [0x81, 126, 0x00, 211]);
+  assert.equal([...frames[2]!.subarray(0, 10)], [0x81, 127, 0, 0, 0, 0, 0x00, 0x01, 0x11, 0x7b]);
+  const got = await receivedBy(Buffer.concat(frames), 3, 7);
+  assert.equal(got.map((g) => g.text), texts);
+  assert.ok(got.every((g) => !g.binary));
 });
 
 test.run();
