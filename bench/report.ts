@@ -31,13 +31,14 @@ export function markdownTable(rows: BenchRow[]): string {
 }
 
 /** Writes results/bench-<time>.json and .md; returns the two paths. */
-export function writeBenchFiles(dir: string, rows: BenchRow[], startedAt: Date): [string, string] {
+export function writeBenchFiles(dir: string, rows: BenchRow[], startedAt: Date, note?: string): [string, string] {
   fs.mkdirSync(dir, { recursive: true });
   const stamp = startedAt.toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
   const base = path.join(dir, `bench-${stamp}`);
   const m = machine();
-  fs.writeFileSync(`${base}.json`, `${JSON.stringify({ startedAt: startedAt.toISOString(), machine: m, rows }, null, 2)}\n`);
-  const md = [`# chatpulse bench, ${startedAt.toISOString()}`, '', `Machine: ${m.cores} cores, ${m.cpu}, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}.`, '', markdownTable(rows), ''].join('\n');
+  fs.writeFileSync(`${base}.json`, `${JSON.stringify({ startedAt: startedAt.toISOString(), machine: m, ...(note ? { smoke: true, note } : {}), rows }, null, 2)}\n`);
+  const md = [`# chatpulse bench${note ? ' (smoke run)' : ''}, ${startedAt.toISOString()}`, '', `Machine: ${m.cores} cores, ${m.cpu}, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}.`, '',
+    ...(note ? [note, ''] : []), markdownTable(rows), ''].join('\n');
   fs.writeFileSync(`${base}.md`, md);
   return [`${base}.json`, `${base}.md`];
 }
