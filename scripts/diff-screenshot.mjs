@@ -54,8 +54,8 @@ async function record(label, rate) {
 
 let browser;
 try {
-  const baseline = await record('baseline', 2);
-  const run = await record('candidate', 4);
+  const baseline = await record('before', 2);
+  const run = await record('after', 4);
   const report = spawnSync(process.execPath, [bin, 'report', run, '--baseline', baseline, '--results-dir', dir, '--threshold', 'p99<+20%', '--threshold', 'mps>-5%'], { stdio: 'inherit' });
   console.log(`diff-screenshot: chatpulse report exited ${report.status}`);
   browser = await chromium.launch({ executablePath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });

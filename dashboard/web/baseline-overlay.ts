@@ -88,11 +88,14 @@ export class BaselineOverlay {
       }
     }
     const name = `baseline ${label}`;
-    this.#mps.set.label = name;
-    this.#mpsAvg.set.label = `${name} (avg)`;
+    this.#mps.set.label = `${name}: all rooms`;
+    this.#mpsAvg.set.label = `${name}: all rooms (avg)`;
     this.#p50.set.label = `${name} p50 corrected`;
     this.#p99.set.label = `${name} p99 corrected`;
     this.#active = true;
+    const last = baseline[baseline.length - 1];
+    const first = baseline[0];
+    this.#charts.minSpanMs = last && first ? (last.elapsedS - first.elapsedS) * 1000 : 0;
     this.realign();
     this.#charts.redraw();
   }
@@ -100,6 +103,7 @@ export class BaselineOverlay {
   clear(): void {
     if (!this.#active) return;
     this.#active = false;
+    this.#charts.minSpanMs = 0;
     for (const l of this.#lines()) {
       l.series.clear();
       l.detach();

@@ -47,6 +47,12 @@ export class ChartSet {
     return { mps: this.mps.chart as unknown as Chart, joins: this.joins.chart as unknown as Chart, totals: this.totals.chart as unknown as Chart, latency: this.latency.chart as unknown as Chart };
   }
 
+  /**
+   * While following, the x axis spans at least this long from the run's first tick: a baseline run
+   * longer than the shown one stays in view to its end. 0 when none is overlaid.
+   */
+  minSpanMs = 0;
+
   get following(): boolean {
     return this.#following;
   }
@@ -145,7 +151,7 @@ export class ChartSet {
         delete x.max;
       } else {
         x.min = first.x;
-        x.max = Math.max(last.x, first.x + 1000);
+        x.max = Math.max(last.x, first.x + Math.max(1000, this.minSpanMs));
       }
     }
   }

@@ -27,6 +27,7 @@ interface Ctx {
   shownId: string;
   baseId: string;
   shownT0: number;
+  baseT0: number;
   page: Page;
   watch: PageWatch;
 }
@@ -70,7 +71,7 @@ const named = (lines: Line[], label: string) => lines.find((l) => l.label === la
 function assertBaseline(d: Drawn, start: number, where: string): void {
   const name = `baseline ${HOSTILE}`;
   const expect: [Line[], string, number][] = [
-    [d.mps, name, 100], [d.mps, `${name} (avg)`, 90], [d.latency, `${name} p50 corrected`, 1], [d.latency, `${name} p99 corrected`, 5],
+    [d.mps, `${name}: all rooms`, 100], [d.mps, `${name}: all rooms (avg)`, 90], [d.latency, `${name} p50 corrected`, 1], [d.latency, `${name} p99 corrected`, 5],
   ];
   for (const [lines, label, y] of expect) {
     const l = named(lines, label);
@@ -99,6 +100,7 @@ s.before(async () => {
   const runs = ctx.hub.hub.metrics?.runs;
   if (runs === undefined) throw new Error('no metrics');
   const baseT0 = Date.now() - 7_200_000;
+  ctx.baseT0 = baseT0;
   const base = runs.startRun({ label: HOSTILE, start: baseT0 });
   for (let tick = 1; tick <= BASE_TICKS; tick++) runs.record(tickOf(base.id, baseT0, tick, ['main'], 100, 1, 5));
   runs.finishRun(base.id);
@@ -132,7 +134,7 @@ s('replaying: the baseline is drawn in its own values from the shown run\'s star
   assert.equal(after.latency.filter((l) => !isBaseline(l)), before.latency, 'the run\'s own latency lines unchanged');
   assert.equal(after.mpsPoints, before.mpsPoints, 'the baseline is no room');
   assert.equal(Object.keys(after.mpsPoints).sort(), ['main', 'room-a']);
-  assert.ok(after.legend.includes(`baseline ${HOSTILE}`) && after.legend.includes(`baseline ${HOSTILE} (avg)`), `in the legend: ${JSON.stringify(after.legend)}`);
+  assert.ok(after.legend.includes(`baseline ${HOSTILE}: all rooms`) && after.legend.includes(`baseline ${HOSTILE}: all rooms (avg)`), `in the legend: ${JSON.stringify(after.legend)}`);
   assert.ok(!after.legend.includes('main (avg)'), 'room averages still kept out of the legend');
 });
 
@@ -202,6 +204,21 @@ s('a baseline that fails to load is one line of error; the live charts go on', a
 s('no console errors, no dialogs', () => {
   assert.equal(ctx.watch.consoleErrors.filter((e) => !e.includes('404')), []);
   assert.equal(ctx.watch.dialogs, []);
+});
+
+s('a baseline longer than the shown run keeps the x axis to its end', async () => {
+  // The short run (20 ticks) shown, the long one (30 ticks) as its baseline.
+  await ctx.page.selectOption('#replay-run', ctx.baseId);
+  await eventually(async () => ((await hooks((h) => h.replay().total)) === BASE_TICKS ? true : undefined), 'replay loaded');
+  await ctx.page.click('#reset-zoom');
+  const short = await hooks((h) => { h.redraw(); return h.xRange(); });
+  await pickBaseline(ctx.shownId);
+  const long = await hooks((h) => { h.redraw(); return h.xRange(); });
+  const first = ctx.baseT0 + 1000;
+  assert.ok(short !== null && long !== null);
+  assert.ok(short.max < first + (SHOWN_TICKS - 1) * 1000, `alone, the axis ends with the short run: ${short.max - first}`);
+  assert.ok(long.max >= first + (SHOWN_TICKS - 1) * 1000, `with the long baseline it reaches its last tick: ${long.max - first} ms after the first`);
+  await pickBaseline('');
 });
 
 s.run();
