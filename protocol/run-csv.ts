@@ -48,13 +48,23 @@ const fail = (msg: string): never => {
  * one `RunCsvError` naming the first column of the closest kind that is missing.
  */
 export function csvKindOf(text: string, file: string): 'rooms' | 'totals' | 'mps_by_room' {
-  const firstLine = text.slice(0, 64 * 1024).split(/\r?\n/, 1)[0] ?? '';
-  const header = firstLine.replace(/^\uFEFF/, '').split(',').map((c) => c.replace(/^"|"$/g, ''));
+  const header = headerOf(text, file);
+  if (header[0] === 'time_utc' && header[1] !== 'epoch_ms') return 'mps_by_room';
   if (header.includes('room')) return 'rooms';
   if (header.includes('deliveries') || header.includes('connections')) return 'totals';
-  if (header[0] === 'time_utc' && !header.includes('epoch_ms')) return 'mps_by_room';
   const missing = ROOMS_COLUMNS.find((c) => !header.includes(c));
   return fail(`${file}: not a chatpulse rooms.csv or totals.csv — the header has no column '${missing ?? 'room'}' (found: ${header.slice(0, 6).join(', ').slice(0, 120)})`);
+}
+
+/** The header row's cells (room names in an mps_by_room.csv header may hold commas and quotes). */
+function headerOf(text: string, file: string): string[] {
+  const end = text.indexOf('\n');
+  const first = (end === -1 ? text : text.slice(0, end)).slice(0, 1024 * 1024).replace(/\r$/, '');
+  try {
+    return readCsv(first, { file }).header;
+  } catch {
+    return first.replace(/^\uFEFF/, '').split(',');
+  }
 }
 
 /**
