@@ -2,7 +2,8 @@
  * A run's CSV files opened in the page (the "open CSV…" button or a drop anywhere on it): read here
  * with `File.text()` and rebuilt into Snapshots by protocol/run-csv.ts. Nothing is sent to the server.
  */
-import { MAX_CSV_BYTES, runFromCsvFiles, type CsvRun } from '../../protocol/run-csv.js';
+import { MAX_CSV_BYTES, runFromCsvFiles } from '../../protocol/csv-files.js';
+import type { CsvRun } from '../../protocol/run-csv.js';
 
 export interface CsvOpenOptions {
   button: HTMLButtonElement;

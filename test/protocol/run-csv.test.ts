@@ -1,5 +1,5 @@
 /**
- * protocol/run-csv.ts and csv-reader.ts: a run's CSV files read back as Snapshots. Hand-written CSV
+ * protocol/run-csv.ts, csv-files.ts and csv-reader.ts: a run's CSV files read back as Snapshots. Hand-written CSV
  * text for the reader's rules and every refusal (one message naming file, line and column), then a
  * round trip through the real writer: a run recorded from real events into a temp SQLite store,
  * `writeRunCsv`, and the files read back equal the stored ticks.
@@ -10,7 +10,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ManualClock, RunStore, TickAggregator, writeRunCsv, type Snapshot } from '../../metrics/index.js';
 import { readCsv, unguardCell } from '../../protocol/csv-reader.js';
-import { csvKindOf, MAX_CSV_ROWS, runFromCsvFiles, RunCsvError, snapshotsFromCsv } from '../../protocol/run-csv.js';
+import { csvKindOf, runFromCsvFiles } from '../../protocol/csv-files.js';
+import { MAX_CSV_ROWS, RunCsvError, snapshotsFromCsv } from '../../protocol/run-csv.js';
 import { ChatEvents } from '../../server/index.js';
 import { openDatabase } from '../../store/database.js';
 import { tempDir } from '../helpers/temp.js';
