@@ -119,6 +119,8 @@ test('every refusal is one line naming the file, line and column', () => {
     "mps_by_room.csv: an mps_by_room.csv holds only MPS and cannot be replayed: open the run's rooms.csv and/or totals.csv");
   const later = ROOMS.replaceAll('17953561', '17953571');
   assert.match(refused(() => snapshotsFromCsv({ rooms: later, totals: TOTALS })), /^rooms\.csv and totals\.csv are of different runs: their times do not overlap \(/);
+  assert.is(refused(() => snapshotsFromCsv({ rooms: ROOMS.replaceAll('1795356187500', '1795356187400'), totals: TOTALS })),
+    'rooms.csv line 4, column epoch_ms: 1795356187400 is no tick of totals.csv — are they of the same run?');
   assert.is(refused(() => runFromCsvFiles([{ name: 'a.csv', text: ROOMS }, { name: 'b.csv', text: ROOMS }])),
     'two rooms.csv files (a.csv and b.csv): open one run\'s rooms.csv and/or totals.csv');
   assert.is(refused(() => snapshotsFromCsv({ rooms: `${ROOMS_HEAD}\r\n` })), 'rooms.csv: no rows after the header');
