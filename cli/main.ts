@@ -5,6 +5,7 @@ import { clientCommand } from './client-command.js';
 import { demoCommand } from './demo-command.js';
 import { loadgenCommand } from './loadgen-command.js';
 import { compareCommand } from './compare-command.js';
+import { importCommand } from './import-command.js';
 import { reportCommand } from './report-command.js';
 import { serverCommand } from './server-command.js';
 import type { Command } from './command.js';
@@ -15,6 +16,7 @@ const commands: Record<string, Command> = {
   loadgen: loadgenCommand,
   compare: compareCommand,
   report: reportCommand,
+  import: importCommand,
   client: clientCommand,
   bench: benchCommand,
 };

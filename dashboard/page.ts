@@ -51,6 +51,7 @@ const HTML = `<!doctype html>
   #loadgen-sources, #joins-lobby { font-size: 12px; }
   #joins-lobby { margin: 6px 0 0; }
   #loadgen-sources li { white-space: pre-wrap; word-break: break-all; }
+  #csv-error { color: var(--bad); }
   a { color: var(--accent); }
 </style>
 </head>
@@ -84,6 +85,9 @@ const HTML = `<!doctype html>
   <input id="replay-seek" type="range" min="0" max="1000" value="0" step="1" disabled>
   <span id="replay-pos" class="muted"></span>
   <button id="replay-live" disabled>Back to live</button>
+  <button id="csv-open" title="replay a run's rooms.csv and/or totals.csv from this computer (or drop them on the page); read here, never uploaded">open CSV…</button>
+  <input id="csv-file" type="file" accept=".csv,text/csv" multiple hidden>
+  <span id="csv-error" hidden></span>
   <span class="spacer"></span>
   <label title="a stored run drawn in grey under the MPS and latency charts, aligned on its start">baseline <select id="baseline-run"><option value="">none</option></select></label>
   <span id="baseline-note" class="muted"></span>

@@ -1,26 +1,10 @@
 /**
- * The CSV files of a run (DESIGN §11): column names and how a stored row becomes a record. No Node
- * imports: the dashboard may show the same names.
+ * The CSV files of a run (DESIGN §11): how a stored row becomes a record. The names and columns live
+ * in protocol/csv-columns.ts, which the readers (browser replay, `chatpulse import`) share.
  */
 import type { RoomSampleRow, StoredTotalsRow } from './run-reader.js';
 
-export const ROOMS_COLUMNS = [
-  'time_utc', 'epoch_ms', 'elapsed_s', 'room', 'messages', 'mps', 'mps_avg', 'joins', 'leaves', 'members',
-] as const;
-
-export const TOTALS_COLUMNS = [
-  'time_utc', 'epoch_ms', 'elapsed_s', 'messages', 'mps', 'mps_avg', 'joins', 'leaves', 'members',
-  'connections', 'deliveries', 'bytes_in', 'bytes_out', 'errors',
-  'loadgen_sent', 'loadgen_received', 'loadgen_lost',
-  'latency_p50_ms', 'latency_p90_ms', 'latency_p99_ms', 'latency_p999_ms', 'latency_max_ms',
-] as const;
-
-export type CsvKind = 'rooms' | 'totals' | 'mps_by_room';
-export const CSV_FILES: Record<CsvKind, string> = {
-  rooms: 'rooms.csv',
-  totals: 'totals.csv',
-  mps_by_room: 'mps_by_room.csv',
-};
+export { CSV_FILES, ROOMS_COLUMNS, TOTALS_COLUMNS, type CsvKind } from '../protocol/csv-columns.js';
 
 /** `2026-11-22 14:03:05.000`: spreadsheets read it as a date and time (UTC). */
 export function timeUtc(epochMs: number): string {

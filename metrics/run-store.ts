@@ -11,6 +11,8 @@ export interface StartRunOptions {
   /** Epoch ms. @default Date.now() */
   start?: number;
   config?: Record<string, unknown>;
+  /** The run id to use when it is free (`chatpulse import` keeps a folder's id). @default from start and label */
+  id?: string;
 }
 
 /**
@@ -53,13 +55,16 @@ export class RunStore extends RunReader {
     this.#finish = (status, end, id) => finish.run(status, end, id);
   }
 
-  /** Creates a `running` run and returns it. Its id is unique even for two starts in one second. */
+  /**
+   * Creates a `running` run and returns it. Its id is `opts.id` when that is free, else unique even for
+   * two starts in one second.
+   */
   startRun(opts: StartRunOptions = {}): StoredRun {
     const label = opts.label ?? 'server';
     const start = opts.start ?? Date.now();
     const config = opts.config ?? {};
     const base = formatRunId(start, label);
-    let id = base;
+    let id = opts.id !== undefined && this.getRun(opts.id) === undefined ? opts.id : base;
     for (let n = 2; this.getRun(id) !== undefined; n++) id = `${base}-${n}`;
     this.#insertRun({ id, label, start, config: JSON.stringify(config), pid: process.pid, host: os.hostname() });
     return { id, label, start, end: null, status: 'running', config, ticks: 0 };

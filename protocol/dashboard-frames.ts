@@ -6,7 +6,8 @@
 import type { LoadgenTickReport } from './loadgen-report.js';
 import type { Snapshot } from './snapshot.js';
 
-export type RunStatus = 'running' | 'completed' | 'aborted';
+/** `imported`: put back into a store from its CSV files by `chatpulse import`. */
+export type RunStatus = 'running' | 'completed' | 'aborted' | 'imported';
 
 /**
  * A run as every view lists it: `GET /api/runs`, the dashboard's history frames, the results. The

@@ -1,6 +1,6 @@
 /**
  * The dashboard page: live charts from `WS /ws`, zoom/pan, CSV and PNG downloads, replay of stored runs
- * with a baseline run overlaid, and the demo countdown. State lives here; each chart and control is its own module.
+ * and of CSV files opened in the page, with a baseline run overlaid, and the demo countdown. State lives here; each chart and control is its own module.
  */
 import type { Snapshot } from '../../protocol/snapshot.js';
 import { paths, type RunInfo, type ServerFrame } from '../../protocol/dashboard-frames.js';
@@ -10,6 +10,7 @@ import { wireBaselinePicker } from './baseline-picker.js';
 import { ChartSet } from './chart-set.js';
 import { CountdownView } from './countdown.js';
 import { byId, formatMinSec, setText } from './dom.js';
+import { wireCsvOpen } from './csv-open.js';
 import { csvUrl, download, downloadPng } from './downloads.js';
 import { installHooks } from './hooks.js';
 import { LiveSocket } from './live-socket.js';
@@ -101,6 +102,7 @@ function showReplay(st: ReplayState): void {
 
 function backToLive(): void {
   replay.stop();
+  showCsvError('');
   mode = 'live';
   picker.value = '';
   charts.reset(liveRing.items());
@@ -118,6 +120,31 @@ picker.addEventListener('change', () => {
     replay.setSpeed(Number(speedSel.value));
   }, report);
 });
+// ---- replay of a CSV file opened in the page (never uploaded) ----
+const csvError = byId('csv-error');
+function showCsvError(msg: string): void {
+  setText(csvError, msg);
+  csvError.hidden = msg === '';
+}
+wireCsvOpen({
+  button: byId<HTMLButtonElement>('csv-open'),
+  input: byId<HTMLInputElement>('csv-file'),
+  dropZone: document,
+  onRun: ({ run, snapshots }) => {
+    showCsvError('');
+    const last = snapshots[snapshots.length - 1];
+    mode = 'replay';
+    picker.value = '';
+    replay.loadSnapshots({ id: run.id, label: run.label, start: run.start, end: last?.time ?? null, status: 'imported', ticks: snapshots.length }, snapshots);
+    replay.setSpeed(Number(speedSel.value));
+    showHeader();
+  },
+  onError: (msg) => {
+    errors.push(msg);
+    showCsvError(`not replayed: ${msg}`);
+  },
+});
+
 playBtn.addEventListener('click', () => (replay.state().playing ? replay.pause() : replay.play()));
 speedSel.addEventListener('change', () => replay.setSpeed(Number(speedSel.value)));
 seek.addEventListener('input', () => replay.seek(Number(seek.value) / 1000));
@@ -133,7 +160,8 @@ byId('reset-zoom').addEventListener('click', () => charts.resetZoom());
 const shownRunId = () => (mode === 'replay' ? replay.run?.id : liveRun?.id) ?? null;
 function csv(kind: 'rooms' | 'totals', ranged: boolean): void {
   const id = shownRunId();
-  if (id === null) return;
+  // A replayed file is not in the server's store: its CSV is the file itself.
+  if (id === null || (mode === 'replay' && replay.source === 'file')) return;
   const range = ranged ? charts.visibleRange() ?? undefined : undefined;
   download(csvUrl(id, kind, range), `${kind}.csv`);
 }
@@ -155,5 +183,6 @@ void refreshRunPicker(picker).catch(report);
 const socket = new LiveSocket({ url: wsUrl, onFrame, onStatus: showStatus });
 installHooks({ charts, baseline, countdown, replay, socket, liveRing, mode: () => mode, runId: shownRunId, errors, csvUrl: (kind, ranged) => {
   const id = shownRunId();
-  return id === null ? null : csvUrl(id, kind, ranged ? charts.visibleRange() ?? undefined : undefined);
+  if (id === null || (mode === 'replay' && replay.source === 'file')) return null;
+  return csvUrl(id, kind, ranged ? charts.visibleRange() ?? undefined : undefined);
 } });

@@ -4,6 +4,7 @@ import { loadRunSamples } from './run-samples.js';
 
 export interface ReplayState {
   runId: string | null;
+  source: ReplaySource;
   positionMs: number;
   durationMs: number;
   playing: boolean;
@@ -25,13 +26,18 @@ export interface ReplayOptions {
   stepMs?: number;
 }
 
+/** Where the replayed ticks came from: the server's store, or a CSV file opened in the page. */
+export type ReplaySource = 'store' | 'file';
+
 /**
- * Replays a stored run from `/api/runs/:id/samples` (paged, run-samples.ts): play, pause, speed 1×–60×, seek. It only
- * feeds the charts it is given; the live feed keeps recording meanwhile.
+ * Replays a stored run from `/api/runs/:id/samples` (paged, run-samples.ts), or ticks already in memory
+ * (a CSV file read in the page): play, pause, speed 1×–60×, seek. It only feeds the charts it is given;
+ * the live feed keeps recording meanwhile.
  */
 export class Replay {
   readonly #opts: Required<ReplayOptions>;
   #run: RunInfo | null = null;
+  #source: ReplaySource = 'store';
   #snaps: Snapshot[] = [];
   #fed = 0;
   #position = 0;
@@ -47,11 +53,26 @@ export class Replay {
     return this.#run;
   }
 
+  get source(): ReplaySource {
+    return this.#source;
+  }
+
   async load(runId: string): Promise<void> {
     this.pause();
-    const { run, snapshots: snaps } = await loadRunSamples(runId, this.#opts.maxTicks);
+    const { run, snapshots } = await loadRunSamples(runId, this.#opts.maxTicks);
+    this.#show(run, snapshots, 'store');
+  }
+
+  /** Replays ticks held in memory (oldest first), at most `maxTicks` of them, as a loaded run is replayed. */
+  loadSnapshots(run: RunInfo, snapshots: readonly Snapshot[]): void {
+    this.pause();
+    this.#show(run, snapshots.slice(0, this.#opts.maxTicks), 'file');
+  }
+
+  #show(run: RunInfo, snapshots: Snapshot[], source: ReplaySource): void {
     this.#run = run;
-    this.#snaps = snaps;
+    this.#snaps = snapshots;
+    this.#source = source;
     // Drawn whole at once, positioned at its end: a picked run is never a blank page waiting for Play
     // (Play starts it over from its first tick).
     this.seek(1);
@@ -107,6 +128,7 @@ export class Replay {
     const duration = this.durationMs;
     return {
       runId: this.#run?.id ?? null,
+      source: this.#source,
       positionMs: this.#position,
       durationMs: duration,
       playing: this.#timer !== undefined,

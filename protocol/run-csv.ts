@@ -1,0 +1,230 @@
+/**
+ * A run rebuilt from its CSV files (`rooms.csv` and/or `totals.csv`, DESIGN §11) as the Snapshots the
+ * charts draw and the store records: the dashboard replays a file someone sent, `chatpulse import`
+ * puts it back in a store. No Node imports: the browser bundle uses it. Files picked or dropped, of
+ * any name, are sorted by their header in csv-files.ts.
+ *
+ * What the CSV does not hold comes back empty: private messages, connections opened, errors and
+ * disconnects by reason, the generators' own reports. Running totals (`…Total`) are sums of the rows.
+ */
+import { CSV_FILES, ROOMS_COLUMNS, TOTALS_COLUMNS } from './csv-columns.js';
+import { CsvReadError, readCsv, unguardCell, type CsvTable } from './csv-reader.js';
+import type { LoadgenSummary, RoomSample, Snapshot, TotalsSample } from './snapshot.js';
+
+export { CsvReadError as RunCsvError };
+
+/** Rows of one file, at most. */
+export const MAX_CSV_ROWS = 1_000_000;
+
+export interface CsvTexts {
+  rooms?: string;
+  totals?: string;
+}
+
+export interface CsvRun {
+  snapshots: Snapshot[];
+  run: {
+    /** `2026-11-22T14-03-05Z-csv`: the shape of a run id, from the run's start. */
+    id: string;
+    label: string;
+    /** Epoch ms: the first tick's time less its elapsed seconds. */
+    start: number;
+  };
+}
+
+/** The names a file goes by in messages (the browser knows the picked file's name). */
+export interface CsvNames {
+  rooms?: string;
+  totals?: string;
+}
+
+const fail = (msg: string): never => {
+  throw new CsvReadError(msg);
+};
+
+/**
+ * Snapshots from rooms.csv and/or totals.csv. Either alone works: rooms alone gives totals summed
+ * from the rooms; totals alone gives no room lines. Every problem is one `RunCsvError` naming the file,
+ * line and column.
+ */
+export function snapshotsFromCsv(texts: CsvTexts, names: CsvNames = {}): CsvRun {
+  const roomsName = names.rooms ?? CSV_FILES.rooms;
+  const totalsName = names.totals ?? CSV_FILES.totals;
+  if (texts.rooms === undefined && texts.totals === undefined) fail('no file: open rooms.csv and/or totals.csv of a run');
+  const roomTicks = texts.rooms === undefined ? undefined : readRooms(texts.rooms, roomsName);
+  const totalTicks = texts.totals === undefined ? undefined : readTotals(texts.totals, totalsName);
+  const base = totalTicks ?? (roomTicks ?? []).map(totalsOfRooms);
+  const roomsOf: (TickRooms | undefined)[] = totalTicks === undefined ? roomTicks ?? []
+    : roomTicks === undefined ? [] : matchRooms(roomTicks, totalTicks, roomsName, totalsName);
+  if (base.length === 0) fail(`${totalTicks ? totalsName : roomsName}: no rows after the header`);
+  const first = base[0] as TickTotals;
+  const start = Math.round(first.time - first.elapsedS * 1000);
+  const roomTotals = new Map<string, { messages: number; joins: number; leaves: number }>();
+  const sums = { messages: 0, deliveries: 0, connections: 0, bytesIn: 0, bytesOut: 0, errors: 0, lost: 0 };
+  let prevElapsed = 0;
+  const snapshots = base.map((t, k): Snapshot => {
+    const rooms: RoomSample[] = (roomsOf[k]?.rooms ?? []).map((r) => {
+      let sum = roomTotals.get(r.room);
+      if (sum === undefined) roomTotals.set(r.room, (sum = { messages: 0, joins: 0, leaves: 0 }));
+      sum.messages += r.messages;
+      sum.joins += r.joins;
+      sum.leaves += r.leaves;
+      return { ...r, messagesTotal: sum.messages, joinsTotal: sum.joins, leavesTotal: sum.leaves };
+    });
+    sums.messages += t.messages;
+    sums.deliveries += t.deliveries;
+    sums.bytesIn += t.bytesIn;
+    sums.bytesOut += t.bytesOut;
+    sums.errors += t.errors;
+    let loadgen: LoadgenSummary | null = null;
+    if (t.loadgen !== null) {
+      sums.lost += t.loadgen.lost;
+      loadgen = { ...t.loadgen, lostTotal: sums.lost };
+    }
+    // As the aggregator measures it: at least 1 ms (the tick written at close can share its time with the last).
+    const intervalS = Math.max(0.001, round3(t.elapsedS - prevElapsed));
+    prevElapsed = t.elapsedS;
+    const totals: TotalsSample = {
+      messages: t.messages, mps: t.mps, mpsAvg: t.mpsAvg, joins: t.joins, leaves: t.leaves, members: t.members,
+      messagesTotal: sums.messages, privateMessages: 0, privateMessagesTotal: 0, deliveries: t.deliveries,
+      deliveriesTotal: sums.deliveries, connections: t.connections, connectionsTotal: 0, bytesIn: t.bytesIn, bytesOut: t.bytesOut,
+      bytesInTotal: sums.bytesIn, bytesOutTotal: sums.bytesOut, errors: t.errors, errorsTotal: sums.errors,
+      errorsByReason: {}, disconnectsByReason: {}, loadgen,
+    };
+    return { runId: '', tick: k + 1, time: t.time, elapsedS: t.elapsedS, intervalS, rooms, totals, loadgen: [] };
+  });
+  const id = `${new Date(start).toISOString().slice(0, 19).replaceAll(':', '-')}Z-csv`;
+  for (const s of snapshots) s.runId = id;
+  const label = [texts.rooms === undefined ? null : roomsName, texts.totals === undefined ? null : totalsName].filter((x) => x !== null).join(' + ');
+  return { snapshots, run: { id, label, start } };
+}
+
+interface TickRooms {
+  time: number;
+  elapsedS: number;
+  rooms: Omit<RoomSample, 'messagesTotal' | 'joinsTotal' | 'leavesTotal'>[];
+  firstLine: number;
+}
+
+interface TickTotals {
+  time: number;
+  elapsedS: number;
+  line: number;
+  messages: number; mps: number; mpsAvg: number; joins: number; leaves: number; members: number;
+  connections: number; deliveries: number; bytesIn: number; bytesOut: number; errors: number;
+  loadgen: Omit<LoadgenSummary, 'lostTotal'> | null;
+}
+
+/** The table of `text` with its header checked against `columns` (in any order), and a cell reader. */
+function table(text: string, file: string, kind: 'rooms' | 'totals') {
+  const columns = kind === 'rooms' ? ROOMS_COLUMNS : TOTALS_COLUMNS;
+  const t: CsvTable = readCsv(text, { file, maxRows: MAX_CSV_ROWS });
+  const index = new Map(t.header.map((c, i) => [c, i]));
+  const missing = columns.find((c) => !index.has(c));
+  if (missing !== undefined) fail(`${file} line 1: not a chatpulse ${CSV_FILES[kind]} — the header has no column '${missing}'`);
+  const cell = (row: string[], col: string): string => row[index.get(col) as number] ?? '';
+  const num = (row: string[], line: number, col: string): number => {
+    const raw = cell(row, col);
+    if (!NUMBER.test(raw)) fail(`${file} line ${line}, column ${col}: ${JSON.stringify(raw.slice(0, 40))} is not a number`);
+    return Number(raw);
+  };
+  const optNum = (row: string[], line: number, col: string): number | null => (cell(row, col) === '' ? null : num(row, line, col));
+  return { t, cell, num, optNum };
+}
+
+const NUMBER = /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
+/** Ticks in time order: a row earlier than the one before is refused. */
+function inOrder(file: string, line: number, time: number, prev: number): void {
+  if (time < prev) fail(`${file} line ${line}, column epoch_ms: ticks out of order (${time} comes after ${prev})`);
+}
+
+/**
+ * Room rows grouped into ticks. A tick is a run of rows with one `epoch_ms` in which no room comes
+ * twice: the tick a server writes as it closes can share its time with the one before.
+ */
+function readRooms(text: string, file: string): TickRooms[] {
+  const { t, cell, num } = table(text, file, 'rooms');
+  const ticks: TickRooms[] = [];
+  let tick: TickRooms | undefined;
+  let seen = new Set<string>();
+  t.rows.forEach((row, k) => {
+    const line = t.lines[k] as number;
+    const time = num(row, line, 'epoch_ms');
+    if (tick !== undefined) inOrder(file, line, time, tick.time);
+    const room = unguardCell(cell(row, 'room'));
+    if (room === '') fail(`${file} line ${line}, column room: empty`);
+    if (tick === undefined || tick.time !== time || seen.has(room)) {
+      ticks.push((tick = { time, elapsedS: num(row, line, 'elapsed_s'), rooms: [], firstLine: line }));
+      seen = new Set();
+    }
+    seen.add(room);
+    tick.rooms.push({
+      room, messages: num(row, line, 'messages'), mps: num(row, line, 'mps'), mpsAvg: num(row, line, 'mps_avg'),
+      joins: num(row, line, 'joins'), leaves: num(row, line, 'leaves'), members: num(row, line, 'members'),
+    });
+  });
+  return ticks;
+}
+
+function readTotals(text: string, file: string): TickTotals[] {
+  const { t, num, optNum } = table(text, file, 'totals');
+  let prev = -Infinity;
+  return t.rows.map((row, k) => {
+    const line = t.lines[k] as number;
+    const n = (col: string) => num(row, line, col);
+    const time = n('epoch_ms');
+    inOrder(file, line, time, prev);
+    prev = time;
+    const sent = optNum(row, line, 'loadgen_sent');
+    const loadgen = sent === null ? null : {
+      sources: 1, sent, received: n('loadgen_received'), lost: optNum(row, line, 'loadgen_lost') ?? 0,
+      p50Ms: n('latency_p50_ms'), p90Ms: n('latency_p90_ms'), p99Ms: n('latency_p99_ms'), p999Ms: n('latency_p999_ms'),
+      maxMs: n('latency_max_ms'), samples: n('loadgen_received'), merged: true,
+    };
+    return {
+      time, elapsedS: n('elapsed_s'), line, messages: n('messages'), mps: n('mps'), mpsAvg: n('mps_avg'), joins: n('joins'),
+      leaves: n('leaves'), members: n('members'), connections: n('connections'), deliveries: n('deliveries'),
+      bytesIn: n('bytes_in'), bytesOut: n('bytes_out'), errors: n('errors'), loadgen,
+    };
+  });
+}
+
+/** Totals of a tick known only from rooms.csv: the rooms summed (MPS is then a sum of rounded rates). */
+function totalsOfRooms(t: TickRooms): TickTotals {
+  const sum = (f: (r: TickRooms['rooms'][number]) => number) => t.rooms.reduce((a, r) => a + f(r), 0);
+  return {
+    time: t.time, elapsedS: t.elapsedS, line: t.firstLine, messages: sum((r) => r.messages), mps: round3(sum((r) => r.mps)),
+    mpsAvg: round3(sum((r) => r.mpsAvg)), joins: sum((r) => r.joins), leaves: sum((r) => r.leaves), members: sum((r) => r.members),
+    connections: 0, deliveries: 0, bytesIn: 0, bytesOut: 0, errors: 0, loadgen: null,
+  };
+}
+
+/**
+ * The room ticks of rooms.csv beside the totals ticks of totals.csv of the same run: every room tick
+ * must be a totals tick (a range export is a part of the run; a tick without rooms has no rows).
+ */
+function matchRooms(rooms: TickRooms[], totals: TickTotals[], roomsName: string, totalsName: string): (TickRooms | undefined)[] {
+  const first = totals[0];
+  const last = totals[totals.length - 1];
+  const rFirst = rooms[0];
+  const rLast = rooms[rooms.length - 1];
+  if (first === undefined || last === undefined || rFirst === undefined || rLast === undefined) return [];
+  if (rLast.time < first.time || rFirst.time > last.time) {
+    fail(`${roomsName} and ${totalsName} are of different runs: their times do not overlap (${iso(rFirst.time)}–${iso(rLast.time)} against ${iso(first.time)}–${iso(last.time)})`);
+  }
+  let j = 0;
+  const out = totals.map((t) => {
+    const r = rooms[j];
+    if (r === undefined || r.time > t.time) return undefined;
+    if (r.time < t.time) fail(`${roomsName} line ${r.firstLine}, column epoch_ms: ${r.time} is no tick of ${totalsName} — are they of the same run?`);
+    j++;
+    return r;
+  });
+  const extra = rooms[j];
+  if (extra !== undefined) fail(`${roomsName} line ${extra.firstLine}, column epoch_ms: ${extra.time} is no tick of ${totalsName} — are they of the same run?`);
+  return out;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+const round3 = (x: number) => Math.round(x * 1000) / 1000;

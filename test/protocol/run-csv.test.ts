@@ -1,0 +1,184 @@
+/**
+ * protocol/run-csv.ts, csv-files.ts and csv-reader.ts: a run's CSV files read back as Snapshots. Hand-written CSV
+ * text for the reader's rules and every refusal (one message naming file, line and column), then a
+ * round trip through the real writer: a run recorded from real events into a temp SQLite store,
+ * `writeRunCsv`, and the files read back equal the stored ticks.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ManualClock, RunStore, TickAggregator, writeRunCsv, type Snapshot } from '../../metrics/index.js';
+import { readCsv, unguardCell } from '../../protocol/csv-reader.js';
+import { csvKindOf, runFromCsvFiles } from '../../protocol/csv-files.js';
+import { MAX_CSV_ROWS, RunCsvError, snapshotsFromCsv } from '../../protocol/run-csv.js';
+import { ChatEvents } from '../../server/index.js';
+import { openDatabase } from '../../store/database.js';
+import { tempDir } from '../helpers/temp.js';
+
+const ROOMS_HEAD = 'time_utc,epoch_ms,elapsed_s,room,messages,mps,mps_avg,joins,leaves,members';
+const TOTALS_HEAD = 'time_utc,epoch_ms,elapsed_s,messages,mps,mps_avg,joins,leaves,members,connections,deliveries,bytes_in,bytes_out,errors,'
+  + 'loadgen_sent,loadgen_received,loadgen_lost,latency_p50_ms,latency_p90_ms,latency_p99_ms,latency_p999_ms,latency_max_ms';
+
+/** Two ticks, two rooms (one with a guarded name, one with a comma and quotes), BOM and CRLF as the writer does. */
+const ROOMS = `\uFEFF${ROOMS_HEAD}\r\n`
+  + '2026-11-22 14:03:06.000,1795356186000,1,main,3,3,3,2,0,2\r\n'
+  + '2026-11-22 14:03:06.000,1795356186000,1,\'-2-3,1,1,1,1,0,1\r\n'
+  + '2026-11-22 14:03:07.500,1795356187500,2.5,main,6,4,3.5,0,1,1\r\n'
+  + '2026-11-22 14:03:07.500,1795356187500,2.5,"a,""b""",2,1.333,1.333,1,0,1\r\n';
+const TOTALS = `\uFEFF${TOTALS_HEAD}\r\n`
+  + '2026-11-22 14:03:06.000,1795356186000,1,4,4,4,3,0,3,3,8,100,200,0,,,,,,,,\r\n'
+  + '2026-11-22 14:03:07.500,1795356187500,2.5,8,5.333,4.667,1,1,2,3,16,50,70,1,11,22,1,1.5,2.25,7.125,9,12\r\n';
+
+function refused(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    assert.instance(err, RunCsvError);
+    const msg = (err as Error).message;
+    assert.not.match(msg, /\n/, 'one line');
+    return msg;
+  }
+  assert.unreachable('expected a RunCsvError');
+  return '';
+}
+
+test('the reader: BOM, CRLF or LF, quoted cells with "" escapes, commas and line breaks inside', () => {
+  const t = readCsv('\uFEFFa,b\r\n"x,1","say ""hi"""\r\n"two\r\nlines",\n3,4', { file: 'f.csv' });
+  assert.equal(t.header, ['a', 'b']);
+  assert.equal(t.rows, [['x,1', 'say "hi"'], ['two\r\nlines', ''], ['3', '4']]);
+  assert.equal(t.lines, [2, 3, 5], 'a row starts on the line after a quoted line break');
+});
+
+test('the reader refuses what RFC 4180 does not allow, naming file and line', () => {
+  assert.is(refused(() => readCsv('a,b\n1,x"y\n', { file: 'f.csv' })), 'f.csv line 2: a `"` inside an unquoted cell (quote the whole cell and double the `"`)');
+  assert.is(refused(() => readCsv('a,b\n1,"x"y\n', { file: 'f.csv' })), 'f.csv line 2: text after a closing quote ("y\\n")');
+  assert.is(refused(() => readCsv('a,b\n1,"open\n', { file: 'f.csv' })), 'f.csv line 2: a quoted cell is never closed (a `"` is missing)');
+  assert.is(refused(() => readCsv('a,b\n1,2\n3\n', { file: 'f.csv' })), 'f.csv line 3: 1 cell, the header has 2');
+  assert.is(refused(() => readCsv('a\n1\n2\n3\n', { file: 'f.csv', maxRows: 2 })), 'f.csv line 4: more than 2 rows: the limit is 2');
+  assert.is(refused(() => readCsv('', { file: 'f.csv' })), 'f.csv: the file is empty (no header row)');
+});
+
+test('the formula guard is undone exactly as csv-stringify adds it', () => {
+  assert.is(unguardCell("'-2-3"), '-2-3');
+  assert.is(unguardCell("'=HYPERLINK(1)"), '=HYPERLINK(1)');
+  assert.is(unguardCell("'@x"), '@x');
+  assert.is(unguardCell("'\uFF1Dx"), '\uFF1Dx');
+  assert.is(unguardCell("'plain"), "'plain", 'a quote before anything else is the name\'s own');
+  assert.is(unguardCell("'"), "'");
+});
+
+test('rooms.csv and totals.csv: snapshots with running totals, intervals from elapsed, loadgen where reported', () => {
+  const { snapshots, run } = snapshotsFromCsv({ rooms: ROOMS, totals: TOTALS });
+  assert.is(run.start, 1795356185000);
+  assert.is(run.id, '2026-11-22T14-03-05Z-csv');
+  assert.is(run.label, 'rooms.csv + totals.csv');
+  assert.is(snapshots.length, 2);
+  const [a, b] = snapshots as [Snapshot, Snapshot];
+  assert.equal([a.tick, a.time, a.elapsedS, a.intervalS], [1, 1795356186000, 1, 1]);
+  assert.equal([b.tick, b.time, b.elapsedS, b.intervalS], [2, 1795356187500, 2.5, 1.5]);
+  assert.equal(a.rooms.map((r) => r.room), ['main', '-2-3']);
+  assert.equal(b.rooms.map((r) => r.room), ['main', 'a,"b"']);
+  assert.equal(b.rooms[0], { room: 'main', messages: 6, messagesTotal: 9, mps: 4, mpsAvg: 3.5, joins: 0, leaves: 1, joinsTotal: 2, leavesTotal: 1, members: 1 });
+  assert.is(a.totals.loadgen, null);
+  assert.equal(b.totals.loadgen, { sources: 1, sent: 11, received: 22, lost: 1, lostTotal: 1, p50Ms: 1.5, p90Ms: 2.25, p99Ms: 7.125, p999Ms: 9, maxMs: 12, samples: 22, merged: true });
+  assert.equal([b.totals.messages, b.totals.messagesTotal, b.totals.deliveriesTotal, b.totals.bytesInTotal, b.totals.errorsTotal, b.totals.connections], [8, 12, 24, 150, 1, 3]);
+  assert.is(b.runId, run.id);
+});
+
+test('either file alone: rooms gives totals summed from the rooms, totals gives no room lines', () => {
+  const rooms = snapshotsFromCsv({ rooms: ROOMS }).snapshots;
+  assert.equal(rooms.map((s) => [s.totals.messages, s.totals.mps, s.totals.members, s.totals.messagesTotal]), [[4, 4, 3, 4], [8, 5.333, 2, 12]]);
+  const totals = snapshotsFromCsv({ totals: TOTALS }).snapshots;
+  assert.equal(totals.map((s) => s.rooms.length), [0, 0]);
+  assert.equal(totals.map((s) => s.totals.mps), [4, 5.333]);
+});
+
+test('files are told apart by their header, whatever their names', () => {
+  assert.is(csvKindOf(ROOMS, 'x.csv'), 'rooms');
+  assert.is(csvKindOf(TOTALS, 'y.csv'), 'totals');
+  assert.is(csvKindOf('\uFEFFtime_utc,main,-2-3\r\n', 'z.csv'), 'mps_by_room');
+  const r = runFromCsvFiles([{ name: 'totals (1).csv', text: TOTALS }, { name: 'rooms (1).csv', text: ROOMS }]);
+  assert.is(r.run.label, 'rooms (1).csv + totals (1).csv');
+  assert.is(r.snapshots[1]?.rooms.length, 2);
+});
+
+test('every refusal is one line naming the file, line and column', () => {
+  assert.is(refused(() => runFromCsvFiles([{ name: 'people.csv', text: 'name,age\nbob,3\n' }])),
+    "people.csv: not a chatpulse rooms.csv or totals.csv — the header has no column 'time_utc' (found: name, age)");
+  assert.is(refused(() => snapshotsFromCsv({ rooms: `${ROOMS_HEAD.replace(',mps_avg', '')}\n` })),
+    "rooms.csv line 1: not a chatpulse rooms.csv — the header has no column 'mps_avg'");
+  assert.is(refused(() => snapshotsFromCsv({ rooms: ROOMS.replace(',3,3,3,2,0,2', ',3,fast,3,2,0,2') })),
+    'rooms.csv line 2, column mps: "fast" is not a number');
+  assert.is(refused(() => snapshotsFromCsv({ totals: TOTALS.replace('4,4,4,3,0,3', '4,4,4,3,0,1e') })),
+    'totals.csv line 2, column members: "1e" is not a number');
+  const swapped = `${TOTALS_HEAD}\n${TOTALS.split('\r\n').slice(2, 3).join('')}\n${TOTALS.split('\r\n').slice(1, 2).join('')}\n`;
+  assert.is(refused(() => snapshotsFromCsv({ totals: swapped })),
+    'totals.csv line 3, column epoch_ms: ticks out of order (1795356186000 comes after 1795356187500)');
+  assert.is(refused(() => runFromCsvFiles([{ name: 'mps_by_room.csv', text: '\uFEFFtime_utc,main\r\n2026-11-22 14:03:06.000,3\r\n' }])),
+    "mps_by_room.csv: an mps_by_room.csv holds only MPS and cannot be replayed: open the run's rooms.csv and/or totals.csv");
+  const later = ROOMS.replaceAll('17953561', '17953571');
+  assert.match(refused(() => snapshotsFromCsv({ rooms: later, totals: TOTALS })), /^rooms\.csv and totals\.csv are of different runs: their times do not overlap \(/);
+  assert.is(refused(() => snapshotsFromCsv({ rooms: ROOMS.replaceAll('1795356187500', '1795356187400'), totals: TOTALS })),
+    'rooms.csv line 4, column epoch_ms: 1795356187400 is no tick of totals.csv — are they of the same run?');
+  assert.is(refused(() => runFromCsvFiles([{ name: 'a.csv', text: ROOMS }, { name: 'b.csv', text: ROOMS }])),
+    'two rooms.csv files (a.csv and b.csv): open one run\'s rooms.csv and/or totals.csv');
+  assert.is(refused(() => snapshotsFromCsv({ rooms: `${ROOMS_HEAD}\r\n` })), 'rooms.csv: no rows after the header');
+  assert.is(refused(() => runFromCsvFiles([{ name: 'big.csv', text: 'x'.repeat(50 * 1024 * 1024 + 1) }])), 'big.csv: too big (50 MB): the limit is 50 MB');
+  assert.is(MAX_CSV_ROWS, 1_000_000);
+});
+
+test('round trip: a run recorded into SQLite, written by writeRunCsv, reads back as its stored ticks', async () => {
+  const tmp = tempDir();
+  const db = openDatabase(path.join(tmp.dir, 'c.db'));
+  try {
+    const store = new RunStore(db);
+    const clock = new ManualClock(Date.UTC(2026, 10, 22, 14, 3, 5));
+    const run = store.startRun({ label: 'trip', start: clock.now() });
+    const events = new ChatEvents();
+    const agg = new TickAggregator(events, { runId: run.id, clock, window: 3 }).start();
+    agg.onSnapshot((s) => store.record(s));
+    const rooms = ['-2-3', '=HYPERLINK("http://x","y"),z', 'добро', 'plain'];
+    rooms.forEach((room) => events.emit('join', { nick: 'n', room, members: 1 }));
+    for (let tick = 0; tick < 8; tick++) {
+      rooms.forEach((room, i) => {
+        for (let k = 0; k < (tick * (i + 1)) % 5; k++) events.emit('message', { room, nick: 'n', text: 't', deliveries: 2, bytesOut: 9 });
+      });
+      if (tick === 3) {
+        const p = { p50: 1.5, p90: 2.25, p99: 7.125, p999: 9, max: 12.5, count: 5 };
+        agg.acceptLoadgenReport({
+          type: 'loadgen-tick', source: 'lg', target: 't', time: 0, elapsedS: 2, clients: 3, sent: 11, received: 22, sentTotal: 30,
+          receivedTotal: 60, expectedTotal: 60, lostTotal: 1, duplicatedTotal: 0, reorderedTotal: 0,
+          latencyMs: { corrected: p, uncorrected: p }, errors: {}, saturated: false,
+        });
+      }
+      clock.advance(tick === 4 ? 1333 : 1000);
+    }
+    agg.close();
+    store.finishRun(run.id);
+    const dir = await writeRunCsv(store, run.id, tmp.dir);
+    const read = (f: string) => fs.readFileSync(path.join(dir, f), 'utf8');
+    const { snapshots, run: guess } = snapshotsFromCsv({ rooms: read('rooms.csv'), totals: read('totals.csv') });
+    const stored = store.snapshots(run.id);
+    assert.is(guess.start, run.start);
+    assert.is(snapshots.length, stored.length);
+    stored.forEach((s, k) => {
+      const c = snapshots[k] as Snapshot;
+      assert.equal([c.tick, c.time, c.elapsedS, c.intervalS], [s.tick, s.time, s.elapsedS, s.intervalS], `tick ${s.tick}`);
+      assert.equal(c.rooms, s.rooms.map((r) => ({ ...r, mps: Math.round(r.mps * 1000) / 1000, mpsAvg: Math.round(r.mpsAvg * 1000) / 1000 })), `rooms of tick ${s.tick}`);
+      const t = s.totals;
+      assert.equal(
+        [c.totals.messages, c.totals.messagesTotal, c.totals.deliveries, c.totals.deliveriesTotal, c.totals.joins, c.totals.members, c.totals.bytesOutTotal],
+        [t.messages, t.messagesTotal, t.deliveries, t.deliveriesTotal, t.joins, t.members, t.bytesOutTotal], `totals of tick ${s.tick}`,
+      );
+      assert.is(c.totals.loadgen?.p99Ms ?? null, t.loadgen?.p99Ms ?? null);
+      assert.is(c.totals.loadgen?.sent ?? null, t.loadgen?.sent ?? null);
+    });
+    assert.ok(snapshots.some((s) => s.rooms.some((r) => r.room === '=HYPERLINK("http://x","y"),z')), 'the guarded, quoted name comes back whole');
+  } finally {
+    db.close();
+    tmp.cleanup();
+  }
+});
+
+test.run();
