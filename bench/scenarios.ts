@@ -340,12 +340,12 @@ export const ws: Scenario = {
     for (const { label, load, goals } of loads) {
       // Rounds alternate the four targets, each on a fresh process; ratios are taken within a round.
       const rounds: Map<WsBenchTarget, WsDriverResult>[] = [];
-      for (let i = 0; i < (ctx.quick ? 1 : 3); i++) {
+      for (let i = 0; i < (ctx.quick ? 1 : 5); i++) {
         const round = new Map<WsBenchTarget, WsDriverResult>();
         for (const t of WS_TARGETS) {
           const r = await wsOnce(ctx, t, load);
           round.set(t.target, r);
-          ctx.log(`${load.kind} loop, ${t.label}: ${Math.round(r.framesPerSec)} frames/s sent, ${Math.round(r.deliveriesPerSec)} deliveries/s${r.offeredDeliveriesPerSec ? ` of ${r.offeredDeliveriesPerSec} offered` : ''}, driver CPU ${r.driverCpu.toFixed(2)}`);
+          ctx.log(`${load.kind} loop, ${t.label}: ${Math.round(r.framesPerSec)} frames/s sent, ${Math.round(r.deliveriesPerSec)} deliveries/s${r.offeredDeliveriesPerSec ? ` of ${r.offeredDeliveriesPerSec} offered` : ''}, ${r.deliveredShare !== undefined ? ` (${(r.deliveredShare * 100).toFixed(1)} % of all offered arrived)` : ''}, driver CPU ${r.driverCpu.toFixed(2)}`);
         }
         rounds.push(round);
       }
@@ -353,6 +353,10 @@ export const ws: Scenario = {
       for (const t of WS_TARGETS) {
         rows.push({ scenario: 'ws', case: `${label}, ${t.label}`, figure: 'frames/s sent (median)', value: median(rounds.map((r) => get(r, t.target).framesPerSec)), unit: '/s' });
         rows.push({ scenario: 'ws', case: `${label}, ${t.label}`, figure: 'deliveries/s (median)', value: median(rounds.map((r) => get(r, t.target).deliveriesPerSec)), unit: '/s' });
+        if (load.kind === 'open') {
+          const shares = rounds.map((r) => (get(r, t.target).deliveredShare ?? Number.NaN) * 100);
+          rows.push({ scenario: 'ws', case: `${label}, ${t.label}`, figure: `share of all offered deliveries arrived ≤ 2 s after the last send (median, range ${range(shares, 1)} %)`, value: median(shares), unit: '%' });
+        }
       }
       const offered = get(rounds[0] as Map<WsBenchTarget, WsDriverResult>, 'chatpulse-tcp').offeredDeliveriesPerSec;
       if (offered !== undefined) rows.push({ scenario: 'ws', case: label, figure: 'deliveries/s offered', value: offered, unit: '/s' });

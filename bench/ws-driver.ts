@@ -28,6 +28,8 @@ export interface WsDriverOptions {
   measureMs?: number;
   /** Bytes of filler per message. @default 16 */
   size?: number;
+  /** Open loop: how long after the last send deliveries still count towards `deliveredShare`. @default 2000 */
+  drainMs?: number;
   /** Called when the measurement window opens and closes (to sample the server's CPU). */
   onWindow?: (edge: 'start' | 'end') => void;
 }
@@ -38,6 +40,12 @@ export interface WsDriverResult {
   deliveriesPerSec: number;
   /** Open loop only: what a server keeping up would deliver. */
   offeredDeliveriesPerSec?: number;
+  /**
+   * Open loop only: of every delivery the whole run offered (warm-up included), the share that had
+   * arrived by `drainMs` after the last send. Steadier than the window's rate on a busy machine, where
+   * a starved server delivers in bursts that straddle the window's edges.
+   */
+  deliveredShare?: number;
   /** CPU seconds the driver used per wall second (1.0 = one core busy). */
   driverCpu: number;
 }
@@ -66,6 +74,12 @@ export async function measureWs(opts: WsDriverOptions): Promise<WsDriverResult> 
     }
     let sent = 0;
     let stopped = false;
+    const received = () => {
+      let n = 0;
+      for (const m of members) n += m.received();
+      return n;
+    };
+    const loadStart = received();
     const text = (s: Sender) => messageText(opts.target, s.spec, s.seq++, filler);
     let timer: NodeJS.Timeout | undefined;
     if (opts.load.kind === 'open') {
@@ -104,11 +118,6 @@ export async function measureWs(opts: WsDriverOptions): Promise<WsDriverResult> 
         }
       }
     }
-    const received = () => {
-      let n = 0;
-      for (const m of members) n += m.received();
-      return n;
-    };
     await new Promise((r) => setTimeout(r, opts.warmupMs ?? 1000));
     const r0 = received();
     const s0 = sent;
@@ -123,10 +132,24 @@ export async function measureWs(opts: WsDriverOptions): Promise<WsDriverResult> 
     const s1 = sent;
     stopped = true;
     clearInterval(timer);
+    let deliveredShare: number | undefined;
+    if (opts.load.kind === 'open') {
+      // Drained when nothing more has come for 300 ms, or at drainMs.
+      const until = performance.now() + (opts.drainMs ?? 2000);
+      let last = received();
+      let quietSince = performance.now();
+      while (performance.now() < until && performance.now() - quietSince < 300) {
+        await new Promise((r) => setTimeout(r, 50));
+        const now = received();
+        if (now !== last) quietSince = performance.now();
+        last = now;
+      }
+      deliveredShare = (last - loadStart) / (sent * roomSize);
+    }
     return {
       framesPerSec: (s1 - s0) / seconds,
       deliveriesPerSec: (r1 - r0) / seconds,
-      ...(opts.load.kind === 'open' ? { offeredDeliveriesPerSec: clients * opts.load.ratePerClient * roomSize } : {}),
+      ...(opts.load.kind === 'open' ? { offeredDeliveriesPerSec: clients * opts.load.ratePerClient * roomSize, deliveredShare } : {}),
       driverCpu: (cpu.user + cpu.system) / 1e6 / seconds,
     };
   } finally {
