@@ -345,7 +345,7 @@ export const ws: Scenario = {
         for (const t of WS_TARGETS) {
           const r = await wsOnce(ctx, t, load);
           round.set(t.target, r);
-          ctx.log(`${load.kind} loop, ${t.label}: ${Math.round(r.framesPerSec)} frames/s sent, ${Math.round(r.deliveriesPerSec)} deliveries/s${r.offeredDeliveriesPerSec ? ` of ${r.offeredDeliveriesPerSec} offered` : ''}, ${r.deliveredShare !== undefined ? ` (${(r.deliveredShare * 100).toFixed(1)} % of all offered arrived)` : ''}, driver CPU ${r.driverCpu.toFixed(2)}`);
+          ctx.log(`${load.kind} loop, ${t.label}: ${Math.round(r.framesPerSec)} frames/s sent, ${Math.round(r.deliveriesPerSec)} deliveries/s${r.offeredDeliveriesPerSec ? ` of ${r.offeredDeliveriesPerSec} offered` : ''}${r.deliveredShare !== undefined ? ` (${(r.deliveredShare * 100).toFixed(1)} % of all offered arrived)` : ''}, driver CPU ${r.driverCpu.toFixed(2)}`);
         }
         rounds.push(round);
       }
