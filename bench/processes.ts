@@ -101,3 +101,19 @@ export async function startRedisServer(): Promise<ServerProcess & { url: string 
   await waitForLine(child, /Ready to accept connections/);
   return { ...wrap(child, port, 0, () => {}), url: `redis://127.0.0.1:${port}` };
 }
+
+/** The bare `ws` broadcast baseline of scenario 9 in its own process. */
+export async function startBareWs(): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [...nodeArgs(), path.join(ROOT, 'dist/bench/bare-ws-broadcast.js')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  capture(child);
+  const m = await waitForLine(child, /bare-ws listening on [\d.]+:(\d+)/);
+  return wrap(child, Number(m[1]), Number(m[1]), () => {});
+}
+
+/** The Socket.IO example app (examples/socketio-chat/server.mjs) in its own process. */
+export async function startSocketIo(): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [...nodeArgs(), path.join(ROOT, 'examples/socketio-chat/server.mjs'), '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  capture(child);
+  const m = await waitForLine(child, /listening on socketio:\/\/[\d.]+:(\d+)/);
+  return wrap(child, Number(m[1]), Number(m[1]), () => {});
+}

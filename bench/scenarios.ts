@@ -6,7 +6,9 @@ import { measureLatency, type LatencyResult } from './latency-probe.js';
 import { createRooms, scrapeTimes } from './metrics-scrape.js';
 import { measureFanout, type FanoutTarget } from './fanout-driver.js';
 import type { BenchRow } from './report.js';
-import { startBare, startChatpulse, startRedisServer, type ServerProcess } from './processes.js';
+import { startBare, startBareWs, startChatpulse, startRedisServer, startSocketIo, type ServerProcess } from './processes.js';
+import { measureWs, type WsDriverResult, type WsLoad } from './ws-driver.js';
+import type { WsBenchTarget } from './ws-targets.js';
 
 export interface BenchContext {
   /** Shorter runs (for a smoke check); figures are noisier. */
@@ -306,4 +308,73 @@ export const cluster: Scenario = {
   },
 };
 
-export const scenarios: Scenario[] = [fanout, metrics, history, latency, connections, loadgenCapacity, scrape, cluster];
+const WS_TARGETS: { target: WsBenchTarget; label: string; start: () => Promise<ServerProcess>; port: (p: ServerProcess) => number }[] = [
+  { target: 'chatpulse-tcp', label: 'chatpulse TCP', start: () => startChatpulse(), port: (p) => p.port },
+  { target: 'chatpulse-ws', label: 'chatpulse /chat/ws', start: () => startChatpulse(), port: (p) => p.httpPort },
+  { target: 'bare-ws', label: 'bare ws', start: startBareWs, port: (p) => p.port },
+  { target: 'socketio', label: 'Socket.IO example', start: startSocketIo, port: (p) => p.port },
+];
+
+/** One target under one load: a fresh server process, stopped afterwards. */
+async function wsOnce(ctx: BenchContext, t: (typeof WS_TARGETS)[number], load: WsLoad): Promise<WsDriverResult> {
+  const server = await t.start();
+  try {
+    return await measureWs({
+      target: t.target, port: t.port(server), clients: 400, roomSize: 50, load,
+      warmupMs: ctx.quick ? 500 : 1000, measureMs: ctx.quick ? 1500 : 4000,
+    });
+  } finally {
+    await server.stop();
+  }
+}
+
+export const ws: Scenario = {
+  name: 'ws',
+  title: '9. WebSocket fan-out: chatpulse /chat/ws against chatpulse TCP, a bare ws broadcast and Socket.IO',
+  async run(ctx) {
+    const rows: BenchRow[] = [];
+    const loads: { label: string; load: WsLoad; goals: boolean }[] = [
+      { label: '400 clients × 40/s, rooms of 50 (open loop)', load: { kind: 'open', ratePerClient: 40 }, goals: true },
+      { label: '400 clients, rooms of 50, 8 senders × 64 in flight each (closed loop)', load: { kind: 'closed', sendersPerRoom: 8, window: 64 }, goals: false },
+    ];
+    for (const { label, load, goals } of loads) {
+      // Rounds alternate the four targets, each on a fresh process; ratios are taken within a round.
+      const rounds: Map<WsBenchTarget, WsDriverResult>[] = [];
+      for (let i = 0; i < (ctx.quick ? 1 : 5); i++) {
+        const round = new Map<WsBenchTarget, WsDriverResult>();
+        for (const t of WS_TARGETS) {
+          const r = await wsOnce(ctx, t, load);
+          round.set(t.target, r);
+          ctx.log(`${load.kind} loop, ${t.label}: ${Math.round(r.framesPerSec)} frames/s sent, ${Math.round(r.deliveriesPerSec)} deliveries/s${r.offeredDeliveriesPerSec ? ` of ${r.offeredDeliveriesPerSec} offered` : ''}${r.deliveredShare !== undefined ? ` (${(r.deliveredShare * 100).toFixed(1)} % of all offered arrived)` : ''}, driver CPU ${r.driverCpu.toFixed(2)}`);
+        }
+        rounds.push(round);
+      }
+      const get = (round: Map<WsBenchTarget, WsDriverResult>, t: WsBenchTarget) => round.get(t) as WsDriverResult;
+      for (const t of WS_TARGETS) {
+        rows.push({ scenario: 'ws', case: `${label}, ${t.label}`, figure: 'frames/s sent (median)', value: median(rounds.map((r) => get(r, t.target).framesPerSec)), unit: '/s' });
+        rows.push({ scenario: 'ws', case: `${label}, ${t.label}`, figure: 'deliveries/s (median)', value: median(rounds.map((r) => get(r, t.target).deliveriesPerSec)), unit: '/s' });
+        if (load.kind === 'open') {
+          const shares = rounds.map((r) => (get(r, t.target).deliveredShare ?? Number.NaN) * 100);
+          rows.push({ scenario: 'ws', case: `${label}, ${t.label}`, figure: `share of all offered deliveries arrived ≤ 2 s after the last send (median, range ${range(shares, 1)} %)`, value: median(shares), unit: '%' });
+        }
+      }
+      const offered = get(rounds[0] as Map<WsBenchTarget, WsDriverResult>, 'chatpulse-tcp').offeredDeliveriesPerSec;
+      if (offered !== undefined) rows.push({ scenario: 'ws', case: label, figure: 'deliveries/s offered', value: offered, unit: '/s' });
+      const driverCpu = Math.max(...rounds.flatMap((r) => [...r.values()].map((x) => x.driverCpu)));
+      rows.push({ scenario: 'ws', case: label, figure: 'driver CPU, highest of any run (1.0 = one core)', value: driverCpu, unit: '' });
+      const vs: [WsBenchTarget, string, number][] = [['chatpulse-tcp', 'chatpulse TCP', 0.5], ['socketio', 'Socket.IO', 3], ['bare-ws', 'bare ws', 1]];
+      for (const [other, name, goal] of vs) {
+        const ratios = rounds.map((r) => get(r, 'chatpulse-ws').deliveriesPerSec / get(r, other).deliveriesPerSec);
+        const ratio = median(ratios);
+        ctx.log(`${load.kind} loop, /chat/ws / ${name} per round: ${ratios.map((x) => x.toFixed(2)).join(' ')}`);
+        rows.push({
+          scenario: 'ws', case: label, figure: `chatpulse /chat/ws / ${name} deliveries (median of ${ratios.length} rounds, range ${range(ratios, 2)})`, value: ratio, unit: '×',
+          ...(goals ? { goal: `≥ ${goal}`, met: ratio >= goal } : {}),
+        });
+      }
+    }
+    return rows;
+  },
+};
+
+export const scenarios: Scenario[] = [fanout, metrics, history, latency, connections, loadgenCapacity, scrape, cluster, ws];
