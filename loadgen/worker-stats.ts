@@ -3,7 +3,8 @@
  * worth into a `WorkerTick` (histograms encoded, receipts flattened) and starts the next.
  */
 import { DeliveryCounts, takeDeliveryCounts } from './delivery-counts.js';
-import { encodeHistogram, newHistogram, recordUs, type Histogram } from './histograms.js';
+import { encodeHistogram, newHistogram, type Histogram } from './histograms.js';
+import { LatencyRecorder } from './latency-recorder.js';
 import { receiptKey, type WorkerHealth, type WorkerTick } from './worker-messages.js';
 
 export class WorkerStats extends DeliveryCounts {
@@ -11,6 +12,9 @@ export class WorkerStats extends DeliveryCounts {
   errors: Record<string, number> = {};
   readonly corrected = newHistogram();
   readonly uncorrected = newHistogram();
+  /** Where the hot path records; drained into the two histograms above each tick. */
+  readonly #correctedFast = new LatencyRecorder();
+  readonly #uncorrectedFast = new LatencyRecorder();
   /** Run-long, shipped once at the end. */
   readonly join = newHistogram();
   readonly users = newHistogram();
@@ -45,11 +49,13 @@ export class WorkerStats extends DeliveryCounts {
   }
 
   latency(correctedUs: number, uncorrectedUs: number): void {
-    recordUs(this.corrected, correctedUs);
-    recordUs(this.uncorrected, uncorrectedUs);
+    this.#correctedFast.record(correctedUs);
+    this.#uncorrectedFast.record(uncorrectedUs);
   }
 
   drainTick(tick: number, health: WorkerHealth): WorkerTick {
+    this.#correctedFast.drainInto(this.corrected);
+    this.#uncorrectedFast.drainInto(this.uncorrected);
     const receipts = new Float64Array(this.#receipts.size * 2);
     let i = 0;
     for (const [key, n] of this.#receipts) {
