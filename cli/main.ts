@@ -6,6 +6,7 @@ import { demoCommand } from './demo-command.js';
 import { loadgenCommand } from './loadgen-command.js';
 import { compareCommand } from './compare-command.js';
 import { reportCommand } from './report-command.js';
+import { runsCommand } from './runs-command.js';
 import { serverCommand } from './server-command.js';
 import type { Command } from './command.js';
 
@@ -15,6 +16,7 @@ const commands: Record<string, Command> = {
   loadgen: loadgenCommand,
   compare: compareCommand,
   report: reportCommand,
+  runs: runsCommand,
   client: clientCommand,
   bench: benchCommand,
 };

@@ -28,7 +28,7 @@ export async function runDemo(f: DemoFlags, plan: DemoPlan, io: DemoIo): Promise
   const db = f.db || defaultDbPath(f.resultsDir);
   let hub: Hub;
   try {
-    hub = await startHub({ ...f, noMetrics: false, graceMs: f.grace, db, config, deferTicks: true });
+    hub = await startHub({ ...f, noMetrics: false, graceMs: f.grace, db, config, deferTicks: true, log: (line) => io.out.write(`${line}\n`) });
   } catch (err) {
     io.err.write(`chatpulse demo: ${describeListenError(err)}; choose others with --port and --http-port\n`);
     return 1;
