@@ -29,7 +29,8 @@ export interface RetentionService {
  */
 export function startRetention(opts: RetentionServiceOptions): RetentionService {
   const abort = new AbortController();
-  let current: Promise<PruneReport | undefined> = Promise.resolve(undefined);
+  // The first pass waits for a turn of the event loop: the caller prints its start banner first.
+  let current = new Promise<PruneReport | undefined>((resolve) => setImmediate(() => resolve(undefined)));
   const pass = (): Promise<PruneReport | undefined> => {
     current = current.then(async () => {
       if (abort.signal.aborted) return undefined;
