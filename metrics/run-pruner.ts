@@ -126,7 +126,7 @@ export function fileBytes(file: string): number {
 export function retentionLine(r: PruneReport): string {
   const keep = describePolicy(r.policy);
   if (r.pruned.length === 0 && r.ticks === 0) {
-    return `retention: nothing to prune (${r.total} runs${r.pinned ? `, ${r.pinned} pinned` : ''}; ${keep})`;
+    return `retention: nothing to prune (${r.total} run${r.total === 1 ? '' : 's'}${r.pinned ? `, ${r.pinned} pinned` : ''}; ${keep})`;
   }
   const ids = r.pruned.slice(0, 3).map((p) => p.id).join(', ') + (r.pruned.length > 3 ? `, … ${r.pruned.length - 3} more` : '');
   const runs = `${r.pruned.length} run${r.pruned.length === 1 ? '' : 's'}${ids ? ` (${ids})` : ''}`;
