@@ -33,7 +33,7 @@ actions:
 
 Pruning deletes a run's ticks from the store; its results/<RUN>/ folder (CSV, summary, report.html) is
 left as it is. Pinned runs and runs still running are never pruned and not counted in --keep-runs.
-Exit code: 0 done, 2 on a usage error or an unknown run.
+Exit code: 0 done, 1 when pruning failed (a store locked too long), 2 on a usage error or an unknown run.
 
 examples:
   chatpulse runs list
@@ -70,17 +70,16 @@ export const runsCommand: Command = {
 };
 
 /** Opens the store the flags name (it must exist: an empty new file helps nobody) and runs `fn`. */
-async function withStore(f: { resultsDir: string; db: string } | undefined, fn: (db: Db) => Promise<void> | void): Promise<number> {
+async function withStore(f: { resultsDir: string; db: string } | undefined, fn: (db: Db) => Promise<number | void> | number | void): Promise<number> {
   if (f === undefined) return 0;
   const file = f.db || defaultDbPath(f.resultsDir);
   if (!fs.existsSync(file)) throw new UsageError(`no store at '${file.slice(0, 200)}' (--db FILE or --results-dir DIR)`);
   const db = openDatabase(file);
   try {
-    await fn(db);
+    return (await fn(db)) ?? 0;
   } finally {
     db.close();
   }
-  return 0;
 }
 
 function list(db: Db): void {
@@ -103,17 +102,24 @@ function pin(db: Db, id: string, pinned: boolean): void {
   console.log(pinned ? `pinned ${id}: retention never prunes it (chatpulse runs unpin ${id} to release it)` : `unpinned ${id}: retention prunes it again when the policy says so`);
 }
 
-async function prune(db: Db, policy: { keepRuns: number; keepDays: number }, dryRun: boolean): Promise<void> {
+async function prune(db: Db, policy: { keepRuns: number; keepDays: number }, dryRun: boolean): Promise<number> {
   if (dryRun) {
     const plan = planRetention(retentionRows(db), policy, { now: Date.now() });
     const ticks = plan.prune.reduce((n, r) => n + r.ticks, 0);
     console.log(plan.prune.length === 0
       ? `retention: nothing to prune (${plan.total} runs; ${describePolicy(policy)}) — dry run`
       : `retention: would prune ${plan.prune.length} runs (${plan.prune.map((r) => r.id).join(', ')}) and ${ticks.toLocaleString('en-US')} ticks — dry run, nothing deleted`);
-    return;
+    return 0;
   }
-  // Offline, so a store written before retention may be compacted whatever its size.
-  console.log(retentionLine(await pruneRuns(db, policy, { fullVacuumMaxBytes: Infinity })));
+  // Asked for by hand, so a store written before retention is compacted whatever its size.
+  try {
+    console.log(retentionLine(await pruneRuns(db, policy, { fullVacuumMaxBytes: Infinity })));
+  } catch (err) {
+    // A store locked by a busy server (SQLITE_BUSY after 5 s): one line, exit 1; the next pass sweeps what is left.
+    console.error(`chatpulse runs: prune failed: ${(err as Error).message}`);
+    return 1;
+  }
+  return 0;
 }
 
 /** One line for an id the store does not hold, with the newest ids to pick from. */

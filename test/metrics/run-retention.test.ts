@@ -38,13 +38,14 @@ function withStore(fn: (db: Db, store: RunStore, dir: string) => Promise<void>) 
   };
 }
 
-/** Six finished runs 1…6 days old, an older pinned one, a running one (this live process), a current one. */
+/** Six finished runs 1…6 days old, an older pinned one, a running one (this live process), a current one, oldest. */
 function mixedStore(store: RunStore, db: Db) {
   const old = [1, 2, 3, 4, 5, 6].map((d) => addRun(store, `old${d}`, d));
   const pinned = addRun(store, 'pinned', 30);
   setPinned(db, pinned.id, true);
   const running = addRun(store, 'running', 40, 20, 2, false);
-  const current = addRun(store, 'current', 50, 5, 1, false);
+  // Finished and oldest of all: only `protect` keeps it (a live server's run is also `running`).
+  const current = addRun(store, 'current', 50, 5, 1);
   return { old, pinned, running, current };
 }
 
