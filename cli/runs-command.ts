@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import {
-  describePolicy, estimateRunBytes, planRetention, pruneRuns, retentionLine, retentionRows, setPinned, timeUtc,
+  describePolicy, estimateRunBytes, mebibytes, planRetention, pruneRuns, retentionLine, retentionRows, setPinned, timeUtc,
   type RetentionRow,
 } from '../metrics/index.js';
 import { openDatabase, type Db } from '../store/database.js';
-import { flag, formatBytes, UsageError } from './flags.js';
+import { flag, UsageError } from './flags.js';
 import type { Command } from './command.js';
 import { defaultDbPath } from './hub.js';
 import { parseCommandFlags } from './parse-command-flags.js';
@@ -91,7 +91,7 @@ function list(db: Db): void {
   const sizes = estimateRunBytes(db, rows.map((r) => r.id));
   const head = ['id', 'label', 'status', 'start (UTC)', 'ticks', 'pinned', 'size'];
   const table = rows.map((r) => [r.id, r.label.slice(0, 24), r.status, timeUtc(r.start).slice(0, 19), String(r.ticks), r.pinned ? 'pinned' : '',
-    `≈${formatBytes(sizes.get(r.id) ?? 0)}`]);
+    `≈${mebibytes(sizes.get(r.id) ?? 0)}`]);
   const w = head.map((h, i) => Math.max(h.length, ...table.map((r) => (r[i] ?? '').length)));
   const fmt = (r: string[]) => r.map((c, i) => (i === 4 || i === 6 ? c.padStart(w[i] ?? 0) : c.padEnd(w[i] ?? 0))).join('  ').trimEnd();
   console.log([fmt(head), ...table.map(fmt)].join('\n'));

@@ -31,7 +31,7 @@ export { readRunTotals } from './run-totals.js';
 export type { RoomTotals, RunTotals } from './run-totals.js';
 export { DEFAULT_RETENTION, estimateRunBytes, isPinned, planRetention, retentionRows, setPinned } from './run-retention.js';
 export type { RetentionPlan, RetentionPolicy, RetentionRow } from './run-retention.js';
-export { describePolicy, fileBytes, pruneRuns, retentionLine } from './run-pruner.js';
+export { describePolicy, fileBytes, mebibytes, pruneRuns, retentionLine } from './run-pruner.js';
 export type { PruneOptions, PruneReport } from './run-pruner.js';
 export { startRetention } from './retention-service.js';
 export type { RetentionService, RetentionServiceOptions } from './retention-service.js';

@@ -142,6 +142,7 @@ export function describePolicy(p: RetentionPolicy): string {
   return limits.length === 0 ? 'no limit' : `keep ${limits.join(', ')}`;
 }
 
-function mebibytes(bytes: number): string {
+/** `4.2 MiB`, `464 KiB`: sizes in a log line, rounded for a reader. */
+export function mebibytes(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${Math.round(bytes / 1024)} KiB`;
 }
