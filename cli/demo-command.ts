@@ -23,6 +23,7 @@ generator at once (its figures are then partial: its last /ingest report). The c
 the load begins; what follows the scheduled end (the last deliveries, the goodbyes) is counted in the
 run's last tick. Exit code: 0 when the demo ran (also when stopped early, once or twice), 1 when a
 --threshold failed, the load generator failed or a port was busy, 2 for a bad flag.
+Old runs are pruned from the store at start as by chatpulse server (--keep-runs, --keep-days).
 
 examples:
   npm run demo -- --minutes 10

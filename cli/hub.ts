@@ -5,7 +5,8 @@ import {
   attachDashboard, createApp, generateToken, isLoopbackHost, listenHttp, metricsRunSource, mountChatPage, type Dashboard, type HttpServer,
 } from '../dashboard/index.js';
 import {
-  registerClusterMetrics, registerSecurityMetrics, registerStorageMetrics, RunReader, startMetrics, type MetricsService,
+  registerClusterMetrics, registerSecurityMetrics, registerStorageMetrics, RunReader, startMetrics, startRetention, type MetricsService,
+  type RetentionService,
 } from '../metrics/index.js';
 import { ChatEvents, startChatServer, type ChatOptions, type ChatServer, type ChatTlsOptions } from '../server/index.js';
 import { writeRunReport } from '../report/index.js';
@@ -62,6 +63,15 @@ export interface HubOptions extends Omit<ChatOptions, 'quitLinger'> {
    * writes its own after its summary. @default false
    */
   reportOnClose?: boolean;
+  /**
+   * `--keep-runs`: past runs kept in the store, pruned at start and daily (0 = no limit). With
+   * neither this nor `keepDays` set, no retention runs (embedders and tests). @default undefined
+   */
+  keepRuns?: number;
+  /** `--keep-days`: runs older than this many days are pruned (0 = no age limit). @default undefined */
+  keepDays?: number;
+  /** Where the retention line goes. @default console.log */
+  log?: (line: string) => void;
 }
 
 export interface Hub {
@@ -83,6 +93,8 @@ export interface Hub {
   readonly tokenGenerated: boolean;
   /** Idempotent: stop accepting, tell clients, close the run and write its CSV, close the store. */
   close(): Promise<void>;
+  /** Pruning old runs at start and daily; undefined when no retention was asked for. */
+  readonly retention: RetentionService | undefined;
   /** After close() with `reportOnClose`: the report written, or why there is none (one line). */
   readonly report: { file: string | null; note: string } | null;
 }
@@ -182,10 +194,15 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       httpRefused: httpServer.gate.refused(), tlsHandshakeFailures: chatServer.tlsHandshakeFailures(),
     };
   });
+  // After the run was created, so it is never a candidate; the chat is serving meanwhile.
+  const retention = options.keepRuns === undefined && options.keepDays === undefined ? undefined : startRetention({
+    db, policy: { keepRuns: options.keepRuns ?? 0, keepDays: options.keepDays ?? 0 },
+    protect: () => (live ? [live.run.id] : []), log: options.log ?? ((line) => console.log(line)),
+  });
   let closing: Promise<void> | undefined;
   let report: Hub['report'] = null;
   return {
-    options, db, events, app, registry, metrics, dashboard, chat: chatServer, http: httpServer,
+    options, db, events, app, registry, metrics, dashboard, chat: chatServer, http: httpServer, retention,
     token, tokenGenerated: token !== null && !options.token,
     get report() {
       return report;
@@ -193,6 +210,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     close() {
       closing ??= (async () => {
         try {
+          await retention?.close();
           await chatServer.close(2000);
           // After the chat closed: the last tick counts the goodbyes.
           const folder = await metrics?.close();

@@ -7,6 +7,7 @@ import { loadgenCommand } from './loadgen-command.js';
 import { compareCommand } from './compare-command.js';
 import { importCommand } from './import-command.js';
 import { reportCommand } from './report-command.js';
+import { runsCommand } from './runs-command.js';
 import { serverCommand } from './server-command.js';
 import type { Command } from './command.js';
 
@@ -17,6 +18,7 @@ const commands: Record<string, Command> = {
   compare: compareCommand,
   report: reportCommand,
   import: importCommand,
+  runs: runsCommand,
   client: clientCommand,
   bench: benchCommand,
 };

@@ -5,6 +5,7 @@ import {
   buildRunDiff, buildRunReport, diffFileName, DiffThresholdError, evaluateDiffThresholds, parseDiffThreshold, REPORT_FILE, ReportError,
   verdictOf, writePage, type DiffThreshold,
 } from '../report/index.js';
+import { isPinned, setPinned } from '../metrics/index.js';
 import { openDatabase } from '../store/database.js';
 import { flag, UsageError } from './flags.js';
 import type { Command } from './command.js';
@@ -21,6 +22,9 @@ const spec = {
 };
 
 const FOOTER = `RUN is a run id as \`chatpulse server\` and the demo print it (results/<RUN>/), or \`latest\`.
+The --baseline run is pinned, so that retention (--keep-runs, --keep-days) never prunes it;
+\`chatpulse runs unpin RUN2\` releases it. A run's own report.html needs no pin: the page holds
+everything it shows, and pruning leaves results/<RUN>/ alone.
 
 Exit code: 0 when every threshold holds (or none was given), 1 when one fails or cannot be
 evaluated (a gate that cannot check does not pass), 2 on a usage error or an unknown run.
@@ -61,6 +65,11 @@ export const reportCommand: Command = {
       }
       writePage(file, page);
       const diff = page;
+      // A run that other runs are measured against must outlive retention (DESIGN §5).
+      if (isPinned(db, f.baseline) === false) {
+        setPinned(db, f.baseline, true);
+        (f.json ? process.stderr : process.stdout).write(`pinned ${f.baseline} as a baseline (chatpulse runs unpin ${f.baseline} to release it)\n`);
+      }
       print(f.json, { type: 'diff', run: runId, baseline: f.baseline, file, figures: diff.figures, thresholds: diff.thresholds, verdict: diff.verdict },
         () => [...diffLines(diff), ...thresholdLines(diff.thresholds)]);
       return diff.verdict === 'fail' || diff.verdict === 'not evaluated' ? 1 : 0;

@@ -70,6 +70,10 @@ export const serverCommand: Command = {
 };
 
 const EXAMPLE = `
+Retention: at start and every 24 h, runs beyond --keep-runs or older than --keep-days leave the
+store (one log line says which and the space returned); their results/<run-id>/ folders stay.
+Pinned runs (chatpulse runs pin RUN; every report --baseline) are kept. See chatpulse runs --help.
+
 example:
   chatpulse server --port 5555 --http-port 8080 --label baseline
   telnet 127.0.0.1 5555

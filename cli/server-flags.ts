@@ -1,3 +1,4 @@
+import { DEFAULT_RETENTION } from '../metrics/index.js';
 import { flag } from './flags.js';
 
 /** Server flags (DESIGN §1), shared by `chatpulse server` and `chatpulse demo`. */
@@ -12,6 +13,8 @@ export const serverFlags = {
   window: flag.int(5, 'ticks in the moving-average MPS', { min: 1, max: 3600 }),
   metricRooms: flag.int(50, 'busiest rooms with their own series and rows; the rest are summed as _other', { min: 1, max: 1000 }),
   noMetrics: flag.bool(false, 'run the chat without metrics: no ticks, no run history, /metrics answers 404'),
+  keepRuns: flag.int(DEFAULT_RETENTION.keepRuns, 'past runs kept in the store, newest first; older ones are pruned at start and daily (pinned runs, the current run and running ones are never pruned and not counted); 0 = no limit', { min: 0, max: 10_000_000 }),
+  keepDays: flag.number(DEFAULT_RETENTION.keepDays, 'runs that started more than this many days ago are pruned at start and daily (same exceptions); 0 = no age limit', { min: 0, max: 36_500 }),
   label: flag.string('server', 'run label, part of the run id (results/<time>-<label>/)', { maxLength: 64 }),
   maxLine: flag.bytes(4096, 'longest accepted line, in bytes', { min: 16, max: 1024 * 1024 }),
   maxRate: flag.int(50, 'lines per second per connection before excess is dropped; 0 = no limit', { min: 0, max: 1_000_000 }),

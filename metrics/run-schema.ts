@@ -3,14 +3,15 @@ import type { Db } from '../store/database.js';
 
 /**
  * Runs and per-tick samples, in the same SQLite file as chat history. Times are epoch ms. A run's
- * `end` moves with every tick written, so a run that was killed still knows when it stopped.
+ * `end` moves with every tick written, so a run that was killed still knows when it stopped. A
+ * `pinned` run is never pruned by retention (metrics/run-retention.ts).
  */
 export function ensureRunSchema(db: Db): void {
   db.exec(`
     CREATE TABLE IF NOT EXISTS runs (
       id TEXT PRIMARY KEY, label TEXT NOT NULL, start INTEGER NOT NULL, end INTEGER,
       status TEXT NOT NULL, config TEXT NOT NULL, ticks INTEGER NOT NULL DEFAULT 0,
-      pid INTEGER, host TEXT);
+      pid INTEGER, host TEXT, pinned INTEGER NOT NULL DEFAULT 0);
     CREATE TABLE IF NOT EXISTS room_samples (
       run_id TEXT NOT NULL, tick INTEGER NOT NULL, time INTEGER NOT NULL, elapsed_s REAL NOT NULL,
       room TEXT NOT NULL, messages INTEGER NOT NULL, messages_total INTEGER NOT NULL,
@@ -35,6 +36,9 @@ export function ensureRunSchema(db: Db): void {
     CREATE INDEX IF NOT EXISTS room_samples_time ON room_samples(run_id, time);
     CREATE INDEX IF NOT EXISTS totals_samples_time ON totals_samples(run_id, time);
   `);
+  // Files written before retention have no `pinned` column; adding it keeps their runs.
+  const columns = db.prepare('PRAGMA table_info(runs)').all() as { name: string }[];
+  if (!columns.some((c) => c.name === 'pinned')) db.exec('ALTER TABLE runs ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0');
 }
 
 export type { RunInfo, RunStatus };

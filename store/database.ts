@@ -12,6 +12,9 @@ export type Db = Database.Database;
 export function openDatabase(file: string): Db {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const db = new Database(file);
+  // Only takes effect on a new file (before its first table): pruned runs can then hand their pages
+  // back with `PRAGMA incremental_vacuum`. Older files are converted by retention (run-retention.ts).
+  db.pragma('auto_vacuum = INCREMENTAL');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');

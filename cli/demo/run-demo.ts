@@ -27,8 +27,12 @@ export async function runDemo(f: DemoFlags, plan: DemoPlan, io: DemoIo): Promise
   const config = { ...flags, durationMs: plan.durationMs, rampMs: plan.rampMs };
   const db = f.db || defaultDbPath(f.resultsDir);
   let hub: Hub;
+  // Retention's line: plain until the progress bar exists, then above it.
+  let log = (line: string): void => {
+    io.out.write(`${line}\n`);
+  };
   try {
-    hub = await startHub({ ...f, noMetrics: false, graceMs: f.grace, db, config, deferTicks: true });
+    hub = await startHub({ ...f, noMetrics: false, graceMs: f.grace, db, config, deferTicks: true, log: (line) => log(line) });
   } catch (err) {
     io.err.write(`chatpulse demo: ${describeListenError(err)}; choose others with --port and --http-port\n`);
     return 1;
@@ -46,6 +50,7 @@ export async function runDemo(f: DemoFlags, plan: DemoPlan, io: DemoIo): Promise
   const stop = listenForStop();
   let startedAt = Date.now();
   const view = new TerminalView({ out: io.out, tty: io.out.isTTY === true, totalMs: plan.durationMs, startedAt, columns: io.out.columns || 80 });
+  log = (line) => view.line(line);
   const child = startLoadgenChild({
     args: loadgenArgs(f, plan, { host: connectHost(hub.chat.address.address), port: hub.chat.address.port, ingest: `ws://${httpHost}:${hub.http.address.port}/ingest` }),
     onWarn: (line) => view.line(line),

@@ -30,8 +30,8 @@ test('a mistyped flag or command gets the nearest one; a far one gets none', asy
   assert.is(await usageLine(['demo', '--minuts', '1']), 'chatpulse demo: unknown flag --minuts (did you mean --minutes?)');
   assert.is(await usageLine(['loadgen', '--clinets', '5']), 'chatpulse loadgen: unknown flag --clinets (did you mean --clients?)');
   assert.is(await usageLine(['lodgen']), "chatpulse: unknown command 'lodgen' (did you mean loadgen?)");
-  assert.is(await usageLine(['frobnicate']), "chatpulse: unknown command 'frobnicate' (commands: demo, server, loadgen, compare, report, import, client, bench)");
-  assert.is(await usageLine(['constructor']), "chatpulse: unknown command 'constructor' (commands: demo, server, loadgen, compare, report, import, client, bench)");
+  assert.is(await usageLine(['frobnicate']), "chatpulse: unknown command 'frobnicate' (commands: demo, server, loadgen, compare, report, import, runs, client, bench)");
+  assert.is(await usageLine(['constructor']), "chatpulse: unknown command 'constructor' (commands: demo, server, loadgen, compare, report, import, runs, client, bench)");
 });
 
 test('no command prints the command list to stderr and exits 2; --help prints it to stdout and exits 0', async () => {
