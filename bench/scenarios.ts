@@ -82,7 +82,9 @@ export const fanout: Scenario = {
       const c = `${members} members`;
       rows.push({ scenario: 'fanout', case: c, figure: 'bare deliveries/s (median)', value: bare, unit: '/s' });
       rows.push({ scenario: 'fanout', case: c, figure: 'chatpulse deliveries/s (median)', value: real, unit: '/s' });
-      rows.push({ scenario: 'fanout', case: c, figure: `chatpulse / bare (median of ${ratios.length} rounds, range ${range(ratios, 2)})`, value: ratio, unit: '×', goal: '≥ 0.8', met: ratio >= 0.8 });
+      // Issue #20 raised the bar for small rooms, where per-message work weighs most, to parity.
+      const goal = members === 10 ? 1.0 : 0.8;
+      rows.push({ scenario: 'fanout', case: c, figure: `chatpulse / bare (median of ${ratios.length} rounds, range ${range(ratios, 2)})`, value: ratio, unit: '×', goal: `≥ ${goal.toFixed(1)}`, met: ratio >= goal });
     }
     return rows;
   },
@@ -176,7 +178,7 @@ export const latency: Scenario = {
       rows.push({ scenario: 'latency', case: label, figure: 'corrected p50', value: r.p50Ms, unit: 'ms' });
       rows.push({
         scenario: 'latency', case: label, figure: runs.length > 1 ? `corrected p99 (median of ${runs.length} runs, range ${range(p99s, 1)} ms)` : 'corrected p99', value: r.p99Ms, unit: 'ms',
-        ...(share === 0.5 ? { goal: '≤ 10 ms', met: r.p99Ms <= 10 } : {}),
+        ...(share === 0.5 ? { goal: '≤ 5 ms', met: r.p99Ms <= 5 } : {}),
       });
     }
     return rows;
@@ -274,7 +276,7 @@ export const loadgenCapacity: Scenario = {
     }
     if (best) {
       rows.push({ scenario: 'loadgen', case: 'highest step under 20 ms lag', figure: 'sent lines/s per worker', value: best.sent, unit: '/s' });
-      rows.push({ scenario: 'loadgen', case: 'highest step under 20 ms lag', figure: 'received lines/s per worker', value: best.received, unit: '/s' });
+      rows.push({ scenario: 'loadgen', case: 'highest step under 20 ms lag', figure: 'received lines/s per worker', value: best.received, unit: '/s', goal: '≥ 1,500,000', met: best.received >= 1_500_000 });
     }
     return rows;
   },

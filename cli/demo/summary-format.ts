@@ -49,6 +49,7 @@ export function summaryMarkdown(s: DemoSummary): string {
     ...table(['figure', 'value'], [
       ['ticks', String(t.ticks)], ['room messages', String(t.messages)], ['private messages', String(t.privateMessages)],
       ['deliveries (fan-out lines)', String(t.deliveries)], ['MPS mean / peak', `${rate(t.mpsMean)} / ${rate(t.mpsPeak)}`],
+      ['MPS mean while active', `${rate(t.mpsMeanActive)} (${rate(t.activeS)} s with messages)`],
       ['peak connections', String(t.peakConnections)], ['joins / leaves', `${t.joins} / ${t.leaves}`],
       ['bytes in / out', `${t.bytesIn} / ${t.bytesOut}`], ['errors', `${t.errors}${reasons(t.errorsByReason)}`],
     ]), '',
