@@ -17,7 +17,9 @@ export interface ConnectRequest {
   rooms: number;
   /** Clients connecting at once. */
   parallel: number;
+  /** Clients per source address, on ports firstPort, firstPort + 1, … */
   perAddress: number;
+  firstPort: number;
 }
 
 export interface ConnectReply {
@@ -34,6 +36,7 @@ export interface ActiveRequest {
   /** Clients that send, each at `rate` messages/s; they also parse what reaches them (the probes). */
   senders: number;
   rate: number;
+  rooms: number;
   warmupMs: number;
   measureMs: number;
 }
@@ -98,17 +101,35 @@ async function connectAll(r: ConnectRequest): Promise<ConnectReply> {
   const started = performance.now();
   let lastGreeting = started;
   let next = 0;
+  let slots = 0;
+  let skipped = 0;
   const one = (i: number) => new Promise<void>((resolve, reject) => {
-    const a = Math.floor(i / r.perAddress);
+    // Each attempt takes the next (address, port): a retry must not land on a port a later client holds.
+    const slot = slots++;
+    const a = Math.floor(slot / r.perAddress);
     const localAddress = `127.0.${Math.floor(a / 254)}.${2 + (a % 254)}`;
-    const s = net.connect({ port: r.port, host: '127.0.0.1', localAddress, noDelay: true, onread: { buffer: shared, callback: onRead } });
+    // An explicit port: bind() to port 0 on a given address searches the port range for a free one,
+    // which grew to most of the driver's CPU as the clients added up.
+    const localPort = r.firstPort + (slot % r.perAddress);
+    const s = net.connect({ port: r.port, host: '127.0.0.1', localAddress, localPort, noDelay: true, onread: { buffer: shared, callback: onRead } });
     const timer = setTimeout(() => reject(new Error(`client ${i} did not join in 60 s`)), 60_000);
     joining.set(s, {
       want: `c${i} joined #room${i % r.rooms}`, seen: '',
       greeted: () => (lastGreeting = performance.now()),
       joined: () => { clearTimeout(timer); resolve(); },
     });
-    s.once('error', (err) => reject(new Error(`client ${i} from ${localAddress}: ${err.message}`)));
+    s.once('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      joining.delete(s);
+      sockets.splice(sockets.indexOf(s), 1);
+      // A port some other program holds (a server on a fixed port, a connection in TIME_WAIT): the next one.
+      if ((err.code === 'EADDRINUSE' || err.code === 'EADDRNOTAVAIL') && skipped < 100) {
+        skipped++;
+        one(i).then(resolve, reject);
+      } else {
+        reject(new Error(`client ${i} from ${localAddress}:${localPort}: ${err.message}`));
+      }
+    });
     s.write(`/nick c${i}\n/join room${i % r.rooms}\n`);
     sockets.push(s);
   });
@@ -128,10 +149,17 @@ async function connectAll(r: ConnectRequest): Promise<ConnectReply> {
 }
 
 async function active(r: ActiveRequest): Promise<ActiveReply> {
-  // Senders spread over the clients (and so over the rooms): every 100th client for 1 %.
+  // Senders spread over the clients and over the rooms: every `step`-th client would all share one
+  // room when `step` is a multiple of the room count (client i is in room i mod rooms), so shift by k.
   const step = Math.max(1, Math.floor(sockets.length / r.senders));
-  const senders = Array.from({ length: r.senders }, (_, k) => sockets[k * step] as net.Socket);
-  for (const s of senders) probes.set(s, { tail: '' });
+  const senders = Array.from({ length: r.senders }, (_, k) => sockets[Math.min(sockets.length - 1, k * step + (k % step))] as net.Socket);
+  // Probes: each sender (its echo) and another member of its room (the others' messages as delivered).
+  for (let k = 0; k < senders.length; k++) {
+    const i = Math.min(sockets.length - 1, k * step + (k % step));
+    probes.set(senders[k] as net.Socket, { tail: '' });
+    const other = sockets[i + r.rooms < sockets.length ? i + r.rooms : Math.max(0, i - r.rooms)];
+    if (other !== undefined) probes.set(other, { tail: '' });
+  }
   const h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
   // Each sender's schedule is offset by its share of a second, so the load is even, not one burst a second.
   const startUs = nowUs();

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
 import type { ActiveReply, ActiveRequest, ConnectReply, ConnectRequest } from './connections-driver.js';
-import { ephemeralPorts, planConnections, somaxconn, type ConnectionPlan } from './fd-limits.js';
+import { planConnections, somaxconn, type ConnectionPlan } from './fd-limits.js';
 import { spawnNode, startChatpulse, type ServerProcess } from './processes.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -64,18 +64,20 @@ export async function measureConnections(o: ConnectionsOptions): Promise<Connect
   const plan = planConnections(o.connections);
   if (plan.shortfall) o.log(plan.shortfall);
   const n = plan.connections;
-  // One source address holds at most its ephemeral port range; keep a margin for other traffic.
-  const perAddress = Math.min(50_000, ephemeralPorts() - 1000);
+  // Ports 2000–31999 of each source address: below the ephemeral range (32768– by default), where
+  // the servers other programs start on port 0 land.
+  const firstPort = 2000;
+  const perAddress = 30_000;
   const addresses = Math.ceil(n / perAddress);
-  o.log(`${n.toLocaleString('en-US')} clients from ${addresses} source address(es) 127.0.0.2… (≤ ${perAddress.toLocaleString('en-US')} each), ulimit -n ${plan.fdLimit} per process, somaxconn ${somaxconn()}`);
+  o.log(`${n.toLocaleString('en-US')} clients from ${addresses} source address(es) 127.0.0.2… (≤ ${perAddress.toLocaleString('en-US')} each, ports ${firstPort}–${firstPort + perAddress - 1}), ulimit -n ${plan.fdLimit} per process, somaxconn ${somaxconn()}`);
   const server = await startChatpulse([], { node: ['--expose-gc', '--import', path.join(HERE, 'gc-on-signal.js')], fdLimit: plan.fdLimit });
   const driver = spawnNode([path.join(HERE, 'connections-driver.js')], { node: ['--expose-gc'], fdLimit: plan.fdLimit, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   try {
     const before = await settled(server);
-    const joined = await ask<ConnectReply>(driver, { cmd: 'connect', port: server.port, connections: n, rooms: o.rooms, parallel: 500, perAddress });
+    const joined = await ask<ConnectReply>(driver, { cmd: 'connect', port: server.port, connections: n, rooms: o.rooms, parallel: 500, perAddress, firstPort });
     const after = await settled(server);
     const senders = Math.max(1, Math.round(n / 100));
-    const active = await ask<ActiveReply>(driver, { cmd: 'active', senders, rate: 1, warmupMs: 3000, measureMs: o.activeSeconds * 1000 });
+    const active = await ask<ActiveReply>(driver, { cmd: 'active', senders, rate: 1, rooms: o.rooms, warmupMs: 3000, measureMs: o.activeSeconds * 1000 });
     return {
       ...joined, plan, perAddress, addresses, rssBeforeBytes: before.rss, rssAfterBytes: after.rss,
       bytesPerConnection: (after.rss - before.rss) / n, heapBytesPerConnection: (after.heap - before.heap) / n,

@@ -85,10 +85,18 @@ export function spawnNode(args: string[], o: SpawnOptions = {}): ChildProcess {
   return spawn('sh', ['-c', `ulimit -n ${Math.floor(o.fdLimit)} && exec "$0" "$@"`, process.execPath, ...argv], { stdio });
 }
 
+/**
+ * `CHATPULSE_BENCH_SERVER=/other/checkout/bin/chatpulse.js` benches another build's server with this
+ * build's driver: how a change is measured before/after in one sitting.
+ */
+function serverScript(): string {
+  return process.env.CHATPULSE_BENCH_SERVER || path.join(ROOT, 'bin/chatpulse.js');
+}
+
 /** The real `chatpulse server` in its own process, on free ports, with a throwaway results folder. */
 export async function startChatpulse(args: string[] = [], o: SpawnOptions = {}): Promise<ServerProcess> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chatpulse-bench-'));
-  const child = spawnNode([path.join(ROOT, 'bin/chatpulse.js'), 'server', '--port', '0', '--http-port', '0',
+  const child = spawnNode([serverScript(), 'server', '--port', '0', '--http-port', '0',
     '--results-dir', dir, '--max-rate', '0', '--max-queue', '64MiB', ...args], o);
   capture(child);
   const chat = await waitForLine(child, /chat listening on [\d.]+:(\d+)/);
