@@ -48,6 +48,9 @@ export interface ActiveReply {
   p99Ms: number;
   p999Ms: number;
   maxMs: number;
+  /** The driver's CPU during the measurement, in cores (1 = one core busy throughout). */
+  driverCores: number;
+  worstPerSecond: number[];
 }
 
 const nowUs = () => (performance.timeOrigin + performance.now()) * 1000;
@@ -58,6 +61,9 @@ const joining = new Map<net.Socket, { want: string; seen: string; greeted: (() =
 /** Sending clients while the active phase records: their read tails. */
 const probes = new Map<net.Socket, { tail: string }>();
 let histogram: hdr.Histogram | null = null;
+let recordingSince = 0;
+/** The worst latency (ms) in each second of the measurement: one stall, or slow throughout? */
+let worstPerSecond: number[] = [];
 
 function onRead(this: net.Socket, n: number): boolean {
   if (joining.size > 0) {
@@ -91,7 +97,11 @@ function record(p: { tail: string }, text: string): void {
     const at = line.lastIndexOf(' t');
     if (at === -1) continue;
     const t = Number(line.slice(at + 2));
-    if (Number.isFinite(t) && t > 0) histogram?.recordValue(Math.max(1, Math.round(now - t)));
+    if (!Number.isFinite(t) || t <= 0) continue;
+    const us = Math.max(1, Math.round(now - t));
+    histogram?.recordValue(us);
+    const sec = Math.floor((now - recordingSince) / 1e6);
+    worstPerSecond[sec] = Math.max(worstPerSecond[sec] ?? 0, us / 1000);
   }
 }
 
@@ -178,13 +188,18 @@ async function active(r: ActiveRequest): Promise<ActiveReply> {
     }
   }, 1);
   await new Promise((res) => setTimeout(res, r.warmupMs));
+  recordingSince = nowUs();
+  worstPerSecond = [];
   histogram = h;
+  const cpu0 = process.cpuUsage();
   await new Promise((res) => setTimeout(res, r.measureMs));
+  const cpu = process.cpuUsage(cpu0);
   histogram = null;
   clearInterval(timer);
   probes.clear();
   const ms = (p: number) => h.getValueAtPercentile(p) / 1000;
-  const reply = { sent, samples: h.totalCount, p50Ms: ms(50), p99Ms: ms(99), p999Ms: ms(99.9), maxMs: h.maxValue / 1000 };
+  const reply = { sent, samples: h.totalCount, p50Ms: ms(50), p99Ms: ms(99), p999Ms: ms(99.9), maxMs: h.maxValue / 1000,
+    driverCores: (cpu.user + cpu.system) / 1000 / r.measureMs, worstPerSecond: Array.from(worstPerSecond, (x) => Math.round(x ?? 0)) };
   h.destroy();
   return reply;
 }

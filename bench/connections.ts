@@ -32,7 +32,7 @@ export interface ConnectionsResult extends ConnectReply {
   bytesPerConnection: number;
   /** Of which JS heap in use (from the server's own /metrics after the GC). */
   heapBytesPerConnection: number;
-  active: ActiveReply & { senders: number };
+  active: ActiveReply & { senders: number; serverCores: number };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -77,11 +77,15 @@ export async function measureConnections(o: ConnectionsOptions): Promise<Connect
     const joined = await ask<ConnectReply>(driver, { cmd: 'connect', port: server.port, connections: n, rooms: o.rooms, parallel: 500, perAddress, firstPort });
     const after = await settled(server);
     const senders = Math.max(1, Math.round(n / 100));
+    // The server's CPU over the warm-up and the measurement, in cores, beside the driver's own.
+    const cpu0 = server.cpuSeconds();
+    const t0 = performance.now();
     const active = await ask<ActiveReply>(driver, { cmd: 'active', senders, rate: 1, rooms: o.rooms, warmupMs: 3000, measureMs: o.activeSeconds * 1000 });
+    const serverCores = (server.cpuSeconds() - cpu0) / ((performance.now() - t0) / 1000);
     return {
       ...joined, plan, perAddress, addresses, rssBeforeBytes: before.rss, rssAfterBytes: after.rss,
       bytesPerConnection: (after.rss - before.rss) / n, heapBytesPerConnection: (after.heap - before.heap) / n,
-      active: { ...active, senders },
+      active: { ...active, senders, serverCores },
     };
   } finally {
     if (driver.connected) driver.send({ cmd: 'close' });

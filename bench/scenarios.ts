@@ -141,7 +141,8 @@ export const connections: Scenario = {
     const kib = r.bytesPerConnection / 1024;
     const c = `${n.toLocaleString('en-US')} clients${n < wanted ? ` (of ${wanted.toLocaleString('en-US')} asked: fd limit)` : ''}, 100 rooms`;
     ctx.log(`connections: ${n} idle clients, ${r.acceptPerSec.toFixed(0)} accepted/s, all joined in ${r.secondsToJoinAll.toFixed(1)} s, server ${kib.toFixed(2)} KiB each (heap ${(r.heapBytesPerConnection / 1024).toFixed(2)}), driver ${(r.driverBytesPerClient / 1024).toFixed(2)} KiB each`);
-    ctx.log(`connections: ${r.active.senders} senders at 1/s for ${ctx.quick ? 5 : 20} s: ${r.active.samples} deliveries parsed, p50 ${r.active.p50Ms.toFixed(2)} ms, p99 ${r.active.p99Ms.toFixed(2)} ms, max ${r.active.maxMs.toFixed(1)} ms`);
+    ctx.log(`connections: ${r.active.senders} senders at 1/s for ${ctx.quick ? 5 : 20} s: ${r.active.samples} deliveries parsed, p50 ${r.active.p50Ms.toFixed(2)} ms, p99 ${r.active.p99Ms.toFixed(2)} ms, max ${r.active.maxMs.toFixed(1)} ms; CPU: server ${r.active.serverCores.toFixed(2)} cores, driver ${r.active.driverCores.toFixed(2)}`);
+    ctx.log(`connections: worst latency in each second (ms): ${r.active.worstPerSecond.join(' ')}`);
     const rows: BenchRow[] = [
       { scenario: 'connections', case: c, figure: 'accept rate while connecting (500 at a time)', value: r.acceptPerSec, unit: '/s' },
       { scenario: 'connections', case: c, figure: 'time to log in and join all', value: r.secondsToJoinAll, unit: 's' },
@@ -149,6 +150,8 @@ export const connections: Scenario = {
       { scenario: 'connections', case: c, figure: 'of which JS heap in use', value: r.heapBytesPerConnection / 1024, unit: 'KiB' },
       { scenario: 'connections', case: c, figure: 'driver RSS per client (after GC)', value: r.driverBytesPerClient / 1024, unit: 'KiB' },
       { scenario: 'connections', case: `${c}, ${r.active.senders} sending 1/s`, figure: `delivery p99, corrected (${r.active.samples} samples)`, value: r.active.p99Ms, unit: 'ms', goal: '≤ 50 ms', met: r.active.p99Ms <= 50 },
+      { scenario: 'connections', case: `${c}, ${r.active.senders} sending 1/s`, figure: 'server CPU while active (cores)', value: r.active.serverCores, unit: '' },
+      { scenario: 'connections', case: `${c}, ${r.active.senders} sending 1/s`, figure: 'driver CPU while active (cores)', value: r.active.driverCores, unit: '' },
     ];
     if (r.plan.shortfall) rows.push({ scenario: 'connections', case: c, figure: `ran fewer than asked: ${r.plan.shortfall}`, value: n, unit: 'clients', goal: `${wanted.toLocaleString('en-US')} clients`, met: false });
     return rows;
