@@ -63,7 +63,7 @@ export function planConnections(wanted: number, limits: FdLimits = readFdLimits(
   return {
     connections: fit,
     fdLimit: limits.hard,
-    shortfall: `needs ${round(need)} file descriptors in each of the server and the driver: run \`ulimit -n ${Math.ceil((need + 9_999) / 10_000) * 10_000}\` `
+    shortfall: `needs ${round(need)} file descriptors in each of the server and the driver: run \`ulimit -n ${Math.ceil(need / 10_000) * 10_000}\` `
       + `(hard limit now ${round(limits.hard)}; raising it needs root with CAP_SYS_RESOURCE); running ${round(fit)}`,
   };
 }
