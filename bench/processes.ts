@@ -69,11 +69,35 @@ function wrap(child: ChildProcess, port: number, httpPort: number, cleanup: () =
   };
 }
 
+export interface SpawnOptions {
+  /** Node flags before the script (e.g. `--expose-gc`). */
+  node?: string[];
+  /** Soft open-file limit to start under (`ulimit -n`), at most the hard limit. */
+  fdLimit?: number;
+  stdio?: ('ignore' | 'pipe' | 'inherit' | 'ipc')[];
+}
+
+/** Node with `args`, under `ulimit -n fdLimit` when asked (exec'd, so the pid is node's). */
+export function spawnNode(args: string[], o: SpawnOptions = {}): ChildProcess {
+  const argv = [...nodeArgs(), ...(o.node ?? []), ...args];
+  const stdio = o.stdio ?? ['ignore', 'pipe', 'pipe'];
+  if (o.fdLimit === undefined) return spawn(process.execPath, argv, { stdio });
+  return spawn('sh', ['-c', `ulimit -n ${Math.floor(o.fdLimit)} && exec "$0" "$@"`, process.execPath, ...argv], { stdio });
+}
+
+/**
+ * `CHATPULSE_BENCH_SERVER=/other/checkout/bin/chatpulse.js` benches another build's server with this
+ * build's driver: how a change is measured before/after in one sitting.
+ */
+function serverScript(): string {
+  return process.env.CHATPULSE_BENCH_SERVER || path.join(ROOT, 'bin/chatpulse.js');
+}
+
 /** The real `chatpulse server` in its own process, on free ports, with a throwaway results folder. */
-export async function startChatpulse(args: string[] = []): Promise<ServerProcess> {
+export async function startChatpulse(args: string[] = [], o: SpawnOptions = {}): Promise<ServerProcess> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chatpulse-bench-'));
-  const child = spawn(process.execPath, [...nodeArgs(), path.join(ROOT, 'bin/chatpulse.js'), 'server', '--port', '0', '--http-port', '0',
-    '--results-dir', dir, '--max-rate', '0', '--max-queue', '64MiB', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnNode([serverScript(), 'server', '--port', '0', '--http-port', '0',
+    '--results-dir', dir, '--max-rate', '0', '--max-queue', '64MiB', ...args], o);
   capture(child);
   const chat = await waitForLine(child, /chat listening on [\d.]+:(\d+)/);
   const http = await waitForLine(child, /dashboard on http:\/\/[\d.]+:(\d+)/);

@@ -27,7 +27,7 @@ export const benchCommand: Command = {
     const rows: BenchRow[] = [];
     const ctx = { quick: f.quick, log: (l: string) => console.log(`  ${l}`) };
     for (const s of scenarios.filter((s) => f.only.length === 0 || f.only.includes(s.name))) {
-      console.log(s.title);
+      console.log(s.heading?.(ctx) ?? s.title);
       try {
         rows.push(...(await s.run(ctx)));
       } catch (err) {
