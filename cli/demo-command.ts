@@ -6,7 +6,7 @@ import { parseCommandFlags } from './parse-command-flags.js';
 const spec = demoFlags;
 
 export const demoCommand: Command = {
-  summary: 'server + dashboard + load generator for --minutes, countdown, then results/<run-id>/ with CSV and a summary',
+  summary: 'server + dashboard + load generator for --minutes, countdown, then results/<run-id>/ with CSV, a summary and report.html',
   async run(argv) {
     const f = parseCommandFlags(argv, spec, { usage: 'chatpulse demo [flags]', summary: demoCommand.summary, footer: EXAMPLE });
     if (f === undefined) return 0;

@@ -31,7 +31,7 @@ evaluated (a gate that cannot check does not pass), 2 on a usage error or an unk
 
 examples:
   chatpulse report latest
-  chatpulse report 20261206-104455-demo --baseline 20261201-090000-demo --threshold 'p99<+10%' --threshold 'mps>-5%'`;
+  chatpulse report 2026-12-06T10-44-55Z-demo --baseline 2026-12-01T09-00-00Z-demo --threshold 'p99<+10%' --threshold 'mps>-5%'`;
 
 export const reportCommand: Command = {
   summary: "a run's self-contained report.html from the store, or a diff against a baseline run that can gate CI",
