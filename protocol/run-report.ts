@@ -114,7 +114,10 @@ export interface RunReportData {
 /** Ticks drawn in a report at most; a longer run keeps every n-th tick (the totals are still every tick's). */
 export const REPORT_MAX_TICKS = 3600;
 
-/** One figure of a diff: lower is better for latencies and loss, higher for throughput. */
+/**
+ * One figure of a diff. Lower is better for latencies, loss and errors; the load's own size (sent,
+ * received, rates, connections) follows from the offered load, so neither way is better: not coloured.
+ */
 export interface DiffFigure {
   /** Stable key, also what a diff threshold names (`p99`, `mps`, …). */
   key: string;
@@ -126,7 +129,7 @@ export interface DiffFigure {
   delta: number | null;
   /** 100 × delta ÷ baseline; null when either is missing or the baseline is 0. */
   percent: number | null;
-  better: 'lower' | 'higher';
+  better: 'lower' | 'higher' | 'neither';
 }
 
 export interface DiffThresholdResult {

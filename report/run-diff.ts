@@ -13,7 +13,7 @@ interface FigureDef {
   key: string;
   label: string;
   unit: string;
-  better: 'lower' | 'higher';
+  better: 'lower' | 'higher' | 'neither';
   /** Latencies take ms/s/us; the rest are plain numbers in their own unit. */
   latency: boolean;
   of(r: RunReportData): number | null;
@@ -32,11 +32,11 @@ export const DIFF_FIGURES: readonly FigureDef[] = [
   })),
   { key: 'loss', label: 'loss', unit: '%', better: 'lower', latency: false, of: (r) => r.loadgen?.messages.lossPercent ?? null },
   { key: 'lost', label: 'deliveries lost', unit: '', better: 'lower', latency: false, of: (r) => r.loadgen?.messages.lost ?? null },
-  { key: 'sent', label: 'messages sent (loadgen)', unit: '', better: 'higher', latency: false, of: (r) => r.loadgen?.messages.sent ?? null },
-  { key: 'received', label: 'deliveries received (loadgen)', unit: '', better: 'higher', latency: false, of: (r) => r.loadgen?.messages.received ?? null },
-  { key: 'mps', label: 'room messages / s while active (server)', unit: '/s', better: 'higher', latency: false, of: (r) => r.server.mpsMeanActive },
-  { key: 'deliveries', label: 'deliveries / s while active (server)', unit: '/s', better: 'higher', latency: false, of: (r) => perActiveS(r.server.deliveries, r) },
-  { key: 'connections', label: 'peak connections (server)', unit: '', better: 'higher', latency: false, of: (r) => r.server.peakConnections },
+  { key: 'sent', label: 'messages sent (loadgen)', unit: '', better: 'neither', latency: false, of: (r) => r.loadgen?.messages.sent ?? null },
+  { key: 'received', label: 'deliveries received (loadgen)', unit: '', better: 'neither', latency: false, of: (r) => r.loadgen?.messages.received ?? null },
+  { key: 'mps', label: 'room messages / s while active (server)', unit: '/s', better: 'neither', latency: false, of: (r) => r.server.mpsMeanActive },
+  { key: 'deliveries', label: 'deliveries / s while active (server)', unit: '/s', better: 'neither', latency: false, of: (r) => perActiveS(r.server.deliveries, r) },
+  { key: 'connections', label: 'peak connections (server)', unit: '', better: 'neither', latency: false, of: (r) => r.server.peakConnections },
   { key: 'errors', label: 'errors (server)', unit: '', better: 'lower', latency: false, of: (r) => r.server.errors },
 ];
 

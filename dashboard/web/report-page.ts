@@ -38,7 +38,7 @@ if (data.kind === 'diff') {
   show('diff-section');
   fillTable(table('diff'), data.figures.map((f) => {
     const worse = f.delta !== null && f.delta !== 0 && (f.delta > 0) === (f.better === 'lower');
-    const cls = f.delta === null || f.delta === 0 ? 'n' : worse ? 'n worse' : 'n better';
+    const cls = f.delta === null || f.delta === 0 || f.better === 'neither' ? 'n' : worse ? 'n worse' : 'n better';
     const sign = (v: number | null) => (v === null ? '—' : `${v > 0 ? '+' : ''}${num(v)}`);
     return [f.label, fig(f.run, `diff-${f.key}-run`, f.unit === '/s' || f.unit === '' ? '' : ` ${f.unit}`), fig(f.baseline, `diff-${f.key}-baseline`),
       { text: sign(f.delta), value: f.delta, cls, id: `diff-${f.key}-delta` }, { text: f.percent === null ? '—' : `${sign(f.percent)}%`, value: f.percent, cls }];

@@ -87,6 +87,8 @@ test("report SLOW --baseline FAST --threshold 'p99<+20%' exits 1; the other way 
   assert.is(p99.baseline, diff.baseline.latency!.corrected.p99);
   assert.ok(p99.percent !== null && p99.percent < -20, `p99 change ${p99.percent}%`);
   assert.equal(diff.thresholds.map((t) => t.ok), [true]);
+  // The load's size follows from the offered load: neither more nor fewer is better.
+  assert.equal(diff.figures.filter((f) => f.better === 'neither').map((f) => f.key), ['sent', 'received', 'mps', 'deliveries', 'connections']);
 });
 
 test('without a baseline, unsigned thresholds check the run; --json prints the verdicts', async () => {
