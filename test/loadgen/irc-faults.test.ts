@@ -26,7 +26,9 @@ for (const [name, bin, start] of SERVERS) {
       await sleep(1000);
       process.kill(srv.pid, 'SIGCONT');
       const s = await run;
-      assert.ok(s.latency.corrected.max >= 800, `corrected max ${s.latency.corrected.max} ms covers the stall`);
+      // 10 messages/s in all, on a Poisson schedule: the first one due in the stall is due a Poisson gap
+      // after it starts (more than 200 ms in one run in 7, more than 500 ms in one in 150), and waits for the rest.
+      assert.ok(s.latency.corrected.max >= 500, `corrected max ${s.latency.corrected.max} ms covers the stall`);
       assert.equal([s.messages.lost, s.messages.unexpected], [0, 0], JSON.stringify(s.messages));
       assert.ok(s.messages.received >= s.messages.expected && s.messages.received <= s.messages.expected + s.messages.ambiguous, JSON.stringify(s.messages));
     } finally {
