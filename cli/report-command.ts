@@ -13,7 +13,7 @@ import { defaultDbPath } from './hub.js';
 import { parseCommandFlags } from './parse-command-flags.js';
 
 const spec = {
-  baseline: flag.string('', 'a second run id: write a side-by-side diff (each figure with its change, spectra overlaid) instead'),
+  baseline: flag.string('', 'a second run id (or latest): write a side-by-side diff (each figure with its change, spectra overlaid) instead'),
   threshold: flag.list("a verdict that sets the exit code: signed compares the change against --baseline ('p99<+10%', 'p99<+5ms', 'mps>-5%'), unsigned checks the run ('p99<50ms', 'loss<0.1%'); repeatable", (raw) => raw),
   out: { ...flag.string('', 'write the page here instead'), defaultLabel: '<results-dir>/<RUN>/report.html, or diff-<BASELINE>.html with --baseline' },
   resultsDir: flag.string('results', 'folder of the run folders and the default store'),
@@ -51,6 +51,8 @@ export const reportCommand: Command = {
       let page: RunReportData | RunDiffData;
       let file: string;
       if (f.baseline !== '') {
+        // `latest` names a run on either side, as for RUN.
+        if (f.baseline === 'latest') f.baseline = latestRunId(db);
         if (f.baseline === runId) throw new UsageError(`--baseline names the run itself ('${runId}'): pick another run`);
         page = buildRunDiff(runData, gather(db, f.baseline, f.resultsDir), thresholds);
         file = f.out || path.join(f.resultsDir, runId, diffFileName(f.baseline));

@@ -113,6 +113,7 @@ const FILE_NOTES: Record<string, string> = {
   'mps_by_room.csv': 'one MPS column per room: chart it directly in a spreadsheet',
   'summary.json': 'this summary for scripts',
   'summary.md': 'this page',
+  'report.html': 'one self-contained page with every chart and table of the run: opens offline, from file://',
 };
 
 function reasons(r: Record<string, number>): string {

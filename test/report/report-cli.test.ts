@@ -110,6 +110,7 @@ test('bad input: one line naming the problem, exit 2', async () => {
     [['report', 'latest', '--results-dir', results, '--baseline', 'latest', '--threshold', 'p77<1ms'], /unknown figure 'p77'/],
     [['report', 'latest', '--results-dir', results, '--threshold', 'p99<5%'], /a change against the baseline is signed/],
     [['report', 'latest', '--results-dir', results, '--baseln', 'x'], /did you mean --baseline/],
+    [['report', 'latest', '--results-dir', results, '--baseline', 'latest'], /--baseline names the run itself/],
   ];
   for (const [args, re] of cases) {
     const r = runCli(args);
