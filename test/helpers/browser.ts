@@ -1,4 +1,5 @@
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { pathToFileURL } from 'node:url';
 import { findTool } from './require-tool.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -42,4 +43,40 @@ export function watchPage(page: Page, origin: string): PageWatch {
     void d.dismiss();
   });
   return w;
+}
+
+/** A self-contained page opened from file:// with the network off: what it tried to fetch, its errors and dialogs. */
+export interface OfflinePage {
+  page: Page;
+  /** Every request but the file itself (each was refused). */
+  requested: string[];
+  errors: string[];
+  dialogs: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Opens `file` (a path) in a fresh offline context, every request but the file aborted and recorded,
+ * and waits for the page's `body[data-ready="true"]`.
+ */
+export async function openOffline(browser: Browser, file: string): Promise<OfflinePage> {
+  const url = pathToFileURL(file).href;
+  const context = await browser.newContext({ offline: true });
+  const page = await context.newPage();
+  const o: OfflinePage = { page, requested: [], errors: [], dialogs: [], close: () => context.close() };
+  page.on('pageerror', (e) => o.errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') o.errors.push(m.text());
+  });
+  page.on('dialog', (d) => {
+    o.dialogs.push(d.message());
+    void d.dismiss();
+  });
+  page.on('request', (r) => {
+    if (r.url() !== url && !o.requested.includes(r.url())) o.requested.push(r.url());
+  });
+  await page.route('**/*', (route) => (route.request().url() === url ? route.continue() : route.abort()));
+  await page.goto(url);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+  return o;
 }

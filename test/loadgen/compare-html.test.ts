@@ -4,12 +4,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { renderCompareHtml } from '../../compare/index.js';
 import { readChartJs } from '../../loadgen/index.js';
-import { launchChromium } from '../helpers/browser.js';
+import { launchChromium, openOffline } from '../helpers/browser.js';
 import { startTestServer } from '../helpers/chat-server.js';
 import { killLeftovers, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp.js';
@@ -36,24 +35,10 @@ test('compare.html beside compare.json: offline, table = compare.json rows, one 
     const html = fs.readFileSync(path.join(dir, 'compare.html'), 'utf8');
     assert.not.match(html, /<(script|link|img|iframe)[^>]*\s(src|href)=/i, 'nothing is loaded from elsewhere');
 
-    let url = pathToFileURL(path.join(dir, 'compare.html')).href;
-    const page = await browser.newPage();
-    const requested: string[] = [];
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.route('**/*', (route) => {
-      const u = route.request().url();
-      if (u === url) return route.continue();
-      requested.push(u);
-      return route.abort();
-    });
-    page.on('request', (r) => {
-      if (r.url() !== url && !requested.includes(r.url())) requested.push(r.url());
-    });
-    await page.goto(url);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 10_000 });
-    assert.equal(errors, []);
-    assert.equal(requested, [], 'no request but the file itself');
+    const first = await openOffline(browser, path.join(dir, 'compare.html'));
+    const page = first.page;
+    assert.equal(first.errors, []);
+    assert.equal(first.requested, [], 'no request but the file itself');
 
     const chart = await page.evaluate(() => {
       const C = (window as unknown as { Chart: { getChart(c: HTMLCanvasElement): any } }).Chart;
@@ -82,14 +67,13 @@ test('compare.html beside compare.json: offline, table = compare.json rows, one 
     // The same result with an action left out (as a spec without send.pm makes it): the note says which, for whom and why, as text.
     const why = '</script><img src=x onerror=alert(1)>';
     fs.writeFileSync(path.join(dir, 'left-out.html'), renderCompareHtml({ ...json, leftOut: [{ action: 'pm', asked: 0.1, because: [{ target: 'beta', why }] }] }, readChartJs()));
-    url = pathToFileURL(path.join(dir, 'left-out.html')).href;
-    await page.goto(url);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 10_000 });
-    assert.not.ok(await page.evaluate(() => (document.getElementById('left-out') as HTMLElement).hidden), 'the note shows');
-    assert.is(await page.textContent('#left-out-list'), `private messages (--pm), asked 0.1: beta — ${why}`);
-    assert.is(await page.evaluate(() => document.querySelectorAll('img').length), 0, 'the reason is text');
-    assert.equal([errors, requested], [[], []]);
-    await page.close();
+    await first.close();
+    const second = await openOffline(browser, path.join(dir, 'left-out.html'));
+    assert.not.ok(await second.page.evaluate(() => (document.getElementById('left-out') as HTMLElement).hidden), 'the note shows');
+    assert.is(await second.page.textContent('#left-out-list'), `private messages (--pm), asked 0.1: beta — ${why}`);
+    assert.is(await second.page.evaluate(() => document.querySelectorAll('img').length), 0, 'the reason is text');
+    assert.equal([second.errors, second.requested, second.dialogs], [[], [], []]);
+    await second.close();
   } finally {
     await browser.close();
     await b.stop();

@@ -4,11 +4,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { launchChromium } from '../helpers/browser.js';
+import { launchChromium, openOffline } from '../helpers/browser.js';
 import { startTestServer, type TestServer } from '../helpers/chat-server.js';
 import { killLeftovers, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp.js';
@@ -58,27 +57,7 @@ test('--out writes summary.json (the --json record), summary.md and report.html 
 });
 
 test('report.html opens from file:// offline: charts drawn, figures equal summary.json, the hostile label is text', async () => {
-  const url = pathToFileURL(path.join(out, 'report.html')).href;
-  const page = await browser!.newPage();
-  const requested: string[] = [];
-  const errors: string[] = [];
-  const dialogs: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('dialog', (d) => {
-    dialogs.push(d.message());
-    void d.dismiss();
-  });
-  await page.route('**/*', (route) => {
-    const u = route.request().url();
-    if (u === url) return route.continue();
-    requested.push(u);
-    return route.abort();
-  });
-  page.on('request', (r) => {
-    if (r.url() !== url && !requested.includes(r.url())) requested.push(r.url());
-  });
-  await page.goto(url);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 10_000 });
+  const { page, requested, errors, dialogs, close } = await openOffline(browser!, path.join(out, 'report.html'));
   assert.equal(errors, []);
   assert.equal(requested, [], 'no request but the file itself');
 
@@ -123,7 +102,7 @@ test('report.html opens from file:// offline: charts drawn, figures equal summar
   assert.ok(((await page.textContent('#label')) ?? '').includes(HOSTILE), 'the label shows as text');
   assert.is(await page.evaluate(() => document.querySelectorAll('img').length), 0);
   assert.equal(dialogs, [], 'nothing ran');
-  await page.close();
+  await close();
 });
 
 test('an --out that cannot be created: one line and exit 2, before any load', async () => {

@@ -5,11 +5,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CHROMIUM, launchChromium } from '../helpers/browser.js';
+import { CHROMIUM, launchChromium, openOffline } from '../helpers/browser.js';
 import { killLeftovers, runCli } from '../helpers/cli.js';
 import { findTool, needing } from '../helpers/require-tool.js';
 import { tempDir } from '../helpers/temp.js';
@@ -44,17 +43,7 @@ test('the demo writes report.html beside summary.json', async () => {
 
 test('offline from file://: no request, every chart drawn, the figures are summary.json\'s', async () => {
   assert.ok(folder, 'the demo of the first test');
-  const url = pathToFileURL(path.join(folder, 'report.html')).href;
-  const context = await browser!.newContext({ offline: true });
-  const page = await context.newPage();
-  const requested: string[] = [];
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('request', (r) => { if (r.url() !== url) requested.push(r.url()); });
-  await page.route('**/*', (route) => (route.request().url() === url ? route.continue() : route.abort()));
-  await page.goto(url);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+  const { page, requested, errors, close } = await openOffline(browser!, path.join(folder, 'report.html'));
   assert.equal(requested, [], 'no request but the file itself');
   assert.equal(errors, []);
 
@@ -108,7 +97,7 @@ test('offline from file://: no request, every chart drawn, the figures are summa
   const rooms = (await page.$$eval('#rooms tbody tr', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent))));
   assert.equal(rooms.map((r) => r[0]), s.rooms.map((r: { room: string }) => r.room), 'every room of summary.json, in its order');
   assert.equal(rooms.map((r) => Number((r[1] ?? '').replace(/,/g, ''))), s.rooms.map((r: { messages: number }) => r.messages));
-  await context.close();
+  await close();
 });
 
 test.run();
