@@ -32,10 +32,13 @@ export class Inbox {
     this.#ownEcho = ownEcho;
   }
 
-  /** A room message or PM line whose text starts at `start`; `self`: the protocol says we sent it. */
-  receive(line: Buffer, start: number, self: boolean): void {
+  /**
+   * A room message or PM whose text is `line[start, end)`; `self`: the protocol says we sent it.
+   * `end`: @default line.length
+   */
+  receive(line: Buffer, start: number, self: boolean, end = line.length): void {
     const p = this.#payload;
-    if (!decodePayload(line, start, p)) return; // someone else's chat: not ours to measure
+    if (!decodePayload(line, start, p, end)) return; // someone else's chat: not ours to measure
     const stats = this.#stats;
     const nowUs = this.#now() * 1000;
     if (self && p.gid === this.#gid) this.#ownEcho(p.seq, nowUs / 1000);

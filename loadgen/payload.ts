@@ -27,35 +27,32 @@ const TILDE = 126;
 const DOT = 46;
 
 /**
- * Reads a payload from `buf` starting at `start`, into `out` (reused: no allocation per line).
- * Returns false when the bytes there are not a load message (a human typing in the room, say).
+ * Reads a payload from `buf[start, end)` into `out` (reused: no allocation per line). Returns false
+ * when the bytes there are not a load message (a human typing in the room, say). Once per delivery:
+ * each field is read by a tight digit loop and checked once at its end, not byte by byte.
  */
-export function decodePayload(buf: Buffer, start: number, out: Payload): boolean {
-  const end = buf.length;
+export function decodePayload(buf: Buffer, start: number, out: Payload, end = buf.length): boolean {
   if (start >= end || buf[start] !== TILDE) return false;
   let i = start + 1;
-  let field = 0;
-  let value = 0;
-  let digits = 0;
-  for (; i < end; i++) {
-    const c = buf[i] as number;
-    if (c >= 48 && c <= 57) {
+  for (let field = 0; field < 4; field++) {
+    const from = i;
+    let value = 0;
+    let c = 0;
+    while (i < end) {
+      c = buf[i] as number;
+      if (c < 48 || c > 57) break;
       value = value * 10 + (c - 48);
-      if (++digits > 16) return false;
-      continue;
+      i++;
     }
-    if (digits === 0 || (c !== DOT && c !== TILDE)) return false;
+    // At most 16 digits: every value stays an exact integer (epoch µs have 16).
+    if (i === from || i - from > 16 || i === end || c !== (field === 3 ? TILDE : DOT)) return false;
+    i++;
     if (field === 0) out.gid = value;
     else if (field === 1) out.seq = value;
     else if (field === 2) out.intendedUs = value;
     else out.writtenUs = value;
-    field++;
-    value = 0;
-    digits = 0;
-    if (c === TILDE) return field === 4;
-    if (field === 4) return false;
   }
-  return false;
+  return true;
 }
 
 export function newPayload(): Payload {

@@ -27,13 +27,13 @@
  * drives live in client-socket.ts, room-moves.ts, inbox.ts, send-queue.ts, own-messages.ts and
  * pm-tracker.ts.
  */
-import { LineDecoder } from '../protocol/index.js';
+import { LineDecoder, type LineDecoderHandlers } from '../protocol/index.js';
 import { encodePayload } from './payload.js';
 import { Inbox } from './inbox.js';
 import { Prng, PURPOSE } from './prng.js';
 import { targetIndex } from './options.js';
 import { newProtocolEvent, type ProtocolSession } from './protocols/index.js';
-import type { FrameDecoder } from './protocols/adapter.js';
+import type { FrameDecoder, FrameHandlers } from './protocols/adapter.js';
 import { RoomView } from './room-view.js';
 import { RoomMoves } from './room-moves.js';
 import { OwnMessages } from './own-messages.js';
@@ -241,18 +241,23 @@ export class VirtualClient {
   }
 
   #newDecoder(): FrameDecoder {
-    const handlers = {
-      onLine: (line: Buffer) => this.#onLine(line),
+    const handlers: FrameHandlers & Pick<LineDecoderHandlers, 'onLineAt'> = {
+      onLine: (line: Buffer) => this.#onLine(line, 0, line.length),
       onOverflow: () => this.ctx.stats.error('line_too_long'),
     };
+    // Lines read where they lie, when the protocol can parse them there (no view per delivery).
+    if (this.#session.parseAt !== undefined) handlers.onLineAt = (buf, start, end) => this.#onLine(buf, start, end);
     // Lines unless the protocol frames its input otherwise (MQTT packets, XMPP stanzas).
     return this.ctx.adapter.frames?.(MAX_LINE, handlers) ?? new LineDecoder(MAX_LINE, handlers);
   }
 
-  #onLine(line: Buffer): void {
+  /** One frame, `buf[start, end)` — all of `buf` unless the session has `parseAt`. */
+  #onLine(buf: Buffer, start: number, end: number): void {
     this.#connectAttempt.line();
     const ev = this.#ev;
-    this.#session.parse(line, ev);
+    const session = this.#session;
+    if (session.parseAt !== undefined) session.parseAt(buf, start, end, ev);
+    else session.parse(buf, ev);
     if (ev.ack.length > 0) {
       this.#sock.write(ev.ack);
       ev.ack = '';
@@ -260,7 +265,7 @@ export class VirtualClient {
     switch (ev.kind) {
       case 'message':
       case 'pm':
-        return this.#inbox.receive(line, ev.textStart, ev.self);
+        return this.#inbox.receive(buf, ev.textStart, ev.self, end);
       case 'pmEcho':
         return this.#pmEchoed();
       case 'loggedIn':

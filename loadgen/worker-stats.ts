@@ -5,7 +5,8 @@
 import { DeliveryCounts, takeDeliveryCounts } from './delivery-counts.js';
 import { encodeHistogram, newHistogram, type Histogram } from './histograms.js';
 import { LatencyRecorder } from './latency-recorder.js';
-import { receiptKey, type WorkerHealth, type WorkerTick } from './worker-messages.js';
+import { ReceiptCounts } from './receipt-counts.js';
+import type { WorkerHealth, WorkerTick } from './worker-messages.js';
 
 export class WorkerStats extends DeliveryCounts {
   connected = 0;
@@ -24,7 +25,7 @@ export class WorkerStats extends DeliveryCounts {
   /** TLS handshake: TCP connected → secure (empty without --tls). */
   readonly handshake = newHistogram();
   #sentRecords: number[] = [];
-  #receipts = new Map<number, number>();
+  readonly #receipts = new ReceiptCounts();
 
   constructor(readonly worker: number) {
     super();
@@ -44,8 +45,7 @@ export class WorkerStats extends DeliveryCounts {
 
   /** A first-time delivery seen within the loss timeout. */
   receipt(gid: number, seq: number): void {
-    const key = receiptKey(gid, seq);
-    this.#receipts.set(key, (this.#receipts.get(key) ?? 0) + 1);
+    this.#receipts.add(gid, seq);
   }
 
   latency(correctedUs: number, uncorrectedUs: number): void {
@@ -56,12 +56,7 @@ export class WorkerStats extends DeliveryCounts {
   drainTick(tick: number, health: WorkerHealth): WorkerTick {
     this.#correctedFast.drainInto(this.corrected);
     this.#uncorrectedFast.drainInto(this.uncorrected);
-    const receipts = new Float64Array(this.#receipts.size * 2);
-    let i = 0;
-    for (const [key, n] of this.#receipts) {
-      receipts[i++] = key;
-      receipts[i++] = n;
-    }
+    const receipts = this.#receipts.take();
     const out: WorkerTick = {
       type: 'tick', worker: this.worker, tick, connected: this.connected, ...takeDeliveryCounts(this),
       errors: this.errors, sentRecords: Float64Array.from(this.#sentRecords), receipts,
@@ -69,7 +64,6 @@ export class WorkerStats extends DeliveryCounts {
     };
     this.errors = {};
     this.#sentRecords = [];
-    this.#receipts = new Map();
     this.corrected.reset();
     this.uncorrected.reset();
     return out;

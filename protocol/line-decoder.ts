@@ -19,6 +19,12 @@ export interface LineDecoderHandlers {
    * `checked`: the line is known to be valid UTF-8 with no control character but tab.
    */
   onLine(line: Buffer, checked: boolean): void;
+  /**
+   * Optional, and then called instead of `onLine`: the line is `buf[start, end)`. A receiver that reads
+   * bytes where they lie saves the view `onLine` needs — on a load generator's receive path, one
+   * Buffer per delivery was ~7 % of a saturated worker (the view, and the garbage it leaves).
+   */
+  onLineAt?(buf: Buffer, start: number, end: number, checked: boolean): void;
   /** A line passed `maxLine` bytes; its bytes up to the next `\n` are discarded. */
   onOverflow(): void;
 }
@@ -31,12 +37,14 @@ export class LineDecoder {
   readonly #handlers: LineDecoderHandlers;
 
   readonly #checkUtf8: boolean;
+  readonly #ranges: boolean;
 
   /** `checkUtf8`: pre-check each read's inner lines for UTF-8 and controls (the server); readers that never look skip it. */
   constructor(maxLine: number, handlers: LineDecoderHandlers, checkUtf8 = false) {
     this.#checkUtf8 = checkUtf8;
     this.#maxLine = maxLine;
     this.#handlers = handlers;
+    this.#ranges = handlers.onLineAt !== undefined;
   }
 
   /** Whether part of a line has arrived without its `\n` (held, or being discarded as too long). */
@@ -77,19 +85,25 @@ export class LineDecoder {
         start = nl + 1;
         continue;
       }
-      let line: Buffer;
       const checked = innerValid && start > firstNl;
       if (this.#partBytes === 0) {
-        line = chunk.subarray(start, nl);
-      } else {
-        this.#parts.push(chunk.subarray(start, nl));
-        line = Buffer.concat(this.#parts, this.#partBytes + (nl - start));
-        this.#parts = [];
-        this.#partBytes = 0;
+        let end = nl;
+        if (end > start && chunk[end - 1] === 13) end--;
+        const lineStart = start;
+        start = nl + 1;
+        if (end - lineStart > this.#maxLine) this.#handlers.onOverflow();
+        else if (this.#ranges) (this.#handlers as Required<LineDecoderHandlers>).onLineAt(chunk, lineStart, end, checked);
+        else this.#handlers.onLine(chunk.subarray(lineStart, end), checked);
+        continue;
       }
+      this.#parts.push(chunk.subarray(start, nl));
+      let line = Buffer.concat(this.#parts, this.#partBytes + (nl - start));
+      this.#parts = [];
+      this.#partBytes = 0;
       start = nl + 1;
       if (line.length > 0 && line[line.length - 1] === 13) line = line.subarray(0, line.length - 1);
       if (line.length > this.#maxLine) this.#handlers.onOverflow();
+      else if (this.#ranges) (this.#handlers as Required<LineDecoderHandlers>).onLineAt(line, 0, line.length, checked);
       else this.#handlers.onLine(line, checked);
     }
   }

@@ -115,6 +115,11 @@ export interface ProtocolSession {
    * on bad input: `ignore`, `unknown` or `error`.
    */
   parse(line: Buffer, out: ProtocolEvent): void;
+  /**
+   * Optional: `parse` of the line `buf[start, end)` where it lies, so the receive path makes no view
+   * per line (a protocol of lines on the hot path implements it; `textStart` is then an offset in `buf`).
+   */
+  parseAt?(buf: Buffer, start: number, end: number, out: ProtocolEvent): void;
 }
 
 export interface ProtocolAdapter {

@@ -47,40 +47,23 @@ class ChatpulseSession implements ProtocolSession {
   }
 
   parse(line: Buffer, out: ProtocolEvent): void {
+    this.parseAt(line, 0, line.length, out);
+  }
+
+  parseAt(buf: Buffer, start: number, end: number, out: ProtocolEvent): void {
     out.kind = 'ignore';
     out.self = false;
-    const first = line[0];
-    if (first === OPEN_BRACKET) return this.#bracketed(line, out);
-    if (first === STAR && line[1] === SPACE) return this.#system(line.toString('utf8'), out);
-    if (first === BANG && line[1] === SPACE) {
-      const error = parseErrorLine(line.toString('utf8'));
+    const first = buf[start];
+    if (first === OPEN_BRACKET) return bracketed(buf, start, end, out);
+    if (end - start < 2 || buf[start + 1] !== SPACE) return;
+    if (first === STAR) return this.#system(buf.toString('utf8', start, end), out);
+    if (first === BANG) {
+      const error = parseErrorLine(buf.toString('utf8', start, end));
       out.kind = 'error';
       out.text = error.text;
       out.errorKind = error.kind;
       out.nick = error.kind === 'no_such_user' ? (error.nick ?? '') : '';
     }
-  }
-
-  /** The hot path: `[room] nick: text`, `[room] You: text`, `[PM from x] text`, `[PM to x] text`. */
-  #bracketed(line: Buffer, out: ProtocolEvent): void {
-    const close = line.indexOf(CLOSE_BRACKET, 1);
-    if (close < 0 || line[close + 1] !== SPACE) return;
-    if (startsWith(line, PM_FROM)) {
-      out.kind = 'pm';
-      out.textStart = close + 2;
-      return;
-    }
-    if (startsWith(line, PM_TO)) {
-      out.kind = 'pmEcho';
-      out.textStart = close + 2;
-      return;
-    }
-    const nickStart = close + 2;
-    const colon = line.indexOf(COLON, nickStart);
-    if (colon < 0 || line[colon + 1] !== SPACE) return;
-    out.kind = 'message';
-    out.self = colon - nickStart === 3 && isYou(line, nickStart);
-    out.textStart = colon + 2;
   }
 
   #system(line: string, out: ProtocolEvent): void {
@@ -128,16 +111,47 @@ function set(out: ProtocolEvent, kind: 'joined' | 'left', room: string, nick: st
 }
 
 /**
- * Byte by byte: `Buffer#compare` with offsets checks its arguments and calls into C++ — on the receive
- * path, once or twice per delivery, that was ~14 % of a saturated worker's time (profile).
+ * The hot path, once per delivery: `[room] nick: text`, `[room] You: text`, `[PM from x] text`,
+ * `[PM to x] text`, in `buf[start, end)`.
  */
-function startsWith(line: Buffer, prefix: Uint8Array): boolean {
+function bracketed(buf: Buffer, start: number, end: number, out: ProtocolEvent): void {
+  const close = find(buf, CLOSE_BRACKET, start + 1, end);
+  if (close < 0 || buf[close + 1] !== SPACE) return;
+  if (startsWith(buf, start, end, PM_FROM)) {
+    out.kind = 'pm';
+    out.textStart = close + 2;
+    return;
+  }
+  if (startsWith(buf, start, end, PM_TO)) {
+    out.kind = 'pmEcho';
+    out.textStart = close + 2;
+    return;
+  }
+  const nickStart = close + 2;
+  const colon = find(buf, COLON, nickStart, end);
+  if (colon < 0 || buf[colon + 1] !== SPACE) return;
+  out.kind = 'message';
+  out.self = colon - nickStart === 3 && isYou(buf, nickStart);
+  out.textStart = colon + 2;
+}
+
+/**
+ * Byte by byte, here and below: the bytes sought lie a few places ahead (a room name, a nickname), where
+ * `Buffer#indexOf`/`#compare` check their arguments and call into C++ — once or twice per delivery,
+ * that was ~14 % of a saturated worker's time (profile).
+ */
+function find(buf: Buffer, byte: number, from: number, end: number): number {
+  for (let i = from; i < end; i++) if (buf[i] === byte) return i;
+  return -1;
+}
+
+function startsWith(buf: Buffer, start: number, end: number, prefix: Uint8Array): boolean {
   const n = prefix.length;
-  if (line.length < n) return false;
-  for (let i = 0; i < n; i++) if (line[i] !== prefix[i]) return false;
+  if (end - start < n) return false;
+  for (let i = 0; i < n; i++) if (buf[start + i] !== prefix[i]) return false;
   return true;
 }
 
-function isYou(line: Buffer, at: number): boolean {
-  return line[at] === YOU[0] && line[at + 1] === YOU[1] && line[at + 2] === YOU[2];
+function isYou(buf: Buffer, at: number): boolean {
+  return buf[at] === YOU[0] && buf[at + 1] === YOU[1] && buf[at + 2] === YOU[2];
 }

@@ -115,7 +115,6 @@ test('findControl: C0 but tab, DEL and C1 (C2 80–C2 9F) found on bytes; other 
   assert.is(describeControl(Buffer.from([0]), 0), 'U+0000');
 });
 
-test.run();
 
 test('a chunk that ends a line (a WebSocket frame) is a line without a \\n, handed over as a view of the frame', () => {
   const out: string[] = [];
@@ -141,3 +140,24 @@ test('a chunk that ends a line (a WebSocket frame) is a line without a \\n, hand
   assert.equal(views, [true]);
   assert.equal(d.pendingBytes, 0);
 });
+
+test('onLineAt gets each line where it lies: the same lines, `checked` flags and overflows as onLine, at every split', () => {
+  const run = (chunks: Buffer[], ranges: boolean): string[] => {
+    const got: string[] = [];
+    const handlers = ranges
+      ? { onLine: () => got.push('onLine called'), onLineAt: (b: Buffer, s: number, e: number, checked: boolean) => got.push(`${b.toString('utf8', s, e)}|${checked}`), onOverflow: () => got.push('overflow') }
+      : { onLine: (l: Buffer, checked: boolean) => got.push(`${l.toString('utf8')}|${checked}`), onOverflow: () => got.push('overflow') };
+    const d = new LineDecoder(64, handlers, true);
+    for (const c of chunks) d.push(c);
+    return got;
+  };
+  const input = Buffer.from(`a\nпривет\r\nb\tc\n${'x'.repeat(70)}\nok\n`, 'utf8');
+  // The first line starts before the read's first newline, so it is left for the receiver to check.
+  assert.equal(run([input], true), ['a|false', 'привет|true', 'b\tc|true', 'overflow', 'ok|true']);
+  for (let i = 1; i < input.length; i++) {
+    const chunks = [input.subarray(0, i), input.subarray(i)];
+    assert.equal(run(chunks, true), run(chunks, false), `split at ${i}`);
+  }
+});
+
+test.run();
