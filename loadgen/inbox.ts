@@ -7,7 +7,7 @@
  *
  * One payload and one window per client, reused: nothing here allocates per delivery.
  */
-import { decodePayload, newPayload } from './payload.js';
+import { decodePayloadHead, decodePayloadTimes, newPayload } from './payload.js';
 import { ReceiverWindow, Seen } from './receiver-window.js';
 import type { WorkerStats } from './worker-stats.js';
 
@@ -38,8 +38,19 @@ export class Inbox {
    */
   receive(line: Buffer, start: number, self: boolean, end = line.length): void {
     const p = this.#payload;
-    if (!decodePayload(line, start, p, end)) return; // someone else's chat: not ours to measure
+    const timesAt = decodePayloadHead(line, start, p, end);
+    if (timesAt < 0) return; // someone else's chat: not ours to measure
     const stats = this.#stats;
+    const messages = stats.receipts;
+    // Another member in this worker got the same bytes this tick: its times are read already.
+    let slot = messages.find(p.gid, p.seq);
+    if (slot >= 0) {
+      p.intendedUs = messages.intendedUs(slot);
+      p.writtenUs = messages.writtenUs(slot);
+    } else {
+      if (!decodePayloadTimes(line, timesAt, p, end)) return;
+      slot = messages.insert(p.gid, p.seq, p.intendedUs, p.writtenUs);
+    }
     const nowUs = this.#now() * 1000;
     if (self && p.gid === this.#gid) this.#ownEcho(p.seq, nowUs / 1000);
     const seen = this.#window.check(p.gid, p.seq);
@@ -52,6 +63,6 @@ export class Inbox {
     const uncorrected = nowUs - p.writtenUs;
     stats.latency(nowUs - p.intendedUs, uncorrected);
     if (uncorrected > this.#lateUs) stats.late++;
-    else stats.receipt(p.gid, p.seq);
+    else messages.count(slot);
   }
 }

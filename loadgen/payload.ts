@@ -28,31 +28,60 @@ const DOT = 46;
 
 /**
  * Reads a payload from `buf[start, end)` into `out` (reused: no allocation per line). Returns false
- * when the bytes there are not a load message (a human typing in the room, say). Once per delivery:
- * each field is read by a tight digit loop and checked once at its end, not byte by byte.
+ * when the bytes there are not a load message (a human typing in the room, say).
  */
 export function decodePayload(buf: Buffer, start: number, out: Payload, end = buf.length): boolean {
-  if (start >= end || buf[start] !== TILDE) return false;
-  let i = start + 1;
-  for (let field = 0; field < 4; field++) {
-    const from = i;
-    let value = 0;
-    let c = 0;
-    while (i < end) {
-      c = buf[i] as number;
-      if (c < 48 || c > 57) break;
-      value = value * 10 + (c - 48);
-      i++;
-    }
-    // At most 16 digits: every value stays an exact integer (epoch µs have 16).
-    if (i === from || i - from > 16 || i === end || c !== (field === 3 ? TILDE : DOT)) return false;
-    i++;
-    if (field === 0) out.gid = value;
-    else if (field === 1) out.seq = value;
-    else if (field === 2) out.intendedUs = value;
-    else out.writtenUs = value;
-  }
+  const at = decodePayloadHead(buf, start, out, end);
+  return at >= 0 && decodePayloadTimes(buf, at, out, end);
+}
+
+/**
+ * The payload's identity only: `~GID.SEQ.` into `out.gid`, `out.seq`; returns where INTENDED starts,
+ * or -1. A receiver that has read this message's times before (every member of a room gets the same
+ * bytes) need not read its 32 digits of times again: they were most of the receive path's parsing.
+ */
+export function decodePayloadHead(buf: Buffer, start: number, out: Payload, end: number): number {
+  if (start >= end || buf[start] !== TILDE) return -1;
+  let i = readField(buf, start + 1, end, DOT);
+  if (i < 0) return -1;
+  out.gid = fieldValue;
+  i = readField(buf, i, end, DOT);
+  if (i < 0) return -1;
+  out.seq = fieldValue;
+  return i;
+}
+
+/** `INTENDED.WRITTEN~` from `at` into `out`; false when the bytes there are not that. */
+export function decodePayloadTimes(buf: Buffer, at: number, out: Payload, end: number): boolean {
+  let i = readField(buf, at, end, DOT);
+  if (i < 0) return false;
+  out.intendedUs = fieldValue;
+  i = readField(buf, i, end, TILDE);
+  if (i < 0) return false;
+  out.writtenUs = fieldValue;
   return true;
+}
+
+/** The value `readField` read last (a second return value without an allocation). */
+let fieldValue = 0;
+
+/**
+ * 1–16 digits from `i`, then `stop`: returns the index after `stop` and leaves the value in
+ * `fieldValue`, or -1. At most 16 digits: every value stays an exact integer (epoch µs have 16).
+ */
+function readField(buf: Buffer, i: number, end: number, stop: number): number {
+  const from = i;
+  let value = 0;
+  let c = 0;
+  while (i < end) {
+    c = buf[i] as number;
+    if (c < 48 || c > 57) break;
+    value = value * 10 + (c - 48);
+    i++;
+  }
+  if (i === from || i - from > 16 || i === end || c !== stop) return -1;
+  fieldValue = value;
+  return i + 1;
 }
 
 export function newPayload(): Payload {

@@ -1,10 +1,11 @@
 /**
- * How many times each message (sender `gid`, sequence `seq`) was received in this worker during the
- * current tick — the receipts the main thread's ledger settles. Once per delivery, so it is an
- * open-addressing hash table in two typed arrays: one probe for a key already there (most of them:
- * every member of a room receives the same message), where a `Map` took a `get` and a `set` and was
- * ~7 % of a saturated worker (profile).
+ * The messages (sender `gid`, sequence `seq`) received in this worker during the current tick: how
+ * many times each was received — the receipts the main thread's ledger settles — and its two times,
+ * read from the first copy. Every member of a room receives the same bytes, so the other copies in
+ * this worker need only the payload's head (`~GID.SEQ.`) to find them here (payload.ts).
  *
+ * Once per delivery, so it is an open-addressing hash table in typed arrays: one probe for a message
+ * already there, where a `Map` took a `get` and a `set` (~7 % of a saturated worker, profile).
  * NaN marks an empty slot: it equals no key, whatever a hostile payload makes of gid and seq.
  */
 import { receiptKey } from './worker-messages.js';
@@ -14,57 +15,97 @@ const INITIAL_SLOTS = 1024;
 export class ReceiptCounts {
   #keys = new Float64Array(INITIAL_SLOTS).fill(NaN);
   #counts = new Float64Array(INITIAL_SLOTS);
+  #intended = new Float64Array(INITIAL_SLOTS);
+  #written = new Float64Array(INITIAL_SLOTS);
   #mask = INITIAL_SLOTS - 1;
   #size = 0;
 
-  /** Distinct messages counted since the last `take`. */
+  /** Distinct messages held since the last `take` (counted or not). */
   get size(): number {
     return this.#size;
   }
 
-  add(gid: number, seq: number): void {
+  /** The slot of message (gid, seq), or -1 when it has not been seen this tick. */
+  find(gid: number, seq: number): number {
     const key = receiptKey(gid, seq);
     const keys = this.#keys;
     const mask = this.#mask;
     let i = slotOf(key) & mask;
     for (;;) {
       const k = keys[i] as number;
-      if (k === key) {
-        (this.#counts[i] as number)++;
-        return;
-      }
-      if (k !== k) break; // NaN: empty
+      if (k === key) return i;
+      if (k !== k) return -1; // NaN: empty
       i = (i + 1) & mask;
     }
-    keys[i] = key;
-    this.#counts[i] = 1;
-    // At most half full: probes stay short.
-    if (++this.#size * 2 > keys.length) this.#grow();
   }
 
-  /** `[key, count, key, count, …]` of everything counted, and empties the table (its size kept). */
+  /** Adds message (gid, seq), absent (`find` said -1), with its times and no receipt yet; returns its slot. */
+  insert(gid: number, seq: number, intendedUs: number, writtenUs: number): number {
+    // At most half full: probes stay short.
+    if ((this.#size + 1) * 2 > this.#keys.length) this.#grow();
+    const key = receiptKey(gid, seq);
+    const keys = this.#keys;
+    const mask = this.#mask;
+    let i = slotOf(key) & mask;
+    while (!Number.isNaN(keys[i])) i = (i + 1) & mask;
+    keys[i] = key;
+    this.#counts[i] = 0;
+    this.#intended[i] = intendedUs;
+    this.#written[i] = writtenUs;
+    this.#size++;
+    return i;
+  }
+
+  intendedUs(slot: number): number {
+    return this.#intended[slot] as number;
+  }
+
+  writtenUs(slot: number): number {
+    return this.#written[slot] as number;
+  }
+
+  /** One receipt of the message in `slot`. */
+  count(slot: number): void {
+    (this.#counts[slot] as number)++;
+  }
+
+  /** One receipt of message (gid, seq) (times unknown: NaN). */
+  add(gid: number, seq: number): void {
+    let slot = this.find(gid, seq);
+    if (slot < 0) slot = this.insert(gid, seq, Number.NaN, Number.NaN);
+    this.count(slot);
+  }
+
+  /**
+   * `[key, count, key, count, …]` of every message received at least once (one seen only as a
+   * duplicate or too late has no receipt to report), and empties the table (its size kept).
+   */
   take(): Float64Array {
-    const out = new Float64Array(this.#size * 2);
     const keys = this.#keys;
     const counts = this.#counts;
+    let n = 0;
+    for (let i = 0; i < keys.length; i++) if (counts[i] !== 0 && !Number.isNaN(keys[i])) n++;
+    const out = new Float64Array(n * 2);
     let o = 0;
     for (let i = 0; i < keys.length && o < out.length; i++) {
       const key = keys[i] as number;
-      if (key !== key) continue;
+      if (key !== key || counts[i] === 0) continue;
       out[o++] = key;
       out[o++] = counts[i] as number;
     }
     keys.fill(NaN);
+    counts.fill(0);
     this.#size = 0;
     return out;
   }
 
   #grow(): void {
-    const oldKeys = this.#keys;
-    const oldCounts = this.#counts;
+    const [oldKeys, oldCounts, oldIntended, oldWritten] = [this.#keys, this.#counts, this.#intended, this.#written];
     const slots = oldKeys.length * 2;
     this.#keys = new Float64Array(slots).fill(NaN);
     this.#counts = new Float64Array(slots);
+    this.#intended = new Float64Array(slots);
+    this.#written = new Float64Array(slots);
     this.#mask = slots - 1;
     for (let j = 0; j < oldKeys.length; j++) {
       const key = oldKeys[j] as number;
@@ -73,6 +114,8 @@ export class ReceiptCounts {
       while (!Number.isNaN(this.#keys[i])) i = (i + 1) & this.#mask;
       this.#keys[i] = key;
       this.#counts[i] = oldCounts[j] as number;
+      this.#intended[i] = oldIntended[j] as number;
+      this.#written[i] = oldWritten[j] as number;
     }
   }
 }

@@ -25,7 +25,8 @@ export class WorkerStats extends DeliveryCounts {
   /** TLS handshake: TCP connected → secure (empty without --tls). */
   readonly handshake = newHistogram();
   #sentRecords: number[] = [];
-  readonly #receipts = new ReceiptCounts();
+  /** This tick's messages: receipts counted, times read once per message (the inbox's hot path). */
+  readonly receipts = new ReceiptCounts();
 
   constructor(readonly worker: number) {
     super();
@@ -45,7 +46,7 @@ export class WorkerStats extends DeliveryCounts {
 
   /** A first-time delivery seen within the loss timeout. */
   receipt(gid: number, seq: number): void {
-    this.#receipts.add(gid, seq);
+    this.receipts.add(gid, seq);
   }
 
   latency(correctedUs: number, uncorrectedUs: number): void {
@@ -56,7 +57,7 @@ export class WorkerStats extends DeliveryCounts {
   drainTick(tick: number, health: WorkerHealth): WorkerTick {
     this.#correctedFast.drainInto(this.corrected);
     this.#uncorrectedFast.drainInto(this.uncorrected);
-    const receipts = this.#receipts.take();
+    const receipts = this.receipts.take();
     const out: WorkerTick = {
       type: 'tick', worker: this.worker, tick, connected: this.connected, ...takeDeliveryCounts(this),
       errors: this.errors, sentRecords: Float64Array.from(this.#sentRecords), receipts,

@@ -67,4 +67,34 @@ test('own echoes go to ownEcho first (seq, now); not when another gid or not mar
   assert.is(stats.received, 3);
 });
 
+test('members in one worker share a message: each copy measured from its times, one receipt per member, in lines where they lie', () => {
+  const { clock, stats } = setup();
+  const members = [1, 2, 3].map((gid) => new Inbox(gid, stats, 2000, () => clock.t, () => {}));
+  // Each copy in a bigger read buffer, as the decoder hands it over: `[start, end)` of the read.
+  const [one, at] = line(9, 4, 10_000, 10_002);
+  const read = Buffer.concat([Buffer.from('[main] z: ~9.3.1.1~\n'), one, Buffer.from('\n[main] z: ~9.5.')]);
+  const start = read.indexOf(one);
+  clock.t = 10_010;
+  for (const m of members) m.receive(read, start + at, false, start + one.length);
+  clock.t = 10_020;
+  members[0]?.receive(read, start + at, false, start + one.length); // a duplicate to member 1
+  assert.is(stats.received, 3);
+  assert.is(stats.duplicated, 1);
+  assert.equal(stats.lat, [[10_000, 8000], [10_000, 8000], [10_000, 8000]], 'every copy from intended 10,000 and written 10,002 ms');
+  const receipts = stats.drainTick(1, health).receipts;
+  assert.equal([...receipts], [9 * 4294967296 + 4, 3], 'one message, three receipts');
+});
+
+test('a message seen only too late reports no receipt; the next tick reads its times again', () => {
+  const { clock, stats, inbox } = setup();
+  clock.t = 13_000;
+  inbox.receive(...line(3, 1, 10_000, 10_000), false);
+  assert.is(stats.late, 1);
+  assert.equal([...stats.drainTick(1, health).receipts], [], 'late: nothing to settle');
+  const other = new Inbox(8, stats, 2000, () => clock.t, () => {});
+  clock.t = 10_500;
+  other.receive(...line(3, 1, 10_100, 10_200), false);
+  assert.equal(stats.lat.at(-1), [400_000, 300_000], 'times read from this copy');
+});
+
 test.run();
