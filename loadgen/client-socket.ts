@@ -20,8 +20,11 @@ export interface ClientSocketHandlers {
   readonly opened: () => void;
   /** A chunk of a byte stream (TCP, TLS). */
   readonly data: (chunk: Buffer) => void;
-  /** One whole line without its `\n` (a WebSocket text frame). */
-  readonly line: (line: Buffer) => void;
+  /**
+   * One whole line without its `\n` (a WebSocket text frame): `buf[start, end)`, valid only during the
+   * call. `newRead`: the first line of a socket read (the others arrived at the same moment).
+   */
+  readonly line: (buf: Buffer, start: number, end: number, newRead: boolean) => void;
   /** The socket took every queued write: `backedUp` is false again. */
   readonly drained: () => void;
   /**

@@ -111,9 +111,12 @@ export class VirtualClient {
         this.#readAt = ctx.now();
         this.#decoder.push(chunk);
       },
-      line: (frame) => {
-        this.#readAt = ctx.now();
-        this.#decoder.push(frame, true);
+      line: (buf, start, end, newRead) => {
+        if (newRead) this.#readAt = ctx.now();
+        const decoder = this.#decoder;
+        // A line decoder reads the frame where it lies; other frame decoders take it as a buffer of its own.
+        if (decoder instanceof LineDecoder) decoder.push(buf, true, start, end);
+        else decoder.push(start === 0 && end === buf.length ? buf : buf.subarray(start, end), true);
       },
       drained: () => this.flush(),
       closed: (wasOpen, fault) => this.#onClose(wasOpen, fault),

@@ -4,7 +4,8 @@
  * TCP. The chatpulse lines travel one per text frame, as the server's `/chat/ws` speaks them.
  *
  * Events: `connect` (TCP up, from the socket ws dials through our `createConnection`), `open` (the
- * upgrade answered: lines may be written), `line` (one frame's bytes: a whole line, no `\n`), `drain`,
+ * upgrade answered: lines may be written), `line` (`buf, start, end, newRead`: one frame's bytes, a
+ * whole line without `\n`, valid only during the call; `newRead`: the first of a socket read), `drain`,
  * `error` (Node's `code` kept for connect failures; a refused upgrade has none), `close`.
  * Backpressure is the TCP socket's own: a write reports full when the socket needs a drain, as
  * `net.Socket.write` does — with permessage-deflate off, ws writes each frame to the socket at once.
@@ -12,7 +13,12 @@
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import tls from 'node:tls';
+import type { Writable } from 'node:stream';
 import WebSocket from 'ws';
+import { WsFrameReader } from './ws-frame-reader.js';
+
+/** Text frames up to this size are read by `WsFrameReader`; a bigger one hands the connection back to ws. */
+const MAX_FAST_FRAME = 1024 * 1024;
 
 export interface WsLinkOptions {
   /** `ws://HOST:PORT/PATH` or `wss://…`. */
@@ -48,8 +54,12 @@ export class WsLink extends EventEmitter {
       },
     } as WebSocket.ClientOptions);
     this.#ws = ws;
-    ws.on('open', () => this.emit('open'));
-    ws.on('message', (data: Buffer) => this.emit('line', data));
+    ws.on('open', () => {
+      this.#readFramesOurselves();
+      this.emit('open');
+    });
+    // Messages ws still reads itself (fragmented ones, and every frame after an oversized one).
+    ws.on('message', (data: Buffer) => this.emit('line', data, 0, data.length, true));
     ws.on('error', (err: Error) => this.emit('error', err));
     ws.on('close', (code: number) => {
       this.#closeKind = wsCloseKind(code);
@@ -57,6 +67,27 @@ export class WsLink extends EventEmitter {
       clearTimeout(this.#timer);
       this.emit('close');
     });
+  }
+
+  /**
+   * From the upgrade on, the socket's bytes go to a `WsFrameReader`: whole text frames straight to
+   * `line`, everything else on to ws's own receiver, as ws's own data listener would have passed it.
+   */
+  #readFramesOurselves(): void {
+    const socket = this.#socket;
+    const receiver = (this.#ws as unknown as { _receiver?: Writable })._receiver;
+    const wsListeners = socket?.listeners('data') ?? [];
+    // Not the ws we know (its receiver or data listener elsewhere): leave it all to ws.
+    if (socket === undefined || receiver === undefined || wsListeners.length !== 1) return;
+    socket.removeListener('data', wsListeners[0] as (chunk: Buffer) => void);
+    const reader = new WsFrameReader(
+      (buf, start, end, newRead) => this.emit('line', buf, start, end, newRead),
+      (bytes) => {
+        if (!receiver.write(bytes)) socket.pause();
+      },
+      MAX_FAST_FRAME,
+    );
+    socket.on('data', (chunk: Buffer) => reader.push(chunk));
   }
 
   get destroyed(): boolean {

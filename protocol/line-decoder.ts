@@ -60,24 +60,25 @@ export class LineDecoder {
   /**
    * `endsLine`: the chunk ends a line as if a `\n` followed (a WebSocket text frame is one line). The
    * line is handed over as a view, where pushing a separate `\n` would copy the frame and then concat
-   * it. An empty chunk that ends a line is an empty line.
+   * it. An empty chunk that ends a line is an empty line. `from`, `to`: only `chunk[from, to)` is input
+   * (a frame where it lies in a bigger read).
    */
-  push(chunk: Buffer, endsLine = false): void {
-    let start = 0;
-    const length = chunk.length;
+  push(chunk: Buffer, endsLine = false, from = 0, to = chunk.length): void {
+    let start = from;
+    const length = to;
     let firstNl = -1;
     let innerValid = false;
     if (this.#checkUtf8) {
-      firstNl = chunk.indexOf(10);
-      const lastNl = firstNl === -1 ? -1 : chunk.lastIndexOf(10);
+      firstNl = indexOfNl(chunk, from, to);
+      const lastNl = firstNl === -1 ? -1 : chunk.lastIndexOf(10, to - 1);
       // Lines that start after the first `\n` and end by the last one (that `\n` included, so that a
       // `\r` before it is seen as a line ending, not as a control character).
       innerValid = lastNl > firstNl && isUtf8(chunk.subarray(firstNl + 1, lastNl)) && findControl(chunk, firstNl + 1, lastNl + 1) === -1;
     }
-    while (start < length || (endsLine && start === 0)) {
-      let nl = chunk.indexOf(10, start);
+    while (start < length || (endsLine && start === from)) {
+      let nl = indexOfNl(chunk, start, length);
       if (nl === -1) {
-        if (!endsLine) return this.#keepPartial(chunk, start);
+        if (!endsLine) return this.#keepPartial(chunk, start, length);
         nl = length;
       }
       if (this.#discarding) {
@@ -108,9 +109,9 @@ export class LineDecoder {
     }
   }
 
-  #keepPartial(chunk: Buffer, start: number): void {
+  #keepPartial(chunk: Buffer, start: number, end: number): void {
     if (this.#discarding) return;
-    const rest = chunk.length - start;
+    const rest = end - start;
     // One extra byte of room: the line may still end in `\r\n`, and the `\r` is not content.
     if (this.#partBytes + rest > this.#maxLine + 1) {
       this.#parts = [];
@@ -120,7 +121,17 @@ export class LineDecoder {
       return;
     }
     // Copy: keeping a view would pin the socket's whole pooled chunk while the line is unfinished.
-    this.#parts.push(Buffer.from(chunk.subarray(start)));
+    this.#parts.push(Buffer.from(chunk.subarray(start, end)));
     this.#partBytes += rest;
   }
+}
+
+/**
+ * The first `\n` in `buf[from, to)`, or -1. `Buffer#indexOf` cannot stop at `to`: inside a bigger
+ * read (a WebSocket frame, a line with no `\n`) it would scan the whole rest of the read per line.
+ */
+function indexOfNl(buf: Buffer, from: number, to: number): number {
+  if (to === buf.length) return buf.indexOf(10, from);
+  for (let i = from; i < to; i++) if (buf[i] === 10) return i;
+  return -1;
 }

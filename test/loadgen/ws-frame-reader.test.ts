@@ -1,0 +1,117 @@
+/**
+ * The load generator's own WebSocket frame reader: whole text frames handed over where they lie,
+ * every other frame passed on whole and in order (to ws's receiver, in the real link), at every
+ * split of the input, and an oversized frame hands the rest of the connection over.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import { WsFrameReader } from '../../loadgen/ws-frame-reader.js';
+import { WsLink } from '../../loadgen/ws-link.js';
+
+/** A server frame (unmasked) by RFC 6455 §5.2, written out by hand here. */
+function frame(b0: number, payload: Buffer): Buffer {
+  const n = payload.length;
+  const head = n < 126 ? Buffer.from([b0, n]) : n < 65536 ? Buffer.from([b0, 126, n >> 8, n & 255]) : Buffer.from([b0, 127, 0, 0, 0, 0, (n >>> 24) & 255, (n >> 16) & 255, (n >> 8) & 255, n & 255]);
+  return Buffer.concat([head, payload]);
+}
+
+const text = (s: string) => frame(0x81, Buffer.from(s, 'utf8'));
+const long = 'x'.repeat(300); // a 16-bit length
+const stream = Buffer.concat([
+  text('[main] a: hello'),
+  frame(0x89, Buffer.from('ping!')), // ping: ws answers it
+  text(''),
+  text(`[main] b: ${long}`),
+  frame(0x01, Buffer.from('frag-')), // a fragmented message: first part…
+  text('inside a fragmented message'), // …a text frame here is ws's protocol error to find, not ours
+  frame(0x80, Buffer.from('end')), // …its final part
+  text('[main] c: привет'),
+  frame(0x88, Buffer.from([0x03, 0xf0])), // close 1008
+]);
+
+/** What the reader does with `chunks`: text lines, and the frames passed on (hex), in order. */
+function read(chunks: Buffer[], maxFast = 1 << 20): string[] {
+  const out: string[] = [];
+  const r = new WsFrameReader(
+    (buf, start, end) => out.push(`text:${buf.toString('utf8', start, end)}`),
+    (bytes) => out.push(`other:${bytes.toString('hex')}`),
+    maxFast,
+  );
+  for (const c of chunks) r.push(c);
+  return out;
+}
+
+const expected = [
+  'text:[main] a: hello',
+  `other:${frame(0x89, Buffer.from('ping!')).toString('hex')}`,
+  'text:',
+  `text:[main] b: ${long}`,
+  `other:${frame(0x01, Buffer.from('frag-')).toString('hex')}`,
+  `other:${text('inside a fragmented message').toString('hex')}`,
+  `other:${frame(0x80, Buffer.from('end')).toString('hex')}`,
+  'text:[main] c: привет',
+  `other:${frame(0x88, Buffer.from([0x03, 0xf0])).toString('hex')}`,
+];
+
+test('one read: text frames as lines, the rest passed on whole, in order', () => {
+  assert.equal(read([stream]), expected);
+});
+
+test('split at every byte (two reads), and one byte per read: the same', () => {
+  for (let i = 1; i < stream.length; i++) assert.equal(read([stream.subarray(0, i), stream.subarray(i)]), expected, `split at ${i}`);
+  assert.equal(read([...stream].map((b) => Buffer.from([b]))), expected);
+});
+
+test('newRead: true for the first text frame of each read only', () => {
+  const flags: boolean[] = [];
+  const r = new WsFrameReader((_b, _s, _e, newRead) => flags.push(newRead), () => {}, 1 << 20);
+  r.push(Buffer.concat([text('a'), text('b'), text('c')]));
+  r.push(text('d'));
+  assert.equal(flags, [true, false, false, true]);
+});
+
+test('a frame over maxFast: it and everything after go to ws as they come', () => {
+  const big = frame(0x81, Buffer.alloc(70_000, 0x61)); // a 64-bit length
+  const after = text('later');
+  const out = read([Buffer.concat([text('first'), big.subarray(0, 100)]), big.subarray(100), after], 65_536);
+  assert.equal(out, ['text:first', `other:${big.subarray(0, 100).toString('hex')}`, `other:${big.subarray(100).toString('hex')}`, `other:${after.toString('hex')}`]);
+});
+
+test('a masked frame (a server must not send one) goes to ws, which refuses it', () => {
+  const masked = Buffer.from([0x81, 0x82, 1, 2, 3, 4, 0x61 ^ 1, 0x62 ^ 2]);
+  assert.equal(read([masked]), [`other:${masked.toString('hex')}`]);
+});
+
+test('through a real WsLink against a real ws server: lines in order, a ping answered, a fragmented message whole, the close code kept', async () => {
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  await once(wss, 'listening');
+  try {
+    const port = (wss.address() as AddressInfo).port;
+    const serverSide = once(wss, 'connection');
+    const link = new WsLink({ url: `ws://127.0.0.1:${port}/chat/ws` });
+    const lines: string[] = [];
+    link.on('line', (buf: Buffer, start: number, end: number) => lines.push(buf.toString('utf8', start, end)));
+    await once(link, 'open');
+    const [ws] = (await serverSide) as [import('ws').WebSocket];
+    for (let i = 0; i < 200; i++) ws.send(`[main] s: line ${i}`);
+    const pong = once(ws, 'pong');
+    ws.ping(Buffer.from('are you there'));
+    const [payload] = (await pong) as [Buffer];
+    assert.is(payload.toString(), 'are you there', 'the ping answered by ws, through our reader');
+    ws.send('frag', { fin: false });
+    ws.send('mented', { fin: true });
+    ws.send('[main] s: after');
+    const closed = once(link, 'close');
+    ws.close(1008, 'policy');
+    await closed;
+    assert.equal(lines, [...Array.from({ length: 200 }, (_, i) => `[main] s: line ${i}`), 'fragmented', '[main] s: after']);
+    assert.is(link.closeKind, 'ws_policy_violation');
+  } finally {
+    wss.close();
+  }
+});
+
+test.run();
