@@ -21,8 +21,8 @@ export interface ClientSocketHandlers {
   /** A chunk of a byte stream (TCP, TLS). */
   readonly data: (chunk: Buffer) => void;
   /**
-   * One whole line without its `\n` (a WebSocket text frame): `buf[start, end)`, valid only during the
-   * call. `newRead`: the first line of a socket read (the others arrived at the same moment).
+   * One whole line, no `\n` in it (a WebSocket text frame, or a part of one between `\n`s):
+   * `buf[start, end)`, valid only during the call. `newRead`: the first line of a socket read (the others arrived at the same moment).
    */
   readonly line: (buf: Buffer, start: number, end: number, newRead: boolean) => void;
   /** The socket took every queued write: `backedUp` is false again. */

@@ -114,8 +114,8 @@ export class VirtualClient {
       line: (buf, start, end, newRead) => {
         if (newRead) this.#readAt = ctx.now();
         const decoder = this.#decoder;
-        // A line decoder reads the frame where it lies; other frame decoders take it as a buffer of its own.
-        if (decoder instanceof LineDecoder) decoder.push(buf, true, start, end);
+        // A line decoder reads the line where it lies; other frame decoders take it as a buffer of its own.
+        if (decoder instanceof LineDecoder) decoder.pushLine(buf, start, end);
         else decoder.push(start === 0 && end === buf.length ? buf : buf.subarray(start, end), true);
       },
       drained: () => this.flush(),

@@ -4,8 +4,9 @@
  * TCP. The chatpulse lines travel one per text frame, as the server's `/chat/ws` speaks them.
  *
  * Events: `connect` (TCP up, from the socket ws dials through our `createConnection`), `open` (the
- * upgrade answered: lines may be written), `line` (`buf, start, end, newRead`: one frame's bytes, a
- * whole line without `\n`, valid only during the call; `newRead`: the first of a socket read), `drain`,
+ * upgrade answered: lines may be written), `line` (`buf, start, end, newRead`: one line, no `\n` in it —
+ * a text frame, or a part of one between `\n`s —, valid only during the call; `newRead`: the first of
+ * a socket read), `drain`,
  * `error` (Node's `code` kept for connect failures; a refused upgrade has none), `close`.
  * Backpressure is the TCP socket's own: a write reports full when the socket needs a drain, as
  * `net.Socket.write` does — with permessage-deflate off, ws writes each frame to the socket at once.
@@ -59,7 +60,7 @@ export class WsLink extends EventEmitter {
       this.emit('open');
     });
     // Messages ws still reads itself (fragmented ones, and every frame after an oversized one).
-    ws.on('message', (data: Buffer) => this.emit('line', data, 0, data.length, true));
+    ws.on('message', (data: Buffer) => this.#emitLines(data));
     ws.on('error', (err: Error) => this.emit('error', err));
     ws.on('close', (code: number) => {
       this.#closeKind = wsCloseKind(code);
@@ -88,6 +89,18 @@ export class WsLink extends EventEmitter {
       MAX_FAST_FRAME,
     );
     socket.on('data', (chunk: Buffer) => reader.push(chunk));
+  }
+
+  /** A whole message from ws as lines, split at each `\n` as `WsFrameReader` splits its frames. */
+  #emitLines(data: Buffer): void {
+    let start = 0;
+    let newRead = true;
+    for (let nl = data.indexOf(10); nl !== -1; nl = data.indexOf(10, start)) {
+      this.emit('line', data, start, nl, newRead);
+      newRead = false;
+      start = nl + 1;
+    }
+    if (start < data.length || start === 0) this.emit('line', data, start, data.length, newRead);
   }
 
   get destroyed(): boolean {

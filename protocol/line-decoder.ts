@@ -109,6 +109,18 @@ export class LineDecoder {
     }
   }
 
+  /**
+   * `buf[start, end)` is one whole line, known to hold no `\n` (a WebSocket reader split it already):
+   * handed over as `push(…, true, start, end)` would, without looking for a `\n` in it again.
+   */
+  pushLine(buf: Buffer, start: number, end: number): void {
+    if (this.#partBytes > 0 || this.#discarding || this.#checkUtf8) return this.push(buf, true, start, end);
+    if (end > start && buf[end - 1] === 13) end--;
+    if (end - start > this.#maxLine) this.#handlers.onOverflow();
+    else if (this.#ranges) (this.#handlers as Required<LineDecoderHandlers>).onLineAt(buf, start, end, false);
+    else this.#handlers.onLine(buf.subarray(start, end), false);
+  }
+
   #keepPartial(chunk: Buffer, start: number, end: number): void {
     if (this.#discarding) return;
     const rest = end - start;

@@ -1,5 +1,5 @@
 /**
- * The load generator's own WebSocket frame reader: whole text frames handed over where they lie,
+ * The load generator's own WebSocket frame reader: whole text frames handed over where they lie, as lines,
  * every other frame passed on whole and in order (to ws's receiver, in the real link), at every
  * split of the input, and an oversized frame hands the rest of the connection over.
  */
@@ -29,6 +29,9 @@ const stream = Buffer.concat([
   text('inside a fragmented message'), // …a text frame here is ws's protocol error to find, not ours
   frame(0x80, Buffer.from('end')), // …its final part
   text('[main] c: привет'),
+  text('two\r\nlines'), // split as the line decoder split ws's messages, `\r` before `\n` dropped
+  text('0123456789'), // its length byte is 0x0A, a newline's: not a line break
+  text('ends\n'), // a `\n` at the very end ends the last line: no empty line after it
   frame(0x88, Buffer.from([0x03, 0xf0])), // close 1008
 ]);
 
@@ -53,6 +56,10 @@ const expected = [
   `other:${text('inside a fragmented message').toString('hex')}`,
   `other:${frame(0x80, Buffer.from('end')).toString('hex')}`,
   'text:[main] c: привет',
+  'text:two\r',
+  'text:lines',
+  'text:0123456789',
+  'text:ends',
   `other:${frame(0x88, Buffer.from([0x03, 0xf0])).toString('hex')}`,
 ];
 
@@ -101,13 +108,14 @@ test('through a real WsLink against a real ws server: lines in order, a ping ans
     ws.ping(Buffer.from('are you there'));
     const [payload] = (await pong) as [Buffer];
     assert.is(payload.toString(), 'are you there', 'the ping answered by ws, through our reader');
+    ws.send('two\nlines');
     ws.send('frag', { fin: false });
-    ws.send('mented', { fin: true });
+    ws.send('mented\nand more', { fin: true });
     ws.send('[main] s: after');
     const closed = once(link, 'close');
     ws.close(1008, 'policy');
     await closed;
-    assert.equal(lines, [...Array.from({ length: 200 }, (_, i) => `[main] s: line ${i}`), 'fragmented', '[main] s: after']);
+    assert.equal(lines, [...Array.from({ length: 200 }, (_, i) => `[main] s: line ${i}`), 'two', 'lines', 'fragmented', 'and more', '[main] s: after']);
     assert.is(link.closeKind, 'ws_policy_violation');
   } finally {
     wss.close();
