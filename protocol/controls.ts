@@ -12,9 +12,43 @@
 /**
  * Index of the first refused control byte in `buf[start, end)`, or -1. `\n` is allowed and so is a
  * `\r` right before one, so that a whole read (many `\r\n`-ended lines) can be checked in one pass.
+ *
+ * Once per read on the server's input path (~6 % of it in small rooms, profile): a long range is read
+ * four bytes at a time, and only a word that holds a byte below 0x20, a DEL or a C2 — a line's `\n`,
+ * say — is looked at byte by byte.
  */
 export function findControl(buf: Uint8Array, start: number, end: number): number {
-  for (let i = start; i < end; i++) {
+  let i = start;
+  if (end - start >= WORDS_FROM) {
+    // Bytes up to a 4-byte boundary of the underlying memory, then whole aligned words.
+    const misaligned = (buf.byteOffset + i) & 3;
+    const head = misaligned === 0 ? i : i + 4 - misaligned;
+    const at = findControlBytes(buf, i, head, end);
+    if (at !== -1) return at;
+    const words = (end - head) >>> 2;
+    const w32 = new Uint32Array(buf.buffer, buf.byteOffset + head, words);
+    for (let k = 0; k < words; k++) {
+      const w = w32[k] as number;
+      // Per word: any byte < 0x20, any 0x7F, any 0xC2 (exact "is there one" tests, bit hacks of Sean Anderson).
+      const below20 = (w - 0x20202020) & ~w & 0x80808080;
+      const x7f = w ^ 0x7f7f7f7f;
+      const xc2 = w ^ 0xc2c2c2c2;
+      if ((below20 | ((x7f - 0x01010101) & ~x7f & 0x80808080) | ((xc2 - 0x01010101) & ~xc2 & 0x80808080)) === 0) continue;
+      const from = head + k * 4;
+      const found = findControlBytes(buf, from, from + 4, end);
+      if (found !== -1) return found;
+    }
+    i = head + words * 4;
+  }
+  return findControlBytes(buf, i, end, end);
+}
+
+/** Ranges shorter than this are read byte by byte (the word view costs more than it saves). */
+const WORDS_FROM = 32;
+
+/** `findControl` byte by byte over `buf[from, to)`; a C2 or `\r` may look at the byte after, up to `end`. */
+function findControlBytes(buf: Uint8Array, from: number, to: number, end: number): number {
+  for (let i = from; i < to; i++) {
     const b = buf[i] as number;
     // Printable ASCII and every byte of a multi-byte character but C2: one range test and two compares.
     if (b >= 0x20 && b !== 0x7f && b !== 0xc2) continue;

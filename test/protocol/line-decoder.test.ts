@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { describeControl, findControl } from '../../protocol/controls.js';
 import { LineDecoder } from '../../protocol/line-decoder.js';
+import { Prng } from '../../loadgen/prng.js';
 
 function decode(chunks: Buffer[], maxLine = 4096) {
   const out: string[] = [];
@@ -115,6 +116,40 @@ test('findControl: C0 but tab, DEL and C1 (C2 80–C2 9F) found on bytes; other 
   assert.is(describeControl(Buffer.from([0]), 0), 'U+0000');
 });
 
+test('findControl on long ranges (read a word at a time) finds exactly what a byte-by-byte reading finds, at every alignment', () => {
+  // The rule, restated byte by byte: C0 but tab and LF, a CR not followed by LF (within the range), DEL, C2 80–9F.
+  const expected = (b: Uint8Array, start: number, end: number): number => {
+    for (let i = start; i < end; i++) {
+      const c = b[i] as number;
+      const next = i + 1 < end ? (b[i + 1] as number) : -1;
+      if (c === 0x09 || c === 0x0a) continue;
+      if (c === 0x0d && next === 0x0a) continue;
+      if (c < 0x20 || c === 0x7f) return i;
+      if (c === 0xc2 && next >= 0x80 && next <= 0x9f) return i;
+    }
+    return -1;
+  };
+  const alphabet = [0x61, 0x20, 0x7e, 0x09, 0x0a, 0x0d, 0x00, 0x1b, 0x1f, 0x7f, 0xc2, 0x80, 0x85, 0x9f, 0xa0, 0xc3, 0xa9, 0xf0, 0xff];
+  const rng = new Prng(11, 2, 3);
+  const pick = () => alphabet[Math.floor(rng.next() * alphabet.length)] as number;
+  const pool = Buffer.alloc(4096);
+  let hits = 0;
+  for (let round = 0; round < 4000; round++) {
+    const offset = Math.floor(rng.next() * 64);
+    const length = Math.floor(rng.next() * 300);
+    const view = pool.subarray(offset, offset + length);
+    // Mostly plain text with a few special bytes, so that most words pass and some do not.
+    const specials = rng.next() < 0.3 ? 0 : 1 + Math.floor(rng.next() * 3);
+    view.fill(0x61);
+    for (let k = 0; k < specials && length > 0; k++) view[Math.floor(rng.next() * length)] = pick();
+    const start = Math.floor(rng.next() * Math.min(length + 1, 8));
+    const end = length - Math.floor(rng.next() * Math.min(length - start + 1, 8));
+    const want = expected(view, start, end);
+    if (want !== -1) hits++;
+    assert.is(findControl(view, start, end), want, `offset ${offset} length ${length} [${start}, ${end}): ${view.subarray(start, end).toString('hex')}`);
+  }
+  assert.ok(hits > 1000 && hits < 3500, `both outcomes tried (${hits} of 4000 found one)`);
+});
 
 test('a chunk that ends a line (a WebSocket frame) is a line without a \\n, handed over as a view of the frame', () => {
   const out: string[] = [];
