@@ -17,6 +17,7 @@ import tls from 'node:tls';
 import type { Writable } from 'node:stream';
 import WebSocket from 'ws';
 import { WsFrameReader } from './ws-frame-reader.js';
+import { maskedTextFrames } from './ws-frame-writer.js';
 
 /** Text frames up to this size are read by `WsFrameReader`; a bigger one hands the connection back to ws. */
 const MAX_FAST_FRAME = 1024 * 1024;
@@ -36,6 +37,8 @@ export class WsLink extends EventEmitter {
   #timer: NodeJS.Timeout | undefined;
   #destroyed = false;
   #closeKind = '';
+  /** Past the upgrade with the ws we know: frames are read and written here (ws-frame-reader/-writer). */
+  #framesOurselves = false;
 
   constructor(o: WsLinkOptions) {
     super();
@@ -89,6 +92,7 @@ export class WsLink extends EventEmitter {
       MAX_FAST_FRAME,
     );
     socket.on('data', (chunk: Buffer) => reader.push(chunk));
+    this.#framesOurselves = true;
   }
 
   /** A whole message from ws as lines, split at each `\n` as `WsFrameReader` splits its frames. */
@@ -123,13 +127,19 @@ export class WsLink extends EventEmitter {
       ws.send(text);
       return this.#socket?.writableNeedDrain !== true;
     }
+    const socket = this.#socket;
+    if (this.#framesOurselves && socket !== undefined) {
+      // Our frames straight to the socket, in call order with ws's own (pong, close): with
+      // permessage-deflate off, ws writes each of its frames to the socket at once, never from a queue.
+      return socket.write(maskedTextFrames(text));
+    }
     let start = 0;
     for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
       ws.send(text.slice(start, nl));
       start = nl + 1;
     }
     if (start < text.length) ws.send(text.slice(start));
-    return this.#socket?.writableNeedDrain !== true;
+    return socket?.writableNeedDrain !== true;
   }
 
   /** The goodbye lines, then a normal close (1000); the close event follows the peer's answer. */
