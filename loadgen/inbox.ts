@@ -42,14 +42,16 @@ export class Inbox {
     if (timesAt < 0) return; // someone else's chat: not ours to measure
     const stats = this.#stats;
     const messages = stats.receipts;
-    // Another member in this worker got the same bytes this tick: its times are read already.
+    // Another member in this worker got the same bytes this tick: its times are read already. A copy
+    // whose bytes differ (garbled on the way) is read on its own, and refused if it is no payload.
     let slot = messages.find(p.gid, p.seq);
-    if (slot >= 0) {
+    if (slot >= 0 && messages.sameTimes(slot, line, timesAt, end)) {
       p.intendedUs = messages.intendedUs(slot);
       p.writtenUs = messages.writtenUs(slot);
     } else {
-      if (!decodePayloadTimes(line, timesAt, p, end)) return;
-      slot = messages.insert(p.gid, p.seq, p.intendedUs, p.writtenUs);
+      const timesEnd = decodePayloadTimes(line, timesAt, p, end);
+      if (timesEnd < 0) return;
+      if (slot < 0) slot = messages.insert(p.gid, p.seq, p.intendedUs, p.writtenUs, line, timesAt, timesEnd);
     }
     const nowUs = this.#now() * 1000;
     if (self && p.gid === this.#gid) this.#ownEcho(p.seq, nowUs / 1000);

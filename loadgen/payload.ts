@@ -32,7 +32,7 @@ const DOT = 46;
  */
 export function decodePayload(buf: Buffer, start: number, out: Payload, end = buf.length): boolean {
   const at = decodePayloadHead(buf, start, out, end);
-  return at >= 0 && decodePayloadTimes(buf, at, out, end);
+  return at >= 0 && decodePayloadTimes(buf, at, out, end) >= 0;
 }
 
 /**
@@ -51,15 +51,15 @@ export function decodePayloadHead(buf: Buffer, start: number, out: Payload, end:
   return i;
 }
 
-/** `INTENDED.WRITTEN~` from `at` into `out`; false when the bytes there are not that. */
-export function decodePayloadTimes(buf: Buffer, at: number, out: Payload, end: number): boolean {
+/** `INTENDED.WRITTEN~` from `at` into `out`: returns where it ended (after the `~`), or -1 when the bytes there are not that. */
+export function decodePayloadTimes(buf: Buffer, at: number, out: Payload, end: number): number {
   let i = readField(buf, at, end, DOT);
-  if (i < 0) return false;
+  if (i < 0) return -1;
   out.intendedUs = fieldValue;
   i = readField(buf, i, end, TILDE);
-  if (i < 0) return false;
+  if (i < 0) return -1;
   out.writtenUs = fieldValue;
-  return true;
+  return i;
 }
 
 /** The value `readField` read last (a second return value without an allocation). */
@@ -67,7 +67,8 @@ let fieldValue = 0;
 
 /**
  * 1–16 digits from `i`, then `stop`: returns the index after `stop` and leaves the value in
- * `fieldValue`, or -1. At most 16 digits: every value stays an exact integer (epoch µs have 16).
+ * `fieldValue`, or -1. At most 16 digits: epoch µs have 16 and stay exact (a hostile value above 2^53
+ * does not, as before).
  */
 function readField(buf: Buffer, i: number, end: number, stop: number): number {
   const from = i;

@@ -131,6 +131,19 @@ export class WorkerEngine {
     this.#arm();
   }
 
+  /**
+   * At the stop: the actions already due that a late timer had not fired yet (a busy loop) are done
+   * now, so that a seeded schedule sends the same messages whatever the machine's load — `compare`
+   * relies on it. Connects and drops still due are left: the run is over.
+   */
+  #actDueNow(): void {
+    const now = epochMs() - this.#startEpochMs;
+    for (let e = this.#heap.peek(); e !== undefined && e.t <= now + 0.5; e = this.#heap.peek()) {
+      this.#heap.pop();
+      if (e.kind === ACT) (this.#clients.get(e.client) as VirtualClient).act(this.#startEpochMs + e.t);
+    }
+  }
+
   #health() {
     const elu = performance.eventLoopUtilization(this.#elu);
     this.#elu = performance.eventLoopUtilization();
@@ -144,6 +157,7 @@ export class WorkerEngine {
   }
 
   #stop(): void {
+    if (!this.#stopping) this.#actDueNow();
     this.#stopping = true;
     this.#reach.freeze();
     clearTimeout(this.#timer);

@@ -16,30 +16,39 @@ const FIN_TEXT = 0x81;
 
 export class WsFrameReader {
   readonly #text: (buf: Buffer, start: number, end: number, newRead: boolean) => void;
-  readonly #other: (bytes: Buffer) => void;
+  readonly #other: (bytes: Buffer) => boolean;
   readonly #maxFast: number;
   /** An unfinished frame's bytes so far (copies), and how many there are. */
   #held: Buffer[] = [];
   #heldBytes = 0;
+  /** The held frame's whole size once its header is all held, else -1. */
+  #heldSize = -1;
   /** A fragmented message is open: its frames go to `other` until its final one. */
   #fragmented = false;
   /** Everything goes to `other` from now on. */
   #passThrough = false;
+  /** ws's receiver is done: nothing more is read. */
+  #stopped = false;
   /** No text frame of the current read handed over yet. */
   #newRead = true;
   /** The next `\n` in `#nlIn` at or after the last place looked (Infinity: none); `#nlIn` only during `push`. */
   #nl = Number.POSITIVE_INFINITY;
   #nlIn: Buffer | null = null;
 
-  /** `text(…, newRead)`: true for the first text frame of a socket read (the rest arrived with it). */
-  constructor(text: (buf: Buffer, start: number, end: number, newRead: boolean) => void, other: (bytes: Buffer) => void, maxFast: number) {
+  /**
+   * `text(…, newRead)`: true for the first text frame of a socket read (the rest arrived with it).
+   * `other(bytes)` returns false once ws's receiver takes nothing more (it read a close frame, or
+   * refused a frame): then nothing more is read here either, not even the rest of the same read.
+   */
+  constructor(text: (buf: Buffer, start: number, end: number, newRead: boolean) => void, other: (bytes: Buffer) => boolean, maxFast: number) {
     this.#text = text;
     this.#other = other;
     this.#maxFast = maxFast;
   }
 
   push(chunk: Buffer): void {
-    if (this.#passThrough) return this.#other(chunk);
+    if (this.#stopped) return;
+    if (this.#passThrough) return this.#pass(chunk);
     this.#newRead = true;
     try {
       this.#push(chunk);
@@ -65,34 +74,42 @@ export class WsFrameReader {
       }
       if (size > this.#maxFast) return this.#passOn(chunk.subarray(i));
       this.#frame(chunk, i, i + size);
+      if (this.#stopped) return;
       i += size;
     }
   }
 
   /** Completes the held frame with the start of `chunk`: where the rest of `chunk` starts, or -1 (all held). */
   #finishHeld(chunk: Buffer): number {
-    // The header may be split too: read the size from the held bytes plus at most 14 of the chunk.
-    const headBytes = Math.min(14, this.#heldBytes + chunk.length);
-    const head = Buffer.concat([...this.#held, chunk.subarray(0, Math.max(0, headBytes - this.#heldBytes))], headBytes);
-    const size = frameSize(head, 0, head.length);
+    let size = this.#heldSize;
+    if (size < 0) {
+      // The header is split too (so fewer than 14 bytes are held): read it from them and the chunk.
+      const headBytes = Math.min(14, this.#heldBytes + chunk.length);
+      const head = Buffer.concat([...this.#held, chunk.subarray(0, Math.max(0, headBytes - this.#heldBytes))], headBytes);
+      size = frameSize(head, 0, head.length);
+    }
     if (size > this.#maxFast) {
       const held = Buffer.concat(this.#held, this.#heldBytes);
       this.#held = [];
       this.#heldBytes = 0;
+      this.#heldSize = -1;
       this.#passOn(held);
-      this.#other(chunk);
+      this.#pass(chunk);
       return -1;
     }
     const missing = size < 0 ? -1 : size - this.#heldBytes;
     if (missing < 0 || missing > chunk.length) {
+      // Known once the header is: a frame dripping in over many reads is not re-read each time.
+      this.#heldSize = size;
       this.#hold(chunk);
       return -1;
     }
     const frame = Buffer.concat([...this.#held, chunk.subarray(0, missing)], size);
     this.#held = [];
     this.#heldBytes = 0;
+    this.#heldSize = -1;
     this.#frame(frame, 0, size);
-    return missing;
+    return this.#stopped ? -1 : missing;
   }
 
   #hold(part: Buffer): void {
@@ -103,7 +120,11 @@ export class WsFrameReader {
 
   #passOn(rest: Buffer): void {
     this.#passThrough = true;
-    this.#other(rest);
+    this.#pass(rest);
+  }
+
+  #pass(bytes: Buffer): void {
+    if (!this.#stopped && !this.#other(bytes)) this.#stopped = true;
   }
 
   #frame(buf: Buffer, start: number, end: number): void {
@@ -118,7 +139,7 @@ export class WsFrameReader {
     // A data frame without FIN opens a fragmented message; a continuation with FIN closes it.
     if (opcode !== 0 && opcode < 8) this.#fragmented = (b0 & 0x80) === 0;
     else if (opcode === 0 && (b0 & 0x80) !== 0) this.#fragmented = false;
-    this.#other(buf.subarray(start, end));
+    this.#pass(buf.subarray(start, end));
   }
 
   /** The text `buf[start, end)` as lines, split at each `\n` (a `\n` at its very end ends its last line). */

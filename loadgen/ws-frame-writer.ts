@@ -79,7 +79,7 @@ function writeFrame(out: Buffer, o: number, src: Buffer, start: number, end: num
     out[o + 2] = (src[i + 2] as number) ^ k2;
     out[o + 3] = (src[i + 3] as number) ^ k3;
   }
-  const key = [k0, k1, k2, k3];
-  for (let j = 0; i < end; i++, j++, o++) out[o] = (src[i] as number) ^ (key[j] as number);
+  // The last 0–3 bytes: their key bytes are still in the pool, just behind `poolAt`.
+  for (let j = poolAt - 4; i < end; i++, j++, o++) out[o] = (src[i] as number) ^ (pool[j] as number);
   return o;
 }

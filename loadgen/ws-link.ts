@@ -84,15 +84,29 @@ export class WsLink extends EventEmitter {
     // Not the ws we know (its receiver or data listener elsewhere): leave it all to ws.
     if (socket === undefined || receiver === undefined || wsListeners.length !== 1) return;
     socket.removeListener('data', wsListeners[0] as (chunk: Buffer) => void);
+    const ws = this.#ws;
     const reader = new WsFrameReader(
-      (buf, start, end, newRead) => this.emit('line', buf, start, end, newRead),
+      // Nothing after a close frame or a frame ws refused (ws is CLOSING then, or CLOSED), as ws itself
+      // delivers nothing after them.
+      (buf, start, end, newRead) => {
+        if (ws.readyState === WebSocket.OPEN) this.emit('line', buf, start, end, newRead);
+      },
+      // Whether ws's receiver takes more: it ends at a close frame, and is errored by a frame it
+      // refuses, both within this write (its 'error' event and destruction follow on the next tick).
       (bytes) => {
+        if (receiverDone(receiver)) return false;
         if (!receiver.write(bytes)) socket.pause();
+        return !receiverDone(receiver);
       },
       MAX_FAST_FRAME,
     );
     socket.on('data', (chunk: Buffer) => reader.push(chunk));
     this.#framesOurselves = true;
+  }
+
+  /** Whether frames are read and written here rather than by ws (past the upgrade, with the ws we know). */
+  get framesOurselves(): boolean {
+    return this.#framesOurselves;
   }
 
   /** A whole message from ws as lines, split at each `\n` as `WsFrameReader` splits its frames. */
@@ -161,6 +175,10 @@ export class WsLink extends EventEmitter {
     if (ms > 0 && fn) this.#timer = setTimeout(fn, ms);
     return this;
   }
+}
+
+function receiverDone(receiver: Writable): boolean {
+  return receiver.writableEnded || receiver.destroyed || receiver.errored !== null;
 }
 
 /** The codes a server sends for a reason a run should name, as disconnect kinds (RFC 6455 §7.4.1). */

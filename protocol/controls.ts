@@ -6,7 +6,8 @@
  *
  * The check works on UTF-8 bytes so the fan-out path never decodes a message: C0 and DEL are single
  * bytes, and C1 characters are exactly the two-byte sequences C2 80 – C2 9F (0x80–0x9F never start a
- * character, so a C2 byte found here is a lead byte in valid UTF-8). No allocation.
+ * character, so a C2 byte found here is a lead byte in valid UTF-8). No allocation but one typed-array
+ * view per long range.
  */
 
 /**

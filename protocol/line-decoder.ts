@@ -67,10 +67,11 @@ export class LineDecoder {
     let start = from;
     const length = to;
     let firstNl = -1;
+    let lastNl = -1;
     let innerValid = false;
     if (this.#checkUtf8) {
       firstNl = indexOfNl(chunk, from, to);
-      const lastNl = firstNl === -1 ? -1 : chunk.lastIndexOf(10, to - 1);
+      lastNl = firstNl === -1 ? -1 : chunk.lastIndexOf(10, to - 1);
       // Lines that start after the first `\n` and end by the last one (that `\n` included, so that a
       // `\r` before it is seen as a line ending, not as a control character).
       innerValid = lastNl > firstNl && isUtf8(chunk.subarray(firstNl + 1, lastNl)) && findControl(chunk, firstNl + 1, lastNl + 1) === -1;
@@ -86,7 +87,8 @@ export class LineDecoder {
         start = nl + 1;
         continue;
       }
-      const checked = innerValid && start > firstNl;
+      // Checked: it starts after the read's first `\n` and ends at one by its last (not a frame's end).
+      const checked = innerValid && start > firstNl && nl <= lastNl;
       if (this.#partBytes === 0) {
         let end = nl;
         if (end > start && chunk[end - 1] === 13) end--;

@@ -116,7 +116,8 @@ function set(out: ProtocolEvent, kind: 'joined' | 'left', room: string, nick: st
  */
 function bracketed(buf: Buffer, start: number, end: number, out: ProtocolEvent): void {
   const close = find(buf, CLOSE_BRACKET, start + 1, end);
-  if (close < 0 || buf[close + 1] !== SPACE) return;
+  // `close + 1 < end`: past the line is the next line's (or frame's) first byte.
+  if (close < 0 || close + 1 >= end || buf[close + 1] !== SPACE) return;
   if (startsWith(buf, start, end, PM_FROM)) {
     out.kind = 'pm';
     out.textStart = close + 2;
@@ -129,7 +130,7 @@ function bracketed(buf: Buffer, start: number, end: number, out: ProtocolEvent):
   }
   const nickStart = close + 2;
   const colon = find(buf, COLON, nickStart, end);
-  if (colon < 0 || buf[colon + 1] !== SPACE) return;
+  if (colon < 0 || colon + 1 >= end || buf[colon + 1] !== SPACE) return;
   out.kind = 'message';
   out.self = colon - nickStart === 3 && isYou(buf, nickStart);
   out.textStart = colon + 2;

@@ -29,7 +29,7 @@ const stream = Buffer.concat([
   text('inside a fragmented message'), // …a text frame here is ws's protocol error to find, not ours
   frame(0x80, Buffer.from('end')), // …its final part
   text('[main] c: привет'),
-  text('two\r\nlines'), // split as the line decoder split ws's messages, `\r` before `\n` dropped
+  text('two\r\nlines'), // split at `\n` as the line decoder split ws's messages (the line decoder drops the `\r`)
   text('0123456789'), // its length byte is 0x0A, a newline's: not a line break
   text('ends\n'), // a `\n` at the very end ends the last line: no empty line after it
   frame(0x88, Buffer.from([0x03, 0xf0])), // close 1008
@@ -40,7 +40,10 @@ function read(chunks: Buffer[], maxFast = 1 << 20): string[] {
   const out: string[] = [];
   const r = new WsFrameReader(
     (buf, start, end) => out.push(`text:${buf.toString('utf8', start, end)}`),
-    (bytes) => out.push(`other:${bytes.toString('hex')}`),
+    (bytes) => {
+      out.push(`other:${bytes.toString('hex')}`);
+      return true;
+    },
     maxFast,
   );
   for (const c of chunks) r.push(c);
@@ -74,7 +77,7 @@ test('split at every byte (two reads), and one byte per read: the same', () => {
 
 test('newRead: true for the first text frame of each read only', () => {
   const flags: boolean[] = [];
-  const r = new WsFrameReader((_b, _s, _e, newRead) => flags.push(newRead), () => {}, 1 << 20);
+  const r = new WsFrameReader((_b, _s, _e, newRead) => flags.push(newRead), () => true, 1 << 20);
   r.push(Buffer.concat([text('a'), text('b'), text('c')]));
   r.push(text('d'));
   assert.equal(flags, [true, false, false, true]);
@@ -102,6 +105,7 @@ test('through a real WsLink against a real ws server: lines in order, a ping ans
     const lines: string[] = [];
     link.on('line', (buf: Buffer, start: number, end: number) => lines.push(buf.toString('utf8', start, end)));
     await once(link, 'open');
+    assert.ok(link.framesOurselves, 'the frame reader took over (not ws, by a silent fallback)');
     const [ws] = (await serverSide) as [import('ws').WebSocket];
     for (let i = 0; i < 200; i++) ws.send(`[main] s: line ${i}`);
     const pong = once(ws, 'pong');
@@ -117,6 +121,47 @@ test('through a real WsLink against a real ws server: lines in order, a ping ans
     await closed;
     assert.equal(lines, [...Array.from({ length: 200 }, (_, i) => `[main] s: line ${i}`), 'two', 'lines', 'fragmented', 'and more', '[main] s: after']);
     assert.is(link.closeKind, 'ws_policy_violation');
+  } finally {
+    wss.close();
+  }
+});
+
+test('once ws takes no more (other returns false), nothing more is read: not the rest of that read, nor later ones', () => {
+  const out: string[] = [];
+  const r = new WsFrameReader((buf, start, end) => out.push(buf.toString('utf8', start, end)), (bytes) => bytes[0] !== 0x88, 1 << 20);
+  const close = frame(0x88, Buffer.from([0x03, 0xe8]));
+  r.push(Buffer.concat([text('before'), close, text('after')]));
+  r.push(text('later'));
+  assert.equal(out, ['before']);
+  const split = new WsFrameReader((buf, start, end) => out.push(buf.toString('utf8', start, end)), (bytes) => bytes[0] !== 0x88, 1 << 20);
+  const both = Buffer.concat([close, text('after')]);
+  split.push(both.subarray(0, 3)); // the close frame held, then finished by the next read
+  split.push(both.subarray(3));
+  assert.equal(out, ['before'], 'a held close frame stops the read that completes it');
+});
+
+test('nothing after a close frame from a real server, even in the same read', async () => {
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  await once(wss, 'listening');
+  try {
+    const port = (wss.address() as AddressInfo).port;
+    // (A frame ws refuses is stopped the same way, by the receiver's state; ws itself then throws
+    // its error a second time as an uncaught exception, with or without this reader: not tested here.)
+    for (const [what, first] of [['a close frame', frame(0x88, Buffer.from([0x03, 0xe8]))]] as const) {
+      const serverSide = once(wss, 'connection');
+      const link = new WsLink({ url: `ws://127.0.0.1:${port}/chat/ws` });
+      link.on('error', () => {});
+      const lines: string[] = [];
+      link.on('line', (buf: Buffer, start: number, end: number) => lines.push(buf.toString('utf8', start, end)));
+      await once(link, 'open');
+      assert.ok(link.framesOurselves);
+      const [, req] = (await serverSide) as [unknown, import('node:http').IncomingMessage];
+      const closed = once(link, 'close');
+      // Raw bytes on the server's socket: one read holding a text frame, then `first`, then another.
+      req.socket.write(Buffer.concat([text('before'), first, text('after')]));
+      await closed;
+      assert.equal(lines, ['before'], what);
+    }
   } finally {
     wss.close();
   }

@@ -17,6 +17,7 @@ test('lines written through a WsLink arrive at a real ws server as text messages
     const serverSide = once(wss, 'connection');
     const link = new WsLink({ url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/chat/ws` });
     await once(link, 'open');
+    assert.ok(link.framesOurselves, 'our frame writer in use (not ws.send, by a silent fallback)');
     const [ws] = (await serverSide) as [WebSocket];
     const got: string[] = [];
     const errors: string[] = [];

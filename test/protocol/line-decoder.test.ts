@@ -151,6 +151,33 @@ test('findControl on long ranges (read a word at a time) finds exactly what a by
   assert.ok(hits > 1000 && hits < 3500, `both outcomes tried (${hits} of 4000 found one)`);
 });
 
+test('findControl: a CR-LF or a C2 85 across every word boundary and at the very end of the range', () => {
+  for (let pos = 30; pos < 48; pos++) {
+    for (const [pair, expectFound] of [[[0x0d, 0x0a], false], [[0xc2, 0x85], true], [[0xc2, 0xa0], false], [[0x0d, 0x61], true]] as const) {
+      const b = Buffer.alloc(64, 0x61);
+      b[pos] = pair[0];
+      b[pos + 1] = pair[1];
+      for (const shift of [0, 1, 2, 3]) {
+        const view = Buffer.concat([Buffer.alloc(shift), b]).subarray(shift);
+        assert.is(findControl(view, 0, 64), expectFound ? pos : -1, `${pair.map((x) => x.toString(16))} at ${pos}, shift ${shift}`);
+        // The range ends between the two bytes: a CR or C2 at its last byte has no partner inside it.
+        assert.is(findControl(view, 0, pos + 1), pair[0] === 0x0d ? pos : -1, `range ending after ${pos}`);
+      }
+    }
+  }
+});
+
+test('ranges: push(chunk, endsLine, from, to) reads only chunk[from, to); pushLine takes a line as it is, after a held part too', () => {
+  const got: string[] = [];
+  const d = new LineDecoder(64, { onLine: (l) => got.push(l.toString()), onOverflow: () => got.push('overflow') });
+  const read = Buffer.from('xxab\ncdyy');
+  d.push(read, true, 2, 7); // 'ab\ncd' as one frame: two lines
+  d.push(read, false, 7, 8); // 'y' held as part of a line
+  d.pushLine(Buffer.from('zz\r'), 0, 3); // ends the held line
+  d.pushLine(Buffer.from('[one]\r'), 1, 6);
+  assert.equal(got, ['ab', 'cd', 'yzz', 'one]']);
+});
+
 test('a chunk that ends a line (a WebSocket frame) is a line without a \\n, handed over as a view of the frame', () => {
   const out: string[] = [];
   const views: boolean[] = [];
