@@ -43,7 +43,7 @@ export class Inbox {
     const stats = this.#stats;
     const messages = stats.receipts;
     // Another member in this worker got the same bytes this tick: its times are read already. A copy
-    // whose bytes differ (garbled on the way) is read on its own, and refused if it is no payload.
+    // whose times end elsewhere (cut short on the way) is read on its own, and refused if no payload.
     let slot = messages.find(p.gid, p.seq);
     if (slot >= 0 && messages.sameTimes(slot, line, timesAt, end)) {
       p.intendedUs = messages.intendedUs(slot);

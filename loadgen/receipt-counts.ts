@@ -1,10 +1,9 @@
 /**
  * The messages (sender `gid`, sequence `seq`) received in this worker during the current tick: how
  * many times each was received — the receipts the main thread's ledger settles — and its two times,
- * read from the first copy, with that copy's bytes of them. Every member of a room receives the same
- * bytes, so another copy in this worker is found by the payload's head (`~GID.SEQ.`) and its times
- * are taken from here when its bytes equal the first copy's (a comparison, not 32 digits of parsing);
- * a copy whose bytes differ (a server that garbled it) is parsed on its own.
+ * read from the first copy. Every member of a room receives the same bytes, so another copy in this
+ * worker is found by the payload's head (`~GID.SEQ.`) and takes its times from here when its closing
+ * `~` sits where the first copy's did (`sameTimes`); a copy cut short is read on its own, and refused.
  *
  * Once per delivery, so it is an open-addressing hash table in typed arrays: one probe for a message
  * already there, where a `Map` took a `get` and a `set` (~7 % of a saturated worker, profile).
@@ -13,20 +12,17 @@
 import { receiptKey } from './worker-messages.js';
 
 const INITIAL_SLOTS = 1024;
+const TILDE = 126;
 
 export class ReceiptCounts {
   #keys = new Float64Array(INITIAL_SLOTS).fill(NaN);
   #counts = new Float64Array(INITIAL_SLOTS);
   #intended = new Float64Array(INITIAL_SLOTS);
   #written = new Float64Array(INITIAL_SLOTS);
-  /** Where each message's times bytes (`INTENDED.WRITTEN~`) sit in `#bytes`, and how many. */
-  #bytesAt = new Float64Array(INITIAL_SLOTS);
+  /** How many bytes each message's times (`INTENDED.WRITTEN~`) took in its first copy. */
   #bytesLen = new Float64Array(INITIAL_SLOTS);
   #mask = INITIAL_SLOTS - 1;
   #size = 0;
-  /** This tick's times bytes, back to back. */
-  #bytes = Buffer.allocUnsafe(INITIAL_SLOTS * 36);
-  #bytesEnd = 0;
 
   /** Distinct messages held since the last `take` (counted or not). */
   get size(): number {
@@ -48,21 +44,20 @@ export class ReceiptCounts {
   }
 
   /**
-   * Whether `buf[start, end)` holds the same times bytes as the first copy of the message in `slot`
-   * did (`end`: where that copy's times ended, its `~` included).
+   * Whether the copy whose times start at `buf[start]` (and whose line ends at `end`) is the first
+   * copy of the message in `slot` as far as its times go: its closing `~` where the first copy's was.
+   * One byte, not a comparison of 34: a copy cut short or longer is read on its own; a copy with other
+   * digits of the same length is taken to have the sender's times, the first copy's.
    */
   sameTimes(slot: number, buf: Buffer, start: number, end: number): boolean {
     const len = this.#bytesLen[slot] as number;
-    if (end - start < len) return false;
-    const bytes = this.#bytes;
-    const at = this.#bytesAt[slot] as number;
-    for (let i = 0; i < len; i++) if (buf[start + i] !== bytes[at + i]) return false;
-    return true;
+    return end - start >= len && buf[start + len - 1] === TILDE;
   }
 
   /**
    * Adds message (gid, seq), absent (`find` said -1), with its times and no receipt yet; returns its
-   * slot. `buf[timesStart, timesEnd)`: the bytes the times were read from, kept for `sameTimes`.
+   * slot. `buf[timesStart, timesEnd)`: the bytes the times were read from (their length is kept for
+   * `sameTimes`).
    */
   insert(gid: number, seq: number, intendedUs: number, writtenUs: number, buf?: Buffer, timesStart = 0, timesEnd = 0): number {
     // At most half full: probes stay short.
@@ -76,17 +71,8 @@ export class ReceiptCounts {
     this.#counts[i] = 0;
     this.#intended[i] = intendedUs;
     this.#written[i] = writtenUs;
-    const len = buf === undefined ? 0 : timesEnd - timesStart;
-    if (this.#bytesEnd + len > this.#bytes.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(this.#bytes.length * 2, this.#bytesEnd + len));
-      this.#bytes.copy(bigger, 0, 0, this.#bytesEnd);
-      this.#bytes = bigger;
-    }
-    if (buf !== undefined) buf.copy(this.#bytes, this.#bytesEnd, timesStart, timesEnd);
-    this.#bytesAt[i] = this.#bytesEnd;
     // No bytes (times given, not read): never the same as a copy's.
-    this.#bytesLen[i] = buf === undefined ? Number.POSITIVE_INFINITY : len;
-    this.#bytesEnd += len;
+    this.#bytesLen[i] = buf === undefined ? Number.POSITIVE_INFINITY : timesEnd - timesStart;
     this.#size++;
     return i;
   }
@@ -131,18 +117,16 @@ export class ReceiptCounts {
     keys.fill(NaN);
     counts.fill(0);
     this.#size = 0;
-    this.#bytesEnd = 0;
     return out;
   }
 
   #grow(): void {
-    const [oldKeys, oldCounts, oldIntended, oldWritten, oldAt, oldLen] = [this.#keys, this.#counts, this.#intended, this.#written, this.#bytesAt, this.#bytesLen];
+    const [oldKeys, oldCounts, oldIntended, oldWritten, oldLen] = [this.#keys, this.#counts, this.#intended, this.#written, this.#bytesLen];
     const slots = oldKeys.length * 2;
     this.#keys = new Float64Array(slots).fill(NaN);
     this.#counts = new Float64Array(slots);
     this.#intended = new Float64Array(slots);
     this.#written = new Float64Array(slots);
-    this.#bytesAt = new Float64Array(slots);
     this.#bytesLen = new Float64Array(slots);
     this.#mask = slots - 1;
     for (let j = 0; j < oldKeys.length; j++) {
@@ -154,7 +138,6 @@ export class ReceiptCounts {
       this.#counts[i] = oldCounts[j] as number;
       this.#intended[i] = oldIntended[j] as number;
       this.#written[i] = oldWritten[j] as number;
-      this.#bytesAt[i] = oldAt[j] as number;
       this.#bytesLen[i] = oldLen[j] as number;
     }
   }
