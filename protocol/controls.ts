@@ -7,7 +7,7 @@
  * The check works on UTF-8 bytes so the fan-out path never decodes a message: C0 and DEL are single
  * bytes, and C1 characters are exactly the two-byte sequences C2 80 – C2 9F (0x80–0x9F never start a
  * character, so a C2 byte found here is a lead byte in valid UTF-8). No allocation but one typed-array
- * view per long range.
+ * view per range of 512 bytes or more (a whole read).
  */
 
 /**
@@ -44,8 +44,11 @@ export function findControl(buf: Uint8Array, start: number, end: number): number
   return findControlBytes(buf, i, end, end);
 }
 
-/** Ranges shorter than this are read byte by byte (the word view costs more than it saves). */
-const WORDS_FROM = 32;
+/**
+ * Ranges shorter than this are read byte by byte: the word view is an allocation, worth it once per
+ * socket read (the line decoder's pass), not once per line (a WebSocket frame is checked per line).
+ */
+const WORDS_FROM = 512;
 
 /** `findControl` byte by byte over `buf[from, to)`; a C2 or `\r` may look at the byte after, up to `end`. */
 function findControlBytes(buf: Uint8Array, from: number, to: number, end: number): number {
