@@ -14,9 +14,8 @@
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import tls from 'node:tls';
-import type { Writable } from 'node:stream';
 import WebSocket from 'ws';
-import { WsFrameReader } from './ws-frame-reader.js';
+import { takeOverFrames } from '../protocol/ws-frame-reader.js';
 import { maskedTextFrames } from './ws-frame-writer.js';
 
 /** Text frames up to this size are read by `WsFrameReader`; a bigger one hands the connection back to ws. */
@@ -79,29 +78,17 @@ export class WsLink extends EventEmitter {
    */
   #readFramesOurselves(): void {
     const socket = this.#socket;
-    const receiver = (this.#ws as unknown as { _receiver?: Writable })._receiver;
-    const wsListeners = socket?.listeners('data') ?? [];
-    // Not the ws we know (its receiver or data listener elsewhere): leave it all to ws.
-    if (socket === undefined || receiver === undefined || wsListeners.length !== 1) return;
-    socket.removeListener('data', wsListeners[0] as (chunk: Buffer) => void);
+    if (socket === undefined) return;
     const ws = this.#ws;
-    const reader = new WsFrameReader(
+    this.#framesOurselves = takeOverFrames(ws, socket, {
       // Nothing after a close frame or a frame ws refused (ws is CLOSING then, or CLOSED), as ws itself
       // delivers nothing after them.
-      (buf, start, end, newRead) => {
+      text: (buf, start, end, newRead) => {
         if (ws.readyState === WebSocket.OPEN) this.emit('line', buf, start, end, newRead);
       },
-      // Whether ws's receiver takes more: it ends at a close frame, and is errored by a frame it
-      // refuses, both within this write (its 'error' event and destruction follow on the next tick).
-      (bytes) => {
-        if (receiverDone(receiver)) return false;
-        if (!receiver.write(bytes)) socket.pause();
-        return !receiverDone(receiver);
-      },
-      MAX_FAST_FRAME,
-    );
-    socket.on('data', (chunk: Buffer) => reader.push(chunk));
-    this.#framesOurselves = true;
+      maxFast: MAX_FAST_FRAME,
+      masked: false,
+    });
   }
 
   /** Whether frames are read and written here rather than by ws (past the upgrade, with the ws we know). */
@@ -175,10 +162,6 @@ export class WsLink extends EventEmitter {
     if (ms > 0 && fn) this.#timer = setTimeout(fn, ms);
     return this;
   }
-}
-
-function receiverDone(receiver: Writable): boolean {
-  return receiver.writableEnded || receiver.destroyed || receiver.errored !== null;
 }
 
 /** The codes a server sends for a reason a run should name, as disconnect kinds (RFC 6455 §7.4.1). */

@@ -5,6 +5,7 @@ import type { ChatServer } from './chat-server.js';
 import { QueuedConnection } from './queued-connection.js';
 import type { ConnectionHandler } from './transport.js';
 import type { WriteCoalescer } from './write-coalescer.js';
+import { takeOverFrames } from '../protocol/ws-frame-reader.js';
 import { frameLines } from './ws-frames.js';
 
 /**
@@ -26,6 +27,7 @@ export class WsConnection extends QueuedConnection {
   /** The upgraded TCP socket under `#ws`: output goes straight to it as pre-built frames. */
   readonly #socket: Duplex;
   #backpressured = false;
+  #framesOurselves = false;
 
   constructor(ws: WebSocket, socket: Duplex, remote: string, coalescer: WriteCoalescer, maxQueue: number) {
     super(coalescer, maxQueue);
@@ -34,16 +36,30 @@ export class WsConnection extends QueuedConnection {
     this.remote = remote;
   }
 
-  bind(handler: ConnectionHandler, maxLine: number): void {
+  bind(handler: ConnectionHandler, maxLine: number, maxPayload: number): void {
     const ws = this.#ws;
-    ws.on('message', (data: RawData) => {
-      // ws still hands over what it had buffered when the socket closed (or was cut off as a slow
-      // consumer): those lines are for nobody, and fanning them out is what kept a server busy long
-      // after a storm of clients had gone.
+    // ws still hands over what it had buffered when the socket closed (or was cut off as a slow
+    // consumer): those lines are for nobody, and fanning them out is what kept a server busy long
+    // after a storm of clients had gone. Hence: lines only while OPEN, whoever read them.
+    const line = (buf: Buffer, start: number, end: number): void => {
       if (ws.readyState !== ws.OPEN) return;
+      if (end > start && buf[end - 1] === 13) end--;
+      if (end - start > maxLine) handler.onLineTooLong();
+      else handler.onLine(buf.subarray(start, end), false);
+    };
+    // Whole text frames are read here, off the socket (protocol/ws-frame-reader.ts); ws still reads
+    // the rest — pings, close, fragments, frames it must refuse — and its messages come below.
+    this.#framesOurselves = takeOverFrames(ws, this.#socket, {
+      text: line,
+      onRead: (chunk) => handler.onBytes(chunk.length),
+      maxFast: maxPayload,
+      masked: true,
+    });
+    ws.on('message', (data: RawData) => {
       const frame = toBuffer(data);
-      handler.onBytes(frame.length);
-      splitFrame(frame, maxLine, handler);
+      // Counted as read when the socket read it, unless ws reads the socket itself.
+      handler.onBytes(this.#framesOurselves ? 0 : frame.length);
+      splitLines(frame, line);
     });
     ws.on('error', () => this.noteError());
     ws.on('close', () => {
@@ -55,6 +71,11 @@ export class WsConnection extends QueuedConnection {
       this.#backpressured = false;
       ws.resume();
     });
+  }
+
+  /** Whether whole text frames are read off the socket here rather than by ws (with the ws we know). */
+  get framesOurselves(): boolean {
+    return this.#framesOurselves;
   }
 
   protected transportBacklog(): number {
@@ -103,22 +124,16 @@ export class WsConnection extends QueuedConnection {
 
 /**
  * One frame is one line. A frame holding `\n` is split as TCP input would be, so that no client can
- * smuggle a forged `[PM from …]` line to TCP readers; a trailing `\n` or `\r\n` is allowed.
+ * smuggle a forged `[PM from …]` line to TCP readers; a trailing `\n` or `\r\n` is allowed. (The
+ * same split as `WsFrameReader`'s, for the messages ws reads itself.)
  */
-function splitFrame(frame: Buffer, maxLine: number, handler: ConnectionHandler): void {
+function splitLines(frame: Buffer, line: (buf: Buffer, start: number, end: number) => void): void {
   let start = 0;
-  const length = frame.length;
-  while (start < length || start === 0) {
-    let end = frame.indexOf(10, start);
-    const last = end === -1;
-    if (last) end = length;
-    let line = frame.subarray(start, end);
-    if (line.length > 0 && line[line.length - 1] === 13) line = line.subarray(0, line.length - 1);
-    if (line.length > maxLine) handler.onLineTooLong();
-    else handler.onLine(line, false);
-    if (last) return;
-    start = end + 1;
+  for (let nl = frame.indexOf(10); nl !== -1; nl = frame.indexOf(10, start)) {
+    line(frame, start, nl);
+    start = nl + 1;
   }
+  if (start < frame.length || start === 0) line(frame, start, frame.length);
 }
 
 function toBuffer(data: RawData): Buffer {
@@ -139,16 +154,12 @@ export interface ChatWebSocketOptions {
  */
 export function createChatWebSocketServer(chat: ChatServer, opts: ChatWebSocketOptions = {}): WebSocketServer {
   const { maxLine, maxQueue } = chat.core.options;
-  const wss = new WebSocketServer({
-    noServer: true,
-    skipUTF8Validation: true,
-    perMessageDeflate: false,
-    maxPayload: opts.maxPayload ?? maxLine * 4 + 1024,
-  });
+  const maxPayload = opts.maxPayload ?? maxLine * 4 + 1024;
+  const wss = new WebSocketServer({ noServer: true, skipUTF8Validation: true, perMessageDeflate: false, maxPayload });
   wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
     const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? 0}`;
     const conn = new WsConnection(ws, req.socket, remote, chat.coalescer, maxQueue);
-    conn.bind(chat.core.accept(conn), maxLine);
+    conn.bind(chat.core.accept(conn), maxLine, maxPayload);
   });
   return wss;
 }

@@ -1,5 +1,5 @@
 /**
- * The load generator's own WebSocket frame reader: whole text frames handed over where they lie, as lines,
+ * The WebSocket frame reader of the load generator and the server: whole text frames handed over where they lie, as lines,
  * every other frame passed on whole and in order (to ws's receiver, in the real link), at every
  * split of the input, and an oversized frame hands the rest of the connection over.
  */
@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { WsFrameReader } from '../../loadgen/ws-frame-reader.js';
+import { WsFrameReader } from '../../protocol/ws-frame-reader.js';
 import { WsLink } from '../../loadgen/ws-link.js';
 
 /** A server frame (unmasked) by RFC 6455 §5.2, written out by hand here. */
@@ -93,6 +93,79 @@ test('a frame over maxFast: it and everything after go to ws as they come', () =
 test('a masked frame (a server must not send one) goes to ws, which refuses it', () => {
   const masked = Buffer.from([0x81, 0x82, 1, 2, 3, 4, 0x61 ^ 1, 0x62 ^ 2]);
   assert.equal(read([masked]), [`other:${masked.toString('hex')}`]);
+});
+
+/**
+ * The same frames as a client sends them (RFC 6455 §5.3): mask bit set, a 4-byte key after the length,
+ * the payload XORed with it — written out by hand here. Keys vary per frame and include 0x0A bytes.
+ */
+function masked(unmasked: Buffer, seed: number): Buffer {
+  const out: Buffer[] = [];
+  let at = 0;
+  let k = seed;
+  while (at < unmasked.length) {
+    const b1 = unmasked[at + 1] as number;
+    const head = (b1 & 0x7f) < 126 ? 2 : (b1 & 0x7f) === 126 ? 4 : 10;
+    const n = (b1 & 0x7f) < 126 ? b1 & 0x7f : (b1 & 0x7f) === 126 ? unmasked.readUInt16BE(at + 2) : unmasked.readUInt32BE(at + 6);
+    const key = Buffer.from([k & 255, 0x0a, (k * 7) & 255, (k * 13 + 10) & 255]);
+    k += 37;
+    const payload = Buffer.from(unmasked.subarray(at + head, at + head + n));
+    for (let i = 0; i < n; i++) payload[i] = (payload[i] as number) ^ (key[i % 4] as number);
+    const header = Buffer.from(unmasked.subarray(at, at + head));
+    header[1] = (header[1] as number) | 0x80;
+    out.push(header, key, payload);
+    at += head + n;
+  }
+  return Buffer.concat(out);
+}
+
+/** Like `read`, with the reader on a server's side (frames masked); `other` gets a copy (the read is unmasked in place). */
+function readMasked(chunks: Buffer[]): string[] {
+  const out: string[] = [];
+  const r = new WsFrameReader(
+    (buf, start, end) => out.push(`text:${buf.toString('utf8', start, end)}`),
+    (bytes) => {
+      out.push(`other:${bytes.toString('hex')}`);
+      return true;
+    },
+    1 << 20,
+    true,
+  );
+  for (const c of chunks) r.push(Buffer.from(c));
+  return out;
+}
+
+test('masked (a server reading its clients): the same lines at every split, one byte per read; the rest passed on still masked', () => {
+  const clientStream = masked(stream, 3);
+  // What goes to ws is the client's bytes as they came: the same frames, masked.
+  const expectedMasked = expected.map((line) => {
+    if (!line.startsWith('other:')) return line;
+    const bytes = Buffer.from(line.slice(6), 'hex');
+    const at = stream.indexOf(bytes);
+    const prefix = masked(stream.subarray(0, at), 3).length;
+    return `other:${clientStream.subarray(prefix, prefix + bytes.length + 4).toString('hex')}`;
+  });
+  assert.equal(readMasked([clientStream]), expectedMasked);
+  for (let i = 1; i < clientStream.length; i++) {
+    assert.equal(readMasked([clientStream.subarray(0, i), clientStream.subarray(i)]), expectedMasked, `split at ${i}`);
+  }
+  assert.equal(readMasked([...clientStream].map((b) => Buffer.from([b]))), expectedMasked);
+});
+
+test('masked: every payload length 0–300 with varied keys unmasks to its text; an unmasked frame from a client goes to ws', () => {
+  for (let n = 0; n <= 300; n++) {
+    const body = Array.from({ length: n }, (_, i) => String.fromCharCode(0x21 + ((i * 7 + n) % 90))).join('');
+    assert.equal(readMasked([masked(text(body), n)]), [`text:${body}`], `length ${n}`);
+  }
+  const plain = text('unmasked from a client');
+  assert.equal(readMasked([plain]), [`other:${plain.toString('hex')}`]);
+});
+
+test('masked: a masked byte that reads 0x0A (a newline\'s) in a later frame of the read splits nothing', () => {
+  const first = Buffer.from([0x81, 0x85, 1, 2, 3, 4, ...Buffer.from('first').map((b, i) => b ^ [1, 2, 3, 4][i % 4]!)]);
+  // 'A' (0x41) under the key byte 0x4B is 0x0A on the wire.
+  const second = Buffer.from([0x81, 0x84, 0x4b, 0x4b, 0x4b, 0x4b, 0x0a, 0x0a, 0x0a, 0x0a]);
+  assert.equal(readMasked([Buffer.concat([first, second])]), ['text:first', 'text:AAAA']);
 });
 
 test('through a real WsLink against a real ws server: lines in order, a ping answered, a fragmented message whole, the close code kept', async () => {

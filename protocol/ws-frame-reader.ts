@@ -1,8 +1,14 @@
+import type { Duplex, Writable } from 'node:stream';
+
 /**
- * Reads a server's WebSocket frames off the socket for the load generator's receive path. A whole,
- * unmasked text frame — every chatpulse line over `/chat/ws` — is handed over where it lies in the
- * read (`text(buf, start, end)`), with no copy and no event: `ws` makes a Buffer and two events per
- * message, which held a worker to ~0.55 million deliveries/s on this path (~1.5 million over TCP).
+ * Reads WebSocket frames off a socket, for both ends of `/chat/ws`: the load generator reading a
+ * server's frames and the server reading its clients'. A whole text frame — every chatpulse line over
+ * `/chat/ws` — is handed over where it lies in the read (`text(buf, start, end)`), with no copy and no
+ * event: `ws` makes a Buffer and two events per message, which held a loadgen worker to ~0.55 million
+ * deliveries/s on this path (~1.5 million over TCP) and was ~15 % of the server's time at capacity.
+ * Frames from a client are masked (RFC 6455 §5.3): with `masked`, a whole masked text frame is
+ * unmasked in place in the read — the socket's own buffer, which nobody else sees — and an unmasked
+ * one goes to ws, which refuses it.
  * A frame is handed over as lines: split at each `\n` in it (none in a chatpulse frame), as the line
  * decoder did with ws's messages — found by one search per read, not one scan per frame.
  *
@@ -13,11 +19,14 @@
  * connection, so a hostile length is bounded by ws's own `maxPayload`, never buffered here.
  */
 const FIN_TEXT = 0x81;
+const MASK_BIT = 0x80;
 
 export class WsFrameReader {
   readonly #text: (buf: Buffer, start: number, end: number, newRead: boolean) => void;
   readonly #other: (bytes: Buffer) => boolean;
   readonly #maxFast: number;
+  /** The mask bit a fast frame carries: set from a client, clear from a server. */
+  readonly #maskBit: number;
   /** An unfinished frame's bytes so far (copies), and how many there are. */
   #held: Buffer[] = [];
   #heldBytes = 0;
@@ -39,11 +48,18 @@ export class WsFrameReader {
    * `text(…, newRead)`: true for the first text frame of a socket read (the rest arrived with it).
    * `other(bytes)` returns false once ws's receiver takes nothing more (it read a close frame, or
    * refused a frame): then nothing more is read here either, not even the rest of the same read.
+   * `masked`: the frames come from a client (the server's side).
    */
-  constructor(text: (buf: Buffer, start: number, end: number, newRead: boolean) => void, other: (bytes: Buffer) => boolean, maxFast: number) {
+  constructor(
+    text: (buf: Buffer, start: number, end: number, newRead: boolean) => void,
+    other: (bytes: Buffer) => boolean,
+    maxFast: number,
+    masked = false,
+  ) {
     this.#text = text;
     this.#other = other;
     this.#maxFast = maxFast;
+    this.#maskBit = masked ? MASK_BIT : 0;
   }
 
   push(chunk: Buffer): void {
@@ -130,10 +146,14 @@ export class WsFrameReader {
   #frame(buf: Buffer, start: number, end: number): void {
     const b0 = buf[start] as number;
     const b1 = buf[start + 1] as number;
-    if (b0 === FIN_TEXT && (b1 & 0x80) === 0 && !this.#fragmented) {
+    if (b0 === FIN_TEXT && (b1 & MASK_BIT) === this.#maskBit && !this.#fragmented) {
       const len = b1 & 0x7f;
-      this.#lines(buf, start + (len < 126 ? 2 : len === 126 ? 4 : 10), end);
-      return;
+      const at = start + (len < 126 ? 2 : len === 126 ? 4 : 10);
+      if (this.#maskBit === 0) return this.#lines(buf, at, end);
+      unmask(buf, at, end);
+      // A `\n` found before in the read was a masked byte or beyond: look again in the text itself.
+      this.#nlIn = null;
+      return this.#lines(buf, at + 4, end);
     }
     const opcode = b0 & 0x0f;
     // A data frame without FIN opens a fragmented message; a continuation with FIN closes it.
@@ -167,6 +187,25 @@ export class WsFrameReader {
   }
 }
 
+/** Unmasks `buf[maskAt + 4, end)` in place with the key at `buf[maskAt, maskAt + 4)` (RFC 6455 §5.3). */
+function unmask(buf: Buffer, maskAt: number, end: number): void {
+  const k0 = buf[maskAt] as number;
+  const k1 = buf[maskAt + 1] as number;
+  const k2 = buf[maskAt + 2] as number;
+  const k3 = buf[maskAt + 3] as number;
+  let i = maskAt + 4;
+  for (; i + 3 < end; i += 4) {
+    buf[i] = (buf[i] as number) ^ k0;
+    buf[i + 1] = (buf[i + 1] as number) ^ k1;
+    buf[i + 2] = (buf[i + 2] as number) ^ k2;
+    buf[i + 3] = (buf[i + 3] as number) ^ k3;
+  }
+  const left = end - i;
+  if (left > 0) buf[i] = (buf[i] as number) ^ k0;
+  if (left > 1) buf[i + 1] = (buf[i + 1] as number) ^ k1;
+  if (left > 2) buf[i + 2] = (buf[i + 2] as number) ^ k2;
+}
+
 /** The whole size of the frame starting at `buf[i]` (header, mask key, payload), or -1 when its header is not all there. */
 function frameSize(buf: Buffer, i: number, n: number): number {
   if (n - i < 2) return -1;
@@ -177,4 +216,53 @@ function frameSize(buf: Buffer, i: number, n: number): number {
   if (len === 126) return n - i < 4 ? -1 : 4 + mask + buf.readUInt16BE(i + 2);
   // 64-bit length: past 2^53 it is absurd anyway, and stays larger than any `maxFast`.
   return n - i < 10 ? -1 : 10 + mask + buf.readUInt32BE(i + 2) * 4294967296 + buf.readUInt32BE(i + 6);
+}
+
+/** Whether ws's receiver takes no more: it ended at a close frame, or refused a frame (both within its write). */
+export function receiverDone(receiver: Writable): boolean {
+  return receiver.writableEnded || receiver.destroyed || receiver.errored !== null;
+}
+
+export interface FrameTakeover {
+  /** One line of a whole text frame, as `WsFrameReader` hands it over. */
+  text: (buf: Buffer, start: number, end: number, newRead: boolean) => void;
+  /** Every socket read, before its frames are read. */
+  onRead?: (chunk: Buffer) => void;
+  maxFast: number;
+  masked: boolean;
+}
+
+/**
+ * From now on, `socket`'s bytes go to a `WsFrameReader` instead of the `ws` WebSocket `ws` that owns
+ * the socket: whole text frames to `text`, everything else on to ws's own receiver, as ws's own data
+ * listener would have passed it (pausing the socket while the receiver is full). Call it right after
+ * the upgrade, before the first read. False, and nothing changed, when `ws` is not the version we know
+ * (no `_receiver`, or not exactly one data listener): then ws reads everything, as it would anyway.
+ */
+export function takeOverFrames(ws: object, socket: Duplex, how: FrameTakeover): boolean {
+  const receiver = (ws as { _receiver?: Writable })._receiver;
+  const listeners = socket.listeners('data');
+  if (receiver === undefined || listeners.length !== 1) return false;
+  socket.removeListener('data', listeners[0] as (chunk: Buffer) => void);
+  const reader = new WsFrameReader(
+    how.text,
+    (bytes) => {
+      if (receiverDone(receiver)) return false;
+      if (!receiver.write(bytes)) socket.pause();
+      return !receiverDone(receiver);
+    },
+    how.maxFast,
+    how.masked,
+  );
+  const onRead = how.onRead;
+  socket.on(
+    'data',
+    onRead === undefined
+      ? (chunk: Buffer) => reader.push(chunk)
+      : (chunk: Buffer) => {
+          onRead(chunk);
+          reader.push(chunk);
+        },
+  );
+  return true;
 }
