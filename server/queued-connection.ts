@@ -66,26 +66,29 @@ export abstract class QueuedConnection implements Connection, Flushable {
   }
 
   sendSlice(buf: Buffer, start: number, end: number): void {
-    if (this.#closed) return;
-    if (this.#runBuf === buf && this.#runEnd === start) {
+    // The hot path of a busy room: the next line of the run already open — already marked dirty,
+    // its bytes counted when the run closes. (A closed connection has no run.)
+    if (this.#runEnd === start && this.#runBuf === buf) {
       this.#runEnd = end;
-    } else {
-      if (this.#runBuf !== null) this.#closeRun();
-      this.#runBuf = buf;
-      this.#runStart = start;
-      this.#runEnd = end;
+      return;
     }
-    this.#queued += end - start;
+    if (this.#closed) return;
+    if (this.#runBuf !== null) this.#closeRun();
+    this.#runBuf = buf;
+    this.#runStart = start;
+    this.#runEnd = end;
     this.#coalescer.mark(this);
   }
 
   #closeRun(): void {
     this.#chunks.push((this.#runBuf as Buffer).subarray(this.#runStart, this.#runEnd));
+    this.#queued += this.#runEnd - this.#runStart;
     this.#runBuf = null;
   }
 
   queuedBytes(): number {
-    return this.#queued + this.transportBacklog();
+    const run = this.#runBuf === null ? 0 : this.#runEnd - this.#runStart;
+    return this.#queued + run + this.transportBacklog();
   }
 
   flush(): void {
