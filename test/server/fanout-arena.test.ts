@@ -26,9 +26,26 @@ test('line arena: lines back to back, bytes never overwritten, a buffer that fil
   const [a, b] = handedOut as [{ buf: Buffer; at: number; text: string }, { buf: Buffer; at: number; text: string }];
   assert.ok(a.buf === b.buf, 'the first two lines share the first buffer');
   assert.is(b.at, a.at + prefix.length + Buffer.byteLength(a.text) + 1);
-  // A quiet room (one line per turn) goes back to small buffers.
-  for (let turn = 2; turn < 70; turn++) arena.append(prefix, Buffer.alloc(1000, 120), turn);
+  // A quiet room (a line every hundred turns) comes back to small buffers.
+  for (let turn = 2; turn < 100_000; turn += 100) arena.append(prefix, Buffer.alloc(1000, 120), turn);
   assert.is(arena.buf.length, 1024);
+});
+
+test('line arena: a busy room\'s turns mostly sit in one buffer (one slice per member per turn)', () => {
+  const arena = new LineArena();
+  const prefix = Buffer.from('[r] a: ');
+  const line = Buffer.alloc(60, 120);
+  let split = 0;
+  const turns = 2000;
+  for (let turn = 0; turn < turns; turn++) {
+    // 150 lines a turn (~10 KB), as a room of 50 at capacity over /chat/ws.
+    arena.append(prefix, line, turn);
+    const start = arena.buf;
+    for (let i = 1; i < 150; i++) arena.append(prefix, line, turn);
+    if (arena.buf !== start) split++;
+  }
+  assert.ok(split / turns < 0.25, `${split} of ${turns} turns span two buffers`);
+  assert.is(arena.buf.length, 65536);
 });
 
 class Recorder extends QueuedConnection {
