@@ -112,9 +112,7 @@ export class FanOut {
     const lineAt = room.lines.append(prefix, raw, turn);
     const buf = room.lines.buf;
     const lineEnd = lineAt + prefix.length + raw.length + 1;
-    const echoAt = room.echoes.append(room.echoPrefix, raw, turn);
-    const echoBuf = room.echoes.buf;
-    const echoEnd = echoAt + room.echoPrefix.length + raw.length + 1;
+    const echoLength = room.echoPrefix.length + raw.length + 1;
     let senders = 0;
     // The frame for WebSocket members, built on the first one met (-1: none yet this message).
     let frameAt = -1;
@@ -125,11 +123,13 @@ export class FanOut {
       const member = members[i] as Session;
       const conn = member.conn;
       if (member === session) {
+        // The echo is built only in the form the sender reads.
         if (conn.framed === true) {
           const at = room.echoFrames.appendFrame(room.echoPrefix, raw, turn);
           conn.sendSlice(room.echoFrames.buf, at, room.echoFrames.end);
         } else {
-          conn.sendSlice(echoBuf, echoAt, echoEnd);
+          const at = room.echoes.append(room.echoPrefix, raw, turn);
+          conn.sendSlice(room.echoes.buf, at, at + echoLength);
         }
         senders = 1;
       } else if (conn.framed === true) {
@@ -143,7 +143,7 @@ export class FanOut {
         conn.sendSlice(buf, lineAt, lineEnd);
       }
     }
-    const bytesOut = (members.length - senders) * (lineEnd - lineAt) + senders * (echoEnd - echoAt);
+    const bytesOut = (members.length - senders) * (lineEnd - lineAt) + senders * echoLength;
     this.#bytesOut += bytesOut;
     this.#fanoutStarts.push(this.#readPerf);
     const textAt = lineAt + prefix.length;
