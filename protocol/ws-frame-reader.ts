@@ -62,6 +62,19 @@ export class WsFrameReader {
     this.#maskBit = masked ? MASK_BIT : 0;
   }
 
+  /** Part of a frame is held, waiting for the rest. */
+  get holding(): boolean {
+    return this.#heldBytes > 0;
+  }
+
+  /** Reads nothing more. */
+  stop(): void {
+    this.#stopped = true;
+    this.#held = [];
+    this.#heldBytes = 0;
+    this.#heldSize = -1;
+  }
+
   push(chunk: Buffer): void {
     if (this.#stopped) return;
     if (this.#passThrough) return this.#pass(chunk);
@@ -150,10 +163,7 @@ export class WsFrameReader {
       const len = b1 & 0x7f;
       const at = start + (len < 126 ? 2 : len === 126 ? 4 : 10);
       if (this.#maskBit === 0) return this.#lines(buf, at, end);
-      unmask(buf, at, end);
-      // A `\n` found before in the read was a masked byte or beyond: look again in the text itself.
-      this.#nlIn = null;
-      return this.#lines(buf, at + 4, end);
+      return this.#maskedLines(buf, at + 4, unmask(buf, at, end), end);
     }
     const opcode = b0 & 0x0f;
     // A data frame without FIN opens a fragmented message; a continuation with FIN closes it.
@@ -175,6 +185,21 @@ export class WsFrameReader {
     if (from < end || from === start) this.#line(buf, from, end);
   }
 
+  /**
+   * A client's text `buf[start, end)`, just unmasked, whose first `\n` is at `nl` (-1: none). Searched
+   * within the frame only: a search of the rest of the read per frame would let a client that keeps
+   * `\n` out of its masked bytes make each frame cost the whole read (quadratic in frames per read).
+   */
+  #maskedLines(buf: Buffer, start: number, nl: number, end: number): void {
+    if (nl < 0) return this.#line(buf, start, end);
+    let from = start;
+    for (let i = nl; i >= 0; i = indexOfNl(buf, from, end)) {
+      this.#line(buf, from, i);
+      from = i + 1;
+    }
+    if (from < end) this.#line(buf, from, end);
+  }
+
   #line(buf: Buffer, start: number, end: number): void {
     this.#text(buf, start, end, this.#newRead);
     this.#newRead = false;
@@ -187,23 +212,40 @@ export class WsFrameReader {
   }
 }
 
-/** Unmasks `buf[maskAt + 4, end)` in place with the key at `buf[maskAt, maskAt + 4)` (RFC 6455 §5.3). */
-function unmask(buf: Buffer, maskAt: number, end: number): void {
+/**
+ * Unmasks `buf[maskAt + 4, end)` in place with the key at `buf[maskAt, maskAt + 4)` (RFC 6455 §5.3)
+ * and returns where its first `\n` is, or -1: the bytes are at hand, so no second pass looks for it.
+ */
+function unmask(buf: Buffer, maskAt: number, end: number): number {
   const k0 = buf[maskAt] as number;
   const k1 = buf[maskAt + 1] as number;
   const k2 = buf[maskAt + 2] as number;
   const k3 = buf[maskAt + 3] as number;
+  let nl = -1;
   let i = maskAt + 4;
   for (; i + 3 < end; i += 4) {
-    buf[i] = (buf[i] as number) ^ k0;
-    buf[i + 1] = (buf[i + 1] as number) ^ k1;
-    buf[i + 2] = (buf[i + 2] as number) ^ k2;
-    buf[i + 3] = (buf[i + 3] as number) ^ k3;
+    const c0 = (buf[i] as number) ^ k0;
+    const c1 = (buf[i + 1] as number) ^ k1;
+    const c2 = (buf[i + 2] as number) ^ k2;
+    const c3 = (buf[i + 3] as number) ^ k3;
+    buf[i] = c0;
+    buf[i + 1] = c1;
+    buf[i + 2] = c2;
+    buf[i + 3] = c3;
+    if (nl < 0 && (c0 === 10 || c1 === 10 || c2 === 10 || c3 === 10)) nl = c0 === 10 ? i : c1 === 10 ? i + 1 : c2 === 10 ? i + 2 : i + 3;
   }
-  const left = end - i;
-  if (left > 0) buf[i] = (buf[i] as number) ^ k0;
-  if (left > 1) buf[i + 1] = (buf[i + 1] as number) ^ k1;
-  if (left > 2) buf[i + 2] = (buf[i + 2] as number) ^ k2;
+  for (let k = 0; i < end; i++, k++) {
+    const c = (buf[i] as number) ^ (k === 0 ? k0 : k === 1 ? k1 : k2);
+    buf[i] = c;
+    if (nl < 0 && c === 10) nl = i;
+  }
+  return nl;
+}
+
+/** The first `\n` in `buf[from, end)`, or -1 (a byte loop: `indexOf` cannot stop at `end`). */
+function indexOfNl(buf: Buffer, from: number, end: number): number {
+  for (let i = from; i < end; i++) if (buf[i] === 10) return i;
+  return -1;
 }
 
 /** The whole size of the frame starting at `buf[i]` (header, mask key, payload), or -1 when its header is not all there. */
@@ -237,12 +279,17 @@ export interface FrameTakeover {
  * the socket: whole text frames to `text`, everything else on to ws's own receiver, as ws's own data
  * listener would have passed it (pausing the socket while the receiver is full). Call it right after
  * the upgrade, before the first read. False, and nothing changed, when `ws` is not the version we know
- * (no `_receiver`, or not exactly one data listener): then ws reads everything, as it would anyway.
+ * (no `_receiver`, or not exactly one data listener) or is set up differently (deferred events, an
+ * extension): then ws reads everything, as it would anyway.
  */
 export function takeOverFrames(ws: object, socket: Duplex, how: FrameTakeover): boolean {
-  const receiver = (ws as { _receiver?: Writable })._receiver;
+  const { _receiver: receiver, extensions } = ws as { _receiver?: Writable & { _allowSynchronousEvents?: boolean }; extensions?: string };
   const listeners = socket.listeners('data');
   if (receiver === undefined || listeners.length !== 1) return false;
+  // Frames handed to ws must be done with when `write` returns — its messages, pongs and close read
+  // before the next frame here is — which holds only with synchronous events and no extension
+  // (permessage-deflate inflates later). Otherwise ws reads everything, as it would anyway.
+  if (receiver._allowSynchronousEvents !== true || extensions !== '') return false;
   socket.removeListener('data', listeners[0] as (chunk: Buffer) => void);
   const reader = new WsFrameReader(
     how.text,
@@ -254,6 +301,15 @@ export function takeOverFrames(ws: object, socket: Duplex, how: FrameTakeover): 
     how.maxFast,
     how.masked,
   );
+  // When the socket closes, ws reads what the socket still buffers straight into its receiver (its
+  // socketOnClose). With part of a frame held here, that would start mid-frame — garbage to ws, a
+  // close reported as an error. The connection is closing and those bytes are dropped either way:
+  // drop them here first.
+  socket.prependListener('close', () => {
+    if (!reader.holding) return;
+    reader.stop();
+    while (socket.read() !== null);
+  });
   const onRead = how.onRead;
   socket.on(
     'data',

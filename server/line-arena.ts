@@ -13,20 +13,24 @@ const QUIET_AFTER_TURNS = 64;
  * next line goes to a fresh one. Where a turn's lines cross into a fresh buffer, every member's turn
  * is two slices, which the transport copies into one write: so a buffer should hold several turns of
  * the room's traffic. One that filled within a few event-loop turns was too small and the next is
- * twice as big (up to 64 KiB); one that lasted many turns was too big and the next is half as big, so
- * a quiet room comes back to about 1 KiB. (Starting each turn small again, as this once did, split
- * nearly every turn of a busy room into a ladder of 1, 2, 4, 8 KiB buffers: 85 % of the writes to
- * `/chat/ws` members in rooms of 50 at capacity were copies.)
+ * twice as big (up to 64 KiB); one that lasted many turns was too big and the next is half as big; and
+ * the first line after a quiet spell (64 turns without one) starts a fresh 1 KiB buffer, so a room
+ * that went quiet holds about 1 KiB from its next line on. (Starting each turn small again, as this
+ * once did, split nearly every turn of a busy room into a ladder of 1, 2, 4, 8 KiB buffers: 85 % of
+ * the writes to `/chat/ws` members in rooms of 50 at capacity were copies.)
  */
 export class LineArena {
   buf: Buffer = Buffer.alloc(0);
   #pos = 0;
   #startTurn = -1;
+  /** The turn of the last line written. */
+  #lastTurn = -1;
 
   /** Writes `prefix + raw + \n` and returns where it starts; it ends at the returned offset + length. */
   append(prefix: Buffer, raw: Buffer, turn: number): number {
     const need = prefix.length + raw.length + 1;
-    if (this.#pos + need > this.buf.length) this.#renew(need, turn);
+    if (this.#pos + need > this.buf.length || this.#quietBig(turn)) this.#renew(need, turn);
+    this.#lastTurn = turn;
     const start = this.#pos;
     const buf = this.buf;
     // TypedArray#set: Buffer#copy's argument handling costs more than copying a short line.
@@ -45,7 +49,8 @@ export class LineArena {
   appendFrame(prefix: Buffer, raw: Buffer, turn: number): number {
     const n = prefix.length + raw.length;
     const header = n < 126 ? 2 : n < 65536 ? 4 : 10;
-    if (this.#pos + header + n > this.buf.length) this.#renew(header + n, turn);
+    if (this.#pos + header + n > this.buf.length || this.#quietBig(turn)) this.#renew(header + n, turn);
+    this.#lastTurn = turn;
     const start = this.#pos;
     const buf = this.buf;
     buf[start] = 0x81;
@@ -70,10 +75,19 @@ export class LineArena {
     return this.#pos;
   }
 
+  /** A big buffer in a room that has been quiet: its lines were all written long ago, so start small. */
+  #quietBig(turn: number): boolean {
+    return turn - this.#lastTurn > QUIET_AFTER_TURNS && this.buf.length > MIN_BYTES;
+  }
+
   #renew(need: number, turn: number): void {
     const lasted = turn - this.#startTurn;
     const size = this.buf.length;
-    const next = lasted < FULL_WITHIN_TURNS ? Math.min(MAX_BYTES, size * 2) : lasted > QUIET_AFTER_TURNS ? size >> 1 : size;
+    const next =
+      turn - this.#lastTurn > QUIET_AFTER_TURNS ? MIN_BYTES
+      : lasted < FULL_WITHIN_TURNS ? Math.min(MAX_BYTES, size * 2)
+      : lasted > QUIET_AFTER_TURNS ? size >> 1
+      : size;
     this.buf = Buffer.allocUnsafe(Math.max(MIN_BYTES, next, need));
     this.#pos = 0;
     this.#startTurn = turn;

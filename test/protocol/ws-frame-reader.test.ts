@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { WsFrameReader } from '../../protocol/ws-frame-reader.js';
+import { takeOverFrames, WsFrameReader } from '../../protocol/ws-frame-reader.js';
 import { WsLink } from '../../loadgen/ws-link.js';
 
 /** A server frame (unmasked) by RFC 6455 §5.2, written out by hand here. */
@@ -166,6 +166,59 @@ test('masked: a masked byte that reads 0x0A (a newline\'s) in a later frame of t
   // 'A' (0x41) under the key byte 0x4B is 0x0A on the wire.
   const second = Buffer.from([0x81, 0x84, 0x4b, 0x4b, 0x4b, 0x4b, 0x0a, 0x0a, 0x0a, 0x0a]);
   assert.equal(readMasked([Buffer.concat([first, second])]), ['text:first', 'text:AAAA']);
+});
+
+test('masked: a read of many frames with no newline anywhere is searched once, not once per frame', () => {
+  // 2,000 frames of 26 bytes whose masked bytes hold no 0x0A: a search per frame to the end of the
+  // read would scan ~64 MB here. Counted by spying on Buffer#indexOf, which is what such a search uses.
+  const key = [0x11, 0x22, 0x33, 0x44];
+  const one = masked(text('A'.repeat(26)), 0);
+  const frames: Buffer[] = [];
+  for (let i = 0; i < 2000; i++) {
+    const f = Buffer.from(one);
+    f.set(key, 2);
+    for (let j = 0; j < 26; j++) f[6 + j] = 0x41 ^ (key[j % 4] as number);
+    frames.push(f);
+  }
+  const read = Buffer.concat(frames);
+  let scanned = 0;
+  const original = Buffer.prototype.indexOf;
+  Buffer.prototype.indexOf = function (this: Buffer, value: never, from?: never, enc?: never) {
+    const at = original.call(this, value, from, enc);
+    scanned += (at < 0 ? this.length : at) - (typeof from === 'number' ? from : 0);
+    return at;
+  } as typeof original;
+  let lines = 0;
+  try {
+    new WsFrameReader(() => lines++, () => true, 1 << 20, true).push(read);
+  } finally {
+    Buffer.prototype.indexOf = original;
+  }
+  assert.is(lines, 2000);
+  assert.ok(scanned <= read.length, `${scanned} bytes searched in a read of ${read.length}`);
+});
+
+test('takeOverFrames: only with the ws it knows — synchronous events, no extension', async () => {
+  const cases = [
+    [{ perMessageDeflate: false }, {}, true],
+    [{ perMessageDeflate: false, allowSynchronousEvents: false }, {}, false],
+    [{ perMessageDeflate: true }, { perMessageDeflate: true }, false], // permessage-deflate agreed
+  ] as const;
+  const WebSocket = (await import('ws')).default;
+  for (const [serverOpts, clientOpts, expected] of cases) {
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', ...serverOpts });
+    let client: InstanceType<typeof WebSocket> | undefined;
+    try {
+      await once(wss, 'listening');
+      const took = new Promise<boolean>((resolve) => wss.on('connection', (ws, req) => resolve(takeOverFrames(ws, req.socket, { text: () => {}, maxFast: 1024, masked: true }))));
+      client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}/`, clientOpts);
+      client.on('error', () => {});
+      assert.is(await took, expected, JSON.stringify(serverOpts));
+    } finally {
+      client?.terminate();
+      wss.close();
+    }
+  }
 });
 
 test('through a real WsLink against a real ws server: lines in order, a ping answered, a fragmented message whole, the close code kept', async () => {

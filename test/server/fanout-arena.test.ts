@@ -26,9 +26,16 @@ test('line arena: lines back to back, bytes never overwritten, a buffer that fil
   const [a, b] = handedOut as [{ buf: Buffer; at: number; text: string }, { buf: Buffer; at: number; text: string }];
   assert.ok(a.buf === b.buf, 'the first two lines share the first buffer');
   assert.is(b.at, a.at + prefix.length + Buffer.byteLength(a.text) + 1);
-  // A quiet room (a line every hundred turns) comes back to small buffers.
-  for (let turn = 2; turn < 100_000; turn += 100) arena.append(prefix, Buffer.alloc(1000, 120), turn);
+  // A room that went quiet is back to a small buffer from its next line on (its big one held nothing unsent).
+  assert.is(arena.buf.length, 65536);
+  arena.append(prefix, Buffer.from('after a pause'), 200);
   assert.is(arena.buf.length, 1024);
+  // A room that slows down (a 1000-byte line a turn, then one every 20 turns) gets smaller buffers.
+  for (let turn = 300; turn < 3000; turn++) arena.append(prefix, Buffer.alloc(1000, 120), turn);
+  const busy = arena.buf.length;
+  assert.ok(busy >= 4 * 1000, `${busy} bytes hold fewer than 4 turns`);
+  for (let turn = 3000; turn < 100_000; turn += 20) arena.append(prefix, Buffer.alloc(1000, 120), turn);
+  assert.ok(arena.buf.length < busy, `${arena.buf.length} after ${busy}`);
 });
 
 test('line arena: a busy room\'s turns mostly sit in one buffer (one slice per member per turn)', () => {

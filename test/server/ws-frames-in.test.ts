@@ -8,7 +8,7 @@ import http from 'node:http';
 import type net from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { WebSocketServer } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import { upgrade } from '../../bench/ws-client.js';
 import { createChatWebSocketServer } from '../../server/index.js';
 import { startTestServer, type TestServer } from '../helpers/chat-server.js';
@@ -19,13 +19,17 @@ let srv: TestServer;
 let web: http.Server;
 let wss: WebSocketServer;
 let webPort = 0;
-/** The server side of each upgraded socket, in order. */
+/** The server side of each upgraded socket, and its ws, in order. */
 const serverSockets: net.Socket[] = [];
+const serverWs: WebSocket[] = [];
 
 test.before(async () => {
   srv = await startTestServer({ maxLine: MAX_LINE, maxRate: 0 });
   wss = createChatWebSocketServer(srv.server);
-  wss.on('connection', (_ws, req: http.IncomingMessage) => serverSockets.push(req.socket as net.Socket));
+  wss.on('connection', (ws, req: http.IncomingMessage) => {
+    serverSockets.push(req.socket as net.Socket);
+    serverWs.push(ws);
+  });
   web = http.createServer((_req, res) => res.writeHead(426).end());
   web.on('upgrade', (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req)));
   await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
@@ -180,6 +184,33 @@ test('bytes in: everything a client wrote after the upgrade, frame headers inclu
     watcher.close();
   } finally {
     off();
+  }
+});
+
+test('a client that vanishes while the server holds part of its frame and is not reading: a plain close, nothing delivered', async () => {
+  const watcher = await member('closer', 'vanish');
+  const raw = await RawClient.open();
+  await raw.login('rawv', 'vanish');
+  const ws = serverWs.at(-1) as WebSocket;
+  const reasons: string[] = [];
+  const off = srv.events.on('disconnect', (e) => e.nick === 'rawv' && reasons.push(e.reason));
+  try {
+    // The rest of this frame, read from its middle, looks like a ping and a text frame to a parser.
+    const inner = Buffer.concat([Buffer.from([0x89, 0x80, 0, 0, 0, 0, 0x81, 0x86, 0, 0, 0, 0]), Buffer.from('smuggl')]);
+    const big = text(`${'A'.repeat(40)}${inner.toString('latin1')}`, [0, 0, 0, 0]);
+    raw.write(big.subarray(0, 46)); // header, key and 40 bytes: held by the server
+    await sleep(100);
+    ws.pause(); // as the server does while this client's output is backed up
+    raw.write(Buffer.concat([big.subarray(46), text('after')]));
+    await sleep(100);
+    raw.socket.resetAndDestroy();
+    for (let i = 0; i < 100 && reasons.length === 0; i++) await sleep(10);
+    assert.equal(reasons, ['closed']);
+    await watcher.ask('/users', (l) => l.includes('closer'));
+    assert.equal(watcher.lines.filter((l) => l.startsWith('[vanish] rawv:')), []);
+  } finally {
+    off();
+    watcher.close();
   }
 });
 
