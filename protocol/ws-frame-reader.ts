@@ -10,7 +10,8 @@ import type { Duplex, Writable } from 'node:stream';
  * unmasked in place in the read — the socket's own buffer, which nobody else sees — and an unmasked
  * one goes to ws, which refuses it.
  * A frame is handed over as lines: split at each `\n` in it (none in a chatpulse frame), as the line
- * decoder did with ws's messages — found by one search per read, not one scan per frame.
+ * decoder did with ws's messages — in a server's frames found by one search per read, not one scan
+ * per frame; in a client's, noted while unmasking and searched for within the frame only.
  *
  * Every other frame (ping, pong, close, binary, fragments, anything odd) goes whole, in order, to
  * `other`: the `ws` library's own receiver, which answers pings, closes, and refuses bad frames as it

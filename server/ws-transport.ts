@@ -27,6 +27,7 @@ export class WsConnection extends QueuedConnection {
   /** The upgraded TCP socket under `#ws`: output goes straight to it as pre-built frames. */
   readonly #socket: Duplex;
   #backpressured = false;
+  /** Whole text frames are read off the socket here rather than by ws (with the ws we know). */
   #framesOurselves = false;
 
   constructor(ws: WebSocket, socket: Duplex, remote: string, coalescer: WriteCoalescer, maxQueue: number) {
@@ -71,11 +72,6 @@ export class WsConnection extends QueuedConnection {
       this.#backpressured = false;
       ws.resume();
     });
-  }
-
-  /** Whether whole text frames are read off the socket here rather than by ws (with the ws we know). */
-  get framesOurselves(): boolean {
-    return this.#framesOurselves;
   }
 
   protected transportBacklog(): number {
