@@ -4,6 +4,7 @@ import type { ClusterLink } from './cluster-link.js';
 import { RoomMessageEvent, type ChatEvents, type ErrorReason } from './events.js';
 import type { HistoryStore } from './history-store.js';
 import * as lines from './lines.js';
+import { frameHeaderBytes, type LineArena } from './line-arena.js';
 import type { RoomRegistry } from './rooms.js';
 import type { Session } from './session.js';
 
@@ -96,8 +97,13 @@ export class FanOut {
 
   /**
    * Room message: formatted once — cached prefix bytes plus the raw line, no re-encoding — into the
-   * room's line arena, and that slice queued for every member but the sender; the sender's echo goes
-   * to the room's echo arena (a sender's echoes of one read sit together there too).
+   * room's line arena (and, while WebSocket members are here, as a frame into its frame arena). The
+   * members follow those arenas (`Connection.follow`): appending the line is what delivers it, with
+   * no call per member, so a busy room's message costs the same in a room of 10 as in one of 1,000.
+   * Members that do not follow yet (the first message of a turn, after a join, after anything else
+   * was queued for them) are made to, from this line on. The sender stops following while its own
+   * line is appended, gets its echo (built only in the form it reads, in the room's echo arenas so
+   * that it never breaks the others' runs) and follows again after its line.
    */
   toRoom(session: Session, raw: Buffer): void {
     const room = session.active;
@@ -109,41 +115,46 @@ export class FanOut {
       room.senderPrefixes.set(session, prefix);
     }
     const turn = this.#turn;
-    const lineAt = room.lines.append(prefix, raw, turn);
-    const buf = room.lines.buf;
-    const lineEnd = lineAt + prefix.length + raw.length + 1;
-    const echoLength = room.echoPrefix.length + raw.length + 1;
-    let senders = 0;
-    // The frame for WebSocket members, built on the first one met (-1: none yet this message).
-    let frameAt = -1;
-    let frameEnd = 0;
-    let frameBuf = buf;
     const members = room.memberList;
-    for (let i = 0; i < members.length; i++) {
-      const member = members[i] as Session;
-      const conn = member.conn;
-      if (member === session) {
-        // The echo is built only in the form the sender reads.
-        if (conn.framed === true) {
-          const at = room.echoFrames.appendFrame(room.echoPrefix, raw, turn);
-          conn.sendSlice(room.echoFrames.buf, at, room.echoFrames.end);
-        } else {
-          const at = room.echoes.append(room.echoPrefix, raw, turn);
-          conn.sendSlice(room.echoes.buf, at, at + echoLength);
+    const lines = room.lines;
+    const frames = room.frames;
+    const conn = session.conn;
+    conn.unfollow();
+    const lineLength = prefix.length + raw.length + 1;
+    if (lines.followers > 0 && lines.wouldRenew(lineLength, turn)) unfollowAll(members, lines);
+    const lineAt = lines.append(prefix, raw, turn);
+    const buf = lines.buf;
+    const lineEnd = lineAt + lineLength;
+    let frameAt = -1;
+    if (room.framedMembers > 0) {
+      const frameLength = frameHeaderBytes(lineLength - 1) + lineLength - 1;
+      if (frames.followers > 0 && frames.wouldRenew(frameLength, turn)) unfollowAll(members, frames);
+      frameAt = frames.appendFrame(prefix, raw, turn);
+    }
+    const echoLength = room.echoPrefix.length + raw.length + 1;
+    if (conn.framed === true) {
+      const at = room.echoFrames.appendFrame(room.echoPrefix, raw, turn);
+      conn.sendSlice(room.echoFrames.buf, at, room.echoFrames.end);
+    } else {
+      const at = room.echoes.append(room.echoPrefix, raw, turn);
+      conn.sendSlice(room.echoes.buf, at, at + echoLength);
+    }
+    // Followers are members, and the sender is not following now: all others follow, or some do not.
+    if (lines.followers + frames.followers < members.length - 1) {
+      for (let i = 0; i < members.length; i++) {
+        const member = members[i] as Session;
+        if (member === session) continue;
+        const c = member.conn;
+        if (c.framed === true) {
+          if (!c.follows(frames)) c.follow(frames, frameAt);
+        } else if (!c.follows(lines)) {
+          c.follow(lines, lineAt);
         }
-        senders = 1;
-      } else if (conn.framed === true) {
-        if (frameAt < 0) {
-          frameAt = room.frames.appendFrame(prefix, raw, turn);
-          frameEnd = room.frames.end;
-          frameBuf = room.frames.buf;
-        }
-        conn.sendSlice(frameBuf, frameAt, frameEnd);
-      } else {
-        conn.sendSlice(buf, lineAt, lineEnd);
       }
     }
-    const bytesOut = (members.length - senders) * (lineEnd - lineAt) + senders * echoLength;
+    if (conn.framed === true) conn.follow(frames, frames.end);
+    else conn.follow(lines, lineEnd);
+    const bytesOut = (members.length - 1) * lineLength + echoLength;
     this.#bytesOut += bytesOut;
     this.#fanoutStarts.push(this.#readPerf);
     const textAt = lineAt + prefix.length;
@@ -167,5 +178,13 @@ export class FanOut {
     const bytesOut = line.length * room.members.size;
     this.#bytesOut += bytesOut;
     this.#events.emit('relay', { room: room.name, deliveries: room.members.size, bytesOut });
+  }
+}
+
+/** Every member following `arena` stops (before it starts a fresh buffer). */
+function unfollowAll(members: readonly Session[], arena: LineArena): void {
+  for (let i = 0; i < members.length; i++) {
+    const conn = (members[i] as Session).conn;
+    if (conn.follows(arena)) conn.unfollow();
   }
 }

@@ -21,6 +21,11 @@ const QUIET_AFTER_TURNS = 64;
  */
 export class LineArena {
   buf: Buffer = Buffer.alloc(0);
+  /**
+   * Connections whose open run follows this arena (`QueuedConnection.follow`): each receives every
+   * line appended here until it stops following. Kept by the connections, read by the fan-out.
+   */
+  followers = 0;
   #pos = 0;
   #startTurn = -1;
   /** The turn of the last line written. */
@@ -29,7 +34,7 @@ export class LineArena {
   /** Writes `prefix + raw + \n` and returns where it starts; it ends at the returned offset + length. */
   append(prefix: Buffer, raw: Buffer, turn: number): number {
     const need = prefix.length + raw.length + 1;
-    if (this.#pos + need > this.buf.length || this.#quietBig(turn)) this.#renew(need, turn);
+    if (this.wouldRenew(need, turn)) this.#renew(need, turn);
     this.#lastTurn = turn;
     const start = this.#pos;
     const buf = this.buf;
@@ -48,8 +53,8 @@ export class LineArena {
    */
   appendFrame(prefix: Buffer, raw: Buffer, turn: number): number {
     const n = prefix.length + raw.length;
-    const header = n < 126 ? 2 : n < 65536 ? 4 : 10;
-    if (this.#pos + header + n > this.buf.length || this.#quietBig(turn)) this.#renew(header + n, turn);
+    const header = frameHeaderBytes(n);
+    if (this.wouldRenew(header + n, turn)) this.#renew(header + n, turn);
     this.#lastTurn = turn;
     const start = this.#pos;
     const buf = this.buf;
@@ -75,12 +80,22 @@ export class LineArena {
     return this.#pos;
   }
 
+  /**
+   * Whether writing `need` bytes in `turn` starts a fresh buffer. Followers must stop following
+   * first: their runs lie in the current buffer and end where it ends.
+   */
+  wouldRenew(need: number, turn: number): boolean {
+    return this.#pos + need > this.buf.length || this.#quietBig(turn);
+  }
+
   /** A big buffer in a room that has been quiet: its lines were all written long ago, so start small. */
   #quietBig(turn: number): boolean {
     return turn - this.#lastTurn > QUIET_AFTER_TURNS && this.buf.length > MIN_BYTES;
   }
 
   #renew(need: number, turn: number): void {
+    // A follower's run would end in the new buffer: the caller must have stopped them (wouldRenew).
+    if (this.followers !== 0) throw new Error(`line arena renewed with ${this.followers} followers`);
     const lasted = turn - this.#startTurn;
     const size = this.buf.length;
     const next =
@@ -92,4 +107,9 @@ export class LineArena {
     this.#pos = 0;
     this.#startTurn = turn;
   }
+}
+
+/** The header of an unmasked WebSocket frame with an `n`-byte payload: 2, 4 or 10 bytes. */
+export function frameHeaderBytes(n: number): number {
+  return n < 126 ? 2 : n < 65536 ? 4 : 10;
 }

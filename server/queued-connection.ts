@@ -1,4 +1,4 @@
-import type { CloseCause, Connection } from './transport.js';
+import type { CloseCause, Connection, FollowedArena } from './transport.js';
 import type { Flushable, WriteCoalescer } from './write-coalescer.js';
 
 /**
@@ -16,6 +16,12 @@ export abstract class QueuedConnection implements Connection, Flushable {
   #runBuf: Buffer | null = null;
   #runStart = 0;
   #runEnd = 0;
+  /**
+   * When set, this connection follows the arena from #followFrom (see `follow`): what the arena holds
+   * past it is queued after the open run, and becomes the open run when the following stops.
+   */
+  #following: FollowedArena | null = null;
+  #followFrom = 0;
   #closed = false;
   #cause: CloseCause = 'closed';
   readonly #coalescer: WriteCoalescer;
@@ -51,6 +57,7 @@ export abstract class QueuedConnection implements Connection, Flushable {
 
   /** The transport closed: drop the queue; the caller then tells the chat core. */
   protected noteClosed(): void {
+    if (this.#following !== null) this.#settle();
     this.#closed = true;
     this.#chunks = [];
     this.#runBuf = null;
@@ -59,6 +66,7 @@ export abstract class QueuedConnection implements Connection, Flushable {
 
   send(line: Buffer): void {
     if (this.#closed) return;
+    if (this.#following !== null) this.#settle();
     if (this.#runBuf !== null) this.#closeRun();
     this.#chunks.push(line);
     this.#queued += line.length;
@@ -66,6 +74,7 @@ export abstract class QueuedConnection implements Connection, Flushable {
   }
 
   sendSlice(buf: Buffer, start: number, end: number): void {
+    if (this.#following !== null) this.#settle();
     // The hot path of a busy room: the next line of the run already open — already marked dirty,
     // its bytes counted when the run closes. (A closed connection has no run.)
     if (this.#runEnd === start && this.#runBuf === buf) {
@@ -86,12 +95,49 @@ export abstract class QueuedConnection implements Connection, Flushable {
     this.#runBuf = null;
   }
 
+  follows(arena: FollowedArena): boolean {
+    return this.#following === arena;
+  }
+
+  follow(arena: FollowedArena, start: number): void {
+    if (this.#closed) return;
+    if (this.#following !== null) this.#settle();
+    this.#following = arena;
+    this.#followFrom = start;
+    arena.followers++;
+    this.#coalescer.mark(this);
+  }
+
+  unfollow(): void {
+    if (this.#following !== null) this.#settle();
+  }
+
+  /**
+   * Stops following: what the arena holds past #followFrom becomes the open run. When nothing
+   * arrived (a sender that spoke twice before anyone else did) the open run stays as it was, so the
+   * sender's echoes still extend one run.
+   */
+  #settle(): void {
+    const arena = this.#following as FollowedArena;
+    const from = this.#followFrom;
+    const end = arena.end;
+    arena.followers--;
+    this.#following = null;
+    if (end === from) return;
+    if (this.#runBuf !== null) this.#closeRun();
+    this.#runBuf = arena.buf;
+    this.#runStart = from;
+    this.#runEnd = end;
+  }
+
   queuedBytes(): number {
     const run = this.#runBuf === null ? 0 : this.#runEnd - this.#runStart;
-    return this.#queued + run + this.transportBacklog();
+    const followed = this.#following === null ? 0 : this.#following.end - this.#followFrom;
+    return this.#queued + run + followed + this.transportBacklog();
   }
 
   flush(): void {
+    if (this.#following !== null) this.#settle();
     if (this.#runBuf !== null) this.#closeRun();
     const chunks = this.#chunks;
     if (this.#closed || chunks.length === 0) return;

@@ -4,6 +4,8 @@ import { LineArena } from './line-arena.js';
 
 export interface Member {
   readonly nick: string | null;
+  /** Framed members (WebSocket) read the room's frames: the fan-out builds them only while some are here. */
+  readonly conn?: { readonly framed?: boolean };
 }
 
 export class Room<M extends Member = Member> {
@@ -21,6 +23,8 @@ export class Room<M extends Member = Member> {
   /** The same lines as WebSocket frames, for members on `/chat/ws` (empty until one of them is here). */
   readonly frames = new LineArena();
   readonly echoFrames = new LineArena();
+  /** Members whose connection is framed (they read `frames`). */
+  framedMembers = 0;
   constructor(
     readonly key: string,
     readonly name: string,
@@ -29,12 +33,15 @@ export class Room<M extends Member = Member> {
   }
 
   add(member: M): void {
+    if (this.members.has(member)) return;
     this.members.add(member);
+    if (member.conn?.framed === true) this.framedMembers++;
     this.#list = null;
   }
 
   remove(member: M): void {
-    this.members.delete(member);
+    if (!this.members.delete(member)) return;
+    if (member.conn?.framed === true) this.framedMembers--;
     this.#list = null;
   }
 

@@ -1,8 +1,9 @@
 /**
  * Coalesces writes per event-loop turn: connections queue buffers, and one `setImmediate` per turn
- * writes each dirty connection's queue as a single buffer. A room message to 200 members thus costs
- * 200 array pushes during the turn and one `write` per socket after it, however many messages the
- * turn produced. (setImmediate, not nextTick: every socket read in the same poll phase joins the batch.)
+ * writes each dirty connection's queue as a single buffer — one `write` per socket however many
+ * messages the turn produced. (A room's members follow its line arena, `Connection.follow`, so
+ * during the turn a room message is one append, not one push per member.) setImmediate, not
+ * nextTick: every socket read in the same poll phase joins the batch.
  */
 export interface Flushable {
   /** Set by the coalescer while queued; flushables never touch it. */

@@ -1,0 +1,181 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ChatCore } from '../../server/index.js';
+import { QueuedConnection } from '../../server/queued-connection.js';
+import type { ConnectionHandler } from '../../server/transport.js';
+import { WriteCoalescer } from '../../server/write-coalescer.js';
+
+/**
+ * The real chat core and write coalescer over connections that record what they would write: every
+ * call below happens in one event-loop turn, as lines of one busy turn do, and `flushNow` ends it.
+ * Room members follow the room's arena (a line appended is a line delivered); these tests pin down
+ * what each member must then receive, and in which order, when other things happen in the same turn.
+ */
+class Recorder extends QueuedConnection {
+  readonly transport = 'test';
+  readonly remote = 'test';
+  readonly batches: Buffer[][] = [];
+  handler: ConnectionHandler | undefined;
+
+  constructor(
+    coalescer: WriteCoalescer,
+    readonly framed: boolean,
+  ) {
+    super(coalescer, 1 << 26);
+  }
+
+  protected transportBacklog(): number {
+    return 0;
+  }
+
+  protected writeBatch(chunks: Buffer[]): void {
+    this.batches.push(chunks.map((c) => Buffer.from(c)));
+  }
+
+  destroy(): void {
+    if (this.closed) return;
+    this.noteClosed();
+    this.handler?.onClose();
+  }
+
+  protected closeAfterFlush(): void {
+    this.destroy();
+  }
+
+  /** What the peer read, line by line: WebSocket frames (RFC 6455, short unmasked text) unwrapped. */
+  received(): string[] {
+    const out: string[] = [];
+    for (const batch of this.batches) {
+      for (const chunk of batch) {
+        if (chunk[0] !== 0x81) {
+          out.push(...chunk.toString('utf8').split('\n').slice(0, -1));
+          continue;
+        }
+        for (let at = 0; at < chunk.length; ) {
+          assert.is(chunk[at], 0x81, 'a whole text frame');
+          const n = chunk[at + 1] as number;
+          assert.ok(n < 126, 'short frames in these tests');
+          out.push(chunk.toString('utf8', at + 2, at + 2 + n));
+          at += 2 + n;
+        }
+      }
+    }
+    return out;
+  }
+}
+
+function chat(names: string[], framed: string[] = []) {
+  const core = new ChatCore({ maxRate: 0, graceMs: 0 });
+  const coalescer = new WriteCoalescer(core.afterFlush);
+  const people = new Map<string, { conn: Recorder; say: (line: string) => void }>();
+  for (const name of names) {
+    const conn = new Recorder(coalescer, framed.includes(name));
+    const input = core.accept(conn);
+    conn.handler = input;
+    const say = (line: string) => input.onLine(Buffer.from(line), false);
+    say(name);
+    people.set(name, { conn, say });
+  }
+  coalescer.flushNow();
+  for (const { conn } of people.values()) conn.batches.length = 0;
+  const who = (name: string) => people.get(name) as { conn: Recorder; say: (line: string) => void };
+  return { core, coalescer, who };
+}
+
+test('one busy turn: each member gets the room in order, its own lines as echoes, a PM and a leave where they happened', async () => {
+  const { core, coalescer, who } = chat(['ann', 'bob', 'cat', 'dan', 'eve'], ['eve']);
+  try {
+    const [ann, bob, cat, dan, eve] = ['ann', 'bob', 'cat', 'dan', 'eve'].map(who) as [ReturnType<typeof who>, ReturnType<typeof who>, ReturnType<typeof who>, ReturnType<typeof who>, ReturnType<typeof who>];
+    // dan is in side too (one may not leave main when it is one's only room).
+    dan.say('/join side');
+    coalescer.flushNow();
+    for (const p of [ann, bob, cat, dan, eve]) p.conn.batches.length = 0;
+    ann.say('a1');
+    bob.say('b1');
+    ann.say('a2');
+    ann.say('a3');
+    bob.say('/pm cat psst');
+    eve.say('e1');
+    dan.say('/leave main');
+    bob.say('b2');
+    ann.say('a4');
+    coalescer.flushNow();
+    assert.equal(ann.conn.received(), ['[main] You: a1', '[main] bob: b1', '[main] You: a2', '[main] You: a3', '[main] eve: e1', '* dan left #main', '[main] bob: b2', '[main] You: a4']);
+    assert.equal(bob.conn.received(), ['[main] ann: a1', '[main] You: b1', '[main] ann: a2', '[main] ann: a3', '[PM to cat] psst', '[main] eve: e1', '* dan left #main', '[main] You: b2', '[main] ann: a4']);
+    assert.equal(cat.conn.received(), ['[main] ann: a1', '[main] bob: b1', '[main] ann: a2', '[main] ann: a3', '[PM from bob] psst', '[main] eve: e1', '* dan left #main', '[main] bob: b2', '[main] ann: a4']);
+    // Nothing the room says after dan left reaches dan.
+    assert.equal(dan.conn.received().slice(0, 5), ['[main] ann: a1', '[main] bob: b1', '[main] ann: a2', '[main] ann: a3', '[main] eve: e1']);
+    assert.not.ok(dan.conn.received().some((l) => l.includes('b2') || l.includes('a4')), dan.conn.received().join(' | '));
+    // The WebSocket member reads the same room as frames.
+    assert.equal(eve.conn.received(), ['[main] ann: a1', '[main] bob: b1', '[main] ann: a2', '[main] ann: a3', '[main] You: e1', '* dan left #main', '[main] bob: b2', '[main] ann: a4']);
+    // One write each; ann's consecutive echoes are one run of her echo arena.
+    for (const p of [ann, bob, cat, eve]) assert.is(p.conn.batches.length, 1);
+    assert.is(ann.conn.batches[0]?.[2]?.toString(), '[main] You: a2\n[main] You: a3\n');
+  } finally {
+    await core.shutdown(0);
+  }
+});
+
+test('a member of two rooms gets both in the order they spoke; a newcomer gets what was said after it joined', async () => {
+  const { core, coalescer, who } = chat(['ann', 'bob', 'cat']);
+  try {
+    const [ann, bob, cat] = ['ann', 'bob', 'cat'].map(who) as [ReturnType<typeof who>, ReturnType<typeof who>, ReturnType<typeof who>];
+    ann.say('/join side');
+    coalescer.flushNow();
+    for (const p of [ann, bob, cat]) p.conn.batches.length = 0;
+    // ann is in main and side; bob speaks in main, cat joins side mid-turn and speaks there.
+    bob.say('m1');
+    cat.say('/join side');
+    cat.say('s1');
+    bob.say('m2');
+    cat.say('s2');
+    coalescer.flushNow();
+    assert.equal(ann.conn.received(), ['[main] bob: m1', '* cat joined #side', '[side] cat: s1', '[main] bob: m2', '[side] cat: s2']);
+    assert.equal(bob.conn.received(), ['[main] bob: m1'.replace('bob', 'You'), '[main] You: m2']);
+    assert.equal(cat.conn.received().filter((l) => l.startsWith('[')), ['[main] bob: m1', '[side] You: s1', '[main] bob: m2', '[side] You: s2']);
+  } finally {
+    await core.shutdown(0);
+  }
+});
+
+test('a turn bigger than a room arena: every follower gets every line, whole and in order', async () => {
+  const { core, coalescer, who } = chat(['ann', 'bob', 'cat', 'dan'], ['dan']);
+  try {
+    const [ann, bob, cat, dan] = ['ann', 'bob', 'cat', 'dan'].map(who) as [ReturnType<typeof who>, ReturnType<typeof who>, ReturnType<typeof who>, ReturnType<typeof who>];
+    const said: string[] = [];
+    // ~200 KB in one turn: the arenas start fresh buffers several times while followed.
+    for (let i = 0; i < 3000; i++) {
+      const [speaker, nick] = i % 3 === 0 ? [ann, 'ann'] : [bob, 'bob'];
+      const text = `${i} ${'ü'.repeat(i % 40)}`;
+      speaker.say(text);
+      said.push(`[main] ${nick}: ${text}`);
+    }
+    coalescer.flushNow();
+    assert.equal(cat.conn.received(), said);
+    assert.equal(dan.conn.received(), said);
+    assert.equal(ann.conn.received(), said.map((l) => l.replace('[main] ann:', '[main] You:')));
+    assert.ok((cat.conn.batches[0]?.length ?? 0) > 1, 'the turn spans several buffers');
+    assert.ok((cat.conn.batches[0]?.length ?? 0) < 20, `${cat.conn.batches[0]?.length} chunks for one turn`);
+  } finally {
+    await core.shutdown(0);
+  }
+});
+
+test('queued bytes count what a follower has coming, and a closed connection stops following', async () => {
+  const { core, coalescer, who } = chat(['ann', 'bob']);
+  try {
+    const [ann, bob] = ['ann', 'bob'].map(who) as [ReturnType<typeof who>, ReturnType<typeof who>];
+    ann.say('hello');
+    ann.say('again');
+    assert.is(bob.conn.queuedBytes(), Buffer.byteLength('[main] ann: hello\n[main] ann: again\n'));
+    bob.conn.destroy();
+    ann.say('after bob left');
+    coalescer.flushNow();
+    assert.equal(bob.conn.received(), []);
+    assert.equal(ann.conn.received(), ['[main] You: hello', '[main] You: again', '* bob left #main', '[main] You: after bob left']);
+  } finally {
+    await core.shutdown(0);
+  }
+});
+
+test.run();
