@@ -65,7 +65,7 @@ export class ChatCore implements CommandContext {
     const rooms = new RoomRegistry<Session>();
     this.#out = new FanOut({ events, rooms, history, cluster, now });
     this.#membership = new Membership({ options: this.options, rooms, out: this.#out, events, grace, history, cluster });
-    const replay = (session: Session, line: Buffer) => this.#onLine(session, line, false);
+    const replay = (session: Session, line: Buffer) => this.#guardedLine(session, line, false);
     this.#nicknames = new Nicknames({ out: this.#out, membership: this.#membership, events, grace, cluster, now, replay });
     this.#sweepTimer = setInterval(() => this.grace.sweep(this.now()), 10_000).unref();
     this.#idle = new IdlePolicy(this.options);
@@ -103,15 +103,8 @@ export class ChatCore implements CommandContext {
     }
 
     onLine(line: Buffer, checked: boolean): void {
-      const { core, session } = this;
-      session.lastLineAt = core.#out.readMs;
-      try {
-        core.#onLine(session, line, checked);
-      } catch (err) {
-        // A bug must cost one line, not the server: answer, count, keep serving.
-        core.onInternalError(err);
-        core.fail(session, 'internal', errorText.internal());
-      }
+      this.session.lastLineAt = this.core.#out.readMs;
+      this.core.#guardedLine(this.session, line, checked);
     }
 
     onLineTooLong(): void {
@@ -125,6 +118,17 @@ export class ChatCore implements CommandContext {
 
   /** Where unexpected exceptions from line handling go. @default console.error */
   onInternalError: (err: unknown) => void = (err) => console.error('chatpulse: internal error:', err);
+
+  /** A line from the connection or replayed after a nickname claim. */
+  #guardedLine(session: Session, line: Buffer, checked: boolean): void {
+    try {
+      this.#onLine(session, line, checked);
+    } catch (err) {
+      // A bug must cost one line, not the server: answer, count, keep serving.
+      this.onInternalError(err);
+      this.fail(session, 'internal', errorText.internal());
+    }
+  }
 
   #refuse(session: Session, reason: ErrorReason, text: string): void {
     if (session.closed) return;

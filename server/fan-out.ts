@@ -99,9 +99,9 @@ export class FanOut {
    * Room message: formatted once — cached prefix bytes plus the raw line, no re-encoding — into the
    * room's line arena (and, while WebSocket members are here, as a frame into its frame arena). The
    * members follow those arenas (`Connection.follow`): appending the line is what delivers it, with
-   * no call per member, so a busy room's message costs the same in a room of 10 as in one of 1,000.
-   * Members that do not follow yet (the first message of a turn, after a join, after anything else
-   * was queued for them) are made to, from this line on. The sender stops following while its own
+   * no call per member. Members that do not follow yet (at the room's first message of a turn, after
+   * a join, after anything else was queued for them, or while they alternate between two busy rooms)
+   * are made to, from this line on: one pass over the members, then none until something breaks it. The sender stops following while its own
    * line is appended, gets its echo (built only in the form it reads, in the room's echo arenas so
    * that it never breaks the others' runs) and follows again after its line.
    */

@@ -155,9 +155,6 @@ export class Membership {
   }
 
   #exit(session: Session, room: Room<Session>, tellLeaver: boolean): void {
-    // It may follow this room's arena: what the room said before the leave stays queued, nothing after.
-    // (The leave notice would settle it too, but not every exit sends the leaver one.)
-    session.conn.unfollow();
     if (!this.quiet) this.#announce(room, session, lines.system({ kind: 'left', nick: session.nick as string, room: room.name }), tellLeaver);
     this.#rooms.removeMember(room, session);
     const i = session.rooms.indexOf(room);

@@ -4,8 +4,12 @@ import { LineArena } from './line-arena.js';
 
 export interface Member {
   readonly nick: string | null;
-  /** Framed members (WebSocket) read the room's frames: the fan-out builds them only while some are here. */
-  readonly conn?: { readonly framed?: boolean };
+  /**
+   * Framed members (WebSocket) read the room's frames: the fan-out builds them only while some are
+   * here. A member's connection may follow the room's arenas (`Connection.follow`): it stops when it
+   * leaves.
+   */
+  readonly conn?: { readonly framed?: boolean; unfollow?(): void };
 }
 
 export class Room<M extends Member = Member> {
@@ -41,6 +45,9 @@ export class Room<M extends Member = Member> {
 
   remove(member: M): void {
     if (!this.members.delete(member)) return;
+    // What the room said before the leave stays queued for it, nothing after. Here, where every
+    // removal passes, because the fan-out counts on every follower of the arenas being a member.
+    member.conn?.unfollow?.();
     if (member.conn?.framed === true) this.framedMembers--;
     this.#list = null;
   }

@@ -22,9 +22,9 @@ export interface Connection {
   /**
    * Queue `arena.buf[start, …)` and everything appended to the arena after it: the run follows the
    * arena, with no call per line, until the connection queues anything else or `unfollow` is called,
-   * and then ends where the arena ends at that moment. A room's members follow the room's arena, so a
-   * room message costs the fan-out the same in a room of 10 as in one of 1,000: it is appended once
-   * and every follower has it. The arena must not start a fresh buffer while followed.
+   * and then ends where the arena ends at that moment. A room's members follow the room's arena, so
+   * once each member has its first line of a turn, a room message costs the fan-out one append
+   * however big the room is. The arena must not start a fresh buffer while followed.
    */
   follow(arena: FollowedArena, start: number): void;
   /** Whether the open run follows `arena`. */

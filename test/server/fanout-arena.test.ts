@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { LineArena } from '../../server/line-arena.js';
-import { QueuedConnection } from '../../server/queued-connection.js';
 import { WriteCoalescer } from '../../server/write-coalescer.js';
 import { LineClient } from '../helpers/line-client.js';
+import { Recorder } from '../helpers/recording-connection.js';
 import { startTestServer } from '../helpers/chat-server.js';
 
 test('line arena: lines back to back, bytes never overwritten, a buffer that fills within a turn doubles', () => {
@@ -55,23 +55,9 @@ test('line arena: a busy room\'s turns mostly sit in one buffer (one slice per m
   assert.is(arena.buf.length, 65536);
 });
 
-class Recorder extends QueuedConnection {
-  readonly transport = 'test';
-  readonly remote = 'test';
-  readonly batches: Buffer[][] = [];
-  protected transportBacklog(): number {
-    return 0;
-  }
-  protected writeBatch(chunks: Buffer[]): void {
-    this.batches.push(chunks.map((c) => Buffer.from(c)));
-  }
-  destroy(): void {}
-  protected closeAfterFlush(): void {}
-}
-
 test('queued connection: adjacent slices become one chunk; a gap, another buffer or a plain line starts a new one', () => {
   const coalescer = new WriteCoalescer();
-  const conn = new Recorder(coalescer, 1 << 20);
+  const conn = new Recorder(coalescer, false);
   const buf = Buffer.from('a\nb\nc\nd\n');
   const other = Buffer.from('x\ny\n');
   conn.sendSlice(buf, 0, 2);

@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ChatCore } from '../../server/index.js';
-import { QueuedConnection } from '../../server/queued-connection.js';
-import type { ConnectionHandler } from '../../server/transport.js';
+import { Room } from '../../server/rooms.js';
 import { WriteCoalescer } from '../../server/write-coalescer.js';
+import { Recorder } from '../helpers/recording-connection.js';
 
 /**
  * The real chat core and write coalescer over connections that record what they would write: every
@@ -11,59 +11,6 @@ import { WriteCoalescer } from '../../server/write-coalescer.js';
  * Room members follow the room's arena (a line appended is a line delivered); these tests pin down
  * what each member must then receive, and in which order, when other things happen in the same turn.
  */
-class Recorder extends QueuedConnection {
-  readonly transport = 'test';
-  readonly remote = 'test';
-  readonly batches: Buffer[][] = [];
-  handler: ConnectionHandler | undefined;
-
-  constructor(
-    coalescer: WriteCoalescer,
-    readonly framed: boolean,
-  ) {
-    super(coalescer, 1 << 26);
-  }
-
-  protected transportBacklog(): number {
-    return 0;
-  }
-
-  protected writeBatch(chunks: Buffer[]): void {
-    this.batches.push(chunks.map((c) => Buffer.from(c)));
-  }
-
-  destroy(): void {
-    if (this.closed) return;
-    this.noteClosed();
-    this.handler?.onClose();
-  }
-
-  protected closeAfterFlush(): void {
-    this.destroy();
-  }
-
-  /** What the peer read, line by line: WebSocket frames (RFC 6455, short unmasked text) unwrapped. */
-  received(): string[] {
-    const out: string[] = [];
-    for (const batch of this.batches) {
-      for (const chunk of batch) {
-        if (chunk[0] !== 0x81) {
-          out.push(...chunk.toString('utf8').split('\n').slice(0, -1));
-          continue;
-        }
-        for (let at = 0; at < chunk.length; ) {
-          assert.is(chunk[at], 0x81, 'a whole text frame');
-          const n = chunk[at + 1] as number;
-          assert.ok(n < 126, 'short frames in these tests');
-          out.push(chunk.toString('utf8', at + 2, at + 2 + n));
-          at += 2 + n;
-        }
-      }
-    }
-    return out;
-  }
-}
-
 function chat(names: string[], framed: string[] = []) {
   const core = new ChatCore({ maxRate: 0, graceMs: 0 });
   const coalescer = new WriteCoalescer(core.afterFlush);
@@ -176,6 +123,23 @@ test('queued bytes count what a follower has coming, and a closed connection sto
   } finally {
     await core.shutdown(0);
   }
+});
+
+test('leaving a room, by any path, stops following its arenas: the fan-out counts on followers being members', () => {
+  const coalescer = new WriteCoalescer();
+  const room = new Room('r', 'r');
+  const conn = new Recorder(coalescer, false);
+  const member = { nick: 'ann', conn };
+  room.add(member);
+  const at = room.lines.append(Buffer.from('[r] bob: '), Buffer.from('hi'), 0);
+  conn.follow(room.lines, at);
+  assert.is(room.lines.followers, 1);
+  room.remove(member);
+  assert.is(room.lines.followers, 0);
+  assert.not.ok(conn.follows(room.lines));
+  room.lines.append(Buffer.from('[r] bob: '), Buffer.from('after'), 0);
+  coalescer.flushNow();
+  assert.equal(conn.received(), ['[r] bob: hi']);
 });
 
 test.run();
