@@ -18,9 +18,10 @@ export interface FanOutDeps {
 }
 
 /**
- * Everything the chat core writes goes out through here: room messages fanned out as slices of the
- * room's line arena (the hot path), single lines to one session, and the bytes and fan-out times of
- * each event-loop turn, handed to `ChatEvents` after the write coalescer flushed them.
+ * Everything the chat core writes goes out through here: room messages appended to the room's
+ * line arena, which its members follow (the hot path), single lines to one session, and the bytes
+ * and fan-out times of each event-loop turn, handed to `ChatEvents` after the write coalescer
+ * flushed them.
  */
 export class FanOut {
   readonly #events: ChatEvents;
@@ -101,9 +102,10 @@ export class FanOut {
    * members follow those arenas (`Connection.follow`): appending the line is what delivers it, with
    * no call per member. Members that do not follow yet (at the room's first message of a turn, after
    * a join, after anything else was queued for them, or while they alternate between two busy rooms)
-   * are made to, from this line on: one pass over the members, then none until something breaks it. The sender stops following while its own
-   * line is appended, gets its echo (built only in the form it reads, in the room's echo arenas so
-   * that it never breaks the others' runs) and follows again after its line.
+   * are made to, from this line on: one pass over the members, then none until something breaks it.
+   * The sender stops following while its own line is appended, gets its echo (built only in the
+   * form it reads, in the room's echo arenas so that it never breaks the others' runs) and follows
+   * again after its line.
    */
   toRoom(session: Session, raw: Buffer): void {
     const room = session.active;
