@@ -50,6 +50,20 @@ export interface WsDriverResult {
   driverCpu: number;
 }
 
+/** A target that delivered at least this share of all it was offered kept up with the load. */
+export const KEPT_UP = 0.999;
+
+/**
+ * The deliveries/s a target is compared by. In the open loop, one that kept up (`KEPT_UP`) did all
+ * the work there was: it counts as the offered rate, since its windowed rate a hair above or below
+ * that is where the window's edges fell (two such targets read 0.9998× or 1.0002× of each other by
+ * chance). Everything else — the closed loop, a target that fell behind — counts as measured.
+ */
+export function comparableRate(r: WsDriverResult): number {
+  if (r.offeredDeliveriesPerSec !== undefined && r.deliveredShare !== undefined && r.deliveredShare >= KEPT_UP) return r.offeredDeliveriesPerSec;
+  return r.deliveriesPerSec;
+}
+
 interface Sender {
   member: Member;
   spec: MemberSpec;
