@@ -142,4 +142,28 @@ test('leaving a room, by any path, stops following its arenas: the fan-out count
   assert.equal(conn.received(), ['[r] bob: hi']);
 });
 
+test('a room counts its WebSocket members through joins and leaves, repeated ones included', async () => {
+  const { core, coalescer, who } = chat(['ann', 'bob', 'cat', 'dan'], ['bob', 'cat']);
+  try {
+    const [ann, bob, cat, dan] = ['ann', 'bob', 'cat', 'dan'].map(who) as [ReturnType<typeof who>, ReturnType<typeof who>, ReturnType<typeof who>, ReturnType<typeof who>];
+    for (const p of [ann, bob, cat, dan]) p.say('/join side');
+    bob.say('/join side'); // already there: no second count
+    bob.say('/leave side');
+    bob.say('/leave side'); // not there any more: refused, no second uncount
+    dan.say('/leave side'); // a TCP member leaving takes nothing off the WebSocket count
+    coalescer.flushNow();
+    for (const p of [ann, bob, cat, dan]) p.conn.batches.length = 0;
+    // cat is side's one WebSocket member now: it must still get frames.
+    ann.say('to side');
+    cat.say('/leave side');
+    ann.say('alone');
+    coalescer.flushNow();
+    assert.equal(cat.conn.received().filter((l) => l.startsWith('[side]')), ['[side] ann: to side']);
+    assert.equal(ann.conn.received().filter((l) => l.startsWith('[side]')), ['[side] You: to side', '[side] You: alone']);
+    assert.equal(bob.conn.received().filter((l) => l.startsWith('[side]')), []);
+  } finally {
+    await core.shutdown(0);
+  }
+});
+
 test.run();
