@@ -9,7 +9,7 @@
  * already there, where a `Map` took a `get` and a `set` (~7 % of a saturated worker, profile).
  * NaN marks an empty slot: it equals no key, whatever a hostile payload makes of gid and seq.
  */
-import { receiptKey } from './worker-messages.js';
+import { receiptKey, receiptSlot as slotOf } from './worker-messages.js';
 
 const INITIAL_SLOTS = 1024;
 const TILDE = 126;
@@ -141,14 +141,4 @@ export class ReceiptCounts {
       this.#bytesLen[i] = oldLen[j] as number;
     }
   }
-}
-
-/**
- * Mixes a key's sequence (low 32 bits) and sender (high bits) — small, consecutive integers — into
- * well-spread slot bits. From the key alone, so that a slot is found again after `#grow`.
- */
-function slotOf(key: number): number {
-  let h = Math.imul(key >>> 0, 0x9e3779b1) ^ Math.imul((key / 4294967296) >>> 0, 0x85ebca6b);
-  h ^= h >>> 15;
-  return h;
 }

@@ -65,3 +65,14 @@ export type WorkerToMain = { type: 'ready'; worker: number } | WorkerTick | Work
 export function receiptKey(gid: number, seq: number): number {
   return gid * 4294967296 + seq;
 }
+
+/**
+ * Mixes a receipt key's sequence (low 32 bits) and sender (high bits) — small, consecutive integers —
+ * into well-spread bits, for the hash tables keyed by it (the worker's receipts, the main thread's
+ * ledger). From the key alone, so that a slot is found again after the table grows.
+ */
+export function receiptSlot(key: number): number {
+  let h = Math.imul(key >>> 0, 0x9e3779b1) ^ Math.imul((key / 4294967296) >>> 0, 0x85ebca6b);
+  h ^= h >>> 15;
+  return h;
+}

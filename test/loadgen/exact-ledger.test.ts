@@ -31,6 +31,48 @@ test('ledger: a run that ends before a message\'s loss timeout leaves its missin
   assert.equal(slack.settle(1200, true), { expected: 2, lost: 1, unexpected: 0, ambiguous: 0 });
 });
 
+test('ledger: 250,000 messages through a few seconds of loss window — every one settled once, the totals exact', () => {
+  const l = new DeliveryLedger(1000, 0);
+  const perTick = 5000;
+  const ticks = 50;
+  let seq = 0;
+  let late: number[] = [];
+  for (let t = 0; t < ticks; t++) {
+    const now = t * 100;
+    const sent: number[] = [];
+    const early: number[] = [];
+    // Most receipts come a tick after their messages (other workers' ticks), after older messages settled.
+    l.addReceipts(Float64Array.from(late), now);
+    late = [];
+    for (let i = 0; i < perTick; i++) {
+      seq++;
+      const gid = seq % 3;
+      // Every 10th message one recipient short (lost); every 10th + 5 two over, one of them ambiguous.
+      const ambiguous = seq % 10 === 5 ? 1 : 0;
+      const seen = seq % 10 === 0 ? 3 : seq % 10 === 5 ? 6 : 4;
+      sent.push(gid, seq, 4, ambiguous, now);
+      // Every 7th receipt reaches the ledger before its sender's record (another worker's tick).
+      (seq % 7 === 0 ? early : late).push(gid * 4294967296 + seq, seen);
+    }
+    l.addReceipts(Float64Array.from(early), now);
+    l.addSent(Float64Array.from(sent));
+    l.settle(now);
+    // 1000 ms of loss window at 100 ms a tick: at most 11 ticks of messages wait at any time.
+    assert.ok(l.pending <= 11 * perTick, `${l.pending} pending at tick ${t}`);
+  }
+  // The last 10 ticks (written after 3,900 ms) wait for their deadline; their short ones still wait for a recipient.
+  assert.is(l.pending, 10 * perTick);
+  l.addReceipts(Float64Array.from(late), ticks * 100);
+  assert.is(l.unsettled(), perTick);
+  l.settle(ticks * 100 + 1000);
+  assert.is(l.pending, 0);
+  const n = ticks * perTick;
+  assert.is(l.expectedTotal, 4 * n);
+  assert.is(l.lostTotal, n / 10);
+  assert.is(l.unexpectedTotal, n / 10);
+  assert.is(l.ambiguousTotal, n / 10);
+});
+
 function view(members: string[]): RoomView {
   const v = new RoomView();
   v.reset('room1', 'me');
