@@ -153,6 +153,8 @@ export class DeliveryLedger {
     this.lostTotal += out.lost;
     this.unexpectedTotal += out.unexpected;
     this.ambiguousTotal += out.ambiguous;
+    // After a burst, a table far bigger than what it holds would make every later scan cost the burst.
+    if (keys.length > INITIAL_SLOTS && this.#size * 16 < keys.length) this.#rehash();
     return out;
   }
 
@@ -214,7 +216,11 @@ function isLive(k: number): boolean {
   return k === k && k !== TOMBSTONE;
 }
 
-/** What a worker reports is a gid·2³² + seq of non-negative integers; anything else is dropped. */
+/**
+ * A worker reports gid·2³² + seq of non-negative integers read from digits, so a key is finite and
+ * never negative (never NaN, the empty mark, nor −1, the tombstone). A mangled payload's 16-digit gid
+ * makes a key past 2⁵³: still a key, counted as the ambiguous receipt it is, as the `Map` did.
+ */
 function isKey(key: number): boolean {
-  return key >= 0 && key <= Number.MAX_SAFE_INTEGER;
+  return key >= 0 && key <= Number.MAX_VALUE;
 }

@@ -73,6 +73,28 @@ test('ledger: 250,000 messages through a few seconds of loss window — every on
   assert.is(l.ambiguousTotal, n / 10);
 });
 
+test('ledger: after a burst settles, what is left is still found and settled right', () => {
+  const l = new DeliveryLedger(1000, 0);
+  const burst: number[] = [];
+  for (let seq = 1; seq <= 100_000; seq++) burst.push(1, seq, 2, 0, 0);
+  l.addSent(Float64Array.from(burst));
+  l.addSent(Float64Array.from([2, 1, 3, 0, 5000])); // due at 6000
+  l.addReceipts(Float64Array.from([...Array.from({ length: 100_000 }, (_, i) => [1 * 4294967296 + i + 1, 2]).flat(), 2 * 4294967296 + 1, 1]), 0);
+  assert.equal(l.settle(1000), { expected: 200_000, lost: 0, unexpected: 0, ambiguous: 0 });
+  assert.is(l.pending, 1);
+  l.addReceipts(Float64Array.from([2 * 4294967296 + 1, 1]), 5500); // its second recipient, after the table shrank
+  assert.equal(l.settle(6000), { expected: 3, lost: 1, unexpected: 0, ambiguous: 0 });
+  assert.is(l.pending, 0);
+});
+
+test('ledger: a receipt no sender reported, even one from a mangled 16-digit gid, is counted ambiguous', () => {
+  const l = new DeliveryLedger(1000, 0);
+  l.addReceipts(Float64Array.from([9_999_999 * 4294967296 + 42, 3, 7 * 4294967296 + 1, 2]), 0);
+  l.settle(2000);
+  assert.is(l.ambiguousTotal, 5);
+  assert.is(l.pending, 0);
+});
+
 function view(members: string[]): RoomView {
   const v = new RoomView();
   v.reset('room1', 'me');
