@@ -2,8 +2,8 @@
  * Bench scenario 4: latency of room fan-out at a fixed offered rate (open loop). Senders write on a
  * schedule (intended times every 1/rate s, in 1 ms batches); a few probe members parse each delivery
  * and record latency from the intended time (corrected for coordinated omission) into an
- * HdrHistogram; the other members are sinks that only count lines, so the driver stays cheaper than
- * the server it measures.
+ * HdrHistogram; the other members are sinks that read and ignore their lines, so the driver stays
+ * cheaper than the server it measures.
  */
 import net from 'node:net';
 import * as hdr from 'hdr-histogram-js';
@@ -42,10 +42,10 @@ interface Member {
 const IGNORE = (_buf: Buffer): void => {};
 
 /**
- * A member's socket, read through `onread` into one reused buffer: no allocation per read. Sinks, once
- * logged in, do nothing with it, because 46 members' lines must only leave the kernel: counting or
- * parsing them would make the driver, not the server, the busiest process on the machine. Probes
- * parse each read where it lies. (Probes once read through 'data' events, a fresh Buffer per read:
+ * A member's socket, read through `onread` into one reused buffer (a probe takes a view of each read,
+ * and joins a line split across two reads). Sinks, once logged in, do nothing with it, because 46
+ * members' lines must only leave the kernel: counting or parsing them would make the driver, not the
+ * server, the busiest process on the machine. Probes parse each read where it lies. (Probes once read through 'data' events, a fresh Buffer per read:
  * ~26 MB/s of external memory at 217 k msg/s, and the driver's own old-generation GC then stalled its
  * send timer for 8–15 ms — inside the corrected latency it reports about the server.)
  */

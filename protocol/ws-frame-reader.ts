@@ -37,7 +37,7 @@ export class WsFrameReader {
   #fragmented = false;
   /** Everything goes to `other` from now on. */
   #passThrough = false;
-  /** ws's receiver is done: nothing more is read. */
+  /** ws's receiver is done, or the socket closed (`stop`): nothing more is read. */
   #stopped = false;
   /** No text frame of the current read handed over yet. */
   #newRead = true;

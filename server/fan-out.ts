@@ -4,7 +4,7 @@ import type { ClusterLink } from './cluster-link.js';
 import { RoomMessageEvent, type ChatEvents, type ErrorReason } from './events.js';
 import type { HistoryStore } from './history-store.js';
 import * as lines from './lines.js';
-import { frameHeaderBytes, type LineArena } from './line-arena.js';
+import { frameBytes, type LineArena } from './line-arena.js';
 import type { RoomRegistry } from './rooms.js';
 import type { Session } from './session.js';
 
@@ -129,8 +129,7 @@ export class FanOut {
     const lineEnd = lineAt + lineLength;
     let frameAt = -1;
     if (room.framedMembers > 0) {
-      const frameLength = frameHeaderBytes(lineLength - 1) + lineLength - 1;
-      if (frames.followers > 0 && frames.wouldRenew(frameLength, turn)) unfollowAll(members, frames);
+      if (frames.followers > 0 && frames.wouldRenew(frameBytes(lineLength - 1), turn)) unfollowAll(members, frames);
       frameAt = frames.appendFrame(prefix, raw, turn);
     }
     const echoLength = room.echoPrefix.length + raw.length + 1;

@@ -110,6 +110,11 @@ export class LineArena {
 }
 
 /** The header of an unmasked WebSocket frame with an `n`-byte payload: 2, 4 or 10 bytes. */
-export function frameHeaderBytes(n: number): number {
+function frameHeaderBytes(n: number): number {
   return n < 126 ? 2 : n < 65536 ? 4 : 10;
+}
+
+/** The bytes `appendFrame` writes for an `n`-byte payload, header included. */
+export function frameBytes(n: number): number {
+  return frameHeaderBytes(n) + n;
 }

@@ -57,7 +57,7 @@ export abstract class QueuedConnection implements Connection, Flushable {
 
   /** The transport closed: drop the queue; the caller then tells the chat core. */
   protected noteClosed(): void {
-    if (this.#following !== null) this.#settle();
+    this.unfollow();
     this.#closed = true;
     this.#chunks = [];
     this.#runBuf = null;
@@ -66,7 +66,7 @@ export abstract class QueuedConnection implements Connection, Flushable {
 
   send(line: Buffer): void {
     if (this.#closed) return;
-    if (this.#following !== null) this.#settle();
+    this.unfollow();
     if (this.#runBuf !== null) this.#closeRun();
     this.#chunks.push(line);
     this.#queued += line.length;
@@ -74,9 +74,9 @@ export abstract class QueuedConnection implements Connection, Flushable {
   }
 
   sendSlice(buf: Buffer, start: number, end: number): void {
-    if (this.#following !== null) this.#settle();
-    // The hot path of a busy room: the next line of the run already open — already marked dirty,
-    // its bytes counted when the run closes. (A closed connection has no run.)
+    this.unfollow();
+    // The next line of the run already open (a sender's echoes of one read) — already marked
+    // dirty, its bytes counted when the run closes. (A closed connection has no run.)
     if (this.#runEnd === start && this.#runBuf === buf) {
       this.#runEnd = end;
       return;
@@ -101,7 +101,7 @@ export abstract class QueuedConnection implements Connection, Flushable {
 
   follow(arena: FollowedArena, start: number): void {
     if (this.#closed) return;
-    if (this.#following !== null) this.#settle();
+    this.unfollow();
     this.#following = arena;
     this.#followFrom = start;
     arena.followers++;
@@ -137,7 +137,7 @@ export abstract class QueuedConnection implements Connection, Flushable {
   }
 
   flush(): void {
-    if (this.#following !== null) this.#settle();
+    this.unfollow();
     if (this.#runBuf !== null) this.#closeRun();
     const chunks = this.#chunks;
     if (this.#closed || chunks.length === 0) return;

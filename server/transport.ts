@@ -15,8 +15,8 @@ export interface Connection {
   send(line: Buffer): void;
   /**
    * Queue bytes [start, end) of `buf` — whole lines — which must never change afterwards. Slices of
-   * one buffer that arrive back to back are written as one run, without copying: a room's lines for a
-   * turn sit together in the room's arena, so a member's whole turn is usually one slice.
+   * one buffer that arrive back to back are written as one run, without copying (a sender's echoes
+   * sit together in the room's echo arena). Room lines reach members through `follow` instead.
    */
   sendSlice(buf: Buffer, start: number, end: number): void;
   /**
@@ -32,8 +32,8 @@ export interface Connection {
   /** Stop following (what the arena holds now stays queued). */
   unfollow(): void;
   /**
-   * True when this transport frames its output (WebSocket): `sendSlice` then takes bytes that are
-   * already whole frames of it (the room's frame arena), while `send` still takes a plain line.
+   * True when this transport frames its output (WebSocket): `sendSlice` and `follow` then take bytes
+   * that are already whole frames of it (the room's frame arenas), while `send` still takes a plain line.
    */
   readonly framed?: boolean;
   /** Bytes queued and not yet taken by the kernel. */

@@ -78,7 +78,7 @@ export class WsConnection extends QueuedConnection {
     return this.#ws.bufferedAmount;
   }
 
-  /** Room messages arrive as slices of the room's frame arena: built once for every member. */
+  /** Room messages arrive from the room's frame arenas (followed, or a slice for the echo): built once for every member. */
   readonly framed = true;
 
   /**

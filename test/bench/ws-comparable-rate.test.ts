@@ -11,6 +11,8 @@ test('open loop: a target that delivered everything counts as the offered rate, 
   // Fell behind: 36 % arrived, its windowed rate is what it managed.
   const socketio = { framesPerSec: 16_000, deliveriesPerSec: 236_301, offeredDeliveriesPerSec: offered, deliveredShare: 0.361, driverCpu: 0.8 };
   assert.is(comparableRate(socketio), 236_301);
+  // Exactly at the line (99.9 %): kept up.
+  assert.is(comparableRate({ ...ws, deliveriesPerSec: 799_000, deliveredShare: 0.999 }), offered);
   // Just short of keeping up (99.8 %): measured, not credited.
   assert.is(comparableRate({ ...ws, deliveriesPerSec: 798_400, deliveredShare: 0.998 }), 798_400);
 });

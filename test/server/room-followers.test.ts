@@ -142,7 +142,25 @@ test('leaving a room, by any path, stops following its arenas: the fan-out count
   assert.equal(conn.received(), ['[r] bob: hi']);
 });
 
-test('a room counts its WebSocket members through joins and leaves, repeated ones included', async () => {
+test('a room counts its WebSocket members: a repeated add or remove changes nothing', () => {
+  const room = new Room('r', 'r');
+  const ws = (nick: string) => ({ nick, conn: { framed: true, unfollow() {} } });
+  const [a, b] = [ws('a'), ws('b')];
+  const tcp = { nick: 't', conn: { framed: false, unfollow() {} } };
+  room.add(a);
+  room.add(a);
+  room.add(b);
+  room.add(tcp);
+  assert.is(room.framedMembers, 2);
+  room.remove(a);
+  room.remove(a);
+  room.remove(tcp);
+  assert.is(room.framedMembers, 1);
+  room.remove(b);
+  assert.is(room.framedMembers, 0);
+});
+
+test('through the chat: the last WebSocket member of a room still gets its frames', async () => {
   const { core, coalescer, who } = chat(['ann', 'bob', 'cat', 'dan'], ['bob', 'cat']);
   try {
     const [ann, bob, cat, dan] = ['ann', 'bob', 'cat', 'dan'].map(who) as [ReturnType<typeof who>, ReturnType<typeof who>, ReturnType<typeof who>, ReturnType<typeof who>];

@@ -195,13 +195,14 @@ test('a client that vanishes while the server holds part of its frame and is not
   const reasons: string[] = [];
   const off = srv.events.on('disconnect', (e) => e.nick === 'rawv' && reasons.push(e.reason));
   try {
-    // The rest of this frame, read from its middle, looks like a ping and a text frame to a parser.
+    // The rest of this frame, read from its middle, starts with 'A' (0x41: RSV1 set, which ws refuses
+    // as an error) and holds what looks like a ping and a text frame to a parser.
     const inner = Buffer.concat([Buffer.from([0x89, 0x80, 0, 0, 0, 0, 0x81, 0x86, 0, 0, 0, 0]), Buffer.from('smuggl')]);
     const big = text(`${'A'.repeat(40)}${inner.toString('latin1')}`, [0, 0, 0, 0]);
-    raw.write(big.subarray(0, 46)); // header, key and 40 bytes: held by the server
+    raw.write(big.subarray(0, 30)); // header, key and 24 bytes: held by the server
     await sleep(100);
     ws.pause(); // as the server does while this client's output is backed up
-    raw.write(Buffer.concat([big.subarray(46), text('after')]));
+    raw.write(Buffer.concat([big.subarray(30), text('after')]));
     await sleep(100);
     raw.socket.resetAndDestroy();
     for (let i = 0; i < 100 && reasons.length === 0; i++) await sleep(10);
