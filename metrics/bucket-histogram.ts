@@ -26,7 +26,7 @@ export class BucketHistogram {
     for (const r of registers) r.registerMetric(this as unknown as Metric);
   }
 
-  observeAll(values: readonly number[]): void {
+  observeAll(values: ArrayLike<number>): void {
     const bounds = this.#bounds;
     const n = bounds.length;
     for (let k = 0; k < values.length; k++) {

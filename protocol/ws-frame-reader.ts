@@ -11,7 +11,8 @@ import type { Duplex, Writable } from 'node:stream';
  * one goes to ws, which refuses it.
  * A frame is handed over as lines: split at each `\n` in it (none in a chatpulse frame), as the line
  * decoder did with ws's messages — in a server's frames found by one search per read, not one scan
- * per frame; in a client's, noted while unmasking and searched for within the frame only.
+ * per frame; in a client's, searched for within the frame only, and only when unmasking saw a control
+ * byte (a printable-ASCII frame, the usual chat line, is handed over as checked: see `unmask`).
  *
  * Every other frame (ping, pong, close, binary, fragments, anything odd) goes whole, in order, to
  * `other`: the `ws` library's own receiver, which answers pings, closes, and refuses bad frames as it
@@ -22,8 +23,11 @@ import type { Duplex, Writable } from 'node:stream';
 const FIN_TEXT = 0x81;
 const MASK_BIT = 0x80;
 
+/** What a line of a whole text frame is handed to; see `WsFrameReader`'s constructor. */
+export type FrameText = (buf: Buffer, start: number, end: number, newRead: boolean, plain: boolean) => void;
+
 export class WsFrameReader {
-  readonly #text: (buf: Buffer, start: number, end: number, newRead: boolean) => void;
+  readonly #text: FrameText;
   readonly #other: (bytes: Buffer) => boolean;
   readonly #maxFast: number;
   /** The mask bit a fast frame carries: set from a client, clear from a server. */
@@ -46,13 +50,16 @@ export class WsFrameReader {
   #nlIn: Buffer | null = null;
 
   /**
-   * `text(…, newRead)`: true for the first text frame of a socket read (the rest arrived with it).
+   * `text(…, newRead, plain)`: `newRead` is true for the first text frame of a socket read (the rest
+   * arrived with it); `plain`, that the line is all printable ASCII — so valid UTF-8 with no control
+   * character — as seen while unmasking a client's frame (always false for a server's frames, which
+   * nobody checks).
    * `other(bytes)` returns false once ws's receiver takes nothing more (it read a close frame, or
    * refused a frame): then nothing more is read here either, not even the rest of the same read.
    * `masked`: the frames come from a client (the server's side).
    */
   constructor(
-    text: (buf: Buffer, start: number, end: number, newRead: boolean) => void,
+    text: FrameText,
     other: (bytes: Buffer) => boolean,
     maxFast: number,
     masked = false,
@@ -164,7 +171,10 @@ export class WsFrameReader {
       const len = b1 & 0x7f;
       const at = start + (len < 126 ? 2 : len === 126 ? 4 : 10);
       if (this.#maskBit === 0) return this.#lines(buf, at, end);
-      return this.#maskedLines(buf, at + 4, unmask(buf, at, end), end);
+      const seen = unmask(buf, at, end);
+      // Printable ASCII (a chat message, nearly always): one line the chat core need not check again.
+      if (seen === PRINTABLE) return this.#line(buf, at + 4, end, true);
+      return this.#maskedLines(buf, at + 4, (seen & CONTROL) === 0 ? -1 : indexOfNl(buf, at + 4, end), end);
     }
     const opcode = b0 & 0x0f;
     // A data frame without FIN opens a fragmented message; a continuation with FIN closes it.
@@ -179,11 +189,11 @@ export class WsFrameReader {
     let from = start;
     while (this.#nl < end) {
       const nl = this.#nl;
-      this.#line(buf, from, nl);
+      this.#line(buf, from, nl, false);
       from = nl + 1;
       this.#findNl(buf, from);
     }
-    if (from < end || from === start) this.#line(buf, from, end);
+    if (from < end || from === start) this.#line(buf, from, end, false);
   }
 
   /**
@@ -192,17 +202,17 @@ export class WsFrameReader {
    * `\n` out of its masked bytes make each frame cost the whole read (quadratic in frames per read).
    */
   #maskedLines(buf: Buffer, start: number, nl: number, end: number): void {
-    if (nl < 0) return this.#line(buf, start, end);
+    if (nl < 0) return this.#line(buf, start, end, false);
     let from = start;
     for (let i = nl; i >= 0; i = indexOfNl(buf, from, end)) {
-      this.#line(buf, from, i);
+      this.#line(buf, from, i, false);
       from = i + 1;
     }
-    if (from < end) this.#line(buf, from, end);
+    if (from < end) this.#line(buf, from, end, false);
   }
 
-  #line(buf: Buffer, start: number, end: number): void {
-    this.#text(buf, start, end, this.#newRead);
+  #line(buf: Buffer, start: number, end: number, plain: boolean): void {
+    this.#text(buf, start, end, this.#newRead, plain);
     this.#newRead = false;
   }
 
@@ -213,16 +223,23 @@ export class WsFrameReader {
   }
 }
 
+/** `unmask`'s byte classes, or'ed over a frame: printable ASCII (0x20–0x7E), any byte of 0x80 and up, and the rest (C0 controls, `\n` among them, and DEL). */
+const PRINTABLE = 0;
+const HIGH = 1;
+const CONTROL = 2;
+const BYTE_CLASS = new Uint8Array(256).map((_, b) => (b < 0x20 || b === 0x7f ? CONTROL : b >= 0x80 ? HIGH : PRINTABLE));
+
 /**
  * Unmasks `buf[maskAt + 4, end)` in place with the key at `buf[maskAt, maskAt + 4)` (RFC 6455 §5.3)
- * and returns where its first `\n` is, or -1: the bytes are at hand, so no second pass looks for it.
+ * and returns the classes of the bytes it holds, or'ed: the bytes are at hand, so the common frame —
+ * printable ASCII — needs no second pass, neither to find a `\n` nor to check UTF-8 and controls.
  */
 function unmask(buf: Buffer, maskAt: number, end: number): number {
   const k0 = buf[maskAt] as number;
   const k1 = buf[maskAt + 1] as number;
   const k2 = buf[maskAt + 2] as number;
   const k3 = buf[maskAt + 3] as number;
-  let nl = -1;
+  let seen = PRINTABLE;
   let i = maskAt + 4;
   for (; i + 3 < end; i += 4) {
     const c0 = (buf[i] as number) ^ k0;
@@ -233,14 +250,14 @@ function unmask(buf: Buffer, maskAt: number, end: number): number {
     buf[i + 1] = c1;
     buf[i + 2] = c2;
     buf[i + 3] = c3;
-    if (nl < 0 && (c0 === 10 || c1 === 10 || c2 === 10 || c3 === 10)) nl = c0 === 10 ? i : c1 === 10 ? i + 1 : c2 === 10 ? i + 2 : i + 3;
+    seen |= (BYTE_CLASS[c0] as number) | (BYTE_CLASS[c1] as number) | (BYTE_CLASS[c2] as number) | (BYTE_CLASS[c3] as number);
   }
   for (let k = 0; i < end; i++, k++) {
     const c = (buf[i] as number) ^ (k === 0 ? k0 : k === 1 ? k1 : k2);
     buf[i] = c;
-    if (nl < 0 && c === 10) nl = i;
+    seen |= BYTE_CLASS[c] as number;
   }
-  return nl;
+  return seen;
 }
 
 /** The first `\n` in `buf[from, end)`, or -1 (a byte loop: `indexOf` cannot stop at `end`). */
@@ -268,7 +285,7 @@ export function receiverDone(receiver: Writable): boolean {
 
 export interface FrameTakeover {
   /** One line of a whole text frame, as `WsFrameReader` hands it over. */
-  text: (buf: Buffer, start: number, end: number, newRead: boolean) => void;
+  text: FrameText;
   /** Every socket read, before its frames are read. */
   onRead?: (chunk: Buffer) => void;
   maxFast: number;

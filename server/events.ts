@@ -26,13 +26,16 @@ export interface ChatEventMap {
   /** The cluster bus (Redis) came up or went down. */
   cluster: { node: string; up: boolean };
   error: { connId: number; reason: ErrorReason };
-  /** Once per write flush: bytes read since the last flush, and fan-out times of the messages it wrote. */
-  flush: { bytesIn: number; bytesOut: number; fanoutSeconds: readonly number[] };
+  /**
+   * Once per write flush: bytes read since the last flush, and fan-out times of the messages it wrote
+   * (a view of a buffer the next flush reuses: read it during the call).
+   */
+  flush: { bytesIn: number; bytesOut: number; fanoutSeconds: ArrayLike<number> };
 }
 
 /**
  * The 'message' event. The fan-out path never decodes a room message, so `text` is decoded only when
- * a listener reads it, from bytes that never change (the room's line arena).
+ * a listener reads it, from bytes that never change (the room's line or frame arena).
  */
 export class RoomMessageEvent {
   #text: string | undefined;

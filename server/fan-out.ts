@@ -40,9 +40,14 @@ export class FanOut {
    */
   #readMs = 0;
   #readPerf = 0;
-  /** performance.now() at receipt of each room message not yet flushed to its members' sockets. */
-  #fanoutStarts: number[] = [];
-  readonly #fanoutSeconds: number[] = [];
+  /**
+   * performance.now() at receipt of each room message not yet flushed to its members' sockets, the
+   * first #started of them. Typed and kept between turns: an array emptied each turn (`length = 0`
+   * frees its store) grew again through every size on every busy turn.
+   */
+  #fanoutStarts = new Float64Array(1024);
+  #started = 0;
+  #fanoutSeconds = new Float64Array(1024);
 
   constructor(deps: FanOutDeps) {
     this.#events = deps.events;
@@ -71,19 +76,29 @@ export class FanOut {
   /** Called by the write coalescer after each flush: fan-out times and byte counts for this turn. */
   readonly afterFlush = (): void => {
     this.#turn++;
-    const starts = this.#fanoutStarts;
-    if (starts.length === 0 && this.#bytesIn === 0 && this.#bytesOut === 0) return;
+    const n = this.#started;
+    if (n === 0 && this.#bytesIn === 0 && this.#bytesOut === 0) return;
     const end = performance.now();
+    const starts = this.#fanoutStarts;
+    if (this.#fanoutSeconds.length < n) this.#fanoutSeconds = new Float64Array(starts.length);
     const seconds = this.#fanoutSeconds;
-    seconds.length = 0;
-    for (let i = 0; i < starts.length; i++) seconds.push((end - (starts[i] as number)) / 1000);
-    starts.length = 0;
+    for (let i = 0; i < n; i++) seconds[i] = (end - (starts[i] as number)) / 1000;
+    this.#started = 0;
     const bytesIn = this.#bytesIn;
     const bytesOut = this.#bytesOut;
     this.#bytesIn = 0;
     this.#bytesOut = 0;
-    this.#events.emit('flush', { bytesIn, bytesOut, fanoutSeconds: seconds });
+    this.#events.emit('flush', { bytesIn, bytesOut, fanoutSeconds: seconds.subarray(0, n) });
   };
+
+  #noteStart(): void {
+    if (this.#started === this.#fanoutStarts.length) {
+      const grown = new Float64Array(this.#started * 2);
+      grown.set(this.#fanoutStarts);
+      this.#fanoutStarts = grown;
+    }
+    this.#fanoutStarts[this.#started++] = this.#readPerf;
+  }
 
   send(session: Session, line: Buffer): void {
     this.#bytesOut += line.length;
@@ -98,9 +113,9 @@ export class FanOut {
 
   /**
    * Room message: formatted once — cached prefix bytes plus the raw line, no re-encoding — into the
-   * room's line arena (and, while WebSocket members are here, as a frame into its frame arena). The
-   * members follow those arenas (`Connection.follow`): appending the line is what delivers it, with
-   * no call per member. Members that do not follow yet (at the room's first message of a turn, after
+   * room's line arena while TCP members are here, and as a frame into its frame arena while WebSocket
+   * members are. The members follow those arenas (`Connection.follow`): appending the line is what
+   * delivers it, with no call per member. Members that do not follow yet (at the room's first message of a turn, after
    * a join, after anything else was queued for them, or while they alternate between two busy rooms)
    * are made to, from this line on: one pass over the members, then none until something breaks it.
    * The sender stops following while its own line is appended, gets its echo (built only in the
@@ -111,10 +126,10 @@ export class FanOut {
     const room = session.active;
     const nick = session.nick;
     if (room === null || nick === null) return;
-    let prefix = room.senderPrefixes.get(session);
-    if (prefix === undefined) {
-      prefix = Buffer.from(roomPrefix(room.name, nick));
-      room.senderPrefixes.set(session, prefix);
+    let prefix = session.prefix;
+    if (session.prefixRoom !== room.name || prefix === null) {
+      prefix = session.prefix = Buffer.from(roomPrefix(room.name, nick));
+      session.prefixRoom = room.name;
     }
     const turn = this.#turn;
     const members = room.memberList;
@@ -123,15 +138,23 @@ export class FanOut {
     const conn = session.conn;
     conn.unfollow();
     const lineLength = prefix.length + raw.length + 1;
-    if (lines.followers > 0 && lines.wouldRenew(lineLength, turn)) unfollowAll(members, lines);
-    const lineAt = lines.append(prefix, raw, turn);
-    const buf = lines.buf;
-    const lineEnd = lineAt + lineLength;
+    // Each form is built only while some member reads it (a room of WebSocket members only has no
+    // lines). The text is kept (history, events) where it lies: before the line's `\n`, or else at
+    // the end of its frame.
+    const framedOnly = room.framedMembers === members.length;
+    let lineAt = -1;
     let frameAt = -1;
+    if (!framedOnly) {
+      if (lines.followers > 0 && lines.wouldRenew(lineLength, turn)) unfollowAll(members, lines);
+      lineAt = lines.append(prefix, raw, turn);
+    }
     if (room.framedMembers > 0) {
       if (frames.followers > 0 && frames.wouldRenew(frameBytes(lineLength - 1), turn)) unfollowAll(members, frames);
       frameAt = frames.appendFrame(prefix, raw, turn);
     }
+    const text = framedOnly ? frames.buf : lines.buf;
+    const textEnd = framedOnly ? frames.end : lineAt + lineLength - 1;
+    const textAt = textEnd - raw.length;
     const echoLength = room.echoPrefix.length + raw.length + 1;
     if (conn.framed === true) {
       const at = room.echoFrames.appendFrame(room.echoPrefix, raw, turn);
@@ -154,15 +177,14 @@ export class FanOut {
       }
     }
     if (conn.framed === true) conn.follow(frames, frames.end);
-    else conn.follow(lines, lineEnd);
+    else conn.follow(lines, lines.end);
     const bytesOut = (members.length - 1) * lineLength + echoLength;
     this.#bytesOut += bytesOut;
-    this.#fanoutStarts.push(this.#readPerf);
-    const textAt = lineAt + prefix.length;
-    this.#history?.appendBytes(room.name, this.#readMs, nick, buf, textAt, lineEnd - 1);
-    this.#cluster?.publishMessage(room.name, nick, buf.toString('utf8', textAt, lineEnd - 1));
+    this.#noteStart();
+    this.#history?.appendBytes(room.name, this.#readMs, nick, text, textAt, textEnd);
+    this.#cluster?.publishMessage(room.name, nick, text.toString('utf8', textAt, textEnd));
     if (this.#events.has('message')) {
-      this.#events.emit('message', new RoomMessageEvent(room.name, nick, members.length, bytesOut, buf, textAt, lineEnd - 1));
+      this.#events.emit('message', new RoomMessageEvent(room.name, nick, members.length, bytesOut, text, textAt, textEnd));
     }
   }
 

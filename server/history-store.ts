@@ -51,6 +51,8 @@ export class HistoryStore {
   readonly #pending = new Map<string, PendingHistoryRing>();
   /** The same rings by lower-cased name, for reads, which may spell a room any way. */
   readonly #pendingByKey = new Map<string, PendingHistoryRing>();
+  /** The ring of the last `appendBytes`, one of #pending's. */
+  #lastRing: PendingHistoryRing | undefined;
   /** Batches posted to the writer and not yet confirmed, by batch id. */
   readonly #inFlight = new Map<number, Posted>();
   /** Failed batches, oldest first, waiting for a retry. */
@@ -118,11 +120,14 @@ export class HistoryStore {
   /** As `append`, with the text as bytes [start, end) of a buffer that never changes afterwards. */
   appendBytes(room: string, ts: number, nick: string, buf: Buffer, start: number, end: number): void {
     if (!this.enabled || this.#closing) return;
-    let ring = this.#pending.get(room);
+    // Consecutive lines are mostly one room's (a socket read holds one sender's lines): one compare.
+    let ring = this.#lastRing;
+    if (ring === undefined || ring.room !== room) ring = this.#lastRing = this.#pending.get(room);
     if (ring === undefined) {
       ring = new PendingHistoryRing(room, this.#cap);
       this.#pending.set(room, ring);
       this.#pendingByKey.set(room.toLowerCase(), ring);
+      this.#lastRing = ring;
     }
     ring.push(ts, nick, buf, start, end);
     this.#timer ??= setTimeout(() => this.flush(), this.#flushEveryMs).unref();
@@ -193,6 +198,7 @@ export class HistoryStore {
     for (const ring of this.#pending.values()) ring.drainInto(builder);
     this.#pending.clear();
     this.#pendingByKey.clear();
+    this.#lastRing = undefined;
     this.#post(builder.build(), false);
   }
 

@@ -145,7 +145,7 @@ export class Nicknames {
 
   #rename(session: Session, old: string, nick: string, skeleton: string): void {
     const { out } = this.#deps;
-    for (const room of session.rooms) room.senderPrefixes.delete(session);
+    session.prefixRoom = null;
     this.#byNick.delete(old.toLowerCase());
     if (session.skeleton !== null) this.#bySkeleton.delete(session.skeleton);
     session.nick = nick;

@@ -4,7 +4,8 @@ import type { HistoryBatchBuilder, HistoryLine } from './history-batch.js';
  * A room's chat lines not yet handed to the history writer, at most `cap` of them: appending past the cap drops
  * the oldest (the store would trim it anyway). So memory is bounded by rooms × cap whatever the
  * message rate, and an append is a few stores — no per-line object, no decoding, no trimming later.
- * A line's text is a slice of a buffer that never changes (the room's line arena), kept by reference.
+ * A line's text is a slice of a buffer that never changes (the room's line or frame arena), kept by
+ * reference.
  */
 export class PendingHistoryRing {
   readonly room: string;

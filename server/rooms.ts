@@ -18,8 +18,6 @@ export class Room<M extends Member = Member> {
   #list: M[] | null = null;
   /** `[room] You: ` as bytes, made once: the echo of every message starts with it. */
   readonly echoPrefix: Buffer;
-  /** `[room] nick: ` per sender, made on a sender's first message here (cleared on /nick). */
-  readonly senderPrefixes = new Map<M, Buffer>();
   /** This room's message lines, back to back, for fan-out without per-member copies. */
   readonly lines = new LineArena();
   /** The senders' echoes (`[room] You: …`), apart, so they never break the other members' runs. */
@@ -86,7 +84,6 @@ export class RoomRegistry<M extends Member = Member> {
   /** Empty rooms are dropped so that clients inventing names cannot grow memory for ever. */
   removeMember(room: Room<M>, member: M): void {
     room.remove(member);
-    room.senderPrefixes.delete(member);
     if (room.members.size === 0) this.#rooms.delete(room.key);
   }
 

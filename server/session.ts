@@ -25,6 +25,13 @@ export class Session {
   /** Set while a cluster-wide nickname claim is in flight; lines that arrive meanwhile wait here. */
   pending: Buffer[] | null = null;
   readonly limiter: RateLimiter;
+  /**
+   * `[room] nick: ` as bytes for the room named `prefixRoom`, the last one this session spoke in: the
+   * fan-out's cache, made again after a /nick or when the session speaks in another room. By name,
+   * not Room, so that it never keeps a room that was dropped alive.
+   */
+  prefixRoom: string | null = null;
+  prefix: Buffer | null = null;
 
   constructor(
     readonly id: number,

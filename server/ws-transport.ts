@@ -42,11 +42,12 @@ export class WsConnection extends QueuedConnection {
     // ws still hands over what it had buffered when the socket closed (or was cut off as a slow
     // consumer): those lines are for nobody, and fanning them out is what kept a server busy long
     // after a storm of clients had gone. Hence: lines only while OPEN, whoever read them.
-    const line = (buf: Buffer, start: number, end: number): void => {
+    // `plain`: the frame reader saw only printable ASCII while unmasking (valid UTF-8, no controls).
+    const line = (buf: Buffer, start: number, end: number, _newRead = false, plain = false): void => {
       if (ws.readyState !== ws.OPEN) return;
       if (end > start && buf[end - 1] === 13) end--;
       if (end - start > maxLine) handler.onLineTooLong();
-      else handler.onLine(buf.subarray(start, end), false);
+      else handler.onLine(buf.subarray(start, end), plain);
     };
     // Whole text frames are read here, off the socket (protocol/ws-frame-reader.ts); ws still reads
     // the rest — pings, close, fragments, frames it must refuse — and its messages come below.

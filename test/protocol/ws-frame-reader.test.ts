@@ -192,6 +192,27 @@ test('masked: a read of many frames with no newline anywhere is not searched to 
   assert.is(scanned, 0, `${scanned} bytes searched by Buffer#indexOf in a read of ${read.length}`);
 });
 
+test('a client frame of printable ASCII only is handed over as plain (checked while unmasking); any other byte, at any place, is not', () => {
+  const plainOf = (payload: Buffer): boolean[] => {
+    const flags: boolean[] = [];
+    new WsFrameReader((_b, _s, _e, _newRead, plain) => flags.push(plain), () => true, 1 << 20, true).push(masked(frame(0x81, payload), 5));
+    return flags;
+  };
+  for (let b = 0; b < 256; b++) {
+    const printable = b >= 0x20 && b <= 0x7e;
+    // Each place of the 4-byte unmasking loop, and the tail after it.
+    for (let at = 0; at < 7; at++) {
+      const payload = Buffer.from('abcdefg');
+      payload[at] = b;
+      const flags = plainOf(payload);
+      if (b === 10) assert.equal(flags, at === 6 ? [false] : [false, false], `a newline at ${at}: split, not plain`);
+      else assert.equal(flags, [printable], `byte 0x${b.toString(16)} at ${at}`);
+    }
+  }
+  assert.equal(plainOf(Buffer.alloc(0)), [true], 'an empty frame holds nothing to refuse');
+  assert.equal(plainOf(Buffer.from('Grüße')), [false], 'UTF-8 is for the chat core to check');
+});
+
 test('takeOverFrames: only with the ws it knows — synchronous events, no extension', async () => {
   const cases = [
     [{ perMessageDeflate: false }, {}, true],

@@ -1,6 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ChatCore } from '../../server/index.js';
+import { HistoryStore } from '../../server/history-store.js';
+import { openDatabase } from '../../store/database.js';
 import { Room } from '../../server/rooms.js';
 import { WriteCoalescer } from '../../server/write-coalescer.js';
 import { Recorder } from '../helpers/recording-connection.js';
@@ -11,8 +13,8 @@ import { Recorder } from '../helpers/recording-connection.js';
  * Room members follow the room's arena (a line appended is a line delivered); these tests pin down
  * what each member must then receive, and in which order, when other things happen in the same turn.
  */
-function chat(names: string[], framed: string[] = []) {
-  const core = new ChatCore({ maxRate: 0, graceMs: 0 });
+function chat(names: string[], framed: string[] = [], history?: HistoryStore) {
+  const core = new ChatCore({ maxRate: 0, graceMs: 0 }, { history });
   const coalescer = new WriteCoalescer(core.afterFlush);
   const people = new Map<string, { conn: Recorder; say: (line: string) => void }>();
   for (const name of names) {
@@ -179,6 +181,72 @@ test('through the chat: the last WebSocket member of a room still gets its frame
     assert.equal(cat.conn.received().filter((l) => l.startsWith('[side]')), ['[side] ann: to side']);
     assert.equal(ann.conn.received().filter((l) => l.startsWith('[side]')), ['[side] You: to side', '[side] You: alone']);
     assert.equal(bob.conn.received().filter((l) => l.startsWith('[side]')), []);
+  } finally {
+    await core.shutdown(0);
+  }
+});
+
+test('a room of WebSocket members only builds no lines: its history, its message events and a TCP member who joins mid-turn still get every text', async () => {
+  const db = openDatabase(':memory:');
+  const history = new HistoryStore(db, { cap: 100, flushEveryMs: 60_000 });
+  const { core, coalescer, who } = chat(['ann', 'bob', 'cat'], ['ann', 'bob'], history);
+  const events: string[] = [];
+  core.events.on('message', (e) => events.push(`${e.room} ${e.nick}: ${e.text}`));
+  try {
+    const [ann, bob, cat] = ['ann', 'bob', 'cat'].map(who) as [ReturnType<typeof who>, ReturnType<typeof who>, ReturnType<typeof who>];
+    ann.say('/join side');
+    bob.say('/join side');
+    coalescer.flushNow();
+    for (const p of [ann, bob, cat]) p.conn.batches.length = 0;
+    ann.say('only frames ü');
+    bob.say('still only frames');
+    cat.say('/join side');
+    ann.say('now lines too');
+    cat.say('from tcp');
+    coalescer.flushNow();
+    const said = ['[side] ann: only frames ü', '[side] bob: still only frames', '[side] ann: now lines too', '[side] cat: from tcp'];
+    assert.equal(bob.conn.received().filter((l) => l.startsWith('[side]')), [said[0], '[side] You: still only frames', said[2], said[3]]);
+    assert.equal(cat.conn.received().filter((l) => l.startsWith('[side]')), [said[2], '[side] You: from tcp']);
+    assert.equal(events, said.map((l) => l.replace('[side] ', 'side ')));
+    assert.equal(history.recent('side', 10).map((l) => `[${l.room}] ${l.nick}: ${l.text}`), said);
+  } finally {
+    await core.shutdown(0);
+    await history.close();
+    db.close();
+  }
+});
+
+test("a sender's lines carry its current nickname and the room it speaks in", async () => {
+  const { core, coalescer, who } = chat(['ann', 'bob']);
+  try {
+    const [ann, bob] = ['ann', 'bob'].map(who) as [ReturnType<typeof who>, ReturnType<typeof who>];
+    bob.say('/join side');
+    ann.say('one');
+    ann.say('/nick annie');
+    ann.say('two');
+    ann.say('/join side');
+    ann.say('three');
+    ann.say('/join main');
+    ann.say('four');
+    coalescer.flushNow();
+    assert.equal(bob.conn.received().filter((l) => /^\[(main|side)\] ann/.test(l)), ['[main] ann: one', '[main] annie: two', '[side] annie: three', '[main] annie: four']);
+  } finally {
+    await core.shutdown(0);
+  }
+});
+
+test('every room message of a turn gets its fan-out time, however many the turn holds', async () => {
+  const { core, coalescer, who } = chat(['ann', 'bob']);
+  const turns: number[][] = [];
+  core.events.on('flush', (e) => turns.push(Array.from(e.fanoutSeconds)));
+  try {
+    const ann = who('ann');
+    for (let i = 0; i < 3000; i++) ann.say(`m${i}`);
+    coalescer.flushNow();
+    ann.say('one more');
+    coalescer.flushNow();
+    assert.equal(turns.map((t) => t.length), [3000, 1]);
+    assert.ok(turns.flat().every((s) => s >= 0 && s < 60), 'seconds since each message was read');
   } finally {
     await core.shutdown(0);
   }
