@@ -3,14 +3,14 @@ import { compareMarkdown, defaultFindMax, runCompare, writeCompareFiles } from '
 import { LoadOptionsError, splitTargetSpec, type LoadOptions, type ProtocolSpec } from '../loadgen/index.js';
 import { Progress } from '../loadgen/progress.js';
 import { flag, UsageError } from './flags.js';
-import { loadgenFlags } from './loadgen-flags.js';
+import { loadgenFlags, loadOptionsUsage } from './loadgen-flags.js';
 import { abortOnSignals, STOPPED_EARLY_EXIT } from './abort-on-signals.js';
 import { readSpecFile } from './flag-files.js';
 import type { Command } from './command.js';
 import { parseCommandFlags } from './parse-command-flags.js';
 
 // The loadgen's flags, less those that name one server or one output; compare's own on top.
-const { host: _h, port: _p, target: _t, scenario: _s, spec: _sp, threshold: _th, json: _j, metricsPort: _m, label: _l, ...load } = loadgenFlags;
+const { host: _h, port: _p, target: _t, scenario: _s, spec: _sp, threshold: _th, json: _j, metricsPort: _m, label: _l, out: _o, ...load } = loadgenFlags;
 const fm = defaultFindMax;
 
 const spec = {
@@ -84,7 +84,7 @@ export const compareCommand: Command = {
       return 0;
     } catch (e) {
       progress?.done();
-      if (e instanceof LoadOptionsError) throw new UsageError(/^target/.test(e.message) ? `--${e.message}` : e.message);
+      if (e instanceof LoadOptionsError) throw loadOptionsUsage(e);
       err.write(`chatpulse compare: ${(e as Error).message}\n`);
       return 1;
     } finally {

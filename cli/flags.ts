@@ -159,6 +159,8 @@ export function parseFlags<S extends FlagSpec>(argv: readonly string[], spec: S,
   for (const key of Object.keys(spec)) byName.set(flagName(key), key);
   const out: Record<string, unknown> = { help: false };
   for (const [key, f] of Object.entries(spec)) out[key] = f.repeatable ? [] : f.default;
+  /** Value flags already given: a second one would silently replace the first. */
+  const given = new Map<string, string>();
 
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -209,6 +211,9 @@ export function parseFlags<S extends FlagSpec>(argv: readonly string[], spec: S,
       if (list.length >= max) throw new UsageError(`--${name} given too many times (at most ${max})`);
       list.push(...(value as unknown[]));
     } else {
+      const first = given.get(key);
+      if (first !== undefined) throw new UsageError(`--${name} given twice (${first.slice(0, 40)}, then ${raw.slice(0, 40)}): give it once`);
+      given.set(key, raw);
       out[key] = value;
     }
   }

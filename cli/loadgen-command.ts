@@ -1,7 +1,7 @@
 import { defaultLoadOptions, formatSummary, LoadOptionsError, percentileSpectrum, prepareRunFolder, RunFolderError, tickPoint, writeRunFolder, parseScenario, splitTargetSpec, runLoad, ScenarioError, type LoadOptions, type LoadSummary, type ReportData } from '../loadgen/index.js';
 import { Progress } from '../loadgen/progress.js';
 import { parseFlags, UsageError } from './flags.js';
-import { loadgenFlags } from './loadgen-flags.js';
+import { loadgenFlags, loadOptionsUsage } from './loadgen-flags.js';
 import { abortOnSignals, STOPPED_EARLY_EXIT } from './abort-on-signals.js';
 import { readFlagFile, readSpecFile } from './flag-files.js';
 import type { Command } from './command.js';
@@ -66,7 +66,7 @@ export const loadgenCommand: Command = {
       return summary.ok ? 0 : 1;
     } catch (err) {
       progress.done();
-      if (err instanceof LoadOptionsError) throw new UsageError(err.message.startsWith('target') ? `--${err.message}` : err.message);
+      if (err instanceof LoadOptionsError) throw loadOptionsUsage(err);
       console.error(`chatpulse loadgen: ${(err as Error).message}`);
       return 1;
     } finally {

@@ -1,5 +1,5 @@
-import { defaultLoadOptions, defaultWorkers, parseTarget, parseThreshold, protocolNames, splitTargetSpec } from '../loadgen/index.js';
-import { flag, UsageError } from './flags.js';
+import { defaultLoadOptions, defaultWorkers, parseTarget, parseThreshold, protocolNames, splitTargetSpec, type LoadOptionsError } from '../loadgen/index.js';
+import { flag, flagName, UsageError } from './flags.js';
 
 const d = defaultLoadOptions;
 
@@ -60,3 +60,12 @@ export const loadgenFlags = {
     defaultLabel: "'lg' + 3 random letters",
   },
 };
+
+/**
+ * A load option refused after parsing (`nickPrefix must be …`), said with the flag the user typed
+ * (`--nick-prefix must be …`).
+ */
+export function loadOptionsUsage(err: LoadOptionsError): UsageError {
+  const option = /^[a-z][A-Za-z]*/.exec(err.message)?.[0];
+  return new UsageError(option !== undefined && option in loadgenFlags ? `--${flagName(option)}${err.message.slice(option.length)}` : err.message);
+}

@@ -5,7 +5,7 @@ import { parseCommandFlags } from './parse-command-flags.js';
 import { serverFlags } from './server-flags.js';
 import { FileError, securityOptions } from './security-options.js';
 import { startBanner } from './start-banner.js';
-import { describeListenError } from './listen-error.js';
+import { badAddressFlag, describeListenError } from './listen-error.js';
 import { stopWithin, untilSignal } from './server-shutdown.js';
 
 const spec = { ...serverFlags };
@@ -42,6 +42,8 @@ export const serverCommand: Command = {
         config: { ...config, token: secure.token ?? '' }, reportOnClose: true,
       });
     } catch (err) {
+      const flag = badAddressFlag(err, { '--host': f.host, '--http-host': f.httpHost });
+      if (flag !== undefined) throw new UsageError(`${flag}: ${describeListenError(err)}`);
       console.error(`chatpulse server: ${describeListenError(err)}`);
       return 1;
     }

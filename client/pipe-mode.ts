@@ -10,7 +10,8 @@ const LINES_PER_SECOND = 40;
 /**
  * Scripting mode (stdin not a terminal): log in with --nick, send each input line in order, print
  * every line that arrives, and exit once stdin has ended and the server has gone quiet for
- * `settleMs`. Exit 0, or 1 when the server cannot be reached, drops us, or refuses the nickname.
+ * `settleMs`. Exit 0, or 1 when the server cannot be reached, drops us, or refuses the nickname
+ * (taken, invalid or reserved).
  */
 export function runPipe(opts: ClientOptions): Promise<number> {
   const color = colorEnabled(opts.env, opts.output);
@@ -42,6 +43,8 @@ export function runPipe(opts: ClientOptions): Promise<number> {
         state.update(line);
         if (!ready && state.nick !== null) ready = true;
         if (!ready && state.taken !== null) finish(1, `nickname '${state.taken}' is taken`);
+        // Any other refusal before the login (a bad or reserved name): nothing would ever be sent.
+        else if (!ready && opts.nick !== '' && line.startsWith('! ')) finish(1, `--nick refused by the server: ${line.slice(2)}`);
       },
       onDown: ({ wasConnected, error }) => {
         // Never connected is a failure even with nothing to send (empty stdin): the server is not there.

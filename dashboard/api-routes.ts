@@ -49,13 +49,16 @@ export function apiRoutes(options: ApiOptions): express.Router {
 
   router.use('/api', (_req, _res, next) => next(new HttpError(404, 'no such API endpoint')));
   router.use('/api', ((err, _req, res, _next) => {
-    const status = err instanceof HttpError ? err.status : 500;
-    if (status === 500) console.error(`dashboard: API error: ${(err as Error)?.message ?? String(err)}`);
+    const known = err instanceof HttpError ? err : isUndecodablePath(err) ? new HttpError(400, 'the URL path is not valid percent-encoded UTF-8') : undefined;
+    // A download the client stopped reading is not our error to report.
+    const clientLeft = (err as { code?: unknown })?.code === 'ERR_STREAM_PREMATURE_CLOSE';
+    if (known === undefined && !clientLeft) console.error(`dashboard: API error: ${(err as Error)?.message ?? String(err)}`);
     if (res.headersSent) {
       res.destroy();
       return;
     }
-    const body: ErrorResponse = { type: 'error', status, error: status === 500 ? 'internal error' : (err as Error).message };
+    const status = known?.status ?? 500;
+    const body: ErrorResponse = { type: 'error', status, error: known?.message ?? 'internal error' };
     res.status(status).json(body);
   }) as express.ErrorRequestHandler);
   return router;
@@ -68,8 +71,24 @@ function findRun(reader: RunSource, id: string | string[] | undefined) {
   return run;
 }
 
-/** `from`/`to`: epoch milliseconds (integers); either may be left out. */
+/**
+ * Express's refusal of a path parameter it cannot decode (`/api/runs/%ff/samples`): a URIError it
+ * marks 400 itself. The client's mistake, not ours.
+ */
+function isUndecodablePath(err: unknown): boolean {
+  return err instanceof URIError && (err as URIError & { status?: number }).status === 400;
+}
+
+const RANGE_PARAMS = new Set(['from', 'to']);
+
+/**
+ * `from`/`to`: epoch milliseconds (integers); either may be left out. Any other parameter is refused:
+ * a typo (`?form=`) must not quietly answer with the whole run.
+ */
 export function parseRange(query: Record<string, unknown>): TimeRange {
+  for (const key of Object.keys(query)) {
+    if (!RANGE_PARAMS.has(key)) throw new HttpError(400, `unknown parameter ${JSON.stringify(key.slice(0, 40))}: only from and to are read`);
+  }
   const from = parseTime(query.from, 'from');
   const to = parseTime(query.to, 'to');
   if (from !== null && to !== null && from > to) throw new HttpError(400, `from (${from}) is after to (${to})`);

@@ -1,5 +1,9 @@
-/** Nickname and room name rules of DESIGN §3: letters (any script), digits, `_`, `-`, `.`. */
+/**
+ * Nickname and room name rules of DESIGN §3: letters (any script), digits, `_`, `-`, `.`. A letter's
+ * combining marks (accents) come after it, never first: a name of marks alone shows as nothing.
+ */
 const NAME_CHARS = /^[\p{L}\p{M}\p{N}_.-]+$/u;
+const STARTS_WITH_MARK = /^\p{M}/u;
 
 export const NICK_MAX = 32;
 export const ROOM_MAX = 64;
@@ -16,6 +20,7 @@ export function checkName(name: string, max: number): string | undefined {
   if (len === 0) return 'it is empty';
   if (len > max) return `it is longer than ${max} characters`;
   if (!NAME_CHARS.test(name)) return 'use only letters, digits, _ - .';
+  if (STARTS_WITH_MARK.test(name)) return 'it starts with a combining mark (an accent goes after its letter)';
   return undefined;
 }
 

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { errorText } from '../protocol/index.js';
+import { errorText, YOU } from '../protocol/index.js';
 import type { ClusterLink } from './cluster-link.js';
 import type { ChatEvents } from './events.js';
 import type { FanOut } from './fan-out.js';
@@ -11,6 +11,12 @@ import { nickSkeleton } from './nick-skeleton.js';
 import { LOBBY } from './options.js';
 import type { Room } from './rooms.js';
 import type { Session } from './session.js';
+
+/**
+ * `[room] You: text` is a sender's own echo (DESIGN §3). A member called You — or anything that looks
+ * like it, `you` or `Y0u` — could make its lines read as each reader's own: no one may take it.
+ */
+const YOU_SKELETON = nickSkeleton(YOU);
 
 export interface NicknamesDeps {
   out: FanOut;
@@ -50,12 +56,22 @@ export class Nicknames {
 
   login(session: Session, raw: string): void {
     const nick = normalizeNick(raw);
-    const bad = checkName(nick, NICK_MAX);
-    if (bad !== undefined) return this.#deps.out.fail(session, 'bad_name', errorText.badNick(nick, bad));
-    const skeleton = nickSkeleton(nick);
+    const skeleton = this.#allowed(session, nick);
+    if (skeleton === undefined) return;
     const holder = this.#holder(nick, skeleton);
     if (holder !== undefined) return this.#taken(session, nick, holder);
     this.#claimThen(session, nick, skeleton, (remembered) => this.#completeLogin(session, nick, skeleton, remembered), true);
+  }
+
+  /** `nick`'s skeleton when it is a name one may take; else the session is told why, and undefined. */
+  #allowed(session: Session, nick: string): string | undefined {
+    const bad = checkName(nick, NICK_MAX);
+    if (bad !== undefined) return void this.#deps.out.fail(session, 'bad_name', errorText.badNick(nick, bad));
+    const skeleton = nickSkeleton(nick);
+    if (skeleton === YOU_SKELETON) {
+      return void this.#deps.out.fail(session, 'bad_name', errorText.badNick(nick, `'${YOU}' marks your own messages in a room`));
+    }
+    return skeleton;
   }
 
   /** Who holds `nick` or a nickname that looks like it (same skeleton), if anyone. */
@@ -130,9 +146,8 @@ export class Nicknames {
   renick(session: Session, raw: string): void {
     const old = session.nick as string;
     const nick = normalizeNick(raw);
-    const bad = checkName(nick, NICK_MAX);
-    if (bad !== undefined) return this.#deps.out.fail(session, 'bad_name', errorText.badNick(nick, bad));
-    const skeleton = nickSkeleton(nick);
+    const skeleton = this.#allowed(session, nick);
+    if (skeleton === undefined) return;
     const holder = this.#holder(nick, skeleton);
     if (holder && holder !== session) return this.#taken(session, nick, holder);
     // Our own nickname or a lookalike of it: the cluster claim (keyed by skeleton) is already ours.

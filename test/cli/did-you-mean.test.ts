@@ -54,6 +54,12 @@ test('an unknown flag names the nearest one, its --no- form for a boolean, or no
   assert.is(usageError(['--colour']), 'unknown flag --colour (see --help)');
 });
 
+test('a value flag given twice is refused, naming both values: the second must not quietly win', () => {
+  assert.is(usageError(['--minutes', '1', '--clients', '5', '--minutes=2']), '--minutes given twice (1, then 2): give it once');
+  // A boolean may be set and unset: the last word wins, as with --no-open after --open.
+  assert.is(parseFlags(['--open', '--no-open'], { open: flag.bool(false, 'open') }).open, false);
+});
+
 test("a bare value npm left behind names the flag npm took, from npm's environment", () => {
   const npm = { npm_lifecycle_event: 'demo', npm_config_minutes: 'true' };
   assert.is(usageError(['1'], npm), "unexpected argument '1' — npm passes flags to chatpulse only after --: npm run demo -- --minutes 1");

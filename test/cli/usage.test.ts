@@ -34,6 +34,16 @@ test('a mistyped flag or command gets the nearest one; a far one gets none', asy
   assert.is(await usageLine(['constructor']), "chatpulse: unknown command 'constructor' (commands: demo, server, loadgen, compare, report, import, runs, client, bench)");
 });
 
+test('one line naming the flag, exit 2: a flag the command does not take, one given twice, a value refused after parsing', async () => {
+  // compare writes its own folder (--results-dir): the loadgen's single-run --out is not one of its flags.
+  assert.match(await usageLine(['compare', '--target', 'a=tcp://127.0.0.1:1', '--out', 'x']), /^chatpulse compare: unknown flag --out /);
+  // Refused after parsing, still named as typed.
+  assert.match(await usageLine(['loadgen', '--port', '1', '--nick-prefix', 'bad prefix']), /^chatpulse loadgen: --nick-prefix must be 1-20 letters, digits, _ - \., got "bad prefix"$/);
+  assert.is(await usageLine(['server', '--port', '0', '--http-port', '0', '--host', '999.1.1.1']), 'chatpulse server: --host: address 999.1.1.1 is not known (no such host; e.g. 127.0.0.1 is this machine)');
+  assert.is(await usageLine(['server', '--port', '0', '--http-port', '0', '--http-host', '192.0.2.1']), 'chatpulse server: --http-host: address 192.0.2.1 is not on this machine');
+  assert.is(await usageLine(['server', '--port', '0', '--port', '5']), 'chatpulse server: --port given twice (0, then 5): give it once');
+});
+
 test('no command prints the command list to stderr and exits 2; --help prints it to stdout and exits 0', async () => {
   const bare = runCli([], { env: NO_NPM });
   assert.is((await bare.exited()).code, 2);

@@ -50,6 +50,13 @@ test('pipe mode: a taken nickname, an unreachable server exit 1 with one clear l
   assert.is(r.code, 1);
   assert.is(r.err.trim(), "chatpulse client: nickname 'taken' is taken");
   holder.close();
+  // Refused for another reason: it used to wait for ever, logged out, sending nothing.
+  const bad = await pipe('hello\n', ['--nick', 'bad nick']);
+  assert.is(bad.code, 1);
+  assert.is(bad.err.trim(), "chatpulse client: --nick refused by the server: /nick NAME takes one nickname (nicknames have no spaces); got 2 words");
+  const you = await pipe('hello\n', ['--nick', 'You']);
+  assert.is(you.code, 1);
+  assert.is(you.err.trim(), "chatpulse client: --nick refused by the server: invalid nickname 'You': 'You' marks your own messages in a room");
   const child = spawn(process.execPath, [BIN, 'client', '--port', '1'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let err = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));

@@ -67,9 +67,15 @@ export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.Proces
   };
 }
 
-/** Starts `chatpulse server` on free ports and returns them. */
+/** `defaults` (flag → value) before `args`, each unless `args` gives that flag itself (a flag may be given once). */
+export function withDefaults(args: readonly string[], defaults: Record<string, string>): string[] {
+  const given = (flag: string) => args.some((a) => a === flag || a.startsWith(`${flag}=`));
+  return [...Object.entries(defaults).flatMap(([flag, value]) => (given(flag) ? [] : [flag, value])), ...args];
+}
+
+/** Starts `chatpulse server` on free ports (unless `args` names its own) and returns them. */
 export async function startServerProcess(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
-  const proc = runCli(['server', '--port', '0', '--http-port', '0', ...args], opts);
+  const proc = runCli(['server', ...withDefaults(args, { '--port': '0', '--http-port': '0' })], opts);
   const chat = await proc.waitFor(/chat listening on [\d.]+:(\d+)/);
   const http = await proc.waitFor(/dashboard on http:\/\/[\d.]+:(\d+)/);
   return { proc, chatPort: Number(chat[1]), httpPort: Number(http[1]) };

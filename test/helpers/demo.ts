@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { DemoSummary } from '../../cli/demo/summary.js';
-import { runCli, type CliProcess } from './cli.js';
+import { runCli, withDefaults, type CliProcess } from './cli.js';
 
 export type CsvRow = Record<string, string>;
 
@@ -35,7 +35,7 @@ export const sum = (rows: CsvRow[], column: string): number => rows.reduce((a, r
 
 /** `chatpulse demo` as a child process on free ports; resolves once it has said where it listens. */
 export async function startDemo(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ proc: CliProcess; chatPort: number; httpPort: number; runId: string }> {
-  const proc = runCli(['demo', '--port', '0', '--http-port', '0', ...args], { env });
+  const proc = runCli(['demo', ...withDefaults(args, { '--port': '0', '--http-port': '0' })], { env });
   const chat = await proc.waitFor(/chat listening on [\d.]+:(\d+)/);
   const http = await proc.waitFor(/dashboard on http:\/\/[\d.]+:(\d+)/);
   const run = await proc.waitFor(/^run (\S+): /m);

@@ -151,6 +151,27 @@ lookalikes('NFC and TR39 skeletons: a nickname that looks like one in use is ref
   await c.ask('/nick admin', '* \u0430dmin is now known as admin');
 });
 
+lookalikes("no one may be called You, or anything like it: '[room] You:' is each reader's own echo", async () => {
+  const bob = await login('bob');
+  const c = await LineClient.connect(srv.port);
+  clients.push(c);
+  await c.waitFor(/^\* Welcome to chatpulse/);
+  for (const nick of ['You', 'you', 'YOU', 'Y0u', '\u0423ou', 'You\ufe0f']) {
+    assert.is(await c.ask(`/nick ${nick}`, /^[!*]/), `! invalid nickname '${nick}': 'You' marks your own messages in a room`, nick);
+  }
+  assert.is(await bob.ask('/nick you', /^[!*]/), "! invalid nickname 'you': 'You' marks your own messages in a room", 'renames too');
+  assert.is(await c.ask('/nick Youssef', /^[!*]/), '* Welcome, Youssef. You are in #main. Type /help for the commands.', 'names that only start with it are fine');
+});
+
+lookalikes('a name may not start with a combining mark: it would show as nothing, or as part of what comes before it', async () => {
+  const c = await LineClient.connect(srv.port);
+  clients.push(c);
+  await c.waitFor(/^\* Welcome to chatpulse/);
+  assert.is(await c.ask('/nick \u0301\u0301', /^[!*]/), "! invalid nickname '\u0301\u0301': it starts with a combining mark (an accent goes after its letter)");
+  await c.ask('/nick ren\u0065\u0301', /^\* Welcome, ren\u00e9\./);
+  assert.is(await c.ask('/join \u0301x', /^[!*]/), "! invalid room name '\u0301x': it starts with a combining mark (an accent goes after its letter)");
+});
+
 arity.run();
 controls.run();
 lookalikes.run();
