@@ -67,5 +67,5 @@ export const loadgenFlags = {
  */
 export function loadOptionsUsage(err: LoadOptionsError): UsageError {
   const option = /^[a-z][A-Za-z]*/.exec(err.message)?.[0];
-  return new UsageError(option !== undefined && option in loadgenFlags ? `--${flagName(option)}${err.message.slice(option.length)}` : err.message);
+  return new UsageError(option !== undefined && Object.hasOwn(loadgenFlags, option) ? `--${flagName(option)}${err.message.slice(option.length)}` : err.message);
 }

@@ -44,7 +44,7 @@ export function runPipe(opts: ClientOptions): Promise<number> {
         if (!ready && state.nick !== null) ready = true;
         if (!ready && state.taken !== null) finish(1, `nickname '${state.taken}' is taken`);
         // Any other refusal before the login (a bad or reserved name): nothing would ever be sent.
-        else if (!ready && opts.nick !== '' && line.startsWith('! ')) finish(1, `--nick refused by the server: ${line.slice(2)}`);
+        else if (!ready && opts.nick !== '' && line.startsWith('! ')) finish(1, `not logged in as --nick '${opts.nick}': ${line.slice(2)}`);
       },
       onDown: ({ wasConnected, error }) => {
         // Never connected is a failure even with nothing to send (empty stdin): the server is not there.

@@ -79,7 +79,8 @@ function isUndecodablePath(err: unknown): boolean {
   return err instanceof URIError && (err as URIError & { status?: number }).status === 400;
 }
 
-const RANGE_PARAMS = new Set(['from', 'to']);
+/** `token` is the access gate's (it may stay in the query when a cookie or header already let the request in). */
+const RANGE_PARAMS = new Set(['from', 'to', 'token']);
 
 /**
  * `from`/`to`: epoch milliseconds (integers); either may be left out. Any other parameter is refused:

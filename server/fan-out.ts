@@ -4,6 +4,7 @@ import type { ClusterLink } from './cluster-link.js';
 import { RoomMessageEvent, type ChatEvents, type ErrorReason } from './events.js';
 import type { HistoryStore } from './history-store.js';
 import * as lines from './lines.js';
+import { looksLikeYou } from './nick-skeleton.js';
 import { frameBytes, type LineArena } from './line-arena.js';
 import type { RoomRegistry } from './rooms.js';
 import type { Session } from './session.js';
@@ -19,7 +20,7 @@ export interface FanOutDeps {
 
 /**
  * Everything the chat core writes goes out through here: room messages appended to the room's
- * line arena, which its members follow (the hot path), single lines to one session, and the bytes
+ * line and frame arenas, which its members follow (the hot path), single lines to one session, and the bytes
  * and fan-out times of each event-loop turn, handed to `ChatEvents` after the write coalescer
  * flushed them.
  */
@@ -192,8 +193,10 @@ export class FanOut {
   relay(roomName: string, nick: string, text: string): void {
     const room = this.#rooms.get(roomName);
     // The local spelling, so one room keeps one pending history ring whatever another node typed.
-    // Checked by the sending node, unless it runs an older version: never relay controls raw.
+    // Checked by the sending node, unless it runs an older version: never relay controls raw, nor
+    // a nickname that reads as each member's own echo (`*` is in no nickname, so none is forged).
     text = defuseControls(text);
+    if (looksLikeYou(nick)) nick = `${nick}*`;
     this.#history?.append(room?.name ?? roomName, this.#now(), nick, text);
     if (!room) return;
     const line = lines.roomMessage(room.name, nick, text);

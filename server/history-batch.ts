@@ -47,7 +47,7 @@ export function sliceBatch(b: HistoryBatch, from: number): HistoryBatch {
   };
 }
 
-/** Collects rows whose text is a slice of a buffer that never changes (a room's line arena). */
+/** Collects rows whose text is a slice of a buffer that never changes (a room's line or frame arena). */
 export class HistoryBatchBuilder {
   readonly #names: string[] = [];
   readonly #ids = new Map<string, number>();

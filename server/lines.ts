@@ -45,7 +45,7 @@ export function history(room: string, lines: readonly HistoryLine[]): Buffer {
 }
 export const HELP = [
   'commands:',
-  '  /nick NAME          set or change your nickname (1-32 letters, digits, _ - .)',
+  '  /nick NAME          set or change your nickname (1-32 letters, digits, _ - .; not You)',
   '  /join ROOM          join a room (created on demand) and make it active; shows its last 20 lines',
   '  /leave [ROOM]       leave a room (default: the active one)',
   '  /rooms              rooms with member counts',

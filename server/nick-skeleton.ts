@@ -1,4 +1,5 @@
 import unhomoglyph from 'unhomoglyph';
+import { YOU } from '../protocol/index.js';
 
 /** Invisible by definition (variation selectors such as U+FE0F, zero-width joiners, …). */
 const IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
@@ -16,4 +17,25 @@ const IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
 export function nickSkeleton(nick: string): string {
   const folded = nick.normalize('NFKC').toLowerCase().replace(IGNORABLE, '');
   return unhomoglyph(folded.normalize('NFD')).normalize('NFD').toLowerCase();
+}
+
+/**
+ * `[room] You: text` is a sender's own echo (DESIGN §3). A member called You — or anything that looks
+ * like it, `you` or `Y0u` — could make its lines read as each reader's own: no one may take it.
+ */
+export const YOU_SKELETON = nickSkeleton(YOU);
+
+const reserved = new Map<string, boolean>();
+
+/**
+ * Whether `nick` looks like You: for nicknames that arrive from elsewhere (a relay from another node,
+ * which may run an older version), remembered per nickname since the skeleton is not cheap.
+ */
+export function looksLikeYou(nick: string): boolean {
+  let r = reserved.get(nick);
+  if (r === undefined) {
+    if (reserved.size >= 10_000) reserved.clear();
+    reserved.set(nick, (r = nickSkeleton(nick) === YOU_SKELETON));
+  }
+  return r;
 }

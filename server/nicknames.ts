@@ -7,16 +7,10 @@ import type { GraceStore, RememberedRooms } from './grace-memory.js';
 import * as lines from './lines.js';
 import type { Membership } from './membership.js';
 import { checkName, NICK_MAX, normalizeNick } from './names.js';
-import { nickSkeleton } from './nick-skeleton.js';
+import { nickSkeleton, YOU_SKELETON } from './nick-skeleton.js';
 import { LOBBY } from './options.js';
 import type { Room } from './rooms.js';
 import type { Session } from './session.js';
-
-/**
- * `[room] You: text` is a sender's own echo (DESIGN §3). A member called You — or anything that looks
- * like it, `you` or `Y0u` — could make its lines read as each reader's own: no one may take it.
- */
-const YOU_SKELETON = nickSkeleton(YOU);
 
 export interface NicknamesDeps {
   out: FanOut;

@@ -18,11 +18,11 @@ export class Room<M extends Member = Member> {
   #list: M[] | null = null;
   /** `[room] You: ` as bytes, made once: the echo of every message starts with it. */
   readonly echoPrefix: Buffer;
-  /** This room's message lines, back to back, for fan-out without per-member copies. */
+  /** This room's message lines, back to back, for fan-out without per-member copies (empty while every member reads frames). */
   readonly lines = new LineArena();
   /** The senders' echoes (`[room] You: …`), apart, so they never break the other members' runs. */
   readonly echoes = new LineArena();
-  /** The same lines as WebSocket frames, for members on `/chat/ws` (empty until one of them is here). */
+  /** The same messages as WebSocket frames, for members on `/chat/ws` (empty until one of them is here). */
   readonly frames = new LineArena();
   readonly echoFrames = new LineArena();
   /** Members whose connection is framed (they read `frames`). */

@@ -2,7 +2,8 @@ import type { LoadgenTickReport } from '../../loadgen/index.js';
 import type { Snapshot } from '../../metrics/index.js';
 import { connectHost, loadgenArgs, urlHost, type DemoFlags, type DemoPlan } from '../demo-flags.js';
 import { defaultDbPath, startHub, type Hub } from '../hub.js';
-import { describeListenError } from '../listen-error.js';
+import { badAddressFlag, describeListenError } from '../listen-error.js';
+import { UsageError } from '../flags.js';
 import { ChatTail, colorEnabled } from './chat-tail.js';
 import { describeLoadgenFailure, startLoadgenChild, type LoadgenExit } from './loadgen-child.js';
 import { openBrowser } from './open-browser.js';
@@ -34,6 +35,8 @@ export async function runDemo(f: DemoFlags, plan: DemoPlan, io: DemoIo): Promise
   try {
     hub = await startHub({ ...f, noMetrics: false, graceMs: f.grace, db, config, deferTicks: true, log: (line) => log(line) });
   } catch (err) {
+    const flag = badAddressFlag(err, { '--host': f.host, '--http-host': f.httpHost });
+    if (flag !== undefined) throw new UsageError(`${flag}: ${describeListenError(err)}`);
     io.err.write(`chatpulse demo: ${describeListenError(err)}; choose others with --port and --http-port\n`);
     return 1;
   }

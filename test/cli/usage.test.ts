@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { killLeftovers, runCli } from '../helpers/cli.js';
@@ -42,6 +45,12 @@ test('one line naming the flag, exit 2: a flag the command does not take, one gi
   assert.is(await usageLine(['server', '--port', '0', '--http-port', '0', '--host', '999.1.1.1']), 'chatpulse server: --host: address 999.1.1.1 is not known (no such host; e.g. 127.0.0.1 is this machine)');
   assert.is(await usageLine(['server', '--port', '0', '--http-port', '0', '--http-host', '192.0.2.1']), 'chatpulse server: --http-host: address 192.0.2.1 is not on this machine');
   assert.is(await usageLine(['server', '--port', '0', '--port', '5']), 'chatpulse server: --port given twice (0, then 5): give it once');
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'chatpulse-usage-'));
+  try {
+    assert.is(await usageLine(['demo', '--port', '0', '--http-port', '0', '--host', '192.0.2.1', '--results-dir', tmp]), 'chatpulse demo: --host: address 192.0.2.1 is not on this machine');
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
 });
 
 test('no command prints the command list to stderr and exits 2; --help prints it to stdout and exits 0', async () => {

@@ -53,10 +53,10 @@ test('pipe mode: a taken nickname, an unreachable server exit 1 with one clear l
   // Refused for another reason: it used to wait for ever, logged out, sending nothing.
   const bad = await pipe('hello\n', ['--nick', 'bad nick']);
   assert.is(bad.code, 1);
-  assert.is(bad.err.trim(), "chatpulse client: --nick refused by the server: /nick NAME takes one nickname (nicknames have no spaces); got 2 words");
+  assert.is(bad.err.trim(), "chatpulse client: not logged in as --nick 'bad nick': /nick NAME takes one nickname (nicknames have no spaces); got 2 words");
   const you = await pipe('hello\n', ['--nick', 'You']);
   assert.is(you.code, 1);
-  assert.is(you.err.trim(), "chatpulse client: --nick refused by the server: invalid nickname 'You': 'You' marks your own messages in a room");
+  assert.is(you.err.trim(), "chatpulse client: not logged in as --nick 'You': invalid nickname 'You': 'You' marks your own messages in a room");
   const child = spawn(process.execPath, [BIN, 'client', '--port', '1'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let err = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));

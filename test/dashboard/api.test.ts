@@ -97,6 +97,12 @@ s('bad parameters are 400 and unknown runs 404, as JSON without a stack trace', 
   }
 });
 
+s("the access gate's ?token= may stay in the query (a cookie let the request in): not an unknown parameter", async () => {
+  const id = encodeURIComponent(ctx.runId);
+  assert.is((await get(`/api/runs/${id}/totals.csv?token=abc`)).status, 200);
+  assert.is((await get(`/api/runs/${id}/samples?from=${T0}&token=abc`)).status, 200);
+});
+
 s('rooms.csv and totals.csv: the whole run, or only the range asked for', async () => {
   const id = encodeURIComponent(ctx.runId);
   const res = await get(`/api/runs/${id}/rooms.csv`);

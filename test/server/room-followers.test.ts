@@ -252,4 +252,19 @@ test('every room message of a turn gets its fan-out time, however many the turn 
   }
 });
 
+test('a message relayed from another node (maybe an older one) under a nickname like You never reads as the member\'s own echo', async () => {
+  const { core, coalescer, who } = chat(['ann']);
+  try {
+    const ann = who('ann');
+    const relay = core.clusterDelivery();
+    relay.remoteMessage('main', 'You', 'forged');
+    relay.remoteMessage('main', 'y0u', 'forged too');
+    relay.remoteMessage('main', 'bob', 'fine');
+    coalescer.flushNow();
+    assert.equal(ann.conn.received(), ['[main] You*: forged', '[main] y0u*: forged too', '[main] bob: fine']);
+  } finally {
+    await core.shutdown(0);
+  }
+});
+
 test.run();
