@@ -48,22 +48,25 @@ function* totalsRecords(reader: RunReader, runId: string, range: TimeRange): Gen
   }
 }
 
-/** `mps_by_room.csv`: one row per tick, one MPS column per room; empty where the room had no row. */
+/**
+ * `mps_by_room.csv`: one row per tick — every tick, as in totals.csv, so that the two line up row for
+ * row in a spreadsheet, quiet ticks before the first room included — one MPS column per room; empty
+ * where the room had no row.
+ */
 function* wide(reader: RunReader, runId: string, range: TimeRange, rooms: string[]): Generator<CsvCell[]> {
   const column = new Map(rooms.map((r, i) => [r, i + 1]));
   for (const after of tickPages(reader, runId, range)) {
-    let row: CsvCell[] | undefined;
-    let tick = -1;
-    for (const r of reader.roomRows(runId, range, after, PAGE_TICKS)) {
-      if (r.tick !== tick) {
-        if (row) yield row;
-        tick = r.tick;
-        row = [timeUtc(r.time), ...rooms.map(() => '')];
+    const samples = reader.roomRows(runId, range, after, PAGE_TICKS);
+    let k = 0;
+    for (const t of reader.totalsRows(runId, range, after, PAGE_TICKS)) {
+      const row: CsvCell[] = [timeUtc(t.time), ...rooms.map(() => '')];
+      for (; k < samples.length && (samples[k] as { tick: number }).tick <= t.tick; k++) {
+        const r = samples[k] as (typeof samples)[number];
+        const i = r.tick === t.tick ? column.get(r.room) : undefined;
+        if (i !== undefined) row[i] = round3(r.mps);
       }
-      const i = column.get(r.room);
-      if (i !== undefined && row) row[i] = round3(r.mps);
+      yield row;
     }
-    if (row) yield row;
   }
 }
 

@@ -156,6 +156,37 @@ test('CSV files: BOM, CRLF, header, formula escaping, every column equal to the 
   }
 });
 
+test('mps_by_room.csv has a row for every tick, as totals.csv does, quiet ticks before the first room included', async () => {
+  const tmp = tempDir();
+  const db = openDatabase(path.join(tmp.dir, 'q.db'));
+  try {
+    const store = new RunStore(db);
+    const clock = new ManualClock(Date.UTC(2026, 10, 22, 14, 3, 5));
+    const run = store.startRun({ label: 'quiet', start: clock.now(), config: { interval: 1000 } });
+    const events = new ChatEvents();
+    const agg = new TickAggregator(events, { runId: run.id, clock, window: 3 }).start();
+    agg.onSnapshot((s) => store.record(s));
+    clock.advance(1000);
+    clock.advance(1000);
+    events.emit('join', { nick: 'n', room: 'late', members: 1 });
+    events.emit('message', { room: 'late', nick: 'n', text: 't', deliveries: 1, bytesOut: 9 });
+    clock.advance(1000);
+    clock.advance(1000);
+    agg.close();
+    store.finishRun(run.id, 'completed', clock.now());
+    const folder = await writeRunCsv(store, run.id, path.join(tmp.dir, 'results'));
+    const read = (f: string) => parse(fs.readFileSync(path.join(folder, f), 'utf8'), { bom: true }) as string[][];
+    const totals = read('totals.csv');
+    const wide = read('mps_by_room.csv');
+    assert.equal(wide[0], ['time_utc', 'late']);
+    assert.equal(wide.map((r) => r[0]), totals.map((r) => r[0]), 'the same times, row for row');
+    assert.equal(wide.slice(1).map((r) => r[1]), ['', '', '1', '0', '0'], 'two quiet ticks, the room, two more ticks (the last as the run closed)');
+  } finally {
+    db.close();
+    tmp.cleanup();
+  }
+});
+
 test('the same code streams a time range to any writable (an HTTP response)', async () => {
   const tmp = tempDir();
   const { db, store, run, snaps } = recordRun(tmp.dir);
