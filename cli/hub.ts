@@ -5,11 +5,13 @@ import {
   attachDashboard, createApp, generateToken, isLoopbackHost, listenHttp, metricsRunSource, mountChatPage, type Dashboard, type HttpServer,
 } from '../dashboard/index.js';
 import {
-  registerClusterMetrics, registerSecurityMetrics, registerStorageMetrics, RunReader, startMetrics, startRetention, type MetricsService,
+  readRunTotals, registerClusterMetrics, registerSecurityMetrics, registerStorageMetrics, RunReader, startMetrics, startRetention, type MetricsService,
   type RetentionService,
 } from '../metrics/index.js';
 import { ChatEvents, startChatServer, type ChatOptions, type ChatServer, type ChatTlsOptions } from '../server/index.js';
 import { writeRunReport } from '../report/index.js';
+import { RESULT_FILES, writeSummaryPair } from './demo/summary-files.js';
+import { buildServerSummary, serverSummaryMarkdown } from './server-summary.js';
 import { openDatabase, type Db } from '../store/database.js';
 import { StorageHealth } from '../store/storage-health.js';
 
@@ -123,6 +125,28 @@ function reportOnClose(db: Db, runId: string, folder: string): { file: string | 
   }
 }
 
+/**
+ * Writes the run's `summary.json` and `summary.md` (cli/server-summary.ts) into its folder; returns
+ * why not, in one line, when they were not written (past the same tick bound as the report).
+ */
+async function summaryOnClose(db: Db, metrics: MetricsService, folder: string, chat: ChatServer, http: HttpServer): Promise<string> {
+  const run = metrics.run;
+  const ticks = new RunReader(db).getRun(run.id)?.ticks ?? 0;
+  if (ticks > REPORT_ON_CLOSE_MAX_TICKS) return `summary.json and summary.md not written on close (${ticks} ticks)`;
+  try {
+    const summary = buildServerSummary({
+      runId: run.id, folder, startedAt: run.start, endedAt: Date.now(), config: run.config,
+      chat: `${chat.address.address}:${chat.address.port}`, dashboard: `http://${http.address.address}:${http.address.port}/`,
+      server: readRunTotals(new RunReader(db), run.id), reports: metrics.aggregator.latest?.loadgen ?? [],
+      combinedLatency: metrics.aggregator.loadgenLatency(), files: RESULT_FILES,
+    });
+    await writeSummaryPair(folder, summary, serverSummaryMarkdown(summary));
+    return '';
+  } catch (err) {
+    return `summary.json and summary.md not written: ${(err as Error).message}`;
+  }
+}
+
 export function defaultDbPath(resultsDir: string): string {
   return path.join(resultsDir, 'chatpulse.db');
 }
@@ -214,7 +238,11 @@ export async function startHub(options: HubOptions): Promise<Hub> {
           await chatServer.close(2000);
           // After the chat closed: the last tick counts the goodbyes.
           const folder = await metrics?.close();
-          if (options.reportOnClose && metrics && folder) report = reportOnClose(db, metrics.run.id, folder);
+          if (options.reportOnClose && metrics && folder) {
+            const summary = await summaryOnClose(db, metrics, folder, chatServer, httpServer);
+            report = reportOnClose(db, metrics.run.id, folder);
+            if (summary) report = { ...report, note: [summary, report.note].filter(Boolean).join('; ') };
+          }
         } finally {
           await dashboard.close();
           await httpServer.close();

@@ -37,10 +37,15 @@ export function writeDemoReport(dbFile: string, runId: string, folder: string): 
 
 /** Writes `summary.json` and `summary.md` into the run's folder, each under a temporary name first. */
 export async function writeSummaryFiles(folder: string, summary: DemoSummary): Promise<void> {
+  await writeSummaryPair(folder, summary, summaryMarkdown(summary));
+}
+
+/** `summary.json` (`summary` as JSON) and `summary.md` (`markdown`), each renamed into place when written. */
+export async function writeSummaryPair(folder: string, summary: object, markdown: string): Promise<void> {
   await fs.promises.mkdir(folder, { recursive: true });
   const files: [string, string][] = [
     [SUMMARY_FILES.json, `${JSON.stringify(summary, null, 2)}\n`],
-    [SUMMARY_FILES.md, summaryMarkdown(summary)],
+    [SUMMARY_FILES.md, markdown],
   ];
   for (const [name, text] of files) {
     const file = path.join(folder, name);

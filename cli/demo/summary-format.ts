@@ -1,8 +1,9 @@
 import type { Percentiles } from '../../loadgen/index.js';
+import type { RunTotals } from '../../metrics/index.js';
 import type { DemoSummary } from './summary.js';
 import { clock } from './terminal-view.js';
 
-const fmt = (n: number | null | undefined): string =>
+export const fmt = (n: number | null | undefined): string =>
   n === null || n === undefined ? '–' : Number.isInteger(n) ? String(n) : n.toFixed(Math.abs(n) < 10 ? 2 : 1);
 
 /** Room names are user input: in Markdown they are text, never markup. */
@@ -11,13 +12,13 @@ export function mdText(s: string): string {
 }
 
 /** Rates always with the same decimals, so a column lines up. */
-const rate = (n: number): string => n.toFixed(n < 10 ? 2 : 1);
+export const rate = (n: number): string => n.toFixed(n < 10 ? 2 : 1);
 
-function table(head: string[], rows: string[][]): string[] {
+export function table(head: string[], rows: string[][]): string[] {
   return [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
 }
 
-function pct(p: Percentiles): string[] {
+export function pct(p: Percentiles): string[] {
   return [fmt(p.p50), fmt(p.p90), fmt(p.p99), fmt(p.p999), fmt(p.max), String(p.count)];
 }
 
@@ -45,17 +46,7 @@ export function summaryMarkdown(s: DemoSummary): string {
       ['message size', `${fmt(c.size as number)} bytes`], ['seed', fmt(c.seed as number)], ['loadgen workers', fmt(c.workers as number)],
       ['metrics tick / moving average', `${fmt((c.interval as number) / 1000)} s / ${fmt(c.window as number)} ticks`],
     ]), '',
-    '## Totals (server)', '',
-    ...table(['figure', 'value'], [
-      ['ticks', String(t.ticks)], ['room messages', String(t.messages)], ['private messages', String(t.privateMessages)],
-      ['deliveries (fan-out lines)', String(t.deliveries)], ['MPS mean / peak', `${rate(t.mpsMean)} / ${rate(t.mpsPeak)}`],
-      ['MPS mean while active', `${rate(t.mpsMeanActive)} (${rate(t.activeS)} s with messages)`],
-      ['peak connections', String(t.peakConnections)], ['joins / leaves', `${t.joins} / ${t.leaves}`],
-      ['bytes in / out', `${t.bytesIn} / ${t.bytesOut}`], ['errors', `${t.errors}${reasons(t.errorsByReason)}`],
-    ]), '',
-    '## Rooms', '',
-    ...table(['room', 'messages', 'mean MPS', 'peak MPS', 'joins', 'leaves', 'peak members'],
-      t.rooms.map((r) => [mdText(r.room), String(r.messages), rate(r.mpsMean), rate(r.mpsPeak), String(r.joins), String(r.leaves), String(r.peakMembers)])), '',
+    ...serverSections(t),
     '## Latency (load generator, ms)', '',
   ];
   if (l.latency) {
@@ -94,8 +85,30 @@ export function summaryMarkdown(s: DemoSummary): string {
       th.window === 'run' ? 'whole run' : th.window ? `worst ${th.window} window` : '–', th.ok === null ? 'not evaluated' : th.ok ? 'ok' : '**FAIL**',
     ])), '', `Verdict: **${s.verdict}**.`);
   }
-  out.push('', '## Files', '', ...s.files.map((f) => `- \`${f}\`${FILE_NOTES[f] ? ` — ${FILE_NOTES[f]}` : ''}`), '');
+  out.push('', ...filesSection(s.files));
   return out.join('\n');
+}
+
+/** The server's side of a run, as stored: totals, then one row per room (a demo's and a server run's summary.md). */
+export function serverSections(t: RunTotals): string[] {
+  return [
+    '## Totals (server)', '',
+    ...table(['figure', 'value'], [
+      ['ticks', String(t.ticks)], ['room messages', String(t.messages)], ['private messages', String(t.privateMessages)],
+      ['deliveries (fan-out lines)', String(t.deliveries)], ['MPS mean / peak', `${rate(t.mpsMean)} / ${rate(t.mpsPeak)}`],
+      ['MPS mean while active', `${rate(t.mpsMeanActive)} (${rate(t.activeS)} s with messages)`],
+      ['peak connections', String(t.peakConnections)], ['joins / leaves', `${t.joins} / ${t.leaves}`],
+      ['bytes in / out', `${t.bytesIn} / ${t.bytesOut}`], ['errors', `${t.errors}${reasons(t.errorsByReason)}`],
+    ]), '',
+    '## Rooms', '',
+    ...table(['room', 'messages', 'mean MPS', 'peak MPS', 'joins', 'leaves', 'peak members'],
+      t.rooms.map((r) => [mdText(r.room), String(r.messages), rate(r.mpsMean), rate(r.mpsPeak), String(r.joins), String(r.leaves), String(r.peakMembers)])), '',
+  ];
+}
+
+/** The run folder's files, each with what it is for. */
+export function filesSection(files: readonly string[]): string[] {
+  return ['## Files', '', ...files.map((f) => `- \`${f}\`${FILE_NOTES[f] ? ` — ${FILE_NOTES[f]}` : ''}`), ''];
 }
 
 /** Where the loadgen's figures come from; partial ones are said to be partial, not set against the server's. */
@@ -116,7 +129,7 @@ const FILE_NOTES: Record<string, string> = {
   'report.html': 'one self-contained page with every chart and table of the run: opens offline, from file://',
 };
 
-function reasons(r: Record<string, number>): string {
+export function reasons(r: Record<string, number>): string {
   const e = Object.entries(r).filter(([, n]) => n > 0);
   return e.length ? ` (${e.map(([k, n]) => `${k} ${n}`).join(', ')})` : '';
 }

@@ -50,6 +50,19 @@ test('Ctrl-C closes the run and writes its CSV files; a restart lists the previo
     const dev = rooms.filter((r) => r.room === 'dev');
     assert.is(dev.reduce((a, r) => a + Number(r.messages), 0), 5, 'the last message is in the last tick');
     assert.ok(fs.existsSync(path.join(folder, 'totals.csv')) && fs.existsSync(path.join(folder, 'mps_by_room.csv')));
+    // DESIGN §11: every run folder has summary.json and summary.md — a server run's too.
+    assert.match(s.proc.stdout(), `report: ${path.join(folder, 'report.html')}; summary.json and summary.md beside it\n`);
+    const summary = JSON.parse(fs.readFileSync(path.join(folder, 'summary.json'), 'utf8'));
+    assert.equal([summary.type, summary.runId, summary.generators, summary.combinedLatency], ['server-summary', runId, [], null]);
+    assert.is(summary.server.messages, 5, 'the stored run, as rooms.csv has it');
+    assert.equal(summary.server.rooms.find((r: { room: string }) => r.room === 'dev')?.messages, 5);
+    assert.is(summary.server.peakConnections, 1);
+    assert.is(summary.config.label, 'demo');
+    const md = fs.readFileSync(path.join(folder, 'summary.md'), 'utf8');
+    assert.ok(md.startsWith(`# chatpulse server run \`${runId}\`\n`), md.slice(0, 80));
+    assert.match(md, '| room messages | 5 |');
+    assert.match(md, '| dev | 5 |');
+    assert.match(md, 'None reported: the load, if any, came from clients that do not report');
 
     const again = await startServerProcess(['--results-dir', tmp.dir]);
     const prev = await again.proc.waitFor(/^previous run: (\S+) \((\w+), (\d+) ticks\)$/m);

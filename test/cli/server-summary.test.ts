@@ -1,0 +1,39 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { LoadgenTickReport } from '../../loadgen/index.js';
+import type { RunTotals } from '../../metrics/index.js';
+import { buildServerSummary, serverSummaryMarkdown } from '../../cli/server-summary.js';
+
+/** A stored run's totals as readRunTotals gives them (only what the summary shows matters here). */
+const totals: RunTotals = {
+  ticks: 10, firstTime: 1_000, lastTime: 10_000, durationS: 10, messages: 40, privateMessages: 2, deliveries: 400, joins: 12, leaves: 2,
+  bytesIn: 1234, bytesOut: 56789, errors: 1, activeS: 4, mpsMean: 4, mpsMeanActive: 10, mpsPeak: 20, peakConnections: 10, peakMembers: 10,
+  counters: { messagesTotal: 40, privateMessagesTotal: 2, deliveriesTotal: 400, connectionsTotal: 10, errorsTotal: 1 },
+  errorsByReason: { rate_limit: 1 }, disconnectsByReason: {}, rooms: [],
+};
+
+const report = (source: string, sent: number, lost: number, errors: Record<string, number>): LoadgenTickReport => {
+  const p = { p50: 1, p90: 2, p99: 3, p999: 4, max: 5, count: 6 };
+  return {
+    type: 'loadgen-tick', source, target: 'chatpulse://127.0.0.1:5555', time: 0, elapsedS: 9.5, clients: 7, sent: 1, received: 2,
+    sentTotal: sent, receivedTotal: sent * 9, expectedTotal: sent * 9 + lost, lostTotal: lost, duplicatedTotal: 0, reorderedTotal: 1,
+    latencyMs: { corrected: p, uncorrected: p }, errors, saturated: false,
+  };
+};
+
+test("a server run's summary: each generator that reported, as of its last report, with its errors summed", () => {
+  const s = buildServerSummary({
+    runId: 'r1', folder: 'results/r1', startedAt: Date.UTC(2026, 11, 6, 12), endedAt: Date.UTC(2026, 11, 6, 12, 0, 10),
+    config: { label: 'x', maxRate: 0, history: 1000, interval: 1000, window: 5 }, chat: '127.0.0.1:5555', dashboard: 'http://127.0.0.1:8080/',
+    server: totals, reports: [report('a|b', 30, 2, { timeout: 2, refused: 1 }), report('c', 10, 0, {})], combinedLatency: null, files: ['summary.md'],
+  });
+  assert.equal(s.generators.map((g) => [g.source, g.sent, g.received, g.expected, g.lost, g.errorsTotal]), [['a|b', 30, 270, 272, 2, 3], ['c', 10, 90, 90, 0, 0]]);
+  assert.equal([s.startedAt, s.endedAt, s.durationS], ['2026-12-06T12:00:00.000Z', '2026-12-06T12:00:10.000Z', 10]);
+  const md = serverSummaryMarkdown(s);
+  assert.match(md, '| rate limit | none |');
+  assert.match(md, '| a\\|b | chatpulse://127.0.0.1:5555 | 9.50 s | 7 | 30 | 270 | 272 | 2 | 0 | 1 | 3 (timeout 2, refused 1) |', 'a | in a source is text, not a column');
+  assert.match(md, 'No latency figures: no generator reported its histograms.');
+  assert.match(md, '| errors | 1 (rate_limit 1) |');
+});
+
+test.run();
