@@ -9,9 +9,10 @@ import {
   type RetentionService,
 } from '../metrics/index.js';
 import { ChatEvents, startChatServer, type ChatOptions, type ChatServer, type ChatTlsOptions } from '../server/index.js';
-import { writeRunReport } from '../report/index.js';
+import { REPORT_FILE, writeRunReport } from '../report/index.js';
+import { urlHost } from './demo-flags.js';
 import { RESULT_FILES, writeSummaryPair } from './demo/summary-files.js';
-import { buildServerSummary, serverSummaryMarkdown } from './server-summary.js';
+import { buildServerSummary, serverSummaryMarkdown, withoutSecrets } from './server-summary.js';
 import { openDatabase, type Db } from '../store/database.js';
 import { StorageHealth } from '../store/storage-health.js';
 
@@ -98,13 +99,17 @@ export interface Hub {
   /** Pruning old runs at start and daily; undefined when no retention was asked for. */
   readonly retention: RetentionService | undefined;
   /** After close() with `reportOnClose`: the report written, or why there is none (one line). */
-  readonly report: { file: string | null; note: string } | null;
+  readonly report: { file: string | null; note: string; summary: boolean } | null;
 }
 
-/** The run's stored config: everything but secrets (the token, the TLS key and certificate). */
+/** The run's stored config: everything but secrets (the token, the TLS key and certificate, a Redis URL's password). */
 export function redactConfig(config: Record<string, unknown>): Record<string, unknown> {
   const { token, tls: _tls, ...rest } = config;
-  return { ...rest, ...(typeof token === 'string' && token !== '' && { token: '(set)' }) };
+  return {
+    ...rest,
+    ...(typeof token === 'string' && token !== '' && { token: '(set)' }),
+    ...(typeof rest.redis === 'string' && { redis: withoutSecrets(rest.redis) }),
+  };
 }
 
 /**
@@ -129,16 +134,20 @@ function reportOnClose(db: Db, runId: string, folder: string): { file: string | 
  * Writes the run's `summary.json` and `summary.md` (cli/server-summary.ts) into its folder; returns
  * why not, in one line, when they were not written (past the same tick bound as the report).
  */
-async function summaryOnClose(db: Db, metrics: MetricsService, folder: string, chat: ChatServer, http: HttpServer): Promise<string> {
+async function summaryOnClose(db: Db, metrics: MetricsService, folder: string, chat: ChatServer, http: HttpServer, withReport: boolean): Promise<string> {
   const run = metrics.run;
-  const ticks = new RunReader(db).getRun(run.id)?.ticks ?? 0;
-  if (ticks > REPORT_ON_CLOSE_MAX_TICKS) return `summary.json and summary.md not written on close (${ticks} ticks)`;
   try {
+    const reader = new RunReader(db);
+    const stored = reader.getRun(run.id);
+    const ticks = stored?.ticks ?? 0;
+    if (ticks > REPORT_ON_CLOSE_MAX_TICKS) return `summary.json and summary.md not written on close (${ticks} ticks)`;
+    const combinedLatency = metrics.aggregator.loadgenLatency();
     const summary = buildServerSummary({
-      runId: run.id, folder, startedAt: run.start, endedAt: Date.now(), config: run.config,
-      chat: `${chat.address.address}:${chat.address.port}`, dashboard: `http://${http.address.address}:${http.address.port}/`,
-      server: readRunTotals(new RunReader(db), run.id), reports: metrics.aggregator.latest?.loadgen ?? [],
-      combinedLatency: metrics.aggregator.loadgenLatency(), files: RESULT_FILES,
+      runId: run.id, folder, startedAt: run.start, endedAt: stored?.end ?? Date.now(), config: run.config,
+      chat: `${urlHost(chat.address.address)}:${chat.address.port}`, dashboard: `http://${urlHost(http.address.address)}:${http.address.port}/`,
+      server: readRunTotals(reader, run.id), reports: metrics.aggregator.latest?.loadgen ?? [],
+      sourcesSeen: combinedLatency?.sources ?? 0, combinedLatency,
+      files: withReport ? RESULT_FILES : RESULT_FILES.filter((f) => f !== REPORT_FILE),
     });
     await writeSummaryPair(folder, summary, serverSummaryMarkdown(summary));
     return '';
@@ -239,9 +248,11 @@ export async function startHub(options: HubOptions): Promise<Hub> {
           // After the chat closed: the last tick counts the goodbyes.
           const folder = await metrics?.close();
           if (options.reportOnClose && metrics && folder) {
-            const summary = await summaryOnClose(db, metrics, folder, chatServer, httpServer);
-            report = reportOnClose(db, metrics.run.id, folder);
-            if (summary) report = { ...report, note: [summary, report.note].filter(Boolean).join('; ') };
+            // The page first, as before the summary existed: should the two outlast the shutdown
+            // bound, the report is the one that is already there.
+            const page = reportOnClose(db, metrics.run.id, folder);
+            const summaryNote = await summaryOnClose(db, metrics, folder, chatServer, httpServer, page.file !== null);
+            report = { ...page, note: [page.note, summaryNote].filter(Boolean).join('; '), summary: summaryNote === '' };
           }
         } finally {
           await dashboard.close();

@@ -66,7 +66,7 @@ export const serverCommand: Command = {
       return 1;
     }
     if (metrics) console.log(`results written to ${await metrics.close()}`);
-    if (hub.report?.file) console.log(`report: ${hub.report.file}; summary.json and summary.md beside it`);
+    if (hub.report?.file) console.log(`report: ${hub.report.file}${hub.report.summary ? '; summary.json and summary.md beside it' : ''}`);
     if (hub.report?.note) console.log(hub.report.note);
     return 0;
   },
@@ -74,7 +74,7 @@ export const serverCommand: Command = {
 
 const EXAMPLE = `
 On Ctrl-C (or SIGTERM) the run is closed into <results-dir>/<run-id>/: rooms.csv, totals.csv,
-mps_by_room.csv, summary.json, summary.md (the server's totals, and every load generator that
+mps_by_room.csv, summary.json, summary.md (the server's totals, and each load generator that
 reported to /ingest) and report.html.
 
 Retention: at start and every 24 h, runs beyond --keep-runs or older than --keep-days leave the

@@ -7,9 +7,13 @@
  */
 import type { LoadgenTickReport } from '../loadgen/index.js';
 import type { CombinedLatency, RunTotals } from '../metrics/index.js';
-import { filesSection, fmt, mdText, pct, rate, reasons, serverSections, table } from './demo/summary-format.js';
+import { filesSection, fmt, mdText, pct, rate, serverSections, table } from './demo/summary-format.js';
 
-/** One load generator that reported to this server's dashboard, as of its last report. */
+/**
+ * One load generator that reported to this server's dashboard, as of its last report. The hub
+ * remembers the 32 heard from most recently (metrics/loadgen-reports.ts); `generatorsForgotten`
+ * says how many more there were.
+ */
 export interface ReportedGenerator {
   source: string;
   target: string;
@@ -39,6 +43,8 @@ export interface ServerSummary {
   dashboard: string;
   server: RunTotals;
   generators: ReportedGenerator[];
+  /** Generators that reported but are not in `generators`: only the 32 most recent are kept. */
+  generatorsForgotten: number;
   /** Every generator's deliveries, whole run, one merged histogram (ms); null when none reported histograms. */
   combinedLatency: CombinedLatency | null;
   files: string[];
@@ -54,13 +60,15 @@ export interface ServerSummaryInput {
   dashboard: string;
   server: RunTotals;
   reports: readonly LoadgenTickReport[];
+  /** Sources that ever reported, as the hub counted them (up to 1024). */
+  sourcesSeen: number;
   combinedLatency: CombinedLatency | null;
   files: string[];
 }
 
 export function buildServerSummary(i: ServerSummaryInput): ServerSummary {
   const generators = i.reports.map((r): ReportedGenerator => ({
-    source: r.source, target: r.target, elapsedS: r.elapsedS, clients: r.clients,
+    source: r.source, target: withoutSecrets(r.target), elapsedS: r.elapsedS, clients: r.clients,
     sent: r.sentTotal, received: r.receivedTotal, expected: r.expectedTotal, lost: r.lostTotal,
     duplicated: r.duplicatedTotal, reordered: r.reorderedTotal,
     errorsTotal: Object.values(r.errors).reduce((a, n) => a + n, 0), errors: { ...r.errors },
@@ -69,8 +77,19 @@ export function buildServerSummary(i: ServerSummaryInput): ServerSummary {
     type: 'server-summary', runId: i.runId, folder: i.folder,
     startedAt: new Date(i.startedAt).toISOString(), endedAt: new Date(i.endedAt).toISOString(),
     durationS: i.server.durationS, config: i.config, chat: i.chat, dashboard: i.dashboard, server: i.server,
-    generators, combinedLatency: i.combinedLatency, files: i.files,
+    generators, generatorsForgotten: Math.max(0, i.sourcesSeen - generators.length), combinedLatency: i.combinedLatency, files: i.files,
   };
+}
+
+/** A target as a generator reported it, less any credentials it carries (`user:pass@`, `?password=`). */
+export function withoutSecrets(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@?#]*@/i, '$1(set)@').replace(/([?&](?:password|pass|token|secret)=)[^&#]*/gi, '$1(set)');
+}
+
+/** A generator's error kinds (any text it sent): escaped, as every other name in the file. */
+function kinds(errors: Record<string, number>): string {
+  const e = Object.entries(errors).filter(([, n]) => n > 0);
+  return e.length ? ` (${e.map(([k, n]) => `${mdText(k)} ${n}`).join(', ')})` : '';
 }
 
 /** `summary.md`: readable on its own, in a browser, an editor or a Git host. */
@@ -94,8 +113,9 @@ export function serverSummaryMarkdown(s: ServerSummary): string {
   } else {
     out.push(...table(['source', 'target', 'at its last report', 'clients', 'sent', 'received', 'expected', 'lost', 'duplicated', 'reordered', 'errors'],
       s.generators.map((g) => [mdText(g.source), mdText(g.target), `${rate(g.elapsedS)} s`, String(g.clients), String(g.sent), String(g.received),
-        String(g.expected), String(g.lost), String(g.duplicated), String(g.reordered), `${g.errorsTotal}${reasons(g.errors)}`])), '',
+        String(g.expected), String(g.lost), String(g.duplicated), String(g.reordered), `${g.errorsTotal}${kinds(g.errors)}`])), '',
     "Counts as of each generator's last report: its own summary (`loadgen --out DIR`) has the settled totals.", '');
+    if (s.generatorsForgotten > 0) out.push(`${s.generatorsForgotten} more reported earlier: only the 32 heard from most recently are kept.`, '');
   }
   const all = s.combinedLatency;
   out.push('## Latency (load generators, ms)', '');

@@ -6,9 +6,9 @@ import { clock } from './terminal-view.js';
 export const fmt = (n: number | null | undefined): string =>
   n === null || n === undefined ? '–' : Number.isInteger(n) ? String(n) : n.toFixed(Math.abs(n) < 10 ? 2 : 1);
 
-/** Room names are user input: in Markdown they are text, never markup. */
+/** Room names are user input: in Markdown they are text, never markup (and one line: a control character is a space). */
 export function mdText(s: string): string {
-  return s.replace(/[\\`*_{}[\]<>|~]/g, (c) => `\\${c}`);
+  return s.replace(/[\x00-\x1f\x7f]/g, ' ').replace(/[\\`*_{}[\]<>|~]/g, (c) => `\\${c}`);
 }
 
 /** Rates always with the same decimals, so a column lines up. */
