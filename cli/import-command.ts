@@ -20,7 +20,8 @@ const FOOTER = `DIR is a run folder as the demo and \`chatpulse server\` write i
 and totals.csv (either is enough) become a run in the store, status imported, so that
 \`chatpulse report RUN\` and \`--baseline RUN\` work with it. The run keeps the folder's id when it is
 free in the store (else it gets a fresh one, printed). A summary.json beside the CSV files is copied
-to <results-dir>/<RUN>/ with its run id rewritten, so the report shows the load generator's figures.
+to <results-dir>/<RUN>/ with its run id and folder rewritten (a demo's: the report then shows its load
+generator's figures).
 FILE is one rooms.csv or totals.csv. Not in the CSV files, and so not in an imported run: private
 messages, connections opened, errors and disconnects by reason, the merged latency histograms.
 
@@ -115,8 +116,8 @@ function writeTicks(db: ReturnType<typeof openDatabase>, store: RunStore, snapsh
 }
 
 /**
- * The folder's demo summary.json, its `runId` rewritten to the imported run's, into
- * `<resultsDir>/<runId>/` (the report reads it from there). Returns a line to print, or null without one.
+ * The folder's summary.json, its `runId` and `folder` rewritten to the imported run's, into
+ * `<resultsDir>/<runId>/` (the report reads a demo's from there). Returns a line to print, or null without one.
  */
 function copySummary(text: string | null, runId: string, resultsDir: string): string | null {
   if (text === null) return null;
@@ -127,8 +128,10 @@ function copySummary(text: string | null, runId: string, resultsDir: string): st
     return 'summary.json not copied: it is not JSON';
   }
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return 'summary.json not copied: it is not a chatpulse summary';
-  const out = path.join(resultsDir, runId, 'summary.json');
-  fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, `${JSON.stringify({ ...(v as Record<string, unknown>), runId }, null, 2)}\n`);
+  const folder = path.join(resultsDir, runId);
+  const out = path.join(folder, 'summary.json');
+  fs.mkdirSync(folder, { recursive: true });
+  const record = v as Record<string, unknown>;
+  fs.writeFileSync(out, `${JSON.stringify({ ...record, runId, ...('folder' in record && { folder }) }, null, 2)}\n`);
   return `summary.json copied to ${out}`;
 }

@@ -59,7 +59,7 @@ async function recordRun(): Promise<void> {
     db.close();
   }
   const summary = {
-    type: 'demo-summary', runId,
+    type: 'demo-summary', runId, folder: `results/${runId}`,
     loadgen: {
       source: 'summary', partial: false, clients: { planned: 6, peak: 6, connects: 6, reconnects: 0 },
       messages: { sent: 2000, pm: 0, received: 4000, expected: 4000, lost: 0, lossPercent: 0, duplicated: 0, reordered: 0, late: 0, unexpected: 0, ambiguous: 0 },
@@ -88,6 +88,8 @@ test('imported into a new store, the run keeps its id and its report shows the o
   const out = await cli(['import', folder, '--results-dir', elsewhere]);
   assert.is(out.split('\n')[0], `imported ${TICKS + 1} ticks of 2026-11-22 14:03:05 UTC as run ${runId}; chatpulse report ${runId} --results-dir ${elsewhere}`);
   assert.match(out, `summary.json copied to ${path.join(elsewhere, runId, 'summary.json')}`);
+  const copied = JSON.parse(fs.readFileSync(path.join(elsewhere, runId, 'summary.json'), 'utf8'));
+  assert.equal([copied.runId, copied.folder], [runId, path.join(elsewhere, runId)], 'the copy says where it is now');
   await cli(['report', runId, '--results-dir', original, '--out', path.join(tmp.dir, 'orig.html')]);
   await cli(['report', runId, '--results-dir', elsewhere]);
   const orig = pageData<RunReportData>(path.join(tmp.dir, 'orig.html'));
