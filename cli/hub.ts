@@ -146,7 +146,7 @@ async function summaryOnClose(db: Db, metrics: MetricsService, folder: string, c
       runId: run.id, folder, startedAt: run.start, endedAt: stored?.end ?? Date.now(), config: run.config,
       chat: `${urlHost(chat.address.address)}:${chat.address.port}`, dashboard: `http://${urlHost(http.address.address)}:${http.address.port}/`,
       server: readRunTotals(reader, run.id), reports: metrics.aggregator.latest?.loadgen ?? [],
-      sourcesSeen: combinedLatency?.sources ?? 0, combinedLatency,
+      sourcesSeen: metrics.aggregator.loadgenSourcesSeen, combinedLatency,
       files: withReport ? RESULT_FILES : RESULT_FILES.filter((f) => f !== REPORT_FILE),
     });
     await writeSummaryPair(folder, summary, serverSummaryMarkdown(summary));

@@ -60,7 +60,7 @@ export interface ServerSummaryInput {
   dashboard: string;
   server: RunTotals;
   reports: readonly LoadgenTickReport[];
-  /** Sources that ever reported, as the hub counted them (up to 1024). */
+  /** Sources that ever reported, histograms or not, as the hub counted them (up to 1024). */
   sourcesSeen: number;
   combinedLatency: CombinedLatency | null;
   files: string[];

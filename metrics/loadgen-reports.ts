@@ -34,6 +34,8 @@ export class LoadgenReports {
   #runReports = 0;
   #runWithout = 0;
   readonly #runSources = new Set<string>();
+  /** Every source that reported, histograms or not (counted up to 1024). */
+  readonly #everySource = new Set<string>();
 
   constructor(readonly maxSources = 32) {}
 
@@ -44,6 +46,7 @@ export class LoadgenReports {
     this.#latest.delete(source); // re-insert: Map order is then "heard from longest ago" first
     this.#latest.set(source, { source, ...kept });
     this.#fresh.add(source);
+    if (this.#everySource.size < 1024) this.#everySource.add(source);
     for (const old of this.#latest.keys()) {
       if (this.#latest.size <= this.maxSources) break;
       this.#latest.delete(old);
@@ -68,6 +71,11 @@ export class LoadgenReports {
     merged[1].addTo(this.#tickUncorrected);
     merged[0].addTo(this.#runCorrected);
     merged[1].addTo(this.#runUncorrected);
+  }
+
+  /** Sources that ever reported (up to 1024): `latest()` keeps only the `maxSources` most recent. */
+  get sourcesSeen(): number {
+    return this.#everySource.size;
   }
 
   /** Every source's latest report (without its histograms: the snapshot carries percentiles only). */

@@ -169,6 +169,11 @@ export class TickAggregator {
     return this.#loadgen.runLatency();
   }
 
+  /** Load generators that ever reported (up to 1024); the latest snapshot holds at most 32 of them. */
+  get loadgenSourcesSeen(): number {
+    return this.#loadgen.sourcesSeen;
+  }
+
   /** The merged whole-run histograms behind `loadgenLatency()`, for the run store (null before any). */
   loadgenHistograms(): RunHistograms | null {
     return this.#loadgen.runHistograms();

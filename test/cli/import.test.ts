@@ -103,7 +103,7 @@ test('imported into a new store, the run keeps its id and its report shows the o
   }
   assert.equal(imp.server.rooms.map((r) => [r.room, r.messages, r.joins, r.peakMembers]), orig.server.rooms.map((r) => [r.room, r.messages, r.joins, r.peakMembers]));
   assert.equal(imp.server.rooms.map((r) => r.room).sort(), [...ROOMS].sort(), 'guarded and quoted names come back whole');
-  assert.is(imp.loadgen?.source, 'summary', 'the copied summary.json (its runId rewritten) gives the loadgen figures');
+  assert.is(imp.loadgen?.source, 'summary', 'the copied summary.json gives the loadgen figures');
   assert.is(imp.loadgen?.messages.sent, 2000);
   assert.equal(imp.snapshots.map((s) => s.totals.loadgen?.p99Ms ?? null), orig.snapshots.map((s) => s.totals.loadgen?.p99Ms ?? null));
 });
@@ -114,6 +114,8 @@ test('into the original store: the id is taken, a fresh one is printed, and --ba
   assert.ok(m, out);
   const copy = m[1]!;
   assert.is(copy, '2026-11-22T14-03-05Z-copy');
+  const copied = JSON.parse(fs.readFileSync(path.join(original, copy, 'summary.json'), 'utf8'));
+  assert.equal([copied.runId, copied.folder], [copy, path.join(original, copy)], 'the copy carries the fresh id and its own folder');
   const diffFile = path.join(tmp.dir, 'diff.html');
   await cli(['report', runId, '--results-dir', original, '--baseline', copy, '--out', diffFile]);
   const diff = pageData<RunDiffData>(diffFile);

@@ -22,7 +22,7 @@ const report = (source: string, sent: number, lost: number, errors: Record<strin
   };
 };
 
-test("a server run's summary: each generator that reported, as of its last report, with its errors summed", () => {
+test("a server run's summary: a row per generator it is given, its errors summed, and how many more the hub forgot", () => {
   const s = buildServerSummary({
     runId: 'r1', folder: 'results/r1', startedAt: Date.UTC(2026, 11, 6, 12), endedAt: Date.UTC(2026, 11, 6, 12, 0, 10),
     config: { label: 'x', maxRate: 0, history: 1000, interval: 1000, window: 5 }, chat: '127.0.0.1:5555', dashboard: 'http://127.0.0.1:8080/',

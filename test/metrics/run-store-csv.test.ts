@@ -4,10 +4,10 @@ import { parse } from 'csv-parse/sync';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  ManualClock, ROOMS_COLUMNS, RunStore, TOTALS_COLUMNS, TickAggregator, round3, streamCsv, timeUtc, writeRunCsv, type Snapshot,
+  ROOMS_COLUMNS, RunStore, TOTALS_COLUMNS, round3, streamCsv, timeUtc, writeRunCsv, type Snapshot,
 } from '../../metrics/index.js';
-import { ChatEvents } from '../../server/index.js';
 import { openDatabase } from '../../store/database.js';
+import { recordingRun } from '../helpers/recording-run.js';
 import { tempDir } from '../helpers/temp.js';
 
 const TRICKY = ['-2-3', 'добро-пожаловать', '=HYPERLINK("http://x","y"),z', 'plain'];
@@ -15,17 +15,7 @@ const LABEL = '=cmd,"quoted" label';
 
 /** A run recorded from real events on a fake clock: four rooms with user-input names, 6 ticks. */
 function recordRun(dir: string) {
-  const db = openDatabase(path.join(dir, 'c.db'));
-  const store = new RunStore(db);
-  const clock = new ManualClock(Date.UTC(2026, 10, 22, 14, 3, 5));
-  const run = store.startRun({ label: LABEL, start: clock.now(), config: { interval: 1000 } });
-  const events = new ChatEvents();
-  const agg = new TickAggregator(events, { runId: run.id, clock, window: 3 }).start();
-  const snaps: Snapshot[] = [];
-  agg.onSnapshot((s) => {
-    store.record(s);
-    snaps.push(s);
-  });
+  const { db, store, clock, run, events, agg, snaps } = recordingRun(dir, LABEL, { interval: 1000 });
   const members = new Map<string, number>();
   for (let tick = 0; tick < 6; tick++) {
     TRICKY.forEach((room, i) => {
@@ -158,14 +148,8 @@ test('CSV files: BOM, CRLF, header, formula escaping, every column equal to the 
 
 test('mps_by_room.csv has a row for every tick, as totals.csv does, quiet ticks before the first room included', async () => {
   const tmp = tempDir();
-  const db = openDatabase(path.join(tmp.dir, 'q.db'));
+  const { db, store, clock, run, events, agg } = recordingRun(tmp.dir, 'quiet', { interval: 1000 });
   try {
-    const store = new RunStore(db);
-    const clock = new ManualClock(Date.UTC(2026, 10, 22, 14, 3, 5));
-    const run = store.startRun({ label: 'quiet', start: clock.now(), config: { interval: 1000 } });
-    const events = new ChatEvents();
-    const agg = new TickAggregator(events, { runId: run.id, clock, window: 3 }).start();
-    agg.onSnapshot((s) => store.record(s));
     clock.advance(1000);
     clock.advance(1000);
     events.emit('join', { nick: 'n', room: 'late', members: 1 });

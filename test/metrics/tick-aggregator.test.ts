@@ -5,7 +5,7 @@ import type { LoadgenTickReport } from '../../loadgen/report.js';
 import { ManualClock, MovingAverage, TickAggregator, type Snapshot } from '../../metrics/index.js';
 import { ChatEvents } from '../../server/index.js';
 
-function setup(opts: { window?: number; metricRooms?: number; releaseAfterTicks?: number } = {}) {
+function setup(opts: { window?: number; metricRooms?: number; releaseAfterTicks?: number; maxLoadgenSources?: number } = {}) {
   const events = new ChatEvents();
   const clock = new ManualClock(1_700_000_000_000);
   const agg = new TickAggregator(events, { clock, intervalMs: 1000, runId: 'r1', ...opts }).start();
@@ -203,6 +203,15 @@ function report(source: string, p99: number, sent: number): LoadgenTickReport {
     latencyMs: { corrected: p, uncorrected: p }, errors: {}, saturated: false,
   };
 }
+
+test('the hub counts every generator that ever reported, histograms or not, though it keeps only the most recent ones', () => {
+  const t = setup({ maxLoadgenSources: 3 });
+  for (const source of ['a', 'b', 'c', 'd', 'e', 'a']) t.agg.acceptLoadgenReport(report(source, 10, 1));
+  t.clock.advance(1000);
+  assert.equal(t.agg.latest?.loadgen.map((r) => r.source), ['d', 'e', 'a']);
+  assert.is(t.agg.loadgenSourcesSeen, 5);
+  assert.is(t.agg.loadgenLatency(), null, 'none sent histograms: the merged figures count none of them');
+});
 
 test('loadgen reports without histograms (older loadgens): latest per source in every snapshot; the totals row sums every report of the tick and keeps the worst percentile', () => {
   const t = setup();

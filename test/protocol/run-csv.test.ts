@@ -8,12 +8,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ManualClock, RunStore, TickAggregator, writeRunCsv, type Snapshot } from '../../metrics/index.js';
+import { writeRunCsv, type Snapshot } from '../../metrics/index.js';
 import { readCsv, unguardCell } from '../../protocol/csv-reader.js';
 import { csvKindOf, runFromCsvFiles } from '../../protocol/csv-files.js';
 import { MAX_CSV_ROWS, RunCsvError, snapshotsFromCsv } from '../../protocol/run-csv.js';
-import { ChatEvents } from '../../server/index.js';
-import { openDatabase } from '../../store/database.js';
+import { recordingRun } from '../helpers/recording-run.js';
 import { tempDir } from '../helpers/temp.js';
 
 const ROOMS_HEAD = 'time_utc,epoch_ms,elapsed_s,room,messages,mps,mps_avg,joins,leaves,members';
@@ -130,14 +129,8 @@ test('every refusal is one line naming the file, line and column', () => {
 
 test('round trip: a run recorded into SQLite, written by writeRunCsv, reads back as its stored ticks', async () => {
   const tmp = tempDir();
-  const db = openDatabase(path.join(tmp.dir, 'c.db'));
+  const { db, store, clock, run, events, agg } = recordingRun(tmp.dir, 'trip');
   try {
-    const store = new RunStore(db);
-    const clock = new ManualClock(Date.UTC(2026, 10, 22, 14, 3, 5));
-    const run = store.startRun({ label: 'trip', start: clock.now() });
-    const events = new ChatEvents();
-    const agg = new TickAggregator(events, { runId: run.id, clock, window: 3 }).start();
-    agg.onSnapshot((s) => store.record(s));
     const rooms = ['-2-3', '=HYPERLINK("http://x","y"),z', 'добро', 'plain'];
     rooms.forEach((room) => events.emit('join', { nick: 'n', room, members: 1 }));
     for (let tick = 0; tick < 8; tick++) {
