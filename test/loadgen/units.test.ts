@@ -58,6 +58,20 @@ test('receiver window: new, duplicate, reordered', () => {
   assert.is(w.check(1, 39), Seen.Reordered);
 });
 
+test('receiver window: a thousand senders, and senders a hostile payload makes up, are each kept apart', () => {
+  const w = new ReceiverWindow();
+  // Past the first table's size (it grows), and senders that differ only above bit 32.
+  const senders = [...Array.from({ length: 1000 }, (_, i) => i), 2 ** 32, 2 ** 32 + 1, 2 ** 53 - 1, 7 * 2 ** 40];
+  for (const s of senders) assert.is(w.check(s, 5), Seen.New, `sender ${s}, first message`);
+  for (const s of senders) assert.is(w.check(s, 5), Seen.Duplicate, `sender ${s}, the same again`);
+  for (const s of senders) assert.is(w.check(s, 3), Seen.Reordered, `sender ${s}, an older one`);
+  for (const s of senders) assert.is(w.check(s, 3), Seen.Duplicate, `sender ${s}, the older one again`);
+  for (const s of senders) assert.is(w.check(s, 5 + 32), Seen.New, `sender ${s}, 32 ahead`);
+  // 32 ahead: the old high (5) is the window's last bit, 3 has slid out of it.
+  for (const s of senders) assert.is(w.check(s, 5), Seen.Duplicate, `sender ${s}, the old high at the window's edge`);
+  for (const s of senders) assert.is(w.check(s, 4), Seen.Reordered, `sender ${s}, beyond the window`);
+});
+
 test('prng and plan: same seed same numbers; Poisson gaps average 1/rate; phases bend time', () => {
   const a = new Prng(5, 1, 1);
   const b = new Prng(5, 1, 1);
