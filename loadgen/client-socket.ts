@@ -44,6 +44,8 @@ export class ClientSocket {
   #byUs = false;
   #errorCode = '';
   #said = '';
+  /** Text written while held (`hold`); undefined when not holding. */
+  #held: string | undefined;
 
   /** `timeoutMs`: @default CONNECT_TIMEOUT_MS */
   constructor(handlers: ClientSocketHandlers, attempt: ConnectAttempt, timeoutMs = CONNECT_TIMEOUT_MS) {
@@ -62,6 +64,8 @@ export class ClientSocket {
     this.#socket = s;
     this.#open = this.#backedUp = this.#byUs = false;
     this.#errorCode = this.#said = '';
+    // Text held for the previous connection dies with it, as a write to a closed socket does.
+    if (this.#held !== undefined) this.#held = '';
     this.#attempt.begin(startedAt, handshake);
     s.setTimeout(this.#timeoutMs, () => {
       this.#errorCode = this.#attempt.timedOut();
@@ -89,7 +93,33 @@ export class ClientSocket {
   write(text: Wire): void {
     const s = this.#socket;
     if (text.length === 0 || s === undefined || s.destroyed) return;
+    if (this.#held !== undefined) {
+      if (typeof text === 'string') {
+        this.#held += text;
+        return;
+      }
+      // Bytes are not joined: the text before them goes first, then they do.
+      this.release();
+      this.hold();
+    }
     if (!s.write(text)) this.#backedUp = true;
+  }
+
+  /**
+   * Until `release`, text writes are joined and go out in one write: a client's messages of one timer
+   * turn (a syscall per message was ~11 % of a busy worker's time, perf). Every write is whole lines or
+   * frames ending in `\n`, so joined they read the same on a stream and split into the same frames on a
+   * WebSocket. Writing is not delayed past the caller's own turn: it releases as soon as it is done.
+   */
+  hold(): void {
+    this.#held ??= '';
+  }
+
+  /** Writes what was held, and stops holding. */
+  release(): void {
+    const text = this.#held;
+    this.#held = undefined;
+    if (text !== undefined && text.length > 0) this.write(text);
   }
 
   /** The server announced its close: `kind` as the protocol names it, else its text, if any. */
@@ -117,6 +147,7 @@ export class ClientSocket {
 
   /** Says `goodbye` and ends (or aborts a connect); resolves when the socket is gone, destroyed after `graceMs`. */
   close(graceMs: number, goodbye: Wire): Promise<void> {
+    this.release();
     const s = this.#socket;
     if (s === undefined || s.destroyed) return Promise.resolve();
     this.#byUs = true;

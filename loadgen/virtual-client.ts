@@ -160,6 +160,15 @@ export class VirtualClient {
     }
   }
 
+  /** Joins this client's writes until `release` (one timer turn's messages in one write: client-socket.ts). */
+  hold(): void {
+    this.#sock.hold();
+  }
+
+  release(): void {
+    this.#sock.release();
+  }
+
   /** Disconnect storm: drop the connection as a network fault would, then reconnect with backoff. */
   drop(): void {
     if (this.#state === 'down' || this.#state === 'idle') return;

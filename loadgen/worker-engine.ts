@@ -13,7 +13,7 @@ import { Prng, PURPOSE } from './prng.js';
 import { parseTarget } from './options.js';
 import { adapterFor } from './protocols/index.js';
 import { ReachWatcher } from './target-reach.js';
-import { TimerHeap } from './timer-heap.js';
+import { TimerHeap, type Timed } from './timer-heap.js';
 import type { ClientContext } from './client-context.js';
 import { VirtualClient } from './virtual-client.js';
 import type { MainToWorker, WorkerInit, WorkerToMain } from './worker-messages.js';
@@ -23,6 +23,11 @@ const CONNECT = 0;
 const ACT = 1;
 const DROP = 2;
 
+/** Entries done in one timer turn at most: a very late timer catches up over several turns. */
+const MAX_PER_TURN = 5000;
+
+const byClient = (a: Timed, b: Timed): number => a.client - b.client;
+
 export class WorkerEngine {
   readonly #init: WorkerInit;
   readonly #post: (msg: WorkerToMain, transfer?: ArrayBuffer[]) => void;
@@ -30,6 +35,8 @@ export class WorkerEngine {
   readonly #clients = new Map<number, VirtualClient>();
   readonly #schedules = new Map<number, Prng>();
   readonly #heap = new TimerHeap();
+  /** One timer turn's due entries (reused). */
+  readonly #due: Timed[] = [];
   readonly #lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
   readonly #reach: ReachWatcher;
   #elu: EventLoopUtilization = performance.eventLoopUtilization();
@@ -101,9 +108,13 @@ export class WorkerEngine {
   }
 
   #pushNextAction(gid: number, from: number): void {
-    const rng = this.#schedules.get(gid) as Prng;
-    const t = advance(this.#init.plan, from, rng.exp());
+    const t = this.#nextAction(gid, from);
     if (t < this.#init.plan.duration) this.#heap.push({ t, client: gid, kind: ACT });
+  }
+
+  /** When client `gid` acts next after `from` (run ms; past the plan's end when it does not). */
+  #nextAction(gid: number, from: number): number {
+    return advance(this.#init.plan, from, (this.#schedules.get(gid) as Prng).exp());
   }
 
   #arm(): void {
@@ -116,18 +127,46 @@ export class WorkerEngine {
 
   #fire(): void {
     const now = epochMs() - this.#startEpochMs;
+    const due = this.#due;
     // Everything due now, including what a late timer let pile up: each keeps its own intended time.
-    let n = 0;
-    for (let e = this.#heap.peek(); e !== undefined && e.t <= now + 0.5 && n < 5000; e = this.#heap.peek(), n++) {
+    for (let e = this.#heap.peek(); e !== undefined && e.t <= now + 0.5 && due.length < MAX_PER_TURN; e = this.#heap.peek()) {
       this.#heap.pop();
-      const c = this.#clients.get(e.client) as VirtualClient;
-      if (e.kind === CONNECT) c.connect();
-      else if (e.kind === DROP) c.drop();
-      else {
-        c.act(this.#startEpochMs + e.t);
-        this.#pushNextAction(e.client, e.t);
-      }
+      due.push(e);
     }
+    // One client's entries together, each client's in time order (the sort is stable), so that its
+    // messages of this turn go out in one write. Clients draw their own random numbers: the order
+    // between clients changes nothing they send.
+    if (due.length > 1) due.sort(byClient);
+    let budget = MAX_PER_TURN - due.length;
+    for (let i = 0; i < due.length; ) {
+      const gid = (due[i] as Timed).client;
+      const c = this.#clients.get(gid) as VirtualClient;
+      c.hold();
+      // The client's next action, once one is done: when it is due already (a late timer), it is done
+      // in this turn too, in time order with the client's other entries.
+      let next = Infinity;
+      for (;;) {
+        const e = due[i];
+        const mine = e !== undefined && e.client === gid;
+        if (next <= now + 0.5 && budget > 0 && (!mine || next <= e.t)) {
+          budget--;
+          c.act(this.#startEpochMs + next);
+          next = this.#nextAction(gid, next);
+          continue;
+        }
+        if (!mine) break;
+        i++;
+        if (e.kind === CONNECT) c.connect();
+        else if (e.kind === DROP) c.drop();
+        else {
+          c.act(this.#startEpochMs + e.t);
+          next = this.#nextAction(gid, e.t);
+        }
+      }
+      c.release();
+      if (next < this.#init.plan.duration) this.#heap.push({ t: next, client: gid, kind: ACT });
+    }
+    due.length = 0;
     this.#arm();
   }
 

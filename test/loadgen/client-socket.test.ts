@@ -8,20 +8,24 @@ import { ConnectAttempt } from '../../loadgen/connect-attempt.js';
 let server: net.Server;
 let port = 0;
 let accepted: net.Socket[] = [];
+/** Every accepted socket, handed out or not: destroyed after each test, so that a failed one cannot keep the server open. */
+let all: net.Socket[] = [];
 let waiting: ((s: net.Socket) => void) | undefined;
 
 const t = suite('ClientSocket');
 t.before.each(async () => {
   accepted = [];
+  all = [];
   server = net.createServer((s) => {
     accepted.push(s);
+    all.push(s);
     waiting?.(s);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   port = (server.address() as net.AddressInfo).port;
 });
 t.after.each(async () => {
-  for (const s of accepted) s.destroy();
+  for (const s of all) s.destroy();
   await new Promise((r) => server.close(r));
 });
 
@@ -46,8 +50,16 @@ function client() {
     drained: () => void log.push('drained'),
     closed: (wasOpen, fault) => closed([wasOpen, fault]),
   }, new ConnectAttempt(() => Date.now(), { connect: rec, handshake: rec, firstLine: rec }));
-  const dial = (p = port) => sock.open({ socket: net.connect({ host: '127.0.0.1', port: p }), readyEvent: 'connect', handshake: '', framed: false }, Date.now());
-  return { sock, log, data, open, done, dial };
+  /** Dials; returns the socket, whose `write` calls are logged in `writes`. */
+  const writes: string[] = [];
+  const dial = (p = port) => {
+    const socket = net.connect({ host: '127.0.0.1', port: p });
+    const write = socket.write.bind(socket) as (d: string | Uint8Array) => boolean;
+    socket.write = ((d: string | Uint8Array) => (writes.push(Buffer.from(d).toString()), write(d))) as typeof socket.write;
+    sock.open({ socket, readyEvent: 'connect', handshake: '', framed: false }, Date.now());
+    return socket;
+  };
+  return { sock, log, data, open, done, dial, writes };
 }
 
 function readAll(s: net.Socket): Promise<string> {
@@ -140,6 +152,50 @@ t('backpressure: backedUp once a write is refused, cleared by drain before drain
   assert.is(await drained, false);
   c.sock.drop();
   await c.done;
+});
+
+t('held: text writes go out as one, bytes keep their place, a goodbye comes after what was held', async () => {
+  const c = client();
+  c.dial();
+  await c.open;
+  const s = await peer();
+  const got = readAll(s);
+  c.sock.hold();
+  c.sock.write('a\n');
+  c.sock.write('b\n');
+  c.sock.write(Buffer.from('X\n'));
+  c.sock.write('c\n');
+  assert.equal(c.writes, ['a\nb\n', 'X\n'], 'the text before the bytes, joined, then the bytes');
+  c.sock.release();
+  c.sock.write('d\n');
+  assert.equal(c.writes, ['a\nb\n', 'X\n', 'c\n', 'd\n'], 'released: the rest, then writes go straight out again');
+  c.sock.hold();
+  c.sock.write('e\n');
+  const closed = c.sock.close(500, 'bye\n');
+  assert.is(await got, 'a\nb\nX\nc\nd\ne\nbye\n');
+  await closed;
+});
+
+t('held text does not outlive its connection: a new one does not get it', async () => {
+  const c = client();
+  c.dial();
+  await c.open;
+  const first = await peer();
+  const gotFirst = readAll(first);
+  c.sock.hold();
+  c.sock.write('for the first connection\n');
+  const old = c.writes.length;
+  c.dial();
+  const second = await peer();
+  const gotSecond = readAll(second);
+  await new Promise((r) => setTimeout(r, 50));
+  c.sock.write('fresh\n');
+  c.sock.release();
+  assert.equal(c.writes.slice(old), ['fresh\n']);
+  await c.sock.close(500, '');
+  first.end();
+  assert.is(await gotSecond, 'fresh\n');
+  assert.is(await gotFirst, '');
 });
 
 t.run();
