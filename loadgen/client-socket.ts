@@ -78,7 +78,7 @@ export class ClientSocket {
       this.#open = true;
       this.#h.opened();
     });
-    if (framed) s.on('line', this.#h.line);
+    if (framed) s.onLines?.(this.#h.line);
     else s.on('data', this.#h.data);
     s.on('drain', () => {
       this.#backedUp = false;

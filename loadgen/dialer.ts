@@ -9,7 +9,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import { WsLink } from './ws-link.js';
+import { WsLink, type LineHandler } from './ws-link.js';
 
 export interface DialOptions {
   host: string;
@@ -28,8 +28,8 @@ export interface DialOptions {
 
 /**
  * What a client uses of its connection; a `net.Socket` is one. Events: `connect` (TCP up), the ready
- * event (`Dialed.readyEvent`), input (`data` chunks of a byte stream, or `line`: one whole line per
- * event when `Dialed.framed`), `drain`, `error`, `close`.
+ * event (`Dialed.readyEvent`), `data` (chunks of a byte stream; a framed link hands its lines to
+ * `onLines` instead), `drain`, `error`, `close`.
  */
 // Listener arguments are `any[]`, as in Node's own EventEmitter typing that both sides implement.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -44,6 +44,8 @@ export interface Link {
   destroy(): unknown;
   readonly destroyed: boolean;
   setTimeout(ms: number, fn?: () => void): unknown;
+  /** A framed link (`Dialed.framed`): where its lines go, one call per line (ws-link.ts). */
+  onLines?(handler: LineHandler): void;
   /** WebSocket only, once closed: the close code's disconnect kind ('' when it names no fault). */
   readonly closeKind?: string;
 }

@@ -244,7 +244,7 @@ test('through a real WsLink against a real ws server: lines in order, a ping ans
     const serverSide = once(wss, 'connection');
     const link = new WsLink({ url: `ws://127.0.0.1:${port}/chat/ws` });
     const lines: string[] = [];
-    link.on('line', (buf: Buffer, start: number, end: number) => lines.push(buf.toString('utf8', start, end)));
+    link.onLines((buf, start, end) => lines.push(buf.toString('utf8', start, end)));
     await once(link, 'open');
     assert.ok(link.framesOurselves, 'the frame reader took over (not ws, by a silent fallback)');
     const [ws] = (await serverSide) as [import('ws').WebSocket];
@@ -293,7 +293,7 @@ test('nothing after a close frame from a real server, even in the same read', as
       const link = new WsLink({ url: `ws://127.0.0.1:${port}/chat/ws` });
       link.on('error', () => {});
       const lines: string[] = [];
-      link.on('line', (buf: Buffer, start: number, end: number) => lines.push(buf.toString('utf8', start, end)));
+      link.onLines((buf, start, end) => lines.push(buf.toString('utf8', start, end)));
       await once(link, 'open');
       assert.ok(link.framesOurselves);
       const [, req] = (await serverSide) as [unknown, import('node:http').IncomingMessage];
