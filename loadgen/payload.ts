@@ -42,13 +42,29 @@ export function decodePayload(buf: Buffer, start: number, out: Payload, end = bu
  */
 export function decodePayloadHead(buf: Buffer, start: number, out: Payload, end: number): number {
   if (start >= end || buf[start] !== TILDE) return -1;
-  let i = readField(buf, start + 1, end, DOT);
-  if (i < 0) return -1;
-  out.gid = fieldValue;
-  i = readField(buf, i, end, DOT);
-  if (i < 0) return -1;
-  out.seq = fieldValue;
-  return i;
+  // Once per delivery: the two fields are read here, not through readField, which the optimizer left
+  // as a call (~7 % of a busy worker, perf). The same rules: 1–16 digits, then a dot.
+  let i = start + 1;
+  let from = i;
+  let gid = 0;
+  let c = 0;
+  for (; i < end; i++) {
+    c = buf[i] as number;
+    if (c < 48 || c > 57) break;
+    gid = gid * 10 + (c - 48);
+  }
+  if (i === from || i - from > 16 || i === end || c !== DOT) return -1;
+  from = ++i;
+  let seq = 0;
+  for (; i < end; i++) {
+    c = buf[i] as number;
+    if (c < 48 || c > 57) break;
+    seq = seq * 10 + (c - 48);
+  }
+  if (i === from || i - from > 16 || i === end || c !== DOT) return -1;
+  out.gid = gid;
+  out.seq = seq;
+  return i + 1;
 }
 
 /** `INTENDED.WRITTEN~` from `at` into `out`: returns where it ended (after the `~`), or -1 when the bytes there are not that. */

@@ -33,7 +33,12 @@ test('payload: round trip, padding to --size, and decoding across a chunk split'
   const p = newPayload();
   assert.ok(decodePayload(got[0] as Buffer, 13, p));
   assert.equal(p, { gid: 42, seq: 7, intendedUs: 1_700_000_000_123_456, writtenUs: 1_700_000_000_124_500 });
-  for (const bad of ['hello', '~1.2.3~', '~1.2.3.4', '~a.2.3.4~', '~1.2.3.4.5~']) assert.not.ok(decodePayload(Buffer.from(bad), 0, p), bad);
+  const bad = ['hello', '~1.2.3~', '~1.2.3.4', '~a.2.3.4~', '~1.2.3.4.5~',
+    // The head (sender and sequence): each 1–16 digits and a dot, not cut short.
+    '~', '~1', '~1.', '~1.2', '~.2.3.4~', '~1..3.4~', '~1x2.3.4~', '~1.2x.3.4~', `~${'1'.repeat(17)}.2.3.4~`, `~1.${'2'.repeat(17)}.3.4~`];
+  for (const b of bad) assert.not.ok(decodePayload(Buffer.from(b), 0, p), b);
+  assert.ok(decodePayload(Buffer.from(`~${'1'.repeat(16)}.${'2'.repeat(16)}.3.4~`), 0, p), '16 digits each');
+  assert.equal([p.gid, p.seq], [1111111111111111, 2222222222222222]);
 });
 
 test('intended time: due time, or first arrival if later, never after the write (corrected >= uncorrected)', () => {
