@@ -13,6 +13,8 @@ export const SATURATION = { elu: 0.9, lagP99Ms: 50 } as const;
 export interface WorkerHealthSummary {
   worker: number;
   eluMean: number;
+  /** Median over ticks of the busy share: the steady state (the mean counts the ramp's quiet ticks too). */
+  eluMedian: number;
   eluMax: number;
   lagP99MaxMs: number;
   /** Median over ticks of each tick's lag p99: the steady state, untouched by one slow tick (connects, GC). */
@@ -51,7 +53,7 @@ export class RunAggregate extends DeliveryCounts {
   readonly ledger: DeliveryLedger;
   readonly #tickCorrected = newHistogram();
   readonly #tickUncorrected = newHistogram();
-  readonly #health = new Map<number, WorkerHealthSummary & { eluSum: number; n: number; lagP99s: number[] }>();
+  readonly #health = new Map<number, WorkerHealthSummary & { eluSum: number; n: number; lagP99s: number[]; elus: number[] }>();
 
   constructor(lossTimeoutMs: number, intervalMs: number) {
     super();
@@ -107,13 +109,13 @@ export class RunAggregate extends DeliveryCounts {
   health(): WorkerHealthSummary[] {
     return [...this.#health.values()]
       .sort((a, b) => a.worker - b.worker)
-      .map(({ eluSum, n, lagP99s, ...h }) => ({ ...h, eluMean: n > 0 ? Math.round((1000 * eluSum) / n) / 1000 : 0, lagP99MedianMs: median(lagP99s) }));
+      .map(({ eluSum, n, lagP99s, elus, ...h }) => ({ ...h, eluMean: n > 0 ? Math.round((1000 * eluSum) / n) / 1000 : 0, eluMedian: median(elus), lagP99MedianMs: median(lagP99s) }));
   }
 
   #addHealth(p: WorkerTick): boolean {
     let h = this.#health.get(p.worker);
     if (h === undefined) {
-      h = { worker: p.worker, eluMean: 0, eluMax: 0, lagP99MaxMs: 0, lagP99MedianMs: 0, lagMaxMs: 0, saturatedTicks: 0, eluSum: 0, n: 0, lagP99s: [] };
+      h = { worker: p.worker, eluMean: 0, eluMedian: 0, eluMax: 0, lagP99MaxMs: 0, lagP99MedianMs: 0, lagMaxMs: 0, saturatedTicks: 0, eluSum: 0, n: 0, lagP99s: [], elus: [] };
       this.#health.set(p.worker, h);
     }
     const { elu, lagP99Ms, lagMaxMs } = p.health;
@@ -121,7 +123,10 @@ export class RunAggregate extends DeliveryCounts {
     h.n++;
     h.eluMax = Math.max(h.eluMax, round(elu));
     h.lagP99MaxMs = Math.max(h.lagP99MaxMs, round(lagP99Ms));
-    if (h.lagP99s.length < 100_000) h.lagP99s.push(lagP99Ms);
+    if (h.lagP99s.length < 100_000) {
+      h.lagP99s.push(lagP99Ms);
+      h.elus.push(elu);
+    }
     h.lagMaxMs = Math.max(h.lagMaxMs, round(lagMaxMs));
     const saturated = elu >= SATURATION.elu || lagP99Ms >= SATURATION.lagP99Ms;
     if (saturated) h.saturatedTicks++;

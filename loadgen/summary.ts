@@ -142,7 +142,7 @@ export function formatSummary(s: LoadSummary): string {
     latencyRow('first line', s.connect.firstLineMs),
     '',
     `  health      ${s.health.note}`,
-    ...s.health.workers.map((w) => `              worker ${w.worker}: busy mean ${fmt(w.eluMean * 100)}% max ${fmt(w.eluMax * 100)}%, lag p99 median ${fmt(w.lagP99MedianMs)} ms, max ${fmt(w.lagP99MaxMs)} ms`),
+    ...s.health.workers.map((w) => `              worker ${w.worker}: busy mean ${fmt(w.eluMean * 100)}% median ${fmt(w.eluMedian * 100)}% max ${fmt(w.eluMax * 100)}%, lag p99 median ${fmt(w.lagP99MedianMs)} ms, max ${fmt(w.lagP99MaxMs)} ms`),
   ];
   if (s.thresholds.length > 0) {
     rows.push('', '  thresholds');

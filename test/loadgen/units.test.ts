@@ -2,6 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { addEncoded, encodeHistogram, newHistogram, percentilesMs } from '../../loadgen/histograms.js';
 import { DeliveryLedger } from '../../loadgen/ledger.js';
+import { RunAggregate } from '../../loadgen/aggregate.js';
+import { WorkerStats } from '../../loadgen/worker-stats.js';
 import { decodePayload, encodePayload, newPayload } from '../../loadgen/payload.js';
 import { advance, buildPlan, connectAt } from '../../loadgen/plan.js';
 import { Prng } from '../../loadgen/prng.js';
@@ -47,6 +49,16 @@ test('intended time: due time, or first arrival if later, never after the write 
   // The scheduler fires up to 0.5 ms early: such a write was not kept waiting.
   assert.is(intendedTime(1000.4, 0, 1000), 1000);
   assert.is(intendedTime(1000, 1000.3, 1000.1), 1000.1);
+});
+
+test('worker health: the median tick is the steady state; the mean counts the ramp and the tail', () => {
+  const run = new RunAggregate(1000, 1000);
+  const stats = new WorkerStats(0);
+  // A ramp tick, three busy ones, a quiet last one: busy 20, 90, 95, 92, 30 %.
+  const elus = [0.2, 0.9, 0.95, 0.92, 0.3];
+  elus.forEach((elu, i) => run.mergeTick(i + 1, [stats.drainTick(i + 1, { elu, lagP99Ms: i, lagMaxMs: i })], 1000 * (i + 1)));
+  const [w] = run.health();
+  assert.equal({ mean: w?.eluMean, median: w?.eluMedian, max: w?.eluMax, lagMedian: w?.lagP99MedianMs }, { mean: 0.654, median: 0.9, max: 0.95, lagMedian: 2 });
 });
 
 test('receiver window: new, duplicate, reordered', () => {
