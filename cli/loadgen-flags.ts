@@ -53,7 +53,7 @@ export const loadgenFlags = {
   tls: flag.bool(false, 'connect to the chat server over TLS (a wsjson:// or socketio:// app: over wss); connect and handshake times are measured apart'),
   tlsInsecure: flag.bool(false, 'with --tls or wss://: accept any certificate (self-signed test servers; encrypts, verifies nothing)'),
   tlsCa: flag.string('', "with --tls or wss://: trust this PEM certificate too (e.g. the server's self-signed one)"),
-  metricsPort: { ...flag.int(-1, "serve the loadgen's own /metrics on 127.0.0.1:N (0 = any free port)", { min: -1, max: 65535 }), defaultLabel: 'off' },
+  metricsPort: { ...flag.int(-1, "serve the loadgen's own /metrics on 127.0.0.1:N (0 = any free port)", { min: 0, max: 65535 }), defaultLabel: 'off' },
   label: flag.string(d.label, 'who this generator is in reports', { maxLength: 100 }),
   nickPrefix: {
     ...flag.string(d.nickPrefix, 'nicknames are <prefix><index>; new each run by default, so a second run within the server\'s --grace is not put back into the first one\'s rooms', { maxLength: 20 }),

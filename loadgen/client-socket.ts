@@ -12,6 +12,9 @@ import type { ConnectAttempt } from './connect-attempt.js';
 import type { Dialed, Link } from './dialer.js';
 import type { Wire } from './protocols/adapter.js';
 
+/** Held text past this many characters is written at once (a socket's high-water mark is 16 KiB). */
+const HELD_MAX = 16 * 1024;
+
 /** Dial → usable (TCP connected, and TLS secure or the WebSocket upgraded). */
 export const CONNECT_TIMEOUT_MS = 10_000;
 
@@ -96,20 +99,23 @@ export class ClientSocket {
     if (this.#held !== undefined) {
       if (typeof text === 'string') {
         this.#held += text;
+        // Past a socket's worth the text goes now, so that a full socket is seen (backedUp) as early
+        // as it was before: the caller stops writing then.
+        if (this.#held.length >= HELD_MAX) this.#writeHeld();
         return;
       }
       // Bytes are not joined: the text before them goes first, then they do.
-      this.release();
-      this.hold();
+      this.#writeHeld();
     }
     if (!s.write(text)) this.#backedUp = true;
   }
 
   /**
    * Until `release`, text writes are joined and go out in one write: a client's messages of one timer
-   * turn (a syscall per message was ~11 % of a busy worker's time, perf). Every write is whole lines or
-   * frames ending in `\n`, so joined they read the same on a stream and split into the same frames on a
-   * WebSocket. Writing is not delayed past the caller's own turn: it releases as soon as it is done.
+   * turn (a syscall per message was ~11 % of a busy worker's time, perf). Joined, they read the same on
+   * a stream; over a WebSocket every text write is whole lines ending in `\n`, which the link splits
+   * into the same frames. Writing is not delayed past the caller's own turn: it releases as soon as it
+   * is done, and a socket's worth (`HELD_MAX`) goes at once.
    */
   hold(): void {
     this.#held ??= '';
@@ -117,9 +123,17 @@ export class ClientSocket {
 
   /** Writes what was held, and stops holding. */
   release(): void {
-    const text = this.#held;
+    this.#writeHeld();
     this.#held = undefined;
-    if (text !== undefined && text.length > 0) this.write(text);
+  }
+
+  /** Writes what is held now (holding goes on). */
+  #writeHeld(): void {
+    const text = this.#held;
+    if (text === undefined || text.length === 0) return;
+    this.#held = '';
+    const s = this.#socket;
+    if (s !== undefined && !s.destroyed && !s.write(text)) this.#backedUp = true;
   }
 
   /** The server announced its close: `kind` as the protocol names it, else its text, if any. */
@@ -133,6 +147,8 @@ export class ClientSocket {
    */
   hangUp(kind: string): void {
     if (this.#socket === undefined) return;
+    // What was written before the hang-up goes first, as it would have unheld.
+    this.#writeHeld();
     this.#said ||= kind;
     if (kind === '') this.#byUs = true;
     this.#socket.destroy();
@@ -141,6 +157,7 @@ export class ClientSocket {
   /** Cuts the connection as a network fault would (counted as no fault: we did it). */
   drop(): void {
     if (this.#socket === undefined) return;
+    this.#writeHeld();
     this.#byUs = true;
     this.#socket.destroy();
   }

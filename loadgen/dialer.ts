@@ -56,7 +56,7 @@ export interface Dialed {
   readyEvent: 'connect' | 'secureConnect' | 'open';
   /** What comes between TCP connect and ready: nothing, a TLS handshake, or a WebSocket upgrade. */
   handshake: '' | 'tls' | 'ws';
-  /** Input arrives as `line` events (one per WebSocket frame) rather than `data` chunks. */
+  /** Input arrives as lines through `Link.onLines` (one per WebSocket frame) rather than `data` chunks. */
   framed: boolean;
 }
 

@@ -22,7 +22,11 @@ const WINDOW = 32;
 const STRIDE = 3;
 const SENDER = 0;
 const HIGH = 1;
-/** Bit k set: sequence `high - 1 - k` was seen. Kept as a signed int32 (bit 31 makes it negative): a value outside int32 would cost the optimized code a conversion. */
+/**
+ * Bit k set: sequence `high - 1 - k` was seen. Kept as a signed int32 (bit 31 makes it negative): the
+ * optimized code takes the loaded value for an int32, and one above 2^31 deoptimized it ("lost
+ * precision", --trace-deopt).
+ */
 const BITS = 2;
 const INITIAL_SLOTS = 16;
 
@@ -93,9 +97,14 @@ function judge(slots: Float64Array, at: number, seq: number): Seen {
   return Seen.Reordered;
 }
 
-/** Senders are small consecutive integers (a hostile payload's may be any up to 2^53): spread them. */
-function hash(sender: number): number {
-  return Math.imul(sender >>> 0, 0x9e3779b1) ^ ((sender / 4294967296) >>> 0);
+/**
+ * Senders are small integers (a hostile payload's may be any up to 2^53), and a room's are often a
+ * stride apart (`gid % rooms`): the product's high bits, which every bit of the sender reaches, are
+ * folded into the low ones the table uses — alone, a stride of 2^k would share 1/2^k of the slots.
+ */
+export function hash(sender: number): number {
+  const h = Math.imul((sender >>> 0) ^ ((sender / 4294967296) >>> 0), 0x9e3779b1);
+  return h ^ (h >>> 16);
 }
 
 function emptySlots(n: number): Float64Array {

@@ -148,7 +148,7 @@ export class WorkerEngine {
       for (;;) {
         const e = due[i];
         const mine = e !== undefined && e.client === gid;
-        if (next <= now + 0.5 && budget > 0 && (!mine || next <= e.t)) {
+        if (next <= now + 0.5 && next < this.#init.plan.duration && budget > 0 && (!mine || next <= e.t)) {
           budget--;
           c.act(this.#startEpochMs + next);
           next = this.#nextAction(gid, next);

@@ -74,7 +74,7 @@ export class WsLink extends EventEmitter {
 
   /**
    * From the upgrade on, the socket's bytes go to a `WsFrameReader`: whole text frames straight to
-   * `line`, everything else on to ws's own receiver, as ws's own data listener would have passed it.
+   * the `onLines` handler, everything else on to ws's own receiver, as ws's own data listener would have passed it.
    */
   #readFramesOurselves(): void {
     const socket = this.#socket;

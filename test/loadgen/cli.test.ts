@@ -70,6 +70,9 @@ test('bad usage exits 2 with one line naming the flag', async () => {
     [['--clients', '0'], /--clients/],
     [['--report', 'http://x'], /--report expects a ws:/],
     [['--scenario', '/nonexistent.json'], /--scenario: cannot read/],
+    // Its range is the ports a user may give: the "off" value it holds when not given is not one.
+    [['--metrics-port', '70000'], /--metrics-port expects a whole number from 0 to 65535, got '70000'/],
+    [['--metrics-port', '-1'], /--metrics-port expects a whole number from 0 to 65535/],
   ] as const) {
     const p = runCli(['loadgen', ...args]);
     const { code } = await p.exited();

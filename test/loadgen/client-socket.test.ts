@@ -176,6 +176,35 @@ t('held: text writes go out as one, bytes keep their place, a goodbye comes afte
   await closed;
 });
 
+t('held: a drop writes what was held first; a socketful is written at once, so a full socket shows', async () => {
+  const c = client();
+  c.dial();
+  await c.open;
+  const s = await peer();
+  const got = readAll(s);
+  c.sock.hold();
+  c.sock.write('before the drop\n');
+  c.sock.drop();
+  assert.is(await got, 'before the drop\n', 'written before the connection was cut, as unheld');
+  await c.done;
+
+  const d = client();
+  d.dial();
+  await d.open;
+  const t2 = await peer();
+  t2.pause();
+  d.sock.hold();
+  const chunk = 'y'.repeat(4096);
+  let writes = 0;
+  while (!d.sock.backedUp && writes < 20_000) {
+    d.sock.write(chunk);
+    writes++;
+  }
+  assert.ok(d.sock.backedUp, `held writes never showed the full socket after ${writes} writes`);
+  d.sock.drop();
+  await d.done;
+});
+
 t('held text does not outlive its connection: a new one does not get it', async () => {
   const c = client();
   c.dial();

@@ -71,9 +71,10 @@ test('a late timer turn: each client sends every message that fell due, in one w
     assert.is(new Set(intended).size, intended.length, 'each its own intended time');
     assert.ok((times[0]?.written ?? 0) - (times[0]?.intended ?? 0) > 200_000, 'the first of them waited through the held loop');
   }
-  for (const chunks of calm.writes.values()) {
-    assert.ok(chunks.every((c) => loadLines(c).length <= 2), 'a calm loop writes each message when due');
-  }
+  // A calm loop writes each message when due, one per write (a rare late timer aside).
+  const calmWrites = [...calm.writes.values()].flat().filter((c) => loadLines(c).length > 0);
+  const single = calmWrites.filter((c) => loadLines(c).length === 1).length;
+  assert.ok(single >= 0.8 * calmWrites.length, `${single} of ${calmWrites.length} calm writes carry one message`);
 });
 
 test.run();

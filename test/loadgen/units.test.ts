@@ -8,7 +8,7 @@ import { decodePayload, encodePayload, newPayload } from '../../loadgen/payload.
 import { advance, buildPlan, connectAt } from '../../loadgen/plan.js';
 import { Prng } from '../../loadgen/prng.js';
 import { getProtocol, newProtocolEvent, parseThreshold, resolveLoadOptions, runNickPrefix } from '../../loadgen/index.js';
-import { ReceiverWindow, Seen } from '../../loadgen/receiver-window.js';
+import { hash as senderHash, ReceiverWindow, Seen } from '../../loadgen/receiver-window.js';
 import { holds, measure } from '../../loadgen/thresholds.js';
 import { LineDecoder } from '../../server/index.js';
 import { intendedTime } from '../../loadgen/send-queue.js';
@@ -49,6 +49,14 @@ test('intended time: due time, or first arrival if later, never after the write 
   // The scheduler fires up to 0.5 ms early: such a write was not kept waiting.
   assert.is(intendedTime(1000.4, 0, 1000), 1000);
   assert.is(intendedTime(1000, 1000.3, 1000.1), 1000.1);
+});
+
+test('receiver window: senders a stride apart (those of one room: gid % rooms) spread over the table, not onto a few slots', () => {
+  for (const stride of [1, 8, 64, 1024]) {
+    const slots = new Set(Array.from({ length: 64 }, (_, i) => senderHash(3 + i * stride) & 127));
+    // 64 keys into 128 slots at random fill ~50 distinct slots; a hash keeping the low bits fills 128 / stride.
+    assert.ok(slots.size >= 40, `stride ${stride}: ${slots.size} distinct slots of 128`);
+  }
 });
 
 test('worker health: the median tick is the steady state; the mean counts the ramp and the tail', () => {
