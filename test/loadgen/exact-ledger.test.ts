@@ -164,6 +164,52 @@ test('own messages without echo: decided a window after the write; crossing chan
   assert.equal(decided.get(1), { expected: 3, ambiguous: 1 });
 });
 
+test('own messages: hundreds in flight, decided in pieces — each exactly once, with the members of its own moment', () => {
+  const v = view(['a', 'b']);
+  const decided = new Map<number, Expectation>();
+  const calls: number[] = [];
+  const m = new OwnMessages(v, { echo: true, oneServer: true, windowMs: 1000, timeoutMs: 5000 }, (seq, _w, e) => {
+    calls.push(seq);
+    decided.set(seq, e);
+  });
+  for (let seq = 1; seq <= 300; seq++) m.sent(seq, 1000 + seq);
+  assert.is(m.length, 300);
+  for (let seq = 1; seq <= 100; seq++) m.echoed(seq, 2000); // one at a time: 3 members then
+  v.joined('c', 2100);
+  m.echoed(150, 2200); // 101–149's echoes were dropped: decided from their writes; 150 now, 4 members
+  assert.is(m.length, 150);
+  assert.is(m.awaitingEcho, 150);
+  for (let seq = 151; seq <= 300; seq++) m.echoed(seq, 2300);
+  assert.is(m.length, 0);
+  assert.is(m.awaitingEcho, 0);
+  assert.equal(calls, Array.from({ length: 300 }, (_, i) => i + 1), 'each once, in order');
+  assert.equal(decided.get(1), { expected: 3, ambiguous: 0 });
+  assert.equal(decided.get(100), { expected: 3, ambiguous: 0 });
+  assert.equal(decided.get(120)?.expected, 3, 'a lost echo: the members when it was written');
+  assert.equal(decided.get(150), { expected: 4, ambiguous: 0 });
+  assert.equal(decided.get(300), { expected: 4, ambiguous: 0 });
+  assert.equal(m.oldestAwaitingEcho(), Infinity);
+  // Half decided, then more written: the oldest still waiting is found past the decided ones.
+  for (let seq = 301; seq <= 500; seq++) m.sent(seq, 3000 + seq);
+  for (let seq = 301; seq <= 400; seq++) m.echoed(seq, 4000);
+  assert.is(m.length, 100);
+  assert.is(m.oldestAwaitingEcho(), 3401);
+  m.abandon(4100);
+  assert.equal(decided.get(401), { expected: 0, ambiguous: 4 });
+  assert.equal(calls, Array.from({ length: 500 }, (_, i) => i + 1), 'each once, in order');
+  // One whose echo is overdue is decided without it; the next, not yet overdue, is the oldest waiting.
+  m.sent(501, 10_000);
+  m.sent(502, 12_000);
+  m.sweep(15_500);
+  assert.equal(calls.slice(500), [501]);
+  assert.is(m.oldestAwaitingEcho(), 12_000);
+  assert.is(m.awaitingEcho, 1);
+  assert.is(m.length, 1);
+  m.echoed(502, 15_600); // the overdue one before it is decided already: not counted again
+  assert.is(m.awaitingEcho, 0);
+  assert.equal(calls.slice(500), [501, 502]);
+});
+
 test('own messages: a drop before the echo makes the message wholly ambiguous', () => {
   const { m, decided } = own(['a', 'b'], {});
   m.sent(1, 100);
