@@ -94,9 +94,10 @@ ${SPECTRUM_AXIS_SCRIPT}  var data = JSON.parse(document.getElementById('report-d
   var health = document.getElementById('health');
   health.textContent = s.health.note;
   if (!s.health.trustworthy) health.className = 'warn';
-  rows('workers', [['worker', 'busy mean %', 'busy max %', 'lag p99 median ms', 'lag p99 max ms', 'saturated ticks']].concat(
+  // Busy in the median tick: the steady state (the mean counts the ramp). A summary from before it has none.
+  rows('workers', [['worker', 'busy mean %', 'busy median %', 'busy max %', 'lag p99 median ms', 'lag p99 max ms', 'saturated ticks']].concat(
     s.health.workers.map(function (w) {
-      return [String(w.worker), n(Math.round(w.eluMean * 1000) / 10), n(Math.round(w.eluMax * 1000) / 10), n(w.lagP99MedianMs), n(w.lagP99MaxMs), n(w.saturatedTicks)];
+      return [String(w.worker), n(Math.round(w.eluMean * 1000) / 10), w.eluMedian === undefined ? '' : n(Math.round(w.eluMedian * 1000) / 10), n(Math.round(w.eluMax * 1000) / 10), n(w.lagP99MedianMs), n(w.lagP99MaxMs), n(w.saturatedTicks)];
     })));
 
   Chart.defaults.animation = false;

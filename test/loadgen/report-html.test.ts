@@ -98,6 +98,11 @@ test('report.html opens from file:// offline: charts drawn, figures equal summar
   for (const k of ['expected', 'late', 'duplicated', 'reordered', 'unexpected', 'ambiguous']) assert.is(await fig(`fig-${k}`), String(summary.messages[k]), k);
   assert.match((await page.textContent('#thresholds')) ?? '', /p99<10s\s*ok/);
   assert.match((await page.textContent('#config')) ?? '', new RegExp(`seed\\s*7`));
+  // The workers table: the median tick's busy share beside the mean, as summary.json has them.
+  const cells = await page.evaluate(() => [...document.querySelectorAll('#workers tr')].map((tr) => [...tr.children].map((td) => td.textContent)));
+  const w0 = summary.health.workers[0];
+  assert.equal(cells[0]?.slice(1, 4), ['busy mean %', 'busy median %', 'busy max %']);
+  assert.equal(cells[1]?.slice(1, 4).map(Number), [w0.eluMean, w0.eluMedian, w0.eluMax].map((v: number) => Math.round(v * 1000) / 10));
 
   assert.ok(((await page.textContent('#label')) ?? '').includes(HOSTILE), 'the label shows as text');
   assert.is(await page.evaluate(() => document.querySelectorAll('img').length), 0);
