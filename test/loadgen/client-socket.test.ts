@@ -62,6 +62,14 @@ function client() {
   return { sock, log, data, open, done, dial, writes };
 }
 
+/** A client dialed and open, and the server's side of its connection. */
+async function connected() {
+  const c = client();
+  c.dial();
+  await c.open;
+  return { c, s: await peer() };
+}
+
 function readAll(s: net.Socket): Promise<string> {
   let text = '';
   s.on('data', (d) => (text += d));
@@ -69,10 +77,7 @@ function readAll(s: net.Socket): Promise<string> {
 }
 
 t('opens, writes, reads; the server closing is a fault named connection_closed', async () => {
-  const c = client();
-  c.dial();
-  await c.open;
-  const s = await peer();
+  const { c, s } = await connected();
   const got = new Promise<string>((r) => s.once('data', (d) => r(d.toString())));
   c.sock.write('');
   c.sock.write('hello\n');
@@ -128,10 +133,7 @@ t('drop and close are ours: no fault; close says goodbye and ends', async () => 
 });
 
 t('backpressure: backedUp once a write is refused, cleared by drain before drained runs', async () => {
-  const c = client();
-  c.dial();
-  await c.open;
-  const s = await peer();
+  const { c, s } = await connected();
   s.pause();
   const big = 'x'.repeat(256 * 1024);
   let writes = 0;
@@ -155,10 +157,7 @@ t('backpressure: backedUp once a write is refused, cleared by drain before drain
 });
 
 t('held: text writes go out as one, bytes keep their place, a goodbye comes after what was held', async () => {
-  const c = client();
-  c.dial();
-  await c.open;
-  const s = await peer();
+  const { c, s } = await connected();
   const got = readAll(s);
   c.sock.hold();
   c.sock.write('a\n');
@@ -177,10 +176,7 @@ t('held: text writes go out as one, bytes keep their place, a goodbye comes afte
 });
 
 t('held: a drop writes what was held first; a socketful is written at once, so a full socket shows', async () => {
-  const c = client();
-  c.dial();
-  await c.open;
-  const s = await peer();
+  const { c, s } = await connected();
   const got = readAll(s);
   c.sock.hold();
   c.sock.write('before the drop\n');
@@ -188,10 +184,7 @@ t('held: a drop writes what was held first; a socketful is written at once, so a
   assert.is(await got, 'before the drop\n', 'written before the connection was cut, as unheld');
   await c.done;
 
-  const d = client();
-  d.dial();
-  await d.open;
-  const t2 = await peer();
+  const { c: d, s: t2 } = await connected();
   t2.pause();
   d.sock.hold();
   const chunk = 'y'.repeat(4096);
@@ -206,10 +199,7 @@ t('held: a drop writes what was held first; a socketful is written at once, so a
 });
 
 t('held text does not outlive its connection: a new one does not get it', async () => {
-  const c = client();
-  c.dial();
-  await c.open;
-  const first = await peer();
+  const { c, s: first } = await connected();
   const gotFirst = readAll(first);
   c.sock.hold();
   c.sock.write('for the first connection\n');
