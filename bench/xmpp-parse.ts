@@ -8,7 +8,7 @@ import { parse } from 'ltx';
 import { encodePayload } from '../loadgen/payload.js';
 import { bodyTextStart, bytesEqual, newStartTag, scanStartTag } from '../loadgen/protocols/xml-scan.js';
 
-const text = encodePayload(4242, 17, Date.now(), Date.now(), 100);
+const text = encodePayload('ab0cd', 4242, 17, Date.now(), Date.now(), 100);
 // As Prosody 0.12 reflects a groupchat message to an occupant.
 const frame = Buffer.from(
   `<message type='groupchat' from='room3@conference.localhost/lgabc42' id='XKXv8UuMPhu7HdqfupYtCQdO' xml:lang='en' to='2bicngti_u6ki52bjfsabkds@localhost/DtTak9EVrdt6'><body>${text}</body><occupant-id id='kJOqPhgg7RFO5z8wh9v6be6ieW5rIIk6nLSUcBrQ1PY=' xmlns='urn:xmpp:occupant-id:0'/></message>`,

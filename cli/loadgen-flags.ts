@@ -56,7 +56,7 @@ export const loadgenFlags = {
   metricsPort: { ...flag.int(-1, "serve the loadgen's own /metrics on 127.0.0.1:N (0 = any free port)", { min: 0, max: 65535 }), defaultLabel: 'off' },
   label: flag.string(d.label, 'who this generator is in reports', { maxLength: 100 }),
   nickPrefix: {
-    ...flag.string(d.nickPrefix, 'nicknames are <prefix><index>; new each run by default, so a second run within the server\'s --grace is not put back into the first one\'s rooms', { maxLength: 20 }),
+    ...flag.string(d.nickPrefix, 'nicknames are <prefix><index>; new each run by default, so a second run within the server\'s --grace is not put back into the first one\'s rooms. It also marks this run\'s members and messages: runs at once need different prefixes', { maxLength: 20 }),
     defaultLabel: "'lg' + 3 random letters",
   },
 };

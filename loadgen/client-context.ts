@@ -21,6 +21,11 @@ export interface ClientContext {
   readonly inflight: number;
   readonly lossTimeoutMs: number;
   readonly nickPrefix: string;
+  /** The run's tag in every payload, and its bytes (`run-identity.ts`). */
+  readonly runTag: string;
+  readonly runTagBytes: Uint8Array;
+  /** Whether a member of a room is one of this run's clients: only they are expected to receive. */
+  isRunNick(nick: string): boolean;
   /** Opens a connection to one of the targets (TCP, TLS or WebSocket: `dialer.ts`). */
   /** `nick`: for apps that take it in the WebSocket URL (`ProtocolAdapter.connectPath`). */
   dial(target: Target, nick: string): Dialed;

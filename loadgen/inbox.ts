@@ -15,17 +15,21 @@ export class Inbox {
   readonly #payload = newPayload();
   readonly #window = new ReceiverWindow();
   readonly #gid: number;
+  /** The run's tag (`run-identity.ts`): messages without it are another run's, or a person's. */
+  readonly #tag: Uint8Array;
   readonly #stats: WorkerStats;
   readonly #lateUs: number;
   readonly #now: () => number;
   readonly #ownEcho: (seq: number, nowMs: number) => void;
 
   /**
-   * `gid`: the receiving client's; `now`: epoch ms; `ownEcho(seq, now)`: one of this client's messages
-   * came back (called only for lines the protocol marks as our own).
+   * `gid`: the receiving client's; `tag`: its run's, as `tagBytes` gives it; `now`: epoch ms;
+   * `ownEcho(seq, now)`: one of this client's messages came back (called only for lines the protocol
+   * marks as our own).
    */
-  constructor(gid: number, stats: WorkerStats, lossTimeoutMs: number, now: () => number, ownEcho: (seq: number, nowMs: number) => void) {
+  constructor(gid: number, tag: Uint8Array, stats: WorkerStats, lossTimeoutMs: number, now: () => number, ownEcho: (seq: number, nowMs: number) => void) {
     this.#gid = gid;
+    this.#tag = tag;
     this.#stats = stats;
     this.#lateUs = lossTimeoutMs * 1000;
     this.#now = now;
@@ -38,8 +42,8 @@ export class Inbox {
    */
   receive(line: Buffer, start: number, self: boolean, end = line.length): void {
     const p = this.#payload;
-    const timesAt = decodePayloadHead(line, start, p, end);
-    if (timesAt < 0) return; // someone else's chat: not ours to measure
+    const timesAt = decodePayloadHead(line, start, p, end, this.#tag);
+    if (timesAt < 0) return; // someone else's chat, or another run's messages: not ours to measure
     const stats = this.#stats;
     const messages = stats.receipts;
     // Another member in this worker got the same bytes this tick: its times are read already. A copy

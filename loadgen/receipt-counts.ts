@@ -2,7 +2,7 @@
  * The messages (sender `gid`, sequence `seq`) received in this worker during the current tick: how
  * many times each was received — the receipts the main thread's ledger settles — and its two times,
  * read from the first copy. Every member of a room receives the same bytes, so another copy in this
- * worker is found by the payload's head (`~GID.SEQ.`) and takes its times from here when its closing
+ * worker is found by the payload's head (`~TAG.GID.SEQ.`) and takes its times from here when its closing
  * `~` sits where the first copy's did (`sameTimes`); a copy cut short is read on its own, and refused.
  *
  * Once per delivery, so it is an open-addressing hash table in typed arrays: one probe for a message

@@ -10,6 +10,9 @@
  * notices cross nodes at their own pace), the members whose join or leave was seen within a window
  * around the message are undecidable: `settle()` counts them apart as ambiguous instead of calling a
  * missing delivery lost or an extra one unexpected. The log of changes is pruned as messages settle.
+ *
+ * Only the run's own clients are members here (`isRunNick`): a person in the room, or another load
+ * generator's clients, never report what they received, so counting them made loss of a correct server.
  */
 export interface Expectation {
   /** Recipients the message certainly had. */
@@ -30,6 +33,9 @@ export class RoomView {
   readonly #logBefore: boolean[] = [];
   readonly #logAfter: boolean[] = [];
 
+  /** `isRunNick`: whether a nickname is one of this run's clients (`run-identity.ts`). @default every one */
+  constructor(readonly isRunNick: (nick: string) => boolean = () => true) {}
+
   get size(): number {
     return this.#members.size;
   }
@@ -45,17 +51,19 @@ export class RoomView {
   /** A member list (`/users`, NAMES): it reflects every change the server made before answering. */
   replace(nicks: readonly string[], self: string): void {
     this.#members.clear();
-    for (const n of nicks) this.#members.add(n);
+    for (const n of nicks) if (this.isRunNick(n)) this.#members.add(n);
     if (this.countSelf) this.#members.add(self);
     else this.#members.delete(self);
   }
 
   joined(nick: string, now: number): void {
+    if (!this.isRunNick(nick)) return;
     this.#log(nick, now, true);
     this.#members.add(nick);
   }
 
   left(nick: string, now: number): void {
+    if (!this.isRunNick(nick)) return;
     this.#log(nick, now, false);
     this.#members.delete(nick);
   }

@@ -94,7 +94,7 @@ export class VirtualClient {
     this.#target = ctx.targets[targetIndex(gid, ctx.rooms.length, ctx.targets.length)] as Target;
     this.#session = ctx.adapter.session(this.#target);
     this.#decoder = this.#newDecoder();
-    this.#view = new RoomView();
+    this.#view = new RoomView(ctx.isRunNick);
     this.#moves = new RoomMoves(ctx.rooms[gid % ctx.rooms.length] as string, this.#view, () => ctx.now(), ctx.stats);
     this.#own = new OwnMessages(this.#view, {
       echo: true, oneServer: ctx.targets.length === 1,
@@ -103,7 +103,7 @@ export class VirtualClient {
     // Every line of one read arrived when the read did: the clock is read once per read, not per line
     // (per delivery it was ~6 % of a saturated worker), and later lines of a big read are not charged
     // the time spent on the ones before them.
-    this.#inbox = new Inbox(gid, ctx.stats, ctx.lossTimeoutMs, () => this.#readAt, (seq, now) => this.#echoed(seq, now));
+    this.#inbox = new Inbox(gid, ctx.runTagBytes, ctx.stats, ctx.lossTimeoutMs, () => this.#readAt, (seq, now) => this.#echoed(seq, now));
     this.#connectAttempt = new ConnectAttempt(() => ctx.now(), ctx.stats);
     this.#sock = new ClientSocket({
       opened: () => this.#opened(),
@@ -219,7 +219,7 @@ export class VirtualClient {
   #send(due: number, pm: boolean, target: number): void {
     const written = this.ctx.now();
     const seq = ++this.#seq;
-    const text = encodePayload(this.gid, seq, intendedTime(due, this.#arrivedAt, written), written, this.ctx.size);
+    const text = encodePayload(this.ctx.runTag, this.gid, seq, intendedTime(due, this.#arrivedAt, written), written, this.ctx.size);
     this.ctx.stats.sent++;
     if (!pm) {
       this.#sock.write(this.#session.say(this.#moves.room, text));

@@ -11,6 +11,8 @@ import { dial } from './dialer.js';
 import { advance, connectAt, stormDrops, type Plan } from './plan.js';
 import { Prng, PURPOSE } from './prng.js';
 import { parseTarget } from './options.js';
+import { tagBytes } from './payload.js';
+import { runNickTest, runTag } from './run-identity.js';
 import { adapterFor } from './protocols/index.js';
 import { ReachWatcher } from './target-reach.js';
 import { TimerHeap, type Timed } from './timer-heap.js';
@@ -56,10 +58,11 @@ export class WorkerEngine {
     const rooms = Array.from({ length: o.rooms }, (_, i) => adapter.roomName(`room${i + 1}`));
     const targets = o.targets.map((t) => parseTarget(t, o.protocol));
     const reach = (this.#reach = new ReachWatcher(targets.length));
+    const tag = runTag(o.nickPrefix);
     const ctx: ClientContext = {
       adapter, stats: this.#stats, targets, seed: o.seed, rooms,
       pm: o.pm, switch: o.switch, users: o.users, size: o.size, inflight: o.inflight, lossTimeoutMs: o.lossTimeout,
-      nickPrefix: o.nickPrefix, now: epochMs,
+      nickPrefix: o.nickPrefix, runTag: tag, runTagBytes: tagBytes(tag), isRunNick: runNickTest(o.nickPrefix), now: epochMs,
       dial: (t, nick) => {
         const path = adapter.connectPath ? adapter.connectPath(t.path, nick) : t.path;
         // --tls makes a spec app's WebSocket a wss one (a ws:// target names its own, and --tls is refused there).

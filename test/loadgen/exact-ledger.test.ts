@@ -5,6 +5,7 @@ import * as assert from 'uvu/assert';
 import { DeliveryLedger, settleOne } from '../../loadgen/ledger.js';
 import { RoomView, type Expectation } from '../../loadgen/room-view.js';
 import { OwnMessages, type OwnMessagesMode } from '../../loadgen/own-messages.js';
+import { runNickTest, runTag } from '../../loadgen/run-identity.js';
 
 test('settle: short is lost, within the ambiguous recipients is neither, beyond them is unexpected', () => {
   assert.equal(settleOne(5, 0, 4), { expected: 5, lost: 1, unexpected: 0, ambiguous: 0 });
@@ -116,6 +117,32 @@ test('room view: joins and leaves inside the window are ambiguous and leave the 
   v.left('d', 2900);
   assert.equal(v.windowed(5, 2000, 2000, 3000).ambiguous, 2);
   assert.equal(v.windowed(5, 4000, 4000, 5000), { expected: 5, ambiguous: 0 }, 'no change, nothing ambiguous');
+});
+
+test('run identity: a tag of five base36 characters per prefix; the run nicknames are prefix, index and a retry suffix', () => {
+  for (const p of ['ra', 'rb', 'lgabc', 'zoë', 'a.b-c_d']) assert.match(runTag(p), /^[0-9a-z]{5}$/, p);
+  assert.is(runTag('lgabc'), runTag('lgabc'), 'the same prefix, the same tag (every worker computes it)');
+  const tags = new Set(['ra', 'rb', 'lgabc', 'lgabd', 'lgabc1'].map(runTag));
+  assert.is(tags.size, 5, 'prefixes a letter apart have other tags');
+  const ours = runNickTest('a.b');
+  for (const n of ['a.b0', 'a.b17', 'A.B17', 'a.b17_k3x9', 'a.b17_']) assert.ok(ours(n), n);
+  for (const n of ['a.b', 'axb17', 'a.bc17', 'a.b17x', 'alice', 'xa.b17', 'a.b17_K-', 'a.b1 7']) assert.not.ok(ours(n), n);
+});
+
+test('room view: only the run nicknames are members — a person or another run in the room is not an expected recipient', () => {
+  const v = new RoomView(runNickTest('ra'));
+  v.reset('room1', 'ra0');
+  v.replace(['ra0', 'ra1', 'rb1', 'alice', 'ra2_x1'], 'ra0');
+  assert.is(v.size, 3, 'ra0, ra1, ra2_x1');
+  v.joined('rb2', 1000);
+  v.joined('bob', 1000);
+  v.left('alice', 1100);
+  assert.is(v.size, 3);
+  assert.equal(v.windowed(3, 900, 1000, 1200), { expected: 3, ambiguous: 0 }, 'their changes are not ours to doubt either');
+  v.joined('ra3', 1300);
+  v.left('ra1', 1400);
+  assert.is(v.size, 3);
+  assert.equal(v.windowed(4, 1250, 1350, 1450), { expected: 2, ambiguous: 2 }, 'four at 1350, of whom ra3 and ra1 are uncertain');
 });
 
 function own(members: string[], mode: Partial<OwnMessagesMode>) {

@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { getProtocol, LoadOptionsError, newProtocolEvent, parseTarget, runLoad, type LoadgenTickReport } from '../../loadgen/index.js';
 import { MqttFrameDecoder } from '../../loadgen/protocols/mqtt-frames.js';
 import { mqttParams } from '../../loadgen/protocols/mqtt.js';
-import { decodePayload, newPayload } from '../../loadgen/payload.js';
+import { decodePayload, newPayload, tagBytes } from '../../loadgen/payload.js';
 import { sleep } from '../helpers/line-client.js';
 import { mosquittoBin, startMosquitto } from '../helpers/mosquitto.js';
 import { needing } from '../helpers/require-tool.js';
@@ -154,13 +154,13 @@ test('session: textStart is the payload offset (3.1.1 and 5, QoS 0 and 1 with it
     for (const qos of [0, 1] as const) {
       const { s, parse } = session({ v: String(v), qos: String(qos) });
       s.login('me');
-      const text = '~12.34.1700000000000000.1700000000000100~pad';
+      const text = '~ab0cd.12.34.1700000000000000.1700000000000100~pad';
       const frame = publish('chat/user/me', text, { qos, v, id: 0x1234, props: v === 5 });
       const ev = parse(frame);
       assert.is(ev.kind, 'pm');
       assert.is(frame.toString('utf8', ev.textStart), text, `v${v} qos${qos}`);
       const p = newPayload();
-      assert.ok(decodePayload(frame, ev.textStart, p));
+      assert.ok(decodePayload(frame, ev.textStart, p, tagBytes('ab0cd')));
       assert.equal([p.gid, p.seq], [12, 34]);
       if (qos === 1) assert.equal([...Buffer.from(ev.ack as Uint8Array)], [0x40, 0x02, 0x12, 0x34]);
       else assert.is(ev.ack, '');

@@ -65,7 +65,7 @@ test('server packets become events: ping answered, events typed, refusals and di
   assert.equal([parse('1').kind, ev().errorKind], ['closing', 'server_closed']);
   assert.is(parse('3').kind, 'ignore');
   assert.is(parse('6').kind, 'ignore');
-  const text = encodePayload(7, 8, 1000, 1001, 40);
+  const text = encodePayload('ab0cd', 7, 8, 1000, 1001, 40);
   const raw = `42/chat,["message",${JSON.stringify({ room: 'r1', from: 'me', text })}]`;
   assert.equal([parse(raw).kind, ev().self, raw.slice(ev().textStart, ev().textStart + text.length)], ['message', true, text]);
   assert.equal([parse(`42["message",${JSON.stringify({ room: 'r1', from: 'bob', text })}]`).kind, ev().self], ['message', false], 'no namespace prefix');

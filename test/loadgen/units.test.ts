@@ -4,7 +4,7 @@ import { addEncoded, encodeHistogram, newHistogram, percentilesMs } from '../../
 import { DeliveryLedger } from '../../loadgen/ledger.js';
 import { RunAggregate } from '../../loadgen/aggregate.js';
 import { WorkerStats } from '../../loadgen/worker-stats.js';
-import { decodePayload, encodePayload, newPayload } from '../../loadgen/payload.js';
+import { decodePayload, encodePayload, newPayload, tagBytes } from '../../loadgen/payload.js';
 import { advance, buildPlan, connectAt } from '../../loadgen/plan.js';
 import { Prng } from '../../loadgen/prng.js';
 import { getProtocol, newProtocolEvent, parseThreshold, resolveLoadOptions, runNickPrefix } from '../../loadgen/index.js';
@@ -25,7 +25,7 @@ test('nickname prefix: lg + 3 random letters when not given, so two runs do not 
 });
 
 test('payload: round trip, padding to --size, and decoding across a chunk split', () => {
-  const text = encodePayload(42, 7, 1_700_000_000_123.456, 1_700_000_000_124.5, 60);
+  const text = encodePayload('ab0cd', 42, 7, 1_700_000_000_123.456, 1_700_000_000_124.5, 60);
   assert.is(text.length, 60);
   const line = Buffer.from(`[room1] lg3: ${text}\n`);
   const got: Buffer[] = [];
@@ -33,13 +33,17 @@ test('payload: round trip, padding to --size, and decoding across a chunk split'
   dec.push(line.subarray(0, 20));
   dec.push(line.subarray(20));
   const p = newPayload();
-  assert.ok(decodePayload(got[0] as Buffer, 13, p));
+  const tag = tagBytes('ab0cd');
+  assert.ok(decodePayload(got[0] as Buffer, 13, p, tag));
   assert.equal(p, { gid: 42, seq: 7, intendedUs: 1_700_000_000_123_456, writtenUs: 1_700_000_000_124_500 });
   const bad = ['hello', '~1.2.3~', '~1.2.3.4', '~a.2.3.4~', '~1.2.3.4.5~',
     // The head (sender and sequence): each 1–16 digits and a dot, not cut short.
-    '~', '~1', '~1.', '~1.2', '~.2.3.4~', '~1..3.4~', '~1x2.3.4~', '~1.2x.3.4~', `~${'1'.repeat(17)}.2.3.4~`, `~1.${'2'.repeat(17)}.3.4~`];
-  for (const b of bad) assert.not.ok(decodePayload(Buffer.from(b), 0, p), b);
-  assert.ok(decodePayload(Buffer.from(`~${'1'.repeat(16)}.${'2'.repeat(16)}.3.4~`), 0, p), '16 digits each');
+    '~', '~1', '~1.', '~1.2', '~.2.3.4~', '~1..3.4~', '~1x2.3.4~', '~1.2x.3.4~', `~${'1'.repeat(17)}.2.3.4~`, `~1.${'2'.repeat(17)}.3.4~`]
+    .map((b) => b.replace('~', '~ab0cd.'))
+    // The tag: this run's, whole, then a dot. Another run's messages, or the payload of before tags.
+    .concat(['~1.2.3.4~', '~ab0ce.1.2.3.4~', '~ab0c.1.2.3.4~', '~ab0cd1.2.3.4~', '~AB0CD.1.2.3.4~', '~ab0cd', '~ab0cd.']);
+  for (const b of bad) assert.not.ok(decodePayload(Buffer.from(b), 0, p, tag), b);
+  assert.ok(decodePayload(Buffer.from(`~ab0cd.${'1'.repeat(16)}.${'2'.repeat(16)}.3.4~`), 0, p, tag), '16 digits each');
   assert.equal([p.gid, p.seq], [1111111111111111, 2222222222222222]);
 });
 

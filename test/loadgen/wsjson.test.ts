@@ -40,7 +40,7 @@ test('placeholders: replaced in every string value, nested and in arrays; other 
 });
 
 test('the load header is found in the raw frame where the text value holds it; none in plain text', () => {
-  const text = encodePayload(12, 34, 1000, 1001, 60);
+  const text = encodePayload('ab0cd', 12, 34, 1000, 1001, 60);
   const line = Buffer.from(JSON.stringify({ type: 'message', room: '~1.2.3.4~', from: 'x', text }));
   const at = textOffset(line, text);
   assert.is(line.toString('utf8', at, at + text.length), text, 'a room named like a header is not it');
@@ -63,7 +63,7 @@ test('frames become events by event name and key paths (alt dialect: nested keys
   assert.equal([parse({ op: 'entered', channel: 'r1', user: { name: 'me' } }).kind, ev.room, ev.nick, ev.self], ['joined', 'r1', 'me', true]);
   assert.equal([parse({ op: 'exited', channel: 'r1', user: { name: 'bob' } }).kind, ev.nick, ev.self], ['left', 'bob', false]);
   assert.equal([parse({ op: 'roster', channel: 'r1', list: ['me', 'bob', 3] }).kind, ev.room, ev.nicks], ['members', 'r1', ['me', 'bob']]);
-  const text = encodePayload(1, 2, 3, 4, 40);
+  const text = encodePayload('ab0cd', 1, 2, 3, 4, 40);
   const raw = JSON.stringify({ op: 'post', channel: 'r1', user: { name: 'me' }, body: { text } });
   assert.equal([parse(raw).kind, ev.self, raw.slice(ev.textStart, ev.textStart + text.length)], ['message', true, text]);
   assert.equal([parse({ op: 'whisper', user: { name: 'bob' }, body: { text } }).kind, ev.self], ['pm', false]);

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { getProtocol, newProtocolEvent, parseTarget, runLoad, type LoadgenTickReport, type ProtocolEvent, type ProtocolSession } from '../../loadgen/index.js';
-import { decodePayload, encodePayload, newPayload } from '../../loadgen/payload.js';
+import { decodePayload, encodePayload, newPayload, tagBytes } from '../../loadgen/payload.js';
 import { StanzaDecoder } from '../../loadgen/protocols/xml-stanzas.js';
 import { crashDisconnects } from '../helpers/crash.js';
 import { sleep } from '../helpers/line-client.js';
@@ -174,7 +174,7 @@ test('messages: the reflection of our own is self, textStart is the byte offset 
   s.join('room1');
   assert.is(s.say('room1', 'a<b'), `<message type='groupchat' to='room1@${MUC}'><body>a&lt;b</body></message>`);
   assert.is(s.pm('lg9', '~1~'), `<message type='chat' to='room1@${MUC}/lg9'><body>~1~</body><x xmlns='http://jabber.org/protocol/muc#user'/></message>`);
-  const text = encodePayload(7, 3, 1_000, 2_000, 40);
+  const text = encodePayload('ab0cd', 7, 3, 1_000, 2_000, 40);
   const p = newPayload();
   // Multi-byte characters before the body: the offset is in bytes, not characters.
   const frame = (from: string, type = 'groupchat') => Buffer.from(`<message xml:lang='en' type='${type}' id='é✓' from='${from}' to='${ME}'><body>${text}</body><occupant-id id='q' xmlns='urn:xmpp:occupant-id:0'/></message>`);
@@ -183,7 +183,7 @@ test('messages: the reflection of our own is self, textStart is the byte offset 
     const ev = newProtocolEvent();
     s.parse(f, ev);
     assert.equal([ev.kind, ev.self], ['message', self], from);
-    assert.ok(decodePayload(f, ev.textStart, p) && p.gid === 7 && p.seq === 3, 'the payload decodes at textStart');
+    assert.ok(decodePayload(f, ev.textStart, p, tagBytes('ab0cd')) && p.gid === 7 && p.seq === 3, 'the payload decodes at textStart');
   }
   const pm = frame(`room1@${MUC}/lg2`, 'chat');
   const ev = newProtocolEvent();

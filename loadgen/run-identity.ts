@@ -1,0 +1,41 @@
+/**
+ * What tells this run's clients and messages from anyone else's in the same rooms: a second load
+ * generator against the same server, or a person chatting there.
+ *
+ * Why: delivery is counted against the members a sender saw. Every run names its rooms `room1…roomN`
+ * and numbers its clients from 0, so without this a second run's messages read as this run's
+ * duplicates and reorderings, and its clients (or a person) as recipients that never received — 44 %
+ * and 78 % "lost" on a correct server, running two of the README's commands at once.
+ *
+ * - Messages: every payload carries the run's tag (`payload.ts`); a receiver measures only its own run's.
+ * - Members: only this run's nicknames count as expected recipients: the prefix, the client's index,
+ *   and the `_suffix` a taken nickname retries with (`virtual-client.ts`).
+ *
+ * Both come from the nick prefix, which is random per run unless `--nick-prefix` names it: two runs at
+ * once need two prefixes, as they do anyway to log in side by side.
+ */
+
+/** The tag's length: base36, so 36^5 ≈ 60 million tags; two prefixes share one with odds of 1 in 60 million. */
+export const RUN_TAG_LENGTH = 5;
+const TAG_SPACE = 36 ** RUN_TAG_LENGTH;
+
+/** The run's mark in its payloads: FNV-1a of the prefix's UTF-8, in base36, always 5 characters. */
+export function runTag(nickPrefix: string): string {
+  let h = 0x811c9dc5;
+  for (const byte of Buffer.from(nickPrefix, 'utf8')) {
+    h ^= byte;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return (h % TAG_SPACE).toString(36).padStart(RUN_TAG_LENGTH, '0');
+}
+
+/**
+ * Whether a nickname is one of this run's clients: `<prefix><index>`, or that with `_` and the retry's
+ * suffix (cut short by a server with short nicknames, it still counts). Case-insensitive, as IRC
+ * nicknames are. A prefix ending in digits may claim another run's: the default prefix never does.
+ */
+export function runNickTest(nickPrefix: string): (nick: string) => boolean {
+  const escaped = nickPrefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const re = new RegExp(`^${escaped}\\d+(?:_[0-9a-z]*)?$`, 'iu');
+  return (nick) => re.test(nick);
+}
