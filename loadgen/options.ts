@@ -169,6 +169,11 @@ export function resolveLoadOptions(partial: Partial<LoadOptions> = {}): LoadOpti
   check(!o.tls || targets.every((t) => t.transport === 'tcp' || isSpecProtocol(t.protocol)), 'tls', 'left off with ws:// or wss:// targets (wss:// is WebSocket over TLS)', o.tls);
   if (o.nickPrefix === '') o.nickPrefix = runNickPrefix();
   check(/^[\p{L}\p{N}_.-]{1,20}$/u.test(o.nickPrefix), 'nickPrefix', '1-20 letters, digits, _ - .', o.nickPrefix);
+  // The prefix tells this run's members from another run's (run-identity.ts): `lg` beside `lg1` would
+  // claim `lg1`'s clients as its own, and a prefix a server normalizes (XMPP nicknames are NFKC, ours
+  // NFC) would not find the run's own clients in its member lists.
+  check(!/\p{N}$/u.test(o.nickPrefix), 'nickPrefix', 'a prefix not ending in a digit (the client index follows it)', o.nickPrefix);
+  check(o.nickPrefix === o.nickPrefix.normalize('NFKC'), 'nickPrefix', 'in Unicode NFKC form (as servers store nicknames)', o.nickPrefix);
   return o;
 }
 

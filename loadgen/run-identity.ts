@@ -31,11 +31,12 @@ export function runTag(nickPrefix: string): string {
 
 /**
  * Whether a nickname is one of this run's clients: `<prefix><index>`, or that with `_` and the retry's
- * suffix (cut short by a server with short nicknames, it still counts). Case-insensitive, as IRC
- * nicknames are. A prefix ending in digits may claim another run's: the default prefix never does.
+ * suffix (cut short by a server with short nicknames, it still counts). Exact in case: servers keep the
+ * case a client logged in with, and `LG` beside `lg` are two runs. The prefix never ends in a digit
+ * (options.ts), so no run's nicknames are another's.
  */
 export function runNickTest(nickPrefix: string): (nick: string) => boolean {
   const escaped = nickPrefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const re = new RegExp(`^${escaped}\\d+(?:_[0-9a-z]*)?$`, 'iu');
+  const re = new RegExp(`^${escaped}\\d+(?:_[0-9a-z]*)?$`, 'u');
   return (nick) => re.test(nick);
 }

@@ -26,7 +26,8 @@ const BANG = 0x21;
 const HASH = 0x23;
 const AMP = 0x26;
 const PRIVMSG = Buffer.from('PRIVMSG ');
-const NAME_PREFIXES = /^[~&@%+]+/;
+/** A NAMES entry's channel-status symbols (`@op`, `+voice`, and whatever a server's PREFIX= adds: `!`, `.`): none can start a nickname. */
+const NAME_PREFIXES = /^[^\p{L}_[\]\\`^{}|]+/u;
 
 /** Server error numerics → the loadgen's stable error kinds (chatpulse's names where they mean the same). */
 const NUMERIC_ERRORS: Record<string, string> = {

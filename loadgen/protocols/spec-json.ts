@@ -121,7 +121,7 @@ const TILDE = 0x7e;
 const ERROR_KIND = /^[a-z][a-z0-9_]{0,40}$/;
 
 /**
- * Where the load header of `text` (`~gid.seq.intended.written~`, plain ASCII, which JSON writes
+ * Where the load header of `text` (`~tag.gid.seq.intended.written~`, plain ASCII, which JSON writes
  * verbatim) starts in the raw frame, so that the inbox reads it there without a copy; `line.length`
  * (no payload) when `text` carries none.
  */

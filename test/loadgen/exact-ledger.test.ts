@@ -125,8 +125,8 @@ test('run identity: a tag of five base36 characters per prefix; the run nickname
   const tags = new Set(['ra', 'rb', 'lgabc', 'lgabd', 'lgabc1'].map(runTag));
   assert.is(tags.size, 5, 'prefixes a letter apart have other tags');
   const ours = runNickTest('a.b');
-  for (const n of ['a.b0', 'a.b17', 'A.B17', 'a.b17_k3x9', 'a.b17_']) assert.ok(ours(n), n);
-  for (const n of ['a.b', 'axb17', 'a.bc17', 'a.b17x', 'alice', 'xa.b17', 'a.b17_K-', 'a.b1 7']) assert.not.ok(ours(n), n);
+  for (const n of ['a.b0', 'a.b17', 'a.b17_k3x9', 'a.b17_']) assert.ok(ours(n), n);
+  for (const n of ['a.b', 'axb17', 'a.bc17', 'a.b17x', 'alice', 'xa.b17', 'a.b17_K-', 'a.b1 7', 'A.B17']) assert.not.ok(ours(n), n);
 });
 
 test('room view: only the run nicknames are members — a person or another run in the room is not an expected recipient', () => {

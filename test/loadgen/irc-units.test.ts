@@ -62,9 +62,9 @@ test('JOIN, NAMES (auto reply after own JOIN skipped), PART, QUIT, KICK', () => 
   assert.is(parse(s, ':srv 366 me #r :End of /NAMES list.').kind, 'ignore', 'the NAMES that comes with JOIN');
   s.members('#r');
   parse(s, ':srv 353 me = #r :@me +bob');
-  parse(s, ':srv 353 me = #r :cat');
+  parse(s, ':srv 353 me = #r :cat !~dan .[eve] ^fay');
   ev = parse(s, ':srv 366 me #r :End of /NAMES list.');
-  assert.equal([ev.kind, ev.room, ev.nicks], ['members', '#r', ['me', 'bob', 'cat']]);
+  assert.equal([ev.kind, ev.room, ev.nicks], ['members', '#r', ['me', 'bob', 'cat', 'dan', '[eve]', '^fay']], 'status symbols a PREFIX= adds are not part of the name');
   ev = parse(s, ':bob!b@h PART #r :bye');
   assert.equal([ev.kind, ev.room, ev.nick, ev.self], ['left', '#r', 'bob', false]);
   ev = parse(s, ':cat!c@h QUIT :gone');

@@ -19,6 +19,11 @@ test('nickname prefix: lg + 3 random letters when not given, so two runs do not 
   assert.match(resolveLoadOptions({}).nickPrefix, /^lg[a-z]{3}$/);
   assert.match(resolveLoadOptions({ nickPrefix: '' }).nickPrefix, /^lg[a-z]{3}$/);
   assert.is(resolveLoadOptions({ nickPrefix: 'bot' }).nickPrefix, 'bot');
+  // It tells this run's members from another's: `lg` would claim `lg1`'s clients, `ｌｇ` is `lg` to an XMPP server.
+  for (const [p, why] of [['lg1', 'not ending in a digit'], ['ｌｇ', 'NFKC'], ['ﬁx', 'NFKC']] as const) {
+    assert.throws(() => resolveLoadOptions({ nickPrefix: p }), (e: Error) => e.message.includes(why) && e.message.includes(JSON.stringify(p)), p);
+  }
+  assert.is(resolveLoadOptions({ nickPrefix: 'zoë_1a' }).nickPrefix, 'zoë_1a');
   // Resolved once, in the main thread: the options every worker gets carry the one prefix.
   const o = resolveLoadOptions({});
   assert.is(resolveLoadOptions(o).nickPrefix, o.nickPrefix);
