@@ -23,6 +23,11 @@ test('two loadgen processes report to one dashboard: each source kept, totals su
     const sentBy = (p: typeof a) => (JSON.parse(p.stdout()) as { messages: { sent: number } }).messages.sent;
     const expectedSent = sentBy(a) + sentBy(b);
     assert.ok(expectedSent > 0);
+    // They share rooms (both run room1 and room2): each counts only its own messages to its own clients.
+    for (const p of [a, b]) {
+      const m = (JSON.parse(p.stdout()) as { messages: Record<string, number> }).messages;
+      assert.equal([m.lost, m.duplicated, m.unexpected, m.received === m.expected], [0, 0, 0, true], JSON.stringify(m));
+    }
     const seen = snapshots.length;
     await eventually(() => (snapshots.length >= seen + 2 ? true : undefined), 'two ticks after both exited');
     assert.is(snapshots.reduce((sum, s) => sum + (s.totals.loadgen?.sent ?? 0), 0), expectedSent, 'every report summed once');
