@@ -168,7 +168,8 @@ export function resolveLoadOptions(partial: Partial<LoadOptions> = {}): LoadOpti
   // --tls turns TCP into TLS, and a spec app's WebSocket into wss; a ws:// target names its own (wss://).
   check(!o.tls || targets.every((t) => t.transport === 'tcp' || isSpecProtocol(t.protocol)), 'tls', 'left off with ws:// or wss:// targets (wss:// is WebSocket over TLS)', o.tls);
   if (o.nickPrefix === '') o.nickPrefix = runNickPrefix();
-  check(/^[\p{L}\p{N}_.-]{1,20}$/u.test(o.nickPrefix), 'nickPrefix', '1-20 letters, digits, _ - .', o.nickPrefix);
+  check(!o.nickPrefix.includes('_'), 'nickPrefix', 'without _ (it starts the suffix of a retried nickname)', o.nickPrefix);
+  check(/^[\p{L}\p{N}.-]{1,20}$/u.test(o.nickPrefix), 'nickPrefix', '1-20 letters, digits, - .', o.nickPrefix);
   // The prefix tells this run's members from another run's (run-identity.ts): `lg` beside `lg1` would
   // claim `lg1`'s clients as its own, and a prefix a server normalizes (XMPP nicknames are NFKC, ours
   // NFC) would not find the run's own clients in its member lists.

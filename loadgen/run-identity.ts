@@ -30,13 +30,18 @@ export function runTag(nickPrefix: string): string {
 }
 
 /**
- * Whether a nickname is one of this run's clients: `<prefix><index>`, or that with `_` and the retry's
- * suffix (cut short by a server with short nicknames, it still counts). Exact in case: servers keep the
- * case a client logged in with, and `LG` beside `lg` are two runs. The prefix never ends in a digit
- * (options.ts), so no run's nicknames are another's.
+ * Whether a nickname is one of this run's `clients`: `<prefix><index>` with an index below `clients`
+ * written as the run writes it (no leading zero), or that with `_` and the retry's suffix (cut short by
+ * a server with short nicknames, it still counts). Exact in case: servers keep the case a client logged
+ * in with, and `LG` beside `lg` are two runs. A prefix neither ends in a digit nor holds a `_`
+ * (options.ts), so no run's nicknames are another's: `lg` cannot read `lg1_0` of a run `lg1_` as its
+ * client 1 retried. A person who takes a nickname of this form is counted as one of the run's clients.
  */
-export function runNickTest(nickPrefix: string): (nick: string) => boolean {
+export function runNickTest(nickPrefix: string, clients: number): (nick: string) => boolean {
   const escaped = nickPrefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const re = new RegExp(`^${escaped}\\d+(?:_[0-9a-z]*)?$`, 'u');
-  return (nick) => re.test(nick);
+  const re = new RegExp(`^${escaped}(0|[1-9]\\d{0,15})(?:_[0-9a-z]*)?$`, 'u');
+  return (nick) => {
+    const m = re.exec(nick);
+    return m !== null && Number(m[1]) < clients;
+  };
 }

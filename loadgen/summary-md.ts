@@ -1,6 +1,7 @@
 /** The summary table as Markdown (`summary.md` in a run folder): the same figures as the terminal table. */
 import type { Percentiles } from './report.js';
 import type { LoadSummary } from './summary.js';
+import { thresholdValue } from './thresholds.js';
 
 /** User text in a table cell: no cell breaks, no line breaks, no HTML. */
 export function mdCell(text: string): string {
@@ -44,7 +45,7 @@ export function formatSummaryMarkdown(s: LoadSummary): string {
   ];
   if (s.thresholds.length > 0) {
     lines.push('', '| threshold | verdict | value | window |', '|---|---|---:|---|');
-    for (const t of s.thresholds) lines.push(`| ${mdCell(t.expr)} | ${t.ok ? 'ok' : '**FAIL**'} | ${t.value}${t.unit === 'count' ? '' : ` ${t.unit}`} | ${t.window === 'run' ? 'whole run' : `worst ${t.window} window`} |`);
+    for (const t of s.thresholds) lines.push(`| ${mdCell(t.expr)} | ${t.ok ? 'ok' : '**FAIL**'} | ${thresholdValue(t, String)} | ${t.window === 'run' ? 'whole run' : `worst ${t.window} window`} |`);
   }
   return `${lines.join('\n')}\n`;
 }

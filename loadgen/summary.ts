@@ -8,7 +8,7 @@ import { percentilesMs } from './histograms.js';
 import type { LoadOptions } from './options.js';
 import { targetsLabel } from './options.js';
 import type { Percentiles } from './report.js';
-import type { ThresholdResult } from './thresholds.js';
+import { thresholdValue, type ThresholdResult } from './thresholds.js';
 
 export interface LoadSummary {
   type: 'loadgen-summary';
@@ -146,7 +146,7 @@ export function formatSummary(s: LoadSummary): string {
   ];
   if (s.thresholds.length > 0) {
     rows.push('', '  thresholds');
-    for (const t of s.thresholds) rows.push(`    ${t.ok ? 'ok  ' : 'FAIL'} ${t.expr.padEnd(24)} ${fmt(t.value)}${t.unit === 'count' ? '' : ` ${t.unit}`} (${t.window === 'run' ? 'whole run' : `worst ${t.window} window`})`);
+    for (const t of s.thresholds) rows.push(`    ${t.ok ? 'ok  ' : 'FAIL'} ${t.expr.padEnd(24)} ${thresholdValue(t, fmt)} (${t.window === 'run' ? 'whole run' : `worst ${t.window} window`})`);
   }
   return rows.join('\n');
 }

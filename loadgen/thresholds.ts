@@ -2,6 +2,10 @@
  * `--threshold` expressions: `p99<50ms`, `p999<=1s`, `max<2s`, `loss<0.1%`, `errors<10`, each
  * optionally `over 10s` to hold in every sliding window of that length rather than over the whole
  * run. Latency thresholds use the corrected latency (the honest one).
+ *
+ * A threshold on a figure nothing measured (a latency with no delivery, a loss with no delivery
+ * expected) fails with no value: a gate that passed on zero samples would let a broken run through.
+ * Windows with nothing measured are not judged; a run shorter than its window is judged whole.
  */
 import { parseDuration } from '../protocol/index.js';
 import { newHistogram, type Histogram } from './histograms.js';
@@ -22,9 +26,10 @@ export interface Threshold {
 export interface ThresholdResult {
   expr: string;
   ok: boolean;
-  /** The whole-run value, or the worst window's. Same unit as the limit. */
-  value: number;
+  /** The whole-run value, or the worst window's. Same unit as the limit. null: nothing was measured (failed). */
+  value: number | null;
   unit: 'ms' | '%' | 'count';
+  /** 'run', or the window judged, as ticks make it (`10s`). */
   window: string;
 }
 
@@ -87,10 +92,11 @@ export interface RunFacts {
   errors: number;
 }
 
+/** The figure, or NaN when there was nothing to measure (no latency sample; no delivery expected). */
 export function measure(metric: ThresholdMetric, f: { latency: Histogram; lost: number; expected: number; errors: number }): number {
-  if (metric === 'loss') return f.expected > 0 ? (100 * f.lost) / f.expected : 0;
+  if (metric === 'loss') return f.expected > 0 ? (100 * f.lost) / f.expected : Number.NaN;
   if (metric === 'errors') return f.errors;
-  if (f.latency.totalCount === 0) return 0;
+  if (f.latency.totalCount === 0) return Number.NaN;
   return metric === 'max' ? f.latency.maxValue / 1000 : f.latency.getValueAtPercentile(PERCENTILE[metric] as number) / 1000;
 }
 
@@ -122,6 +128,7 @@ export class ThresholdTracker {
       const k = this.#ticksFor(t);
       if (k === 0 || this.#ticks.length < k) continue;
       const value = this.#windowValue(t, this.#ticks.slice(-k));
+      if (Number.isNaN(value)) continue; // an idle window: nothing to judge
       const prev = this.#worst.get(t);
       // Keep the value furthest on the failing side of the limit.
       if (prev === undefined || (t.op.startsWith('<') ? value > prev : value < prev)) this.#worst.set(t, value);
@@ -144,10 +151,18 @@ export class ThresholdTracker {
   results(run: RunFacts): ThresholdResult[] {
     return this.#list.map((t) => {
       const unit = t.metric === 'loss' ? '%' : t.metric === 'errors' ? 'count' : 'ms';
-      const whole = measure(t.metric, run);
-      // A run shorter than the window is judged as one window.
-      const value = t.windowMs > 0 ? (this.#worst.get(t) ?? whole) : whole;
-      return { expr: t.expr, ok: holds(t, value), value: Math.round(value * 1000) / 1000, unit, window: t.windowMs > 0 ? `${t.windowMs / 1000}s` : 'run' };
+      const worst = t.windowMs > 0 ? this.#worst.get(t) : undefined;
+      // A run shorter than the window (or with no window measured) is judged whole, and says so.
+      const value = worst ?? measure(t.metric, run);
+      const window = worst === undefined ? 'run' : `${(this.#ticksFor(t) * this.#intervalMs) / 1000}s`;
+      if (Number.isNaN(value)) return { expr: t.expr, ok: false, value: null, unit, window };
+      return { expr: t.expr, ok: holds(t, value), value: Math.round(value * 1000) / 1000, unit, window };
     });
   }
+}
+
+/** A result's value as the summaries print it: `12.5 ms`, `3`, or `nothing measured`. */
+export function thresholdValue(t: Pick<ThresholdResult, 'value' | 'unit'>, fmt: (n: number) => string): string {
+  if (t.value === null) return 'nothing measured';
+  return `${fmt(t.value)}${t.unit === 'count' ? '' : ` ${t.unit}`}`;
 }

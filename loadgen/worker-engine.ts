@@ -62,7 +62,7 @@ export class WorkerEngine {
     const ctx: ClientContext = {
       adapter, stats: this.#stats, targets, seed: o.seed, rooms,
       pm: o.pm, switch: o.switch, users: o.users, size: o.size, inflight: o.inflight, lossTimeoutMs: o.lossTimeout,
-      nickPrefix: o.nickPrefix, runTag: tag, runTagBytes: tagBytes(tag), isRunNick: runNickTest(o.nickPrefix), now: epochMs,
+      nickPrefix: o.nickPrefix, runTag: tag, runTagBytes: tagBytes(tag), isRunNick: runNickTest(o.nickPrefix, plan.clients), now: epochMs,
       dial: (t, nick) => {
         const path = adapter.connectPath ? adapter.connectPath(t.path, nick) : t.path;
         // --tls makes a spec app's WebSocket a wss one (a ws:// target names its own, and --tls is refused there).

@@ -41,7 +41,7 @@ test('one line naming the flag, exit 2: a flag the command does not take, one gi
   // compare writes its own folder (--results-dir): the loadgen's single-run --out is not one of its flags.
   assert.match(await usageLine(['compare', '--target', 'a=tcp://127.0.0.1:1', '--out', 'x']), /^chatpulse compare: unknown flag --out /);
   // Refused after parsing, still named as typed.
-  assert.match(await usageLine(['loadgen', '--port', '1', '--nick-prefix', 'bad prefix']), /^chatpulse loadgen: --nick-prefix must be 1-20 letters, digits, _ - \., got "bad prefix"$/);
+  assert.match(await usageLine(['loadgen', '--port', '1', '--nick-prefix', 'bad prefix']), /^chatpulse loadgen: --nick-prefix must be 1-20 letters, digits, - \., got "bad prefix"$/);
   assert.is(await usageLine(['server', '--port', '0', '--http-port', '0', '--host', '999.1.1.1']), 'chatpulse server: --host: address 999.1.1.1 is not known (no such host; e.g. 127.0.0.1 is this machine)');
   assert.is(await usageLine(['server', '--port', '0', '--http-port', '0', '--http-host', '192.0.2.1']), 'chatpulse server: --http-host: address 192.0.2.1 is not on this machine');
   assert.is(await usageLine(['server', '--port', '0', '--port', '5']), 'chatpulse server: --port given twice (0, then 5): give it once');

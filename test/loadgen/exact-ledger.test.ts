@@ -124,13 +124,15 @@ test('run identity: a tag of five base36 characters per prefix; the run nickname
   assert.is(runTag('lgabc'), runTag('lgabc'), 'the same prefix, the same tag (every worker computes it)');
   const tags = new Set(['ra', 'rb', 'lgabc', 'lgabd', 'lgabc1'].map(runTag));
   assert.is(tags.size, 5, 'prefixes a letter apart have other tags');
-  const ours = runNickTest('a.b');
-  for (const n of ['a.b0', 'a.b17', 'a.b17_k3x9', 'a.b17_']) assert.ok(ours(n), n);
+  const ours = runNickTest('a.b', 20);
+  for (const n of ['a.b0', 'a.b17', 'a.b19', 'a.b17_k3x9', 'a.b17_']) assert.ok(ours(n), n);
   for (const n of ['a.b', 'axb17', 'a.bc17', 'a.b17x', 'alice', 'xa.b17', 'a.b17_K-', 'a.b1 7', 'A.B17']) assert.not.ok(ours(n), n);
+  // Not one of its 20 clients: a person named like one, beyond the run or written otherwise.
+  for (const n of ['a.b20', 'a.b05', 'a.b007', 'a.b00', `a.b${'9'.repeat(20)}`]) assert.not.ok(ours(n), n);
 });
 
 test('room view: only the run nicknames are members — a person or another run in the room is not an expected recipient', () => {
-  const v = new RoomView(runNickTest('ra'));
+  const v = new RoomView(runNickTest('ra', 10));
   v.reset('room1', 'ra0');
   v.replace(['ra0', 'ra1', 'rb1', 'alice', 'ra2_x1'], 'ra0');
   assert.is(v.size, 3, 'ra0, ra1, ra2_x1');

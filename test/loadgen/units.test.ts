@@ -9,7 +9,7 @@ import { advance, buildPlan, connectAt } from '../../loadgen/plan.js';
 import { Prng } from '../../loadgen/prng.js';
 import { getProtocol, newProtocolEvent, parseThreshold, resolveLoadOptions, runNickPrefix } from '../../loadgen/index.js';
 import { hash as senderHash, ReceiverWindow, Seen } from '../../loadgen/receiver-window.js';
-import { holds, measure } from '../../loadgen/thresholds.js';
+import { holds, measure, ThresholdTracker } from '../../loadgen/thresholds.js';
 import { LineDecoder } from '../../server/index.js';
 import { intendedTime } from '../../loadgen/send-queue.js';
 
@@ -20,10 +20,10 @@ test('nickname prefix: lg + 3 random letters when not given, so two runs do not 
   assert.match(resolveLoadOptions({ nickPrefix: '' }).nickPrefix, /^lg[a-z]{3}$/);
   assert.is(resolveLoadOptions({ nickPrefix: 'bot' }).nickPrefix, 'bot');
   // It tells this run's members from another's: `lg` would claim `lg1`'s clients, `ｌｇ` is `lg` to an XMPP server.
-  for (const [p, why] of [['lg1', 'not ending in a digit'], ['ｌｇ', 'NFKC'], ['ﬁx', 'NFKC']] as const) {
+  for (const [p, why] of [['lg1', 'not ending in a digit'], ['ｌｇ', 'NFKC'], ['ﬁx', 'NFKC'], ['lg1_', 'without _'], ['a_b', 'without _']] as const) {
     assert.throws(() => resolveLoadOptions({ nickPrefix: p }), (e: Error) => e.message.includes(why) && e.message.includes(JSON.stringify(p)), p);
   }
-  assert.is(resolveLoadOptions({ nickPrefix: 'zoë_1a' }).nickPrefix, 'zoë_1a');
+  assert.is(resolveLoadOptions({ nickPrefix: 'zoë-1.a' }).nickPrefix, 'zoë-1.a');
   // Resolved once, in the main thread: the options every worker gets carry the one prefix.
   const o = resolveLoadOptions({});
   assert.is(resolveLoadOptions(o).nickPrefix, o.nickPrefix);
@@ -141,6 +141,27 @@ test('thresholds: parsing, units, verdicts', () => {
   for (let i = 1; i <= 1000; i++) h.recordValue(i * 1000);
   assert.is(measure('loss', { latency: h, lost: 1, expected: 1000, errors: 0 }), 0.1);
   assert.ok(Math.abs(measure('p99', { latency: h, lost: 0, expected: 0, errors: 0 }) - 990) < 1);
+});
+
+test('thresholds on nothing measured fail with no value; idle windows are not judged; the window said is the one judged', () => {
+  const empty = { latency: newHistogram(), lost: 0, expected: 0, errors: 0 };
+  const none = new ThresholdTracker(['p99<50ms', 'max<1ms', 'loss<1%', 'errors<10'].map(parseThreshold), 1000).results(empty);
+  assert.equal(none.map((r) => [r.ok, r.value]), [[false, null], [false, null], [false, null], [true, 0]], 'a latency or loss gate does not pass on zero samples');
+  // Ticks of 1 s: two idle, then two with 10 ms deliveries and one with a 90 ms one.
+  const tick = (ms: number[], expected = ms.length) => {
+    const latency = newHistogram();
+    for (const v of ms) latency.recordValue(v * 1000);
+    return { latency, lost: 0, settledExpected: expected, errors: 0 };
+  };
+  const t = new ThresholdTracker(['p99<50ms over 2s', 'loss<1% over 2s', 'p99<50ms over 1h', 'p99<50ms over 1ms'].map(parseThreshold), 1000);
+  for (const f of [tick([]), tick([]), tick([10]), tick([10]), tick([90])]) t.addTick(f);
+  const run = { latency: newHistogram(), lost: 0, expected: 3, errors: 0 };
+  for (const v of [10, 10, 90]) run.latency.recordValue(v * 1000);
+  const [w2, loss, hour, tiny] = t.results(run);
+  assert.equal([w2?.ok, Math.round(w2?.value ?? 0), w2?.window], [false, 90, '2s'], 'the worst measured window (to the histogram precision)');
+  assert.equal([loss?.ok, loss?.value], [true, 0], 'idle windows neither pass nor fail it');
+  assert.equal([Math.round(hour?.value ?? 0), hour?.window], [90, 'run'], 'a window longer than the run: the run, and it says so');
+  assert.equal([tiny?.window], ['1s'], 'a window shorter than a tick is one tick, and says so');
 });
 
 test('histograms merge by adding counts: percentiles of the merge equal those of one histogram of everything', () => {
