@@ -8,6 +8,7 @@ import { abortOnSignals, STOPPED_EARLY_EXIT } from './abort-on-signals.js';
 import { readSpecFile } from './flag-files.js';
 import type { Command } from './command.js';
 import { parseCommandFlags } from './parse-command-flags.js';
+import { makeDir } from '../protocol/make-dir.js';
 
 // The loadgen's flags, less those that name one server or one output; compare's own on top.
 const { host: _h, port: _p, target: _t, scenario: _s, spec: _sp, threshold: _th, json: _j, metricsPort: _m, label: _l, out: _o, ...load } = loadgenFlags;
@@ -72,7 +73,7 @@ export const compareCommand: Command = {
           onWarn: (m) => err.write(`chatpulse compare: ${m}\n`),
         },
       );
-      fs.mkdirSync(resultsDir, { recursive: true });
+      makeDir(resultsDir);
       const dir = await writeCompareFiles(result, resultsDir);
       (json ? err : process.stdout).write(`\n${compareMarkdown(result)}`);
       if (json) process.stdout.write(`${fs.readFileSync(`${dir}/compare.json`, 'utf8')}`);

@@ -9,6 +9,7 @@ import { flag, UsageError } from './flags.js';
 import type { Command } from './command.js';
 import { defaultDbPath } from './hub.js';
 import { parseCommandFlags } from './parse-command-flags.js';
+import { makeDir } from '../protocol/make-dir.js';
 
 const spec = {
   label: { ...flag.string('', 'label of the imported run'), defaultLabel: "the folder's run id label, or 'imported'" },
@@ -130,7 +131,7 @@ function copySummary(text: string | null, runId: string, resultsDir: string): st
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return 'summary.json not copied: it is not a chatpulse summary';
   const folder = path.join(resultsDir, runId);
   const out = path.join(folder, 'summary.json');
-  fs.mkdirSync(folder, { recursive: true });
+  makeDir(folder);
   const record = v as Record<string, unknown>;
   fs.writeFileSync(out, `${JSON.stringify({ ...record, runId, ...('folder' in record && { folder }) }, null, 2)}\n`);
   return `summary.json copied to ${out}`;

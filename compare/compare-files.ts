@@ -10,6 +10,7 @@ import { CSV_COLUMNS, csvRecord, type CompareRow } from './compare-rows.js';
 import { readChartJs } from '../loadgen/index.js';
 import { renderCompareHtml } from './compare-html.js';
 import { ACTION_NAMES, type CompareResult } from './run-compare.js';
+import { makeDir } from '../protocol/make-dir.js';
 
 /** `compare-2026-11-22T14-03-05Z` (UTC, sortable, like run ids). */
 export function compareDirName(at: Date): string {
@@ -18,7 +19,7 @@ export function compareDirName(at: Date): string {
 
 export async function writeCompareFiles(result: CompareResult, resultsDir: string, at = new Date(result.startedAt)): Promise<string> {
   const dir = path.join(resultsDir, compareDirName(at));
-  await fs.promises.mkdir(dir, { recursive: true });
+  makeDir(dir);
   await writeCsvFile(path.join(dir, 'compare.csv'), CSV_COLUMNS, result.rows.map(csvRecord));
   await atomicWrite(path.join(dir, 'compare.json'), `${JSON.stringify({ type: 'chatpulse-compare', ...result }, null, 2)}\n`);
   await atomicWrite(path.join(dir, 'compare.md'), compareMarkdown(result));

@@ -8,6 +8,7 @@ import { readChartJs } from './html-inline.js';
 import type { LoadgenTickReport } from './report.js';
 import { renderReportHtml, type ReportData, type TickPoint } from './report-html.js';
 import { formatSummaryMarkdown } from './summary-md.js';
+import { makeDir } from '../protocol/make-dir.js';
 
 export const RUN_FOLDER_FILES = ['summary.json', 'summary.md', 'report.html'] as const;
 
@@ -18,7 +19,7 @@ export class RunFolderError extends Error {
 /** Creates `dir` (and its parents) now, before the run, so that a bad path costs no load. */
 export function prepareRunFolder(dir: string): void {
   try {
-    fs.mkdirSync(dir, { recursive: true });
+    makeDir(dir);
     fs.accessSync(dir, fs.constants.W_OK);
   } catch (err) {
     throw new RunFolderError(`cannot create or write '${dir.slice(0, 200)}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);

@@ -7,6 +7,7 @@ import {
   CSV_FILES, ROOMS_COLUMNS, TOTALS_COLUMNS, roomRecord, round3, timeUtc, totalsRecord, type CsvCell, type CsvKind,
 } from './csv-columns.js';
 import type { RunReader, TimeRange } from './run-reader.js';
+import { makeDir } from '../protocol/make-dir.js';
 
 /** Ticks read per page: small synchronous reads, so the tick can write between them. */
 const PAGE_TICKS = 200;
@@ -105,7 +106,7 @@ export async function writeCsvFile(file: string, columns: readonly string[], rec
  */
 export async function writeRunCsv(reader: RunReader, runId: string, resultsDir: string): Promise<string> {
   const dir = path.join(resultsDir, runId);
-  await fs.promises.mkdir(dir, { recursive: true });
+  makeDir(dir);
   for (const kind of Object.keys(CSV_FILES) as CsvKind[]) {
     await writeAtomically(path.join(dir, CSV_FILES[kind]), (out) => streamCsv(reader, runId, kind, out));
   }

@@ -9,6 +9,7 @@ import type { RunDiffData, RunReportData } from '../protocol/run-report.js';
 import type { Db } from '../store/database.js';
 import { renderRunReportHtml } from './report-html.js';
 import { buildRunReport } from './run-report-data.js';
+import { makeDir } from '../protocol/make-dir.js';
 
 export const REPORT_FILE = 'report.html';
 
@@ -18,7 +19,7 @@ export function diffFileName(baselineId: string): string {
 }
 
 export function writePage(file: string, data: RunReportData | RunDiffData): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  makeDir(path.dirname(file));
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, renderRunReportHtml(data));
   fs.renameSync(tmp, file);

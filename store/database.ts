@@ -1,6 +1,6 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { makeDir } from '../protocol/make-dir.js';
 
 export type Db = Database.Database;
 
@@ -10,7 +10,7 @@ export type Db = Database.Database;
  * against a process kill, which is the failure the store must survive.
  */
 export function openDatabase(file: string): Db {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  if (file !== ':memory:') makeDir(path.dirname(path.resolve(file)));
   const db = new Database(file);
   // Only takes effect on a new file (before its first table): pruned runs can then hand their pages
   // back with `PRAGMA incremental_vacuum`. Older files are converted by retention (run-retention.ts).

@@ -6,6 +6,7 @@ import { openDatabase } from '../../store/database.js';
 import { readRunTotals, type RunTotals } from '../../metrics/index.js';
 import type { DemoSummary } from './summary.js';
 import { summaryMarkdown } from './summary-format.js';
+import { makeDir } from '../../protocol/make-dir.js';
 
 export const SUMMARY_FILES = { json: 'summary.json', md: 'summary.md' } as const;
 
@@ -42,7 +43,7 @@ export async function writeSummaryFiles(folder: string, summary: DemoSummary): P
 
 /** `summary.json` (`summary` as JSON) and `summary.md` (`markdown`), each renamed into place when written. */
 export async function writeSummaryPair(folder: string, summary: object, markdown: string): Promise<void> {
-  await fs.promises.mkdir(folder, { recursive: true });
+  makeDir(folder);
   const files: [string, string][] = [
     [SUMMARY_FILES.json, `${JSON.stringify(summary, null, 2)}\n`],
     [SUMMARY_FILES.md, markdown],

@@ -73,9 +73,12 @@ test('bad usage exits 2 with one line naming the flag', async () => {
     // Its range is the ports a user may give: the "off" value it holds when not given is not one.
     [['--metrics-port', '70000'], /--metrics-port expects a whole number from 0 to 65535, got '70000'/],
     [['--metrics-port', '-1'], /--metrics-port expects a whole number from 0 to 65535/],
+    // Where every mkdir answers ENOENT, Node's own recursive mkdir never returned: the run hung.
+    [['--out', '/proc/chatpulse-out'], /cannot create or write '\/proc\/chatpulse-out': ENOENT/],
+    [['--out', '/proc/a/b'], /cannot create or write '\/proc\/a\/b': ENOENT/],
   ] as const) {
     const p = runCli(['loadgen', ...args]);
-    const { code } = await p.exited();
+    const { code } = await p.exited(10_000);
     assert.is(code, 2, `${args.join(' ')}: ${p.stderr()}`);
     assert.match(p.stderr(), re);
     assert.is(p.stderr().trim().split('\n').length, 1);
