@@ -31,7 +31,7 @@ export const loadgenFlags = {
   pm: flag.number(d.pm, 'share of actions that are private messages', { min: 0, max: 1 }),
   switch: flag.number(d.switch, 'share of actions that switch room', { min: 0, max: 1 }),
   users: flag.number(d.users, 'share of actions that ask /users', { min: 0, max: 1 }),
-  size: flag.int(d.size, 'message text length in bytes', { min: 1, max: 4000 }),
+  size: flag.int(d.size, 'message text length in bytes (the ~50-byte load header is never cut: a smaller size sends the header alone)', { min: 1, max: 4000 }),
   seed: flag.int(d.seed, 'PRNG seed: same seed, same schedule', { min: 0, max: 2 ** 32 - 1 }),
   workers: { ...flag.int(d.workers, 'worker threads', { min: 1, max: 64 }), defaultLabel: `cores − 1 = ${defaultWorkers()}` },
   inflight: flag.int(d.inflight, 'own room messages awaiting their echo before due ones wait (0 = none: a truly open schedule)', { min: 0 }),

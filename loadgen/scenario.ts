@@ -13,7 +13,7 @@
  * - `ramp`: clients connect evenly over the phase up to `clients` (default: the top-level count);
  * - `steady`: keep going, at `rate` if given (else the rate so far);
  * - `spike`: `rate` (required) for the phase, then back to the rate before it;
- * - `disconnect`: a `share` of the connected clients drop at once near its start and reconnect with
+ * - `disconnect`: each connected client drops with probability `share`, near its start, and reconnects with
  *   backoff (a disconnect storm); `rate` optional.
  * Durations are strings like `10s`, `2m`, `500ms`, or milliseconds as numbers.
  */
