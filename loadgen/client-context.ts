@@ -4,6 +4,7 @@
  */
 import type { Dialed } from './dialer.js';
 import type { Target } from './options.js';
+import type { RunMembers } from './room-view.js';
 import type { ProtocolAdapter } from './protocols/index.js';
 import type { WorkerStats } from './worker-stats.js';
 
@@ -24,8 +25,8 @@ export interface ClientContext {
   /** The run's tag in every payload, and its bytes (`run-identity.ts`). */
   readonly runTag: string;
   readonly runTagBytes: Uint8Array;
-  /** Whether a member of a room is one of this run's clients: only they are expected to receive. */
-  isRunNick(nick: string): boolean;
+  /** Which members of a room are this run's clients (only they are expected to receive), and which the plan drops when. */
+  readonly runMembers: RunMembers;
   /** Opens a connection to one of the targets (TCP, TLS or WebSocket: `dialer.ts`). */
   /** `nick`: for apps that take it in the WebSocket URL (`ProtocolAdapter.connectPath`). */
   dial(target: Target, nick: string): Dialed;

@@ -36,6 +36,8 @@ export class OwnMessages {
   #sizeAtWrite: number[] = [];
   #anchor: number[] = [];
   #sizeAtAnchor: number[] = [];
+  /** Exact decisions only: of the members then, those the plan drops around that moment (ambiguous). */
+  #droppingAtAnchor: number[] = [];
   /** Entries before this index are decided (dropped lazily: see #drop). */
   #head = 0;
   #awaitingEcho = 0;
@@ -66,6 +68,7 @@ export class OwnMessages {
     this.#seq.push(seq);
     this.#written.push(writtenMs);
     this.#sizeAtWrite.push(size);
+    this.#droppingAtAnchor.push(0);
     if (this.mode.echo) {
       this.#anchor.push(0);
       this.#sizeAtAnchor.push(0);
@@ -91,6 +94,7 @@ export class OwnMessages {
       if (this.mode.oneServer) {
         this.#anchor[i] = -2; // decided now, exactly
         this.#sizeAtAnchor[i] = this.#view.size;
+        this.#droppingAtAnchor[i] = this.#view.droppingNear(now);
       } else {
         this.#anchor[i] = now;
         this.#sizeAtAnchor[i] = this.#view.size;
@@ -109,7 +113,7 @@ export class OwnMessages {
       const written = this.#written[k] as number;
       const seq = this.#seq[k] as number;
       if (anchor === -2) {
-        this.#decide(seq, written, { expected: this.#sizeAtAnchor[k] as number, ambiguous: 0 });
+        this.#decide(seq, written, this.#exact(k));
       } else if (anchor === -1) {
         this.#decide(seq, written, this.#view.windowed(this.#sizeAtWrite[k] as number, written, written, now));
       } else if (anchor === 0) {
@@ -140,13 +144,22 @@ export class OwnMessages {
       const seq = this.#seq[k] as number;
       const anchor = this.#anchor[k] as number;
       const written = this.#written[k] as number;
-      if (anchor === -2) this.#decide(seq, written, { expected: this.#sizeAtAnchor[k] as number, ambiguous: 0 });
+      if (anchor === -2) this.#decide(seq, written, this.#exact(k));
       else if (anchor > 0) this.#decide(seq, written, this.#view.windowed(this.#sizeAtAnchor[k] as number, written, anchor, now));
       else if (anchor === 0 && dropped) this.#decide(seq, written, { expected: 0, ambiguous: this.#sizeAtWrite[k] as number });
       else this.#decide(seq, written, this.#view.windowed(this.#sizeAtWrite[k] as number, written, written, now));
     }
     this.#drop(this.#seq.length);
     this.#awaitingEcho = 0;
+  }
+
+  /**
+   * The members at the echo; those the run itself drops around then (a disconnect storm cuts them with
+   * the message perhaps still in their socket) are neither expected nor not.
+   */
+  #exact(k: number): Expectation {
+    const dropping = this.#droppingAtAnchor[k] as number;
+    return { expected: (this.#sizeAtAnchor[k] as number) - dropping, ambiguous: dropping };
   }
 
   /**
@@ -159,9 +172,10 @@ export class OwnMessages {
     const n = this.#seq.length;
     if (k === n) {
       this.#seq.length = this.#written.length = this.#sizeAtWrite.length = this.#anchor.length = this.#sizeAtAnchor.length = 0;
+      this.#droppingAtAnchor.length = 0;
       this.#head = 0;
     } else if (k >= 64 && k * 2 >= n) {
-      for (const a of [this.#seq, this.#written, this.#sizeAtWrite, this.#anchor, this.#sizeAtAnchor]) a.splice(0, k);
+      for (const a of [this.#seq, this.#written, this.#sizeAtWrite, this.#anchor, this.#sizeAtAnchor, this.#droppingAtAnchor]) a.splice(0, k);
       this.#head = 0;
     }
   }

@@ -11,7 +11,7 @@
  * around the message are undecidable: `settle()` counts them apart as ambiguous instead of calling a
  * missing delivery lost or an extra one unexpected. The log of changes is pruned as messages settle.
  *
- * Only the run's own clients are members here (`isRunNick`): a person in the room, or another load
+ * Only the run's own clients are members here (`run.index`): a person in the room, or another load
  * generator's clients, never report what they received, so counting them made loss of a correct server.
  */
 export interface Expectation {
@@ -20,6 +20,19 @@ export interface Expectation {
   /** Recipients whose membership changed while the message was in flight: neither expected nor not. */
   ambiguous: number;
 }
+
+/** What the view knows of the run's own clients (`run-identity.ts`, the plan's disconnect storms). */
+export interface RunMembers {
+  /** The run client a nickname is (its index), or -1: a person, or another run's client. */
+  index(nick: string): number;
+  /** Whether the plan has disconnect storms at all (without, `dropsNear` is never asked). */
+  readonly storms: boolean;
+  /** Whether the plan drops client `index` (a disconnect storm) close enough to epoch ms `at` to cut a message then in flight to it. */
+  dropsNear(index: number, at: number): boolean;
+}
+
+/** Every nickname a member, none dropped: a view that knows nothing of a run (tests of its rules). */
+const ANYONE: RunMembers = { index: () => 0, storms: false, dropsNear: () => false };
 
 export class RoomView {
   /** The room whose members these are (not always the one the client is joining: see `reset`). */
@@ -33,8 +46,14 @@ export class RoomView {
   readonly #logBefore: boolean[] = [];
   readonly #logAfter: boolean[] = [];
 
-  /** `isRunNick`: whether a nickname is one of this run's clients (`run-identity.ts`). @default every one */
-  constructor(readonly isRunNick: (nick: string) => boolean = () => true) {}
+  /** The client's own nickname (never counted among those the plan drops: its own drop is its own). */
+  #self = '';
+
+  constructor(readonly run: RunMembers = ANYONE) {}
+
+  isRunNick(nick: string): boolean {
+    return this.run.index(nick) >= 0;
+  }
 
   get size(): number {
     return this.#members.size;
@@ -43,6 +62,7 @@ export class RoomView {
   /** The client's own join of `room` was acknowledged: from here on only that room's members count. */
   reset(room: string, self: string): void {
     this.room = room;
+    this.#self = self;
     this.#members.clear();
     if (this.countSelf) this.#members.add(self);
     this.#clearLog();
@@ -87,6 +107,20 @@ export class RoomView {
       if (this.#memberAt(nick, anchor, from)) countedAtAnchor++;
     }
     return { expected: Math.max(0, members - countedAtAnchor), ambiguous };
+  }
+
+  /**
+   * How many members (the client aside) the run itself drops around epoch ms `at`: a disconnect storm
+   * cuts a connection with what the server already wrote to it unread, so a message whose echo came
+   * then may or may not reach them. Nothing to count without a storm in the plan.
+   */
+  droppingNear(at: number): number {
+    if (!this.run.storms) return 0;
+    let n = 0;
+    for (const nick of this.#members) {
+      if (nick !== this.#self && this.run.dropsNear(this.run.index(nick), at)) n++;
+    }
+    return n;
   }
 
   /** Forgets changes older than `before` (no message in flight can still need them). */

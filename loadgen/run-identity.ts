@@ -38,10 +38,17 @@ export function runTag(nickPrefix: string): string {
  * client 1 retried. A person who takes a nickname of this form is counted as one of the run's clients.
  */
 export function runNickTest(nickPrefix: string, clients: number): (nick: string) => boolean {
+  const index = runNickIndex(nickPrefix, clients);
+  return (nick) => index(nick) >= 0;
+}
+
+/** As `runNickTest`, giving the client's index, or -1 for a nickname that is none of the run's. */
+export function runNickIndex(nickPrefix: string, clients: number): (nick: string) => number {
   const escaped = nickPrefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const re = new RegExp(`^${escaped}(0|[1-9]\\d{0,15})(?:_[0-9a-z]*)?$`, 'u');
   return (nick) => {
     const m = re.exec(nick);
-    return m !== null && Number(m[1]) < clients;
+    const i = m === null ? -1 : Number(m[1]);
+    return i < clients ? i : -1;
   };
 }

@@ -50,10 +50,13 @@ export function parseThreshold(expr: string): Threshold {
   let limit = Number(m[3]);
   if (metric === 'loss') {
     if (unit !== undefined && unit !== '%') throw new ThresholdError(`bad threshold '${expr}': loss is a percentage, like 'loss<0.1%'`);
+    // A limit past 100 % can never fail (or, with >, never pass): a gate that gates nothing.
+    if (limit > 100) throw new ThresholdError(`bad threshold '${expr}': loss is a percentage from 0 to 100`);
   } else if (metric === 'errors') {
     if (unit !== undefined) throw new ThresholdError(`bad threshold '${expr}': errors is a count, like 'errors<10'`);
   } else {
-    if (unit === '%') throw new ThresholdError(`bad threshold '${expr}': a latency takes ms, s or us`);
+    // `p99<5` could mean 5 ms or 5 s: said, not guessed.
+    if (unit === undefined || unit === '%') throw new ThresholdError(`bad threshold '${expr}': a latency needs its unit, ms, s or us (like 'p99<50ms')`);
     if (unit === 's') limit *= 1000;
     else if (unit === 'us' || unit === 'µs') limit /= 1000;
   }

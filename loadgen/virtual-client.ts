@@ -94,7 +94,7 @@ export class VirtualClient {
     this.#target = ctx.targets[targetIndex(gid, ctx.rooms.length, ctx.targets.length)] as Target;
     this.#session = ctx.adapter.session(this.#target);
     this.#decoder = this.#newDecoder();
-    this.#view = new RoomView(ctx.isRunNick);
+    this.#view = new RoomView(ctx.runMembers);
     this.#moves = new RoomMoves(ctx.rooms[gid % ctx.rooms.length] as string, this.#view, () => ctx.now(), ctx.stats);
     this.#own = new OwnMessages(this.#view, {
       echo: true, oneServer: ctx.targets.length === 1,
@@ -228,7 +228,9 @@ export class VirtualClient {
     const to = `${this.ctx.nickPrefix}${target}`;
     this.#sock.write(this.#session.pm(to, text));
     this.ctx.stats.pmSent++;
-    this.ctx.stats.wrote(this.gid, seq, 1, 0, written);
+    // A PM to a client the run drops around now may die unread in its socket: neither expected nor not.
+    const dropping = this.ctx.runMembers.storms && this.ctx.runMembers.dropsNear(target, written);
+    this.ctx.stats.wrote(this.gid, seq, dropping ? 0 : 1, dropping ? 1 : 0, written);
     this.#pms.sent(seq, to, written);
   }
 

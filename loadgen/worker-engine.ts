@@ -6,18 +6,21 @@ import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'n
 
 /** Event-loop delay sampling interval, ms. */
 const LAG_RESOLUTION_MS = 10;
+/** How long after a message reached the server a member the run drops may still not have read it. */
+const DROP_READ_MS = 250;
 import { epochMs } from './clock.js';
 import { dial } from './dialer.js';
 import { advance, connectAt, stormDrops, type Plan } from './plan.js';
 import { Prng, PURPOSE } from './prng.js';
 import { parseTarget } from './options.js';
 import { tagBytes } from './payload.js';
-import { runNickTest, runTag } from './run-identity.js';
+import { runNickIndex, runTag } from './run-identity.js';
+import type { RunMembers } from './room-view.js';
 import { adapterFor } from './protocols/index.js';
 import { ReachWatcher } from './target-reach.js';
 import { TimerHeap, type Timed } from './timer-heap.js';
 import type { ClientContext } from './client-context.js';
-import { VirtualClient } from './virtual-client.js';
+import { AMBIGUITY_WINDOW_MS, VirtualClient } from './virtual-client.js';
 import type { MainToWorker, WorkerInit, WorkerToMain } from './worker-messages.js';
 import { WorkerStats } from './worker-stats.js';
 
@@ -62,7 +65,7 @@ export class WorkerEngine {
     const ctx: ClientContext = {
       adapter, stats: this.#stats, targets, seed: o.seed, rooms,
       pm: o.pm, switch: o.switch, users: o.users, size: o.size, inflight: o.inflight, lossTimeoutMs: o.lossTimeout,
-      nickPrefix: o.nickPrefix, runTag: tag, runTagBytes: tagBytes(tag), isRunNick: runNickTest(o.nickPrefix, plan.clients), now: epochMs,
+      nickPrefix: o.nickPrefix, runTag: tag, runTagBytes: tagBytes(tag), runMembers: this.#runMembers(o.nickPrefix, plan, o.seed), now: epochMs,
       dial: (t, nick) => {
         const path = adapter.connectPath ? adapter.connectPath(t.path, nick) : t.path;
         // --tls makes a spec app's WebSocket a wss one (a ws:// target names its own, and --tls is refused there).
@@ -85,6 +88,30 @@ export class WorkerEngine {
       this.#pushNextAction(gid, at);
       for (const d of stormDrops(plan, gid, o.seed)) this.#heap.push({ t: d, client: gid, kind: DROP });
     }
+  }
+
+  /**
+   * The run's clients by nickname, and when the plan drops each (every worker can tell: the storms
+   * come from the plan and the seed, as this worker's own drops do). A client's drop times are worked
+   * out when first asked, and only with a disconnect phase in the plan.
+   */
+  #runMembers(nickPrefix: string, plan: Plan, seed: number): RunMembers {
+    const storms = plan.phases.some((p) => p.type === 'disconnect');
+    const drops = new Map<number, number[]>();
+    return {
+      index: runNickIndex(nickPrefix, plan.clients),
+      storms,
+      dropsNear: (index, at) => {
+        if (!storms || index < 0) return false;
+        let times = drops.get(index);
+        if (times === undefined) drops.set(index, (times = stormDrops(plan, index, seed)));
+        // A drop fires at its planned time or later, never before. Cut before the message: the server may
+        // not have seen it go yet (up to the ambiguity window). Cut after it: only while the message can
+        // still lie unread in the socket (its worker busy; well under DROP_READ_MS).
+        const t = at - this.#startEpochMs;
+        return times.some((d) => d >= t - AMBIGUITY_WINDOW_MS && d <= t + DROP_READ_MS);
+      },
+    };
   }
 
   /** Tells the main thread the clients are built; the schedule begins with `start`. */

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { DeliveryLedger, settleOne } from '../../loadgen/ledger.js';
 import { RoomView, type Expectation } from '../../loadgen/room-view.js';
 import { OwnMessages, type OwnMessagesMode } from '../../loadgen/own-messages.js';
-import { runNickTest, runTag } from '../../loadgen/run-identity.js';
+import { runNickIndex, runNickTest, runTag } from '../../loadgen/run-identity.js';
 
 test('settle: short is lost, within the ambiguous recipients is neither, beyond them is unexpected', () => {
   assert.equal(settleOne(5, 0, 4), { expected: 5, lost: 1, unexpected: 0, ambiguous: 0 });
@@ -132,7 +132,7 @@ test('run identity: a tag of five base36 characters per prefix; the run nickname
 });
 
 test('room view: only the run nicknames are members — a person or another run in the room is not an expected recipient', () => {
-  const v = new RoomView(runNickTest('ra', 10));
+  const v = new RoomView({ index: runNickIndex('ra', 10), storms: false, dropsNear: () => false });
   v.reset('room1', 'ra0');
   v.replace(['ra0', 'ra1', 'rb1', 'alice', 'ra2_x1'], 'ra0');
   assert.is(v.size, 3, 'ra0, ra1, ra2_x1');
@@ -166,6 +166,29 @@ test('own messages, one server with echo: the members when the echo arrives, exa
   assert.equal(decided.get(1), { expected: 4, ambiguous: 0 });
   assert.equal(decided.get(2), { expected: 3, ambiguous: 0 });
   assert.is(m.length, 0);
+});
+
+test('own messages: members the run drops around the echo are ambiguous (a storm cuts what is in flight), the client itself never', () => {
+  // Clients ra0…ra9; the plan drops ra2 at 1000 and ra0 (the sender) at 1000, ra3 at 5000. Near: ±50.
+  const plannedDrop: Record<number, number> = { 0: 1000, 2: 1000, 3: 5000 };
+  const run = { index: runNickIndex('ra', 10), storms: true, dropsNear: (i: number, at: number) => Math.abs((plannedDrop[i] ?? -1e9) - at) <= 50 };
+  const v = new RoomView(run);
+  v.reset('room1', 'ra0');
+  v.replace(['ra0', 'ra1', 'ra2', 'ra3', 'alice'], 'ra0');
+  assert.is(v.droppingNear(990), 1, 'ra2; not ra0 itself, not ra3, not alice');
+  assert.is(v.droppingNear(2000), 0);
+  const decided = new Map<number, Expectation>();
+  const m = new OwnMessages(v, { echo: true, oneServer: true, windowMs: 1000, timeoutMs: 5000 }, (seq, _w, e) => decided.set(seq, e));
+  m.sent(1, 980);
+  m.echoed(1, 990);
+  m.sent(2, 1990);
+  m.echoed(2, 2000);
+  assert.equal(decided.get(1), { expected: 3, ambiguous: 1 });
+  assert.equal(decided.get(2), { expected: 4, ambiguous: 0 });
+  const still = new RoomView({ ...run, storms: false });
+  still.reset('room1', 'ra0');
+  still.replace(['ra1', 'ra2'], 'ra0');
+  assert.is(still.droppingNear(990), 0, 'no storm in the plan: nothing asked');
 });
 
 test('own messages: a lost echo is decided when a later echo comes, never waited for', () => {

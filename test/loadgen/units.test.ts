@@ -135,6 +135,9 @@ test('thresholds: parsing, units, verdicts', () => {
   assert.is(parseThreshold('loss<0.1%').limit, 0.1);
   assert.is(parseThreshold('errors<10 over 10s').windowMs, 10_000);
   for (const bad of ['p98<1ms', 'loss<5ms', 'errors<3%', 'p99<5%', 'p99 < 5ms over soon', 'p99']) assert.throws(() => parseThreshold(bad), /bad threshold/);
+  assert.throws(() => parseThreshold('p99 < 5'), /a latency needs its unit, ms, s or us/, 'no unit: 5 ms or 5 s is not guessed');
+  assert.throws(() => parseThreshold('loss<200%'), /loss is a percentage from 0 to 100/, 'a gate that cannot fail');
+  assert.is(parseThreshold('loss<=100%').limit, 100);
   assert.ok(holds({ op: '<', limit: 5 }, 4.9));
   assert.not.ok(holds({ op: '<', limit: 5 }, 5));
   const h = newHistogram();
