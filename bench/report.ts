@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { makeDir } from '../protocol/make-dir.js';
 
 /** One figure of a scenario, with its goal when the issue sets one. */
 export interface BenchRow {
@@ -32,7 +33,7 @@ export function markdownTable(rows: BenchRow[]): string {
 
 /** Writes results/bench-<time>.json and .md; returns the two paths. */
 export function writeBenchFiles(dir: string, rows: BenchRow[], startedAt: Date, note?: string): [string, string] {
-  fs.mkdirSync(dir, { recursive: true });
+  makeDir(dir);
   const stamp = startedAt.toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
   const base = path.join(dir, `bench-${stamp}`);
   const m = machine();

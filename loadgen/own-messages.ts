@@ -94,7 +94,7 @@ export class OwnMessages {
       if (this.mode.oneServer) {
         this.#anchor[i] = -2; // decided now, exactly
         this.#sizeAtAnchor[i] = this.#view.size;
-        this.#droppingAtAnchor[i] = this.#view.droppingNear(now);
+        this.#droppingAtAnchor[i] = this.#view.droppingNear(this.#written[i] as number, now);
       } else {
         this.#anchor[i] = now;
         this.#sizeAtAnchor[i] = this.#view.size;

@@ -87,7 +87,12 @@ export function stormDrops(plan: Plan, i: number, seed: number): number[] {
   plan.phases.forEach((p, k) => {
     if (p.type !== 'disconnect' || joined >= p.start) return;
     const rng = new Prng(seed, i, PURPOSE.storm * 1000 + k);
-    if (rng.next() < p.share) drops.push(p.start + rng.next() * Math.min(1000, (p.end - p.start) / 4));
+    if (rng.next() < p.share) drops.push(p.start + rng.next() * stormSpread(p));
   });
   return drops;
+}
+
+/** How long after its start a disconnect phase's drops fall: its first second, or first quarter if shorter. */
+export function stormSpread(p: Pick<PlanPhase, 'start' | 'end'>): number {
+  return Math.min(1000, (p.end - p.start) / 4);
 }

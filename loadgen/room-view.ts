@@ -25,14 +25,17 @@ export interface Expectation {
 export interface RunMembers {
   /** The run client a nickname is (its index), or -1: a person, or another run's client. */
   index(nick: string): number;
-  /** Whether the plan has disconnect storms at all (without, `dropsNear` is never asked). */
-  readonly storms: boolean;
-  /** Whether the plan drops client `index` (a disconnect storm) close enough to epoch ms `at` to cut a message then in flight to it. */
-  dropsNear(index: number, at: number): boolean;
+  /**
+   * Whether any planned drop (a disconnect storm) could cut a message in flight from epoch ms `from`
+   * (its write) to `to` (its echo): false for nearly every message, and then no member is asked.
+   */
+  stormNear(from: number, to: number): boolean;
+  /** Whether the plan drops client `index` close enough to [`from`, `to`] to cut a message then in flight to it. */
+  dropsNear(index: number, from: number, to: number): boolean;
 }
 
 /** Every nickname a member, none dropped: a view that knows nothing of a run (tests of its rules). */
-const ANYONE: RunMembers = { index: () => 0, storms: false, dropsNear: () => false };
+const ANYONE: RunMembers = { index: () => 0, stormNear: () => false, dropsNear: () => false };
 
 export class RoomView {
   /** The room whose members these are (not always the one the client is joining: see `reset`). */
@@ -110,15 +113,15 @@ export class RoomView {
   }
 
   /**
-   * How many members (the client aside) the run itself drops around epoch ms `at`: a disconnect storm
-   * cuts a connection with what the server already wrote to it unread, so a message whose echo came
-   * then may or may not reach them. Nothing to count without a storm in the plan.
+   * How many members (the client aside) the run itself drops around a message written at epoch ms
+   * `from` and echoed at `to`: a disconnect storm cuts a connection with what the server already wrote
+   * to it unread, so the message may or may not reach them. Nothing to count away from a storm.
    */
-  droppingNear(at: number): number {
-    if (!this.run.storms) return 0;
+  droppingNear(from: number, to: number): number {
+    if (!this.run.stormNear(from, to)) return 0;
     let n = 0;
     for (const nick of this.#members) {
-      if (nick !== this.#self && this.run.dropsNear(this.run.index(nick), at)) n++;
+      if (nick !== this.#self && this.run.dropsNear(this.run.index(nick), from, to)) n++;
     }
     return n;
   }

@@ -5,7 +5,8 @@
  *
  * A threshold on a figure nothing measured (a latency with no delivery, a loss with no delivery
  * expected) fails with no value: a gate that passed on zero samples would let a broken run through.
- * Windows with nothing measured are not judged; a run shorter than its window is judged whole.
+ * Windows with nothing due are not judged; one with deliveries due and none made (an outage) fails a
+ * latency gate. A run shorter than its window is judged whole.
  */
 import { parseDuration } from '../protocol/index.js';
 import { newHistogram, type Histogram } from './histograms.js';
@@ -130,8 +131,14 @@ export class ThresholdTracker {
     for (const t of this.#list) {
       const k = this.#ticksFor(t);
       if (k === 0 || this.#ticks.length < k) continue;
-      const value = this.#windowValue(t, this.#ticks.slice(-k));
-      if (Number.isNaN(value)) continue; // an idle window: nothing to judge
+      const ticks = this.#ticks.slice(-k);
+      let value = this.#windowValue(t, ticks);
+      if (Number.isNaN(value)) {
+        // Deliveries were due in it and none came (an outage): the worst a latency gate can see. A
+        // window with none due (an idle ramp) has nothing to judge.
+        if (t.metric === 'loss' || ticks.every((x) => x.expected === 0)) continue;
+        value = t.op.startsWith('<') ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+      }
       const prev = this.#worst.get(t);
       // Keep the value furthest on the failing side of the limit.
       if (prev === undefined || (t.op.startsWith('<') ? value > prev : value < prev)) this.#worst.set(t, value);
@@ -158,7 +165,8 @@ export class ThresholdTracker {
       // A run shorter than the window (or with no window measured) is judged whole, and says so.
       const value = worst ?? measure(t.metric, run);
       const window = worst === undefined ? 'run' : `${(this.#ticksFor(t) * this.#intervalMs) / 1000}s`;
-      if (Number.isNaN(value)) return { expr: t.expr, ok: false, value: null, unit, window };
+      // Nothing measured, or a window with deliveries due and none made (±Infinity, not JSON): no value.
+      if (!Number.isFinite(value)) return { expr: t.expr, ok: false, value: null, unit, window };
       return { expr: t.expr, ok: holds(t, value), value: Math.round(value * 1000) / 1000, unit, window };
     });
   }

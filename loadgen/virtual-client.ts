@@ -228,8 +228,12 @@ export class VirtualClient {
     const to = `${this.ctx.nickPrefix}${target}`;
     this.#sock.write(this.#session.pm(to, text));
     this.ctx.stats.pmSent++;
-    // A PM to a client the run drops around now may die unread in its socket: neither expected nor not.
-    const dropping = this.ctx.runMembers.storms && this.ctx.runMembers.dropsNear(target, written);
+    // A PM to a client the run drops around now may die unread in its socket, and one from a client the
+    // run drops right after may never leave it: neither expected nor not. (No echo says when the server
+    // passed it on: the window after the write is the ambiguity window.)
+    const run = this.ctx.runMembers;
+    const until = written + AMBIGUITY_WINDOW_MS;
+    const dropping = run.stormNear(written, until) && (run.dropsNear(target, written, until) || run.dropsNear(this.gid, written, written));
     this.ctx.stats.wrote(this.gid, seq, dropping ? 0 : 1, dropping ? 1 : 0, written);
     this.#pms.sent(seq, to, written);
   }

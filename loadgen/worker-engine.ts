@@ -10,7 +10,7 @@ const LAG_RESOLUTION_MS = 10;
 const DROP_READ_MS = 250;
 import { epochMs } from './clock.js';
 import { dial } from './dialer.js';
-import { advance, connectAt, stormDrops, type Plan } from './plan.js';
+import { advance, connectAt, stormDrops, stormSpread, type Plan } from './plan.js';
 import { Prng, PURPOSE } from './prng.js';
 import { parseTarget } from './options.js';
 import { tagBytes } from './payload.js';
@@ -96,20 +96,24 @@ export class WorkerEngine {
    * out when first asked, and only with a disconnect phase in the plan.
    */
   #runMembers(nickPrefix: string, plan: Plan, seed: number): RunMembers {
-    const storms = plan.phases.some((p) => p.type === 'disconnect');
+    // A drop fires at its planned time or later, never before. Cut before the message's write: the
+    // server may not have seen it go yet (up to the ambiguity window). Cut after its echo: only while
+    // the message can still lie unread in the socket (its worker busy; well under DROP_READ_MS).
+    const near = (d: number, from: number, to: number) => d >= from - AMBIGUITY_WINDOW_MS && d <= to + DROP_READ_MS;
+    const storms = plan.phases.filter((p) => p.type === 'disconnect').map((p) => [p.start, p.start + stormSpread(p)] as const);
     const drops = new Map<number, number[]>();
     return {
       index: runNickIndex(nickPrefix, plan.clients),
-      storms,
-      dropsNear: (index, at) => {
-        if (!storms || index < 0) return false;
+      stormNear: (from, to) => {
+        const f = from - this.#startEpochMs;
+        const t = to - this.#startEpochMs;
+        return storms.some(([first, last]) => last >= f - AMBIGUITY_WINDOW_MS && first <= t + DROP_READ_MS);
+      },
+      dropsNear: (index, from, to) => {
+        if (index < 0) return false;
         let times = drops.get(index);
         if (times === undefined) drops.set(index, (times = stormDrops(plan, index, seed)));
-        // A drop fires at its planned time or later, never before. Cut before the message: the server may
-        // not have seen it go yet (up to the ambiguity window). Cut after it: only while the message can
-        // still lie unread in the socket (its worker busy; well under DROP_READ_MS).
-        const t = at - this.#startEpochMs;
-        return times.some((d) => d >= t - AMBIGUITY_WINDOW_MS && d <= t + DROP_READ_MS);
+        return times.some((d) => near(d, from - this.#startEpochMs, to - this.#startEpochMs));
       },
     };
   }

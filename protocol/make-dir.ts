@@ -25,8 +25,8 @@ export function makeDir(dir: string): void {
     try {
       fs.mkdirSync(missing[i] as string);
     } catch (err) {
-      // Made meanwhile by someone else (two runs starting at once): what was wanted.
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      // Made meanwhile by someone else (two runs starting at once): what was wanted, if a directory.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || !fs.statSync(missing[i] as string).isDirectory()) throw err;
     }
   }
 }

@@ -132,7 +132,7 @@ test('run identity: a tag of five base36 characters per prefix; the run nickname
 });
 
 test('room view: only the run nicknames are members — a person or another run in the room is not an expected recipient', () => {
-  const v = new RoomView({ index: runNickIndex('ra', 10), storms: false, dropsNear: () => false });
+  const v = new RoomView({ index: runNickIndex('ra', 10), stormNear: () => false, dropsNear: () => false });
   v.reset('room1', 'ra0');
   v.replace(['ra0', 'ra1', 'rb1', 'alice', 'ra2_x1'], 'ra0');
   assert.is(v.size, 3, 'ra0, ra1, ra2_x1');
@@ -169,14 +169,20 @@ test('own messages, one server with echo: the members when the echo arrives, exa
 });
 
 test('own messages: members the run drops around the echo are ambiguous (a storm cuts what is in flight), the client itself never', () => {
-  // Clients ra0…ra9; the plan drops ra2 at 1000 and ra0 (the sender) at 1000, ra3 at 5000. Near: ±50.
+  // Clients ra0…ra9; the plan drops ra2 at 1000 and ra0 (the sender) at 1000, ra3 at 5000. Near: within 50 of [from, to].
   const plannedDrop: Record<number, number> = { 0: 1000, 2: 1000, 3: 5000 };
-  const run = { index: runNickIndex('ra', 10), storms: true, dropsNear: (i: number, at: number) => Math.abs((plannedDrop[i] ?? -1e9) - at) <= 50 };
+  const near = (d: number, from: number, to: number) => d >= from - 50 && d <= to + 50;
+  const run = {
+    index: runNickIndex('ra', 10),
+    stormNear: (from: number, to: number) => Object.values(plannedDrop).some((d) => near(d, from, to)),
+    dropsNear: (i: number, from: number, to: number) => near(plannedDrop[i] ?? -1e9, from, to),
+  };
   const v = new RoomView(run);
   v.reset('room1', 'ra0');
   v.replace(['ra0', 'ra1', 'ra2', 'ra3', 'alice'], 'ra0');
-  assert.is(v.droppingNear(990), 1, 'ra2; not ra0 itself, not ra3, not alice');
-  assert.is(v.droppingNear(2000), 0);
+  assert.is(v.droppingNear(980, 990), 1, 'ra2; not ra0 itself, not ra3, not alice');
+  assert.is(v.droppingNear(1990, 2000), 0);
+  assert.is(v.droppingNear(400, 1900), 1, 'cut between the write and a late echo: still in flight');
   const decided = new Map<number, Expectation>();
   const m = new OwnMessages(v, { echo: true, oneServer: true, windowMs: 1000, timeoutMs: 5000 }, (seq, _w, e) => decided.set(seq, e));
   m.sent(1, 980);
@@ -185,10 +191,11 @@ test('own messages: members the run drops around the echo are ambiguous (a storm
   m.echoed(2, 2000);
   assert.equal(decided.get(1), { expected: 3, ambiguous: 1 });
   assert.equal(decided.get(2), { expected: 4, ambiguous: 0 });
-  const still = new RoomView({ ...run, storms: false });
+  let asked = 0;
+  const still = new RoomView({ ...run, stormNear: () => false, dropsNear: () => (asked++, true) });
   still.reset('room1', 'ra0');
   still.replace(['ra1', 'ra2'], 'ra0');
-  assert.is(still.droppingNear(990), 0, 'no storm in the plan: nothing asked');
+  assert.equal([still.droppingNear(980, 990), asked], [0, 0], 'no storm near: no member asked');
 });
 
 test('own messages: a lost echo is decided when a later echo comes, never waited for', () => {

@@ -165,6 +165,10 @@ test('thresholds on nothing measured fail with no value; idle windows are not ju
   assert.equal([loss?.ok, loss?.value], [true, 0], 'idle windows neither pass nor fail it');
   assert.equal([Math.round(hour?.value ?? 0), hour?.window], [90, 'run'], 'a window longer than the run: the run, and it says so');
   assert.equal([tiny?.window], ['1s'], 'a window shorter than a tick is one tick, and says so');
+  // An outage: deliveries due (settled as lost) in a window with none delivered fails a latency gate.
+  const outage = new ThresholdTracker(['p99<50ms over 2s', 'p99>1ms over 2s'].map(parseThreshold), 1000);
+  for (const f of [tick([10]), tick([10]), { ...tick([]), lost: 5, settledExpected: 5 }, { ...tick([]), lost: 5, settledExpected: 5 }]) outage.addTick(f);
+  assert.equal(outage.results(run).map((r) => [r.ok, r.value]), [[false, null], [false, null]], 'no delivery in a window of due ones');
 });
 
 test('histograms merge by adding counts: percentiles of the merge equal those of one histogram of everything', () => {
