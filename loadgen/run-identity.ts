@@ -30,19 +30,14 @@ export function runTag(nickPrefix: string): string {
 }
 
 /**
- * Whether a nickname is one of this run's `clients`: `<prefix><index>` with an index below `clients`
- * written as the run writes it (no leading zero), or that with `_` and the retry's suffix (cut short by
- * a server with short nicknames, it still counts). Exact in case: servers keep the case a client logged
- * in with, and `LG` beside `lg` are two runs. A prefix neither ends in a digit nor holds a `_`
- * (options.ts), so no run's nicknames are another's: `lg` cannot read `lg1_0` of a run `lg1_` as its
- * client 1 retried. A person who takes a nickname of this form is counted as one of the run's clients.
+ * Which of this run's `clients` a nickname is (its index), or -1 for none of them. One of them is
+ * `<prefix><index>` with an index below `clients` written as the run writes it (no leading zero), or
+ * that with `_` and the retry's suffix (cut short by a server with short nicknames, it still counts).
+ * Exact in case: servers keep the case a client logged in with, and `LG` beside `lg` are two runs. A
+ * prefix neither ends in a digit nor holds a `_` (options.ts), so no run's nicknames are another's:
+ * `lg` cannot read `lg1_0` of a run `lg1_` as its client 1 retried. A person who takes a nickname of
+ * this form is counted as one of the run's clients.
  */
-export function runNickTest(nickPrefix: string, clients: number): (nick: string) => boolean {
-  const index = runNickIndex(nickPrefix, clients);
-  return (nick) => index(nick) >= 0;
-}
-
-/** As `runNickTest`, giving the client's index, or -1 for a nickname that is none of the run's. */
 export function runNickIndex(nickPrefix: string, clients: number): (nick: string) => number {
   const escaped = nickPrefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const re = new RegExp(`^${escaped}(0|[1-9]\\d{0,15})(?:_[0-9a-z]*)?$`, 'u');

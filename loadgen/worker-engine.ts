@@ -104,10 +104,12 @@ export class WorkerEngine {
     const drops = new Map<number, number[]>();
     return {
       index: runNickIndex(nickPrefix, plan.clients),
+      // Asked once per own message and PM: a plain loop, no closure per call.
       stormNear: (from, to) => {
         const f = from - this.#startEpochMs;
         const t = to - this.#startEpochMs;
-        return storms.some(([first, last]) => last >= f - AMBIGUITY_WINDOW_MS && first <= t + DROP_READ_MS);
+        for (const [first, last] of storms) if (last >= f - AMBIGUITY_WINDOW_MS && first <= t + DROP_READ_MS) return true;
+        return false;
       },
       dropsNear: (index, from, to) => {
         if (index < 0) return false;

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { DeliveryLedger, settleOne } from '../../loadgen/ledger.js';
 import { RoomView, type Expectation } from '../../loadgen/room-view.js';
 import { OwnMessages, type OwnMessagesMode } from '../../loadgen/own-messages.js';
-import { runNickIndex, runNickTest, runTag } from '../../loadgen/run-identity.js';
+import { runNickIndex, runTag } from '../../loadgen/run-identity.js';
 
 test('settle: short is lost, within the ambiguous recipients is neither, beyond them is unexpected', () => {
   assert.equal(settleOne(5, 0, 4), { expected: 5, lost: 1, unexpected: 0, ambiguous: 0 });
@@ -124,9 +124,11 @@ test('run identity: a tag of five base36 characters per prefix; the run nickname
   assert.is(runTag('lgabc'), runTag('lgabc'), 'the same prefix, the same tag (every worker computes it)');
   const tags = new Set(['ra', 'rb', 'lgabc', 'lgabd', 'lgabc1'].map(runTag));
   assert.is(tags.size, 5, 'prefixes a letter apart have other tags');
-  const ours = runNickTest('a.b', 20);
+  const index = runNickIndex('a.b', 20);
+  const ours = (nick: string) => index(nick) >= 0;
   for (const n of ['a.b0', 'a.b17', 'a.b19', 'a.b17_k3x9', 'a.b17_']) assert.ok(ours(n), n);
   for (const n of ['a.b', 'axb17', 'a.bc17', 'a.b17x', 'alice', 'xa.b17', 'a.b17_K-', 'a.b1 7', 'A.B17']) assert.not.ok(ours(n), n);
+  assert.equal(['a.b17_k3x9', 'a.b0', 'a.b20'].map(index), [17, 0, -1], 'the index, or -1');
   // Not one of its 20 clients: a person named like one, beyond the run or written otherwise.
   for (const n of ['a.b20', 'a.b05', 'a.b007', 'a.b00', `a.b${'9'.repeat(20)}`]) assert.not.ok(ours(n), n);
 });
