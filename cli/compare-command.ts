@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { compareMarkdown, defaultFindMax, runCompare, writeCompareFiles } from '../compare/index.js';
-import { LoadOptionsError, splitTargetSpec, type LoadOptions, type ProtocolSpec } from '../loadgen/index.js';
+import { defaultLoadOptions, LoadOptionsError, nothingMeasured, splitTargetSpec, type LoadOptions, type ProtocolSpec } from '../loadgen/index.js';
 import { Progress } from '../loadgen/progress.js';
 import { flag, UsageError } from './flags.js';
 import { loadgenFlags, loadOptionsUsage } from './loadgen-flags.js';
@@ -19,7 +19,7 @@ const spec = {
   spec: flag.string('', 'JSON file describing the app of every wsjson:// or socketio:// target without its own ?spec=FILE'),
   ...load,
   duration: flag.duration(30_000, 'how long each run lasts', { min: 1, max: 86_400_000 }),
-  ramp: flag.duration(5000, 'clients connect evenly over this long (part of each run)', { min: 0 }),
+  ramp: { ...flag.duration(-1, 'clients connect evenly over this long (part of each run)', { min: 0 }), defaultLabel: `${defaultLoadOptions.ramp / 1000}s, at most a fifth of --duration` },
   repeat: flag.int(1, 'runs per target, in alternating order (A B, B A, …)', { min: 1, max: 20 }),
   findMax: flag.bool(false, "then step each target's rate up until it fails; report the highest sustained rate"),
   maxP99: flag.duration(fm.maxP99Ms, 'find-max: a step fails above this corrected p99', { min: 1, max: 600_000 }),
@@ -38,6 +38,8 @@ export const compareCommand: Command = {
     if (f === undefined) return 0;
     if (f.target.length === 0) throw new UsageError('--target is required (NAME=PROTO://HOST:PORT, repeatable)');
     if (f.pm + f.switch + f.users > 1) throw new UsageError(`--pm + --switch + --users must be at most 1, got ${f.pm + f.switch + f.users}`);
+    // Unset: the loadgen's default ramp, shortened for short runs so that `--duration 2s` works as typed.
+    if (f.ramp < 0) f.ramp = Math.min(defaultLoadOptions.ramp, Math.floor(f.duration / 5));
     if (f.ramp > f.duration) throw new UsageError(`--ramp (${f.ramp / 1000}s) must not exceed --duration (${f.duration / 1000}s)`);
     if (f.report && !/^wss?:\/\/./.test(f.report)) throw new UsageError(`--report expects a ws://host:port/ingest URL, got '${f.report.slice(0, 80)}'`);
     const { help: _x, target, spec: specFile, repeat, findMax, maxP99, maxLoss, maxSteps, maxTime, pause, resultsDir, json, report, ...loadFlags } = f;
@@ -68,7 +70,8 @@ export const compareCommand: Command = {
           onSummary: (_t, s) => {
             progress?.done();
             const c = s.latency.corrected;
-            err.write(`   sent ${s.messages.sent}, received ${s.messages.received} (${s.rates.receivedPerS}/s), lost ${s.messages.lost}, p50 ${c.p50} ms, p99 ${c.p99} ms, errors ${s.errorsTotal}${s.health.trustworthy ? '' : ' — generator saturated'}\n`);
+            const latency = c.count > 0 ? `p50 ${c.p50} ms, p99 ${c.p99} ms` : 'no latency measured';
+            err.write(`   sent ${s.messages.sent}, received ${s.messages.received} (${s.rates.receivedPerS}/s), lost ${s.messages.lost}, ${latency}, errors ${s.errorsTotal}${s.health.trustworthy ? '' : ' — generator saturated'}${nothingMeasured(s) ? ' — NOTHING MEASURED' : ''}\n`);
           },
           onWarn: (m) => err.write(`chatpulse compare: ${m}\n`),
         },
@@ -81,6 +84,11 @@ export const compareCommand: Command = {
       if (result.stoppedEarly) {
         err.write(`chatpulse compare: stopped early (Ctrl-C or SIGTERM); the results cover only what ran (exit ${STOPPED_EARLY_EXIT})\n`);
         return STOPPED_EARLY_EXIT;
+      }
+      if (result.incomplete) {
+        for (const x of result.rows) if (x.status !== 'ok') err.write(`chatpulse compare: ${x.target} (${x.url})${result.config.repeat > 1 ? ` repeat ${x.repeat}` : ''}: ${x.status} — ${x.why}\n`);
+        for (const m of result.findMax) if (m.failure !== undefined) err.write(`chatpulse compare: ${m.target} (${m.url}): find-max stopped — ${m.failure}\n`);
+        return 1;
       }
       return 0;
     } catch (e) {
@@ -95,14 +103,16 @@ export const compareCommand: Command = {
 };
 
 const EXAMPLE = `
-Exit code: 0 when every run completed, 1 when a target could not be reached or a run failed, 2 for a bad
-flag, 3 when Ctrl-C or SIGTERM stopped it early (what ran is still written, marked "Stopped early"),
-130 when a second Ctrl-C quit at once (nothing written).
+Exit code: 0 when every run completed, 1 when a target could not be reached or a run measured nothing
+(every login refused, say: its row reads "failed" or "nothing measured", – for each figure not measured,
+and the other targets still run and are written), 2 for a bad flag, 3 when Ctrl-C or SIGTERM stopped it
+early (what ran is still written, marked "Stopped early"), 130 when a second Ctrl-C quit at once
+(nothing written). A password= in a target URL is written and printed as ***.
 
 examples:
   chatpulse compare --target chatpulse=chatpulse://127.0.0.1:5555 --target inspircd=irc://127.0.0.1:6667 \\
                     --clients 200 --rate 1 --duration 30s --repeat 2
   chatpulse compare --target tcp=chatpulse://127.0.0.1:5555 --target ws=ws://127.0.0.1:8080/chat/ws      (one server, two transports)
-  chatpulse compare --target tcp=chatpulse://127.0.0.1:5555 --target ws=ws://127.0.0.1:8080/chat/ws \
+  chatpulse compare --target tcp=chatpulse://127.0.0.1:5555 --target ws=ws://127.0.0.1:8080/chat/ws \\
                     --target sio=socketio://127.0.0.1:3000?spec=examples/socketio-chat/spec.json   (and a Socket.IO app)
   chatpulse compare --target mine=irc://127.0.0.1:6667 --clients 200 --find-max --max-p99 50ms --max-time 5m`;

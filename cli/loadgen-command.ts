@@ -1,4 +1,4 @@
-import { defaultLoadOptions, formatSummary, LoadOptionsError, percentileSpectrum, prepareRunFolder, RunFolderError, tickPoint, writeRunFolder, parseScenario, splitTargetSpec, runLoad, ScenarioError, type LoadOptions, type LoadSummary, type ReportData } from '../loadgen/index.js';
+import { defaultLoadOptions, formatSummary, LoadOptionsError, nothingMeasured, percentileSpectrum, prepareRunFolder, RunFolderError, tickPoint, writeRunFolder, parseScenario, splitTargetSpec, runLoad, ScenarioError, type LoadOptions, type ReportData } from '../loadgen/index.js';
 import { Progress } from '../loadgen/progress.js';
 import { parseFlags, UsageError } from './flags.js';
 import { loadgenFlags, loadOptionsUsage } from './loadgen-flags.js';
@@ -119,10 +119,6 @@ function toOptions(f: Flags): Partial<LoadOptions> {
 }
 
 /** A run that asked for traffic and saw none (no client got in, say) must not pass as a success. */
-function nothingMeasured(s: LoadSummary): boolean {
-  return s.config.rate > 0 && s.messages.sent === 0 && s.messages.received === 0;
-}
-
 function durationOf(o: Partial<LoadOptions>): number {
   return o.duration ?? 60_000;
 }

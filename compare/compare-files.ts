@@ -33,7 +33,9 @@ async function atomicWrite(file: string, text: string): Promise<void> {
   await fs.promises.rename(tmp, file);
 }
 
-const num = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(n < 10 ? 2 : 1));
+/** A count as it is; a rate or a time with the same decimals down a column (2 below 10, else 1). `–`: not measured. */
+const count = (n: number | null) => (n === null ? '–' : String(n));
+const num = (n: number | null) => (n === null ? '–' : n.toFixed(n < 10 ? 2 : 1));
 const ratio = (r: number | null) => (r === null ? '–' : `${r.toFixed(2)}×`);
 /** Target names are user input: keep them from breaking (or injecting into) the Markdown table. */
 const cell = (s: string) => s.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`);
@@ -45,19 +47,24 @@ export function compareMarkdown(r: CompareResult): string {
     `# chatpulse compare — ${r.startedAt}`,
     '',
     `Same seeded load against each target${r.config.repeat > 1 ? `, ${r.config.repeat} repeats in alternating order` : ''}: ` +
-      `${load?.clients ?? '?'} clients, ${load?.rate ?? '?'} actions/s each, ${load?.durationS ?? '?'} s per run. ` +
-      `Latencies in ms; corrected = from the intended send time. Ratios are to \`${cell(first)}\`.`,
+      `${load?.clients ?? '?'} clients, ${load ? actionsPerS(load.rate) : '? actions/s'} each, ${r.config.load.duration !== undefined ? r.config.load.duration / 1000 : (load?.durationS ?? '?')} s per run. ` +
+      `Latencies in ms; corrected = from the intended send time; – = not measured. Ratios are to \`${cell(first)}\`.`,
     '',
     ...leftOutLines(r),
     ...(r.stoppedEarly ? ['**Stopped early** (Ctrl-C or SIGTERM): the last run covers only the part that ran, and the runs after it did not happen.', ''] : []),
-    '| target | protocol | repeat | deliveries/s | × first | sent | received | expected | lost | unexpected | ambiguous | late | dup. | reord. | p50 | p99 | p99.9 | × first p99 | p50 unc. | p99 unc. | p99.9 unc. | connect p50 | errors | generator |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| target | protocol | repeat | deliveries/s | × first | sent | received | expected | lost | unexpected | ambiguous | late | dup. | reord. | p50 | p99 | p99.9 | × first p99 | p50 unc. | p99 unc. | p99.9 unc. | connect p50 | errors | generator | run |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|',
     ...r.rows.map(mdRow),
     '',
     'Targets:',
     ...r.targets.map((t) => `- \`${cell(t.name)}\`: ${cell(t.url)}`),
   ];
-  const errs = r.rows.filter((x) => x.errors > 0);
+  const bad = r.rows.filter((x) => x.status !== 'ok');
+  if (bad.length > 0) {
+    lines.push('', 'Runs not comparable:');
+    for (const x of bad) lines.push(`- \`${cell(x.target)}\` repeat ${x.repeat}: ${x.status} — ${cell(x.why)}`);
+  }
+  const errs = r.rows.filter((x) => (x.errors ?? 0) > 0);
   if (errs.length > 0) {
     lines.push('', 'Errors by kind:');
     for (const x of errs) lines.push(`- \`${cell(x.target)}\` repeat ${x.repeat}: ${Object.entries(x.errorKinds).map(([k, v]) => `${cell(k)} ${v}`).join(', ')}`);
@@ -68,11 +75,11 @@ export function compareMarkdown(r: CompareResult): string {
       '| target | highest sustained rate/client | sent/s | deliveries/s | p99 ms | steps | stopped by |', '|---|---:|---:|---:|---:|---:|---|');
     for (const f of r.findMax) {
       const b = f.best;
-      lines.push(`| ${cell(f.target)} | ${b ? num(b.rate) : 'none held'} | ${b ? num(b.sentPerS) : '–'} | ${b ? num(b.deliveriesPerS) : '–'} | ${b ? num(b.p99Ms) : '–'} | ${f.steps.length} | ${f.stoppedBy} |`);
+      lines.push(`| ${cell(f.target)} | ${b ? String(b.rate) : 'none held'} | ${b ? num(b.sentPerS) : '–'} | ${b ? num(b.deliveriesPerS) : '–'} | ${b ? num(b.p99Ms) : '–'} | ${f.steps.length} | ${f.stoppedBy}${f.failure ? `: ${cell(f.failure)}` : ''} |`);
     }
     lines.push('', 'Steps:', '', '| target | step | rate/client | sent/s | deliveries/s | p99 ms | loss % | verdict |', '|---|---:|---:|---:|---:|---:|---:|---|');
     for (const f of r.findMax) {
-      for (const s of f.steps) lines.push(`| ${cell(f.target)} | ${s.step} | ${num(s.rate)} | ${num(s.sentPerS)} | ${num(s.deliveriesPerS)} | ${num(s.p99Ms)} | ${num(s.lossPercent)} | ${s.ok ? 'held' : cell(s.why)} |`);
+      for (const s of f.steps) lines.push(`| ${cell(f.target)} | ${s.step} | ${s.rate} | ${num(s.sentPerS)} | ${num(s.deliveriesPerS)} | ${num(s.p99Ms)} | ${num(s.lossPercent)} | ${s.ok ? 'held' : s.why.replace(/\|/g, '\\|')} |`);
     }
   }
   return `${lines.join('\n')}\n`;
@@ -89,8 +96,12 @@ function leftOutLines(r: CompareResult): string[] {
 }
 
 function mdRow(x: CompareRow): string {
-  return `| ${cell(x.target)} | ${cell(x.protocol)} | ${x.repeat} | ${num(x.deliveriesPerS)} | ${ratio(x.ratios.deliveriesPerS)} | ${x.sent} | ${x.received} | ${x.expected} | ${x.lost} | ` +
-    `${x.unexpected} | ${x.ambiguous} | ${x.late} | ${x.duplicated} | ${x.reordered} | ` +
+  return `| ${cell(x.target)} | ${cell(x.protocol)} | ${x.repeat} | ${num(x.deliveriesPerS)} | ${ratio(x.ratios.deliveriesPerS)} | ${count(x.sent)} | ${count(x.received)} | ${count(x.expected)} | ${count(x.lost)} | ` +
+    `${count(x.unexpected)} | ${count(x.ambiguous)} | ${count(x.late)} | ${count(x.duplicated)} | ${count(x.reordered)} | ` +
     `${num(x.p50Ms)} | ${num(x.p99Ms)} | ${num(x.p999Ms)} | ${ratio(x.ratios.p99Ms)} | ${num(x.p50UncorrectedMs)} | ${num(x.p99UncorrectedMs)} | ` +
-    `${num(x.p999UncorrectedMs)} | ${num(x.connectP50Ms)} | ${x.errors} | ${x.trustworthy ? 'ok' : 'saturated'} |`;
+    `${num(x.p999UncorrectedMs)} | ${num(x.connectP50Ms)} | ${count(x.errors)} | ${x.status === 'failed' ? '–' : x.trustworthy ? 'ok' : 'saturated'} | ${x.status} |`;
+}
+
+function actionsPerS(rate: number): string {
+  return `${rate} action${rate === 1 ? '' : 's'}/s`;
 }

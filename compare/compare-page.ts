@@ -15,7 +15,7 @@ const COLUMNS: [string, string][] = [
   ['target', 'target'], ['protocol', 'protocol'], ['repeat', 'repeat'], ['deliveries/s', 'deliveriesPerS'], ['sent', 'sent'],
   ['received', 'received'], ['expected', 'expected'], ['lost', 'lost'], ['unexpected', 'unexpected'], ['ambiguous', 'ambiguous'],
   ['p50', 'p50Ms'], ['p99', 'p99Ms'], ['p99.9', 'p999Ms'], ['p50 unc.', 'p50UncorrectedMs'], ['p99 unc.', 'p99UncorrectedMs'],
-  ['p99.9 unc.', 'p999UncorrectedMs'],
+  ['p99.9 unc.', 'p999UncorrectedMs'], ['run', 'status'],
 ];
 
 export const COMPARE_PAGE_SCRIPT = `
@@ -59,11 +59,14 @@ ${SPECTRUM_AXIS_SCRIPT}
   data.rows.forEach(function (r, i) {
     var tr = el('tr');
     COLUMNS.forEach(function (c, j) {
-      var td = el(j === 0 ? 'th' : 'td', r[c[1]], typeof r[c[1]] === 'number' ? 'n' : undefined);
+      var v = r[c[1]];
+      // null: not measured (no delivery behind a latency, or a run that could not happen).
+      var td = el(j === 0 ? 'th' : 'td', v === null ? '–' : v, typeof v === 'number' || v === null ? 'n' : undefined);
       td.id = 'r' + i + '-' + c[1];
       tr.appendChild(td);
     });
-    if (!r.trustworthy) tr.title = 'the generator was saturated: latencies not trustworthy';
+    if (r.status !== 'ok') tr.title = r.status + ': ' + r.why;
+    else if (!r.trustworthy) tr.title = 'the generator was saturated: latencies not trustworthy';
     table.appendChild(tr);
   });
 

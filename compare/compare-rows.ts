@@ -2,7 +2,7 @@
  * One row per target (and per repeat) of a comparison, made from the loadgen summary of its run, and
  * the ratio of each figure to the first target's row of the same repeat (DESIGN §11).
  */
-import type { LoadSummary } from '../loadgen/index.js';
+import { nothingMeasured, type LoadSummary } from '../loadgen/index.js';
 
 export interface CompareTarget {
   /** As given: `inspircd` in `--target inspircd=irc://127.0.0.1:6667`. */
@@ -12,32 +12,43 @@ export interface CompareTarget {
   protocol: string;
 }
 
-/** The figures compared; ratios are taken of each. */
+/**
+ * The figures compared; ratios are taken of each. `null` is "not measured": a latency with no delivery
+ * behind it, a connect time with no connection, or every figure of a run that could not start. Never 0,
+ * which would read as the fastest server of the table.
+ */
 export interface CompareFigures {
-  deliveriesPerS: number;
-  sentPerS: number;
-  sent: number;
-  received: number;
-  expected: number;
-  lost: number;
-  lossPercent: number;
+  deliveriesPerS: number | null;
+  sentPerS: number | null;
+  sent: number | null;
+  received: number | null;
+  expected: number | null;
+  lost: number | null;
+  lossPercent: number | null;
   /** Beyond expected and ambiguous recipients: a correct server has none. */
-  unexpected: number;
+  unexpected: number | null;
   /** Recipients whose membership crossed the message (README "Delivery accounting"). */
-  ambiguous: number;
-  late: number;
-  duplicated: number;
-  reordered: number;
-  p50Ms: number;
-  p99Ms: number;
-  p999Ms: number;
-  p50UncorrectedMs: number;
-  p99UncorrectedMs: number;
-  p999UncorrectedMs: number;
-  connectP50Ms: number;
-  connectP99Ms: number;
-  errors: number;
+  ambiguous: number | null;
+  late: number | null;
+  duplicated: number | null;
+  reordered: number | null;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  p999Ms: number | null;
+  p50UncorrectedMs: number | null;
+  p99UncorrectedMs: number | null;
+  p999UncorrectedMs: number | null;
+  connectP50Ms: number | null;
+  connectP99Ms: number | null;
+  errors: number | null;
 }
+
+/**
+ * How a run went: `ok`; `stopped early` (Ctrl-C cut it short: its figures cover only what ran);
+ * `nothing measured` (no message sent or received — every login refused, say); `failed` (it could
+ * not run: the server was unreachable). Only `ok` rows are comparable; `why` says what went wrong.
+ */
+export type RunStatus = 'ok' | 'stopped early' | 'nothing measured' | 'failed';
 
 export interface CompareRow extends CompareFigures {
   target: string;
@@ -51,6 +62,9 @@ export interface CompareRow extends CompareFigures {
   durationS: number;
   /** The generator was not saturated: its latencies can be trusted. */
   trustworthy: boolean;
+  status: RunStatus;
+  /** What went wrong ('' when `ok`). */
+  why: string;
   errorKinds: Record<string, number>;
   /** figure ÷ the first target's figure in the same repeat (null when that is 0). */
   ratios: Record<keyof CompareFigures, number | null>;
@@ -65,46 +79,64 @@ export const FIGURES: readonly (keyof CompareFigures)[] = [
 export function figuresOf(s: LoadSummary): CompareFigures {
   const c = s.latency.corrected;
   const u = s.latency.uncorrected;
+  const connect = s.connect.connectMs;
+  const lat = (p: { count: number }, v: number) => (p.count > 0 ? v : null);
   return {
     deliveriesPerS: s.rates.receivedPerS, sentPerS: s.rates.sentPerS, sent: s.messages.sent, received: s.messages.received,
-    expected: s.messages.expected, lost: s.messages.lost, lossPercent: s.messages.lossPercent,
+    expected: s.messages.expected, lost: s.messages.lost, lossPercent: s.messages.expected > 0 ? s.messages.lossPercent : null,
     unexpected: s.messages.unexpected, ambiguous: s.messages.ambiguous, late: s.messages.late,
     duplicated: s.messages.duplicated, reordered: s.messages.reordered,
-    p50Ms: c.p50, p99Ms: c.p99, p999Ms: c.p999, p50UncorrectedMs: u.p50, p99UncorrectedMs: u.p99, p999UncorrectedMs: u.p999,
-    connectP50Ms: s.connect.connectMs.p50, connectP99Ms: s.connect.connectMs.p99, errors: s.errorsTotal,
+    p50Ms: lat(c, c.p50), p99Ms: lat(c, c.p99), p999Ms: lat(c, c.p999),
+    p50UncorrectedMs: lat(u, u.p50), p99UncorrectedMs: lat(u, u.p99), p999UncorrectedMs: lat(u, u.p999),
+    connectP50Ms: lat(connect, connect.p50), connectP99Ms: lat(connect, connect.p99), errors: s.errorsTotal,
   };
 }
+
+const NO_RATIOS = () => Object.fromEntries(FIGURES.map((k) => [k, null])) as CompareRow['ratios'];
 
 export function rowOf(t: CompareTarget, repeat: number, s: LoadSummary): CompareRow {
   const f = figuresOf(s);
+  const kinds = Object.entries(s.errors).map(([k, n]) => `${k} ×${n}`).join(', ');
+  const status: RunStatus = s.stoppedEarly ? 'stopped early' : nothingMeasured(s) ? 'nothing measured' : 'ok';
+  const why = status === 'nothing measured' ? `no message was sent or received (errors: ${kinds || 'none reported'})`
+    : status === 'stopped early' ? `stopped after ${s.durationS} s of ${s.plannedS} s` : '';
   return {
     target: t.name, url: t.url, protocol: t.protocol, repeat, rate: s.config.rate, clients: s.clients.planned, durationS: s.durationS,
-    trustworthy: s.health.trustworthy, errorKinds: { ...s.errors }, ...f,
-    ratios: Object.fromEntries(FIGURES.map((k) => [k, null])) as CompareRow['ratios'],
+    trustworthy: s.health.trustworthy, status, why, errorKinds: { ...s.errors }, ...f, ratios: NO_RATIOS(),
   };
 }
 
-/** Fills `ratios` of every row against the first target's row of its repeat. */
+/** The row of a run that could not happen (`why`: the error), every figure unmeasured. */
+export function failedRow(t: CompareTarget, repeat: number, rate: number, clients: number, why: string): CompareRow {
+  const f = Object.fromEntries(FIGURES.map((k) => [k, null])) as unknown as CompareFigures;
+  return {
+    target: t.name, url: t.url, protocol: t.protocol, repeat, rate, clients, durationS: 0,
+    trustworthy: true, status: 'failed', why, errorKinds: {}, ...f, ratios: NO_RATIOS(),
+  };
+}
+
+/** Fills `ratios` of every row against the first target's row of its repeat (null where either is unmeasured or the base is 0). */
 export function addRatios(rows: CompareRow[], firstTarget: string): void {
   for (const r of rows) {
     const base = rows.find((b) => b.repeat === r.repeat && b.target === firstTarget);
     for (const k of FIGURES) {
       const b = base?.[k];
-      r.ratios[k] = b === undefined || b === 0 ? null : Math.round((r[k] / b) * 1000) / 1000;
+      const v = r[k];
+      r.ratios[k] = b === undefined || b === null || b === 0 || v === null ? null : Math.round((v / b) * 1000) / 1000;
     }
   }
 }
 
-/** CSV columns: identity, every figure, then `<figure>_ratio` for each. */
+/** CSV columns: identity and how the run went, every figure (empty: not measured), then `<figure>_ratio` for each. */
 export const CSV_COLUMNS: readonly string[] = [
-  'target', 'url', 'protocol', 'repeat', 'rate', 'clients', 'duration_s', 'trustworthy',
+  'target', 'url', 'protocol', 'repeat', 'rate', 'clients', 'duration_s', 'trustworthy', 'status', 'why',
   ...FIGURES.map(snake), ...FIGURES.map((k) => `${snake(k)}_ratio`), 'error_kinds',
 ];
 
 export function csvRecord(r: CompareRow): (string | number)[] {
   return [
-    r.target, r.url, r.protocol, r.repeat, r.rate, r.clients, r.durationS, r.trustworthy ? 'yes' : 'no',
-    ...FIGURES.map((k) => r[k]), ...FIGURES.map((k) => r.ratios[k] ?? ''),
+    r.target, r.url, r.protocol, r.repeat, r.rate, r.clients, r.durationS, r.trustworthy ? 'yes' : 'no', r.status, r.why,
+    ...FIGURES.map((k) => r[k] ?? ''), ...FIGURES.map((k) => r.ratios[k] ?? ''),
     Object.entries(r.errorKinds).map(([k, v]) => `${k}=${v}`).join(' '),
   ];
 }

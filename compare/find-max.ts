@@ -42,7 +42,9 @@ export interface FindMaxResult {
   steps: FindMaxStep[];
   /** The best step that held, if any. */
   best: FindMaxStep | null;
-  stoppedBy: 'converged' | 'steps' | 'time' | 'aborted' | 'floor';
+  stoppedBy: 'converged' | 'steps' | 'time' | 'aborted' | 'floor' | 'failed';
+  /** Why a step could not run (`failed`: the target became unreachable). */
+  failure?: string;
 }
 
 export function judge(s: LoadSummary, o: FindMaxOptions): string {
@@ -67,7 +69,13 @@ export async function findMax(
     if (signal?.aborted) { stoppedBy = 'aborted'; break; }
     if (Date.now() - started + longest > o.maxTimeMs) { stoppedBy = 'time'; break; }
     const t0 = Date.now();
-    const s = await runAt(round(rate), step);
+    let s: LoadSummary;
+    try {
+      s = await runAt(round(rate), step);
+    } catch (err) {
+      // The target went away (or never answered): what the steps so far found still stands.
+      return finish(t, steps, 'failed', (err as Error).message);
+    }
     // A step cut short by Ctrl-C says nothing about what the target sustains.
     if (s.stoppedEarly) { stoppedBy = 'aborted'; break; }
     longest = Math.max(longest, Date.now() - t0);
@@ -87,9 +95,13 @@ export async function findMax(
       rate = (lo + hi) / 2;
     }
   }
+  return finish(t, steps, stoppedBy);
+}
+
+function finish(t: CompareTarget, steps: FindMaxStep[], stoppedBy: FindMaxResult['stoppedBy'], failure?: string): FindMaxResult {
   const passed = steps.filter((s) => s.ok);
   const best = passed.length === 0 ? null : passed.reduce((a, b) => (b.deliveriesPerS > a.deliveriesPerS ? b : a));
-  return { target: t.name, url: t.url, steps, best, stoppedBy };
+  return { target: t.name, url: t.url, steps, best, stoppedBy, ...(failure !== undefined && { failure }) };
 }
 
 function round(x: number): number {

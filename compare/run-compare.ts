@@ -5,9 +5,9 @@
  * favour the same target. With `findMax`, each target is stepped up from the given rate until it
  * stops keeping up, within bounded steps and time.
  */
-import { adapterFor, defaultLoadOptions, percentileSpectrum, isSpecProtocol, LoadOptionsError, parseTarget, resolveLoadOptions, runLoad, targetUrl, type LoadOptions, type LoadSummary, type LoadgenTickReport, type Histogram, type ProtocolSpec, type SpectrumPoint } from '../loadgen/index.js';
+import { adapterFor, defaultLoadOptions, percentileSpectrum, isSpecProtocol, LoadOptionsError, parseTarget, redactTarget, resolveLoadOptions, runLoad, targetUrl, type LoadOptions, type LoadSummary, type LoadgenTickReport, type Histogram, type ProtocolSpec, type SpectrumPoint } from '../loadgen/index.js';
 import type { LoadAction } from '../loadgen/protocols/adapter.js';
-import { addRatios, rowOf, type CompareRow, type CompareTarget } from './compare-rows.js';
+import { addRatios, failedRow, rowOf, type CompareRow, type CompareTarget } from './compare-rows.js';
 import { findMax, type FindMaxOptions, type FindMaxResult } from './find-max.js';
 
 export interface CompareOptions {
@@ -44,6 +44,8 @@ export interface CompareResult {
   startedAt: string;
   /** Ctrl-C/SIGTERM cut a run short or skipped runs: the figures cover only what happened. */
   stoppedEarly: boolean;
+  /** Some run could not happen or measured nothing (its row's `status` says which and `why`). */
+  incomplete: boolean;
   /**
    * Actions some target's protocol cannot express, left out for every target so that all run one
    * schedule: which, and for whom why.
@@ -55,16 +57,25 @@ export interface CompareResult {
   config: Omit<CompareOptions, 'load' | 'specs'> & { load: Partial<LoadOptions> };
 }
 
-/** `inspircd=irc://127.0.0.1:6667` → name and canonical URL; names must be unique. */
+/**
+ * `inspircd=irc://127.0.0.1:6667` → name and canonical URL (a password in it redacted: the URL is
+ * printed and saved); names must be unique.
+ */
 export function parseCompareTargets(raw: readonly string[], protocol = 'chatpulse'): CompareTarget[] {
+  return dialTargets(raw, protocol).map((d) => d.target);
+}
+
+/** Each target with the URL the load is run against (its secrets intact). */
+function dialTargets(raw: readonly string[], protocol: string): { target: CompareTarget; url: string }[] {
   if (raw.length === 0) throw new LoadOptionsError('give at least one --target NAME=PROTO://HOST:PORT');
-  const out: CompareTarget[] = [];
+  const out: { target: CompareTarget; url: string }[] = [];
   for (const item of raw) {
     const m = /^([\p{L}\p{N}_.-]{1,40})=(.+)$/u.exec(item);
-    if (!m) throw new LoadOptionsError(`target '${item.slice(0, 80)}' must be NAME=PROTO://HOST:PORT (NAME: 1-40 letters, digits, _ . -)`);
+    if (!m) throw new LoadOptionsError(`target '${redactTarget(item).slice(0, 80)}' must be NAME=PROTO://HOST:PORT (NAME: 1-40 letters, digits, _ . -)`);
     const t = parseTarget(m[2] as string, protocol);
-    if (out.some((o) => o.name === m[1])) throw new LoadOptionsError(`target name '${m[1]}' is given twice`);
-    out.push({ name: m[1] as string, url: targetUrl(t), protocol: t.protocol });
+    if (out.some((o) => o.target.name === m[1])) throw new LoadOptionsError(`target name '${m[1]}' is given twice`);
+    const url = targetUrl(t);
+    out.push({ target: { name: m[1] as string, url: redactTarget(url), protocol: t.protocol }, url });
   }
   return out;
 }
@@ -87,7 +98,9 @@ export interface LeftOut {
 }
 
 export async function runCompare(o: CompareOptions, hooks: CompareHooks = {}): Promise<CompareResult> {
-  const targets = parseCompareTargets(o.targets, o.load.protocol);
+  const dial = dialTargets(o.targets, o.load.protocol ?? 'chatpulse');
+  const targets = dial.map((d) => d.target);
+  const urlOf = (t: CompareTarget) => (dial.find((d) => d.target === t) as { url: string }).url;
   const startedAt = new Date().toISOString();
   const rows: CompareRow[] = [];
   const maxima: FindMaxResult[] = [];
@@ -101,14 +114,14 @@ export async function runCompare(o: CompareOptions, hooks: CompareHooks = {}): P
   for (const l of leftOut) load[l.action] = 0;
   const optionsFor = (t: CompareTarget, rate: number): Partial<LoadOptions> => {
     const spec = specOf(t);
-    return { ...load, ...(spec && { spec }), rate, protocol: t.protocol, targets: [t.url], label: t.name };
+    return { ...load, ...(spec && { spec }), rate, protocol: t.protocol, targets: [urlOf(t)], label: t.name };
   };
   // Every target's options are checked before the first run: a missing spec is not found an hour in.
   for (const t of targets) {
     try {
       resolveLoadOptions(optionsFor(t, o.load.rate ?? 1));
     } catch (err) {
-      if (err instanceof LoadOptionsError) throw new LoadOptionsError(`target ${t.name} (${t.url}): ${err.message}`);
+      if (err instanceof LoadOptionsError) throw new LoadOptionsError(`target ${t.name} (${t.url}): ${redactTarget(err.message)}`);
       throw err;
     }
   }
@@ -137,22 +150,38 @@ export async function runCompare(o: CompareOptions, hooks: CompareHooks = {}): P
     for (const t of order) {
       if (hooks.signal?.aborted) cut = true;
       if (cut) break;
-      const s = await run(t, baseRate, o.repeat > 1 ? `repeat ${r + 1}/${o.repeat}` : 'run', (corrected) => spectra.push({ target: t.name, repeat: r + 1, corrected }));
-      rows.push(rowOf(t, r + 1, s));
+      try {
+        const s = await run(t, baseRate, o.repeat > 1 ? `repeat ${r + 1}/${o.repeat}` : 'run', (corrected) => spectra.push({ target: t.name, repeat: r + 1, corrected }));
+        rows.push(rowOf(t, r + 1, s));
+      } catch (err) {
+        // One server down must not cost the runs of the others: its row says why, the rest go on.
+        const why = redactTarget((err as Error).message);
+        hooks.onWarn?.(`target ${t.name} (${t.url}): ${why} — going on with the others`);
+        rows.push(failedRow(t, r + 1, baseRate, o.load.clients ?? defaultLoadOptions.clients, why));
+      }
     }
   }
   if (o.findMax) {
     for (const t of targets) {
       if (hooks.signal?.aborted) cut = true;
       if (cut) break;
-      maxima.push(await findMax(t, baseRate, o.findMax, (rate, step) => run(t, rate, `find-max step ${step}, rate ${rate}/s per client`), hooks.signal));
+      const m = await findMax(t, baseRate, o.findMax, (rate, step) => run(t, rate, `find-max step ${step}, rate ${rate}/s per client`), hooks.signal);
+      if (m.failure !== undefined) {
+        m.failure = redactTarget(m.failure);
+        hooks.onWarn?.(`target ${t.name} (${t.url}): find-max stopped: ${m.failure} — going on with the others`);
+      }
+      maxima.push(m);
     }
   }
   rows.sort((a, b) => a.repeat - b.repeat || targets.findIndex((t) => t.name === a.target) - targets.findIndex((t) => t.name === b.target));
   addRatios(rows, (targets[0] as CompareTarget).name);
   const rowIndex = (x: { target: string; repeat: number }) => rows.findIndex((r) => r.target === x.target && r.repeat === x.repeat);
   spectra.sort((a, b) => rowIndex(a) - rowIndex(b));
-  return { targets, rows, findMax: maxima, startedAt, stoppedEarly: cut, leftOut, spectra, config: { targets: o.targets, load, repeat: o.repeat, pauseMs: o.pauseMs, ...(o.findMax ? { findMax: o.findMax } : {}) } };
+  const incomplete = rows.some((x) => x.status === 'failed' || x.status === 'nothing measured') || maxima.some((m) => m.stoppedBy === 'failed');
+  return {
+    targets, rows, findMax: maxima, startedAt, stoppedEarly: cut, incomplete, leftOut, spectra,
+    config: { targets: o.targets.map(redactTarget), load, repeat: o.repeat, pauseMs: o.pauseMs, ...(o.findMax ? { findMax: o.findMax } : {}) },
+  };
 }
 
 function pause(ms: number, signal?: AbortSignal): Promise<void> {

@@ -1,13 +1,13 @@
 /** The load generator's public face (DESIGN §9). */
 export { runLoad } from './run-load.js';
 export type { RunHooks } from './run-load.js';
-export { defaultLoadOptions, defaultWorkers, LoadOptionsError, parseTarget, resolveLoadOptions, runNickPrefix, splitTargetSpec, targetIndex, targetsLabel, targetUrl } from './options.js';
+export { defaultLoadOptions, defaultWorkers, LoadOptionsError, parseTarget, redactTarget, resolveLoadOptions, runNickPrefix, splitTargetSpec, targetIndex, targetsLabel, targetUrl } from './options.js';
 export type { LoadOptions, Target } from './options.js';
 export { parseScenario, ScenarioError } from './scenario.js';
 export type { Phase, PhaseType, Scenario } from './scenario.js';
 export { parseThreshold, ThresholdError } from './thresholds.js';
 export type { Threshold, ThresholdResult } from './thresholds.js';
-export { formatSummary } from './summary.js';
+export { formatSummary, nothingMeasured } from './summary.js';
 export { formatSummaryMarkdown } from './summary-md.js';
 export { inlineJson, inlineScript, PAGE_CSP_META, readChartJs, SPECTRUM_AXIS_SCRIPT } from './html-inline.js';
 export { REPORT_PAGE_CSS } from './report-page.js';

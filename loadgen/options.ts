@@ -230,11 +230,19 @@ export function splitTargetSpec(raw: string): { url: string; specFile: string } 
   return { url: rest === '' ? (m[1] as string) : `${m[1]}?${rest}`, specFile };
 }
 
-/** Every target of resolved options, as one line for summaries and reports (`irc://a:1, irc://b:2`). */
+/**
+ * A target URL fit to print or save: a `password=` in its query (XMPP's `auth=plain`) reads `***`.
+ * Summaries, reports, progress lines and compare files all show targets; none shows a secret.
+ */
+export function redactTarget(url: string): string {
+  return url.replace(/([?&]password=)[^&#]*/gi, '$1***');
+}
+
+/** Every target of resolved options, as one line for summaries and reports (`irc://a:1, irc://b:2`), secrets redacted. */
 export function targetsLabel(o: Pick<LoadOptions, 'protocol' | 'host' | 'port' | 'targets'>, max = 200): string {
-  const all = o.targets.length > 0 ? o.targets.join(', ') : targetUrl(o);
+  const all = redactTarget(o.targets.length > 0 ? o.targets.join(', ') : targetUrl(o));
   if (all.length <= max) return all;
-  const first = o.targets[0] ?? targetUrl(o);
+  const first = redactTarget(o.targets[0] ?? targetUrl(o));
   return `${first} (+${o.targets.length - 1} more)`.slice(0, max);
 }
 

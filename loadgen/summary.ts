@@ -6,7 +6,7 @@ import type { RunAggregate, WorkerHealthSummary } from './aggregate.js';
 import { SATURATION } from './aggregate.js';
 import { percentilesMs } from './histograms.js';
 import type { LoadOptions } from './options.js';
-import { targetsLabel } from './options.js';
+import { redactTarget, targetsLabel } from './options.js';
 import type { Percentiles } from './report.js';
 import { thresholdValue, type ThresholdResult } from './thresholds.js';
 
@@ -73,6 +73,11 @@ export interface RunEnd {
 /** Saturated in more than this share of ticks: the latencies say more about us than the server. */
 const UNTRUSTED_SHARE = 0.05;
 
+/** A run that sent and received nothing while it was meant to send (every login refused, say): no figure of it means anything. */
+export function nothingMeasured(s: LoadSummary): boolean {
+  return s.config.rate > 0 && s.messages.sent === 0 && s.messages.received === 0;
+}
+
 export function buildSummary(
   a: RunAggregate, o: LoadOptions, planned: number, startedAt: number, elapsedMs: number, thresholds: ThresholdResult[], end: RunEnd,
 ): LoadSummary {
@@ -81,11 +86,11 @@ export function buildSummary(
   const trustworthy = a.saturatedTicks <= UNTRUSTED_SHARE * a.ticks;
   // The CA is long and public but noisy; say that it was given, not what it was.
   const { scenario, tlsCa, ...rest } = o;
-  const config = { ...rest, tlsCa: tlsCa ? '(set)' : '' };
+  const config = { ...rest, targets: o.targets.map(redactTarget), tlsCa: tlsCa ? '(set)' : '' };
   return {
     type: 'loadgen-summary',
     target: targetsLabel(o, Infinity),
-    targets: [...o.targets],
+    targets: o.targets.map(redactTarget),
     protocol: o.protocol,
     startedAt: new Date(startedAt).toISOString(),
     durationS: Math.round(secs * 1000) / 1000,

@@ -66,12 +66,16 @@ test('compare.html beside compare.json: offline, table = compare.json rows, one 
 
     // The same result with an action left out (as a spec without send.pm makes it): the note says which, for whom and why, as text.
     const why = '</script><img src=x onerror=alert(1)>';
-    fs.writeFileSync(path.join(dir, 'left-out.html'), renderCompareHtml({ ...json, leftOut: [{ action: 'pm', asked: 0.1, because: [{ target: 'beta', why }] }] }, readChartJs()));
+    // And beta's run as one that could not happen: its figures are not measured, not 0.
+    const failed = { ...json.rows[1], p99Ms: null, sent: null, status: 'failed', why: 'cannot reach 127.0.0.1:9' };
+    fs.writeFileSync(path.join(dir, 'left-out.html'), renderCompareHtml({ ...json, rows: [json.rows[0], failed], leftOut: [{ action: 'pm', asked: 0.1, because: [{ target: 'beta', why }] }] }, readChartJs()));
     await first.close();
     const second = await openOffline(browser, path.join(dir, 'left-out.html'));
     assert.not.ok(await second.page.evaluate(() => (document.getElementById('left-out') as HTMLElement).hidden), 'the note shows');
     assert.is(await second.page.textContent('#left-out-list'), `private messages (--pm), asked 0.1: beta — ${why}`);
     assert.is(await second.page.evaluate(() => document.querySelectorAll('img').length), 0, 'the reason is text');
+    assert.equal([await second.page.textContent('#r1-p99Ms'), await second.page.textContent('#r1-sent'), await second.page.textContent('#r1-status')], ['–', '–', 'failed']);
+    assert.is(await second.page.textContent('#r0-status'), 'ok');
     assert.equal([second.errors, second.requested, second.dialogs], [[], [], []]);
     await second.close();
   } finally {

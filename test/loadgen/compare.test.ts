@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import { parse } from 'csv-parse/sync';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -124,6 +125,56 @@ test('compare across transports: TCP, /chat/ws, a JSON app (--spec) and a Socket
     await sio.stop().catch(() => undefined);
     await json.stop().catch(() => undefined);
     await hub.stop();
+    tmp.cleanup();
+  }
+});
+
+// A target that refuses every login, and one that is down, among good ones: the good runs are kept and
+// written, the others say what happened with no figure made up (0 ms would read as the fastest), exit 1.
+test('compare: an unreachable target and one that measured nothing get rows that say so; the rest run; exit 1; no password shown', async () => {
+  const chat = await startTestServer();
+  // Accepts and never answers: every client waits for a welcome that does not come.
+  const held = new Set<net.Socket>();
+  const silent = net.createServer((socket) => held.add(socket));
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+  const closed = net.createServer();
+  await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+  const downPort = (closed.address() as net.AddressInfo).port;
+  await new Promise((r) => closed.close(r));
+  const tmp = tempDir();
+  try {
+    const p = runCli([
+      'compare', '--target', `ok=chatpulse://127.0.0.1:${chat.port}`, '--target', `down=xmpp://127.0.0.1:${downPort}?auth=plain&password=hunter2`,
+      '--target', `mute=chatpulse://127.0.0.1:${(silent.address() as net.AddressInfo).port}`, '--target', `again=chatpulse://127.0.0.1:${chat.port}`,
+      '--clients', '6', '--rooms', '2', '--rate', '2', '--duration', '2s', '--switch', '0', '--users', '0', '--pm', '0',
+      '--workers', '1', '--loss-timeout', '1s', '--pause', '100ms', '--results-dir', tmp.dir,
+    ]);
+    const { code } = await p.exited(60_000);
+    assert.is(code, 1, p.stderr());
+    const dir = /results written to (.*compare-[\dT-]+Z)/.exec(p.stderr())?.[1] as string;
+    assert.ok(dir, p.stderr());
+    const rows = parse(fs.readFileSync(`${dir}/compare.csv`, 'utf8').slice(1), { columns: true }) as Record<string, string>[];
+    assert.equal(rows.map((r) => [r.target, r.status]), [['ok', 'ok'], ['down', 'failed'], ['mute', 'nothing measured'], ['again', 'ok']], 'the runs after the one that failed happened');
+    const [ok, down, mute, again] = rows as [Record<string, string>, Record<string, string>, Record<string, string>, Record<string, string>];
+    for (const r of [ok, again]) assert.ok(Number(r.received) > 0 && Number(r.p99_ms) > 0 && r.lost === '0', JSON.stringify(r));
+    assert.match(down.why ?? '', /cannot reach 127\.0\.0\.1:\d+/);
+    assert.match(mute.why ?? '', /no message was sent or received/);
+    for (const r of [down, mute]) {
+      assert.equal([r.p50_ms, r.p99_ms, r.p999_ms, r.p99_uncorrected_ms, r.p99_ms_ratio], ['', '', '', '', ''], `${r.target}: not measured, not 0: ${JSON.stringify(r)}`);
+    }
+    assert.equal([down.sent, down.received, down.deliveries_per_s], ['', '', ''], 'a run that never happened has no counts');
+    assert.equal([mute.sent, mute.received], ['0', '0'], 'one that ran sent nothing');
+    const md = fs.readFileSync(`${dir}/compare.md`, 'utf8');
+    assert.match(md, /\| mute \| chatpulse \| 1 \| 0\.00 \| 0\.00× \| 0 \| 0 \| 0 \| 0 \| 0 \| 0 \| 0 \| 0 \| 0 \| – \| – \| – \| – \|/, md);
+    assert.match(md, /Runs not comparable:\n- `down` repeat 1: failed — cannot reach/);
+    assert.match(p.stderr(), /chatpulse compare: mute \(chatpulse:\/\/127\.0\.0\.1:\d+\): nothing measured — no message was sent or received/);
+    const everything = [p.stdout(), p.stderr(), ...fs.readdirSync(dir).map((f) => fs.readFileSync(`${dir}/${f}`, 'utf8'))].join('\n');
+    assert.not.match(everything, /hunter2/, 'the password is nowhere');
+    assert.match(JSON.parse(fs.readFileSync(`${dir}/compare.json`, 'utf8')).targets[1].url, /password=\*\*\*/);
+  } finally {
+    for (const socket of held) socket.destroy();
+    await new Promise((r) => silent.close(r));
+    await chat.stop();
     tmp.cleanup();
   }
 });

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { getProtocol, newProtocolEvent, parseTarget, runLoad, type LoadgenTickReport, type ProtocolEvent, type ProtocolSession } from '../../loadgen/index.js';
+import { formatSummary, getProtocol, newProtocolEvent, parseTarget, redactTarget, runLoad, type LoadgenTickReport, type ProtocolEvent, type ProtocolSession } from '../../loadgen/index.js';
 import { decodePayload, encodePayload, newPayload, tagBytes } from '../../loadgen/payload.js';
 import { StanzaDecoder } from '../../loadgen/protocols/xml-stanzas.js';
 import { crashDisconnects } from '../helpers/crash.js';
@@ -224,6 +224,8 @@ test('targets: xmpp://HOST:PORT?muc=…, port 5222 by default, only its own quer
   assert.equal(parseTarget('xmpp://127.0.0.1:5223?domain=localhost&auth=plain&password=p', 'xmpp').params, { domain: 'localhost', auth: 'plain', password: 'p' });
   assert.throws(() => parseTarget('xmpp://h:5222?room=x', 'chatpulse'), /has a query other than \?muc=, \?domain=, \?auth=, \?user=, \?password=/);
   assert.throws(() => parseTarget('xmpp://h:5222?auth=scram', 'chatpulse'), /\?auth=scram: expected anonymous or plain/);
+  assert.is(redactTarget('xmpp://h:5222?auth=plain&password=p%26w&user=u'), 'xmpp://h:5222?auth=plain&password=***&user=u');
+  assert.is(redactTarget('xmpp://h:5222?Password=x'), 'xmpp://h:5222?Password=***');
   assert.is(xmpp.roomName('Room3'), 'room3');
 });
 
@@ -269,6 +271,10 @@ needing(test, prosody)('Prosody with SASL PLAIN (accounts on plain.localhost): l
     assert.is(s.messages.received, s.messages.expected);
     assert.match(srv.log(), /plainbot\d+@plain\.localhost/, 'Prosody authenticated the PLAIN user');
     assert.is(s.errorsTotal, 0, JSON.stringify(s.errors));
+    // The summary is printed and saved: the account's password is not in it.
+    assert.not.match(JSON.stringify(s), /secret/);
+    assert.match(s.target, /auth=plain&.*password=\*\*\*/);
+    assert.match(formatSummary(s), /password=\*\*\*/);
   } finally {
     await srv.stop();
   }
