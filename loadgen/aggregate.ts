@@ -64,8 +64,14 @@ export class RunAggregate extends DeliveryCounts {
     return Object.values(this.errors).reduce((a, b) => a + b, 0);
   }
 
-  /** One tick from every worker. The returned histograms are reused by the next call. */
-  mergeTick(tick: number, parts: WorkerTick[], nowMs: number, settleAll = false): TickView {
+  /**
+   * One tick from every worker. The returned histograms are reused by the next call. `scheduled`:
+   * the tick lies within the load's schedule. The ticks after it only drain (the last receipts, the
+   * loss timeout); one of those enters the generator's health (its busy mean, median, and the share of
+   * saturated ticks that decides `trustworthy`) only when it was saturated — an idle drain tick is not
+   * the generator's load, and counting it made a busy generator look calmer and more trustworthy.
+   */
+  mergeTick(tick: number, parts: WorkerTick[], nowMs: number, settleAll = false, scheduled = true): TickView {
     const view: TickView = {
       tick, clients: 0, sent: 0, received: 0, errors: 0, corrected: this.#tickCorrected, uncorrected: this.#tickUncorrected,
       settled: { expected: 0, lost: 0, unexpected: 0, ambiguous: 0 }, saturated: false,
@@ -85,14 +91,17 @@ export class RunAggregate extends DeliveryCounts {
       this.ledger.addReceipts(p.receipts, nowMs);
       addEncoded(this.#tickCorrected, p.corrected);
       addEncoded(this.#tickUncorrected, p.uncorrected);
-      view.saturated = this.#addHealth(p) || view.saturated;
+      view.saturated = saturated(p) || view.saturated;
+    }
+    if (scheduled || view.saturated) {
+      for (const p of parts) this.#addHealth(p);
+      this.ticks++;
+      if (view.saturated) this.saturatedTicks++;
     }
     this.corrected.add(this.#tickCorrected);
     this.uncorrected.add(this.#tickUncorrected);
     this.clients = view.clients;
     this.peakClients = Math.max(this.peakClients, view.clients);
-    this.ticks++;
-    if (view.saturated) this.saturatedTicks++;
     view.settled = this.ledger.settle(nowMs, settleAll);
     return view;
   }
@@ -112,7 +121,7 @@ export class RunAggregate extends DeliveryCounts {
       .map(({ eluSum, n, lagP99s, elus, ...h }) => ({ ...h, eluMean: n > 0 ? Math.round((1000 * eluSum) / n) / 1000 : 0, eluMedian: median(elus), lagP99MedianMs: median(lagP99s) }));
   }
 
-  #addHealth(p: WorkerTick): boolean {
+  #addHealth(p: WorkerTick): void {
     let h = this.#health.get(p.worker);
     if (h === undefined) {
       h = { worker: p.worker, eluMean: 0, eluMedian: 0, eluMax: 0, lagP99MaxMs: 0, lagP99MedianMs: 0, lagMaxMs: 0, saturatedTicks: 0, eluSum: 0, n: 0, lagP99s: [], elus: [] };
@@ -128,10 +137,12 @@ export class RunAggregate extends DeliveryCounts {
       h.elus.push(elu);
     }
     h.lagMaxMs = Math.max(h.lagMaxMs, round(lagMaxMs));
-    const saturated = elu >= SATURATION.elu || lagP99Ms >= SATURATION.lagP99Ms;
-    if (saturated) h.saturatedTicks++;
-    return saturated;
+    if (saturated(p)) h.saturatedTicks++;
   }
+}
+
+function saturated(p: WorkerTick): boolean {
+  return p.health.elu >= SATURATION.elu || p.health.lagP99Ms >= SATURATION.lagP99Ms;
 }
 
 function round(n: number): number {

@@ -78,6 +78,21 @@ test('worker health: the median tick is the steady state; the mean counts the ra
   assert.equal({ mean: w?.eluMean, median: w?.eluMedian, max: w?.eluMax, lagMedian: w?.lagP99MedianMs }, { mean: 0.654, median: 0.9, max: 0.95, lagMedian: 2 });
 });
 
+test('worker health: idle drain ticks after the schedule are not load; a saturated one is', () => {
+  const run = new RunAggregate(1000, 1000);
+  const stats = new WorkerStats(0);
+  const tick = (i: number, elu: number, scheduled: boolean) => run.mergeTick(i, [stats.drainTick(i, { elu, lagP99Ms: 1, lagMaxMs: 1 })], 1000 * i, false, scheduled);
+  // 20 scheduled ticks, one of them saturated (5 %: still trusted), then two idle drain ticks.
+  for (let i = 1; i <= 20; i++) tick(i, i === 10 ? 0.97 : 0.8, true);
+  tick(21, 0.02, false);
+  tick(22, 0.01, false);
+  const [w] = run.health();
+  assert.equal({ ticks: run.ticks, saturated: run.saturatedTicks, mean: w?.eluMean }, { ticks: 20, saturated: 1, mean: 0.809 }, 'the drain ticks change nothing');
+  // A drain tick spent on a backlog is load: it counts (2 of 21 saturated: no longer trusted).
+  tick(23, 0.95, false);
+  assert.equal({ ticks: run.ticks, saturated: run.saturatedTicks }, { ticks: 21, saturated: 2 });
+});
+
 test('receiver window: new, duplicate, reordered', () => {
   const w = new ReceiverWindow();
   assert.is(w.check(1, 1), Seen.New);
