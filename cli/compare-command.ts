@@ -58,7 +58,7 @@ export const compareCommand: Command = {
     let progress: Progress | undefined;
     try {
       const result = await runCompare(
-        { targets, load: loadOptions, specs, repeat, pauseMs: pause, ...(findMax ? { findMax: { ...fm, maxP99Ms: maxP99, maxLossPercent: maxLoss, maxSteps, maxTimeMs: maxTime } } : {}) },
+        { targets, load: loadOptions, specs, asGiven: { targets: target, ...(specFile && { specFile }) }, repeat, pauseMs: pause, ...(findMax ? { findMax: { ...fm, maxP99Ms: maxP99, maxLossPercent: maxLoss, maxSteps, maxTimeMs: maxTime } } : {}) },
         {
           signal: controller.signal,
           ...(report ? { report } : {}),

@@ -20,6 +20,11 @@ export interface CompareOptions {
   load: Partial<LoadOptions>;
   /** Per target name: the spec of the app it speaks (a target's `?spec=FILE`). */
   specs?: Readonly<Record<string, ProtocolSpec>>;
+  /**
+   * For the record (`config` in compare.json): the targets as typed, `?spec=FILE` included, and the
+   * `--spec` file, so that a comparison can be run again from its JSON. @default `targets`
+   */
+  asGiven?: { targets: readonly string[]; specFile?: string };
   /** @default 1 */
   repeat: number;
   findMax?: FindMaxOptions;
@@ -54,7 +59,7 @@ export interface CompareResult {
   /** Per row (target and repeat): the corrected latency percentile spectrum of the whole run, from its HdrHistogram. */
   spectra: RunSpectrum[];
   /** The options as run: the load less the specs (the apps' descriptions) and less what was left out. */
-  config: Omit<CompareOptions, 'load' | 'specs'> & { load: Partial<LoadOptions> };
+  config: Omit<CompareOptions, 'load' | 'specs' | 'asGiven'> & { load: Partial<LoadOptions>; specFile?: string };
 }
 
 /**
@@ -180,7 +185,10 @@ export async function runCompare(o: CompareOptions, hooks: CompareHooks = {}): P
   const incomplete = rows.some((x) => x.status === 'failed' || x.status === 'nothing measured') || maxima.some((m) => m.stoppedBy === 'failed');
   return {
     targets, rows, findMax: maxima, startedAt, stoppedEarly: cut, incomplete, leftOut, spectra,
-    config: { targets: o.targets.map(redactTarget), load, repeat: o.repeat, pauseMs: o.pauseMs, ...(o.findMax ? { findMax: o.findMax } : {}) },
+    config: {
+      targets: (o.asGiven?.targets ?? o.targets).map(redactTarget), ...(o.asGiven?.specFile ? { specFile: o.asGiven.specFile } : {}),
+      load, repeat: o.repeat, pauseMs: o.pauseMs, ...(o.findMax ? { findMax: o.findMax } : {}),
+    },
   };
 }
 

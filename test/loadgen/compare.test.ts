@@ -117,6 +117,8 @@ test('compare across transports: TCP, /chat/ws, a JSON app (--spec) and a Socket
     assert.ok(rows.every((r) => Number(r.received) === Number(r.expected) && Number(r.received) > 100), JSON.stringify(rows.map((r) => r.received)));
     const result = JSON.parse(fs.readFileSync(`${dir}/compare.json`, 'utf8'));
     assert.not.ok('spec' in result.config.load, 'the app descriptions are not the load');
+    assert.is(result.config.targets[3], `sio=${sio.url}?spec=${ROOT}/examples/socketio-chat/spec.json`, 'the targets as typed: the run can be made again from its JSON');
+    assert.is(result.config.specFile, noPm);
     assert.is(result.config.load.pm, 0, 'PMs ran for nobody');
     assert.equal(result.leftOut, [{ action: 'pm', asked: 0.1, because: [{ target: 'json', why: 'its spec has no send.pm' }] }]);
     assert.match(fs.readFileSync(`${dir}/compare.md`, 'utf8'), /\*\*Left out for every target\*\*.*\n- private messages \(--pm\), asked 0\.1: `json` — its spec has no send\.pm/);
