@@ -49,7 +49,7 @@ export const compareCommand: Command = {
     const targets = target.map((raw) => {
       const eq = raw.indexOf('=');
       const { url, specFile: own } = splitTargetSpec(raw.slice(eq + 1));
-      if (own !== '' && eq > 0) specs[raw.slice(0, eq)] = readSpecFile(own);
+      if (own !== '' && eq > 0) specs[raw.slice(0, eq)] = readSpecFile(own, '?spec=');
       return eq > 0 ? `${raw.slice(0, eq + 1)}${url}` : raw;
     });
     const controller = new AbortController();

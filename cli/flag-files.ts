@@ -14,12 +14,14 @@ export function readFlagFile(flag: string, file: string): string {
 
 /**
  * A protocol spec, loaded and checked once here in the main thread (the checked object reaches the
- * workers with the options); a bad one is a usage error: one line naming the file and the field.
+ * workers with the options); a bad one is a usage error: one line naming the file (as `--spec FILE` or a
+ * target's `?spec=FILE`, as given) and the field.
  */
-export function readSpecFile(file: string): ProtocolSpec {
-  const text = readFlagFile('--spec', file);
+export function readSpecFile(file: string, flag: '--spec' | '?spec=' = '--spec'): ProtocolSpec {
+  const where = flag === '--spec' ? `--spec ${file}` : `?spec=${file}`;
+  const text = readFlagFile(flag, file);
   try {
-    return loadSpec(text, file);
+    return loadSpec(text, file, where);
   } catch (err) {
     throw new UsageError((err as Error).message);
   }

@@ -100,7 +100,7 @@ function toOptions(f: Flags): Partial<LoadOptions> {
   const files = [...new Set([specFile, ...split.map((t) => t.specFile)].filter((x) => x !== ''))];
   if (files.length > 1) throw new UsageError(`one run speaks one app: --spec and ?spec= name ${files.length} files (${files.join(', ')}); compare runs several`);
   const o: Partial<LoadOptions> = { ...rest, targets: split.map((t) => t.url) };
-  if (files[0]) o.spec = readSpecFile(files[0]);
+  if (files[0]) o.spec = readSpecFile(files[0], files[0] === specFile ? '--spec' : '?spec=');
   if (caFile) {
     o.tlsCa = readFlagFile('--tls-ca', caFile);
     if (!o.tlsCa.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`--tls-ca: '${caFile}' is not a PEM certificate`);

@@ -78,17 +78,17 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const KEY_PATH = /^[^.\s]+(\.[^.\s]+)*$/;
 
 /** Parses and checks a spec file's text. Throws `SpecError`: one line, naming the bad field. */
-export function loadSpec(text: string, file: string): ProtocolSpec {
+export function loadSpec(text: string, file: string, where = `--spec ${file}`): ProtocolSpec {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new SpecError(`--spec ${file}: not JSON (${(err as Error).message})`);
+    throw new SpecError(`${where}: not JSON (${(err as Error).message})`);
   }
   try {
     return checkSpec(raw);
   } catch (err) {
-    if (err instanceof SpecError) throw new SpecError(`--spec ${file}: ${err.message}`);
+    if (err instanceof SpecError) throw new SpecError(`${where}: ${err.message}`);
     throw err;
   }
 }

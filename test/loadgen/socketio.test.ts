@@ -126,8 +126,9 @@ test('CLI: bad spec or spec/target mismatch exits 2 with one line; ?spec= and --
   const cases: [string[], RegExp][] = [
     [['--target', 'socketio://127.0.0.1:9', '--spec', path.join(ROOT, 'examples/ws-json-chat/spec.json')], /spec: transport "websocket" is for wsjson:\/\/ targets, not socketio:\/\//],
     [['--target', `socketio://127.0.0.1:9?spec=${path.join(EXAMPLE, 'spec.json')}`, '--spec', path.join(EXAMPLE, 'spec-alt.json')], /one run speaks one app: --spec and \?spec= name 2 files/],
-    [['--target', 'socketio://127.0.0.1:9?spec=/nonexistent/s.json'], /--spec: cannot read '\/nonexistent\/s\.json': ENOENT/],
+    [['--target', 'socketio://127.0.0.1:9?spec=/nonexistent/s.json'], /\?spec=: cannot read '\/nonexistent\/s\.json': ENOENT/],
     [['--target', 'socketio://127.0.0.1:9?trans=x'], /has a query other than \?path=/],
+    [['--target', `socketio://127.0.0.1:9?spec=${path.join(ROOT, 'package.json')}`], /\?spec=\S*package\.json: transport is required/],
   ];
   for (const [args, re] of cases) {
     const p = runCli(['loadgen', '--duration', '1s', ...args]);
