@@ -14,6 +14,8 @@ export function compareHtmlData(r: CompareResult) {
     startedAt: r.startedAt,
     stoppedEarly: r.stoppedEarly,
     repeat: r.config.repeat,
+    /** Each run's planned length (a row's own `durationS` is what ran: 0 for one that could not). */
+    durationS: r.config.load.duration !== undefined ? r.config.load.duration / 1000 : (r.rows[0]?.durationS ?? 0),
     targets: r.targets,
     rows: r.rows,
     spectra: r.spectra,

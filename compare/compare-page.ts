@@ -36,7 +36,7 @@ ${SPECTRUM_AXIS_SCRIPT}
   var first = data.rows[0];
   document.getElementById('headline').textContent = 'Same seeded load against each target' +
     (data.repeat > 1 ? ', ' + data.repeat + ' repeats in alternating order' : '') +
-    (first ? ': ' + first.clients + ' clients, ' + first.rate + ' actions/s each, ' + first.durationS + ' s per run.' : '.');
+    (first ? ': ' + first.clients + ' clients, ' + first.rate + (first.rate === 1 ? ' action' : ' actions') + '/s each, ' + data.durationS + ' s per run.' : '.');
   if (data.stoppedEarly) {
     var st = document.getElementById('stopped');
     st.hidden = false;

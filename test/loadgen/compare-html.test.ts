@@ -38,6 +38,7 @@ test('compare.html beside compare.json: offline, table = compare.json rows, one 
     const first = await openOffline(browser, path.join(dir, 'compare.html'));
     const page = first.page;
     assert.equal(first.errors, []);
+    assert.is(await page.textContent('#headline'), 'Same seeded load against each target: 8 clients, 5 actions/s each, 2 s per run.');
     assert.equal(first.requested, [], 'no request but the file itself');
 
     const chart = await page.evaluate(() => {
