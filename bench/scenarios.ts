@@ -357,14 +357,35 @@ const WS_TARGETS: { target: WsBenchTarget; label: string; start: () => Promise<S
   { target: 'socketio', label: 'Socket.IO example', start: startSocketIo, port: (p) => p.port },
 ];
 
-/** One target under one load: a fresh server process, stopped afterwards. */
-async function wsOnce(ctx: BenchContext, t: (typeof WS_TARGETS)[number], load: WsLoad): Promise<WsDriverResult> {
+/** A target's run in scenario 9, with its server's CPU per million deliveries (see wsOnce). */
+type WsRun = WsDriverResult & { serverCpuPerMillion: number };
+
+/**
+ * One target under one load: a fresh server process, stopped afterwards. Also the server's CPU (every
+ * thread: for chatpulse the history writer too) per million deliveries over the measured window: at
+ * capacity the closed loop's throughput is mostly how the 2 cores are shared with the driver, and the
+ * CPU a target needs per delivery is the steadier figure of its own cost.
+ */
+async function wsOnce(ctx: BenchContext, t: (typeof WS_TARGETS)[number], load: WsLoad): Promise<WsRun> {
   const server = await t.start();
+  let cpu = 0;
+  let wall = 0;
   try {
-    return await measureWs({
+    const r = await measureWs({
       target: t.target, port: t.port(server), clients: 400, roomSize: 50, load,
       warmupMs: ctx.quick ? 500 : 1000, measureMs: ctx.quick ? 1500 : 4000,
+      onWindow: (edge) => {
+        if (edge === 'start') {
+          cpu = -server.cpuSeconds();
+          wall = -performance.now();
+        } else {
+          cpu += server.cpuSeconds();
+          wall += performance.now();
+        }
+      },
     });
+    const deliveries = (r.deliveriesPerSec * wall) / 1000;
+    return { ...r, serverCpuPerMillion: deliveries > 0 ? (cpu / deliveries) * 1e6 : Number.NaN };
   } finally {
     await server.stop();
   }
@@ -381,29 +402,34 @@ export const ws: Scenario = {
     ];
     for (const { label, load, goals } of loads) {
       // Rounds alternate the four targets, each on a fresh process; ratios are taken within a round.
-      const rounds: Map<WsBenchTarget, WsDriverResult>[] = [];
+      const rounds: Map<WsBenchTarget, WsRun>[] = [];
       for (let i = 0; i < (ctx.quick ? 1 : 5); i++) {
-        const round = new Map<WsBenchTarget, WsDriverResult>();
+        const round = new Map<WsBenchTarget, WsRun>();
         for (const t of WS_TARGETS) {
           const r = await wsOnce(ctx, t, load);
           round.set(t.target, r);
-          ctx.log(`${load.kind} loop, ${t.label}: ${Math.round(r.framesPerSec)} frames/s sent, ${Math.round(r.deliveriesPerSec)} deliveries/s${r.offeredDeliveriesPerSec ? ` of ${r.offeredDeliveriesPerSec} offered` : ''}${r.deliveredShare !== undefined ? ` (${(r.deliveredShare * 100).toFixed(1)} % of all offered arrived)` : ''}, driver CPU ${r.driverCpu.toFixed(2)}`);
+          ctx.log(`${load.kind} loop, ${t.label}: ${Math.round(r.framesPerSec)} frames/s sent, ${Math.round(r.deliveriesPerSec)} deliveries/s${r.offeredDeliveriesPerSec ? ` of ${r.offeredDeliveriesPerSec} offered` : ''}${r.deliveredShare !== undefined ? ` (${(r.deliveredShare * 100).toFixed(1)} % of all offered arrived)` : ''}, driver CPU ${r.driverCpu.toFixed(2)}, server CPU ${r.serverCpuPerMillion.toFixed(3)} s per million deliveries`);
         }
         rounds.push(round);
       }
-      const get = (round: Map<WsBenchTarget, WsDriverResult>, t: WsBenchTarget) => round.get(t) as WsDriverResult;
+      const get = (round: Map<WsBenchTarget, WsRun>, t: WsBenchTarget) => round.get(t) as WsRun;
       for (const t of WS_TARGETS) {
         rows.push({ scenario: 'ws', case: `${label}, ${t.label}`, figure: 'frames/s sent (median)', value: median(rounds.map((r) => get(r, t.target).framesPerSec)), unit: '/s' });
         rows.push({ scenario: 'ws', case: `${label}, ${t.label}`, figure: 'deliveries/s (median)', value: median(rounds.map((r) => get(r, t.target).deliveriesPerSec)), unit: '/s' });
+        const cpus = rounds.map((r) => get(r, t.target).serverCpuPerMillion);
+        rows.push({ scenario: 'ws', case: `${label}, ${t.label}`, figure: `server CPU per million deliveries, every thread (median, range ${range(cpus, 3)} s)`, value: median(cpus), unit: 's' });
         if (load.kind === 'open') {
           const shares = rounds.map((r) => (get(r, t.target).deliveredShare ?? Number.NaN) * 100);
           rows.push({ scenario: 'ws', case: `${label}, ${t.label}`, figure: `share of all offered deliveries arrived ≤ 2 s after the last send (median, range ${range(shares, 1)} %)`, value: median(shares), unit: '%' });
         }
       }
-      const offered = get(rounds[0] as Map<WsBenchTarget, WsDriverResult>, 'chatpulse-tcp').offeredDeliveriesPerSec;
+      const offered = get(rounds[0] as Map<WsBenchTarget, WsRun>, 'chatpulse-tcp').offeredDeliveriesPerSec;
       if (offered !== undefined) rows.push({ scenario: 'ws', case: label, figure: 'deliveries/s offered', value: offered, unit: '/s' });
       const driverCpu = Math.max(...rounds.flatMap((r) => [...r.values()].map((x) => x.driverCpu)));
       rows.push({ scenario: 'ws', case: label, figure: 'driver CPU, highest of any run (1.0 = one core)', value: driverCpu, unit: '' });
+      // The cost per delivery beside the capacity: below 1, /chat/ws needs less CPU than the bare broadcast.
+      const cpuRatios = rounds.map((r) => get(r, 'chatpulse-ws').serverCpuPerMillion / get(r, 'bare-ws').serverCpuPerMillion);
+      rows.push({ scenario: 'ws', case: label, figure: `server CPU per delivery, chatpulse /chat/ws / bare ws (median of ${cpuRatios.length} rounds, range ${range(cpuRatios, 2)})`, value: median(cpuRatios), unit: '×' });
       const vs: [WsBenchTarget, string, number][] = [['chatpulse-tcp', 'chatpulse TCP', 0.5], ['socketio', 'Socket.IO', 3], ['bare-ws', 'bare ws', 1]];
       for (const [other, name, goal] of vs) {
         const ratios = rounds.map((r) => comparableRate(get(r, 'chatpulse-ws')) / comparableRate(get(r, other)));
