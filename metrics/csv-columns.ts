@@ -25,13 +25,17 @@ export function roomRecord(r: RoomSampleRow): CsvCell[] {
 
 /**
  * Loadgen cells are empty in ticks where no load generator reported. `loadgen_lost` is this tick's
- * (empty for rows stored before it was kept per tick); latencies are the merged histogram's.
+ * (empty for rows stored before it was kept per tick); latencies are the merged histogram's, empty in
+ * a tick whose reports held no delivery (percentiles of nothing, not 0 ms: a spreadsheet's MIN or
+ * average of the column must not count them).
  */
 export function totalsRecord(t: StoredTotalsRow): CsvCell[] {
   const l = t.loadgen;
   const lg: CsvCell[] = l === null
     ? ['', '', '', '', '', '', '', '']
-    : [l.sent, l.received, l.lost ?? '', round3(l.p50Ms), round3(l.p90Ms), round3(l.p99Ms), round3(l.p999Ms), round3(l.maxMs)];
+    : l.samples === 0
+      ? [l.sent, l.received, l.lost ?? '', '', '', '', '', '']
+      : [l.sent, l.received, l.lost ?? '', round3(l.p50Ms), round3(l.p90Ms), round3(l.p99Ms), round3(l.p999Ms), round3(l.maxMs)];
   return [timeUtc(t.time), t.time, round3(t.elapsedS), t.messages, round3(t.mps), round3(t.mpsAvg), t.joins, t.leaves,
     t.members, t.connections, t.deliveries, t.bytesIn, t.bytesOut, t.errors, ...lg];
 }

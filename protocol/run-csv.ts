@@ -177,10 +177,13 @@ function readTotals(text: string, file: string): TickTotals[] {
     inOrder(file, line, time, prev);
     prev = time;
     const sent = optNum(row, line, 'loadgen_sent');
+    // Empty latency cells: the tick's reports held no delivery (no percentile to read, none made up).
+    const measured = optNum(row, line, 'latency_p50_ms') !== null;
+    const ms = (col: string) => (measured ? n(col) : 0);
     const loadgen = sent === null ? null : {
       sources: 1, sent, received: n('loadgen_received'), lost: optNum(row, line, 'loadgen_lost') ?? 0,
-      p50Ms: n('latency_p50_ms'), p90Ms: n('latency_p90_ms'), p99Ms: n('latency_p99_ms'), p999Ms: n('latency_p999_ms'),
-      maxMs: n('latency_max_ms'), samples: n('loadgen_received'), merged: true,
+      p50Ms: ms('latency_p50_ms'), p90Ms: ms('latency_p90_ms'), p99Ms: ms('latency_p99_ms'), p999Ms: ms('latency_p999_ms'),
+      maxMs: ms('latency_max_ms'), samples: measured ? n('loadgen_received') : 0, merged: true,
     };
     return {
       time, elapsedS: n('elapsed_s'), line, messages: n('messages'), mps: n('mps'), mpsAvg: n('mps_avg'), joins: n('joins'),

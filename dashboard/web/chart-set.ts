@@ -99,9 +99,14 @@ export class ChartSet {
     this.#schedule();
   }
 
-  /** What the charts follow while not zoomed, as the page says it: `live data` or `the replay`. */
-  setSource(source: string): void {
+  /**
+   * What the charts follow while not zoomed, as the page says it: `live data` or `the replay`. `live`:
+   * the charts show a run as it happens (the latency panel then offers the command that connects a
+   * load generator); a replay or a report shows a stored run.
+   */
+  setSource(source: string, live = source === 'live data'): void {
     this.#source = source;
+    this.latency.live = live;
     this.#showFollowing();
   }
 

@@ -7,11 +7,12 @@ import { Series } from './series.js';
 /**
  * p50 and p99 (corrected for coordinated omission, ms) of the reports that arrived in this tick — of one
  * histogram merged from every generator's, as metrics summarises them; null when no load generator
- * reported. Live and stored snapshots carry the same summary, so live and replay draw the same line.
+ * reported, or none of its reports held a delivery (their percentiles are of nothing: 0 ms would draw a
+ * server faster than any). Live and stored snapshots carry the same summary, so live and replay draw the same line.
  */
 export function latencyOf(s: Snapshot): { p50: number; p99: number } | null {
   const sum = s.totals.loadgen;
-  return sum ? { p50: sum.p50Ms, p99: sum.p99Ms } : null;
+  return sum && sum.samples !== 0 ? { p50: sum.p50Ms, p99: sum.p99Ms } : null;
 }
 
 /** Loadgen delivery latency over time, drawn only for ticks in which a load generator reported. */
@@ -20,6 +21,10 @@ export class LatencyView {
   readonly p50: Series;
   readonly p99: Series;
   readonly #sets: [LineDataset, LineDataset];
+  /** Showing a run as it happens (see `ChartSet.setSource`); false for a replay or a report. */
+  live = true;
+  /** Some tick shown so far had a load generator's report. */
+  #reported = false;
 
   constructor(canvas: HTMLCanvasElement, opts: TimeChartOptions & { maxPoints?: number }) {
     this.chart = createTimeChart(canvas, { ...opts, yTitle: 'ms' });
@@ -55,6 +60,7 @@ export class LatencyView {
   reset(snapshots: readonly Snapshot[]): void {
     this.p50.clear();
     this.p99.clear();
+    this.#reported = false;
     for (const s of snapshots) this.append(s);
     if (snapshots.length === 0) this.#sources(null);
   }
@@ -73,13 +79,23 @@ export class LatencyView {
     this.#sets[1].data = this.p99.points;
   }
 
-  /** One line per load generator, as text: source names are user input. */
+  /**
+   * One line per load generator of the tick shown last, as text: source names are user input. With
+   * none: live, the command that connects one; a stored run says only whether any ever reported (its
+   * last tick, after the load, usually has none).
+   */
   #sources(s: Snapshot | null): void {
     const list = byId('loadgen-sources');
-    const lines = (s?.loadgen ?? []).map((r) =>
-      `${r.source} → ${r.target}: ${r.clients} clients, p99 ${formatNumber(r.latencyMs.corrected.p99)} ms${r.saturated ? ' (saturated: latencies suspect)' : ''}`,
-    );
-    if (lines.length === 0) lines.push(s === null || !latencyOf(s) ? noLoadgenText(location) : '');
+    if ((s?.loadgen ?? []).length > 0) this.#reported = true;
+    const lines = (s?.loadgen ?? []).map((r) => {
+      const c = r.latencyMs.corrected;
+      const p99 = c.count > 0 ? `p99 ${formatNumber(c.p99)} ms` : 'no delivery this tick';
+      return `${r.source} → ${r.target}: ${r.clients} clients, ${p99}${r.saturated ? ' (saturated: latencies suspect)' : ''}`;
+    });
+    if (lines.length === 0) {
+      if (this.live) lines.push(s === null || !latencyOf(s) ? noLoadgenText(location) : '');
+      else lines.push(this.#reported ? '' : 'no load generator reported to this run');
+    }
     while (list.children.length > lines.length) list.lastElementChild?.remove();
     lines.forEach((text, i) => {
       const li = (list.children[i] as HTMLElement | undefined) ?? list.appendChild(document.createElement('li'));

@@ -145,6 +145,15 @@ test('round trip: a run recorded into SQLite, written by writeRunCsv, reads back
           latencyMs: { corrected: p, uncorrected: p }, errors: {}, saturated: false,
         });
       }
+      if (tick === 5) {
+        // The generator's last tick: it reported, nothing was delivered, so there is no latency to show.
+        const none = { p50: 0, p90: 0, p99: 0, p999: 0, max: 0, count: 0 };
+        agg.acceptLoadgenReport({
+          type: 'loadgen-tick', source: 'lg', target: 't', time: 0, elapsedS: 4, clients: 3, sent: 0, received: 0, sentTotal: 30,
+          receivedTotal: 60, expectedTotal: 60, lostTotal: 1, duplicatedTotal: 0, reorderedTotal: 0,
+          latencyMs: { corrected: none, uncorrected: none }, errors: {}, saturated: false,
+        });
+      }
       clock.advance(tick === 4 ? 1333 : 1000);
     }
     agg.close();
@@ -168,6 +177,14 @@ test('round trip: a run recorded into SQLite, written by writeRunCsv, reads back
       assert.is(c.totals.loadgen?.sent ?? null, t.loadgen?.sent ?? null);
     });
     assert.ok(snapshots.some((s) => s.rooms.some((r) => r.room === '=HYPERLINK("http://x","y"),z')), 'the guarded, quoted name comes back whole');
+    // The tick with a report and no delivery: its latency cells are empty, not 0 ms, and read back as no samples.
+    const totalsRows = read('totals.csv').split('\r\n').filter((l) => /^\d{4}-/.test(l));
+    const quiet = stored.findIndex((s) => s.totals.loadgen !== null && s.totals.loadgen.samples === 0);
+    assert.ok(quiet >= 0, 'a tick whose report held no delivery');
+    assert.match(totalsRows[quiet] as string, /,0,0,0,,,,,$/, totalsRows[quiet]);
+    assert.equal([snapshots[quiet]?.totals.loadgen?.sent, snapshots[quiet]?.totals.loadgen?.samples], [0, 0]);
+    const busy = stored.findIndex((s) => (s.totals.loadgen?.samples ?? 0) > 0);
+    assert.match(totalsRows[busy] as string, /,11,22,1,1\.5,2\.25,7\.125,9,12\.5$/, totalsRows[busy]);
   } finally {
     db.close();
     tmp.cleanup();

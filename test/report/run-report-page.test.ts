@@ -16,7 +16,7 @@ import { buildRunReport, writeRunReport } from '../../report/index.js';
 import { openDatabase } from '../../store/database.js';
 import { CHROMIUM, launchChromium } from '../helpers/browser.js';
 import { findTool, needing } from '../helpers/require-tool.js';
-import { makeSnapshot } from '../helpers/snapshots.js';
+import { loadgenTickJson, makeSnapshot } from '../helpers/snapshots.js';
 import { tempDir } from '../helpers/temp.js';
 
 const HOSTILE_ROOM = '<img src=x onerror=alert(1)>';
@@ -124,7 +124,34 @@ page('room names and the label are text; nothing runs', async () => {
   assert.is(await p.evaluate(() => document.querySelectorAll('img').length), 0);
   assert.match((await p.textContent('#spectrum-note')) ?? '', /no latency histograms/);
   assert.match((await p.textContent('#delivery-note')) ?? '', /No load generator reported/);
+  assert.is(await p.textContent('#loadgen-sources'), 'no load generator reported to this run', 'no live hint (ws:///ingest) on a stored run');
   assert.equal(dialogs, []);
+  await p.close();
+});
+
+page('a generator whose last tick delivered nothing: no 0 ms point, no p99 0 ms line', async () => {
+  const r = store.startRun({ label: 'quiet end', start: 1_700_200_000_000 });
+  const report = (count: number) => {
+    const p = { p50: count ? 2 : 0, p90: count ? 3 : 0, p99: count ? 5 : 0, p999: count ? 6 : 0, max: count ? 7 : 0, count };
+    return { ...JSON.parse(loadgenTickJson({ source: 'lg1', target: 'chatpulse://h:1', clients: 4, received: count })), latencyMs: { corrected: p, uncorrected: p } };
+  };
+  for (let t = 1; t <= 6; t++) {
+    const s = makeSnapshot(t, { runId: r.id, t0: r.start });
+    const count = t < 6 ? 40 : 0;
+    s.loadgen = [report(count)];
+    s.totals.loadgen = { sources: 1, sent: count ? 10 : 0, received: count, lost: 0, lostTotal: 0, p50Ms: count ? 2 : 0, p90Ms: count ? 3 : 0, p99Ms: count ? 5 : 0, p999Ms: count ? 6 : 0, maxMs: count ? 7 : 0, samples: count, merged: true };
+    store.record(s);
+  }
+  writeRunReport(db, r.id, path.join(tmp.dir, 'quiet'));
+  const p = await browser!.newPage();
+  await p.goto(pathToFileURL(path.join(tmp.dir, 'quiet', 'report.html')).href);
+  await p.waitForSelector('body[data-ready="true"]', { timeout: 10_000 });
+  assert.is(await p.textContent('#loadgen-sources'), 'lg1 → chatpulse://h:1: 4 clients, no delivery this tick');
+  const ys = await p.evaluate(() => {
+    const r = (window as unknown as { __report: { chart(n: string): { data: { datasets: { label: string; data: { y: number }[] }[] } } } }).__report;
+    return r.chart('latency').data.datasets.filter((d) => d.label === 'p99 corrected').flatMap((d) => d.data.map((pt) => pt.y));
+  });
+  assert.equal(ys, [5, 5, 5, 5, 5], 'five ticks with deliveries; the sixth draws no point');
   await p.close();
 });
 
