@@ -21,10 +21,12 @@ const FOOTER = `DIR is a run folder as the demo and \`chatpulse server\` write i
 and totals.csv (either is enough) become a run in the store, status imported, so that
 \`chatpulse report RUN\` and \`--baseline RUN\` work with it. The run keeps the folder's id when it is
 free in the store (else it gets a fresh one, printed). A summary.json beside the CSV files is copied
-to <results-dir>/<RUN>/ with its run id and folder rewritten (a demo's: the report then shows its load
-generator's figures).
-FILE is one rooms.csv or totals.csv. Not in the CSV files, and so not in an imported run: private
-messages, connections opened, errors and disconnects by reason, the merged latency histograms.
+to <results-dir>/<RUN>/ with its run id and folder rewritten: the report then shows the load
+generators' figures from it, a demo's or a server's, and from a server's also its private messages and
+the reasons of its errors and disconnects.
+FILE is one rooms.csv or totals.csv. Not in the CSV files, and so not in an imported run without a
+summary.json: private messages, connections opened, errors and disconnects by reason (the report says
+"not in the CSV files", never 0 or none), the merged latency histograms (no spectrum).
 
 Exit code: 0 when imported, 2 on a usage error or a file that is not a chatpulse CSV (one line saying
 which file, line and column).

@@ -51,6 +51,12 @@ export interface RunTotals {
   counters: { messagesTotal: number; privateMessagesTotal: number; deliveriesTotal: number; connectionsTotal: number; errorsTotal: number };
   errorsByReason: Record<string, number>;
   disconnectsByReason: Record<string, number>;
+  /**
+   * True for a run imported from CSV files with no summary.json to say the rest: its private messages
+   * and the reasons of its errors and disconnects are not in the files (the fields above read 0 and
+   * empty, and a report shows them as unknown, not as none).
+   */
+  notInCsv?: boolean;
   /** Busiest first (by messages), `_other` last. */
   rooms: RoomTotals[];
 }
@@ -100,7 +106,7 @@ export interface RunReportData {
   server: RunTotals;
   loadgen: ReportLoadgen | null;
   /** Whole-run delivery latency (ms), and where it comes from. */
-  latency: { corrected: Percentiles; uncorrected: Percentiles; source: 'loadgen-summary' | 'stored-histograms' } | null;
+  latency: { corrected: Percentiles; uncorrected: Percentiles; source: 'loadgen-summary' | 'stored-histograms' | 'server-summary' } | null;
   /** From the run's merged HdrHistograms in the store; null when no load generator sent histograms. */
   spectrum: { corrected: SpectrumPoint[]; uncorrected: SpectrumPoint[] } | null;
   thresholds: ReportThreshold[];

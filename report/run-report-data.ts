@@ -1,14 +1,15 @@
 /**
  * A stored run, gathered for its report: the ticks and totals from the SQLite store, the whole-run
  * latency histograms the hub merged (for the percentile spectrum), and — when the run's results
- * folder holds one — the demo's `summary.json`, whose figures the report shows as they are.
+ * folder holds one — its `summary.json`: a demo's figures the report shows as they are; a server's
+ * fill in, for an imported run, what its CSV files do not hold.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { percentileSpectrum } from '../loadgen/index.js';
 import { readRunLatency, readRunTotals, RunReader, storedPercentiles, type Snapshot } from '../metrics/index.js';
 import type { LoadgenTickReport, Percentiles } from '../protocol/loadgen-report.js';
-import { REPORT_MAX_TICKS, type ReportLoadgen, type ReportThreshold, type RunReportData } from '../protocol/run-report.js';
+import { REPORT_MAX_TICKS, type ReportLoadgen, type ReportThreshold, type RunReportData, type RunTotals } from '../protocol/run-report.js';
 import type { Db } from '../store/database.js';
 
 export class ReportError extends Error {
@@ -25,16 +26,19 @@ export function buildRunReport(db: Db, runId: string, runFolder: string, now = n
   if (run === undefined) throw new ReportError(noSuchRun(reader, runId));
   const { snapshots, thinnedFrom } = readTicks(reader, runId, run.ticks);
   const stored = readRunLatency(db, runId);
-  const summary = readDemoSummary(path.join(runFolder, 'summary.json'), runId);
+  const json = readSummaryJson(path.join(runFolder, 'summary.json'), runId);
+  const summary = json && demoSummaryPart(json);
+  const server = json?.type === 'server-summary' ? serverSummaryPart(json) : undefined;
   const storedLatency = stored && stored.corrected.totalCount > 0 ? { ...storedPercentiles(stored), source: 'stored-histograms' as const } : null;
   return {
     kind: 'run',
     run: { id: run.id, label: run.label, start: run.start, end: run.end, status: run.status, ticks: run.ticks, config: run.config },
     generatedAt: now.toISOString(),
     ending: summary?.ending ?? null,
-    server: readRunTotals(reader, runId),
-    loadgen: summary?.loadgen ?? loadgenFromReports(snapshots),
-    latency: summary?.latency ? { ...summary.latency, source: 'loadgen-summary' } : storedLatency,
+    server: importedTotals(readRunTotals(reader, runId), run.status, json?.server),
+    // An imported run has neither the reports nor the histograms: a server's summary.json still says them.
+    loadgen: summary?.loadgen ?? loadgenFromReports(snapshots) ?? server?.loadgen ?? null,
+    latency: summary?.latency ? { ...summary.latency, source: 'loadgen-summary' } : storedLatency ?? (server?.latency ? { ...server.latency, source: 'server-summary' } : null),
     spectrum: stored && stored.corrected.totalCount > 0
       ? { corrected: percentileSpectrum(stored.corrected), uncorrected: percentileSpectrum(stored.uncorrected) }
       : null,
@@ -110,18 +114,21 @@ interface DemoSummaryPart {
   verdict: RunReportData['verdict'];
 }
 
-/**
- * The demo's `summary.json` of this run, read as the report's source of loadgen figures; undefined
- * when missing, unreadable, of another run, or not a demo summary (the report then goes without).
- */
-function readDemoSummary(file: string, runId: string): DemoSummaryPart | undefined {
-  let v: Record<string, unknown>;
+/** This run's `summary.json` (the demo's or the server's), parsed; undefined when missing, unreadable or another run's. */
+function readSummaryJson(file: string, runId: string): Record<string, unknown> | undefined {
+  let v: unknown;
   try {
-    v = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    v = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch {
     return undefined;
   }
-  if (v === null || typeof v !== 'object' || v.type !== 'demo-summary' || v.runId !== runId) return undefined;
+  if (v === null || typeof v !== 'object' || (v as { runId?: unknown }).runId !== runId) return undefined;
+  return v as Record<string, unknown>;
+}
+
+/** A demo's summary, read as the report's source of loadgen figures; undefined when it is not one (the report then goes without). */
+function demoSummaryPart(v: Record<string, unknown>): DemoSummaryPart | undefined {
+  if (v.type !== 'demo-summary') return undefined;
   const l = v.loadgen as (ReportLoadgen & { latency: DemoSummaryPart['latency'] }) | undefined;
   if (l === undefined || typeof l !== 'object' || typeof l.messages !== 'object') return undefined;
   return {
@@ -130,5 +137,56 @@ function readDemoSummary(file: string, runId: string): DemoSummaryPart | undefin
     latency: l.latency ?? null,
     thresholds: Array.isArray(v.thresholds) ? (v.thresholds as ReportThreshold[]) : [],
     verdict: (v.verdict as RunReportData['verdict']) ?? 'none',
+  };
+}
+
+interface ServerGenerator {
+  clients: number; sent: number; received: number; expected: number; lost: number; duplicated: number; reordered: number;
+  errors: Record<string, number>;
+}
+
+/**
+ * A `chatpulse server` summary's load side: each generator as of its last report, summed (as
+ * `loadgenFromReports` sums them from the ticks), and their merged whole-run latency.
+ */
+function serverSummaryPart(v: Record<string, unknown>): { loadgen: ReportLoadgen | null; latency: { corrected: Percentiles; uncorrected: Percentiles } | null } {
+  const gens = Array.isArray(v.generators) ? (v.generators as ServerGenerator[]).filter((g) => g !== null && typeof g === 'object' && typeof g.sent === 'number') : [];
+  const combined = v.combinedLatency as { corrected?: Percentiles; uncorrected?: Percentiles } | null | undefined;
+  const latency = combined?.corrected && combined.uncorrected && combined.corrected.count > 0 ? { corrected: combined.corrected, uncorrected: combined.uncorrected } : null;
+  if (gens.length === 0) return { loadgen: null, latency };
+  const sum = (f: (g: ServerGenerator) => number) => gens.reduce((a, g) => a + (Number.isFinite(f(g)) ? f(g) : 0), 0);
+  const errors: Record<string, number> = {};
+  for (const g of gens) for (const [k, n] of Object.entries(g.errors ?? {})) errors[k] = (errors[k] ?? 0) + n;
+  const expected = sum((g) => g.expected);
+  const lost = sum((g) => g.lost);
+  return {
+    latency,
+    loadgen: {
+      source: 'last-report', partial: true,
+      clients: { planned: null, peak: sum((g) => g.clients), connects: null, reconnects: null },
+      messages: {
+        sent: sum((g) => g.sent), pm: null, received: sum((g) => g.received), expected, lost,
+        lossPercent: expected > 0 ? Math.round((1e5 * lost) / expected) / 1000 : 0,
+        duplicated: sum((g) => g.duplicated), reordered: sum((g) => g.reordered), late: null, unexpected: null, ambiguous: null,
+      },
+      errors,
+      health: null,
+    },
+  };
+}
+
+/**
+ * An imported run's totals: what the CSV files hold, and what they do not (private messages, the
+ * reasons of errors and disconnects) from the folder's summary.json when it has them — else marked
+ * unknown, never shown as 0 and "none".
+ */
+function importedTotals(t: RunTotals, status: string, fromSummary: unknown): RunTotals {
+  if (status !== 'imported') return t;
+  const s = fromSummary as Partial<RunTotals> | undefined;
+  if (s === undefined || s === null || typeof s !== 'object' || typeof s.privateMessages !== 'number') return { ...t, notInCsv: true };
+  return {
+    ...t, privateMessages: s.privateMessages,
+    errorsByReason: s.errorsByReason ?? {}, disconnectsByReason: s.disconnectsByReason ?? {},
+    counters: { ...t.counters, privateMessagesTotal: s.counters?.privateMessagesTotal ?? s.privateMessages },
   };
 }

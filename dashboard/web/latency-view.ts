@@ -86,7 +86,8 @@ export class LatencyView {
    */
   #sources(s: Snapshot | null): void {
     const list = byId('loadgen-sources');
-    if ((s?.loadgen ?? []).length > 0) this.#reported = true;
+    // A tick of an imported run keeps the generators' sums (totals.loadgen) but not their reports.
+    if ((s?.loadgen ?? []).length > 0 || (s?.totals.loadgen ?? null) !== null) this.#reported = true;
     const lines = (s?.loadgen ?? []).map((r) => {
       const c = r.latencyMs.corrected;
       const p99 = c.count > 0 ? `p99 ${formatNumber(c.p99)} ms` : 'no delivery this tick';

@@ -56,14 +56,17 @@ if (data.kind === 'diff') {
 fillTable(table('config'), [['run', run.run.id], ['label', run.run.label], ['status', run.run.status], ['ticks', run.run.ticks],
   ...Object.entries(run.run.config).map(([k, v]): Cell[] => [k, configText(v)])]);
 const t = run.server;
+/** What the CSV files of an imported run do not hold (and no summary.json said): unknown, not 0 or none. */
+const NOT_IN_CSV = '— (not in the CSV files)';
 fillTable(table('server'), [
-  ['room messages', fig(t.messages, 'fig-server-messages')], ['private messages', fig(t.privateMessages, 'fig-server-pms')],
+  ['room messages', fig(t.messages, 'fig-server-messages')],
+  ['private messages', t.notInCsv ? { text: NOT_IN_CSV, value: null, id: 'fig-server-pms' } : fig(t.privateMessages, 'fig-server-pms')],
   ['deliveries (fan-out lines)', fig(t.deliveries, 'fig-server-deliveries')], ['joins / leaves', `${num(t.joins)} / ${num(t.leaves)}`],
   ['MPS mean over the run', fig(t.mpsMean, 'fig-server-mps-mean')], ['MPS mean while active', fig(t.mpsMeanActive, 'fig-server-mps-active')],
   ['active seconds', fig(t.activeS)], ['MPS peak', fig(t.mpsPeak, 'fig-server-mps-peak')],
   ['peak connections / members', `${num(t.peakConnections)} / ${num(t.peakMembers)}`],
   ['bytes in / out', `${num(t.bytesIn)} / ${num(t.bytesOut)}`], ['errors', fig(t.errors, 'fig-server-errors')],
-  ['errors by reason', reasons(t.errorsByReason)], ['disconnects by reason', reasons(t.disconnectsByReason)],
+  ['errors by reason', t.notInCsv ? NOT_IN_CSV : reasons(t.errorsByReason)], ['disconnects by reason', t.notInCsv ? NOT_IN_CSV : reasons(t.disconnectsByReason)],
 ]);
 function reasons(r: Record<string, number>): string {
   const e = Object.entries(r);
@@ -106,6 +109,7 @@ function pct(name: string, p: Percentiles | undefined, key: string): Cell[] {
 const lat = run.latency;
 setText(byId('latency-note'), lat === null ? 'No delivery latency: no load generator reported.'
   : lat.source === 'loadgen-summary' ? "Whole run, from the load generator's own histograms; corrected for coordinated omission (the honest figure) and uncorrected."
+  : lat.source === 'server-summary' ? "Whole run, as the server's summary.json gave it (the histograms every load generator sent the dashboard, merged; an imported run keeps no histograms of its own); corrected and uncorrected."
   : "Whole run, from the histograms every load generator sent the dashboard, merged; corrected and uncorrected.");
 fillTable(table('latency'), [
   pct('corrected', lat?.corrected, 'corrected'), pct('uncorrected', lat?.uncorrected, 'uncorrected'),
@@ -118,7 +122,9 @@ if (baseline?.spectrum) lines.push({ label: 'baseline, corrected', points: basel
   { label: 'baseline, uncorrected', points: baseline.spectrum.uncorrected, color: '#6b7280', dash: [5, 4] });
 let spectrum: SpectrumChart | null = null;
 if (lines.length > 0) spectrum = createSpectrumChart(byId<HTMLCanvasElement>('chart-spectrum'), lines);
-else setText(byId('spectrum-note'), 'No spectrum: the store holds no latency histograms for this run (no load generator reported to it).');
+else setText(byId('spectrum-note'), run.run.status === 'imported'
+  ? 'No spectrum: an imported run keeps no latency histograms (they are not in the CSV files).'
+  : 'No spectrum: the store holds no latency histograms for this run (no load generator reported to it).');
 
 // ---- per-room table ----
 fillTable(table('rooms'), t.rooms.map((r) => [r.room, fig(r.messages), fig(r.mpsMean), fig(r.mpsPeak), fig(r.joins), fig(r.leaves), fig(r.peakMembers)]),

@@ -129,6 +129,36 @@ test('into the original store: the id is taken, a fresh one is printed, and --ba
   }
 });
 
+test('a server run: its summary.json gives what the CSV files lack; without one, those figures read as unknown, not 0', async () => {
+  // The same folder as a `chatpulse server` run writes it: a server summary beside the CSV files.
+  const srvFolder = path.join(tmp.dir, 'srv', runId);
+  fs.cpSync(folder, srvFolder, { recursive: true });
+  const pct = (p99: number, count: number) => ({ p50: 1.2, p90: 2.5, p99, p999: 9, max: 14, count });
+  const server = { privateMessages: 17, errorsByReason: { bad_name: 3 }, disconnectsByReason: { quit: 2 }, counters: { privateMessagesTotal: 17 } };
+  const generator = (source: string, sent: number) => ({ source, target: 't', elapsedS: 39, clients: 3, sent, received: 2 * sent, expected: 2 * sent, lost: 1, duplicated: 0, reordered: 0, errorsTotal: 1, errors: { flood: 1 } });
+  fs.writeFileSync(path.join(srvFolder, 'summary.json'), JSON.stringify({
+    type: 'server-summary', runId, folder: `results/${runId}`, server, generators: [generator('lg1', 600), generator('lg2', 400)], generatorsForgotten: 0,
+    combinedLatency: { corrected: pct(6.9, 2000), uncorrected: pct(3.1, 2000), sources: 2, reports: 80, reportsWithoutHistograms: 0 }, files: [],
+  }));
+  const store = path.join(tmp.dir, 'c');
+  await cli(['import', srvFolder, '--results-dir', store]);
+  await cli(['report', runId, '--results-dir', store]);
+  const imp = pageData<RunReportData>(path.join(store, runId, 'report.html'));
+  assert.equal([imp.loadgen?.source, imp.loadgen?.messages.sent, imp.loadgen?.messages.received, imp.loadgen?.messages.lost, imp.loadgen?.errors], ['last-report', 1000, 2000, 2, { flood: 2 }]);
+  assert.equal([imp.latency?.source, imp.latency?.corrected.p99, imp.latency?.uncorrected.p99], ['server-summary', 6.9, 3.1]);
+  assert.equal([imp.server.privateMessages, imp.server.errorsByReason, imp.server.disconnectsByReason, imp.server.notInCsv], [17, { bad_name: 3 }, { quit: 2 }, undefined]);
+
+  // No summary.json at all: the figures no CSV holds are unknown.
+  const bare = path.join(tmp.dir, 'bare', runId);
+  fs.cpSync(folder, bare, { recursive: true });
+  fs.rmSync(path.join(bare, 'summary.json'));
+  const store2 = path.join(tmp.dir, 'd');
+  await cli(['import', bare, '--results-dir', store2]);
+  await cli(['report', runId, '--results-dir', store2]);
+  const none = pageData<RunReportData>(path.join(store2, runId, 'report.html'));
+  assert.equal([none.server.notInCsv, none.loadgen, none.latency], [true, null, null]);
+});
+
 test('bad input is one line and exit 2', async () => {
   const people = path.join(tmp.dir, 'people.csv');
   fs.writeFileSync(people, 'name,age\nbob,3\n');
