@@ -113,8 +113,9 @@ export class RoomTable {
     const rows: RoomSample[] = [];
     for (const slot of this.#named) rows.push(sample(slot, seconds));
     rows.sort(busiestFirst);
-    const other = sample(this.#other, seconds);
-    if (this.#otherUsed) rows.push(other);
+    // Sampled only from the first tick it holds a room: its moving average, like a named row's, counts
+    // the ticks it existed, not zeros from before (which read 8.4 for a row at 40 MPS from its start).
+    if (this.#otherUsed) rows.push(sample(this.#other, seconds));
     return rows;
   }
 

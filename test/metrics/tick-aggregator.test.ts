@@ -151,6 +151,23 @@ test('_other: rooms beyond --metric-rooms are summed, busiest first get rows, ro
   assert.is(t.row('_other')?.messagesTotal, 12);
 });
 
+test('_other appearing mid-run averages over its own ticks, as a new named row does', () => {
+  const t = setup({ metricRooms: 1, window: 5 });
+  t.join('a');
+  for (let i = 0; i < 4; i++) {
+    t.say('a', 2);
+    t.clock.advance(1000);
+  }
+  assert.is(t.row('_other'), undefined, 'no row before a room overflows');
+  t.join('b');
+  t.say('b', 40);
+  t.clock.advance(1000);
+  assert.equal([t.row('_other')?.mps, t.row('_other')?.mpsAvg], [40, 40], 'not (0+0+0+0+40)/5 = 8');
+  t.say('b', 20);
+  t.clock.advance(1000);
+  assert.is(t.row('_other')?.mpsAvg, 30);
+});
+
 test('10 000 invented rooms: rows and memory stay bounded', () => {
   const t = setup({ metricRooms: 50 });
   for (let i = 0; i < 10_000; i++) {
