@@ -127,6 +127,6 @@ export function serverSummaryMarkdown(s: ServerSummary): string {
   } else {
     out.push('No latency figures: no generator reported its histograms.', '');
   }
-  out.push('## Thresholds', '', 'None: thresholds belong to a load generator (`chatpulse loadgen --threshold …`).', '', ...filesSection(s.files));
+  out.push('## Thresholds', '', 'None checked here: thresholds belong to a load generator (`chatpulse loadgen --threshold …`), whose verdicts are in its own output and exit code, not in this summary.', '', ...filesSection(s.files));
   return out.join('\n');
 }
