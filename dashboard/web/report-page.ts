@@ -25,7 +25,9 @@ setText(byId('title'), data.kind === 'diff' ? 'chatpulse run vs baseline' : 'cha
 setText(byId('run-label'), runName(run));
 document.title = `${data.kind === 'diff' ? 'chatpulse diff' : 'chatpulse report'} — ${runName(run)}`;
 const when = (r: RunReportData) => `${new Date(r.run.start).toISOString()} → ${r.run.end === null ? '…' : new Date(r.run.end).toISOString()}`;
-setText(byId('headline'), `${run.run.status}, ${num(run.server.durationS)} s of ticks (${when(run)})${run.ending ? ` — ${run.ending}` : ''}`);
+// The run's span (from the store) and its ticks' (from when the ticks began — a demo's when its load did — to the last).
+const ticksSpan = (t: RunReportData['server']) => (t.lastTime === null ? '' : `, ticks ${new Date(t.lastTime - t.durationS * 1000).toISOString()} → ${new Date(t.lastTime).toISOString()}`);
+setText(byId('headline'), `${run.run.status}, ${num(run.server.durationS)} s of ticks (run ${when(run)}${ticksSpan(run.server)})${run.ending ? ` — ${run.ending}` : ''}`);
 if (baseline) setText(byId('baseline-line'), `baseline: ${runName(baseline)}, ${baseline.run.status}, ${num(baseline.server.durationS)} s (${when(baseline)})`);
 const verdict = data.verdict;
 const verdictEl = byId('verdict');

@@ -147,6 +147,8 @@ page('a generator whose last tick delivered nothing: no 0 ms point, no p99 0 ms 
   await p.goto(pathToFileURL(path.join(tmp.dir, 'quiet', 'report.html')).href);
   await p.waitForSelector('body[data-ready="true"]', { timeout: 10_000 });
   assert.is(await p.textContent('#loadgen-sources'), 'lg1 → chatpulse://h:1: 4 clients, no delivery this tick');
+  const iso = (ms: number) => new Date(ms).toISOString();
+  assert.match((await p.textContent('#headline')) ?? '', `6 s of ticks (run ${iso(r.start)} → ${iso(r.start + 6000)}, ticks ${iso(r.start)} → ${iso(r.start + 6000)})`);
   const ys = await p.evaluate(() => {
     const r = (window as unknown as { __report: { chart(n: string): { data: { datasets: { label: string; data: { y: number }[] }[] } } } }).__report;
     return r.chart('latency').data.datasets.filter((d) => d.label === 'p99 corrected').flatMap((d) => d.data.map((pt) => pt.y));
