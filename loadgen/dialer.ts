@@ -9,6 +9,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
+import { trustContext } from './trust-context.js';
 import { WsLink, type LineHandler } from './ws-link.js';
 
 export interface DialOptions {
@@ -74,7 +75,7 @@ export function dial(o: DialOptions): Dialed {
     // SNI takes names only; for an address the certificate is checked against the IP itself.
     ...(net.isIP(o.host) === 0 && { servername: o.host }),
     rejectUnauthorized: !o.tlsInsecure,
-    ...(o.tlsCa ? { ca: [...tls.rootCertificates, o.tlsCa] } : {}),
+    ...(o.tlsCa ? { secureContext: trustContext(o.tlsCa) } : {}),
   });
   socket.setNoDelay(true);
   return { socket, readyEvent: 'secureConnect', handshake: 'tls', framed: false };

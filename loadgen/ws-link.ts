@@ -14,6 +14,7 @@ import tls from 'node:tls';
 import WebSocket from 'ws';
 import { takeOverFrames } from '../protocol/ws-frame-reader.js';
 import { maskedTextFrames } from './ws-frame-writer.js';
+import { trustContext } from './trust-context.js';
 
 /** Text frames up to this size are read by `WsFrameReader`; a bigger one hands the connection back to ws. */
 const MAX_FAST_FRAME = 1024 * 1024;
@@ -46,7 +47,7 @@ export class WsLink extends EventEmitter {
       // The decoder works on bytes and the inbox checks what it reads; ws's own pass would be a second one.
       skipUTF8Validation: true,
       rejectUnauthorized: !o.tlsInsecure,
-      ...(o.tlsCa ? { ca: [...tls.rootCertificates, o.tlsCa] } : {}),
+      ...(o.tlsCa ? { secureContext: trustContext(o.tlsCa) } : {}),
       createConnection: (opts: net.NetConnectOpts & tls.ConnectionOptions) => {
         const s = o.url.startsWith('wss:') ? tls.connect(opts) : net.connect(opts);
         s.setNoDelay(true);

@@ -1,9 +1,12 @@
+import tls from 'node:tls';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { eventually, startTestHub } from '../helpers/hub.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp.js';
 import { makeTestCert, type TestCert } from '../helpers/tls-cert.js';
+import { dial } from '../../loadgen/dialer.js';
+import { trustContext } from '../../loadgen/trust-context.js';
 
 const tmp = tempDir('chatpulse-lg-tls-');
 const cert = makeTestCert(tmp.dir) as TestCert;
@@ -56,6 +59,25 @@ it('certificate checks: without --tls-insecure a self-signed server is refused; 
   const ok = JSON.parse(trusted.stdout().trim());
   assert.equal(ok.errors, {});
   assert.ok(ok.connect.handshakeMs.count >= 6);
+});
+
+it('--tls-ca: one trust context per CA, shared by every client (building one per client sat inside its connect time)', async () => {
+  const pem = `${cert.cert}\n`; // a CA of this test alone: no context cached for it yet
+  const built = tls.createSecureContext;
+  let contexts = 0;
+  tls.createSecureContext = (o) => {
+    contexts++;
+    return built(o);
+  };
+  try {
+    const sockets = Array.from({ length: 5 }, () => dial({ host: '127.0.0.1', port: h.chatPort, tls: true, tlsCa: pem }).socket as tls.TLSSocket);
+    await Promise.all(sockets.map((sock) => new Promise((resolve, reject) => sock.once('secureConnect', resolve).once('error', reject))));
+    for (const sock of sockets) sock.destroy();
+  } finally {
+    tls.createSecureContext = built;
+  }
+  assert.is(contexts, 1, 'five clients, one context');
+  assert.ok(trustContext(pem) === trustContext(pem));
 });
 
 it('without --report-token the dashboard refuses the reports and the loadgen says why', async () => {
