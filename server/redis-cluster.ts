@@ -67,6 +67,8 @@ export class RedisCluster implements ClusterLink {
   #delivery: ClusterDelivery | undefined;
   #grace: RedisGraceStore | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
+  /** When this node's own heartbeat last came back through the bus: proof the bus carries what others say. */
+  #heardSelf = 0;
 
   constructor(opts: RedisClusterOptions) {
     this.#nodeId = opts.nodeId || undefined;
@@ -194,6 +196,7 @@ export class RedisCluster implements ClusterLink {
   #beat(): void {
     const delivery = this.#delivery;
     if (!delivery || !this.#up) return;
+    this.#expire(delivery);
     const rooms = delivery.localPresence();
     const record = JSON.stringify({ t: 'h', n: this.#busId, id: this.nodeId, rooms } satisfies Frame);
     const p = this.#pub.pipeline();
@@ -216,7 +219,11 @@ export class RedisCluster implements ClusterLink {
     } catch {
       return;
     }
-    if (frame.n === this.#busId || !this.#delivery) return;
+    if (frame.n === this.#busId) {
+      if (frame.t === 'h') this.#heardSelf = Date.now();
+      return;
+    }
+    if (!this.#delivery) return;
     switch (frame.t) {
       case 'm':
         this.#delivery.remoteMessage(frame.r, frame.u, frame.x);
@@ -251,13 +258,42 @@ export class RedisCluster implements ClusterLink {
     else node.rooms.delete(key);
   }
 
-  /** Nodes heard from within the presence TTL; a killed node drops out by itself. */
+  /** Nodes heard from within the presence TTL; a killed node drops out by itself (and `#expire` says so). */
   *#liveNodes(): Generator<RemoteNode> {
     const cutoff = Date.now() - this.#ttl;
+    for (const node of this.#remote.values()) if (node.seenAt >= cutoff) yield node;
+  }
+
+  /**
+   * A node not heard from within the presence TTL was killed (a clean stop says goodbye): its users
+   * are gone, and this node's members of their rooms are told `* X left #room`, as a clean leave would
+   * have told them — else a client counting who is in a room (a load generator, above all) waits for
+   * them forever. Not for a user who is in that room again through another node, nor unless this
+   * node's own last heartbeat came back through the bus within half a TTL: after a reconnect, or while
+   * Redis hangs with the connection open, the silence is ours, not theirs.
+   */
+  #expire(delivery: ClusterDelivery): void {
+    if (Date.now() - this.#heardSelf > this.#ttl / 2) return;
+    const cutoff = Date.now() - this.#ttl;
+    let local: Record<string, string[]> | undefined;
     for (const [id, node] of this.#remote) {
-      if (node.seenAt < cutoff) this.#remote.delete(id);
-      else yield node;
+      if (node.seenAt >= cutoff) continue;
+      this.#remote.delete(id);
+      for (const { name, nicks } of node.rooms.values()) {
+        for (const nick of nicks) {
+          local ??= delivery.localPresence();
+          if (this.#memberElsewhere(name, nick, local)) continue;
+          delivery.remotePresence(name, nick, 'leave');
+        }
+      }
     }
+  }
+
+  #memberElsewhere(room: string, nick: string, local: Record<string, string[]>): boolean {
+    const key = room.toLowerCase();
+    for (const node of this.#liveNodes()) if (node.rooms.get(key)?.nicks.includes(nick)) return true;
+    for (const [name, nicks] of Object.entries(local)) if (name.toLowerCase() === key && nicks.includes(nick)) return true;
+    return false;
   }
 
   #setUp(up: boolean): void {

@@ -105,6 +105,43 @@ killed('kill -9 a node: its user reconnects through another node within the pres
   assert.is(await other.ask('/nick zed', /^!/), "! nickname 'zed' is taken");
 });
 
+killed('kill -9 a node: once its presence expires the other nodes tell their members its users left', async () => {
+  const [n1, n2] = [await node('n1', '60s'), await node('n2', '60s')];
+  const w = await login(n2.chatPort, 'wat');
+  await w.ask('/join dev', '* wat joined #dev');
+  const z = await zedInRooms(n1.chatPort);
+  await w.waitFor('* zed joined #dev');
+  n1.proc.child.kill('SIGKILL');
+  await n1.proc.exited();
+  z.close();
+  // A clean leave would have said it at once; a killed node says nothing, so its silence does, after the TTL.
+  await w.waitFor('* zed left #dev', TTL * 4);
+  assert.is(w.lines.filter((l) => l === '* zed left #dev').length, 1, 'once');
+  assert.not.ok(w.lines.includes('* zed left #ops'), 'only the rooms wat is in are told');
+  assert.match(await w.ask('/users dev', /^\* users in #dev/), /^\* users in #dev \(1\): wat$/);
+  // zed comes back through n2: joined again, and no late leave follows.
+  const back = await loginOnceFree(n2.chatPort, 'zed', TTL * 4);
+  assert.match(back.answer, /^\* Welcome back, zed\. Rooms restored: #main, #dev, #ops/);
+  await w.waitFor('* zed joined #dev');
+  await sleep(TTL * 2);
+  assert.is(w.lines.filter((l) => l === '* zed left #dev').length, 1, 'no leave for a user who is back');
+});
+
+killed('Redis hanging longer than the presence TTL: no node takes the silence for a dead node, nobody is told anyone left', async () => {
+  const [n1, n2] = [await node('n1', '60s'), await node('n2', '60s')];
+  const w = await login(n2.chatPort, 'wat');
+  await w.ask('/join dev', '* wat joined #dev');
+  const z = await zedInRooms(n1.chatPort);
+  await w.waitFor('* zed joined #dev');
+  redis.child.kill('SIGSTOP');
+  await sleep(TTL * 3);
+  redis.child.kill('SIGCONT');
+  await sleep(TTL * 2);
+  assert.not.ok(w.lines.includes('* zed left #dev'), w.lines.join('\n'));
+  z.send('after the hang');
+  await w.waitFor('[dev] zed: after the hang');
+});
+
 killed('a clean quit on one node: the rooms come back through another node, and only once', async () => {
   const [n1, n2] = [await node('n1', '60s'), await node('n2', '60s')];
   const z = await zedInRooms(n1.chatPort);
