@@ -296,7 +296,7 @@ export class ChatCore implements CommandContext {
   /** What the cluster link delivers from other nodes: fanned out to local members only. */
   clusterDelivery(): ClusterDelivery {
     return {
-      remoteMessage: (roomName, nick, text) => this.#out.relay(roomName, nick, text),
+      remoteMessage: (roomName, nick, text, ts) => this.#out.relay(roomName, nick, text, ts),
       remotePresence: (roomName, nick, change) => this.#membership.remotePresence(roomName, nick, change),
       remotePrivate: (from, to, text) => {
         const target = this.#nicknames.find(to);

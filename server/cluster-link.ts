@@ -10,7 +10,8 @@ export interface ClusterLink {
   /** Resolves true when this node may use the nickname cluster-wide (true when the bus is down: local rules only). */
   claimNick(nick: string): Promise<boolean>;
   releaseNick(nick: string): void;
-  publishMessage(room: string, nick: string, text: string): void;
+  /** `ts`: when the line was sent (wall ms), so that every node's history stamps it alike. */
+  publishMessage(room: string, nick: string, text: string, ts: number): void;
   publishPresence(room: string, nick: string, change: 'join' | 'leave'): void;
   /** Returns false when no other node has that nickname. */
   publishPrivate(from: string, to: string, text: string): boolean;
@@ -23,7 +24,8 @@ export interface ClusterLink {
 
 /** What a cluster link delivers to the local chat core. */
 export interface ClusterDelivery {
-  remoteMessage(room: string, nick: string, text: string): void;
+  /** `ts`: when the sending node received it (wall ms); absent from a node of an older version. */
+  remoteMessage(room: string, nick: string, text: string, ts?: number): void;
   remotePresence(room: string, nick: string, change: 'join' | 'leave'): void;
   remotePrivate(from: string, to: string, text: string): void;
   /**

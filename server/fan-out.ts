@@ -9,6 +9,9 @@ import { frameBytes, type LineArena } from './line-arena.js';
 import type { RoomRegistry } from './rooms.js';
 import type { Session } from './session.js';
 
+/** A relayed line's send time further than this from ours is not believed. */
+const DAY_MS = 86_400_000;
+
 export interface FanOutDeps {
   events: ChatEvents;
   rooms: RoomRegistry<Session>;
@@ -183,21 +186,25 @@ export class FanOut {
     this.#bytesOut += bytesOut;
     this.#noteStart();
     this.#history?.appendBytes(room.name, this.#readMs, nick, text, textAt, textEnd);
-    this.#cluster?.publishMessage(room.name, nick, text.toString('utf8', textAt, textEnd));
+    this.#cluster?.publishMessage(room.name, nick, text.toString('utf8', textAt, textEnd), this.#readMs);
     if (this.#events.has('message')) {
       this.#events.emit('message', new RoomMessageEvent(room.name, nick, members.length, bytesOut, text, textAt, textEnd));
     }
   }
 
   /** A room message from another node: kept in history and fanned out to the local members only. */
-  relay(roomName: string, nick: string, text: string): void {
+  relay(roomName: string, nick: string, text: string, sentAt?: number): void {
     const room = this.#rooms.get(roomName);
     // The local spelling, so one room keeps one pending history ring whatever another node typed.
     // Checked by the sending node, unless it runs an older version: never relay controls raw, nor
     // a nickname that reads as each member's own echo (`*` is in no nickname, so none is forged).
     text = defuseControls(text);
     if (looksLikeYou(nick)) nick = `${nick}*`;
-    this.#history?.append(room?.name ?? roomName, this.#now(), nick, text);
+    // Stamped when it was sent, as on the sending node (a bus that was slow must not move it in /history);
+    // a missing or absurd time (an older node, a clock a day off) is replaced by ours.
+    const now = this.#now();
+    const ts = sentAt !== undefined && Number.isFinite(sentAt) && Math.abs(sentAt - now) < DAY_MS ? sentAt : now;
+    this.#history?.append(room?.name ?? roomName, ts, nick, text);
     if (!room) return;
     const line = lines.roomMessage(room.name, nick, text);
     for (const m of room.members) m.conn.send(line);

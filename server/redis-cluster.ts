@@ -25,7 +25,7 @@ export interface RedisClusterOptions {
 
 /** Bus frames, kept short: every room message crosses the bus once. */
 type Frame =
-  | { t: 'm'; n: string; r: string; u: string; x: string }
+  | { t: 'm'; n: string; r: string; u: string; x: string; s?: number }
   | { t: 'j' | 'l'; n: string; r: string; u: string }
   | { t: 'p'; n: string; to: string; u: string; x: string }
   | { t: 'h'; n: string; id: string; rooms: Record<string, string[]> };
@@ -142,8 +142,8 @@ export class RedisCluster implements ClusterLink {
     this.#nicks.release(nick);
   }
 
-  publishMessage(room: string, nick: string, text: string): void {
-    this.#publish({ t: 'm', n: this.#busId, r: room, u: nick, x: text });
+  publishMessage(room: string, nick: string, text: string, ts: number): void {
+    this.#publish({ t: 'm', n: this.#busId, r: room, u: nick, x: text, s: ts });
   }
 
   publishPresence(room: string, nick: string, change: 'join' | 'leave'): void {
@@ -226,7 +226,7 @@ export class RedisCluster implements ClusterLink {
     if (!this.#delivery) return;
     switch (frame.t) {
       case 'm':
-        this.#delivery.remoteMessage(frame.r, frame.u, frame.x);
+        this.#delivery.remoteMessage(frame.r, frame.u, frame.x, typeof frame.s === 'number' ? frame.s : undefined);
         break;
       case 'j':
       case 'l':

@@ -13,7 +13,7 @@ test('a line held during a nickname claim that hits a bug costs that line, not t
     up: true,
     claimNick: () => new Promise<boolean>((resolve) => (grant = resolve)),
     releaseNick() {},
-    publishMessage(_room: string, _nick: string, text: string) {
+    publishMessage(_room: string, _nick: string, text: string, _ts: number) {
       if (text === 'boom') throw new Error('bug in publish');
     },
     publishPresence() {},

@@ -272,4 +272,25 @@ test('a message relayed from another node (maybe an older one) under a nickname 
   }
 });
 
+test('a relayed line goes into history with the time it was sent, not the time it arrived; an absurd time is not believed', async () => {
+  const db = openDatabase(':memory:');
+  const history = new HistoryStore(db, { cap: 100 });
+  const { core } = chat(['ann'], [], history);
+  try {
+    const relay = core.clusterDelivery();
+    const sent = Date.now() - 42_000; // a bus that held it 42 s (a hung Redis, say)
+    relay.remoteMessage('main', 'bob', 'late', sent);
+    relay.remoteMessage('main', 'bob', 'from the future', Date.now() + 3 * 86_400_000);
+    relay.remoteMessage('main', 'bob', 'older node');
+    const lines = history.recent('main', 10);
+    assert.equal(lines.map((l) => l.text), ['late', 'from the future', 'older node']);
+    assert.is(lines[0]?.ts, sent);
+    for (const l of lines.slice(1)) assert.ok(Math.abs(l.ts - Date.now()) < 5000, `${l.text}: stamped now, ${l.ts}`);
+  } finally {
+    await core.shutdown(0);
+    await history.close();
+    db.close();
+  }
+});
+
 test.run();
