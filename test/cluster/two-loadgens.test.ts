@@ -37,8 +37,18 @@ test('two loadgen processes report to one dashboard: each source kept, totals su
     assert.equal(last.loadgen.map((r) => r.source).sort(), ['east', 'west']);
     // A tick's totals combine the reports that arrived in it: use ticks in which exactly one report of
     // each source arrived (both latest reports inside the tick's window), so the sum is known.
+    // A snapshot lists only each source's latest report: a tick into which one source's reports came
+    // twice (a late one and the next) sums both, so keep ticks where each source's report follows the
+    // one listed a tick earlier by exactly one report interval (its `elapsedS`).
     const inTick = (s: Snapshot) => s.loadgen.filter((r) => r.time > s.time - s.intervalS * 1000 && r.time <= s.time);
-    const combined = snapshots.filter((s) => s.totals.loadgen?.sources === 2 && inTick(s).length === 2);
+    const oneEach = (s: Snapshot, k: number) => {
+      const prev = snapshots[k - 1];
+      return prev !== undefined && inTick(s).every((r) => {
+        const before = prev.loadgen.find((p) => p.source === r.source);
+        return before !== undefined && Math.abs(r.elapsedS - before.elapsedS - 0.25) < 0.1;
+      });
+    };
+    const combined = snapshots.filter((s, k) => s.totals.loadgen?.sources === 2 && inTick(s).length === 2 && oneEach(s, k));
     assert.ok(combined.length > 0, 'a tick with one report from each');
     const t = combined[combined.length - 1] as Snapshot;
     const reports = inTick(t);
