@@ -54,7 +54,18 @@ export class RedisCluster implements ClusterLink {
   readonly #nicks: NickClaims;
   /** Other processes seen using our node name (warned about once each). */
   readonly #namesakes = new Set<string>();
+  /** The bus is usable: connected, and carrying what we publish (see `#stalled`). What every check reads. */
   #up = false;
+  /** ioredis has a ready connection. */
+  #connected = false;
+  #connectedAt = 0;
+  /**
+   * Connected, but our own heartbeat has not come back for a TTL: a Redis that hangs (stopped, or a
+   * partition that keeps the TCP connection open) takes commands into its socket and runs them all
+   * when it wakes. Meanwhile nothing is published, so room messages stay on their node, as while Redis
+   * is down, instead of arriving seconds late everywhere else.
+   */
+  #stalled = false;
   #closed = false;
   readonly #pub: Redis;
   readonly #sub: Redis;
@@ -87,8 +98,8 @@ export class RedisCluster implements ClusterLink {
     this.#pub = new Redis(opts.url, { ...common, enableAutoPipelining: true });
     this.#sub = new Redis(opts.url, { ...common, autoResubscribe: true });
     this.#sub.on('message', (_channel: string, payload: string) => this.#onFrame(payload));
-    this.#pub.on('ready', () => this.#setUp(true));
-    this.#pub.on('close', () => this.#setUp(false));
+    this.#pub.on('ready', () => this.#setConnected(true));
+    this.#pub.on('close', () => this.#setConnected(false));
     for (const c of [this.#pub, this.#sub]) c.on('error', () => {}); // state changes are logged once, below
     this.#nicks = new NickClaims({
       redis: this.#pub, up: () => this.#up, busId: this.#busId, prefix: this.#prefix, ttlMs: this.#ttl, log: this.#log,
@@ -195,16 +206,22 @@ export class RedisCluster implements ClusterLink {
 
   #beat(): void {
     const delivery = this.#delivery;
-    if (!delivery || !this.#up) return;
-    this.#expire(delivery);
+    if (!delivery || !this.#connected) return;
+    const silentMs = Date.now() - Math.max(this.#heardSelf, this.#connectedAt);
+    if (!this.#stalled && silentMs > this.#ttl) {
+      this.#stalled = true;
+      this.#setUp(false, `redis: ${this.#describe()} not answering for ${silentMs} ms; serving local clients only until it does`);
+    }
+    if (this.#up) this.#expire(delivery);
     const rooms = delivery.localPresence();
     const record = JSON.stringify({ t: 'h', n: this.#busId, id: this.nodeId, rooms } satisfies Frame);
     const p = this.#pub.pipeline();
     p.set(this.#presenceKey(), record, 'PX', this.#ttl);
-    // Re-assert our nicknames; after a split, one that an earlier login holds is given up.
-    const asked = this.#nicks.reclaim(p, delivery.localNicks());
+    // Re-assert our nicknames; after a split, one that an earlier login holds is given up. (Not while
+    // stalled: the heartbeat alone goes out then, to hear when Redis answers again.)
+    const asked = this.#up ? this.#nicks.reclaim(p, delivery.localNicks()) : [];
     // Grace records of connected nicknames: kept alive, so that they outlive this node if it is killed.
-    const refreshed = this.#grace?.refresh(p) ?? [];
+    const refreshed = this.#up ? (this.#grace?.refresh(p) ?? []) : [];
     p.publish(this.#channel, record);
     p.exec().then((results) => {
       this.#nicks.settle(asked, results, 1, (nick) => this.#delivery?.nickLost(nick));
@@ -220,7 +237,12 @@ export class RedisCluster implements ClusterLink {
       return;
     }
     if (frame.n === this.#busId) {
-      if (frame.t === 'h') this.#heardSelf = Date.now();
+      if (frame.t !== 'h') return;
+      this.#heardSelf = Date.now();
+      if (this.#stalled) {
+        this.#stalled = false;
+        this.#setUp(this.#connected, `redis: ${this.#describe()} answering again as node ${this.nodeId}`);
+      }
       return;
     }
     if (!this.#delivery) return;
@@ -296,16 +318,28 @@ export class RedisCluster implements ClusterLink {
     return false;
   }
 
-  #setUp(up: boolean): void {
+  /** ioredis's connection came up or went. */
+  #setConnected(connected: boolean): void {
+    if (connected === this.#connected || this.#closed) return;
+    this.#connected = connected;
+    if (connected) {
+      this.#connectedAt = Date.now();
+      this.#stalled = false;
+    }
+    this.#setUp(connected, connected
+      ? `redis: connected to ${this.#describe()} as node ${this.nodeId}`
+      : `redis: connection to ${this.#describe()} lost; serving local clients only, reconnecting`);
+  }
+
+  /** The bus became usable or not (`line` says why): metrics told, one log line. */
+  #setUp(up: boolean, line: string): void {
     if (up === this.#up || this.#closed) return;
     this.#up = up;
     this.#onState(up);
+    this.#log(line);
     if (up) {
       this.#grace?.reconnected();
-      this.#log(`redis: connected to ${this.#describe()} as node ${this.nodeId}`);
       this.#beat();
-    } else {
-      this.#log(`redis: connection to ${this.#describe()} lost; serving local clients only, reconnecting`);
     }
   }
 

@@ -42,6 +42,15 @@ async function zedInRooms(port: number) {
   return z;
 }
 
+/** Waits for a line on a node's stderr (where its redis: lines go). */
+async function logged(proc: { stderr(): string }, re: RegExp, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!re.test(proc.stderr())) {
+    if (Date.now() > end) throw new Error(`no ${re} on stderr:\n${proc.stderr()}`);
+    await sleep(20);
+  }
+}
+
 /** Logs in as `nick` on `port` until the cluster lets it (a dead node's claim expires); the welcome line and when. */
 async function loginOnceFree(port: number, nick: string, timeoutMs: number) {
   const end = Date.now() + timeoutMs;
@@ -127,17 +136,23 @@ killed('kill -9 a node: once its presence expires the other nodes tell their mem
   assert.is(w.lines.filter((l) => l === '* zed left #dev').length, 1, 'no leave for a user who is back');
 });
 
-killed('Redis hanging longer than the presence TTL: no node takes the silence for a dead node, nobody is told anyone left', async () => {
+killed('Redis hanging longer than the presence TTL: nodes serve locally and say so, nobody is told anyone left, nothing arrives late', async () => {
   const [n1, n2] = [await node('n1', '60s'), await node('n2', '60s')];
   const w = await login(n2.chatPort, 'wat');
   await w.ask('/join dev', '* wat joined #dev');
   const z = await zedInRooms(n1.chatPort);
   await w.waitFor('* zed joined #dev');
   redis.child.kill('SIGSTOP');
-  await sleep(TTL * 3);
+  // The connection stays open: only the node's own heartbeat not coming back tells it Redis hangs.
+  await logged(n1.proc, /redis: 127\.0\.0\.1:\d+ not answering for \d+ ms; serving local clients only until it does/, TTL * 4);
+  z.send('during the hang');
+  await z.waitFor('[dev] You: during the hang');
+  await sleep(TTL);
   redis.child.kill('SIGCONT');
+  await logged(n1.proc, /redis: 127\.0\.0\.1:\d+ answering again as node n1/, TTL * 4);
   await sleep(TTL * 2);
   assert.not.ok(w.lines.includes('* zed left #dev'), w.lines.join('\n'));
+  assert.not.ok(w.lines.includes('[dev] zed: during the hang'), 'a line sent while the bus hung stays on its node: not replayed seconds late');
   z.send('after the hang');
   await w.waitFor('[dev] zed: after the hang');
 });
