@@ -1,4 +1,4 @@
-import { defaultLoadOptions, formatSummary, LoadOptionsError, nothingMeasured, percentileSpectrum, prepareRunFolder, RunFolderError, tickPoint, writeRunFolder, parseScenario, splitTargetSpec, runLoad, ScenarioError, type LoadOptions, type ReportData } from '../loadgen/index.js';
+import { defaultLoadOptions, formatSummary, LoadOptionsError, nothingMeasured, percentileSpectrum, prepareRunFolder, RunFolderError, tickPoint, writeRunFolder, parseScenario, splitTargetSpec, runLoad, ScenarioError, type LoadOptions, type LoadSummary, type ReportData } from '../loadgen/index.js';
 import { Progress } from '../loadgen/progress.js';
 import { parseFlags, UsageError } from './flags.js';
 import { loadgenFlags, loadOptionsUsage } from './loadgen-flags.js';
@@ -60,7 +60,7 @@ export const loadgenCommand: Command = {
       }
       if (nothingMeasured(summary)) {
         const kinds = Object.entries(summary.errors).map(([k, n]) => `${k} ×${n}`).join(', ') || 'none reported';
-        console.error(`chatpulse loadgen: no message was sent or received, so nothing was measured (errors: ${kinds})`);
+        console.error(`chatpulse loadgen: no message was sent or received, so nothing was measured (errors: ${kinds})${tlsHint(summary)}`);
         return 1;
       }
       return summary.ok ? 0 : 1;
@@ -119,6 +119,17 @@ function toOptions(f: Flags): Partial<LoadOptions> {
 }
 
 /** A run that asked for traffic and saw none (no client got in, say) must not pass as a success. */
+/**
+ * A TLS server answers plain text by closing the connection, before any line: the run's only errors
+ * are closes and no client ever read a line. Said as a question — a server that closes every
+ * connection at once for another reason reads the same.
+ */
+function tlsHint(s: LoadSummary): string {
+  const onlyCloses = Object.keys(s.errors).length > 0 && Object.keys(s.errors).every((k) => k === 'connection_closed' || k === 'connection_reset');
+  const plain = !s.config.tls && !s.targets.some((t) => t.startsWith('wss:'));
+  return onlyCloses && plain && s.connect.firstLineMs.count === 0 ? ' — the server closed every connection before its first line: does it speak TLS? (add --tls)' : '';
+}
+
 function durationOf(o: Partial<LoadOptions>): number {
   return o.duration ?? 60_000;
 }

@@ -61,6 +61,12 @@ it('certificate checks: without --tls-insecure a self-signed server is refused; 
   assert.ok(ok.connect.handshakeMs.count >= 6);
 });
 
+it('plain TCP against the TLS port: nothing measured, and the line asks whether the server speaks TLS', async () => {
+  const plain = run();
+  assert.is((await plain.exited(25_000)).code, 1);
+  assert.match(plain.stderr().trim().split('\n').at(-1) ?? '', /^chatpulse loadgen: no message was sent or received, so nothing was measured \(errors: connection_closed ×\d+.*\) — the server closed every connection before its first line: does it speak TLS\? \(add --tls\)$/);
+});
+
 it('--tls-ca: one trust context per CA, shared by every client (building one per client sat inside its connect time)', async () => {
   const pem = `${cert.cert}\n`; // a CA of this test alone: no context cached for it yet
   const built = tls.createSecureContext;
