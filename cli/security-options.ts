@@ -32,7 +32,8 @@ export interface SecurityOptions {
 export function securityOptions(f: SecurityFlags, env: NodeJS.ProcessEnv = process.env): SecurityOptions {
   const token = f.token || env.CHATPULSE_TOKEN || '';
   if (token !== '' && !/^[\x21-\x7e]{16,256}$/.test(token)) {
-    throw new UsageError('--token expects 16 to 256 printable characters without spaces (or leave it out to have one generated)');
+    const from = f.token ? '--token' : 'CHATPULSE_TOKEN (from the environment)';
+    throw new UsageError(`${from} expects 16 to 256 printable characters without spaces (or leave it out to have one generated)`);
   }
   const notes: string[] = [];
   const out: SecurityOptions = { notes, ...(token !== '' && { token }) };

@@ -128,6 +128,15 @@ it('CLI: TLS flags, errors as one line (exit 2 for flags, 1 for files), nothing 
     assert.is(p.stderr().trim().split('\n').length, 1, 'one line');
     assert.not.match(p.stdout(), /listening/, 'nothing started');
   }
+  // A bad token is named where it came from: the flag, or the environment the user may not think of.
+  for (const [args, env, re] of [
+    [['--token', 'short'], {}, /^chatpulse server: --token expects 16 to 256 printable characters/],
+    [[], { CHATPULSE_TOKEN: 'short' }, /^chatpulse server: CHATPULSE_TOKEN \(from the environment\) expects 16 to 256 printable characters/],
+  ] as [string[], Record<string, string>, RegExp][]) {
+    const p = runCli(['server', '--port', '0', '--http-port', '0', '--results-dir', tmp.dir, ...args], { env: { ...process.env, ...env } });
+    assert.is((await p.exited()).code, 2, p.stderr());
+    assert.match(p.stderr().trim(), re);
+  }
 });
 
 it('CLI: --tls-port prints both ports and the fingerprint; a TLS client talks to a TCP client', async () => {
