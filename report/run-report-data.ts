@@ -84,25 +84,40 @@ function loadgenFromReports(snapshots: readonly Snapshot[]): ReportLoadgen | nul
     if (s.loadgen.some((r) => r.saturated)) saturatedTicks++;
   }
   if (last.size === 0) return null;
-  const sum = (f: (r: LoadgenTickReport) => number) => [...last.values()].reduce((a, r) => a + f(r), 0);
+  const gens = [...last.values()].map((r): GeneratorTotals => ({
+    clients: r.clients, sent: r.sentTotal, received: r.receivedTotal, expected: r.expectedTotal, lost: r.lostTotal,
+    duplicated: r.duplicatedTotal, reordered: r.reorderedTotal, errors: r.errors,
+  }));
+  return lastReports(gens, {
+    trustworthy: saturatedTicks === 0,
+    note: saturatedTicks === 0 ? `${last.size} generator(s) reported; none saturated`
+      : `a generator was saturated in ${saturatedTicks} drawn tick(s): its latencies there are suspect`,
+  });
+}
+
+/** One generator's running totals as of its last report (a tick's report, or a server summary's entry). */
+interface GeneratorTotals {
+  clients: number; sent: number; received: number; expected: number; lost: number; duplicated: number; reordered: number;
+  errors: Record<string, number>;
+}
+
+/** Generators' last reports summed: counts as of then, loss not settled (`partial`). */
+function lastReports(gens: readonly GeneratorTotals[], health: ReportLoadgen['health']): ReportLoadgen {
+  const sum = (f: (g: GeneratorTotals) => number) => gens.reduce((a, g) => a + (Number.isFinite(f(g)) ? f(g) : 0), 0);
   const errors: Record<string, number> = {};
-  for (const r of last.values()) for (const [k, v] of Object.entries(r.errors)) errors[k] = (errors[k] ?? 0) + v;
-  const expected = sum((r) => r.expectedTotal);
-  const lost = sum((r) => r.lostTotal);
+  for (const g of gens) for (const [k, n] of Object.entries(g.errors ?? {})) errors[k] = (errors[k] ?? 0) + n;
+  const expected = sum((g) => g.expected);
+  const lost = sum((g) => g.lost);
   return {
     source: 'last-report', partial: true,
-    clients: { planned: null, peak: sum((r) => r.clients), connects: null, reconnects: null },
+    clients: { planned: null, peak: sum((g) => g.clients), connects: null, reconnects: null },
     messages: {
-      sent: sum((r) => r.sentTotal), pm: null, received: sum((r) => r.receivedTotal), expected, lost,
+      sent: sum((g) => g.sent), pm: null, received: sum((g) => g.received), expected, lost,
       lossPercent: expected > 0 ? Math.round((1e5 * lost) / expected) / 1000 : 0,
-      duplicated: sum((r) => r.duplicatedTotal), reordered: sum((r) => r.reorderedTotal), late: null, unexpected: null, ambiguous: null,
+      duplicated: sum((g) => g.duplicated), reordered: sum((g) => g.reordered), late: null, unexpected: null, ambiguous: null,
     },
     errors,
-    health: {
-      trustworthy: saturatedTicks === 0,
-      note: saturatedTicks === 0 ? `${last.size} generator(s) reported; none saturated`
-        : `a generator was saturated in ${saturatedTicks} drawn tick(s): its latencies there are suspect`,
-    },
+    health,
   };
 }
 
@@ -140,39 +155,15 @@ function demoSummaryPart(v: Record<string, unknown>): DemoSummaryPart | undefine
   };
 }
 
-interface ServerGenerator {
-  clients: number; sent: number; received: number; expected: number; lost: number; duplicated: number; reordered: number;
-  errors: Record<string, number>;
-}
-
 /**
  * A `chatpulse server` summary's load side: each generator as of its last report, summed (as
  * `loadgenFromReports` sums them from the ticks), and their merged whole-run latency.
  */
 function serverSummaryPart(v: Record<string, unknown>): { loadgen: ReportLoadgen | null; latency: { corrected: Percentiles; uncorrected: Percentiles } | null } {
-  const gens = Array.isArray(v.generators) ? (v.generators as ServerGenerator[]).filter((g) => g !== null && typeof g === 'object' && typeof g.sent === 'number') : [];
+  const gens = Array.isArray(v.generators) ? (v.generators as GeneratorTotals[]).filter((g) => g !== null && typeof g === 'object' && typeof g.sent === 'number') : [];
   const combined = v.combinedLatency as { corrected?: Percentiles; uncorrected?: Percentiles } | null | undefined;
   const latency = combined?.corrected && combined.uncorrected && combined.corrected.count > 0 ? { corrected: combined.corrected, uncorrected: combined.uncorrected } : null;
-  if (gens.length === 0) return { loadgen: null, latency };
-  const sum = (f: (g: ServerGenerator) => number) => gens.reduce((a, g) => a + (Number.isFinite(f(g)) ? f(g) : 0), 0);
-  const errors: Record<string, number> = {};
-  for (const g of gens) for (const [k, n] of Object.entries(g.errors ?? {})) errors[k] = (errors[k] ?? 0) + n;
-  const expected = sum((g) => g.expected);
-  const lost = sum((g) => g.lost);
-  return {
-    latency,
-    loadgen: {
-      source: 'last-report', partial: true,
-      clients: { planned: null, peak: sum((g) => g.clients), connects: null, reconnects: null },
-      messages: {
-        sent: sum((g) => g.sent), pm: null, received: sum((g) => g.received), expected, lost,
-        lossPercent: expected > 0 ? Math.round((1e5 * lost) / expected) / 1000 : 0,
-        duplicated: sum((g) => g.duplicated), reordered: sum((g) => g.reordered), late: null, unexpected: null, ambiguous: null,
-      },
-      errors,
-      health: null,
-    },
-  };
+  return { loadgen: gens.length === 0 ? null : lastReports(gens, null), latency };
 }
 
 /**

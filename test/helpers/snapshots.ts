@@ -1,4 +1,5 @@
 import type { RoomSample, Snapshot, TotalsSample } from '../../metrics/snapshot.js';
+import type { LoadgenTickReport } from '../../protocol/loadgen-report.js';
 
 /** A plausible Snapshot for tests of the parts downstream of the aggregator (frames, backpressure). */
 export function makeSnapshot(tick: number, opts: { runId?: string; rooms?: string[]; t0?: number; intervalS?: number } = {}): Snapshot {
@@ -19,12 +20,18 @@ export function makeSnapshot(tick: number, opts: { runId?: string; rooms?: strin
   };
 }
 
-/** A valid `loadgen-tick` report as the /ingest socket receives it, with fields replaced by `over`. */
-export function loadgenTickJson(over: Record<string, unknown> = {}): string {
-  const p = { p50: 1, p90: 2, p99: 3, p999: 4, max: 5, count: 9 };
-  return JSON.stringify({
+/** A valid `loadgen-tick` report, with fields replaced by `over`; `latency` sets both percentile sets. */
+export function loadgenTick(over: Partial<LoadgenTickReport> & { latency?: LoadgenTickReport['latencyMs']['corrected'] } = {}): LoadgenTickReport {
+  const { latency, ...rest } = over;
+  const p = latency ?? { p50: 1, p90: 2, p99: 3, p999: 4, max: 5, count: 9 };
+  return {
     type: 'loadgen-tick', source: 'lg', target: 't', time: 1, elapsedS: 1, clients: 1, sent: 1, received: 1, sentTotal: 1,
     receivedTotal: 1, expectedTotal: 1, lostTotal: 0, duplicatedTotal: 0, reorderedTotal: 0,
-    latencyMs: { corrected: p, uncorrected: p }, errors: {}, saturated: false, ...over,
-  });
+    latencyMs: { corrected: p, uncorrected: p }, errors: {}, saturated: false, ...rest,
+  };
+}
+
+/** The same as the /ingest socket receives it (`over` may hold fields no report should). */
+export function loadgenTickJson(over: Record<string, unknown> = {}): string {
+  return JSON.stringify({ ...loadgenTick(), ...over });
 }

@@ -8,6 +8,7 @@ import {
 } from '../../metrics/index.js';
 import { openDatabase } from '../../store/database.js';
 import { recordingRun } from '../helpers/recording-run.js';
+import { loadgenTick } from '../helpers/snapshots.js';
 import { tempDir } from '../helpers/temp.js';
 
 const TRICKY = ['-2-3', 'добро-пожаловать', '=HYPERLINK("http://x","y"),z', 'plain'];
@@ -26,12 +27,10 @@ function recordRun(dir: string) {
       for (let k = 0; k < (tick * (i + 1)) % 5; k++) events.emit('message', { room, nick: 'n', text: 't', deliveries: 1, bytesOut: 9 });
     });
     if (tick === 2) {
-      const p = { p50: 1.5, p90: 2.25, p99: 7.125, p999: 9, max: 12.0004, count: 5 };
-      agg.acceptLoadgenReport({
-        type: 'loadgen-tick', source: 'lg', target: 't', time: 0, elapsedS: 2, clients: 3, sent: 11, received: 22, sentTotal: 30,
-        receivedTotal: 60, expectedTotal: 60, lostTotal: 1, duplicatedTotal: 0, reorderedTotal: 0,
-        latencyMs: { corrected: p, uncorrected: p }, errors: {}, saturated: false,
-      });
+      agg.acceptLoadgenReport(loadgenTick({
+        time: 0, elapsedS: 2, clients: 3, sent: 11, received: 22, sentTotal: 30, receivedTotal: 60, expectedTotal: 60, lostTotal: 1,
+        latency: { p50: 1.5, p90: 2.25, p99: 7.125, p999: 9, max: 12.0004, count: 5 },
+      }));
     }
     clock.advance(tick === 3 ? 1333 : 1000);
   }

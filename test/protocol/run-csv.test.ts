@@ -13,6 +13,7 @@ import { readCsv, unguardCell } from '../../protocol/csv-reader.js';
 import { csvKindOf, runFromCsvFiles } from '../../protocol/csv-files.js';
 import { MAX_CSV_ROWS, RunCsvError, snapshotsFromCsv } from '../../protocol/run-csv.js';
 import { recordingRun } from '../helpers/recording-run.js';
+import { loadgenTick } from '../helpers/snapshots.js';
 import { tempDir } from '../helpers/temp.js';
 
 const ROOMS_HEAD = 'time_utc,epoch_ms,elapsed_s,room,messages,mps,mps_avg,joins,leaves,members';
@@ -137,22 +138,13 @@ test('round trip: a run recorded into SQLite, written by writeRunCsv, reads back
       rooms.forEach((room, i) => {
         for (let k = 0; k < (tick * (i + 1)) % 5; k++) events.emit('message', { room, nick: 'n', text: 't', deliveries: 2, bytesOut: 9 });
       });
+      const totals = { time: 0, clients: 3, sentTotal: 30, receivedTotal: 60, expectedTotal: 60, lostTotal: 1 };
       if (tick === 3) {
-        const p = { p50: 1.5, p90: 2.25, p99: 7.125, p999: 9, max: 12.5, count: 5 };
-        agg.acceptLoadgenReport({
-          type: 'loadgen-tick', source: 'lg', target: 't', time: 0, elapsedS: 2, clients: 3, sent: 11, received: 22, sentTotal: 30,
-          receivedTotal: 60, expectedTotal: 60, lostTotal: 1, duplicatedTotal: 0, reorderedTotal: 0,
-          latencyMs: { corrected: p, uncorrected: p }, errors: {}, saturated: false,
-        });
+        agg.acceptLoadgenReport(loadgenTick({ ...totals, elapsedS: 2, sent: 11, received: 22, latency: { p50: 1.5, p90: 2.25, p99: 7.125, p999: 9, max: 12.5, count: 5 } }));
       }
       if (tick === 5) {
         // The generator's last tick: it reported, nothing was delivered, so there is no latency to show.
-        const none = { p50: 0, p90: 0, p99: 0, p999: 0, max: 0, count: 0 };
-        agg.acceptLoadgenReport({
-          type: 'loadgen-tick', source: 'lg', target: 't', time: 0, elapsedS: 4, clients: 3, sent: 0, received: 0, sentTotal: 30,
-          receivedTotal: 60, expectedTotal: 60, lostTotal: 1, duplicatedTotal: 0, reorderedTotal: 0,
-          latencyMs: { corrected: none, uncorrected: none }, errors: {}, saturated: false,
-        });
+        agg.acceptLoadgenReport(loadgenTick({ ...totals, elapsedS: 4, sent: 0, received: 0, latency: { p50: 0, p90: 0, p99: 0, p999: 0, max: 0, count: 0 } }));
       }
       clock.advance(tick === 4 ? 1333 : 1000);
     }

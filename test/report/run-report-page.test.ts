@@ -16,7 +16,7 @@ import { buildRunReport, writeRunReport } from '../../report/index.js';
 import { openDatabase } from '../../store/database.js';
 import { CHROMIUM, launchChromium } from '../helpers/browser.js';
 import { findTool, needing } from '../helpers/require-tool.js';
-import { loadgenTickJson, makeSnapshot } from '../helpers/snapshots.js';
+import { loadgenTick, makeSnapshot } from '../helpers/snapshots.js';
 import { tempDir } from '../helpers/temp.js';
 
 const HOSTILE_ROOM = '<img src=x onerror=alert(1)>';
@@ -131,10 +131,10 @@ page('room names and the label are text; nothing runs', async () => {
 
 page('a generator whose last tick delivered nothing: no 0 ms point, no p99 0 ms line', async () => {
   const r = store.startRun({ label: 'quiet end', start: 1_700_200_000_000 });
-  const report = (count: number) => {
-    const p = { p50: count ? 2 : 0, p90: count ? 3 : 0, p99: count ? 5 : 0, p999: count ? 6 : 0, max: count ? 7 : 0, count };
-    return { ...JSON.parse(loadgenTickJson({ source: 'lg1', target: 'chatpulse://h:1', clients: 4, received: count })), latencyMs: { corrected: p, uncorrected: p } };
-  };
+  const report = (count: number) => loadgenTick({
+    source: 'lg1', target: 'chatpulse://h:1', clients: 4, received: count,
+    latency: { p50: count ? 2 : 0, p90: count ? 3 : 0, p99: count ? 5 : 0, p999: count ? 6 : 0, max: count ? 7 : 0, count },
+  });
   for (let t = 1; t <= 6; t++) {
     const s = makeSnapshot(t, { runId: r.id, t0: r.start });
     const count = t < 6 ? 40 : 0;
