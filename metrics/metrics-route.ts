@@ -23,18 +23,28 @@ export function wantsOpenMetrics(accept: string | undefined): boolean {
 type ContentType = typeof Registry.PROMETHEUS_CONTENT_TYPE;
 
 /**
+ * Metrics valid only in the classic text format: the gauge `chat_connections` shares its OpenMetrics
+ * family name with the counter `chat_connections_total` (prometheus.ts).
+ */
+const CLASSIC_ONLY = ['chat_connections'];
+
+/**
  * prom-client 15 renames counters in place when it writes OpenMetrics (`chat_messages_total` becomes
- * `chat_messages`, and stays so for the next classic scrape), so the names are put back afterwards.
+ * `chat_messages`, and stays so for the next classic scrape), so the names are put back afterwards; the
+ * classic-only metrics are taken out of the registry for the scrape and put back after it.
  */
 async function scrape(registry: Registry, type: string): Promise<string> {
   registry.setContentType(type as ContentType);
   if (type !== Registry.OPENMETRICS_CONTENT_TYPE) return registry.metrics();
+  const classicOnly = CLASSIC_ONLY.map((name) => registry.getSingleMetric(name)).filter((m) => m !== undefined);
+  for (const name of CLASSIC_ONLY) registry.removeSingleMetric(name);
   const metrics = registry.getMetricsAsArray() as unknown as { name: string }[];
   const names = metrics.map((m) => m.name);
   try {
     return await registry.metrics();
   } finally {
     metrics.forEach((m, i) => (m.name = names[i] as string));
+    for (const m of classicOnly) registry.registerMetric(m);
     registry.setContentType(Registry.PROMETHEUS_CONTENT_TYPE as ContentType);
   }
 }

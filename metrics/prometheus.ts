@@ -62,14 +62,19 @@ export function registerChatMetrics(
   });
   total('chat_private_messages_total', 'Private messages', (t) => t.privateMessagesTotal);
   total('chat_deliveries_total', 'Fan-out lines written (room messages times members, echo included)', (t) => t.deliveriesTotal);
-  // Not `chat_connections`: in OpenMetrics that is the family name of the counter `chat_connections_total`,
-  // and a gauge of the same family name makes the exposition invalid (promtool: "second HELP line").
-  new Gauge({
-    name: 'chat_connections_open', help: 'Open connections', registers,
-    collect() {
-      this.set(latest()?.totals.connections ?? 0);
-    },
-  });
+  // DESIGN names the open-connections gauge `chat_connections`. In OpenMetrics that is the family name of
+  // the counter `chat_connections_total`, and a gauge of the same family makes the exposition invalid
+  // (promtool: "second HELP line"). So the same figure is also
+  // `chat_connections_open`, valid in both formats, and `chat_connections` is left out of OpenMetrics
+  // scrapes (CLASSIC_ONLY, metrics-route.ts).
+  for (const name of ['chat_connections', 'chat_connections_open']) {
+    new Gauge({
+      name, help: 'Open connections', registers,
+      collect() {
+        this.set(latest()?.totals.connections ?? 0);
+      },
+    });
+  }
   total('chat_connections_total', 'Connections accepted', (t) => t.connectionsTotal);
   total('chat_bytes_received_total', 'Bytes read from clients', (t) => t.bytesInTotal);
   total('chat_bytes_sent_total', 'Bytes written to clients', (t) => t.bytesOutTotal);

@@ -13,7 +13,7 @@ async function scrape(url: string, accept?: string) {
 const DESIGN_TYPES: Record<string, string> = {
   chat_messages_total: 'counter', chat_room_members: 'gauge', chat_room_joins_total: 'counter',
   chat_room_leaves_total: 'counter', chat_private_messages_total: 'counter', chat_deliveries_total: 'counter',
-  chat_connections_open: 'gauge', chat_connections_total: 'counter', chat_bytes_received_total: 'counter',
+  chat_connections: 'gauge', chat_connections_open: 'gauge', chat_connections_total: 'counter', chat_bytes_received_total: 'counter',
   chat_bytes_sent_total: 'counter', chat_errors_total: 'counter', chat_disconnects_total: 'counter',
   chat_fanout_seconds: 'histogram', chat_slow_consumer_disconnects_total: 'counter',
 };
@@ -46,6 +46,7 @@ test('real /metrics: DESIGN names and types, per-room counters from real clients
     assert.is(m.value('chat_room_joins_total', { room: 'dev' }), 2);
     assert.is(m.value('chat_room_members', { room: 'main' }), 2, 'joining dev keeps them in main');
     assert.is(m.value('chat_room_leaves_total', { room: 'main' }), 0);
+    assert.is(m.value('chat_connections'), 2);
     assert.is(m.value('chat_connections_open'), 2);
     assert.is(m.value('chat_connections_total'), 2);
     assert.is(m.value('chat_deliveries_total'), 10);
@@ -83,9 +84,14 @@ test('OpenMetrics when Accept asks for it; the classic format is unchanged after
     assert.ok(om.text.endsWith('# EOF\n'));
     assert.match(om.text, /^# TYPE chat_messages counter$/m);
     assert.match(om.text, /^chat_messages_total\{room="main"\} 1$/m);
+    // The family `chat_connections` is the counter's here; DESIGN's gauge of that name is classic-only.
+    assert.match(om.text, /^# TYPE chat_connections counter$/m);
+    assert.not.match(om.text, /^# TYPE chat_connections gauge$/m);
+    assert.match(om.text, /^chat_connections_open 1$/m);
     const plain = await scrape(s.httpUrl);
     assert.match(plain.type, /^text\/plain; version=0\.0\.4/);
     assert.match(plain.text, /^# TYPE chat_messages_total counter$/m);
+    assert.match(plain.text, /^# TYPE chat_connections gauge\nchat_connections 1$/m);
     assert.not.match(plain.text, /# EOF/);
   } finally {
     ann.close();
