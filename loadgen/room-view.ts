@@ -26,11 +26,12 @@ export interface RunMembers {
   /** The run client a nickname is (its index), or -1: a person, or another run's client. */
   index(nick: string): number;
   /**
-   * Whether any planned drop (a disconnect storm) could cut a message in flight from epoch ms `from`
-   * (its write) to `to` (its echo): false for nearly every message, and then no member is asked.
+   * Whether any planned drop (a disconnect storm), or outage of a client the run saw cut off, could cut
+   * a message in flight from epoch ms `from` (its write) to `to` (its echo): false for nearly every
+   * message, and then no member is asked.
    */
   stormNear(from: number, to: number): boolean;
-  /** Whether the plan drops client `index` close enough to [`from`, `to`] to cut a message then in flight to it. */
+  /** Whether the plan drops client `index`, or it was cut off, close enough to [`from`, `to`] to cut a message then in flight to it. */
   dropsNear(index: number, from: number, to: number): boolean;
 }
 
@@ -94,7 +95,8 @@ export class RoomView {
   /**
    * A message whose place among the membership changes is known only up to a window: `members` is the
    * count at `anchor` (its echo, or its write without one); changes seen in [`from`, `to`] make their
-   * member ambiguous, and each of those that `members` counted is taken out of `expected`.
+   * member ambiguous, and each of those that `members` counted is taken out of `expected`. So does a
+   * member the run dropped, or saw cut off, around then (`droppingNear`).
    */
   windowed(members: number, from: number, anchor: number, to: number): Expectation {
     let ambiguous = 0;
@@ -109,13 +111,27 @@ export class RoomView {
       ambiguous++;
       if (this.#memberAt(nick, anchor, from)) countedAtAnchor++;
     }
+    if (this.run.stormNear(from, to)) {
+      // The members at the anchor: those now, and those whose change came after `to` (decided a tick
+      // later, a dead node's users may have left meanwhile: the other nodes say so after its TTL).
+      const dropped = (nick: string) => {
+        if (nick === this.#self || seen.has(nick)) return;
+        seen.add(nick);
+        if (!this.run.dropsNear(this.run.index(nick), from, to) || !this.#memberAt(nick, anchor, from)) return;
+        ambiguous++;
+        countedAtAnchor++;
+      };
+      for (const nick of this.#members) dropped(nick);
+      for (let i = 0; i < this.#logAt.length; i++) if ((this.#logAt[i] as number) > to) dropped(this.#logNick[i] as string);
+    }
     return { expected: Math.max(0, members - countedAtAnchor), ambiguous };
   }
 
   /**
    * How many members (the client aside) the run itself drops around a message written at epoch ms
    * `from` and echoed at `to`: a disconnect storm cuts a connection with what the server already wrote
-   * to it unread, so the message may or may not reach them. Nothing to count away from a storm.
+   * to it unread, so the message may or may not reach them. So does a connection the server or a dying
+   * node cut: the run saw it go. Nothing to count away from a storm or an outage.
    */
   droppingNear(from: number, to: number): number {
     if (!this.run.stormNear(from, to)) return 0;

@@ -79,6 +79,8 @@ export class VirtualClient {
   #attempts = 0;
   #everConnected = false;
   #everReady = false;
+  /** Cut off since it was last in a room: every worker was told (member-outages.ts), and is told of its return. */
+  #outage = false;
   /** When this client was first logged in, then first in its room (epoch ms; 0 before). */
   #arrivedAt = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -338,6 +340,7 @@ export class VirtualClient {
   #membersOf(room: string, nicks: string[]): void {
     if (this.#moves.members(room, nicks, this.#nick) && this.#state === 'listing') {
       this.#state = 'ready';
+      if (this.#outage) this.ctx.outage(this.gid, this.ctx.now(), (this.#outage = false));
       if (!this.#everReady) this.#arrivedAt = this.ctx.now();
       this.#everReady = true;
       this.flush();
@@ -393,6 +396,8 @@ export class VirtualClient {
 
   #onClose(wasOpen: boolean, fault: string): void {
     if (wasOpen) this.ctx.stats.connected--;
+    // Other nodes may list it in their rooms until they hear it went: messages to it meanwhile cannot arrive.
+    if (this.#everReady && !this.#outage && !this.ctx.stopping) this.ctx.outage(this.gid, this.ctx.now(), (this.#outage = true));
     this.#state = 'down';
     if (this.#own.length > 0) this.#own.abandon(this.ctx.now());
     this.#moves.disconnected();

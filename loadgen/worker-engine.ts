@@ -10,6 +10,7 @@ const LAG_RESOLUTION_MS = 10;
 const DROP_READ_MS = 250;
 import { epochMs } from './clock.js';
 import { dial } from './dialer.js';
+import { MemberOutages } from './member-outages.js';
 import { advance, connectAt, stormDrops, stormSpread, type Plan } from './plan.js';
 import { Prng, PURPOSE } from './prng.js';
 import { parseTarget } from './options.js';
@@ -44,6 +45,8 @@ export class WorkerEngine {
   readonly #due: Timed[] = [];
   readonly #lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
   readonly #reach: ReachWatcher;
+  /** Every worker's clients cut off without the plan saying so (relayed by the main thread). */
+  readonly #outages = new MemberOutages();
   #elu: EventLoopUtilization = performance.eventLoopUtilization();
   #timer: NodeJS.Timeout | undefined;
   #stopping = false;
@@ -76,6 +79,10 @@ export class WorkerEngine {
         return d;
       },
       plannedConnected: (t) => plannedConnected(plan, t - engine.#startEpochMs),
+      outage: (client, at, down) => {
+        this.#outage(client, at, down);
+        this.#post({ type: 'outage', worker: init.workerIndex, client, at, down });
+      },
       get stopping() {
         return engine.#stopping;
       },
@@ -92,8 +99,9 @@ export class WorkerEngine {
 
   /**
    * The run's clients by nickname, and when the plan drops each (every worker can tell: the storms
-   * come from the plan and the seed, as this worker's own drops do). A client's drop times are worked
-   * out when first asked, and only with a disconnect phase in the plan.
+   * come from the plan and the seed, as this worker's own drops do), or when one was cut off without
+   * the plan (its outages, from every worker). A client's drop times are worked out when first asked,
+   * and only with a disconnect phase in the plan.
    */
   #runMembers(nickPrefix: string, plan: Plan, seed: number): RunMembers {
     // A drop fires at its planned time or later, never before. Cut before the message's write: the
@@ -109,10 +117,12 @@ export class WorkerEngine {
         const f = from - this.#startEpochMs;
         const t = to - this.#startEpochMs;
         for (const [first, last] of storms) if (last >= f - AMBIGUITY_WINDOW_MS && first <= t + DROP_READ_MS) return true;
-        return false;
+        return this.#outages.anyWithin(from - AMBIGUITY_WINDOW_MS, to + DROP_READ_MS);
       },
       dropsNear: (index, from, to) => {
         if (index < 0) return false;
+        if (this.#outages.within(index, from - AMBIGUITY_WINDOW_MS, to + DROP_READ_MS)) return true;
+        if (storms.length === 0) return false;
         let times = drops.get(index);
         if (times === undefined) drops.set(index, (times = stormDrops(plan, index, seed)));
         return times.some((d) => near(d, from - this.#startEpochMs, to - this.#startEpochMs));
@@ -140,7 +150,14 @@ export class WorkerEngine {
       this.#stop();
     } else if (msg.type === 'close') {
       void this.#close();
+    } else if (msg.type === 'outage') {
+      this.#outage(msg.client, msg.at, msg.down);
     }
+  }
+
+  #outage(client: number, at: number, down: boolean): void {
+    if (down) this.#outages.down(client, at);
+    else this.#outages.up(client, at);
   }
 
   #pushNextAction(gid: number, from: number): void {

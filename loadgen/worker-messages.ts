@@ -19,7 +19,17 @@ export type MainToWorker =
   /** Stop the schedule (no new actions); keep receiving. */
   | { type: 'stop' }
   /** Say goodbye, close sockets, send `final`. */
-  | { type: 'close' };
+  | { type: 'close' }
+  /** Another worker's client lost its connection (`down`) or is back in a room (member-outages.ts). */
+  | Outage;
+
+/** Client `client` lost its connection at epoch ms `at` (`down`), or was back in a room then. */
+export interface Outage {
+  type: 'outage';
+  client: number;
+  at: number;
+  down: boolean;
+}
 
 export interface WorkerHealth {
   /** Share of the tick the worker's event loop was busy (0–1): its CPU. */
@@ -59,7 +69,10 @@ export interface WorkerFinal {
   handshake: string;
 }
 
-export type WorkerToMain = { type: 'ready'; worker: number } | WorkerTick | WorkerFinal | { type: 'fatal'; worker: number; message: string };
+export type WorkerToMain =
+  | { type: 'ready'; worker: number } | WorkerTick | WorkerFinal | { type: 'fatal'; worker: number; message: string }
+  /** Relayed to every other worker. */
+  | (Outage & { worker: number });
 
 /** The receipt key of message `seq` from sender `gid`. */
 export function receiptKey(gid: number, seq: number): number {

@@ -68,6 +68,11 @@ export class WorkerPool {
 
   #onMessage(msg: WorkerToMain): void {
     if (msg.type === 'fatal') return this.#fail(new Error(`loadgen worker ${msg.worker}: ${msg.message}`));
+    if (msg.type === 'outage') {
+      const { client, at, down } = msg;
+      this.#workers.forEach((w, i) => i !== msg.worker && w.postMessage({ type: 'outage', client, at, down } satisfies MainToWorker));
+      return;
+    }
     const key = msg.type === 'tick' ? `tick:${msg.tick}` : msg.type;
     // Every request registers its gathering before it is posted, so a reply always finds it.
     const w = this.#waiting.get(key);

@@ -6,6 +6,7 @@ import { DeliveryLedger, settleOne } from '../../loadgen/ledger.js';
 import { RoomView, type Expectation } from '../../loadgen/room-view.js';
 import { OwnMessages, type OwnMessagesMode } from '../../loadgen/own-messages.js';
 import { runNickIndex, runTag } from '../../loadgen/run-identity.js';
+import { MemberOutages } from '../../loadgen/member-outages.js';
 
 test('settle: short is lost, within the ambiguous recipients is neither, beyond them is unexpected', () => {
   assert.equal(settleOne(5, 0, 4), { expected: 5, lost: 1, unexpected: 0, ambiguous: 0 });
@@ -198,6 +199,47 @@ test('own messages: members the run drops around the echo are ambiguous (a storm
   still.reset('room1', 'ra0');
   still.replace(['ra1', 'ra2'], 'ra0');
   assert.equal([still.droppingNear(980, 990), asked], [0, 0], 'no storm near: no member asked');
+});
+
+test('member outages: a client is down from its drop until it is back in a room, and only then', () => {
+  const o = new MemberOutages();
+  assert.is(o.anyWithin(0, 1e15), false, 'nobody ever down');
+  o.down(3, 1000);
+  o.down(3, 1500); // a second close while down changes nothing
+  assert.equal([o.within(3, 900, 999), o.within(3, 900, 1000), o.within(3, 5000, 6000), o.within(4, 900, 6000)], [false, true, true, false]);
+  o.up(3, 2000);
+  assert.equal([o.within(3, 1900, 1950), o.within(3, 2001, 3000), o.anyWithin(2001, 3000)], [true, false, false]);
+  o.down(3, 4000);
+  assert.equal([o.within(3, 2500, 3500), o.within(3, 3500, 4100)], [false, true], 'a second outage is its own');
+  o.down(5, 200_000); // long after: the first outage is forgotten, the open one kept
+  assert.equal([o.within(3, 1500, 1600), o.within(3, 300_000, 300_001)], [false, true]);
+});
+
+test('windowed (several servers): a member the run saw cut off is ambiguous, also when its leave came after the window closed', () => {
+  // ra2 dropped at 1000 (its node died); the live node says it left only at 3500, after the TTL.
+  const outages = new MemberOutages();
+  const run = {
+    index: runNickIndex('ra', 10),
+    stormNear: (from: number, to: number) => outages.anyWithin(from, to),
+    dropsNear: (i: number, from: number, to: number) => outages.within(i, from, to),
+  };
+  const v = new RoomView(run);
+  v.reset('room1', 'ra0');
+  v.replace(['ra0', 'ra1', 'ra2', 'ra3'], 'ra0');
+  assert.equal(v.windowed(4, 1500, 1510, 2510), { expected: 4, ambiguous: 0 }, 'before the loadgen knew');
+  outages.down(2, 1000);
+  assert.equal(v.windowed(4, 100, 110, 400), { expected: 4, ambiguous: 0 }, 'a message long before the drop');
+  assert.equal(v.windowed(4, 1500, 1510, 2510), { expected: 3, ambiguous: 1 });
+  v.left('ra2', 3500);
+  assert.equal(v.windowed(4, 1500, 1510, 2510), { expected: 3, ambiguous: 1 }, 'decided after the leave: still a member at the anchor');
+  assert.equal(v.windowed(3, 4000, 4010, 5010), { expected: 3, ambiguous: 0 }, 'after the leave it is no member at all');
+  const both = new RoomView(run);
+  both.reset('room1', 'ra0');
+  both.replace(['ra0', 'ra1', 'ra2', 'ra3'], 'ra0');
+  both.left('ra2', 1200); // seen leaving and back (through another node) in the window: counted once
+  both.joined('ra2', 1250);
+  both.left('ra3', 1300);
+  assert.equal(both.windowed(4, 1100, 1110, 2110), { expected: 2, ambiguous: 2 }, 'ra2 and ra3, each once');
 });
 
 test('own messages: a lost echo is decided when a later echo comes, never waited for', () => {

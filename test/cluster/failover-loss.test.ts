@@ -1,0 +1,46 @@
+import { test as uvuTest } from 'uvu';
+import * as assert from 'uvu/assert';
+import { runLoad } from '../../loadgen/index.js';
+import { killLeftovers, startServerProcess } from '../helpers/cli.js';
+import { startRedis } from '../helpers/redis.js';
+import { findTool, needing } from '../helpers/require-tool.js';
+import { tempDir } from '../helpers/temp.js';
+
+const redisBin = findTool('redis-server', 'redis-server');
+const test = needing(uvuTest, redisBin);
+
+test('kill -9 one of two nodes mid-run: its clients drop, the live node goes on, and nothing is counted lost', async () => {
+  const redis = await startRedis(redisBin as string);
+  const dirs = [tempDir(), tempDir()];
+  try {
+    // A presence TTL long enough that the live node tells its members of the dead node's users well
+    // after the loadgen saw them drop: the messages between are the ones this is about.
+    const node = (id: string, dir: string) => startServerProcess([
+      '--results-dir', dir, '--redis', redis.url, '--node-id', id, '--presence-ttl', '2500ms', '--no-metrics',
+    ]);
+    const [a, b] = [await node('a', dirs[0]!.dir), await node('b', dirs[1]!.dir)];
+    // One room; workers take every other client and so do the targets: worker 0 runs a's clients and
+    // worker 1 b's, so b's senders learn of a's clients dropping only from the other worker.
+    const killer = setTimeout(() => a.proc.child.kill('SIGKILL'), 2500);
+    const s = await runLoad({
+      targets: [`127.0.0.1:${a.chatPort}`, `127.0.0.1:${b.chatPort}`],
+      clients: 16, rooms: 1, rate: 5, duration: 6000, ramp: 1000, pm: 0, switch: 0, users: 0, workers: 2, interval: 500, lossTimeout: 1500, seed: 4,
+    });
+    clearTimeout(killer);
+    const m = s.messages;
+    // The run went on: node b's clients kept sending to rooms that still listed a's users for the TTL.
+    assert.ok(m.sent > 200, JSON.stringify(m));
+    assert.ok((s.errors.connection_closed ?? 0) + (s.errors.connection_reset ?? 0) === 8 && (s.errors.connect_refused ?? 0) > 0, `all 8 of a's clients dropped and could not come back: ${JSON.stringify(s.errors)}`);
+    // Deliveries to the run's own dropped clients cannot happen: neither lost nor expected.
+    assert.equal([m.lost, m.unexpected], [0, 0], JSON.stringify(m));
+    assert.ok(m.ambiguous > 0, `the dropped members are counted apart: ${JSON.stringify(m)}`);
+    assert.ok(m.received >= m.expected, JSON.stringify(m));
+    assert.ok(m.expected > m.sent * 6, `b's 8 members go on receiving: ${JSON.stringify(m)}`);
+  } finally {
+    await killLeftovers();
+    await redis.stop();
+    for (const d of dirs) d.cleanup();
+  }
+});
+
+test.run();
