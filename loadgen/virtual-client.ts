@@ -131,7 +131,6 @@ export class VirtualClient {
 
   connect(): void {
     if (this.ctx.stopping || (this.#state !== 'idle' && this.#state !== 'down')) return;
-    if (this.#everConnected) this.ctx.stats.reconnects++;
     this.#state = 'connecting';
     this.#session = this.ctx.adapter.session(this.#target);
     this.#decoder = this.#newDecoder();
@@ -386,6 +385,8 @@ export class VirtualClient {
   }
 
   #opened(): void {
+    // A reconnect is a connection made again, not an attempt: attempts refused are errors by kind.
+    if (this.#everConnected) this.ctx.stats.reconnects++;
     this.#everConnected = true;
     this.ctx.stats.connects++;
     this.ctx.stats.connected++;

@@ -31,6 +31,7 @@ test('kill -9 one of two nodes mid-run: its clients drop, the live node goes on,
     // The run went on: node b's clients kept sending to rooms that still listed a's users for the TTL.
     assert.ok(m.sent > 200, JSON.stringify(m));
     assert.ok((s.errors.connection_closed ?? 0) + (s.errors.connection_reset ?? 0) === 8 && (s.errors.connect_refused ?? 0) > 0, `all 8 of a's clients dropped and could not come back: ${JSON.stringify(s.errors)}`);
+    assert.is(s.clients.reconnects, 0, 'attempts refused are no reconnects');
     // Deliveries to the run's own dropped clients cannot happen: neither lost nor expected.
     assert.equal([m.lost, m.unexpected], [0, 0], JSON.stringify(m));
     assert.ok(m.ambiguous > 0, `the dropped members are counted apart: ${JSON.stringify(m)}`);
