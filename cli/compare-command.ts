@@ -18,6 +18,8 @@ const spec = {
   target: flag.list('NAME=PROTO://HOST:PORT, NAME=ws://HOST:PORT/PATH, NAME=wsjson://HOST:PORT/PATH or NAME=socketio://HOST:PORT[/NAMESPACE], repeatable (e.g. inspircd=irc://127.0.0.1:6667); a spec-driven one may carry its own ?spec=FILE; ratios are to the first', (raw) => raw),
   spec: flag.string('', 'JSON file describing the app of every wsjson:// or socketio:// target without its own ?spec=FILE'),
   ...load,
+  // compare has no --host/--port: the loadgen's help for it would name them.
+  protocol: { ...load.protocol, help: 'protocol of a target given as NAME=HOST:PORT, without PROTO:// (wsjson and socketio take --spec)' },
   duration: flag.duration(30_000, 'how long each run lasts', { min: 1, max: 86_400_000 }),
   ramp: { ...flag.duration(-1, 'clients connect evenly over this long (part of each run)', { min: 0 }), defaultLabel: `${defaultLoadOptions.ramp / 1000}s, at most a fifth of --duration` },
   repeat: flag.int(1, 'runs per target, in alternating order (A B, B A, …)', { min: 1, max: 20 }),

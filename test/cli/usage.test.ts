@@ -65,4 +65,11 @@ test('no command prints the command list to stderr and exits 2; --help prints it
   assert.is(help.stdout(), bare.stderr());
 });
 
+test('compare --help names no loadgen flag it does not take (its targets carry host and port)', async () => {
+  const help = runCli(['compare', '--help'], { env: NO_NPM });
+  assert.is((await help.exited()).code, 0);
+  assert.match(help.stdout(), /^ {2}--protocol /m);
+  assert.not.match(help.stdout(), /--host\b|--port\b/);
+});
+
 test.run();
