@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import {
-  describePolicy, estimateRunBytes, mebibytes, planRetention, pruneRuns, retentionLine, retentionRows, setPinned, timeUtc,
+  describePolicy, estimateRunBytes, mebibytes, planRetention, pruneRuns, retentionLine, retentionRows, RunStore, setPinned, timeUtc,
   type RetentionRow,
 } from '../metrics/index.js';
 import { openDatabase, type Db } from '../store/database.js';
@@ -76,6 +76,8 @@ async function withStore(f: { resultsDir: string; db: string } | undefined, fn: 
   if (!fs.existsSync(file)) throw new UsageError(`no store at '${file.slice(0, 200)}' (--db FILE or --results-dir DIR)`);
   const db = openDatabase(file);
   try {
+    // As a server's start does: a run whose process is gone (kill -9, a crash) is not running any more.
+    for (const id of new RunStore(db).abortStale()) console.error(`run ${id} was left running by a process that is gone: marked aborted`);
     return (await fn(db)) ?? 0;
   } finally {
     db.close();

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import type { Db } from '../store/database.js';
 import { formatRunId } from './run-id.js';
@@ -104,11 +105,18 @@ export class RunStore extends RunReader {
   }
 }
 
+/** Whether process `pid` runs on this host: signal 0 reaches it, and it is not a zombie. */
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A killed process its parent has not reaped yet (a server under a supervisor that waits late) is
+  // a zombie: signal 0 still reaches it, but it runs nothing. Linux says so in /proc; elsewhere, alive.
+  try {
+    return !/^\d+ \(.*\) Z/s.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
   }
 }

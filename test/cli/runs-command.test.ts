@@ -3,6 +3,7 @@
  * pin, unpin, prune (dry and real), bad input, `report --baseline` pinning its baseline, and a real
  * `chatpulse server --keep-runs 2` pruning the three oldest of five past runs at start.
  */
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -49,6 +50,18 @@ async function ok(args: string[]): Promise<string> {
   assert.is(code, 0, `${args.join(' ')}: ${r.stdout()}${r.stderr()}`);
   return r.stdout();
 }
+
+test('runs list: a run left running by a process that is gone (kill -9) is marked aborted, and says so', async () => {
+  const { results, runs } = storeWithRuns('stale');
+  const db = openDatabase(path.join(results, 'chatpulse.db'));
+  db.prepare(`UPDATE runs SET status = 'running', end = NULL, pid = ? WHERE id = ?`).run(spawnSync('true').pid, runs[0]!.id);
+  db.close();
+  const r = runCli(['runs', 'list', '--results-dir', results]);
+  assert.is((await r.exited(30_000)).code, 0, r.stderr());
+  assert.is(r.stderr(), `run ${runs[0]!.id} was left running by a process that is gone: marked aborted\n`);
+  assert.match(r.stdout(), new RegExp(`^${runs[0]!.id}\\s+old1\\s+aborted\\s`, 'm'));
+  assert.is(rows(results).find((x) => x.id === runs[0]!.id)?.status, 'aborted');
+});
 
 test('runs list, pin, unpin and a dry-run prune', async () => {
   const { results, runs } = storeWithRuns('list');

@@ -1,12 +1,14 @@
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  ROOMS_COLUMNS, RunStore, TOTALS_COLUMNS, round3, streamCsv, timeUtc, writeRunCsv, type Snapshot,
+  processAlive, ROOMS_COLUMNS, RunStore, TOTALS_COLUMNS, round3, streamCsv, timeUtc, writeRunCsv, type Snapshot,
 } from '../../metrics/index.js';
 import { openDatabase } from '../../store/database.js';
+import { eventually } from '../helpers/hub.js';
 import { recordingRun } from '../helpers/recording-run.js';
 import { loadgenTick } from '../helpers/snapshots.js';
 import { tempDir } from '../helpers/temp.js';
@@ -85,6 +87,23 @@ test('stale running runs are marked aborted unless their process is alive', () =
   } finally {
     db.close();
     tmp.cleanup();
+  }
+});
+
+test('processAlive: this process yes; a process that exited, or was killed and not yet reaped (a zombie), no', async () => {
+  assert.is(processAlive(process.pid), true);
+  assert.is(processAlive(spawnSync('true').pid as number), false, 'exited and reaped');
+  // sh starts a short sleep in the background, prints its pid and becomes a long sleep (exec) that never
+  // reaps it: from 0.3 s on it is a zombie, which signal 0 still reaches.
+  const sh = spawn('sh', ['-c', 'sleep 0.3 & echo $!; exec sleep 10'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  try {
+    const pid = Number(await new Promise<string>((resolve) => sh.stdout.once('data', (d: Buffer) => resolve(d.toString()))));
+    assert.ok(pid > 0);
+    assert.is(processAlive(pid), true, 'still sleeping');
+    await eventually(() => (processAlive(pid) ? undefined : true), 'the short sleep to end, unreaped', 5000);
+    assert.match(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'), /^\d+ \(sleep\) Z/, 'a zombie, not gone');
+  } finally {
+    sh.kill('SIGKILL');
   }
 });
 
