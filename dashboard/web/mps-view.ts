@@ -14,7 +14,10 @@ interface RoomLines {
 
 /**
  * MPS per room over time: a solid line (this tick) and a dashed one (moving average) per room, in the
- * room's own colour. The busiest `maxRooms` rooms of the run get lines; the rest are summed as `_other`.
+ * room's own colour. The busiest `maxRooms` rooms of the run so far get lines; the rest are summed as
+ * `_other`. As ticks come (live, or a replay playing) the busiest rooms change: a room that becomes one
+ * is drawn from its first tick on and the one it displaces joins `_other` — first come is not busiest
+ * (live, a lobby with no messages kept a line while the busiest room was summed in `_other`).
  */
 export class MpsView {
   readonly chart: LineChart;
@@ -23,6 +26,12 @@ export class MpsView {
   readonly #maxPoints: number;
   /** The rooms' moving-average lines: kept out of the legend (the heading explains the dashes). */
   readonly #avgSets = new WeakSet<object>();
+  /** The ticks drawn (as many as a line holds), to redraw from when the busiest rooms change. */
+  #drawn: Snapshot[] = [];
+  /** Messages per room over the ticks shown. */
+  readonly #messages = new Map<string, number>();
+  /** The rooms with lines of their own, busiest first. */
+  #named: string[] = [];
 
   constructor(canvas: HTMLCanvasElement, opts: TimeChartOptions & { maxRooms?: number; maxPoints?: number }) {
     this.chart = createTimeChart(canvas, { ...opts, yTitle: 'messages / s' });
@@ -35,14 +44,21 @@ export class MpsView {
 
   /** Redraw from a whole run (or its start up to a replay position). */
   reset(snapshots: readonly Snapshot[]): void {
-    this.#rooms.clear();
+    this.#messages.clear();
+    for (const s of snapshots) this.#count(s);
+    this.#drawn = snapshots.slice(-this.#maxPoints);
     this.chart.data.datasets = [];
-    for (const room of topRooms(snapshots, this.maxRooms)) this.#lines(room);
-    for (const s of snapshots) this.#add(s, false);
+    this.#rooms.clear();
+    this.#redraw();
   }
 
   append(s: Snapshot): void {
-    this.#add(s, true);
+    this.#count(s);
+    this.#drawn.push(s);
+    if (this.#drawn.length > this.#maxPoints) this.#drawn.shift();
+    const top = topRoomsOf(this.#messages, this.maxRooms);
+    if (top.length === this.#named.length && top.every((room) => this.#rooms.has(room))) this.#add(s);
+    else this.#redraw();
   }
 
   /** Points held per room line (instant), for tests and the status line. */
@@ -60,14 +76,30 @@ export class MpsView {
     }
   }
 
-  #add(s: Snapshot, mayAddRoom: boolean): void {
+  #count(s: Snapshot): void {
+    for (const r of s.rooms) if (r.room !== OTHER) this.#messages.set(r.room, (this.#messages.get(r.room) ?? 0) + r.messages);
+  }
+
+  /** The lines of the busiest rooms now, from the ticks drawn; other datasets (a baseline overlay) stay. */
+  #redraw(): void {
+    const own = new Set<object>();
+    for (const l of this.#rooms.values()) own.add(l.instSet).add(l.avgSet);
+    const others = this.chart.data.datasets.filter((d) => !own.has(d));
+    this.chart.data.datasets = [];
+    this.#rooms.clear();
+    this.#named = topRoomsOf(this.#messages, this.maxRooms);
+    for (const room of this.#named) this.#lines(room);
+    for (const s of this.#drawn) this.#add(s);
+    this.chart.data.datasets.push(...others);
+  }
+
+  #add(s: Snapshot): void {
     let otherMps = 0;
     let otherAvg = 0;
     let hasOther = false;
     const seen = new Set<string>();
     for (const r of s.rooms) {
-      let lines = r.room === OTHER ? undefined : this.#rooms.get(r.room);
-      if (lines === undefined && r.room !== OTHER && mayAddRoom && this.#namedCount() < this.maxRooms) lines = this.#lines(r.room);
+      const lines = r.room === OTHER ? undefined : this.#rooms.get(r.room);
       if (lines === undefined) {
         otherMps += r.mps;
         otherAvg += r.mpsAvg;
@@ -93,10 +125,6 @@ export class MpsView {
     }
   }
 
-  #namedCount(): number {
-    return this.#rooms.size - (this.#rooms.has(OTHER) ? 1 : 0);
-  }
-
   #lines(room: string): RoomLines {
     const have = this.#rooms.get(room);
     if (have) return have;
@@ -113,9 +141,7 @@ export class MpsView {
   }
 }
 
-/** The busiest rooms of a run, by messages over all its ticks (ties by name, so the choice is stable). */
-export function topRooms(snapshots: readonly Snapshot[], n: number): string[] {
-  const total = new Map<string, number>();
-  for (const s of snapshots) for (const r of s.rooms) if (r.room !== OTHER) total.set(r.room, (total.get(r.room) ?? 0) + r.messages);
-  return [...total.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, n).map(([room]) => room);
+/** The `n` rooms with the most messages (ties by name). */
+function topRoomsOf(messages: ReadonlyMap<string, number>, n: number): string[] {
+  return [...messages.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, n).map(([room]) => room);
 }

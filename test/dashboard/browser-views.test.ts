@@ -22,6 +22,7 @@ interface Ctx {
   browser: Browser | null;
   hub: Awaited<ReturnType<typeof startTestHub>>;
   runId: string;
+  shiftingId: string;
   page: Page;
   watch: PageWatch;
 }
@@ -46,6 +47,22 @@ function tickOf(runId: string, t0: number, tick: number): Snapshot {
       p99Ms: spike ? 800 : 3, p999Ms: spike ? 900 : 4, maxMs: spike ? 950 : 5, samples: 400, merged: true,
     },
   };
+  return snap;
+}
+
+const SHIFT_TICKS = 40;
+
+/**
+ * Tick `tick` of a run whose busiest room comes late: `main` (the lobby) and r1…r8 are there from the
+ * start, r1…r8 with 1…8 messages a tick; r9 is quiet for 10 ticks, then has 100 a tick.
+ */
+function shiftingTick(runId: string, t0: number, tick: number): Snapshot {
+  const rooms = ['main', ...Array.from({ length: 9 }, (_, i) => `r${i + 1}`)];
+  const snap = makeSnapshot(tick, { runId, t0, rooms });
+  snap.rooms = snap.rooms.map((r, i) => {
+    const messages = i === 0 ? 0 : i === 9 ? (tick > 10 ? 100 : 0) : i;
+    return { ...r, messages, mps: messages, mpsAvg: messages };
+  });
   return snap;
 }
 
@@ -79,6 +96,10 @@ s.before(async () => {
   for (let tick = 1; tick <= TICKS; tick++) runs.record(tickOf(run.id, t0, tick));
   runs.finishRun(run.id);
   ctx.runId = run.id;
+  const shifting = runs.startRun({ label: 'shifting', start: t0 + 600_000 });
+  for (let tick = 1; tick <= SHIFT_TICKS; tick++) runs.record(shiftingTick(shifting.id, t0 + 600_000, tick));
+  runs.finishRun(shifting.id);
+  ctx.shiftingId = shifting.id;
   ctx.page = await ctx.browser.newPage({ viewport: { width: 1400, height: 1000 } });
   ctx.watch = watchPage(ctx.page, ctx.hub.httpUrl);
   await ctx.page.goto(ctx.hub.httpUrl);
@@ -192,6 +213,27 @@ s('Replay: a picked run is drawn at once, and the header says "replaying <run>",
   await ctx.page.click('#replay-play');
   await ctx.page.click('#replay-live');
   assert.is((await shown()).status, 'live');
+});
+
+s('MPS: the busiest rooms get lines also when they become the busiest late — live or played, not the first to come', async () => {
+  // Over the run: r9 (3000 messages), then r8…r2; r1 (40) and the quiet lobby are summed as _other.
+  const busiest = ['_other', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'r8', 'r9'];
+  await ctx.page.selectOption('#replay-run', ctx.shiftingId);
+  await eventually(async () => ((await hooks((h) => h.replay().total)) === SHIFT_TICKS ? true : undefined), 'replay loaded');
+  assert.equal(Object.keys(await hooks((h) => h.mpsPoints())).sort(), busiest, 'picked: drawn whole');
+  // Played, the ticks come one by one as they came live: main and r1 had lines first, r9 no messages.
+  await ctx.page.selectOption('#replay-speed', '60');
+  await ctx.page.click('#replay-play');
+  await eventually(async () => ((await hooks((h) => h.replay().ended)) ? true : undefined), 'replay end');
+  const played = await hooks((h) => h.mpsPoints());
+  assert.equal(Object.keys(played).sort(), busiest, `played: ${JSON.stringify(played)}`);
+  assert.is(played.r9, SHIFT_TICKS, 'r9 drawn from the first tick, its quiet ones included');
+  const other = await hooks((h) => {
+    const set = h.chart('mps').data.datasets.find((d) => d.label === '_other');
+    return (set?.data ?? []).map((p) => (p as { y: number }).y);
+  });
+  assert.equal([...new Set(other)], [1], '_other is r1 alone (the lobby has none)');
+  await ctx.page.click('#replay-live');
 });
 
 s('no console errors', () => {
