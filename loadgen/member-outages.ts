@@ -14,6 +14,14 @@
 const KEEP_MS = 120_000;
 
 export class MemberOutages {
+  /**
+   * `readMs`: how long after a message's echo (or window) a cut can still find it unread in the socket.
+   * Unlike a planned drop, an outage has a known end: a message written after the client was back in a
+   * room reaches it as any other (a margin before the write made every message of the next second
+   * ambiguous after each of a slow consumer's many returns: more ambiguous than expected).
+   */
+  constructor(readonly readMs: number) {}
+
   // One entry per outage, oldest first: client index, from, until (Infinity while it lasts).
   readonly #client: number[] = [];
   readonly #from: number[] = [];
@@ -34,15 +42,19 @@ export class MemberOutages {
     if (i >= 0) this.#until[i] = at;
   }
 
-  /** Whether any client was down somewhere in [`from`, `to`]: false at once when none ever was. */
-  anyWithin(from: number, to: number): boolean {
-    for (let i = 0; i < this.#from.length; i++) if (this.#overlaps(i, from, to)) return true;
+  /**
+   * Whether an outage could cut a message written at epoch ms `written` and echoed (or decided) at
+   * `to`: one that began before `to` + `readMs` and had not ended at the write. False at once when no
+   * client was ever cut off.
+   */
+  anyCuts(written: number, to: number): boolean {
+    for (let i = 0; i < this.#from.length; i++) if (this.#overlaps(i, written, to + this.readMs)) return true;
     return false;
   }
 
-  /** Whether client `index` was down somewhere in [`from`, `to`]. */
-  within(index: number, from: number, to: number): boolean {
-    for (let i = 0; i < this.#from.length; i++) if (this.#client[i] === index && this.#overlaps(i, from, to)) return true;
+  /** Whether an outage of client `index` could cut that message (as `anyCuts`). */
+  cuts(index: number, written: number, to: number): boolean {
+    for (let i = 0; i < this.#from.length; i++) if (this.#client[i] === index && this.#overlaps(i, written, to + this.readMs)) return true;
     return false;
   }
 

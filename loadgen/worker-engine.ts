@@ -46,7 +46,7 @@ export class WorkerEngine {
   readonly #lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
   readonly #reach: ReachWatcher;
   /** Every worker's clients cut off without the plan saying so (relayed by the main thread). */
-  readonly #outages = new MemberOutages();
+  readonly #outages = new MemberOutages(DROP_READ_MS);
   #elu: EventLoopUtilization = performance.eventLoopUtilization();
   #timer: NodeJS.Timeout | undefined;
   #stopping = false;
@@ -117,11 +117,11 @@ export class WorkerEngine {
         const f = from - this.#startEpochMs;
         const t = to - this.#startEpochMs;
         for (const [first, last] of storms) if (last >= f - AMBIGUITY_WINDOW_MS && first <= t + DROP_READ_MS) return true;
-        return this.#outages.anyWithin(from - AMBIGUITY_WINDOW_MS, to + DROP_READ_MS);
+        return this.#outages.anyCuts(from, to);
       },
       dropsNear: (index, from, to) => {
         if (index < 0) return false;
-        if (this.#outages.within(index, from - AMBIGUITY_WINDOW_MS, to + DROP_READ_MS)) return true;
+        if (this.#outages.cuts(index, from, to)) return true;
         if (storms.length === 0) return false;
         let times = drops.get(index);
         if (times === undefined) drops.set(index, (times = stormDrops(plan, index, seed)));

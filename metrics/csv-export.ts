@@ -15,10 +15,11 @@ const PAGE_TICKS = 200;
 /**
  * RFC 4180 as spreadsheets want it: UTF-8 with BOM, CRLF, a header row, `.` decimals. Room names are
  * user input: `escape_formulas` prefixes `'` to text cells starting with `=`, `+`, `-`, `@`, tab or
- * CR, so a room named `-2-3` stays text and never becomes a formula.
+ * CR, so a room named `-2-3` stays text and never becomes a formula. A cell holding a lone CR or LF is
+ * quoted too: with a CRLF record delimiter csv-stringify quotes only CRLF, and a bare LF split the row.
  */
 function stringifier(columns: readonly string[]) {
-  return stringify({ bom: true, header: true, columns: [...columns], record_delimiter: '\r\n', escape_formulas: true });
+  return stringify({ bom: true, header: true, columns: [...columns], record_delimiter: '\r\n', escape_formulas: true, quoted_match: /[\r\n]/ });
 }
 
 /** Page starts (exclusive tick numbers) covering the ticks of `range`. */

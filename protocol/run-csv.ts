@@ -125,14 +125,37 @@ function table(text: string, file: string, kind: 'rooms' | 'totals') {
   const cell = (row: string[], col: string): string => row[index.get(col) as number] ?? '';
   const num = (row: string[], line: number, col: string): number => {
     const raw = cell(row, col);
-    if (!NUMBER.test(raw)) fail(`${file} line ${line}, column ${col}: ${JSON.stringify(raw.slice(0, 40))} is not a number`);
-    return Number(raw);
+    const at = `${file} line ${line}, column ${col}: ${JSON.stringify(raw.slice(0, 40))}`;
+    if (!NUMBER.test(raw)) fail(`${at} is not a number`);
+    const x = Number(raw);
+    const rule = RULES[col] ?? AMOUNT;
+    if (!rule.ok(x)) fail(`${at} is not ${rule.what}`);
+    return x;
   };
   const optNum = (row: string[], line: number, col: string): number | null => (cell(row, col) === '' ? null : num(row, line, col));
   return { t, cell, num, optNum };
 }
 
 const NUMBER = /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
+/**
+ * What a number column may hold. A count is what a server counted (messages, members, bytes): a
+ * negative, fractional or overflowing one (`1e400` is Infinity) would be stored and drawn as it came
+ * — `∞` on a tile, `Infinity` in the CSV written back. Rates, seconds and milliseconds are finite and
+ * not negative; a time is a date a run can have (a negative one made a run id of 1913).
+ */
+interface Rule {
+  ok(x: number): boolean;
+  what: string;
+}
+const COUNT: Rule = { ok: (x) => Number.isSafeInteger(x) && x >= 0, what: 'a count (a whole number, 0 or more)' };
+const AMOUNT: Rule = { ok: (x) => Number.isFinite(x) && x >= 0, what: 'a finite number, 0 or more' };
+const EPOCH_MS: Rule = { ok: (x) => Number.isSafeInteger(x) && x > 0 && x <= 8.64e15, what: 'a time in ms since 1970 (a whole number above 0)' };
+const RULES: Record<string, Rule> = {
+  epoch_ms: EPOCH_MS,
+  ...Object.fromEntries(['messages', 'joins', 'leaves', 'members', 'connections', 'deliveries', 'bytes_in', 'bytes_out', 'errors',
+    'loadgen_sent', 'loadgen_received', 'loadgen_lost'].map((c) => [c, COUNT])),
+};
 
 /** Ticks in time order: a row earlier than the one before is refused. */
 function inOrder(file: string, line: number, time: number, prev: number): void {

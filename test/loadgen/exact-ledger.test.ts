@@ -201,27 +201,28 @@ test('own messages: members the run drops around the echo are ambiguous (a storm
   assert.equal([still.droppingNear(980, 990), asked], [0, 0], 'no storm near: no member asked');
 });
 
-test('member outages: a client is down from its drop until it is back in a room, and only then', () => {
-  const o = new MemberOutages();
-  assert.is(o.anyWithin(0, 1e15), false, 'nobody ever down');
+test('member outages: a message is cut when an outage began before its echo (+ read margin) and had not ended at its write', () => {
+  const o = new MemberOutages(250);
+  assert.is(o.anyCuts(0, 1e15), false, 'nobody ever down');
   o.down(3, 1000);
   o.down(3, 1500); // a second close while down changes nothing
-  assert.equal([o.within(3, 900, 999), o.within(3, 900, 1000), o.within(3, 5000, 6000), o.within(4, 900, 6000)], [false, true, true, false]);
+  // [written, echo]: echoed well before the drop; echoed within the read margin of it; written while down.
+  assert.equal([o.cuts(3, 500, 700), o.cuts(3, 500, 800), o.cuts(3, 5000, 5010), o.cuts(4, 5000, 5010)], [false, true, true, false]);
   o.up(3, 2000);
-  assert.equal([o.within(3, 1900, 1950), o.within(3, 2001, 3000), o.anyWithin(2001, 3000)], [true, false, false]);
+  assert.equal([o.cuts(3, 1900, 1950), o.cuts(3, 2001, 2010), o.anyCuts(2001, 2010)], [true, false, false], 'written after its return: exact again');
   o.down(3, 4000);
-  assert.equal([o.within(3, 2500, 3500), o.within(3, 3500, 4100)], [false, true], 'a second outage is its own');
+  assert.equal([o.cuts(3, 2500, 3500), o.cuts(3, 3500, 3800)], [false, true], 'a second outage is its own');
   o.down(5, 200_000); // long after: the first outage is forgotten, the open one kept
-  assert.equal([o.within(3, 1500, 1600), o.within(3, 300_000, 300_001)], [false, true]);
+  assert.equal([o.cuts(3, 1500, 1600), o.cuts(3, 300_000, 300_001)], [false, true]);
 });
 
 test('windowed (several servers): a member the run saw cut off is ambiguous, also when its leave came after the window closed', () => {
   // ra2 dropped at 1000 (its node died); the live node says it left only at 3500, after the TTL.
-  const outages = new MemberOutages();
+  const outages = new MemberOutages(0);
   const run = {
     index: runNickIndex('ra', 10),
-    stormNear: (from: number, to: number) => outages.anyWithin(from, to),
-    dropsNear: (i: number, from: number, to: number) => outages.within(i, from, to),
+    stormNear: (from: number, to: number) => outages.anyCuts(from, to),
+    dropsNear: (i: number, from: number, to: number) => outages.cuts(i, from, to),
   };
   const v = new RoomView(run);
   v.reset('room1', 'ra0');

@@ -5,7 +5,7 @@ import { parse } from 'csv-parse/sync';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  processAlive, ROOMS_COLUMNS, RunStore, TOTALS_COLUMNS, round3, streamCsv, timeUtc, writeRunCsv, type Snapshot,
+  processAlive, ROOMS_COLUMNS, RunStore, TOTALS_COLUMNS, round3, streamCsv, timeUtc, writeCsvFile, writeRunCsv, type Snapshot,
 } from '../../metrics/index.js';
 import { openDatabase } from '../../store/database.js';
 import { eventually } from '../helpers/hub.js';
@@ -104,6 +104,21 @@ test('processAlive: this process yes; a process that exited, or was killed and n
     assert.match(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'), /^\d+ \(sleep\) Z/, 'a zombie, not gone');
   } finally {
     sh.kill('SIGKILL');
+  }
+});
+
+test('CSV: a cell with a lone LF or CR is quoted, so the row stays one record in a spreadsheet and in the page', async () => {
+  const tmp = tempDir();
+  try {
+    const file = path.join(tmp.dir, 'breaks.csv');
+    await writeCsvFile(file, ['room', 'messages'], [['line\nbreak', 2], ['carriage\rreturn', 3], ['both\r\nends', 4], ['plain', 5]]);
+    const text = fs.readFileSync(file, 'utf8');
+    assert.ok(text.includes('"line\nbreak",2\r\n'), JSON.stringify(text));
+    assert.ok(text.includes('"carriage\rreturn",3\r\n'), JSON.stringify(text));
+    assert.ok(text.includes('\r\nplain,5\r\n'), 'a plain cell is not quoted');
+    assert.equal(parse(text, { bom: true }), [['room', 'messages'], ['line\nbreak', '2'], ['carriage\rreturn', '3'], ['both\r\nends', '4'], ['plain', '5']]);
+  } finally {
+    tmp.cleanup();
   }
 });
 

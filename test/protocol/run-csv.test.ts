@@ -112,6 +112,19 @@ test('every refusal is one line naming the file, line and column', () => {
     'rooms.csv line 2, column mps: "fast" is not a number');
   assert.is(refused(() => snapshotsFromCsv({ totals: TOTALS.replace('4,4,4,3,0,3', '4,4,4,3,0,1e') })),
     'totals.csv line 2, column members: "1e" is not a number');
+  // Numbers that are numbers but not what the column holds: stored as they came, they were drawn as ∞ and 1913.
+  assert.is(refused(() => snapshotsFromCsv({ rooms: ROOMS.replace(',main,3,3,3,2,0,2', ',main,-5,3,3,2,0,2') })),
+    'rooms.csv line 2, column messages: "-5" is not a count (a whole number, 0 or more)');
+  assert.is(refused(() => snapshotsFromCsv({ rooms: ROOMS.replace(',main,3,3,3,2,0,2', ',main,2.5,3,3,2,0,2') })),
+    'rooms.csv line 2, column messages: "2.5" is not a count (a whole number, 0 or more)');
+  assert.is(refused(() => snapshotsFromCsv({ totals: TOTALS.replace(',3,8,100,200,0,', ',3,8,1e400,200,0,') })),
+    'totals.csv line 2, column bytes_in: "1e400" is not a count (a whole number, 0 or more)');
+  assert.is(refused(() => snapshotsFromCsv({ rooms: ROOMS.replace(',main,3,3,3,2,0,2', ',main,3,-3,3,2,0,2') })),
+    'rooms.csv line 2, column mps: "-3" is not a finite number, 0 or more');
+  assert.is(refused(() => snapshotsFromCsv({ totals: TOTALS.replace(',1.5,2.25,7.125,9,12', ',1.5,2.25,1e999,9,12') })),
+    'totals.csv line 3, column latency_p99_ms: "1e999" is not a finite number, 0 or more');
+  assert.is(refused(() => snapshotsFromCsv({ totals: TOTALS.replaceAll('1795356186000', '-1795356186000') })),
+    'totals.csv line 2, column epoch_ms: "-1795356186000" is not a time in ms since 1970 (a whole number above 0)');
   const swapped = `${TOTALS_HEAD}\n${TOTALS.split('\r\n').slice(2, 3).join('')}\n${TOTALS.split('\r\n').slice(1, 2).join('')}\n`;
   assert.is(refused(() => snapshotsFromCsv({ totals: swapped })),
     'totals.csv line 3, column epoch_ms: ticks out of order (1795356186000 comes after 1795356187500)');
