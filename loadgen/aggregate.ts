@@ -39,6 +39,8 @@ export interface TickView {
 export class RunAggregate extends DeliveryCounts {
   clients = 0;
   peakClients = 0;
+  /** Messages due but never written: still queued when the run ended (workers' `final`). */
+  unsent = 0;
   ticks = 0;
   saturatedTicks = 0;
   readonly errors: Record<string, number> = {};
@@ -107,6 +109,7 @@ export class RunAggregate extends DeliveryCounts {
   }
 
   addFinal(f: WorkerFinal): void {
+    this.unsent += f.unsent;
     addEncoded(this.join, f.join);
     addEncoded(this.users, f.users);
     addEncoded(this.pm, f.pm);

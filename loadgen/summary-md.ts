@@ -29,6 +29,7 @@ export function formatSummaryMarkdown(s: LoadSummary): string {
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     `| ${m.sent} | ${m.received} | ${m.expected} | ${m.lost} | ${m.lossPercent} | ${m.late} | ${m.duplicated} | ${m.reordered} | ${m.unexpected} | ${m.ambiguous} |`,
     '',
+    ...(m.unsent > 0 ? [`**Unsent: ${m.unsent}** messages fell due but were never written — their clients could not send until the end (not connected, not in their room). Neither latency nor loss counts them.`, ''] : []),
     '| latency ms | p50 | p90 | p99 | p99.9 | max | count |',
     '|---|---:|---:|---:|---:|---:|---:|',
     row('corrected', s.latency.corrected),

@@ -50,6 +50,11 @@ export interface LoadSummary {
     ambiguous: number;
     /** lost / expected, in percent. */
     lossPercent: number;
+    /**
+     * Messages (room and PM) that fell due but were never written: their client could not send (not
+     * connected, not in its room) until the run ended. Neither latency nor loss counts them.
+     */
+    unsent: number;
   };
   rates: { sentPerS: number; receivedPerS: number };
   latency: { corrected: Percentiles; uncorrected: Percentiles };
@@ -102,6 +107,7 @@ export function buildSummary(
       sent: a.sent, pm: a.pmSent, received: a.received, expected, lost: a.ledger.lostTotal, duplicated: a.duplicated,
       reordered: a.reordered, late: a.late, unexpected: a.ledger.unexpectedTotal, ambiguous: a.ledger.ambiguousTotal,
       lossPercent: expected > 0 ? Math.round((1e5 * a.ledger.lostTotal) / expected) / 1000 : 0,
+      unsent: a.unsent,
     },
     rates: { sentPerS: Math.round((10 * a.sent) / secs) / 10, receivedPerS: Math.round((10 * a.received) / secs) / 10 },
     latency: { corrected: percentilesMs(a.corrected), uncorrected: percentilesMs(a.uncorrected) },
@@ -131,6 +137,7 @@ export function formatSummary(s: LoadSummary): string {
     ...(s.stoppedEarly ? [`  Stopped early after ${fmt(s.durationS)} s of ${fmt(s.plannedS)} s (Ctrl-C or SIGTERM): the figures cover only that part`] : []),
     '',
     `  sent        ${m.sent} (${m.pm} PM)   ${fmt(s.rates.sentPerS)}/s`,
+    ...(m.unsent > 0 ? [`  UNSENT      ${m.unsent} messages fell due but were never written: their clients could not send until the end (not connected, not in their room) — neither latency nor loss counts them`] : []),
     `  received    ${m.received}   ${fmt(s.rates.receivedPerS)}/s   expected ${m.expected}`,
     `  lost        ${m.lost} (${fmt(m.lossPercent)}%)   late ${m.late}   duplicated ${m.duplicated}   reordered ${m.reordered}   unexpected ${m.unexpected}   ambiguous ${m.ambiguous}`,
     `  clients     peak ${s.clients.peak}   connects ${s.clients.connects}   reconnects ${s.clients.reconnects}`,

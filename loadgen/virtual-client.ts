@@ -204,6 +204,11 @@ export class VirtualClient {
     clearTimeout(this.#timer);
   }
 
+  /** Messages due but not written yet (the client down, joining, backed up): unsent, if the run ends now. */
+  get waiting(): number {
+    return this.#queue.length;
+  }
+
   /** Polite goodbye; resolves when the socket is gone (destroyed after `graceMs`). */
   close(graceMs = 500): Promise<void> {
     clearTimeout(this.#timer);

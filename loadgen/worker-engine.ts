@@ -259,11 +259,13 @@ export class WorkerEngine {
 
   async #close(): Promise<void> {
     this.#stop();
+    let unsent = 0;
+    for (const c of this.#clients.values()) unsent += c.waiting;
     await Promise.all([...this.#clients.values()].map((c) => c.close()));
     this.#lag.disable();
     const s = this.#stats;
     this.#post({
-      type: 'final', worker: this.#init.workerIndex, join: WorkerStats.encodeRun(s.join), users: WorkerStats.encodeRun(s.users),
+      type: 'final', worker: this.#init.workerIndex, unsent, join: WorkerStats.encodeRun(s.join), users: WorkerStats.encodeRun(s.users),
       pm: WorkerStats.encodeRun(s.pm), connect: WorkerStats.encodeRun(s.connect), firstLine: WorkerStats.encodeRun(s.firstLine),
       handshake: WorkerStats.encodeRun(s.handshake),
     });

@@ -60,6 +60,8 @@ export interface WorkerTick extends DeliveryCounts {
 export interface WorkerFinal {
   type: 'final';
   worker: number;
+  /** Messages (room and PM) that fell due but were still waiting in their clients' queues at the end. */
+  unsent: number;
   /** Encoded histograms (µs): command round trips, connect time, time to first line. */
   join: string;
   users: string;

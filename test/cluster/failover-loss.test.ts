@@ -1,6 +1,6 @@
 import { test as uvuTest } from 'uvu';
 import * as assert from 'uvu/assert';
-import { runLoad } from '../../loadgen/index.js';
+import { formatSummary, runLoad } from '../../loadgen/index.js';
 import { killLeftovers, startServerProcess } from '../helpers/cli.js';
 import { startRedis } from '../helpers/redis.js';
 import { findTool, needing } from '../helpers/require-tool.js';
@@ -9,7 +9,7 @@ import { tempDir } from '../helpers/temp.js';
 const redisBin = findTool('redis-server', 'redis-server');
 const test = needing(uvuTest, redisBin);
 
-test('kill -9 one of two nodes mid-run: its clients drop, the live node goes on, and nothing is counted lost', async () => {
+test('kill -9 one of two nodes mid-run: its clients drop, the live node goes on, nothing is counted lost, and what they could not send is counted unsent', async () => {
   const redis = await startRedis(redisBin as string);
   const dirs = [tempDir(), tempDir()];
   try {
@@ -37,6 +37,9 @@ test('kill -9 one of two nodes mid-run: its clients drop, the live node goes on,
     assert.ok(m.ambiguous > 0, `the dropped members are counted apart: ${JSON.stringify(m)}`);
     assert.ok(m.received >= m.expected, JSON.stringify(m));
     assert.ok(m.expected > m.sent * 6, `b's 8 members go on receiving: ${JSON.stringify(m)}`);
+    // a's 8 clients had the last 3-4 s of messages due (5/s each) that they could never write: not silently gone.
+    assert.ok(m.unsent >= 8 * 5 * 2 && m.unsent <= 8 * 5 * 6, `unsent ${m.unsent}`);
+    assert.match(formatSummary(s), new RegExp(`^ {2}UNSENT {6}${m.unsent} messages fell due but were never written`, 'm'));
   } finally {
     await killLeftovers();
     await redis.stop();
