@@ -85,9 +85,18 @@ export async function startChatServer(opts: ChatServerOptions = {}): Promise<Cha
     ...(cluster ? { cluster } : {}),
   });
   const coalescer = new WriteCoalescer(core.afterFlush);
-  const acceptAs = (transport: string) => (socket: net.Socket) => {
+  const bind = (socket: net.Socket, transport: string) => {
     const conn = new TcpConnection(socket, coalescer, options.maxQueue, transport);
     conn.bind(core.accept(conn), options.maxLine);
+  };
+  // In a cluster, connections accepted before the node has heard the other nodes' members wait unread
+  // until it has (RedisCluster.start): clients that reconnect the moment a restarted node listens
+  // would otherwise get a /users without them.
+  let held: { socket: net.Socket; transport: string }[] | null = cluster ? [] : null;
+  const acceptAs = (transport: string) => (socket: net.Socket) => {
+    if (held === null) return bind(socket, transport);
+    socket.on('error', () => {}); // a reset while held: the socket is skipped below
+    held.push({ socket, transport });
   };
   const tlsOnly = opts.tls !== undefined && opts.tlsPort === undefined;
   const tlsListener = opts.tls ? new TlsListener(opts.tls, acceptAs('tls')) : undefined;
@@ -98,7 +107,12 @@ export async function startChatServer(opts: ChatServerOptions = {}): Promise<Cha
     if (tlsListener && !tlsOnly) tlsAddress = await tlsListener.listen(host, opts.tlsPort ?? 0);
     // An empty --node-id (the CLI's "not given") means the default, never an empty name.
     await cluster?.start(core.clusterDelivery(), { nodeId: opts.nodeId || `${host}:${address.port}` });
+    const waiting = held ?? [];
+    held = null;
+    for (const { socket, transport } of waiting) if (!socket.destroyed) bind(socket, transport);
   } catch (err) {
+    for (const { socket } of held ?? []) socket.destroy();
+    held = null;
     // Nothing half started: a busy TLS port (or Redis refusing) closes the plain port again.
     await Promise.all([listener.close(), tlsListener?.close()]);
     await core.shutdown(0);

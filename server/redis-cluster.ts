@@ -28,7 +28,12 @@ type Frame =
   | { t: 'm'; n: string; r: string; u: string; x: string; s?: number }
   | { t: 'j' | 'l'; n: string; r: string; u: string }
   | { t: 'p'; n: string; to: string; u: string; x: string }
-  | { t: 'h'; n: string; id: string; rooms: Record<string, string[]> };
+  | { t: 'h'; n: string; id: string; rooms: Record<string, string[]> }
+  /** A node starting: every node heartbeats at once, so it knows the cluster's members before its first client. */
+  | { t: 'q'; n: string };
+
+/** How long a starting node waits for the other nodes' answers to its `q` before it serves anyway. */
+const ASK_PRESENCE_MS = 1000;
 
 interface RemoteNode {
   rooms: Map<string, { name: string; nicks: string[] }>;
@@ -124,9 +129,11 @@ export class RedisCluster implements ClusterLink {
     if (!this.#nodeId) throw new Error('RedisCluster needs a non-empty nodeId');
     const waitMs = opts.waitMs ?? 3000;
     this.#delivery = delivery;
-    const connect = Promise.allSettled([this.#pub.connect(), this.#sub.connect()]).then(() =>
-      this.#sub.subscribe(this.#channel).catch(() => {}),
-    );
+    const connect = Promise.allSettled([this.#pub.connect(), this.#sub.connect()]).then(async () => {
+      const others = await this.#readPresence();
+      await this.#sub.subscribe(this.#channel).catch(() => {});
+      await this.#askPresence(others);
+    });
     await Promise.race([connect, new Promise((r) => setTimeout(r, waitMs).unref())]);
     if (!this.#up) this.#log(`redis: ${this.#describe()} is not reachable; serving local clients only, retrying`);
     this.#heartbeat = setInterval(() => this.#beat(), Math.max(100, Math.floor(this.#ttl / 4)));
@@ -199,6 +206,55 @@ export class RedisCluster implements ClusterLink {
     this.#sub.disconnect();
   }
 
+  /**
+   * The other nodes' presence records (the rooms and members of each one's last heartbeat, up to TTL/4
+   * old), read at start: the bus ids of the nodes alive now. Best effort.
+   */
+  async #readPresence(): Promise<Set<string>> {
+    const ids = new Set<string>();
+    try {
+      const own = this.#presenceKey();
+      const keys: string[] = [];
+      let cursor = '0';
+      do {
+        const [next, batch] = await this.#pub.scan(cursor, 'MATCH', `${globEscape(this.#prefix)}:presence:*`, 'COUNT', 1000);
+        cursor = next;
+        keys.push(...batch.filter((k) => k !== own));
+      } while (cursor !== '0');
+      if (keys.length === 0) return ids;
+      const now = Date.now();
+      for (const value of await this.#pub.mget(...keys)) {
+        let frame: Frame;
+        try {
+          frame = JSON.parse(value ?? '') as Frame;
+        } catch {
+          continue;
+        }
+        if (frame.t !== 'h' || frame.n === this.#busId) continue;
+        ids.add(frame.n);
+        if (!this.#remote.has(frame.n)) this.#remote.set(frame.n, { rooms: toRoomMap(frame.rooms), seenAt: now });
+      }
+    } catch {
+      // Redis went away meanwhile: the heartbeats fill the mirror once it is back.
+    }
+    return ids;
+  }
+
+  /**
+   * Asks every node to heartbeat now and waits (at most ASK_PRESENCE_MS) until each of `others` has:
+   * a node that starts late then knows every member before its first client. Without it, `/users` on
+   * a restarted node listed only its own users until the others' next heartbeats (up to TTL/4), and a
+   * load generator took the missing members' deliveries for unexpected. A node that does not answer
+   * (killed; its record not expired yet) keeps what its record said.
+   */
+  async #askPresence(others: Set<string>): Promise<void> {
+    if (others.size === 0) return;
+    const askedAt = Date.now();
+    await this.#pub.publish(this.#channel, JSON.stringify({ t: 'q', n: this.#busId } satisfies Frame)).catch(() => {});
+    const answered = () => [...others].every((id) => (this.#remote.get(id)?.seenAt ?? 0) > askedAt);
+    while (!answered() && Date.now() - askedAt < ASK_PRESENCE_MS) await new Promise((r) => setTimeout(r, 5));
+  }
+
   #publish(frame: Frame): void {
     if (!this.#up) return;
     this.#pub.publish(this.#channel, JSON.stringify(frame)).catch(() => {});
@@ -257,6 +313,9 @@ export class RedisCluster implements ClusterLink {
         break;
       case 'p':
         this.#delivery.remotePrivate(frame.u, frame.to, frame.x);
+        break;
+      case 'q':
+        this.#beat();
         break;
       case 'h':
         if (frame.id === this.nodeId && !this.#namesakes.has(frame.n)) {
@@ -351,6 +410,11 @@ export class RedisCluster implements ClusterLink {
   #presenceKey(): string {
     return `${this.#prefix}:presence:${this.#busId}`;
   }
+}
+
+/** `s` matched literally in a Redis glob pattern. */
+function globEscape(s: string): string {
+  return s.replace(/[*?[\]\\]/g, '\\$&');
 }
 
 function toRoomMap(rooms: Record<string, string[]>): Map<string, { name: string; nicks: string[] }> {

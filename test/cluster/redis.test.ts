@@ -40,6 +40,22 @@ cluster.after.each(async () => {
   await redis?.stop();
 });
 
+cluster('a node that starts late answers /users with the other nodes members at once, not after their next heartbeat', async () => {
+  // A long TTL: the next heartbeat (every TTL/4) is seconds away, so only what the new node read at start can say ann is there.
+  const slow = { presenceTtlMs: 20_000, log: () => {} };
+  const first = await startChatServer({ port: 0, redis: redis.url, nodeId: 'early', ...slow });
+  nodes.push({ server: first, events: new ChatEvents(), log: [] });
+  const a = await login({ server: first }, 'ann');
+  await a.ask('/join dev', '* ann joined #dev');
+  await sleep(100); // the join's own frame is long gone: a new node can only learn it from the presence record
+  const late = await startChatServer({ port: 0, redis: redis.url, nodeId: 'late', ...slow });
+  nodes.push({ server: late, events: new ChatEvents(), log: [] });
+  const b = await login({ server: late }, 'bob');
+  await b.ask('/join dev', '* bob joined #dev');
+  assert.is(await b.ask('/users dev', /^\* users in #dev/), '* users in #dev (2): ann, bob');
+  assert.match(await b.ask('/rooms', /^\* rooms/), /dev \(2\)/);
+});
+
 cluster('a room message on one node reaches members on every node, once each', async () => {
   const [n1, n2, n3] = [await startNode('n1'), await startNode('n2'), await startNode('n3')];
   const a = await login(n1, 'ann');
