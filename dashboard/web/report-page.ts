@@ -109,7 +109,12 @@ function pct(name: string, p: Percentiles | undefined, key: string): Cell[] {
   return [name, c(p?.p50, 'p50'), c(p?.p90, 'p90'), c(p?.p99, 'p99'), c(p?.p999, 'p999'), c(p?.max, 'max'), fig(p?.count ?? null, `fig-${key}-count`)];
 }
 const lat = run.latency;
-setText(byId('latency-note'), lat === null ? 'No delivery latency: no load generator reported.'
+// Generators reported, but the run's merged histograms are written only when it closes: a killed one has none.
+const noHistograms = run.loadgen === null ? 'no load generator reported to it'
+  : run.run.status === 'running' ? "the run has not closed yet, and its merged histograms are saved when it does — each tick's latency is on the chart below"
+  : run.run.status === 'aborted' ? "the run was aborted (its process killed), and merged histograms are saved only when a run closes — each tick's latency is on the chart below"
+  : 'none were saved for this run';
+setText(byId('latency-note'), lat === null ? `No whole-run delivery latency: ${noHistograms}.`
   : lat.source === 'loadgen-summary' ? "Whole run, from the load generator's own histograms; corrected for coordinated omission (the honest figure) and uncorrected."
   : lat.source === 'server-summary' ? "Whole run, as the server's summary.json gave it (the histograms every load generator sent the dashboard, merged; an imported run keeps no histograms of its own); corrected and uncorrected."
   : "Whole run, from the histograms every load generator sent the dashboard, merged; corrected and uncorrected.");
@@ -126,7 +131,7 @@ let spectrum: SpectrumChart | null = null;
 if (lines.length > 0) spectrum = createSpectrumChart(byId<HTMLCanvasElement>('chart-spectrum'), lines);
 else setText(byId('spectrum-note'), run.run.status === 'imported'
   ? 'No spectrum: an imported run keeps no latency histograms (they are not in the CSV files).'
-  : 'No spectrum: the store holds no latency histograms for this run (no load generator reported to it).');
+  : `No spectrum: the store holds no latency histograms for this run (${noHistograms}).`);
 
 // ---- per-room table ----
 fillTable(table('rooms'), t.rooms.map((r) => [r.room, fig(r.messages), fig(r.mpsMean), fig(r.mpsPeak), fig(r.joins), fig(r.leaves), fig(r.peakMembers)]),

@@ -147,6 +147,9 @@ page('a generator whose last tick delivered nothing: no 0 ms point, no p99 0 ms 
   await p.goto(pathToFileURL(path.join(tmp.dir, 'quiet', 'report.html')).href);
   await p.waitForSelector('body[data-ready="true"]', { timeout: 10_000 });
   assert.is(await p.textContent('#loadgen-sources'), 'lg1 → chatpulse://h:1: 4 clients, no delivery this tick');
+  // A generator reported, but the run never closed (so no merged histograms): not "no load generator reported".
+  assert.match((await p.textContent('#latency-note')) ?? '', /^No whole-run delivery latency: the run has not closed yet, and its merged histograms are saved when it does/);
+  assert.match((await p.textContent('#spectrum-note')) ?? '', /\(the run has not closed yet, /);
   const iso = (ms: number) => new Date(ms).toISOString();
   assert.match((await p.textContent('#headline')) ?? '', `6 s of ticks (run ${iso(r.start)} → ${iso(r.start + 6000)}, ticks ${iso(r.start)} → ${iso(r.start + 6000)})`);
   const ys = await p.evaluate(() => {
