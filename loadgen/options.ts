@@ -152,14 +152,14 @@ export function resolveLoadOptions(partial: Partial<LoadOptions> = {}): LoadOpti
   check(isInt(o.clients, 1, 100_000), 'clients', 'a whole number from 1 to 100000', o.clients);
   check(isInt(o.rooms, 1, 10_000), 'rooms', 'a whole number from 1 to 10000', o.rooms);
   check(isNum(o.rate, 0, 1000), 'rate', 'a number from 0 to 1000', o.rate);
-  check(isNum(o.duration, 1, 7 * 86_400_000), 'duration', 'a duration above 0', o.duration);
+  check(isNum(o.duration, 1, 7 * 86_400_000), 'duration', 'a duration above 0 and at most 7 days (in ms)', o.duration);
   check(isNum(o.ramp, 0, o.duration), 'ramp', 'a duration no longer than the run', o.ramp);
   for (const k of ['pm', 'switch', 'users'] as const) check(isNum(o[k], 0, 1), k, 'a share from 0 to 1', o[k]);
   check(o.pm + o.switch + o.users <= 1, 'pm + switch + users', 'at most 1', o.pm + o.switch + o.users);
   check(isInt(o.size, 1, 4000), 'size', 'a whole number of bytes from 1 to 4000', o.size);
   check(isInt(o.seed, 0, 2 ** 32 - 1), 'seed', 'a whole number from 0 to 4294967295', o.seed);
   check(isInt(o.workers, 1, 64), 'workers', 'a whole number from 1 to 64', o.workers);
-  check(isInt(o.inflight, 0, 1_000_000), 'inflight', 'a whole number >= 0', o.inflight);
+  check(isInt(o.inflight, 0, 1_000_000), 'inflight', 'a whole number from 0 to 1000000', o.inflight);
   check(isNum(o.lossTimeout, 100, 600_000), 'lossTimeout', 'a duration from 100ms to 10m', o.lossTimeout);
   check(isNum(o.interval, 50, 60_000), 'interval', 'a duration from 50ms to 1m', o.interval);
   const secure = o.tls || targets.some((t) => t.transport === 'wss');
