@@ -26,6 +26,9 @@ export interface ReportedGenerator {
   lost: number;
   duplicated: number;
   reordered: number;
+  /** null: the generator did not say (an older loadgen). */
+  unexpected: number | null;
+  ambiguous: number | null;
   errorsTotal: number;
   errors: Record<string, number>;
 }
@@ -70,7 +73,7 @@ export function buildServerSummary(i: ServerSummaryInput): ServerSummary {
   const generators = i.reports.map((r): ReportedGenerator => ({
     source: r.source, target: withoutSecrets(r.target), elapsedS: r.elapsedS, clients: r.clients,
     sent: r.sentTotal, received: r.receivedTotal, expected: r.expectedTotal, lost: r.lostTotal,
-    duplicated: r.duplicatedTotal, reordered: r.reorderedTotal,
+    duplicated: r.duplicatedTotal, reordered: r.reorderedTotal, unexpected: r.unexpectedTotal ?? null, ambiguous: r.ambiguousTotal ?? null,
     errorsTotal: Object.values(r.errors).reduce((a, n) => a + n, 0), errors: { ...r.errors },
   }));
   return {
@@ -111,9 +114,10 @@ export function serverSummaryMarkdown(s: ServerSummary): string {
   if (s.generators.length === 0) {
     out.push('None reported: the load, if any, came from clients that do not report (`chatpulse loadgen --report ws://…/ingest` does).', '');
   } else {
-    out.push(...table(['source', 'target', 'at its last report', 'clients', 'sent', 'received', 'expected', 'lost', 'duplicated', 'reordered', 'errors'],
+    out.push(...table(['source', 'target', 'at its last report', 'clients', 'sent', 'received', 'expected', 'lost', 'duplicated', 'reordered', 'unexpected', 'ambiguous', 'errors'],
       s.generators.map((g) => [mdText(g.source), mdText(g.target), `${rate(g.elapsedS)} s`, String(g.clients), String(g.sent), String(g.received),
-        String(g.expected), String(g.lost), String(g.duplicated), String(g.reordered), `${g.errorsTotal}${kinds(g.errors)}`])), '',
+        String(g.expected), String(g.lost), String(g.duplicated), String(g.reordered), g.unexpected === null ? '–' : String(g.unexpected),
+        g.ambiguous === null ? '–' : String(g.ambiguous), `${g.errorsTotal}${kinds(g.errors)}`])), '',
     "Counts as of each generator's last report: its own summary (`loadgen --out DIR`) has the settled totals.", '');
     if (s.generatorsForgotten > 0) out.push(`${s.generatorsForgotten} more reported earlier: only the 32 heard from most recently are kept.`, '');
   }

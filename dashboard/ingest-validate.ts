@@ -45,6 +45,8 @@ export function parseIngestFrame(text: string): LoadgenTickReport {
     lostTotal: num(o.lostTotal, 'lostTotal'),
     duplicatedTotal: num(o.duplicatedTotal, 'duplicatedTotal'),
     reorderedTotal: num(o.reorderedTotal, 'reorderedTotal'),
+    ...(o.unexpectedTotal !== undefined && { unexpectedTotal: num(o.unexpectedTotal, 'unexpectedTotal') }),
+    ...(o.ambiguousTotal !== undefined && { ambiguousTotal: num(o.ambiguousTotal, 'ambiguousTotal') }),
     latencyMs: {
       corrected: percentiles(latency.corrected, 'latencyMs.corrected'),
       uncorrected: percentiles(latency.uncorrected, 'latencyMs.uncorrected'),

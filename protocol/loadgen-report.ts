@@ -39,6 +39,12 @@ export interface LoadgenTickReport {
   lostTotal: number;
   duplicatedTotal: number;
   reorderedTotal: number;
+  /**
+   * Deliveries beyond the expected and ambiguous recipients, and recipients neither expected nor not
+   * (DESIGN §9 / README's delivery rule), since the run started. Optional: older loadgens send none.
+   */
+  unexpectedTotal?: number;
+  ambiguousTotal?: number;
   /** Delivery latency this tick, in ms, merged across worker threads (never averaged). */
   latencyMs: { corrected: Percentiles; uncorrected: Percentiles };
   /**

@@ -29,6 +29,10 @@ test('a well-formed report is returned with exactly the contract fields', () => 
   const parsed = parseIngestFrame(JSON.stringify({ ...report(), extra: 'x'.repeat(100), __proto__: { evil: 1 } }));
   assert.equal(parsed, report() as unknown as LoadgenTickReport);
   assert.not.ok('extra' in parsed);
+  // Optional (older loadgens send none): kept when sent.
+  const full = report({ unexpectedTotal: 3, ambiguousTotal: 40 });
+  assert.equal(parseIngestFrame(JSON.stringify(full)), full as unknown as LoadgenTickReport);
+  assert.not.ok('unexpectedTotal' in parsed);
 });
 
 test('not JSON, wrong type, arrays and null are refused', () => {
@@ -41,6 +45,8 @@ test('not JSON, wrong type, arrays and null are refused', () => {
 test('numbers must be finite and non-negative; the message names the field', () => {
   rejects(JSON.stringify(report()).replace('"sent":5', '"sent":1e999'), /^sent must be a finite number/);
   rejects(JSON.stringify(report({ clients: -1 })), /^clients must be/);
+  rejects(JSON.stringify(report({ ambiguousTotal: -1 })), /^ambiguousTotal must be/);
+  rejects(JSON.stringify(report({ unexpectedTotal: 'x' })), /^unexpectedTotal must be/);
   rejects(JSON.stringify(report({ time: '1' })), /^time must be/);
   rejects(JSON.stringify(report({ latencyMs: { corrected: { ...pct, p99: null }, uncorrected: pct } })), /^latencyMs\.corrected\.p99 must be/);
   rejects(JSON.stringify(report({ latencyMs: { corrected: pct } })), /^latencyMs\.uncorrected must be an object/);

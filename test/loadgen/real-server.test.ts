@@ -50,6 +50,7 @@ test('against the real server: our counts are what the server saw; reports reach
     const last = frames[frames.length - 1] as LoadgenTickReport;
     assert.is(last.type, 'loadgen-tick');
     assert.is(last.sentTotal, m.sent);
+    assert.equal([last.unexpectedTotal, last.ambiguousTotal], [m.unexpected, m.ambiguous], 'the last report says the run figures the server summary shows');
     assert.is(frames.reduce((a, f) => a + f.received, 0), m.received);
     assert.ok(typeof last.latencyMs.corrected.p99 === 'number');
 
