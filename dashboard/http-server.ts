@@ -32,9 +32,12 @@ export function createApp(): express.Express {
  * so no request is ever answered unchecked). @default access `{ token: null }`: open, loopback Hosts only.
  */
 export function listenHttp(app: express.Express, host: string, port: number, access: AccessPolicy = { token: null }): Promise<HttpServer> {
-  const server = http.createServer(app);
+  // Express's final callback: what no route answered (a route mounted later still comes first).
+  const handle = app as unknown as (req: http.IncomingMessage, res: http.ServerResponse, done: (err?: unknown) => void) => void;
+  const server = http.createServer((req, res) => handle(req, res, (err?: unknown) => notServed(req, res, err)));
   const gate = guardServer(server, access);
   withSecurityHeaders(server);
+  answerMalformed(server);
   // Keep-alive sockets would hold close() open for their idle timeout.
   server.keepAliveTimeout = 5000;
   return new Promise((resolve, reject) => {
@@ -57,6 +60,44 @@ export function listenHttp(app: express.Express, host: string, port: number, acc
         },
       });
     });
+  });
+}
+
+/**
+ * A request no route answered, or an error no route handled: one JSON line naming it, not express's
+ * HTML page ("Cannot POST /").
+ */
+function notServed(req: http.IncomingMessage, res: http.ServerResponse, err: unknown): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const given = (err as { status?: unknown; statusCode?: unknown } | undefined)?.status ?? (err as { statusCode?: unknown } | undefined)?.statusCode;
+  const status = err === undefined ? 404 : typeof given === 'number' && given >= 400 && given < 600 ? given : 500;
+  const path = (req.url ?? '').split('?')[0]?.slice(0, 100) ?? '';
+  const error = err === undefined ? `nothing here: ${req.method} ${path} (the dashboard is /, its API /api/runs, metrics /metrics)`
+    : status < 500 ? `bad request: ${(err as Error).message ?? 'refused'}`.slice(0, 200) : 'internal error';
+  if (status >= 500) console.error(`dashboard: ${req.method} ${path}: ${(err as Error)?.message ?? String(err)}`);
+  const body = JSON.stringify({ type: 'error', status, error });
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) }).end(body);
+}
+
+/**
+ * A request Node's parser refuses before any route sees it — headers (and so the URL) over 16 KB, or
+ * not HTTP — gets one JSON line saying so; Node's own answer had an empty body.
+ */
+function answerMalformed(server: http.Server): void {
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: net.Socket) => {
+    if (!socket.writable || err.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    const [status, error] = err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'request headers too large: the URL and headers may hold 16 KB in all']
+      : [400, `malformed HTTP request (${err.code ?? 'parse error'})`];
+    const body = `${JSON.stringify({ type: 'error', status, error })}\n`;
+    socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n`
+      + `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   });
 }
 

@@ -6,8 +6,6 @@ import { eventually, startTestHub } from '../helpers/hub.js';
 /** Written out here, not imported: the test states what the browser must receive. */
 const CSP = "default-src 'none';script-src 'self';style-src 'self' 'unsafe-inline';img-src 'self' data: blob:;"
   + "connect-src 'self';base-uri 'none';form-action 'none';frame-ancestors 'none'";
-/** finalhandler (express's "Cannot GET") answers 404s with its own, stricter policy, replacing ours. */
-const CSP_404 = "default-src 'none'";
 const SAME: Record<string, string> = {
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
@@ -50,6 +48,7 @@ const routes: [string, string, number, Record<string, string>?][] = [
   ['API 404 JSON', '/api/nope', 404],
   ['API 400 JSON', '/api/runs/RUN/samples?from=soon', 400],
   ['missing asset', '/assets/nope.js', 404],
+  ['no such page', '/no-such-page', 404],
   ['access gate 403 JSON', '/', 403, { host: 'evil.example' }],
 ];
 
@@ -74,12 +73,23 @@ s('a CSV export carries the same headers', async () => {
   assert.is(r.headers['content-security-policy'], CSP);
 });
 
-s('express\'s own 404: nosniff and a single (stricter) CSP', async () => {
-  const r = await get(`${ctx.hub.httpUrl}/no-such-page`);
-  assert.is(r.status, 404);
-  for (const [name, value] of Object.entries(SAME)) assert.is(r.headers[name], value, name);
-  assert.equal(r.raw.filter((h) => h.toLowerCase() === 'content-security-policy').length, 1);
-  assert.is(r.headers['content-security-policy'], CSP_404);
+s('what no route serves, and a request Node cannot parse, get one JSON line naming it (not an HTML page, not an empty body)', async () => {
+  const text = async (method: string, path: string) => {
+    const r = await fetch(`${ctx.hub.httpUrl}${path}`, { method });
+    return [r.status, r.headers.get('content-type'), await r.text()];
+  };
+  assert.equal(await text('POST', '/'), [404, 'application/json; charset=utf-8',
+    '{"type":"error","status":404,"error":"nothing here: POST / (the dashboard is /, its API /api/runs, metrics /metrics)"}']);
+  assert.equal((await text('GET', '/ws?x=1'))[2], '{"type":"error","status":404,"error":"nothing here: GET /ws (the dashboard is /, its API /api/runs, metrics /metrics)"}');
+  const raw = await new Promise<string>((resolve, reject) => {
+    const c = http.get(`${ctx.hub.httpUrl}/api/runs?x=${'a'.repeat(20_000)}`, (res) => {
+      let b = '';
+      res.setEncoding('utf8').on('data', (d: string) => (b += d)).on('end', () => resolve(`${res.statusCode} ${b}`));
+    });
+    c.on('error', reject);
+  });
+  assert.is(raw, '431 {"type":"error","status":431,"error":"request headers too large: the URL and headers may hold 16 KB in all"}\n');
+  assert.is((await fetch(`${ctx.hub.httpUrl}/healthz`)).status, 200, 'still serving');
 });
 
 s.run();
