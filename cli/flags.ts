@@ -10,6 +10,9 @@ import { didYouMean } from './did-you-mean.js';
 import { npmSwallowedHint, type Env } from './npm-swallowed.js';
 
 // The units moved to protocol/ (below every folder); re-exported so the flags' callers keep one import.
+
+/** A decimal number as people type it: 0.5, .5, 2, 1e3, -1. */
+const DECIMAL = /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 export { formatBytes, formatDuration, parseBytes, parseDuration };
 
 export class UsageError extends Error {
@@ -81,8 +84,10 @@ export const flag = {
     return {
       kind: 'X', default: def, help,
       parse(raw, name) {
+        // Decimal only (Number() also reads 0x10, 0b1 and Infinity), and not one that underflows to 0
+        // (1e-400 would run as 0 without a word).
         const n = Number(raw);
-        if (raw.trim() === '' || !Number.isFinite(n)) fail(name, 'a number', raw);
+        if (!DECIMAL.test(raw.trim()) || !Number.isFinite(n) || (n === 0 && /[1-9]/.test(raw.replace(/e.*$/i, '')))) fail(name, 'a number', raw);
         return checkBounds(n, bounds, name, raw, 'a number');
       },
     };

@@ -67,6 +67,10 @@ test('bad usage exits 2 with one line naming the flag', async () => {
   for (const [args, re] of [
     [['--threshold', 'p98<5ms'], /--threshold.*p98<5ms/],
     [['--rate', 'fast'], /--rate expects a number/],
+    // Number() reads these, so they ran: as 1, as 0 without a word, as no limit.
+    [['--rate', '0x1'], /^chatpulse loadgen: --rate expects a number, got '0x1'$/m],
+    [['--rate', '1e-400'], /--rate expects a number, got '1e-400'/],
+    [['--pm', 'Infinity'], /--pm expects a number, got 'Infinity'/],
     [['--clients', '0'], /--clients/],
     [['--report', 'http://x'], /--report expects a ws:/],
     [['--scenario', '/nonexistent.json'], /--scenario: cannot read/],
