@@ -14,7 +14,7 @@ export const loadgenCommand: Command = {
   async run(argv) {
     const f = parseCommandFlags(argv, spec, { usage: 'chatpulse loadgen [flags]', summary: loadgenCommand.summary, footer: EXAMPLE });
     if (f === undefined) return 0;
-    const options = toOptions(f);
+    const options = toOptions(f, argv.some((a) => a === '--duration' || a.startsWith('--duration=')));
     if (f.out) {
       try {
         prepareRunFolder(f.out);
@@ -77,7 +77,7 @@ export const loadgenCommand: Command = {
 
 type Flags = ReturnType<typeof parseFlags<typeof spec>>;
 
-function toOptions(f: Flags): Partial<LoadOptions> {
+function toOptions(f: Flags, durationGiven = false): Partial<LoadOptions> {
   if (f.report) {
     let ok = false;
     try {
@@ -110,6 +110,8 @@ function toOptions(f: Flags): Partial<LoadOptions> {
     try {
       o.scenario = parseScenario(text, { clients: f.clients, rate: f.rate }, file);
       o.duration = o.scenario.phases.reduce((a, p) => a + p.duration, 0);
+      // The phases are the schedule: a --duration beside them was ignored without a word.
+      if (durationGiven) throw new UsageError(`--duration: with --scenario the phases set the run's length (${o.duration / 1000} s); leave --duration out`);
     } catch (err) {
       if (err instanceof ScenarioError) throw new UsageError(`--scenario ${err.message}`);
       throw err;

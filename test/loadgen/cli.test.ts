@@ -96,6 +96,12 @@ test('a bad scenario file is refused with the phase and field named', async () =
   const { code } = await p.exited();
   assert.is(code, 2);
   assert.match(p.stderr(), /phases\[1\]\.rate is required for a spike/);
+  // The phases set the length: a --duration beside them was ignored (the run lasted 1 s, not 5).
+  const good = `${tmp.dir}/one-second.json`;
+  fs.writeFileSync(good, JSON.stringify({ phases: [{ type: 'steady', duration: '1s', rate: 1 }] }));
+  const both = runCli(['loadgen', '--port', '1', '--scenario', good, '--duration', '5s']);
+  assert.is((await both.exited()).code, 2);
+  assert.is(both.stderr(), "chatpulse loadgen: --duration: with --scenario the phases set the run's length (1 s); leave --duration out\n");
 });
 
 test('a short run needs no --ramp: the default ramp shrinks to a fifth of --duration', async () => {
