@@ -35,13 +35,24 @@ export interface RunMembers {
   dropsNear(index: number, from: number, to: number): boolean;
 }
 
-/** Every nickname a member, none dropped: a view that knows nothing of a run (tests of its rules). */
-const ANYONE: RunMembers = { index: () => 0, stormNear: () => false, dropsNear: () => false };
+/** Every nickname a member (a client of its own), none dropped: a view that knows nothing of a run (tests of its rules). */
+const anyone = new Map<string, number>();
+const ANYONE: RunMembers = {
+  index: (nick) => anyone.get(nick) ?? (anyone.set(nick, anyone.size), anyone.size - 1),
+  stormNear: () => false,
+  dropsNear: () => false,
+};
 
 export class RoomView {
   /** The room whose members these are (not always the one the client is joining: see `reset`). */
   room = '';
   readonly #members = new Set<string>();
+  /**
+   * Members per run client (index): a client is one recipient under any of its nicknames. After its
+   * node died, a client that came back under a new one (`lg8_x1`, its old one still held) was listed
+   * twice until the old one's presence expired, and every message there read one delivery lost.
+   */
+  readonly #perClient = new Map<number, number>();
   /** The client is among its own messages' recipients (the protocol echoes them; IRC knows after login). */
   countSelf = true;
   // Membership changes seen (epoch ms, nick, member before and after), oldest first, for windows.
@@ -59,37 +70,58 @@ export class RoomView {
     return this.run.index(nick) >= 0;
   }
 
+  /** Recipients: run clients among the members (one for all of a client's nicknames). */
   get size(): number {
-    return this.#members.size;
+    return this.#perClient.size;
+  }
+
+  #add(nick: string): void {
+    if (this.#members.has(nick)) return;
+    this.#members.add(nick);
+    const i = this.run.index(nick);
+    this.#perClient.set(i, (this.#perClient.get(i) ?? 0) + 1);
+  }
+
+  #remove(nick: string): void {
+    if (!this.#members.delete(nick)) return;
+    const i = this.run.index(nick);
+    const n = (this.#perClient.get(i) ?? 1) - 1;
+    if (n > 0) this.#perClient.set(i, n);
+    else this.#perClient.delete(i);
+  }
+
+  #clearMembers(): void {
+    this.#members.clear();
+    this.#perClient.clear();
   }
 
   /** The client's own join of `room` was acknowledged: from here on only that room's members count. */
   reset(room: string, self: string): void {
     this.room = room;
     this.#self = self;
-    this.#members.clear();
-    if (this.countSelf) this.#members.add(self);
+    this.#clearMembers();
+    if (this.countSelf) this.#add(self);
     this.#clearLog();
   }
 
   /** A member list (`/users`, NAMES): it reflects every change the server made before answering. */
   replace(nicks: readonly string[], self: string): void {
-    this.#members.clear();
-    for (const n of nicks) if (this.isRunNick(n)) this.#members.add(n);
-    if (this.countSelf) this.#members.add(self);
-    else this.#members.delete(self);
+    this.#clearMembers();
+    for (const n of nicks) if (this.isRunNick(n)) this.#add(n);
+    if (this.countSelf) this.#add(self);
+    else this.#remove(self);
   }
 
   joined(nick: string, now: number): void {
     if (!this.isRunNick(nick)) return;
     this.#log(nick, now, true);
-    this.#members.add(nick);
+    this.#add(nick);
   }
 
   left(nick: string, now: number): void {
     if (!this.isRunNick(nick)) return;
     this.#log(nick, now, false);
-    this.#members.delete(nick);
+    this.#remove(nick);
   }
 
   /**

@@ -75,8 +75,14 @@ export class VirtualClient {
   readonly #connectAttempt: ConnectAttempt;
   readonly #sock: ClientSocket;
   #seq = 0;
-  /** Reconnects since the last login (backoff), or nickname retries during one. */
+  /** Reconnects since the last login (backoff). */
   #attempts = 0;
+  /**
+   * New nicknames tried on this connection. Its own count: shared with the reconnects, a client that
+   * came back after a few refused attempts found its nickname still held (by its dead node, until the
+   * presence TTL) and gave up — logged out for the rest of the run, its messages piling up unsent.
+   */
+  #renames = 0;
   #everConnected = false;
   #everReady = false;
   /** Cut off since it was last in a room: every worker was told (member-outages.ts), and is told of its return. */
@@ -132,6 +138,7 @@ export class VirtualClient {
   connect(): void {
     if (this.ctx.stopping || (this.#state !== 'idle' && this.#state !== 'down')) return;
     this.#state = 'connecting';
+    this.#renames = 0;
     this.#session = this.ctx.adapter.session(this.#target);
     this.#decoder = this.#newDecoder();
     const started = this.ctx.now();
@@ -383,8 +390,8 @@ export class VirtualClient {
    * nickname for a taken one. False: keep the old one.
    */
   #renamed(): boolean {
-    if ((this.#state !== 'login' && this.#state !== 'joining') || this.#attempts >= 5) return false;
-    this.#attempts++;
+    if ((this.#state !== 'login' && this.#state !== 'joining') || this.#renames >= 5) return false;
+    this.#renames++;
     this.#nick = `${this.nick0}_${Math.floor(this.#backoff.next() * 1e6).toString(36)}`;
     return true;
   }

@@ -216,6 +216,19 @@ test('member outages: a message is cut when an outage began before its echo (+ r
   assert.equal([o.cuts(3, 1500, 1600), o.cuts(3, 300_000, 300_001)], [false, true]);
 });
 
+test('room view: a run client listed under two nicknames (its old one still held by a dead node) is one recipient', () => {
+  const v = new RoomView({ index: runNickIndex('ra', 10), stormNear: () => false, dropsNear: () => false });
+  v.reset('room1', 'ra0');
+  v.replace(['ra0', 'ra8', 'ra9'], 'ra0');
+  assert.is(v.size, 3);
+  v.joined('ra8_x1', 1000); // client 8 came back through another node under a new nickname
+  assert.is(v.size, 3, 'still three clients: receipts are counted per client, so two would read one delivery lost');
+  v.left('ra8', 2000); // the dead node's presence expired
+  assert.is(v.size, 3);
+  v.left('ra8_x1', 3000);
+  assert.is(v.size, 2);
+});
+
 test('windowed (several servers): a member the run saw cut off is ambiguous, also when its leave came after the window closed', () => {
   // ra2 dropped at 1000 (its node died); the live node says it left only at 3500, after the TTL.
   const outages = new MemberOutages(0);
