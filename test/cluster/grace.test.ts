@@ -136,7 +136,7 @@ killed('kill -9 a node: once its presence expires the other nodes tell their mem
   // zed comes back through n2: joined again (a line after the leave), and no late leave follows.
   const afterLeave = w.lines.length;
   const back = await loginOnceFree(n2.chatPort, 'zed', TTL * 4);
-  assert.match(back.answer, /^\* Welcome back, zed\. Rooms restored: #main, #dev, #ops/);
+  assert.match(back.answer, /^\* Welcome back, zed\. Rooms restored: #main, #dev, #ops/, `${back.answer} (n2: ${n2.proc.stderr()})`);
   await w.waitFor('* zed joined #dev', 3000, afterLeave);
   await sleep(TTL * 2);
   assert.is(w.lines.filter((l) => l === '* zed left #dev').length, 1, 'no leave for a user who is back');
