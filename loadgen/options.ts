@@ -119,7 +119,9 @@ export function resolveLoadOptions(partial: Partial<LoadOptions> = {}): LoadOpti
     o.duration = sc.phases.reduce((a, p) => a + p.duration, 0);
     o.ramp = 0;
   }
-  check(typeof o.host === 'string' && o.host.length > 0, 'host', 'a host name or address', o.host);
+  // Only --host itself is checked here (its error named a --target the user never gave): a space, a
+  // slash or the like cannot be in a host name or address.
+  check(typeof o.host === 'string' && o.host.length > 0 && (o.targets.length > 0 || !/[\s/?#@\\]/.test(o.host)), 'host', 'a host name or address', o.host);
   check(isInt(o.port, 1, 65535), 'port', 'a port from 1 to 65535', o.port);
   const known = [...protocolNames(), ...Object.keys(SPEC_PROTOCOLS)];
   check(known.includes(o.protocol), 'protocol', `one of ${known.join(', ')}`, o.protocol);

@@ -71,6 +71,8 @@ test('bad usage exits 2 with one line naming the flag', async () => {
     [['--rate', '0x1'], /^chatpulse loadgen: --rate expects a number, got '0x1'$/m],
     [['--rate', '1e-400'], /--rate expects a number, got '1e-400'/],
     [['--pm', 'Infinity'], /--pm expects a number, got 'Infinity'/],
+    // Named as the flag given: it said "--target 'chatpulse://no such host:5555' is not HOST:PORT".
+    [['--host', 'no such host'], /^chatpulse loadgen: --host must be a host name or address, got "no such host"$/m],
     [['--clients', '0'], /--clients/],
     [['--report', 'http://x'], /--report expects a ws:/],
     [['--scenario', '/nonexistent.json'], /--scenario: cannot read/],
