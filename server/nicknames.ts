@@ -142,6 +142,8 @@ export class Nicknames {
     const nick = normalizeNick(raw);
     const skeleton = this.#allowed(session, nick);
     if (skeleton === undefined) return;
+    // The very same name: nothing changes, so no room is told "bob is now known as bob".
+    if (nick === old) return this.#deps.out.send(session, lines.system({ kind: 'other', text: `you are already ${nick}` }));
     const holder = this.#holder(nick, skeleton);
     if (holder && holder !== session) return this.#taken(session, nick, holder);
     // Our own nickname or a lookalike of it: the cluster claim (keyed by skeleton) is already ours.

@@ -64,6 +64,11 @@ login_('/nick renames and tells the rooms', async () => {
   await b.waitFor('* ann is now known as annie');
   assert.match(await b.ask('/users', /^\* users/), /annie, bob/);
   assert.is(await b.ask('/nick annie', /^!/), "! nickname 'annie' is taken");
+  // The same name again: said to the asker only, no room is told annie became annie.
+  const before = b.lines.length;
+  assert.is(await a.ask('/nick annie', /^\* /), '* you are already annie');
+  assert.is(await b.ask('/users', /^\* users/), '* users in #main (2): annie, bob');
+  assert.equal(b.lines.slice(before).filter((l) => l.includes('known as')), []);
 });
 
 const rooms = withServer('rooms and messages');
