@@ -209,8 +209,11 @@ export class RedisCluster implements ClusterLink {
   }
 
   /**
-   * The other nodes' presence records (the rooms and members of each one's last heartbeat, up to TTL/4
-   * old), read at start: the bus ids of the nodes alive now. Best effort.
+   * The bus ids of the other nodes whose presence records (kept alive by their heartbeats) exist now:
+   * the nodes a starting node waits to hear from. Their members are not taken from the records: a
+   * node that answers says them fresh, and one that does not is dead or hung — its members would be
+   * stale ones (after a kill -9 and restart, the old process's users were listed for a TTL beside the
+   * same clients back under new nicknames). Best effort.
    */
   async #readPresence(): Promise<Set<string>> {
     const ids = new Set<string>();
@@ -224,7 +227,6 @@ export class RedisCluster implements ClusterLink {
         keys.push(...batch.filter((k) => k !== own));
       } while (cursor !== '0');
       if (keys.length === 0) return ids;
-      const now = Date.now();
       for (const value of await this.#pub.mget(...keys)) {
         let frame: Frame;
         try {
@@ -232,9 +234,7 @@ export class RedisCluster implements ClusterLink {
         } catch {
           continue;
         }
-        if (frame.t !== 'h' || frame.n === this.#busId) continue;
-        ids.add(frame.n);
-        if (!this.#remote.has(frame.n)) this.#remote.set(frame.n, { rooms: toRoomMap(frame.rooms), seenAt: now });
+        if (frame.t === 'h' && frame.n !== this.#busId) ids.add(frame.n);
       }
     } catch {
       // Redis went away meanwhile: the heartbeats fill the mirror once it is back.
@@ -247,7 +247,7 @@ export class RedisCluster implements ClusterLink {
    * a node that starts late then knows every member before its first client. Without it, `/users` on
    * a restarted node listed only its own users until the others' next heartbeats (up to TTL/4), and a
    * load generator took the missing members' deliveries for unexpected. A node that does not answer
-   * (killed; its record not expired yet) keeps what its record said.
+   * (killed; its record not expired yet) is waited for in vain, once.
    */
   async #askPresence(others: Set<string>): Promise<void> {
     if (others.size === 0) return;
