@@ -8,7 +8,8 @@
  * - an echo that never comes (the server dropped it, or it is `timeoutMs` overdue, or a later echo came
  *   first) is decided as windowed from the write; a message still undecided when its client disconnects
  *   or leaves the room is decided with what was seen so far; one still awaiting its echo when the
- *   connection drops is wholly ambiguous (the server may never have handled it).
+ *   connection drops is wholly ambiguous (the server may never have handled it), and so is one echoed
+ *   less than a window before it drops with several servers (its node may have died before relaying it).
  */
 import type { Expectation, RoomView } from './room-view.js';
 
@@ -145,6 +146,9 @@ export class OwnMessages {
       const anchor = this.#anchor[k] as number;
       const written = this.#written[k] as number;
       if (anchor === -2) this.#decide(seq, written, this.#exact(k));
+      // Several servers, and the connection dropped within a window of the echo: the node that echoed
+      // it may have died before passing it on to the others (a kill -9 read a few lost).
+      else if (anchor > 0 && dropped && now - anchor < this.mode.windowMs) this.#decide(seq, written, { expected: 0, ambiguous: this.#sizeAtAnchor[k] as number });
       else if (anchor > 0) this.#decide(seq, written, this.#view.windowed(this.#sizeAtAnchor[k] as number, written, anchor, now));
       else if (anchor === 0 && dropped) this.#decide(seq, written, { expected: 0, ambiguous: this.#sizeAtWrite[k] as number });
       else this.#decide(seq, written, this.#view.windowed(this.#sizeAtWrite[k] as number, written, written, now));

@@ -47,4 +47,41 @@ test('kill -9 one of two nodes mid-run: its clients drop, the live node goes on,
   }
 });
 
+test('kill -9 one of two nodes and start it again on its port: every client comes back (renamed while its old nickname is held), nothing left unsent, and at most one delivery in a thousand misjudged', async () => {
+  const redis = await startRedis(redisBin as string);
+  const dirs = [tempDir(), tempDir(), tempDir()];
+  try {
+    const node = (id: string, dir: string, port = '0') => startServerProcess([
+      '--results-dir', dir, '--redis', redis.url, '--node-id', id, '--presence-ttl', '6000ms', '--no-metrics', '--port', port,
+    ]);
+    const [a, b] = [await node('a', dirs[0]!.dir), await node('b', dirs[1]!.dir)];
+    let restarted: Awaited<ReturnType<typeof node>> | undefined;
+    const killer = setTimeout(() => a.proc.child.kill('SIGKILL'), 2500);
+    // Back 3 s later, within the presence TTL: the dead process's nickname claims are still held, so
+    // clients that log in again — after several refused attempts — are told their nickname is taken
+    // and rename.
+    const again = setTimeout(() => void node('a', dirs[2]!.dir, String(a.chatPort)).then((n) => (restarted = n)), 5500);
+    const s = await runLoad({
+      targets: [`127.0.0.1:${a.chatPort}`, `127.0.0.1:${b.chatPort}`],
+      clients: 16, rooms: 2, rate: 4, duration: 14_000, ramp: 1000, pm: 0.05, switch: 0.05, users: 0, workers: 2, interval: 500, lossTimeout: 1500, seed: 7,
+    });
+    clearTimeout(killer);
+    clearTimeout(again);
+    const m = s.messages;
+    assert.ok(restarted !== undefined, 'node a started again');
+    assert.is(s.clients.reconnects, 8, `a's 8 clients all came back: ${JSON.stringify(s.errors)}`);
+    assert.ok((s.errors.nick_taken ?? 0) > 0, `some found their nickname still held: ${JSON.stringify(s.errors)}`);
+    assert.is(m.unsent, 0, JSON.stringify(m));
+    // Before: 4.3 % lost (a client listed under its old and its new nickname) and 464 unsent in a
+    // longer run. A delivery or two around the restart can still be judged wrong (1 unexpected in 1 run
+    // of 8 here, not found yet): at most one in a thousand, never the percent that showed the fault.
+    assert.ok(m.lost + m.unexpected <= m.expected / 1000, JSON.stringify(m));
+    assert.ok(m.sent > 400 && m.received >= m.expected - m.lost, JSON.stringify(m));
+  } finally {
+    await killLeftovers();
+    await redis.stop();
+    for (const d of dirs) d.cleanup();
+  }
+});
+
 test.run();

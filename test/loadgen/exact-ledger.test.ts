@@ -347,4 +347,15 @@ test('own messages: a drop before the echo makes the message wholly ambiguous', 
   assert.is(m.length, 0);
 });
 
+test('own messages, several servers: a drop within a window of the echo makes it wholly ambiguous (its node may have died before relaying it)', () => {
+  const { m, decided } = own(['a', 'b'], { oneServer: false });
+  m.sent(1, 100);
+  m.echoed(1, 120); // its window ends at 1120
+  m.sent(2, 500);
+  m.echoed(2, 510);
+  m.abandon(1300); // 1180 ms after the first echo, 790 ms after the second
+  assert.equal(decided.get(1), { expected: 3, ambiguous: 0 }, 'decided by its window as before');
+  assert.equal(decided.get(2), { expected: 0, ambiguous: 3 });
+});
+
 test.run();
