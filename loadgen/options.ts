@@ -112,13 +112,21 @@ const isNum = (n: unknown, min: number, max = Infinity) => typeof n === 'number'
 /** Defaults spread in, then every field checked; the message names the option. */
 export function resolveLoadOptions(partial: Partial<LoadOptions> = {}): LoadOptions {
   const o = { ...defaultLoadOptions, ...partial };
+  // A value from a scenario file is named as its field there, not as a flag the user never gave.
+  const fromScenario = new Set<string>();
   if (o.scenario) {
     // A scenario's own fields win over flags; its phases set the length.
     const sc = o.scenario;
-    for (const k of ['clients', 'rooms', 'rate', 'pm', 'switch', 'size', 'seed'] as const) if (sc[k] !== undefined) o[k] = sc[k];
+    for (const k of ['clients', 'rooms', 'rate', 'pm', 'switch', 'users', 'size', 'seed'] as const) {
+      if (sc[k] === undefined) continue;
+      o[k] = sc[k];
+      fromScenario.add(k);
+    }
     o.duration = sc.phases.reduce((a, p) => a + p.duration, 0);
     o.ramp = 0;
+    fromScenario.add('duration');
   }
+  const named = (k: string) => (!fromScenario.has(k) ? k : k === 'duration' ? 'scenario phases (in all)' : `scenario "${k}"`);
   // Only --host itself is checked here (its error named a --target the user never gave): a space, a
   // slash or the like cannot be in a host name or address.
   check(typeof o.host === 'string' && o.host.length > 0 && (o.targets.length > 0 || !/[\s/?#@\\]/.test(o.host)), 'host', 'a host name or address', o.host);
@@ -151,15 +159,15 @@ export function resolveLoadOptions(partial: Partial<LoadOptions> = {}): LoadOpti
   }
   // What the protocol cannot express is not scheduled (DESIGN §9: an app without send.pm / send.leave).
   for (const action of Object.keys(adapterFor(o.protocol, o.spec).cannot ?? {}) as LoadAction[]) o[action] = 0;
-  check(isInt(o.clients, 1, 100_000), 'clients', 'a whole number from 1 to 100000', o.clients);
-  check(isInt(o.rooms, 1, 10_000), 'rooms', 'a whole number from 1 to 10000', o.rooms);
-  check(isNum(o.rate, 0, 1000), 'rate', 'a number from 0 to 1000', o.rate);
-  check(isNum(o.duration, 1, 7 * 86_400_000), 'duration', 'a duration above 0 and at most 7 days (in ms)', o.duration);
+  check(isInt(o.clients, 1, 100_000), named('clients'), 'a whole number from 1 to 100000', o.clients);
+  check(isInt(o.rooms, 1, 10_000), named('rooms'), 'a whole number from 1 to 10000', o.rooms);
+  check(isNum(o.rate, 0, 1000), named('rate'), 'a number from 0 to 1000', o.rate);
+  check(isNum(o.duration, 1, 7 * 86_400_000), named('duration'), 'a duration above 0 and at most 7 days (in ms)', o.duration);
   check(isNum(o.ramp, 0, o.duration), 'ramp', 'a duration no longer than the run', o.ramp);
-  for (const k of ['pm', 'switch', 'users'] as const) check(isNum(o[k], 0, 1), k, 'a share from 0 to 1', o[k]);
+  for (const k of ['pm', 'switch', 'users'] as const) check(isNum(o[k], 0, 1), named(k), 'a share from 0 to 1', o[k]);
   check(o.pm + o.switch + o.users <= 1, 'pm + switch + users', 'at most 1', o.pm + o.switch + o.users);
-  check(isInt(o.size, 1, 4000), 'size', 'a whole number of bytes from 1 to 4000', o.size);
-  check(isInt(o.seed, 0, 2 ** 32 - 1), 'seed', 'a whole number from 0 to 4294967295', o.seed);
+  check(isInt(o.size, 1, 4000), named('size'), 'a whole number of bytes from 1 to 4000', o.size);
+  check(isInt(o.seed, 0, 2 ** 32 - 1), named('seed'), 'a whole number from 0 to 4294967295', o.seed);
   check(isInt(o.workers, 1, 64), 'workers', 'a whole number from 1 to 64', o.workers);
   check(isInt(o.inflight, 0, 1_000_000), 'inflight', 'a whole number from 0 to 1000000', o.inflight);
   check(isNum(o.lossTimeout, 100, 600_000), 'lossTimeout', 'a duration from 100ms to 10m', o.lossTimeout);

@@ -39,6 +39,7 @@ export interface Scenario {
   rate?: number;
   pm?: number;
   switch?: number;
+  users?: number;
   size?: number;
   seed?: number;
   phases: Phase[];
@@ -49,7 +50,7 @@ export class ScenarioError extends Error {
 }
 
 const TYPES: readonly PhaseType[] = ['ramp', 'steady', 'spike', 'disconnect'];
-const TOP_NUMBERS = ['clients', 'rooms', 'rate', 'pm', 'switch', 'size', 'seed'] as const;
+const TOP_NUMBERS = ['clients', 'rooms', 'rate', 'pm', 'switch', 'users', 'size', 'seed'] as const;
 
 /** Parses and validates scenario JSON text; `defaults` fills what the file leaves out. */
 export function parseScenario(text: string, defaults: { clients: number; rate: number }, source = 'scenario'): Scenario {

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseScenario, runLoad, ScenarioError, type LoadgenTickReport } from '../../loadgen/index.js';
+import { parseScenario, resolveLoadOptions, runLoad, ScenarioError, type LoadgenTickReport } from '../../loadgen/index.js';
 import { FakeChatPeer } from '../helpers/fake-chat-peer.js';
 
 test('scenario phases change the achieved rate as declared; a disconnect storm reconnects clients', async () => {
@@ -55,6 +55,23 @@ test('scenario validation names the problem', () => {
       assert.match((err as Error).message, /^s\.json: /);
     }
   }
+});
+
+test('a scenario takes users as it takes switch, and a bad value of its own is named as the scenario field, not as a flag', () => {
+  const sc = parseScenario(JSON.stringify({ users: 0.1, switch: 0.05, phases: [{ type: 'steady', duration: '1s', rate: 1 }] }), { clients: 10, rate: 1 });
+  assert.equal([sc.users, sc.switch], [0.1, 0.05]);
+  assert.is(resolveLoadOptions({ scenario: sc, pm: 0 }).users, 0.1);
+  const refused = (over: Record<string, unknown>) => {
+    try {
+      resolveLoadOptions({ scenario: parseScenario(JSON.stringify({ ...over, phases: [{ type: 'steady', duration: '1s', rate: 1 }] }), { clients: 10, rate: 1 }) });
+    } catch (err) {
+      return (err as Error).message;
+    }
+    return 'accepted';
+  };
+  assert.is(refused({ rooms: 0 }), 'scenario "rooms" must be a whole number from 1 to 10000, got 0');
+  assert.is(refused({ size: 99_999 }), 'scenario "size" must be a whole number of bytes from 1 to 4000, got 99999');
+  assert.is(refused({ users: 2 }), 'scenario "users" must be a share from 0 to 1, got 2');
 });
 
 test.run();
