@@ -10,7 +10,12 @@ export type ErrorKind =
   | 'not_logged_in' | 'bad_argument' | 'internal' | 'control_char';
 
 /** `!` lines sent just before the server closes the connection. */
-export type ClosingKind = 'login_timeout' | 'line_timeout' | 'idle_timeout';
+export type ClosingKind = 'login_timeout' | 'line_timeout' | 'idle_timeout' | 'slow_consumer';
+
+/** Whether a `!` line of this kind is the last the server sends before it closes the connection. */
+export function isClosingKind(kind: string): kind is ClosingKind {
+  return kind === 'login_timeout' || kind === 'line_timeout' || kind === 'idle_timeout' || kind === 'slow_consumer';
+}
 
 /** The text after `! ` for each reason; the key's kind is in `KINDS` below. */
 export const errorText = {
@@ -43,6 +48,8 @@ export const errorText = {
   loginTimeout: (after: string) => `no nickname after ${after} (login timeout); closing the connection`,
   lineTimeout: (after: string) => `a line left unfinished for ${after} (line timeout: end each line with a newline); closing the connection`,
   idleTimeout: (after: string) => `nothing received for ${after} (idle timeout); closing the connection`,
+  /** `limit`: `--max-queue` as people type it (`1MiB`). */
+  slowConsumer: (limit: string) => `reading too slowly: over ${limit} of output waiting (slow consumer, --max-queue); what did not fit was dropped; closing the connection`,
 };
 
 /** How a reader recovers the kind: one pattern per text above, first match wins. */
@@ -65,6 +72,7 @@ const KINDS: readonly (readonly [RegExp, ErrorKind | ClosingKind])[] = [
   [/^no nickname after .* \(login timeout\)/s, 'login_timeout'],
   [/^a line left unfinished for .* \(line timeout/s, 'line_timeout'],
   [/^nothing received for .* \(idle timeout\)/s, 'idle_timeout'],
+  [/^reading too slowly: .* \(slow consumer/s, 'slow_consumer'],
 ];
 
 export interface ErrorLine {

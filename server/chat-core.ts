@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { defuseControls, describeControl, errorText, findControl } from '../protocol/index.js';
+import { defuseControls, describeControl, errorText, findControl, formatBytes } from '../protocol/index.js';
 import type { ClusterDelivery, ClusterLink } from './cluster-link.js';
 import { runCommand, type CommandContext } from './commands.js';
 import { ChatEvents, type DisconnectReason, type ErrorReason } from './events.js';
@@ -109,6 +109,11 @@ export class ChatCore implements CommandContext {
 
     onLineTooLong(): void {
       this.core.#refuse(this.session, 'line_too_long', errorText.lineTooLong(this.core.options.maxLine));
+    }
+
+    onOverrun(): void {
+      const core = this.core;
+      core.close(this.session, 'slow_consumer', lines.error(errorText.slowConsumer(formatBytes(core.options.maxQueue))));
     }
 
     onClose(): void {

@@ -23,6 +23,8 @@ export abstract class QueuedConnection implements Connection, Flushable {
   #following: FollowedArena | null = null;
   #followFrom = 0;
   #closed = false;
+  /** Cut off as a slow consumer: what is queued after that (the farewell) is written whatever the backlog. */
+  #overrun = false;
   #cause: CloseCause = 'closed';
   readonly #coalescer: WriteCoalescer;
   readonly #maxQueue: number;
@@ -38,6 +40,8 @@ export abstract class QueuedConnection implements Connection, Flushable {
   protected abstract writeBatch(chunks: Buffer[], bytes: number): void;
   /** Closes at once, dropping what is queued. */
   abstract destroy(): void;
+  /** Tells the chat core the reader fell too far behind (`ConnectionHandler.onOverrun`). */
+  protected abstract overrun(): void;
   /** Writes what is queued, then closes politely. */
   protected abstract closeAfterFlush(): void;
 
@@ -144,9 +148,13 @@ export abstract class QueuedConnection implements Connection, Flushable {
     const bytes = this.#queued;
     this.#chunks = [];
     this.#queued = 0;
-    if (bytes + this.transportBacklog() > this.#maxQueue) {
+    if (!this.#overrun && bytes + this.transportBacklog() > this.#maxQueue) {
+      // This turn's output is dropped; the core answers with a farewell line and ends the connection,
+      // so the reader learns why after what the transport already holds (≤ maxQueue), and the server
+      // cuts it off for good if it has not taken that within the quit linger.
       this.#cause = 'slow_consumer';
-      this.destroy();
+      this.#overrun = true;
+      this.overrun();
       return;
     }
     this.writeBatch(chunks, bytes);

@@ -76,6 +76,10 @@ export class TcpConnection extends QueuedConnection implements LineDecoderHandle
     (this.#handler as ConnectionHandler).onLineTooLong();
   }
 
+  protected overrun(): void {
+    (this.#handler as ConnectionHandler).onOverrun();
+  }
+
   /** @internal The socket failed (onError); its close follows. */
   failed(): void {
     this.noteError();

@@ -65,5 +65,11 @@ export interface ConnectionHandler {
   /** One line; `checked` when the transport already knows it is valid UTF-8 with no control character but tab. */
   onLine(line: Buffer, checked: boolean): void;
   onLineTooLong(): void;
+  /**
+   * The reader fell more than `maxQueue` behind (a slow consumer): what was queued for it this turn is
+   * dropped, and the core closes the session with a `!` line naming the limit, written after what the
+   * transport already holds.
+   */
+  onOverrun(): void;
   onClose(): void;
 }

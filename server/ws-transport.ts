@@ -27,6 +27,7 @@ export class WsConnection extends QueuedConnection {
   /** The upgraded TCP socket under `#ws`: output goes straight to it as pre-built frames. */
   readonly #socket: Duplex;
   #backpressured = false;
+  #handler: ConnectionHandler | undefined;
   /** Whole text frames are read off the socket here rather than by ws (with the ws we know). */
   #framesOurselves = false;
 
@@ -39,6 +40,7 @@ export class WsConnection extends QueuedConnection {
 
   bind(handler: ConnectionHandler, maxLine: number, maxPayload: number): void {
     const ws = this.#ws;
+    this.#handler = handler;
     // ws still hands over what it had buffered when the socket closed (or was cut off as a slow
     // consumer): those lines are for nobody, and fanning them out is what kept a server busy long
     // after a storm of clients had gone. Hence: lines only while OPEN, whoever read them.
@@ -77,6 +79,10 @@ export class WsConnection extends QueuedConnection {
 
   protected transportBacklog(): number {
     return this.#ws.bufferedAmount;
+  }
+
+  protected overrun(): void {
+    (this.#handler as ConnectionHandler).onOverrun();
   }
 
   /** Room messages arrive from the room's frame arenas (followed, or a slice for the echo): built once for every member. */

@@ -1,4 +1,4 @@
-import { CHAT_BYTES, parseErrorLine, parseSystemLine } from '../../protocol/index.js';
+import { CHAT_BYTES, isClosingKind, parseErrorLine, parseSystemLine } from '../../protocol/index.js';
 import type { ProtocolAdapter, ProtocolEvent, ProtocolSession } from './adapter.js';
 
 /** The chatpulse line protocol of DESIGN §3. */
@@ -59,7 +59,8 @@ class ChatpulseSession implements ProtocolSession {
     if (first === STAR) return this.#system(buf.toString('utf8', start, end), out);
     if (first === BANG) {
       const error = parseErrorLine(buf.toString('utf8', start, end));
-      out.kind = 'error';
+      // A timeout or a slow-consumer cut: the close that follows is counted once, as this kind.
+      out.kind = isClosingKind(error.kind) ? 'closing' : 'error';
       out.text = error.text;
       out.errorKind = error.kind;
       out.nick = error.kind === 'no_such_user' ? (error.nick ?? '') : '';

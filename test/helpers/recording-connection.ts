@@ -39,6 +39,10 @@ export class Recorder extends QueuedConnection {
     this.destroy();
   }
 
+  protected overrun(): void {
+    this.handler?.onOverrun();
+  }
+
   /** What the peer read, line by line: WebSocket frames (RFC 6455, short unmasked text) unwrapped. */
   received(): string[] {
     const out: string[] = [];

@@ -240,6 +240,12 @@ test('chatpulse adapter: the lines of DESIGN §3 become typed events', () => {
   assert.equal(parse('* users in #room2 (2): bob, lg1').nicks, ['bob', 'lg1']);
   assert.is(parse("! nickname 'lg1' is taken").errorKind, 'nick_taken');
   assert.is(parse('! rate limit: at most 50 lines per second; excess dropped').errorKind, 'rate_limit');
+  assert.is(parse('! rate limit: at most 50 lines per second; excess dropped').kind, 'error', 'the connection stays');
+  // The last line before the server closes: the close is then counted once, as this kind.
+  const cut = parse('! reading too slowly: over 1MiB of output waiting (slow consumer, --max-queue); what did not fit was dropped; closing the connection');
+  assert.equal([cut.kind, cut.errorKind], ['closing', 'slow_consumer']);
+  const idle = parse('! nothing received for 5m (idle timeout); closing the connection');
+  assert.equal([idle.kind, idle.errorKind], ['closing', 'idle_timeout']);
   assert.is(parse('* [room1] 14:03:05 bob: history').kind, 'system', 'history is never a delivery');
   assert.is(parse('garbage').kind, 'ignore');
 });

@@ -28,6 +28,7 @@ const CASES: Record<keyof typeof errorText, [string, ErrorLine['kind'], string |
   loginTimeout: [errorText.loginTimeout('30s'), 'login_timeout', null],
   lineTimeout: [errorText.lineTimeout('1m'), 'line_timeout', null],
   idleTimeout: [errorText.idleTimeout('5m'), 'idle_timeout', null],
+  slowConsumer: [errorText.slowConsumer('1MiB'), 'slow_consumer', null],
 };
 
 /** The texts the server's tests and users rely on, pinned: a rewording must show up here. */
@@ -56,6 +57,7 @@ const EXACT: Record<keyof typeof errorText, string> = {
   loginTimeout: 'no nickname after 30s (login timeout); closing the connection',
   lineTimeout: 'a line left unfinished for 1m (line timeout: end each line with a newline); closing the connection',
   idleTimeout: 'nothing received for 5m (idle timeout); closing the connection',
+  slowConsumer: 'reading too slowly: over 1MiB of output waiting (slow consumer, --max-queue); what did not fit was dropped; closing the connection',
 };
 
 test('every ! reason has a case', () => {

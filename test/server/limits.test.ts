@@ -180,6 +180,8 @@ tcpSlow('a TCP member that never reads while others flood its room: cut off as a
   assert.ok(disconnects.includes('slow_consumer'), `no slow-consumer cut after ${rounds * 16} KB: ${disconnects.join(',')}`);
   sloth.socket.resume();
   await sloth.waitClosed(10_000);
+  // Told why, after what the server had already handed its socket: the last line names the limit.
+  assert.is(sloth.lines.at(-1), '! reading too slowly: over 64KiB of output waiting (slow consumer, --max-queue); what did not fit was dropped; closing the connection');
   const slowCuts = async () => parseExposition(await (await fetch(`${hub?.httpUrl}/metrics`)).text()).value('chat_slow_consumer_disconnects_total');
   await eventually(async () => ((await slowCuts()) === 1 ? true : undefined), 'chat_slow_consumer_disconnects_total 1');
   await flooders[0]?.ask('still here', '[main] You: still here'); // the others keep chatting

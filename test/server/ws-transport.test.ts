@@ -116,6 +116,8 @@ test('a reader that stops reading is cut off as a slow consumer', async () => {
       await sleep(10);
     }
     assert.equal(reasons, ['slow_consumer']);
+    raw.resume(); // told why, after what the server had already handed its socket
+    await sloth.waitFor('! reading too slowly: over 256KiB of output waiting (slow consumer, --max-queue); what did not fit was dropped; closing the connection', 20_000);
     talker.close();
     sloth.close();
   } finally {
