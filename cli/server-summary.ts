@@ -29,6 +29,8 @@ export interface ReportedGenerator {
   /** null: the generator did not say (an older loadgen). */
   unexpected: number | null;
   ambiguous: number | null;
+  /** Messages due but not written as of the last report (after its stop: never written); null: not said. */
+  unsent: number | null;
   errorsTotal: number;
   errors: Record<string, number>;
 }
@@ -74,6 +76,7 @@ export function buildServerSummary(i: ServerSummaryInput): ServerSummary {
     source: r.source, target: withoutSecrets(r.target), elapsedS: r.elapsedS, clients: r.clients,
     sent: r.sentTotal, received: r.receivedTotal, expected: r.expectedTotal, lost: r.lostTotal,
     duplicated: r.duplicatedTotal, reordered: r.reorderedTotal, unexpected: r.unexpectedTotal ?? null, ambiguous: r.ambiguousTotal ?? null,
+    unsent: r.waiting ?? null,
     errorsTotal: Object.values(r.errors).reduce((a, n) => a + n, 0), errors: { ...r.errors },
   }));
   return {
@@ -114,11 +117,12 @@ export function serverSummaryMarkdown(s: ServerSummary): string {
   if (s.generators.length === 0) {
     out.push('None reported: the load, if any, came from clients that do not report (`chatpulse loadgen --report ws://…/ingest` does).', '');
   } else {
-    out.push(...table(['source', 'target', 'at its last report', 'clients', 'sent', 'received', 'expected', 'lost', 'duplicated', 'reordered', 'unexpected', 'ambiguous', 'errors'],
+    out.push(...table(['source', 'target', 'at its last report', 'clients', 'sent', 'received', 'expected', 'lost', 'duplicated', 'reordered', 'unexpected', 'ambiguous', 'unsent', 'errors'],
       s.generators.map((g) => [mdText(g.source), mdText(g.target), `${rate(g.elapsedS)} s`, String(g.clients), String(g.sent), String(g.received),
         String(g.expected), String(g.lost), String(g.duplicated), String(g.reordered), g.unexpected === null ? '–' : String(g.unexpected),
-        g.ambiguous === null ? '–' : String(g.ambiguous), `${g.errorsTotal}${kinds(g.errors)}`])), '',
-    "Counts as of each generator's last report: its own summary (`loadgen --out DIR`) has the settled totals.", '');
+        g.ambiguous === null ? '–' : String(g.ambiguous), g.unsent === null ? '–' : String(g.unsent), `${g.errorsTotal}${kinds(g.errors)}`])), '',
+    "Counts as of each generator's last report: its own summary (`loadgen --out DIR`) has the settled totals. "
+      + 'Unsent: messages that fell due but were not written (their client could not send), as of that report — after its run stopped, never written; neither latency nor loss counts them.', '');
     if (s.generatorsForgotten > 0) out.push(`${s.generatorsForgotten} more reported earlier: only the 32 heard from most recently are kept.`, '');
   }
   const all = s.combinedLatency;

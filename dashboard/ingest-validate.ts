@@ -47,6 +47,7 @@ export function parseIngestFrame(text: string): LoadgenTickReport {
     reorderedTotal: num(o.reorderedTotal, 'reorderedTotal'),
     ...(o.unexpectedTotal !== undefined && { unexpectedTotal: num(o.unexpectedTotal, 'unexpectedTotal') }),
     ...(o.ambiguousTotal !== undefined && { ambiguousTotal: num(o.ambiguousTotal, 'ambiguousTotal') }),
+    ...(o.waiting !== undefined && { waiting: num(o.waiting, 'waiting') }),
     latencyMs: {
       corrected: percentiles(latency.corrected, 'latencyMs.corrected'),
       uncorrected: percentiles(latency.uncorrected, 'latencyMs.uncorrected'),

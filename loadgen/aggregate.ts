@@ -26,6 +26,8 @@ export interface WorkerHealthSummary {
 export interface TickView {
   tick: number;
   clients: number;
+  /** Messages due but not written at this tick (after the stop: those that never will be). */
+  waiting: number;
   sent: number;
   received: number;
   errors: number;
@@ -75,13 +77,14 @@ export class RunAggregate extends DeliveryCounts {
    */
   mergeTick(tick: number, parts: WorkerTick[], nowMs: number, settleAll = false, scheduled = true): TickView {
     const view: TickView = {
-      tick, clients: 0, sent: 0, received: 0, errors: 0, corrected: this.#tickCorrected, uncorrected: this.#tickUncorrected,
+      tick, clients: 0, waiting: 0, sent: 0, received: 0, errors: 0, corrected: this.#tickCorrected, uncorrected: this.#tickUncorrected,
       settled: { expected: 0, lost: 0, unexpected: 0, ambiguous: 0 }, saturated: false,
     };
     this.#tickCorrected.reset();
     this.#tickUncorrected.reset();
     for (const p of parts) {
       view.clients += p.connected;
+      view.waiting += p.waiting;
       view.sent += p.sent;
       view.received += p.received;
       addDeliveryCounts(this, p);

@@ -123,7 +123,7 @@ function tickReport(o: LoadOptions, a: RunAggregate, v: TickView, startEpoch: nu
     type: 'loadgen-tick', source: o.label, target: targetsLabel(o), time: Math.round(now), elapsedS: Math.round(now - startEpoch) / 1000,
     clients: v.clients, sent: v.sent, received: v.received, sentTotal: a.sent, receivedTotal: a.received,
     expectedTotal: a.ledger.expectedTotal, lostTotal: a.ledger.lostTotal, duplicatedTotal: a.duplicated, reorderedTotal: a.reordered,
-    unexpectedTotal: a.ledger.unexpectedTotal, ambiguousTotal: a.ledger.ambiguousTotal,
+    unexpectedTotal: a.ledger.unexpectedTotal, ambiguousTotal: a.ledger.ambiguousTotal, waiting: v.waiting,
     latencyMs: { corrected: percentilesMs(v.corrected), uncorrected: percentilesMs(v.uncorrected) },
     ...wireHistograms(v),
     errors: { ...a.errors }, saturated: v.saturated,

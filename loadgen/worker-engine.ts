@@ -142,8 +142,12 @@ export class WorkerEngine {
       this.#lag.enable();
       this.#arm();
     } else if (msg.type === 'tick') {
-      for (const c of this.#clients.values()) c.flush();
-      const t = this.#stats.drainTick(msg.tick, this.#health());
+      let waiting = 0;
+      for (const c of this.#clients.values()) {
+        c.flush();
+        waiting += c.waiting;
+      }
+      const t = this.#stats.drainTick(msg.tick, this.#health(), waiting);
       t.reach = this.#reach.drain();
       this.#post(t, [t.sentRecords.buffer as ArrayBuffer, t.receipts.buffer as ArrayBuffer]);
     } else if (msg.type === 'stop') {

@@ -53,6 +53,8 @@ export interface WorkerTick extends DeliveryCounts {
   corrected: string;
   uncorrected: string;
   health: WorkerHealth;
+  /** Messages (room and PM) due but not written at this tick: waiting in their clients' queues. */
+  waiting: number;
   /** Connection attempts per target (index of `options.targets`), while some are still unreached; set by the engine. */
   reach?: ReachCounts[] | undefined;
 }

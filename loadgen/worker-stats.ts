@@ -54,14 +54,14 @@ export class WorkerStats extends DeliveryCounts {
     this.#uncorrectedFast.record(uncorrectedUs);
   }
 
-  drainTick(tick: number, health: WorkerHealth): WorkerTick {
+  drainTick(tick: number, health: WorkerHealth, waiting = 0): WorkerTick {
     this.#correctedFast.drainInto(this.corrected);
     this.#uncorrectedFast.drainInto(this.uncorrected);
     const receipts = this.receipts.take();
     const out: WorkerTick = {
       type: 'tick', worker: this.worker, tick, connected: this.connected, ...takeDeliveryCounts(this),
       errors: this.errors, sentRecords: Float64Array.from(this.#sentRecords), receipts,
-      corrected: encodeHistogram(this.corrected), uncorrected: encodeHistogram(this.uncorrected), health,
+      corrected: encodeHistogram(this.corrected), uncorrected: encodeHistogram(this.uncorrected), health, waiting,
     };
     this.errors = {};
     this.#sentRecords = [];

@@ -45,6 +45,11 @@ export interface LoadgenTickReport {
    */
   unexpectedTotal?: number;
   ambiguousTotal?: number;
+  /**
+   * Messages due but not written at this report, waiting in their clients' queues; in the report after
+   * the run's stop, those never written (the summary's `unsent`). Optional: older loadgens send none.
+   */
+  waiting?: number;
   /** Delivery latency this tick, in ms, merged across worker threads (never averaged). */
   latencyMs: { corrected: Percentiles; uncorrected: Percentiles };
   /**

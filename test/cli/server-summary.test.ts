@@ -26,16 +26,16 @@ test("a server run's summary: a row per generator it is given, its errors summed
   const s = buildServerSummary({
     runId: 'r1', folder: 'results/r1', startedAt: Date.UTC(2026, 11, 6, 12), endedAt: Date.UTC(2026, 11, 6, 12, 0, 10),
     config: { label: 'x', maxRate: 0, history: 1000, interval: 1000, window: 5 }, chat: '127.0.0.1:5555', dashboard: 'http://127.0.0.1:8080/',
-    server: totals, reports: [{ ...report('a|b', 30, 2, { timeout: 2, refused: 1 }), unexpectedTotal: 4, ambiguousTotal: 5 }, report('c', 10, 0, {})], sourcesSeen: 5, combinedLatency: null, files: ['summary.md'],
+    server: totals, reports: [{ ...report('a|b', 30, 2, { timeout: 2, refused: 1 }), unexpectedTotal: 4, ambiguousTotal: 5, waiting: 6 }, report('c', 10, 0, {})], sourcesSeen: 5, combinedLatency: null, files: ['summary.md'],
   });
   assert.equal(s.generators.map((g) => [g.source, g.sent, g.received, g.expected, g.lost, g.errorsTotal]), [['a|b', 30, 270, 272, 2, 3], ['c', 10, 90, 90, 0, 0]]);
   // received − expected is explained by them; an older generator that did not say reads null (– in the table).
-  assert.equal(s.generators.map((g) => [g.unexpected, g.ambiguous]), [[4, 5], [null, null]]);
+  assert.equal(s.generators.map((g) => [g.unexpected, g.ambiguous, g.unsent]), [[4, 5, 6], [null, null, null]]);
   assert.equal([s.startedAt, s.endedAt, s.durationS], ['2026-12-06T12:00:00.000Z', '2026-12-06T12:00:10.000Z', 10]);
   const md = serverSummaryMarkdown(s);
   assert.match(md, '| rate limit | none |');
-  assert.match(md, '| a\\|b | chatpulse://127.0.0.1:5555 | 9.50 s | 7 | 30 | 270 | 272 | 2 | 0 | 1 | 4 | 5 | 3 (timeout 2, refused 1) |', 'a | in a source is text, not a column');
-  assert.match(md, '| c | chatpulse://127.0.0.1:5555 | 9.50 s | 7 | 10 | 90 | 90 | 0 | 0 | 1 | – | – | 0 |');
+  assert.match(md, '| a\\|b | chatpulse://127.0.0.1:5555 | 9.50 s | 7 | 30 | 270 | 272 | 2 | 0 | 1 | 4 | 5 | 6 | 3 (timeout 2, refused 1) |', 'a | in a source is text, not a column');
+  assert.match(md, '| c | chatpulse://127.0.0.1:5555 | 9.50 s | 7 | 10 | 90 | 90 | 0 | 0 | 1 | – | – | – | 0 |');
   assert.match(md, 'No latency figures: no generator reported its histograms.');
   assert.match(md, '| errors | 1 (rate_limit 1) |');
   assert.match(md, '3 more reported earlier: only the 32 heard from most recently are kept.');

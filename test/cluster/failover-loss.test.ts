@@ -1,6 +1,7 @@
 import { test as uvuTest } from 'uvu';
 import * as assert from 'uvu/assert';
 import { formatSummary, runLoad } from '../../loadgen/index.js';
+import type { LoadgenTickReport } from '../../protocol/loadgen-report.js';
 import { killLeftovers, startServerProcess } from '../helpers/cli.js';
 import { startRedis } from '../helpers/redis.js';
 import { findTool, needing } from '../helpers/require-tool.js';
@@ -22,10 +23,11 @@ test('kill -9 one of two nodes mid-run: its clients drop, the live node goes on,
     // One room; workers take every other client and so do the targets: worker 0 runs a's clients and
     // worker 1 b's, so b's senders learn of a's clients dropping only from the other worker.
     const killer = setTimeout(() => a.proc.child.kill('SIGKILL'), 2500);
+    let lastReport: LoadgenTickReport | undefined;
     const s = await runLoad({
       targets: [`127.0.0.1:${a.chatPort}`, `127.0.0.1:${b.chatPort}`],
       clients: 16, rooms: 1, rate: 5, duration: 6000, ramp: 1000, pm: 0, switch: 0, users: 0, workers: 2, interval: 500, lossTimeout: 1500, seed: 4,
-    });
+    }, { onTick: (r) => (lastReport = r) });
     clearTimeout(killer);
     const m = s.messages;
     // The run went on: node b's clients kept sending to rooms that still listed a's users for the TTL.
@@ -40,6 +42,8 @@ test('kill -9 one of two nodes mid-run: its clients drop, the live node goes on,
     // a's 8 clients had the last 3-4 s of messages due (5/s each) that they could never write: not silently gone.
     assert.ok(m.unsent >= 8 * 5 * 2 && m.unsent <= 8 * 5 * 6, `unsent ${m.unsent}`);
     assert.match(formatSummary(s), new RegExp(`^ {2}UNSENT {6}${m.unsent} messages fell due but were never written`, 'm'));
+    // The last report (what a hub's summary shows) says the same: they were still waiting then.
+    assert.is(lastReport?.waiting, m.unsent);
   } finally {
     await killLeftovers();
     await redis.stop();

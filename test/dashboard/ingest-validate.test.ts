@@ -30,7 +30,7 @@ test('a well-formed report is returned with exactly the contract fields', () => 
   assert.equal(parsed, report() as unknown as LoadgenTickReport);
   assert.not.ok('extra' in parsed);
   // Optional (older loadgens send none): kept when sent.
-  const full = report({ unexpectedTotal: 3, ambiguousTotal: 40 });
+  const full = report({ unexpectedTotal: 3, ambiguousTotal: 40, waiting: 7 });
   assert.equal(parseIngestFrame(JSON.stringify(full)), full as unknown as LoadgenTickReport);
   assert.not.ok('unexpectedTotal' in parsed);
 });
@@ -47,6 +47,7 @@ test('numbers must be finite and non-negative; the message names the field', () 
   rejects(JSON.stringify(report({ clients: -1 })), /^clients must be/);
   rejects(JSON.stringify(report({ ambiguousTotal: -1 })), /^ambiguousTotal must be/);
   rejects(JSON.stringify(report({ unexpectedTotal: 'x' })), /^unexpectedTotal must be/);
+  rejects(JSON.stringify(report({ waiting: -2 })), /^waiting must be/);
   rejects(JSON.stringify(report({ time: '1' })), /^time must be/);
   rejects(JSON.stringify(report({ latencyMs: { corrected: { ...pct, p99: null }, uncorrected: pct } })), /^latencyMs\.corrected\.p99 must be/);
   rejects(JSON.stringify(report({ latencyMs: { corrected: pct } })), /^latencyMs\.uncorrected must be an object/);
