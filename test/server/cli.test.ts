@@ -59,6 +59,34 @@ test('history survives a restart: new process, same db; SIGINT exits 0', async (
   }
 });
 
+test('a second signal during the shutdown does not cut it short: results and history are written, exit 0', async () => {
+  const tmp = tempDir();
+  try {
+    const first = await startServerProcess(['--results-dir', tmp.dir]);
+    const a = await LineClient.login(first.chatPort, 'ann');
+    await a.ask('/join dev', '* ann joined #dev');
+    await a.ask('said just before', '[dev] You: said just before');
+    first.proc.child.kill('SIGTERM');
+    await a.waitFor(/^\* server shutting down/);
+    first.proc.child.kill('SIGTERM');
+    first.proc.child.kill('SIGINT');
+    const { code } = await first.proc.exited(30_000);
+    a.close();
+    assert.is(code, 0, first.proc.stderr());
+    assert.match(first.proc.stderr(), /SIGTERM again: already shutting down — writing this run's results and history/);
+    const runs = fs.readdirSync(tmp.dir).filter((f) => fs.existsSync(path.join(tmp.dir, f, 'summary.json')));
+    assert.is(runs.length, 1, `a run folder with its summary: ${fs.readdirSync(tmp.dir).join(', ')}`);
+    const second = await startServerProcess(['--results-dir', tmp.dir]);
+    const b = await LineClient.login(second.chatPort, 'bob');
+    await b.ask('/join dev', /^\* \[dev\] \d\d:\d\d:\d\d ann: said just before$/);
+    b.close();
+    second.proc.child.kill('SIGTERM');
+    assert.is((await second.proc.exited(30_000)).code, 0);
+  } finally {
+    tmp.cleanup();
+  }
+});
+
 test('a busy port fails at once with a clear message', async () => {
   const tmp = tempDir();
   const blocker = net.createServer();
