@@ -20,6 +20,18 @@ export function nickSkeleton(nick: string): string {
 }
 
 /**
+ * The skeleton of the nickname as typed, before its case is folded: confusables.txt maps a capital I
+ * to l, which the lowercase form has already lost, so `aIice` (capital i), which reads as `alice` in
+ * most fonts, has its own `nickSkeleton`. A nickname whose `caseSkeleton` is another's `nickSkeleton`
+ * (or the other way round) looks like it. Not an equivalence (`ALICE` keys as `allce` here, though it is
+ * `alice` in another case), so it is checked beside `nickSkeleton` on each node, never instead of it,
+ * and it is no cluster claim key.
+ */
+export function caseSkeleton(nick: string): string {
+  return nickSkeleton(unhomoglyph(nick.normalize('NFKC').replace(IGNORABLE, '').normalize('NFD')));
+}
+
+/**
  * `[room] You: text` is a sender's own echo (DESIGN §3). A member called You — or anything that looks
  * like it, `you` or `Y0u` — could make its lines read as each reader's own: no one may take it.
  */

@@ -7,7 +7,7 @@ import type { GraceStore, RememberedRooms } from './grace-memory.js';
 import * as lines from './lines.js';
 import type { Membership } from './membership.js';
 import { checkName, NICK_MAX, normalizeNick } from './names.js';
-import { nickSkeleton, YOU_SKELETON } from './nick-skeleton.js';
+import { caseSkeleton, nickSkeleton, YOU_SKELETON } from './nick-skeleton.js';
 import { LOBBY } from './options.js';
 import type { Room } from './rooms.js';
 import type { Session } from './session.js';
@@ -68,9 +68,29 @@ export class Nicknames {
     return skeleton;
   }
 
-  /** Who holds `nick` or a nickname that looks like it (same skeleton), if anyone. */
+  /**
+   * Who holds `nick` or a nickname that looks like it, if anyone: the same skeleton, or one's skeleton
+   * as typed is the other's (nick-skeleton.ts `caseSkeleton`); `#bySkeleton` holds both of each.
+   */
   #holder(nick: string, skeleton: string): Session | undefined {
-    return this.#byNick.get(nick.toLowerCase()) ?? this.#bySkeleton.get(skeleton);
+    return this.#byNick.get(nick.toLowerCase()) ?? this.#bySkeleton.get(skeleton) ?? this.#bySkeleton.get(caseSkeleton(nick));
+  }
+
+  #hold(session: Session, nick: string, skeleton: string): void {
+    session.nick = nick;
+    session.skeleton = skeleton;
+    this.#byNick.set(nick.toLowerCase(), session);
+    this.#bySkeleton.set(skeleton, session);
+    const typed = caseSkeleton(nick);
+    if (!this.#bySkeleton.has(typed)) this.#bySkeleton.set(typed, session);
+  }
+
+  /** Forgets what `#hold` indexed (the case skeleton recomputed: not kept per session, ~1 % of its memory). */
+  #unhold(session: Session, nick: string): void {
+    this.#byNick.delete(nick.toLowerCase());
+    if (session.skeleton !== null) this.#bySkeleton.delete(session.skeleton);
+    const typed = caseSkeleton(nick);
+    if (this.#bySkeleton.get(typed) === session) this.#bySkeleton.delete(typed);
   }
 
   #taken(session: Session, nick: string, holder: Session | undefined): void {
@@ -113,10 +133,7 @@ export class Nicknames {
 
   #completeLogin(session: Session, nick: string, skeleton: string, remembered: RememberedRooms | undefined): void {
     const { out, membership } = this.#deps;
-    session.nick = nick;
-    session.skeleton = skeleton;
-    this.#byNick.set(nick.toLowerCase(), session);
-    this.#bySkeleton.set(skeleton, session);
+    this.#hold(session, nick, skeleton);
     const restored: Room<Session>[] = [];
     if (remembered !== undefined) {
       for (const name of remembered.rooms) {
@@ -157,12 +174,8 @@ export class Nicknames {
   #rename(session: Session, old: string, nick: string, skeleton: string): void {
     const { out } = this.#deps;
     session.prefixRoom = null;
-    this.#byNick.delete(old.toLowerCase());
-    if (session.skeleton !== null) this.#bySkeleton.delete(session.skeleton);
-    session.nick = nick;
-    session.skeleton = skeleton;
-    this.#byNick.set(nick.toLowerCase(), session);
-    this.#bySkeleton.set(skeleton, session);
+    this.#unhold(session, old);
+    this.#hold(session, nick, skeleton);
     if (old.toLowerCase() !== nick.toLowerCase()) this.#deps.grace.track?.(old, null);
     this.#deps.membership.track(session);
     const notice = lines.system({ kind: 'renamed', from: old, to: nick });
@@ -181,8 +194,7 @@ export class Nicknames {
 
   /** The session's nickname is free again, here and across the cluster. */
   release(session: Session, nick: string): void {
-    this.#byNick.delete(nick.toLowerCase());
-    if (session.skeleton !== null) this.#bySkeleton.delete(session.skeleton);
+    this.#unhold(session, nick);
     this.#deps.cluster?.releaseNick(nick);
   }
 

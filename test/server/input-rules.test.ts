@@ -139,6 +139,22 @@ lookalikes('NFC and TR39 skeletons: a nickname that looks like one in use is ref
   assert.is(await ask('admin\ufe0f'), "! nickname 'admin\ufe0f' is taken: it looks like 'admin'", 'variation selector');
   assert.is(await ask('\uff41\uff44\uff4d\uff49\uff4e'), "! nickname '\uff41\uff44\uff4d\uff49\uff4e' is taken: it looks like 'admin'", 'fullwidth');
   assert.is(await ask('ADMIN'), "! nickname 'ADMIN' is taken");
+  // A capital I reads as l in most fonts: confusables.txt says so, but only of the name as typed.
+  const bill = await login('bill');
+  assert.is(await ask('biII'), "! nickname 'biII' is taken: it looks like 'bill'", 'capital I for l');
+  assert.is(await ask('BiLI'), "! nickname 'BiLI' is taken: it looks like 'bill'");
+  const carol = await login('carol');
+  assert.is(await carol.ask('/nick bilI', /^!/), "! nickname 'bilI' is taken: it looks like 'bill'", 'renames too');
+  assert.is(await carol.ask('/nick biil', /^\*/), '* carol is now known as biil', 'a small i is no l');
+  bill.send('/quit');
+  await bill.waitClosed();
+  assert.is(await carol.ask('/nick biII', /^[!*]/), '* biil is now known as biII', 'free once bill left');
+  const d = await LineClient.connect(srv.port);
+  clients.push(d);
+  await d.waitFor(/^\* Welcome to chatpulse/);
+  assert.is(await d.ask('/nick bill', /^[!*]/), "! nickname 'bill' is taken: it looks like 'biII'", 'both ways');
+  await carol.ask('/nick carol', '* biII is now known as carol');
+  assert.match(await d.ask('/nick bill', /^(!|\* Welcome)/), /^\* Welcome back, bill\. /, 'free once biII is gone (and its rooms kept for it)');
   assert.is(await ask('cafe\u0301'), "! nickname 'caf\u00e9' is taken", 'NFD café is NFC café');
   const bob = await login('bob');
   await bob.ask('/pm cafe\u0301 hi', '[PM to caf\u00e9] hi');
