@@ -1,4 +1,4 @@
-import { MovingAverage } from './moving-average.js';
+import { RateAverage } from './moving-average.js';
 import type { RoomSample } from './snapshot.js';
 
 /** The row that every room without a row of its own is summed into. */
@@ -27,9 +27,9 @@ class RoomSlot {
   messagesTotal = 0;
   joinsTotal = 0;
   leavesTotal = 0;
-  readonly avg: MovingAverage;
+  readonly avg: RateAverage;
   constructor(readonly room: string, window: number) {
-    this.avg = new MovingAverage(window);
+    this.avg = new RateAverage(window);
   }
 }
 
@@ -177,7 +177,7 @@ function sample(slot: RoomSlot, seconds: number): RoomSample {
     messages: slot.messages,
     messagesTotal: slot.messagesTotal,
     mps,
-    mpsAvg: slot.avg.push(mps),
+    mpsAvg: slot.avg.push(slot.messages, seconds),
     joins: slot.joins,
     leaves: slot.leaves,
     joinsTotal: slot.joinsTotal,

@@ -6,6 +6,13 @@ export type { RoomTotals, RunTotals };
 const PAGE = 500;
 const r3 = (n: number) => Math.round(n * 1000) / 1000;
 
+/**
+ * A tick shorter than half the run's usual one does not set a peak: the closing tick of a shutdown
+ * (3 messages in its 132 ms read as 22.7 messages/s beside a steady 3 per second) is a rate over a
+ * sliver of a second. Its messages still count in every sum and mean.
+ */
+const SHORT_TICK = 0.5;
+
 /** Reads a run's ticks page by page and sums them. */
 export function readRunTotals(reader: RunReader, runId: string): RunTotals {
   const t: RunTotals = {
@@ -16,6 +23,9 @@ export function readRunTotals(reader: RunReader, runId: string): RunTotals {
   };
   // Ticks are numbered 1…N in a run, so pages of tick numbers cover it exactly.
   const last = reader.getRun(runId)?.ticks ?? 0;
+  const usual = usualTickSeconds(reader, runId, last);
+  /** Ticks too short to set a peak (see SHORT_TICK), for the rooms' peaks below. */
+  const short = new Set<number>();
   for (let after = 0; after < last; after += PAGE) {
     for (const r of reader.totalsRows(runId, {}, after, PAGE)) {
       t.ticks++;
@@ -31,7 +41,8 @@ export function readRunTotals(reader: RunReader, runId: string): RunTotals {
       t.bytesIn += r.bytesIn;
       t.bytesOut += r.bytesOut;
       t.errors += r.errors;
-      t.mpsPeak = Math.max(t.mpsPeak, r.mps);
+      if (r.intervalS < usual * SHORT_TICK) short.add(r.tick);
+      else t.mpsPeak = Math.max(t.mpsPeak, r.mps);
       t.peakConnections = Math.max(t.peakConnections, r.connections);
       t.peakMembers = Math.max(t.peakMembers, r.members);
       t.counters = {
@@ -51,7 +62,7 @@ export function readRunTotals(reader: RunReader, runId: string): RunTotals {
         rooms.set(r.room, room);
       }
       room.messages += r.messages;
-      room.mpsPeak = Math.max(room.mpsPeak, r.mps);
+      if (!short.has(r.tick)) room.mpsPeak = Math.max(room.mpsPeak, r.mps);
       room.joins += r.joins;
       room.leaves += r.leaves;
       room.peakMembers = Math.max(room.peakMembers, r.members);
@@ -66,4 +77,12 @@ export function readRunTotals(reader: RunReader, runId: string): RunTotals {
     .map((r) => ({ ...r, mpsMean: r3(r.messages / secs), mpsPeak: r3(r.mpsPeak) }))
     .sort((a, b) => Number(a.room === '_other') - Number(b.room === '_other') || b.messages - a.messages || a.room.localeCompare(b.room));
   return t;
+}
+
+/** The median tick length of the run, in seconds (its `--interval`, give or take timer jitter). */
+function usualTickSeconds(reader: RunReader, runId: string, last: number): number {
+  const lengths: number[] = [];
+  for (let after = 0; after < last; after += PAGE) for (const r of reader.totalsRows(runId, {}, after, PAGE)) lengths.push(r.intervalS);
+  lengths.sort((a, b) => a - b);
+  return lengths.length === 0 ? 0 : (lengths[lengths.length >> 1] as number);
 }

@@ -1,7 +1,7 @@
 import type { LoadgenTickReport } from '../loadgen/report.js';
 import type { ChatEvents } from '../server/index.js';
 import { LoadgenReports, type CombinedLatency, type RunHistograms } from './loadgen-reports.js';
-import { MovingAverage } from './moving-average.js';
+import { RateAverage } from './moving-average.js';
 import { RoomTable } from './room-table.js';
 import type { Snapshot, TotalsSample } from './snapshot.js';
 import { systemClock, type TickClock } from './tick-clock.js';
@@ -35,7 +35,7 @@ type Listener = (snapshot: Snapshot) => void;
 export class TickAggregator {
   readonly options: TickAggregatorOptions;
   readonly #rooms: RoomTable;
-  readonly #avg: MovingAverage;
+  readonly #avg: RateAverage;
   readonly #listeners: Listener[] = [];
   readonly #unsubscribe: (() => void)[] = [];
   readonly #loadgen: LoadgenReports;
@@ -73,7 +73,7 @@ export class TickAggregator {
       throw new RangeError(`Expected \`intervalMs\` to be a number >= 1, got \`${intervalMs}\``);
     }
     this.#rooms = new RoomTable(this.options);
-    this.#avg = new MovingAverage(this.options.window);
+    this.#avg = new RateAverage(this.options.window);
     this.#loadgen = new LoadgenReports(this.options.maxLoadgenSources);
     const rooms = this.#rooms;
     this.#unsubscribe.push(
@@ -256,7 +256,7 @@ export class TickAggregator {
     const totals: TotalsSample = {
       messages: this.#messages,
       mps,
-      mpsAvg: this.#avg.push(mps),
+      mpsAvg: this.#avg.push(this.#messages, seconds),
       joins,
       leaves,
       members,

@@ -43,7 +43,7 @@ test('moving average: simple mean, fewer values while the window fills', () => {
   assert.throws(() => new MovingAverage(0), /`window` to be a whole number >= 1, got `0`/);
 });
 
-test('MPS divides by the real elapsed time of each tick; moving average across the window fill-up', () => {
+test('MPS divides by the real elapsed time of each tick; the moving average is the messages of the window over its seconds', () => {
   const t = setup({ window: 3 });
   t.join('dev');
   t.say('dev', 10);
@@ -56,20 +56,21 @@ test('MPS divides by the real elapsed time of each tick; moving average across t
   t.say('dev', 4);
   t.clock.advance(1000);
   assert.is(t.row('dev')?.mps, 4);
-  assert.is(t.row('dev')?.mpsAvg, 6);
+  assert.is(t.row('dev')?.mpsAvg, 14 / 2.25, 'a longer tick weighs more');
   t.clock.advance(1000);
   assert.is(t.row('dev')?.mps, 0);
-  assert.is(t.row('dev')?.mpsAvg, 4);
+  assert.is(t.row('dev')?.mpsAvg, 14 / 3.25);
   t.say('dev', 3);
   t.clock.advance(500);
   t.agg.tick(); // a short tick, like the last one on shutdown
   r = t.row('dev');
   assert.is(r?.mps, 6);
-  assert.is(r?.mpsAvg, (4 + 0 + 6) / 3);
+  // The window's 7 messages over its 2.5 s, not the mean of 4, 0 and 6 (a short tick's burst weighing as a whole tick).
+  assert.is(r?.mpsAvg, 7 / 2.5);
   assert.is(r?.messagesTotal, 17);
   const totals = t.last().totals;
   assert.is(totals.mps, 6);
-  assert.is(totals.mpsAvg, (4 + 0 + 6) / 3);
+  assert.is(totals.mpsAvg, 7 / 2.5);
   assert.is(totals.messagesTotal, 17);
   assert.is(t.last().tick, 4);
   assert.is(t.last().elapsedS, 3.75);
