@@ -1,6 +1,9 @@
 import type http from 'node:http';
 import { Registry } from 'prom-client';
 
+/** What the registry holds (prom-client's `Metric` type leaves out the name it keys them by). */
+type Metric = NonNullable<ReturnType<Registry['getSingleMetric']>> & { name: string };
+
 /**
  * True when the `Accept` header prefers OpenMetrics to the classic text format (Prometheus sends
  * `application/openmetrics-text;version=1.0.0,…;q=0.75,text/plain;version=0.0.4;q=0.5,*\/*;q=0.1`).
@@ -23,28 +26,53 @@ export function wantsOpenMetrics(accept: string | undefined): boolean {
 type ContentType = typeof Registry.PROMETHEUS_CONTENT_TYPE;
 
 /**
- * Metrics valid only in the classic text format: the gauge `chat_connections` shares its OpenMetrics
- * family name with the counter `chat_connections_total` (prometheus.ts).
+ * In OpenMetrics a counter's family name drops `_total`, so DESIGN's counter `chat_connections_total`
+ * would be the family `chat_connections` — the name of DESIGN's gauge of open connections, and a name
+ * may be one family only. Prometheus asks for OpenMetrics first, so one of the two vanished from it.
+ * There the counter is written as an `unknown` family under its own full name instead: both names are
+ * in Prometheus, and `rate()` / `increase()` read an unknown series as they read a counter.
  */
-const CLASSIC_ONLY = ['chat_connections'];
+const AS_UNKNOWN = ['chat_connections_total'];
+
+interface Collected {
+  name: string;
+  help: string;
+  type: string;
+  values: unknown[];
+}
+
+/** `metric` as an `unknown` family of its own name (prom-client writes any type it is given). */
+function asUnknown(metric: Metric): Metric {
+  return {
+    name: metric.name,
+    type: 'unknown',
+    get: async () => ({ ...((await metric.get()) as unknown as Collected), name: metric.name, type: 'unknown' }),
+  } as unknown as Metric;
+}
 
 /**
  * prom-client 15 renames counters in place when it writes OpenMetrics (`chat_messages_total` becomes
- * `chat_messages`, and stays so for the next classic scrape), so the names are put back afterwards; the
- * classic-only metrics are taken out of the registry for the scrape and put back after it.
+ * `chat_messages`, and stays so for the next classic scrape), so the names are put back afterwards;
+ * the metrics written as `unknown` there are swapped back after the scrape.
  */
 async function scrape(registry: Registry, type: string): Promise<string> {
   registry.setContentType(type as ContentType);
   if (type !== Registry.OPENMETRICS_CONTENT_TYPE) return registry.metrics();
-  const classicOnly = CLASSIC_ONLY.map((name) => registry.getSingleMetric(name)).filter((m) => m !== undefined);
-  for (const name of CLASSIC_ONLY) registry.removeSingleMetric(name);
+  const swapped = AS_UNKNOWN.map((name) => registry.getSingleMetric(name) as Metric | undefined).filter((m) => m !== undefined);
+  for (const m of swapped) {
+    registry.removeSingleMetric(m.name);
+    registry.registerMetric(asUnknown(m));
+  }
   const metrics = registry.getMetricsAsArray() as unknown as { name: string }[];
   const names = metrics.map((m) => m.name);
   try {
     return await registry.metrics();
   } finally {
     metrics.forEach((m, i) => (m.name = names[i] as string));
-    for (const m of classicOnly) registry.registerMetric(m);
+    for (const m of swapped) {
+      registry.removeSingleMetric(m.name);
+      registry.registerMetric(m);
+    }
     registry.setContentType(Registry.PROMETHEUS_CONTENT_TYPE as ContentType);
   }
 }

@@ -84,14 +84,17 @@ test('OpenMetrics when Accept asks for it; the classic format is unchanged after
     assert.ok(om.text.endsWith('# EOF\n'));
     assert.match(om.text, /^# TYPE chat_messages counter$/m);
     assert.match(om.text, /^chat_messages_total\{room="main"\} 1$/m);
-    // The family `chat_connections` is the counter's here; DESIGN's gauge of that name is classic-only.
-    assert.match(om.text, /^# TYPE chat_connections counter$/m);
-    assert.not.match(om.text, /^# TYPE chat_connections gauge$/m);
+    // Both of DESIGN's names: the gauge, and the counter as an unknown family of its full name (as a
+    // counter its family would be `chat_connections`, the gauge's).
+    assert.match(om.text, /^# TYPE chat_connections gauge\nchat_connections 1$/m);
+    assert.match(om.text, /^# TYPE chat_connections_total unknown\nchat_connections_total 1$/m);
+    assert.not.match(om.text, /^# TYPE chat_connections counter$/m);
     assert.match(om.text, /^chat_connections_open 1$/m);
     const plain = await scrape(s.httpUrl);
     assert.match(plain.type, /^text\/plain; version=0\.0\.4/);
     assert.match(plain.text, /^# TYPE chat_messages_total counter$/m);
     assert.match(plain.text, /^# TYPE chat_connections gauge\nchat_connections 1$/m);
+    assert.match(plain.text, /^# TYPE chat_connections_total counter\nchat_connections_total 1$/m, 'a counter again after an OpenMetrics scrape');
     assert.not.match(plain.text, /# EOF/);
   } finally {
     ann.close();

@@ -70,6 +70,14 @@ test('a real Prometheus scrapes /metrics: up == 1 and rate(chat_messages_total[5
     // Prometheus asks for OpenMetrics first: the open-connections gauge must not share the counter's family.
     const conns = await (await fetch(`${base}/api/v1/metadata?metric=chat_connections_open`)).json() as { data: Record<string, { type: string }[]> };
     assert.equal(conns.data.chat_connections_open?.map((m) => m.type), ['gauge']);
+    // DESIGN's two names are both there: the gauge of open connections and the counter of accepted ones.
+    const open = await query(base, 'chat_connections');
+    assert.equal(open.map((r) => Number(r.value[1])), [2], 'chat_connections: the two clients connected');
+    const accepted = await eventually(async () => {
+      const r = await query(base, 'increase(chat_connections_total[1m]) >= 0');
+      return r.length === 1 ? r : undefined;
+    }, 'chat_connections_total in Prometheus', 20_000);
+    assert.is(accepted.length, 1);
   } finally {
     sending = false;
     await loop;
