@@ -19,9 +19,12 @@ export interface Settled {
 /** Numbers per sender record: gid, seq, expected (−1 retracts: a PM to nobody), ambiguous, written ms. */
 export const SENT_RECORD = 5;
 
-/** Settles one message: pure, so the rule is tested on its own. */
+/**
+ * Settles one message: pure, so the rule is tested on its own. `ambiguous` below 0 (room-view.ts
+ * `WHOLLY_AMBIGUOUS`): whoever saw it is ambiguous, as when the sender never said.
+ */
 export function settleOne(expected: number, ambiguous: number, seen: number): Settled {
-  if (expected < 0) return { expected: 0, lost: 0, unexpected: 0, ambiguous: seen }; // the sender never said
+  if (expected < 0 || ambiguous < 0) return { expected: 0, lost: 0, unexpected: 0, ambiguous: seen }; // the sender never said, or could not
   if (seen < expected) return { expected, lost: expected - seen, unexpected: 0, ambiguous };
   return { expected, lost: 0, unexpected: Math.max(0, seen - expected - ambiguous), ambiguous };
 }

@@ -11,7 +11,7 @@
  *   connection drops is wholly ambiguous (the server may never have handled it), and so is one echoed
  *   less than a window before it drops with several servers (its node may have died before relaying it).
  */
-import type { Expectation, RoomView } from './room-view.js';
+import { WHOLLY_AMBIGUOUS, type Expectation, type RoomView } from './room-view.js';
 
 export interface OwnMessagesMode {
   /** The protocol sends a sender its own room messages. */
@@ -147,10 +147,12 @@ export class OwnMessages {
       const written = this.#written[k] as number;
       if (anchor === -2) this.#decide(seq, written, this.#exact(k));
       // Several servers, and the connection dropped within a window of the echo: the node that echoed
-      // it may have died before passing it on to the others (a kill -9 read a few lost).
-      else if (anchor > 0 && dropped && now - anchor < this.mode.windowMs) this.#decide(seq, written, { expected: 0, ambiguous: this.#sizeAtAnchor[k] as number });
+      // it may have died before passing it on to the others (a kill -9 read a few lost). Who may have
+      // it is not bounded by the room as the sender saw it: a member that joined on another node as
+      // the sender's died (its announcement never reached the sender) read as unexpected.
+      else if (anchor > 0 && dropped && now - anchor < this.mode.windowMs) this.#decide(seq, written, { expected: 0, ambiguous: WHOLLY_AMBIGUOUS });
       else if (anchor > 0) this.#decide(seq, written, this.#view.windowed(this.#sizeAtAnchor[k] as number, written, anchor, now));
-      else if (anchor === 0 && dropped) this.#decide(seq, written, { expected: 0, ambiguous: this.#sizeAtWrite[k] as number });
+      else if (anchor === 0 && dropped) this.#decide(seq, written, { expected: 0, ambiguous: WHOLLY_AMBIGUOUS });
       else this.#decide(seq, written, this.#view.windowed(this.#sizeAtWrite[k] as number, written, written, now));
     }
     this.#drop(this.#seq.length);

@@ -17,9 +17,16 @@
 export interface Expectation {
   /** Recipients the message certainly had. */
   expected: number;
-  /** Recipients whose membership changed while the message was in flight: neither expected nor not. */
+  /**
+   * Recipients whose membership changed while the message was in flight: neither expected nor not.
+   * `WHOLLY_AMBIGUOUS`: no one can say who should have it (its sender dropped with it in flight):
+   * every recipient that sees it is ambiguous, however many.
+   */
   ambiguous: number;
 }
+
+/** `Expectation.ambiguous` of a message whose every recipient is ambiguous (ledger.ts `settleOne`). */
+export const WHOLLY_AMBIGUOUS = -1;
 
 /** What the view knows of the run's own clients (`run-identity.ts`, the plan's disconnect storms). */
 export interface RunMembers {

@@ -16,6 +16,10 @@ test('settle: short is lost, within the ambiguous recipients is neither, beyond 
   assert.equal(settleOne(5, 2, 3), { expected: 5, lost: 2, unexpected: 0, ambiguous: 2 });
   // The sender never said what it expected (its record never came): what was seen is ambiguous.
   assert.equal(settleOne(-1, 0, 3), { expected: 0, lost: 0, unexpected: 0, ambiguous: 3 });
+  // Wholly ambiguous (its sender dropped with it in flight): a recipient the sender never saw join
+  // (on another node, as the sender's died) is no unexpected delivery.
+  assert.equal(settleOne(0, -1, 11), { expected: 0, lost: 0, unexpected: 0, ambiguous: 11 });
+  assert.equal(settleOne(0, -1, 0), { expected: 0, lost: 0, unexpected: 0, ambiguous: 0 });
 });
 
 test('ledger: a run that ends before a message\'s loss timeout leaves its missing recipients unjudged', () => {
@@ -321,7 +325,7 @@ test('own messages: hundreds in flight, decided in pieces — each exactly once,
   assert.is(m.length, 100);
   assert.is(m.oldestAwaitingEcho(), 3401);
   m.abandon(4100);
-  assert.equal(decided.get(401), { expected: 0, ambiguous: 4 });
+  assert.equal(decided.get(401), { expected: 0, ambiguous: -1 }, 'wholly ambiguous');
   assert.equal(calls, Array.from({ length: 500 }, (_, i) => i + 1), 'each once, in order');
   // One whose echo is overdue is decided without it; the next, not yet overdue, is the oldest waiting.
   m.sent(501, 10_000);
@@ -343,7 +347,7 @@ test('own messages: a drop before the echo makes the message wholly ambiguous', 
   m.sent(2, 130);
   m.abandon(140);
   assert.equal(decided.get(1), { expected: 3, ambiguous: 0 });
-  assert.equal(decided.get(2), { expected: 0, ambiguous: 3 });
+  assert.equal(decided.get(2), { expected: 0, ambiguous: -1 }, 'whoever sees it is ambiguous (WHOLLY_AMBIGUOUS)');
   assert.is(m.length, 0);
 });
 
@@ -355,7 +359,7 @@ test('own messages, several servers: a drop within a window of the echo makes it
   m.echoed(2, 510);
   m.abandon(1300); // 1180 ms after the first echo, 790 ms after the second
   assert.equal(decided.get(1), { expected: 3, ambiguous: 0 }, 'decided by its window as before');
-  assert.equal(decided.get(2), { expected: 0, ambiguous: 3 });
+  assert.equal(decided.get(2), { expected: 0, ambiguous: -1 });
 });
 
 test.run();
