@@ -52,8 +52,8 @@ export function compareMarkdown(r: CompareResult): string {
     '',
     ...leftOutLines(r),
     ...(r.stoppedEarly ? ['**Stopped early** (Ctrl-C or SIGTERM): the last run covers only the part that ran, and the runs after it did not happen.', ''] : []),
-    '| target | protocol | repeat | deliveries/s | × first | sent | received | expected | lost | unexpected | ambiguous | late | dup. | reord. | p50 | p99 | p99.9 | × first p99 | p50 unc. | p99 unc. | p99.9 unc. | connect p50 | errors | generator | run |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|',
+    '| target | protocol | repeat | deliveries/s | × first | sent | unsent | received | expected | lost | unexpected | ambiguous | late | dup. | reord. | p50 | p99 | p99.9 | × first p99 | p50 unc. | p99 unc. | p99.9 unc. | connect p50 | errors | generator | run |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|',
     ...r.rows.map(mdRow),
     '',
     'Targets:',
@@ -96,10 +96,10 @@ function leftOutLines(r: CompareResult): string[] {
 }
 
 function mdRow(x: CompareRow): string {
-  return `| ${cell(x.target)} | ${cell(x.protocol)} | ${x.repeat} | ${num(x.deliveriesPerS)} | ${ratio(x.ratios.deliveriesPerS)} | ${count(x.sent)} | ${count(x.received)} | ${count(x.expected)} | ${count(x.lost)} | ` +
+  return `| ${cell(x.target)} | ${cell(x.protocol)} | ${x.repeat} | ${num(x.deliveriesPerS)} | ${ratio(x.ratios.deliveriesPerS)} | ${count(x.sent)} | ${count(x.unsent)} | ${count(x.received)} | ${count(x.expected)} | ${count(x.lost)} | ` +
     `${count(x.unexpected)} | ${count(x.ambiguous)} | ${count(x.late)} | ${count(x.duplicated)} | ${count(x.reordered)} | ` +
     `${num(x.p50Ms)} | ${num(x.p99Ms)} | ${num(x.p999Ms)} | ${ratio(x.ratios.p99Ms)} | ${num(x.p50UncorrectedMs)} | ${num(x.p99UncorrectedMs)} | ` +
-    `${num(x.p999UncorrectedMs)} | ${num(x.connectP50Ms)} | ${count(x.errors)} | ${x.status === 'failed' ? '–' : x.trustworthy ? 'ok' : 'saturated'} | ${x.status} |`;
+    `${num(x.p999UncorrectedMs)} | ${num(x.connectP50Ms)} | ${count(x.errors)} | ${x.trustworthy === null ? '–' : x.trustworthy ? 'ok' : 'saturated'} | ${x.status} |`;
 }
 
 function actionsPerS(rate: number): string {

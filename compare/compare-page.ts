@@ -12,7 +12,7 @@ body { max-width: 1400px; }
 
 /** The table's columns: heading and row key (cells get ids `r<row>-<key>`). */
 const COLUMNS: [string, string][] = [
-  ['target', 'target'], ['protocol', 'protocol'], ['repeat', 'repeat'], ['deliveries/s', 'deliveriesPerS'], ['sent', 'sent'],
+  ['target', 'target'], ['protocol', 'protocol'], ['repeat', 'repeat'], ['deliveries/s', 'deliveriesPerS'], ['sent', 'sent'], ['unsent', 'unsent'],
   ['received', 'received'], ['expected', 'expected'], ['lost', 'lost'], ['unexpected', 'unexpected'], ['ambiguous', 'ambiguous'],
   ['p50', 'p50Ms'], ['p99', 'p99Ms'], ['p99.9', 'p999Ms'], ['p50 unc.', 'p50UncorrectedMs'], ['p99 unc.', 'p99UncorrectedMs'],
   ['p99.9 unc.', 'p999UncorrectedMs'], ['run', 'status'],

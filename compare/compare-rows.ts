@@ -21,6 +21,8 @@ export interface CompareFigures {
   deliveriesPerS: number | null;
   sentPerS: number | null;
   sent: number | null;
+  /** Messages that fell due but were never written (their clients could not send): not in loss or latency. */
+  unsent: number | null;
   received: number | null;
   expected: number | null;
   lost: number | null;
@@ -45,10 +47,12 @@ export interface CompareFigures {
 
 /**
  * How a run went: `ok`; `stopped early` (Ctrl-C cut it short: its figures cover only what ran);
- * `nothing measured` (no message sent or received — every login refused, say); `failed` (it could
- * not run: the server was unreachable). Only `ok` rows are comparable; `why` says what went wrong.
+ * `nothing measured` (no message sent or received — every login refused, say); `incomplete` (messages
+ * fell due that were never written: the server stopped taking them, died say — its loss and latency
+ * cover only what went); `failed` (it could not run: the server was unreachable). Only `ok` rows are
+ * comparable; `why` says what went wrong.
  */
-export type RunStatus = 'ok' | 'stopped early' | 'nothing measured' | 'failed';
+export type RunStatus = 'ok' | 'stopped early' | 'nothing measured' | 'incomplete' | 'failed';
 
 export interface CompareRow extends CompareFigures {
   target: string;
@@ -60,8 +64,8 @@ export interface CompareRow extends CompareFigures {
   rate: number;
   clients: number;
   durationS: number;
-  /** The generator was not saturated: its latencies can be trusted. */
-  trustworthy: boolean;
+  /** The generator was not saturated: its latencies can be trusted (null: nothing ran). */
+  trustworthy: boolean | null;
   status: RunStatus;
   /** What went wrong ('' when `ok`). */
   why: string;
@@ -71,7 +75,7 @@ export interface CompareRow extends CompareFigures {
 }
 
 export const FIGURES: readonly (keyof CompareFigures)[] = [
-  'deliveriesPerS', 'sentPerS', 'sent', 'received', 'expected', 'lost', 'lossPercent', 'unexpected', 'ambiguous', 'late',
+  'deliveriesPerS', 'sentPerS', 'sent', 'unsent', 'received', 'expected', 'lost', 'lossPercent', 'unexpected', 'ambiguous', 'late',
   'duplicated', 'reordered', 'p50Ms', 'p99Ms', 'p999Ms',
   'p50UncorrectedMs', 'p99UncorrectedMs', 'p999UncorrectedMs', 'connectP50Ms', 'connectP99Ms', 'errors',
 ];
@@ -82,7 +86,7 @@ export function figuresOf(s: LoadSummary): CompareFigures {
   const connect = s.connect.connectMs;
   const lat = (p: { count: number }, v: number) => (p.count > 0 ? v : null);
   return {
-    deliveriesPerS: s.rates.receivedPerS, sentPerS: s.rates.sentPerS, sent: s.messages.sent, received: s.messages.received,
+    deliveriesPerS: s.rates.receivedPerS, sentPerS: s.rates.sentPerS, sent: s.messages.sent, unsent: s.messages.unsent, received: s.messages.received,
     expected: s.messages.expected, lost: s.messages.lost, lossPercent: s.messages.expected > 0 ? s.messages.lossPercent : null,
     unexpected: s.messages.unexpected, ambiguous: s.messages.ambiguous, late: s.messages.late,
     duplicated: s.messages.duplicated, reordered: s.messages.reordered,
@@ -97,9 +101,11 @@ const NO_RATIOS = () => Object.fromEntries(FIGURES.map((k) => [k, null])) as Com
 export function rowOf(t: CompareTarget, repeat: number, s: LoadSummary): CompareRow {
   const f = figuresOf(s);
   const kinds = Object.entries(s.errors).map(([k, n]) => `${k} ×${n}`).join(', ');
-  const status: RunStatus = s.stoppedEarly ? 'stopped early' : nothingMeasured(s) ? 'nothing measured' : 'ok';
+  const status: RunStatus = s.stoppedEarly ? 'stopped early' : nothingMeasured(s) ? 'nothing measured' : s.messages.unsent > 0 ? 'incomplete' : 'ok';
   const why = status === 'nothing measured' ? `no message was sent or received (errors: ${kinds || 'none reported'})`
-    : status === 'stopped early' ? `stopped after ${s.durationS} s of ${s.plannedS} s` : '';
+    : status === 'stopped early' ? `stopped after ${s.durationS} s of ${s.plannedS} s`
+    : status === 'incomplete' ? `${s.messages.unsent} of ${s.messages.sent + s.messages.unsent} messages due were never written: the server stopped taking them (errors: ${kinds || 'none reported'}); loss and latency cover only what went`
+    : '';
   return {
     target: t.name, url: t.url, protocol: t.protocol, repeat, rate: s.config.rate, clients: s.clients.planned, durationS: s.durationS,
     trustworthy: s.health.trustworthy, status, why, errorKinds: { ...s.errors }, ...f, ratios: NO_RATIOS(),
@@ -111,7 +117,7 @@ export function failedRow(t: CompareTarget, repeat: number, rate: number, client
   const f = Object.fromEntries(FIGURES.map((k) => [k, null])) as unknown as CompareFigures;
   return {
     target: t.name, url: t.url, protocol: t.protocol, repeat, rate, clients, durationS: 0,
-    trustworthy: true, status: 'failed', why, errorKinds: {}, ...f, ratios: NO_RATIOS(),
+    trustworthy: null, status: 'failed', why, errorKinds: {}, ...f, ratios: NO_RATIOS(),
   };
 }
 
@@ -135,7 +141,7 @@ export const CSV_COLUMNS: readonly string[] = [
 
 export function csvRecord(r: CompareRow): (string | number)[] {
   return [
-    r.target, r.url, r.protocol, r.repeat, r.rate, r.clients, r.durationS, r.trustworthy ? 'yes' : 'no', r.status, r.why,
+    r.target, r.url, r.protocol, r.repeat, r.rate, r.clients, r.durationS, r.trustworthy === null ? '' : r.trustworthy ? 'yes' : 'no', r.status, r.why,
     ...FIGURES.map((k) => r[k] ?? ''), ...FIGURES.map((k) => r.ratios[k] ?? ''),
     Object.entries(r.errorKinds).map(([k, v]) => `${k}=${v}`).join(' '),
   ];

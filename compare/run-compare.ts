@@ -182,7 +182,7 @@ export async function runCompare(o: CompareOptions, hooks: CompareHooks = {}): P
   addRatios(rows, (targets[0] as CompareTarget).name);
   const rowIndex = (x: { target: string; repeat: number }) => rows.findIndex((r) => r.target === x.target && r.repeat === x.repeat);
   spectra.sort((a, b) => rowIndex(a) - rowIndex(b));
-  const incomplete = rows.some((x) => x.status === 'failed' || x.status === 'nothing measured') || maxima.some((m) => m.stoppedBy === 'failed');
+  const incomplete = rows.some((x) => x.status === 'failed' || x.status === 'nothing measured' || x.status === 'incomplete') || maxima.some((m) => m.stoppedBy === 'failed');
   return {
     targets, rows, findMax: maxima, startedAt, stoppedEarly: cut, incomplete, leftOut, spectra,
     config: {

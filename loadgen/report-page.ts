@@ -74,7 +74,7 @@ ${SPECTRUM_AXIS_SCRIPT}  var data = JSON.parse(document.getElementById('report-d
   if (s.thresholds.length > 0) {
     document.getElementById('thresholds-section').hidden = false;
     rows('thresholds', s.thresholds.map(function (t) {
-      return [t.expr, { v: t.ok ? 'ok' : 'FAIL', cls: t.ok ? 'ok' : 'fail' }, n(t.value === null ? 'nothing measured' : t.value + (t.unit === 'count' ? '' : ' ' + t.unit)), t.window === 'run' ? 'whole run' : 'worst ' + t.window + ' window'];
+      return [t.expr, { v: t.ok ? 'ok' : 'FAIL', cls: t.ok ? 'ok' : 'fail' }, n((t.value === null ? 'nothing measured' : t.value + (t.unit === 'count' ? '' : ' ' + t.unit)) + (t.note ? ' — ' + t.note : '')), t.window === 'run' ? 'whole run' : 'worst ' + t.window + ' window'];
     }));
   }
 

@@ -113,7 +113,9 @@ export async function runLoad(partial: Partial<LoadOptions> = {}, hooks: RunHook
     await metricsServer?.close();
   }
   hooks.onRunHistograms?.({ corrected: aggregate.corrected, uncorrected: aggregate.uncorrected });
-  const results = tracker.results({ latency: aggregate.corrected, lost: aggregate.ledger.lostTotal, expected: aggregate.ledger.expectedTotal, errors: aggregate.errorsTotal });
+  const results = tracker.results({
+    latency: aggregate.corrected, lost: aggregate.ledger.lostTotal, expected: aggregate.ledger.expectedTotal, errors: aggregate.errorsTotal, unsent: aggregate.unsent,
+  });
   return buildSummary(aggregate, o, plan.clients, startEpoch, stoppedAt - startEpoch, results, { plannedMs: plan.duration, stoppedEarly });
 }
 

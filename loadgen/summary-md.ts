@@ -46,7 +46,7 @@ export function formatSummaryMarkdown(s: LoadSummary): string {
   ];
   if (s.thresholds.length > 0) {
     lines.push('', '| threshold | verdict | value | window |', '|---|---|---:|---|');
-    for (const t of s.thresholds) lines.push(`| ${mdCell(t.expr)} | ${t.ok ? 'ok' : '**FAIL**'} | ${thresholdValue(t, String)} | ${t.window === 'run' ? 'whole run' : `worst ${t.window} window`} |`);
+    for (const t of s.thresholds) lines.push(`| ${mdCell(t.expr)} | ${t.ok ? 'ok' : '**FAIL**'} | ${thresholdValue(t, String)} | ${t.window === 'run' ? 'whole run' : `worst ${t.window} window`}${t.note ? ` — ${mdCell(t.note)}` : ''} |`);
   }
   return `${lines.join('\n')}\n`;
 }

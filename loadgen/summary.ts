@@ -158,7 +158,7 @@ export function formatSummary(s: LoadSummary): string {
   ];
   if (s.thresholds.length > 0) {
     rows.push('', '  thresholds');
-    for (const t of s.thresholds) rows.push(`    ${t.ok ? 'ok  ' : 'FAIL'} ${t.expr.padEnd(24)} ${thresholdValue(t, fmt)} (${t.window === 'run' ? 'whole run' : `worst ${t.window} window`})`);
+    for (const t of s.thresholds) rows.push(`    ${t.ok ? 'ok  ' : 'FAIL'} ${t.expr.padEnd(24)} ${thresholdValue(t, fmt)} (${t.window === 'run' ? 'whole run' : `worst ${t.window} window`})${t.note ? ` — ${t.note}` : ''}`);
   }
   return rows.join('\n');
 }

@@ -6,7 +6,9 @@
  * A threshold on a figure nothing measured (a latency with no delivery, a loss with no delivery
  * expected) fails with no value: a gate that passed on zero samples would let a broken run through.
  * Windows with nothing due are not judged; one with deliveries due and none made (an outage) fails a
- * latency gate. A run shorter than its window is judged whole.
+ * latency gate. A run shorter than its window is judged whole. Messages that fell due and were never
+ * written (unsent: the server stopped taking them, died say) fail every loss and latency gate, which
+ * judge only what went: a server killed half-way read `loss 0 %` and a fine p99 and passed.
  */
 import { parseDuration } from '../protocol/index.js';
 import { newHistogram, type Histogram } from './histograms.js';
@@ -32,6 +34,8 @@ export interface ThresholdResult {
   unit: 'ms' | '%' | 'count';
   /** 'run', or the window judged, as ticks make it (`10s`). */
   window: string;
+  /** Why it failed beyond its value (messages never written), when that is so. */
+  note?: string;
 }
 
 export class ThresholdError extends Error {
@@ -94,6 +98,8 @@ export interface RunFacts {
   lost: number;
   expected: number;
   errors: number;
+  /** Messages due but never written. @default 0 */
+  unsent?: number;
 }
 
 /** The figure, or NaN when there was nothing to measure (no latency sample; no delivery expected). */
@@ -165,9 +171,11 @@ export class ThresholdTracker {
       // A run shorter than the window (or with no window measured) is judged whole, and says so.
       const value = worst ?? measure(t.metric, run);
       const window = worst === undefined ? 'run' : `${(this.#ticksFor(t) * this.#intervalMs) / 1000}s`;
+      const unsent = run.unsent ?? 0;
+      const note = unsent > 0 && t.metric !== 'errors' ? { note: `${unsent} messages fell due and were never written (unsent): it judges only what went` } : {};
       // Nothing measured, or a window with deliveries due and none made (±Infinity, not JSON): no value.
-      if (!Number.isFinite(value)) return { expr: t.expr, ok: false, value: null, unit, window };
-      return { expr: t.expr, ok: holds(t, value), value: Math.round(value * 1000) / 1000, unit, window };
+      if (!Number.isFinite(value)) return { expr: t.expr, ok: false, value: null, unit, window, ...note };
+      return { expr: t.expr, ok: holds(t, value) && note.note === undefined, value: Math.round(value * 1000) / 1000, unit, window, ...note };
     });
   }
 }

@@ -27,7 +27,7 @@ test('kill -9 one of two nodes mid-run: its clients drop, the live node goes on,
     const s = await runLoad({
       targets: [`127.0.0.1:${a.chatPort}`, `127.0.0.1:${b.chatPort}`],
       clients: 16, rooms: 1, rate: 5, duration: 6000, ramp: 1000, pm: 0, switch: 0, users: 0, workers: 2, interval: 500, lossTimeout: 1500, seed: 4,
-    }, { onTick: (r) => (lastReport = r) });
+    }, { onTick: (r) => (lastReport = r), thresholds: ['loss<0.1%', 'p99<10s', 'errors<1000'] });
     clearTimeout(killer);
     const m = s.messages;
     // The run went on: node b's clients kept sending to rooms that still listed a's users for the TTL.
@@ -44,6 +44,9 @@ test('kill -9 one of two nodes mid-run: its clients drop, the live node goes on,
     assert.match(formatSummary(s), new RegExp(`^ {2}UNSENT {6}${m.unsent} messages fell due but were never written`, 'm'));
     // The last report (what a hub's summary shows) says the same: they were still waiting then.
     assert.is(lastReport?.waiting, m.unsent);
+    // A CI gate on loss or latency must not pass a run whose server died half-way (both read fine for what went).
+    assert.equal(s.thresholds.map((t) => [t.expr, t.ok]), [['loss<0.1%', false], ['p99<10s', false], ['errors<1000', true]]);
+    assert.match(formatSummary(s), new RegExp(`^ {4}FAIL loss<0\\.1% +0 % \\(whole run\\) — ${m.unsent} messages fell due and were never written \\(unsent\\)`, 'm'));
   } finally {
     await killLeftovers();
     await redis.stop();
@@ -74,11 +77,14 @@ test('kill -9 one of two nodes and start it again on its port: every client come
     const m = s.messages;
     assert.ok(restarted !== undefined, 'node a started again');
     assert.is(s.clients.reconnects, 8, `a's 8 clients all came back: ${JSON.stringify(s.errors)}`);
-    assert.ok((s.errors.nick_taken ?? 0) > 0, `some found their nickname still held: ${JSON.stringify(s.errors)}`);
+    // Most runs, some find their nickname still held and rename (nick_taken); on a busy machine the restart
+    // can come after the claims expired (1 run in 16), so that is not asserted. A longer TTL would make it
+    // certain, but PMs to a dead node's nicknames, listed until the TTL, are then taken and dropped.
     assert.is(m.unsent, 0, JSON.stringify(m));
     // Before: 4.3 % lost (a client listed under its old and its new nickname) and 464 unsent in a
-    // longer run. A delivery or two around the restart can still be judged wrong (1 unexpected in 1 run
-    // of 8 here, not found yet): at most one in a thousand, never the percent that showed the fault.
+    // longer run; later 1 unexpected in 1 run of 8 (a message whose sender dropped, capped at the room
+    // its sender last saw: now wholly ambiguous). Still bounded, not zero: at most one in a thousand,
+    // never the percent that showed the fault.
     assert.ok(m.lost + m.unexpected <= m.expected / 1000, JSON.stringify(m));
     assert.ok(m.sent > 400 && m.received >= m.expected - m.lost, JSON.stringify(m));
   } finally {

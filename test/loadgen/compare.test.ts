@@ -6,7 +6,9 @@ import * as assert from 'uvu/assert';
 import { WebSocketServer } from 'ws';
 import type { LoadgenTickReport } from '../../loadgen/index.js';
 import { startTestServer } from '../helpers/chat-server.js';
-import { runCli } from '../helpers/cli.js';
+import { killLeftovers, runCli, startServerProcess } from '../helpers/cli.js';
+import { runCompare } from '../../compare/index.js';
+import type { CompareRow } from '../../compare/compare-rows.js';
 import { inspircdBin, startInspircd } from '../helpers/irc-servers.js';
 import { needing } from '../helpers/require-tool.js';
 import { startExampleApp } from '../helpers/example-app.js';
@@ -167,7 +169,8 @@ test('compare: an unreachable target and one that measured nothing get rows that
     assert.equal([down.sent, down.received, down.deliveries_per_s], ['', '', ''], 'a run that never happened has no counts');
     assert.equal([mute.sent, mute.received], ['0', '0'], 'one that ran sent nothing');
     const md = fs.readFileSync(`${dir}/compare.md`, 'utf8');
-    assert.match(md, /\| mute \| chatpulse \| 1 \| 0\.00 \| 0\.00× \| 0 \| 0 \| 0 \| 0 \| 0 \| 0 \| 0 \| 0 \| 0 \| – \| – \| – \| – \|/, md);
+    assert.match(md, /\| mute \| chatpulse \| 1 \| 0\.00 \| 0\.00× \| 0 \| [1-9]\d* \| 0 \| 0 \| 0 \| 0 \| 0 \| 0 \| 0 \| 0 \| – \| – \| – \| – \|/, md);
+    assert.equal([down.trustworthy, ok.trustworthy], ['', 'yes'], 'a run that never happened is neither trustworthy nor not');
     assert.match(md, /Runs not comparable:\n- `down` repeat 1: failed — cannot reach/);
     assert.match(p.stderr(), /chatpulse compare: mute \(chatpulse:\/\/127\.0\.0\.1:\d+\): nothing measured — no message was sent or received/);
     const everything = [p.stdout(), p.stderr(), ...fs.readdirSync(dir).map((f) => fs.readFileSync(`${dir}/${f}`, 'utf8'))].join('\n');
@@ -177,6 +180,32 @@ test('compare: an unreachable target and one that measured nothing get rows that
     for (const socket of held) socket.destroy();
     await new Promise((r) => silent.close(r));
     await chat.stop();
+    tmp.cleanup();
+  }
+});
+
+// A server killed a second into its run: its clients kept their due messages, which never went. Its
+// loss and latency cover only what went, so the row must not read ok — nor rank it beside the others.
+test('compare: a target that dies mid-run is incomplete, not ok: its unsent messages are counted and named', async () => {
+  const good = await startTestServer();
+  const tmp = tempDir();
+  const dying = await startServerProcess(['--results-dir', tmp.dir, '--no-metrics']);
+  try {
+    const result = await runCompare({
+      targets: [`good=chatpulse://127.0.0.1:${good.port}`, `dying=chatpulse://127.0.0.1:${dying.chatPort}`],
+      load: { clients: 6, rooms: 2, rate: 4, duration: 3000, ramp: 200, switch: 0, users: 0, pm: 0, workers: 1, lossTimeout: 1000, seed: 3 },
+      repeat: 1, pauseMs: 100,
+    }, { onRun: (t) => void (t.name === 'dying' && setTimeout(() => dying.proc.child.kill('SIGKILL'), 1200)) });
+    const [g, d] = result.rows as [CompareRow, CompareRow];
+    assert.equal([g.target, g.status, g.unsent, g.why], ['good', 'ok', 0, '']);
+    assert.equal([d.target, d.status], ['dying', 'incomplete']);
+    // 6 clients at 4/s had ~1.8 s of messages due after the kill: about 40, none of them written.
+    assert.ok(d.unsent !== null && d.unsent >= 20 && d.unsent <= 80, `unsent ${d.unsent}`);
+    assert.match(d.why, new RegExp(`^${d.unsent} of ${(d.sent ?? 0) + d.unsent} messages due were never written: the server stopped taking them \\(errors: .*connect_refused`));
+    assert.ok(result.incomplete, 'the comparison says a row is not comparable');
+  } finally {
+    await killLeftovers();
+    await good.stop();
     tmp.cleanup();
   }
 });

@@ -184,6 +184,15 @@ test('thresholds on nothing measured fail with no value; idle windows are not ju
   const outage = new ThresholdTracker(['p99<50ms over 2s', 'p99>1ms over 2s'].map(parseThreshold), 1000);
   for (const f of [tick([10]), tick([10]), { ...tick([]), lost: 5, settledExpected: 5 }, { ...tick([]), lost: 5, settledExpected: 5 }]) outage.addTick(f);
   assert.equal(outage.results(run).map((r) => [r.ok, r.value]), [[false, null], [false, null]], 'no delivery in a window of due ones');
+  // Messages due and never written (the server died half-way): the deliveries that went were all on
+  // time and none lost, yet no loss or latency gate passes; errors are counted anyway.
+  const died = new ThresholdTracker(['loss<1%', 'p99<50ms', 'p99<50ms over 2s', 'errors<10'].map(parseThreshold), 1000);
+  for (const f of [tick([10]), tick([10]), tick([10])]) died.addTick(f);
+  const after = died.results({ ...run, unsent: 134 });
+  assert.equal(after.map((r) => [r.ok, Math.round(r.value ?? -1)]), [[false, 0], [false, 90], [false, 10], [true, 0]]);
+  assert.is(after[0]?.note, '134 messages fell due and were never written (unsent): it judges only what went');
+  assert.is(after[3]?.note, undefined);
+  assert.equal(died.results({ ...run, unsent: 0 }).map((r) => r.ok), [true, false, true, true], 'none unsent: judged on the figures alone');
 });
 
 test('histograms merge by adding counts: percentiles of the merge equal those of one histogram of everything', () => {
