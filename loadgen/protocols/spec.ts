@@ -73,7 +73,26 @@ const RECEIVE_REQUIRED: Record<keyof ProtocolSpec['receive'], boolean> = {
   loggedIn: true, joined: true, left: true, message: true, pm: false, error: true, members: true,
 };
 
+/**
+ * The placeholders each `send` entry must hold: without them the event cannot say what the schedule
+ * means (a `say` without `{text}` carries no message to find again, and every delivery reads as lost).
+ */
+const NEEDS: Record<keyof ProtocolSpec['send'], readonly string[]> = {
+  login: ['{nick}'], join: ['{room}'], leave: [], say: ['{text}'], pm: ['{to}', '{text}'], members: [],
+};
+const KNOWN_PLACEHOLDERS = ['{nick}', '{room}', '{to}', '{text}'];
+/** `{name}` in a template string: a placeholder, known or a typo of one. */
+const BRACED = /\{[A-Za-z_][A-Za-z0-9_]*\}/g;
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Every string inside a template value. */
+function stringsIn(v: unknown, out: string[] = []): string[] {
+  if (typeof v === 'string') out.push(v);
+  else if (Array.isArray(v)) for (const x of v) stringsIn(x, out);
+  else if (isObject(v)) for (const x of Object.values(v)) stringsIn(x, out);
+  return out;
+}
 /** A key path: names separated by single dots, none empty. */
 const KEY_PATH = /^[^.\s]+(\.[^.\s]+)*$/;
 
@@ -100,8 +119,16 @@ export function checkSpec(raw: unknown): ProtocolSpec {
   };
   if (!isObject(raw)) fail('the spec', 'must be a JSON object');
   const s = raw as Record<string, unknown>;
+  // A misspelt key is not ignored: `send.sya` would leave `send.say` missing, `send.leve` would quietly
+  // stop every room switch.
+  const onlyKnown = (o: Record<string, unknown>, known: readonly string[], at: string) => {
+    for (const key of Object.keys(o)) {
+      if (!known.includes(key)) fail(at === '' ? key : `${at}.${key}`, `is not a spec field (${at === '' ? 'the spec' : at} takes ${known.join(', ')})`);
+    }
+  };
   if (s.transport === undefined) fail('transport', 'is required');
   if (s.transport !== 'websocket' && s.transport !== 'socketio') fail('transport', `must be "websocket" or "socketio", got ${JSON.stringify(s.transport)}`);
+  onlyKnown(s, ['transport', 'eventField', 'auth', 'echo', 'send', 'receive'], '');
   const sio = s.transport === 'socketio';
   // Socket.IO carries the event name beside the payload, not in it: a key for it would mean nothing.
   // ('type', the default, is what a checked spec carries: checking one again must pass.)
@@ -116,6 +143,19 @@ export function checkSpec(raw: unknown): ProtocolSpec {
   if (!isObject(s.receive)) fail('receive', s.receive === undefined ? 'is required' : 'must be an object');
   const sendIn = s.send as Record<string, unknown>;
   const receiveIn = s.receive as Record<string, unknown>;
+  onlyKnown(sendIn, Object.keys(SEND), 'send');
+  onlyKnown(receiveIn, Object.keys(RECEIVE), 'receive');
+  const placeholders = (v: unknown, at: string): Set<string> => {
+    const found = new Set<string>();
+    for (const str of stringsIn(v)) {
+      for (const m of str.matchAll(BRACED)) {
+        if (!KNOWN_PLACEHOLDERS.includes(m[0])) fail(at, `holds ${m[0]}, which is no placeholder (they are ${KNOWN_PLACEHOLDERS.join(', ')})`);
+        found.add(m[0]);
+      }
+    }
+    return found;
+  };
+  if (s.auth !== undefined) placeholders(s.auth, 'auth');
   const send: Record<string, SendTemplate> = {};
   for (const [name, required] of Object.entries(SEND)) {
     const t = sendIn[name];
@@ -126,10 +166,15 @@ export function checkSpec(raw: unknown): ProtocolSpec {
     }
     if (!isObject(t)) fail(at, 'must be an object {event, data}');
     const tt = t as Record<string, unknown>;
+    onlyKnown(tt, ['event', 'data'], at);
     if (typeof tt.event !== 'string' || tt.event === '') fail(`${at}.event`, tt.event === undefined ? 'is required' : 'must be a non-empty string');
     const data = tt.data ?? {};
     if (!isObject(data)) fail(`${at}.data`, 'must be an object');
     if (!sio && Object.hasOwn(data, eventField as string)) fail(`${at}.data.${eventField as string}`, 'would overwrite the event name (eventField)');
+    const held = placeholders(data, `${at}.data`);
+    for (const need of NEEDS[name as keyof ProtocolSpec['send']]) {
+      if (!held.has(need)) fail(`${at}.data`, `must hold ${need} somewhere (it says ${NEEDS[name as keyof ProtocolSpec['send']].join(' and ')} to the app)`);
+    }
     send[name] = { event: tt.event as string, data: structuredClone(data) as Record<string, unknown> };
   }
   const receive: Record<string, Record<string, string>> = {};
@@ -141,6 +186,7 @@ export function checkSpec(raw: unknown): ProtocolSpec {
       continue;
     }
     if (!isObject(r)) fail(at, 'must be an object');
+    onlyKnown(r as Record<string, unknown>, Object.keys(fields), at);
     const out: Record<string, string> = {};
     for (const [key, { required }] of Object.entries(fields)) {
       const v = (r as Record<string, unknown>)[key];

@@ -94,6 +94,16 @@ test('bad specs: one line naming the field', () => {
     [(s) => { s.receive.pm.event = 'message'; }, /^receive\.message\.event "message" is already receive\.pm\.event|^receive\.pm\.event "message" is already receive\.message\.event/],
     [(s) => { delete s.receive.pm; }, /^receive\.pm is required when send\.pm is given$/],
     [(s) => { s.eventField = ''; }, /^eventField must be a non-empty string$/],
+    // A typo is named, never ignored (a misspelt send.leave would stop every room switch unseen).
+    [(s) => { s.send.sya = s.send.say; delete s.send.say; }, /^send\.sya is not a spec field \(send takes login, join, leave, say, pm, members\)$/],
+    [(s) => { s.bogus = 1; }, /^bogus is not a spec field \(the spec takes transport, eventField, auth, echo, send, receive\)$/],
+    [(s) => { s.receive.message.txt = 'text'; }, /^receive\.message\.txt is not a spec field \(receive\.message takes event, room, from, text\)$/],
+    [(s) => { s.send.join.dta = {}; }, /^send\.join\.dta is not a spec field \(send\.join takes event, data\)$/],
+    // An unknown placeholder is sent as typed: every message would read as lost (99 % in the audit).
+    [(s) => { s.send.say.data.text = '{tex}'; }, /^send\.say\.data holds \{tex\}, which is no placeholder \(they are \{nick\}, \{room\}, \{to\}, \{text\}\)$/],
+    [(s) => { s.send.say.data.text = 'hello'; }, /^send\.say\.data must hold \{text\} somewhere/],
+    [(s) => { s.send.pm.data.to = 'bob'; }, /^send\.pm\.data must hold \{to\} somewhere \(it says \{to\} and \{text\} to the app\)$/],
+    [(s) => { s.send.join.data = {}; }, /^send\.join\.data must hold \{room\} somewhere/],
   ];
   for (const [mutate, re] of cases) {
     const s = good();
