@@ -60,7 +60,7 @@ export const loadgenCommand: Command = {
       }
       if (nothingMeasured(summary)) {
         const kinds = Object.entries(summary.errors).map(([k, n]) => `${k} ×${n}`).join(', ') || 'none reported';
-        console.error(`chatpulse loadgen: no message was sent or received, so nothing was measured (errors: ${kinds})${tlsHint(summary)}`);
+        console.error(`chatpulse loadgen: no message was sent or received, so nothing was measured (errors: ${kinds})${nothingMeasuredHint(summary)}`);
         return 1;
       }
       return summary.ok ? 0 : 1;
@@ -68,6 +68,8 @@ export const loadgenCommand: Command = {
       progress.done();
       if (err instanceof LoadOptionsError) throw loadOptionsUsage(err);
       console.error(`chatpulse loadgen: ${(err as Error).message}`);
+      // A script reading stdout gets a record it can parse, not an empty file.
+      if (f.json) process.stdout.write(`${JSON.stringify({ ok: false, error: (err as Error).message })}\n`);
       return 1;
     } finally {
       releaseSignals();
@@ -120,16 +122,22 @@ function toOptions(f: Flags, durationGiven = false): Partial<LoadOptions> {
   return o;
 }
 
-/** A run that asked for traffic and saw none (no client got in, say) must not pass as a success. */
 /**
- * A TLS server answers plain text by closing the connection, before any line: the run's only errors
- * are closes and no client ever read a line. Said as a question — a server that closes every
- * connection at once for another reason reads the same.
+ * Why a run that asked for traffic saw none, as far as its figures tell, said as a question. A TLS
+ * server answers plain text by closing the connection before any line; a server of another protocol
+ * closes it, or says nothing, or answers lines that never complete a login (IRC spoken to an MQTT
+ * broker, a chatpulse client to an IRC server): "errors: none reported" alone left the user guessing.
  */
-function tlsHint(s: LoadSummary): string {
+function nothingMeasuredHint(s: LoadSummary): string {
+  if (s.connect.connectMs.count === 0) return '';
+  const protocol = s.config.protocol;
   const onlyCloses = Object.keys(s.errors).length > 0 && Object.keys(s.errors).every((k) => k === 'connection_closed' || k === 'connection_reset');
   const plain = !s.config.tls && !s.targets.some((t) => t.startsWith('wss:'));
-  return onlyCloses && plain && s.connect.firstLineMs.count === 0 ? ' — the server closed every connection before its first line: does it speak TLS? (add --tls)' : '';
+  if (s.connect.firstLineMs.count === 0) {
+    if (onlyCloses && plain) return ` — the server closed every connection before its first line: does it speak TLS? (add --tls) Or another protocol than ${protocol}?`;
+    return ` — clients connected, but the server ${onlyCloses ? 'closed every connection before' : 'never sent'} its first line: does it speak ${protocol}?`;
+  }
+  return ` — the server answered, but no client got through its ${protocol} login: does it speak ${protocol} (the target's scheme, or --protocol)?`;
 }
 
 function durationOf(o: Partial<LoadOptions>): number {

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runCli } from '../helpers/cli.js';
@@ -33,6 +34,28 @@ test('thresholds that hold exit 0; --json prints one JSON record alone on stdout
   assert.ok(rec.thresholds.every((t: { ok: boolean }) => t.ok));
   assert.ok(rec.messages.sent > 0);
   assert.match(p.stderr(), /loadgen summary/);
+});
+
+test('--json when a target cannot be reached: a record on stdout all the same (exit 1), not an empty file', async () => {
+  const free = await new Promise<number>((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (probe.address() as net.AddressInfo).port;
+      probe.close(() => resolve(port));
+    });
+  });
+  const p = runCli(['loadgen', '--port', String(free), '--clients', '2', '--duration', '1s', '--ramp', '0', '--workers', '1', '--json']);
+  assert.is((await p.exited(30_000)).code, 1, p.stderr());
+  const rec = JSON.parse(p.stdout().trim());
+  assert.is(rec.ok, false);
+  assert.match(rec.error, new RegExp(`^cannot reach 127\\.0\\.0\\.1:${free}: `));
+  assert.match(p.stderr(), /^chatpulse loadgen: cannot reach /m);
+});
+
+test('nothing measured against a server of another protocol: the last line asks whether it speaks the one asked', async () => {
+  // IRC spoken to chatpulse: the server greets, but no client ever sees IRC's welcome.
+  const p = runCli(['loadgen', '--target', `irc://127.0.0.1:${srv.port}`, '--clients', '2', '--duration', '1500ms', '--ramp', '0', '--workers', '1', '--loss-timeout', '500ms']);
+  assert.is((await p.exited(30_000)).code, 1, p.stderr());
+  assert.match(p.stderr().trim().split('\n').at(-1) ?? '', /^chatpulse loadgen: no message was sent or received, so nothing was measured \(errors: .*\) — the server answered, but no client got through its irc login: does it speak irc \(the target's scheme, or --protocol\)\?$/);
 });
 
 test('a threshold that fails exits 1 and is named in the summary', async () => {
