@@ -7,7 +7,7 @@
 export type ErrorKind =
   | 'line_too_long' | 'invalid_utf8' | 'rate_limit' | 'nick_taken' | 'bad_name' | 'unknown_command'
   | 'no_such_user' | 'no_such_room' | 'not_in_room' | 'room_limit' | 'server_room_limit'
-  | 'not_logged_in' | 'bad_argument' | 'internal' | 'control_char';
+  | 'not_logged_in' | 'bad_argument' | 'internal' | 'control_char' | 'binary_frame';
 
 /** `!` lines sent just before the server closes the connection. */
 export type ClosingKind = 'login_timeout' | 'line_timeout' | 'idle_timeout' | 'slow_consumer';
@@ -44,6 +44,7 @@ export const errorText = {
   historyCount: (max: number, got: string) => `/history takes a number from 1 to ${max}, got '${got}'`,
   onlyInLobby: (lobby: string) => `you are only in #${lobby}; join another room before leaving it`,
   internal: () => 'internal error; the line was dropped',
+  binaryFrame: () => 'a binary frame is no chat line; send each line as a text frame (it was dropped)',
   /** `after`: a duration as people read it (`30s`). */
   loginTimeout: (after: string) => `no nickname after ${after} (login timeout); closing the connection`,
   lineTimeout: (after: string) => `a line left unfinished for ${after} (line timeout: end each line with a newline); closing the connection`,
@@ -69,6 +70,7 @@ const KINDS: readonly (readonly [RegExp, ErrorKind | ClosingKind])[] = [
   [/^choose a nickname first /, 'not_logged_in'],
   [/^(usage: |\/[a-z]+(?: \S+)? takes |you are only in #)/, 'bad_argument'],
   [/^internal error; /, 'internal'],
+  [/^a binary frame is no chat line; /, 'binary_frame'],
   [/^no nickname after .* \(login timeout\)/s, 'login_timeout'],
   [/^a line left unfinished for .* \(line timeout/s, 'line_timeout'],
   [/^nothing received for .* \(idle timeout\)/s, 'idle_timeout'],

@@ -111,6 +111,10 @@ export class ChatCore implements CommandContext {
       this.core.#refuse(this.session, 'line_too_long', errorText.lineTooLong(this.core.options.maxLine));
     }
 
+    onBinaryFrame(): void {
+      this.core.#refuse(this.session, 'binary_frame', errorText.binaryFrame());
+    }
+
     onOverrun(): void {
       const core = this.core;
       core.close(this.session, 'slow_consumer', lines.error(errorText.slowConsumer(formatBytes(core.options.maxQueue))));

@@ -29,9 +29,9 @@ export interface CommandContext {
 
 type Handler = (core: CommandContext, session: Session, args: string) => void;
 
-/** Splits `/cmd rest of line` into the command and the rest (single spaces kept inside `rest`). */
+/** Splits `/cmd rest of line` into the command and the rest (single spaces kept inside `rest`); a tab after the command separates too. */
 function split(text: string): [string, string] {
-  const sp = text.indexOf(' ');
+  const sp = text.search(/[ \t]/);
   return sp === -1 ? [text.slice(1).toLowerCase(), ''] : [text.slice(1, sp).toLowerCase(), text.slice(sp + 1).trim()];
 }
 

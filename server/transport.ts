@@ -65,6 +65,8 @@ export interface ConnectionHandler {
   /** One line; `checked` when the transport already knows it is valid UTF-8 with no control character but tab. */
   onLine(line: Buffer, checked: boolean): void;
   onLineTooLong(): void;
+  /** A WebSocket binary frame: no §3 line (DESIGN §6: one line per text frame); answered, and dropped. */
+  onBinaryFrame(): void;
   /**
    * The reader fell more than `maxQueue` behind (a slow consumer): what was queued for it this turn is
    * dropped, and the core closes the session with a `!` line naming the limit, written after what the

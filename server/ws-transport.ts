@@ -59,10 +59,14 @@ export class WsConnection extends QueuedConnection {
       maxFast: maxPayload,
       masked: true,
     });
-    ws.on('message', (data: RawData) => {
+    ws.on('message', (data: RawData, isBinary: boolean) => {
       const frame = toBuffer(data);
       // Counted as read when the socket read it, unless ws reads the socket itself.
       handler.onBytes(this.#framesOurselves ? 0 : frame.length);
+      if (isBinary) {
+        if (ws.readyState === ws.OPEN) handler.onBinaryFrame();
+        return;
+      }
       splitLines(frame, line);
     });
     ws.on('error', () => this.noteError());

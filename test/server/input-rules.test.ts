@@ -71,6 +71,9 @@ arity('extra words are refused with the rule, never silently dropped', async () 
   await c.ask('/pm bob two  words, kept', '[PM to bob] two  words, kept');
   await bob.waitFor('[PM from ann] two  words, kept');
   await c.ask('/join dev', '* ann joined #dev');
+  // A tab after the command separates as a space does (it was '! unknown command' with the tab in it).
+  await c.ask('/join\tdev2', '* ann joined #dev2');
+  assert.is(await c.ask('/users\tdev2', /^\* users/), '* users in #dev2 (1): ann');
 });
 
 const controls = withServer('control characters');

@@ -81,6 +81,22 @@ test('limits as on TCP: line too long, invalid UTF-8, rate limit; the connection
   w.close();
 });
 
+test('a binary frame is no chat line: one line says so, nobody receives it, the connection stays', async () => {
+  const w = await WsLineClient.login(url, 'binary');
+  const t = await LineClient.login(hub.chat.address.port, 'reader');
+  await w.ask('/join bin', '* binary joined #bin');
+  await t.ask('/join bin', '* reader joined #bin');
+  await w.waitFor('* reader joined #bin');
+  const mark = t.lines.length;
+  w.ws.send(Buffer.from('binary hi'), { binary: true });
+  await w.waitFor('! a binary frame is no chat line; send each line as a text frame (it was dropped)');
+  await w.ask('text hi', '[bin] You: text hi');
+  await t.waitFor('[bin] binary: text hi', 3000, mark);
+  assert.equal(t.lines.slice(mark), ['[bin] binary: text hi']);
+  w.close();
+  t.close();
+});
+
 test('control characters from a WebSocket are refused as on TCP: nobody receives them', async () => {
   const w = await WsLineClient.login(url, 'wsctl');
   const t = await LineClient.login(hub.chat.address.port, 'tcpctl');
