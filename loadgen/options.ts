@@ -233,11 +233,35 @@ export function targetUrl(o: Pick<Target, 'protocol' | 'host' | 'port'> & Partia
 export function splitTargetSpec(raw: string): { url: string; specFile: string } {
   const m = /^([a-z][a-z0-9+.-]*:\/\/[^?#]*)\?(.*)$/i.exec(raw);
   if (!m) return { url: raw, specFile: '' };
-  const params = new URLSearchParams(m[2]);
-  const specFile = params.get('spec') ?? '';
-  params.delete('spec');
-  const rest = params.toString();
+  // The other parameters are kept as typed (not re-encoded: a `+` stays a `+`).
+  const parts = (m[2] as string).split('&');
+  const spec = parts.filter((p) => p.startsWith('spec='));
+  const rest = parts.filter((p) => !p.startsWith('spec=')).join('&');
+  const specFile = spec.length > 0 ? decodeQueryPart((spec[0] as string).slice(5)) : '';
   return { url: rest === '' ? (m[1] as string) : `${m[1]}?${rest}`, specFile };
+}
+
+/**
+ * A query value as typed, percent-decoded — but a `+` is a `+`: form encoding's "+ is a space"
+ * (URLSearchParams) turned `?prefix=a/+/` into `a/ /` and a password's `+` into a space.
+ */
+function decodeQueryPart(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/** `?a=1&b=x+y` → `{a: '1', b: 'x+y'}`: the last of a repeated key wins, as Object.fromEntries(searchParams) did. */
+function queryParams(search: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of search.replace(/^\?/, '').split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    out[decodeQueryPart(eq === -1 ? part : part.slice(0, eq))] = eq === -1 ? '' : decodeQueryPart(part.slice(eq + 1));
+  }
+  return out;
 }
 
 /**
@@ -295,14 +319,14 @@ export function parseTarget(raw: string, protocol: string): Target {
   if (!isInt(port, 1, 65535)) throw bad('has a port outside 1-65535');
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   if (!ws) {
-    const params = Object.fromEntries(url.searchParams);
+    const params = queryParams(url.search);
     const wrong = getProtocol(scheme).checkParams?.(params) ?? '';
     if (wrong !== '') throw bad(wrong);
     return { protocol: scheme, transport: 'tcp', host, port, path: '', namespace: '', params };
   }
   if (sio) {
     // The URL's path is the namespace, as in socket.io-client's io('http://host:port/admin').
-    const enginePath = url.searchParams.get('path') ?? DEFAULT_SOCKETIO_PATH;
+    const enginePath = queryParams(url.search).path ?? DEFAULT_SOCKETIO_PATH;
     if (!/^\/[\x21-\x7e]{0,200}$/.test(enginePath)) throw bad('has a ?path= that is not an absolute URL path');
     const namespace = url.pathname === '' || url.pathname === '/' ? '/' : url.pathname.replace(/\/$/, '');
     if (/[,?#]/.test(namespace)) throw bad('has a namespace with , ? or #');

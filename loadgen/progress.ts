@@ -46,7 +46,9 @@ export class Progress {
 export function progressLine(r: LoadgenTickReport, durationMs: number, intervalMs: number): string {
   const perS = (n: number) => Math.round((n * 1000) / intervalMs);
   const errors = Object.values(r.errors).reduce((a, b) => a + b, 0);
-  const elapsed = Math.min(r.elapsedS, durationMs / 1000);
+  // After the schedule the ticks only drain the last deliveries: said so, not shown as its last second.
+  const draining = r.elapsedS > (durationMs + intervalMs / 2) / 1000;
+  const at = draining ? 'draining' : `${Math.min(r.elapsedS, durationMs / 1000).toFixed(0).padStart(4)}s`;
   const p99 = r.latencyMs.corrected.count > 0 ? `${r.latencyMs.corrected.p99.toFixed(1)}ms` : '-';
-  return `[${elapsed.toFixed(0).padStart(4)}s/${(durationMs / 1000).toFixed(0)}s] clients ${r.clients}  sent ${perS(r.sent)}/s  recv ${perS(r.received)}/s  p99 ${p99}  lost ${r.lostTotal}  errors ${errors}${r.saturated ? '  (generator saturated)' : ''}`;
+  return `[${at}/${(durationMs / 1000).toFixed(0)}s] clients ${r.clients}  sent ${perS(r.sent)}/s  recv ${perS(r.received)}/s  p99 ${p99}  lost ${r.lostTotal}  errors ${errors}${r.saturated ? '  (generator saturated)' : ''}`;
 }

@@ -54,7 +54,8 @@ export function parseThreshold(expr: string): Threshold {
   const unit = m[4]?.toLowerCase();
   let limit = Number(m[3]);
   if (metric === 'loss') {
-    if (unit !== undefined && unit !== '%') throw new ThresholdError(`bad threshold '${expr}': loss is a percentage, like 'loss<0.1%'`);
+    // `loss<5` is refused as `p99<5` is: 5 % or 5 deliveries, the reader cannot tell.
+    if (unit !== '%') throw new ThresholdError(`bad threshold '${expr}': loss is a percentage: write it with %, like 'loss<${m[3]}%'`);
     // A limit past 100 % can never fail (or, with >, never pass): a gate that gates nothing.
     if (limit > 100) throw new ThresholdError(`bad threshold '${expr}': loss is a percentage from 0 to 100`);
   } else if (metric === 'errors') {

@@ -45,7 +45,12 @@ export const xmppProtocol: ProtocolAdapter = {
   // MUC room names are JID localparts, which compare case-insensitively (nodeprep lowercases them).
   roomName: (plain) => plain.toLowerCase(),
   params: PARAMS,
-  checkParams: (p) => (p.auth === undefined || p.auth === 'anonymous' || p.auth === 'plain' ? '' : `has ?auth=${p.auth}: expected anonymous or plain`),
+  checkParams: (p) => {
+    if (p.auth !== undefined && p.auth !== 'anonymous' && p.auth !== 'plain') return `has ?auth=${p.auth}: expected anonymous or plain`;
+    // Anonymous logins send no password: one given without auth=plain would be ignored without a word.
+    if (p.auth !== 'plain' && (p.password !== undefined || p.user !== undefined)) return `has ?${p.password !== undefined ? 'password' : 'user'}= without ?auth=plain (anonymous logins send none)`;
+    return '';
+  },
   session: (target) => new XmppSession(target),
   frames: (maxBytes, handlers) => new StanzaDecoder(maxBytes, handlers),
 };

@@ -186,6 +186,8 @@ test('targets: mqtt://HOST:PORT?qos=1&v=5&prefix=…, the default port 1883, bad
   const t = parseTarget('mqtt://127.0.0.1:1884?qos=1&v=5&prefix=load/', 'chatpulse');
   assert.equal([t.protocol, t.port, t.params], ['mqtt', 1884, { qos: '1', v: '5', prefix: 'load/' }]);
   assert.equal(mqttParams(t.params), { prefix: 'load/', qos: 1, version: 5 });
+  // `+` is MQTT's wildcard, not a space: refused as typed (it ran as the prefix 'a/ /').
+  assert.throws(() => mqttParams(parseTarget('mqtt://h:1883?prefix=a/+/', 'chatpulse').params), /\?prefix= must not hold \+, # or NUL, got 'a\/\+\/'/);
   assert.is(parseTarget('mqtt://broker', 'chatpulse').port, 1883);
   assert.equal(mqttParams({}), { prefix: 'chat/', qos: 0, version: 4 });
   assert.throws(() => parseTarget('mqtt://h:1883?qos=2', 'chatpulse'), (e: Error) => e instanceof LoadOptionsError && /qos= must be 0 or 1, got '2'/.test(e.message));

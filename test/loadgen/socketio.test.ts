@@ -95,7 +95,7 @@ test('socketio:// targets: namespace from the path, Engine.IO path from ?path=, 
   assert.throws(() => parseTarget('socketio://h:1?transport=polling', 'chatpulse'), /has a query other than \?path=/);
   assert.throws(() => parseTarget('socketio://h:1?path=rel', 'chatpulse'), /\?path= that is not an absolute URL path/);
   assert.throws(() => parseTarget('socketio://h:1?spec=x.json', 'chatpulse'), /carries \?spec=/);
-  assert.equal(splitTargetSpec('socketio://h:1/ns?spec=a%20b.json&path=/x/'), { url: 'socketio://h:1/ns?path=%2Fx%2F', specFile: 'a b.json' });
+  assert.equal(splitTargetSpec('socketio://h:1/ns?spec=a%20b.json&path=/x/'), { url: 'socketio://h:1/ns?path=/x/', specFile: 'a b.json' }, 'the rest as typed');
   assert.equal(splitTargetSpec('wsjson://h:1/chat?spec=s.json'), { url: 'wsjson://h:1/chat', specFile: 's.json' });
   assert.equal(splitTargetSpec('irc://h:1'), { url: 'irc://h:1', specFile: '' });
 });

@@ -12,6 +12,8 @@ import { hash as senderHash, ReceiverWindow, Seen } from '../../loadgen/receiver
 import { holds, measure, ThresholdTracker } from '../../loadgen/thresholds.js';
 import { LineDecoder } from '../../server/index.js';
 import { intendedTime } from '../../loadgen/send-queue.js';
+import { progressLine } from '../../loadgen/progress.js';
+import { loadgenTick } from '../helpers/snapshots.js';
 
 test('nickname prefix: lg + 3 random letters when not given, so two runs do not share nicknames; a given one is kept', () => {
   const picks = [0, 25, 7];
@@ -153,6 +155,7 @@ test('thresholds: parsing, units, verdicts', () => {
   assert.throws(() => parseThreshold('p99 < 5'), /a latency needs its unit, ms, s or us/, 'no unit: 5 ms or 5 s is not guessed');
   assert.throws(() => parseThreshold('loss<200%'), /loss is a percentage from 0 to 100/, 'a gate that cannot fail');
   assert.is(parseThreshold('loss<=100%').limit, 100);
+  assert.throws(() => parseThreshold('loss<5'), /bad threshold 'loss<5': loss is a percentage: write it with %, like 'loss<5%'/, '5 % or 5 deliveries: not guessed');
   assert.ok(holds({ op: '<', limit: 5 }, 4.9));
   assert.not.ok(holds({ op: '<', limit: 5 }, 5));
   const h = newHistogram();
@@ -193,6 +196,13 @@ test('thresholds on nothing measured fail with no value; idle windows are not ju
   assert.is(after[0]?.note, '134 messages fell due and were never written (unsent): it judges only what went');
   assert.is(after[3]?.note, undefined);
   assert.equal(died.results({ ...run, unsent: 0 }).map((r) => r.ok), [true, false, true, true], 'none unsent: judged on the figures alone');
+});
+
+test('progress line: the ticks after the schedule say they drain, not that they are its last second', () => {
+  assert.match(progressLine(loadgenTick({ elapsedS: 7.02 }), 8000, 1000), /^\[   7s\/8s\] clients /);
+  assert.match(progressLine(loadgenTick({ elapsedS: 8.01 }), 8000, 1000), /^\[   8s\/8s\] clients /, 'the tick that ends the schedule');
+  assert.match(progressLine(loadgenTick({ elapsedS: 9.01 }), 8000, 1000), /^\[draining\/8s\] clients /);
+  assert.match(progressLine(loadgenTick({ elapsedS: 8.26 }), 8000, 250), /^\[draining\/8s\]/, 'a drain tick of a 250 ms interval');
 });
 
 test('histograms merge by adding counts: percentiles of the merge equal those of one histogram of everything', () => {

@@ -224,6 +224,11 @@ test('targets: xmpp://HOST:PORT?muc=…, port 5222 by default, only its own quer
   assert.equal(parseTarget('xmpp://127.0.0.1:5223?domain=localhost&auth=plain&password=p', 'xmpp').params, { domain: 'localhost', auth: 'plain', password: 'p' });
   assert.throws(() => parseTarget('xmpp://h:5222?room=x', 'chatpulse'), /has a query other than \?muc=, \?domain=, \?auth=, \?user=, \?password=/);
   assert.throws(() => parseTarget('xmpp://h:5222?auth=scram', 'chatpulse'), /\?auth=scram: expected anonymous or plain/);
+  // A password is taken as typed: `+` is no space (form encoding), %-escapes are decoded.
+  assert.is(parseTarget('xmpp://h:5222?auth=plain&password=a+b%26c', 'xmpp').params.password, 'a+b&c');
+  // Without auth=plain it would be ignored (an anonymous login sends none): refused instead.
+  assert.throws(() => parseTarget('xmpp://h:5222?password=x', 'xmpp'), /has \?password= without \?auth=plain \(anonymous logins send none\)/);
+  assert.throws(() => parseTarget('xmpp://h:5222?auth=anonymous&user=u', 'xmpp'), /has \?user= without \?auth=plain/);
   assert.is(redactTarget('xmpp://h:5222?auth=plain&password=p%26w&user=u'), 'xmpp://h:5222?auth=plain&password=***&user=u');
   assert.is(redactTarget('xmpp://h:5222?Password=x'), 'xmpp://h:5222?Password=***');
   assert.is(xmpp.roomName('Room3'), 'room3');
