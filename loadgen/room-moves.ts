@@ -28,6 +28,8 @@ export class RoomMoves {
   #room: string;
   #in = new Set<string>();
   #joinAt = 0;
+  readonly #lags = [0, 0, 0, 0];
+  #lagAt = 0;
   /** When each `/users` awaiting its answer was asked (epoch ms), oldest first. */
   readonly #usersAt: number[] = [];
 
@@ -69,6 +71,7 @@ export class RoomMoves {
     this.#in.add(room);
     if (!pending || !sameRoom(room, this.#room)) return false;
     this.#h.join.recordValue(elapsedUs(this.#joinAt, this.#now()));
+    this.#noteLag(this.#joinAt);
     for (const r of this.#in) {
       if (!sameRoom(r, room)) {
         leave(r);
@@ -89,6 +92,20 @@ export class RoomMoves {
     else if (sameRoom(room, this.#view.room)) this.#view.left(nick, this.#now());
   }
 
+  /**
+   * How far behind the server is with this client's commands: the longest of its last four round
+   * trips (a join, a member list), ms. A server that delays a client's commands (ngircd's flood
+   * penalty, a stall) handles its messages as late, which is what an ambiguity window must reach.
+   */
+  get commandLagMs(): number {
+    return Math.max(...this.#lags);
+  }
+
+  #noteLag(fromMs: number): void {
+    this.#lags[this.#lagAt] = this.#now() - fromMs;
+    this.#lagAt = (this.#lagAt + 1) & 3;
+  }
+
   askedUsers(): void {
     this.#usersAt.push(this.#now());
   }
@@ -96,7 +113,10 @@ export class RoomMoves {
   /** The members of `room` arrived (we are `me`); true if they are the view's room, which now shows them. */
   members(room: string, nicks: string[], me: string): boolean {
     const at = this.#usersAt.shift();
-    if (at !== undefined) this.#h.users.recordValue(elapsedUs(at, this.#now()));
+    if (at !== undefined) {
+      this.#h.users.recordValue(elapsedUs(at, this.#now()));
+      this.#noteLag(at);
+    }
     if (!sameRoom(room, this.#view.room)) return false;
     this.#view.replace(nicks, me);
     return true;

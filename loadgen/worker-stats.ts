@@ -17,6 +17,12 @@ export class WorkerStats extends DeliveryCounts {
   readonly #correctedFast = new LatencyRecorder();
   readonly #uncorrectedFast = new LatencyRecorder();
   /** Run-long, shipped once at the end. */
+  /**
+   * The longest delivery (uncorrected: from the write) this worker saw in its last two ticks, ms: how
+   * late the server handles messages now. Ambiguity windows reach that far (virtual-client.ts).
+   */
+  serverLagMs = 0;
+  #lastTickMaxMs = 0;
   readonly join = newHistogram();
   readonly users = newHistogram();
   readonly pm = newHistogram();
@@ -57,6 +63,9 @@ export class WorkerStats extends DeliveryCounts {
   drainTick(tick: number, health: WorkerHealth, waiting = 0): WorkerTick {
     this.#correctedFast.drainInto(this.corrected);
     this.#uncorrectedFast.drainInto(this.uncorrected);
+    const tickMaxMs = this.uncorrected.totalCount > 0 ? this.uncorrected.maxValue / 1000 : 0;
+    this.serverLagMs = Math.max(tickMaxMs, this.#lastTickMaxMs);
+    this.#lastTickMaxMs = tickMaxMs;
     const receipts = this.receipts.take();
     const out: WorkerTick = {
       type: 'tick', worker: this.worker, tick, connected: this.connected, ...takeDeliveryCounts(this),

@@ -3,6 +3,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DeliveryLedger, settleOne } from '../../loadgen/ledger.js';
+import { RoomMoves } from '../../loadgen/room-moves.js';
+import { WorkerStats } from '../../loadgen/worker-stats.js';
 import { RoomView, type Expectation } from '../../loadgen/room-view.js';
 import { OwnMessages, type OwnMessagesMode } from '../../loadgen/own-messages.js';
 import { runNickIndex, runTag } from '../../loadgen/run-identity.js';
@@ -173,6 +175,48 @@ test('own messages, one server with echo: the members when the echo arrives, exa
   assert.equal(decided.get(1), { expected: 4, ambiguous: 0 });
   assert.equal(decided.get(2), { expected: 3, ambiguous: 0 });
   assert.is(m.length, 0);
+});
+
+test('own messages, no echo: the window is read when a message is judged, so it reaches as far as the server is behind', () => {
+  // ngircd's flood penalty: the server handles the message ~1.5 s after its write; c's join, handled
+  // before it, is seen 1.4 s after the write. A fixed 1 s window called c unexpected.
+  let windowMs = 1000;
+  const judge = (lagged: boolean) => {
+    const v = view(['a', 'b']);
+    const decided = new Map<number, Expectation>();
+    const m = new OwnMessages(v, { echo: false, oneServer: true, timeoutMs: 5000, get windowMs() { return windowMs; } }, (seq, _w, e) => decided.set(seq, e));
+    windowMs = lagged ? 3000 : 1000;
+    m.sent(1, 100);
+    v.joined('c', 1500);
+    m.sweep(5000);
+    return decided.get(1);
+  };
+  assert.equal(judge(false), { expected: 3, ambiguous: 0 }, 'c, joined before the message was handled, not counted: a delivery to it reads as unexpected');
+  assert.equal(judge(true), { expected: 3, ambiguous: 1 }, 'the wider window: c neither expected nor not');
+});
+
+test('how far behind the server is: the longest of the last four command round trips, and the longest delivery of the last two ticks', () => {
+  let now = 0;
+  const stats = new WorkerStats(0);
+  const moves = new RoomMoves('r', view([]), () => now, stats);
+  moves.joining('r');
+  now = 900;
+  moves.joined('r', true, () => {});
+  assert.is(moves.commandLagMs, 900);
+  for (const [ask, answer] of [[1000, 1010], [2000, 2020], [3000, 3030], [4000, 4040]]) {
+    now = ask as number;
+    moves.askedUsers();
+    now = answer as number;
+    moves.members('r', [], 'me');
+  }
+  assert.is(moves.commandLagMs, 40, 'the 900 ms join is older than the last four');
+  stats.latency(5_000, 2_400_000);
+  stats.drainTick(1, { elu: 0, lagP99Ms: 0, lagMaxMs: 0 });
+  assert.ok(Math.abs(stats.serverLagMs - 2400) < 5, String(stats.serverLagMs));
+  stats.drainTick(2, { elu: 0, lagP99Ms: 0, lagMaxMs: 0 });
+  assert.ok(Math.abs(stats.serverLagMs - 2400) < 5, 'kept a tick more');
+  stats.drainTick(3, { elu: 0, lagP99Ms: 0, lagMaxMs: 0 });
+  assert.is(stats.serverLagMs, 0);
 });
 
 test('own messages: members the run drops around the echo are ambiguous (a storm cuts what is in flight), the client itself never', () => {

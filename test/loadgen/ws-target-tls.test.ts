@@ -84,7 +84,7 @@ it('without --tls-ca the self-signed certificate is refused: exit 1, one line na
   assert.is((await p.exited(30_000)).code, 1, p.stderr());
   assert.is(p.stderr().trim().split('\n').at(-1),
     `chatpulse loadgen: cannot reach ${url()}: WebSocket handshake failed: self-signed certificate (no client connected during the 1.5 s run)`);
-  assert.is(p.stdout(), '');
+  assert.is(JSON.parse(p.stdout()).ok, false, 'with --json, a record saying so');
 });
 
 it('--tls-insecure encrypts without checking: works', async () => {
