@@ -8,7 +8,7 @@ export type { StoredLatency } from './run-latency.js';
 export { metricsHandler, wantsOpenMetrics } from './metrics-route.js';
 export { startMetrics } from './metrics-service.js';
 export type { MetricsService, MetricsServiceOptions } from './metrics-service.js';
-export { MovingAverage, RateAverage } from './moving-average.js';
+export { RateAverage } from './moving-average.js';
 export { FANOUT_BUCKETS, registerChatMetrics } from './prometheus.js';
 export { OTHER_ROOM, RoomTable } from './room-table.js';
 export type { RoomTableOptions } from './room-table.js';

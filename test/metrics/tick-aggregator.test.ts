@@ -2,7 +2,7 @@ import * as hdr from 'hdr-histogram-js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { LoadgenTickReport } from '../../loadgen/report.js';
-import { ManualClock, MovingAverage, TickAggregator, type Snapshot } from '../../metrics/index.js';
+import { ManualClock, RateAverage, TickAggregator, type Snapshot } from '../../metrics/index.js';
 import { ChatEvents } from '../../server/index.js';
 
 function setup(opts: { window?: number; metricRooms?: number; releaseAfterTicks?: number; maxLoadgenSources?: number } = {}) {
@@ -32,15 +32,15 @@ function setup(opts: { window?: number; metricRooms?: number; releaseAfterTicks?
   return { events, clock, agg, snaps, say, join, leave, last, row };
 }
 
-test('moving average: simple mean, fewer values while the window fills', () => {
-  const m = new MovingAverage(3);
-  assert.is(m.mean, 0);
-  assert.is(m.push(8), 8);
-  assert.is(m.push(4), 6);
-  assert.is(m.push(0), 4);
-  assert.is(m.push(6), 10 / 3);
-  assert.is(m.push(6), 4);
-  assert.throws(() => new MovingAverage(0), /`window` to be a whole number >= 1, got `0`/);
+test('moving average: the events of the window over its seconds, fewer ticks while it fills', () => {
+  const m = new RateAverage(3);
+  assert.is(m.push(8, 1), 8);
+  assert.is(m.push(4, 1), 6);
+  assert.is(m.push(0, 1), 4);
+  assert.is(m.push(6, 1), 10 / 3, 'the oldest tick left the window');
+  assert.is(m.push(6, 1), 4);
+  assert.is(m.push(3, 0.5), 15 / 2.5, 'a half tick weighs half');
+  assert.throws(() => new RateAverage(0), /`window` to be a whole number >= 1, got `0`/);
 });
 
 test('MPS divides by the real elapsed time of each tick; the moving average is the messages of the window over its seconds', () => {
