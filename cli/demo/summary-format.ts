@@ -71,8 +71,8 @@ export function summaryMarkdown(s: DemoSummary): string {
   }
   if (l.health) out.push('', `Generator health: ${l.health.note}.`);
   out.push('', '## Delivery (load generator)', '',
-    ...table(['sent', 'of which PM', 'received', 'expected', 'lost', 'loss %', 'late', 'duplicated', 'reordered', 'unexpected', 'ambiguous'],
-      [[String(m.sent), fmt(m.pm), String(m.received), String(m.expected), String(m.lost), fmt(m.lossPercent), fmt(m.late), String(m.duplicated),
+    ...table(['sent', 'of which PM', 'unsent', 'received', 'expected', 'lost', 'loss %', 'late', 'duplicated', 'reordered', 'unexpected', 'ambiguous'],
+      [[String(m.sent), fmt(m.pm), fmt(m.unsent), String(m.received), String(m.expected), String(m.lost), fmt(m.lossPercent), fmt(m.late), String(m.duplicated),
         String(m.reordered), fmt(m.unexpected), fmt(m.ambiguous)]]),
     '', `${sourceNote(s)} Errors it saw: ${l.errorsTotal}${reasons(l.errors)}.`);
   if (l.failure) out.push('', `**Load generator failure:** ${mdText(l.failure)}`);
@@ -145,7 +145,7 @@ export function summaryText(s: DemoSummary): string {
     `demo ${s.runId}: ${s.ending.reason === 'completed' ? 'completed' : `STOPPED EARLY — ${s.ending.detail}`}`,
     `  ran ${clock(s.durationS * 1000)} of ${clock(s.plannedS * 1000)}, ${t.ticks} ticks`,
     `  server     ${t.messages} room messages (${rate(t.mpsMean)}/s mean, ${rate(t.mpsPeak)} peak), ${t.privateMessages} PMs, ${t.deliveries} deliveries, peak ${t.peakConnections} connections, ${t.errors} errors`,
-    `  loadgen    ${l.partial ? 'partial, as of its last /ingest report: ' : ''}sent ${m.sent}, received ${m.received} of ${m.expected} expected, ${deliveryClasses(m)}`,
+    `  loadgen    ${l.partial ? 'partial, as of its last /ingest report: ' : ''}sent ${m.sent}${m.unsent ? ` (UNSENT ${m.unsent}: due, never written)` : ''}, received ${m.received} of ${m.expected} expected, ${deliveryClasses(m)}`,
   ];
   if (l.exit.stoppedAtOnce) lines.push('  note       the load generator was stopped at once (no summary): its figures are partial and can fall short of the server\'s');
   if (l.latency) {

@@ -30,6 +30,8 @@ export interface DemoLoadgen {
   messages: {
     sent: number; pm: number | null; received: number; expected: number; lost: number; lossPercent: number;
     duplicated: number; reordered: number; late: number | null; unexpected: number | null; ambiguous: number | null;
+    /** Messages due and never written (as of the last report when `partial`); null when not said. */
+    unsent: number | null;
   };
   /** Whole-run percentiles (ms); null without the loadgen's summary. */
   latency: { corrected: Percentiles; uncorrected: Percentiles } | null;
@@ -125,7 +127,7 @@ function loadgenPart(exit: LoadgenExit | undefined, last: LoadgenTickReport | un
       clients: { ...s.clients },
       messages: {
         sent: m.sent, pm: m.pm, received: m.received, expected: m.expected, lost: m.lost, lossPercent: m.lossPercent,
-        duplicated: m.duplicated, reordered: m.reordered, late: m.late, unexpected: m.unexpected, ambiguous: m.ambiguous,
+        duplicated: m.duplicated, reordered: m.reordered, late: m.late, unexpected: m.unexpected, ambiguous: m.ambiguous, unsent: m.unsent,
       },
       latency: s.latency, lastTickLatency: null, errors: s.errors, errorsTotal: s.errorsTotal,
       health: { trustworthy: s.health.trustworthy, note: s.health.note },
@@ -139,7 +141,8 @@ function loadgenPart(exit: LoadgenExit | undefined, last: LoadgenTickReport | un
     messages: {
       sent: r?.sentTotal ?? 0, pm: null, received: r?.receivedTotal ?? 0, expected: r?.expectedTotal ?? 0, lost: r?.lostTotal ?? 0,
       lossPercent: r && r.expectedTotal > 0 ? Math.round((1e5 * r.lostTotal) / r.expectedTotal) / 1000 : 0,
-      duplicated: r?.duplicatedTotal ?? 0, reordered: r?.reorderedTotal ?? 0, late: null, unexpected: null, ambiguous: null,
+      duplicated: r?.duplicatedTotal ?? 0, reordered: r?.reorderedTotal ?? 0, late: null, unexpected: r?.unexpectedTotal ?? null,
+      ambiguous: r?.ambiguousTotal ?? null, unsent: r?.waiting ?? null,
     },
     latency: null, lastTickLatency: r ? r.latencyMs : null, errors,
     errorsTotal: Object.values(errors).reduce((a, b) => a + b, 0), health: null,

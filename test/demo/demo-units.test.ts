@@ -135,7 +135,7 @@ test('summary: thresholds set the verdict and the exit code; room names stay tex
   };
   const lg = (ok: boolean) => ({
     type: 'loadgen-summary', clients: { planned: 2, peak: 2, connects: 2, reconnects: 0 },
-    messages: { sent: 6, pm: 0, received: 13, expected: 12, lost: 1, duplicated: 0, reordered: 0, late: 0, unexpected: 1, ambiguous: 1, lossPercent: 8.333 },
+    messages: { sent: 6, pm: 0, received: 13, expected: 12, lost: 1, duplicated: 0, reordered: 0, late: 0, unexpected: 1, ambiguous: 1, lossPercent: 8.333, unsent: 3 },
     latency: { corrected: { p50: 1, p90: 1, p99: 1, p999: 1, max: 1, count: 12 }, uncorrected: { p50: 1, p90: 1, p99: 1, p999: 1, max: 1, count: 12 } },
     errors: {}, errorsTotal: 0, health: { trustworthy: true, note: 'generator healthy' },
     thresholds: [{ expr: 'p99<50ms', ok, value: 1, unit: 'ms', window: 'run' }], ok,
@@ -152,7 +152,7 @@ test('summary: thresholds set the verdict and the exit code; room names stay tex
   // A second Ctrl-C: no summary, the last report's counts; partial, said so, and not a failure.
   const report = {
     type: 'loadgen-tick', source: 'demo', target: 'x', time: 1, elapsedS: 1, clients: 2, sent: 1, received: 1, sentTotal: 5, receivedTotal: 9,
-    expectedTotal: 9, lostTotal: 0, duplicatedTotal: 0, reorderedTotal: 0, errors: {}, saturated: false,
+    expectedTotal: 9, lostTotal: 0, duplicatedTotal: 0, reorderedTotal: 0, errors: {}, saturated: false, waiting: 4, unexpectedTotal: 2,
     latencyMs: { corrected: { p50: 1, p90: 1, p99: 1, p999: 1, max: 1, count: 1 }, uncorrected: { p50: 1, p90: 1, p99: 1, p999: 1, max: 1, count: 1 } },
   };
   const atOnce = buildDemoSummary({
@@ -163,14 +163,17 @@ test('summary: thresholds set the verdict and the exit code; room names stay tex
   assert.is(atOnce.loadgen.partial, true);
   assert.is(atOnce.loadgen.failure, null);
   assert.is(atOnce.loadgen.messages.sent, 5);
+  assert.equal([atOnce.loadgen.messages.unsent, atOnce.loadgen.messages.unexpected, atOnce.loadgen.messages.ambiguous], [4, 2, null], 'what its last report said, and no more');
   assert.is(demoExitCode(atOnce), 0);
   assert.match(summaryMarkdown(atOnce), "**Partial figures:** it was stopped at once, before it could write its summary, so these are its counts at its last /ingest report.");
   assert.not.match(summaryMarkdown(atOnce), 'failure');
-  assert.match(summaryText(atOnce), 'loadgen    partial, as of its last /ingest report: sent 5,');
+  assert.match(summaryText(atOnce), 'loadgen    partial, as of its last /ingest report: sent 5 (UNSENT 4: due, never written),');
   assert.not.match(summaryText(atOnce), 'FAILED');
   // Received and expected never appear without every class that reconciles them.
-  assert.match(summaryText(pass), 'received 13 of 12 expected, lost 1 (8.33%), late 0, duplicated 0, reordered 0, unexpected 1, ambiguous 1');
-  assert.match(summaryMarkdown(pass), '| 6 | 0 | 13 | 12 | 1 | 8.33 | 0 | 0 | 0 | 1 | 1 |');
+  assert.match(summaryText(pass), 'sent 6 (UNSENT 3: due, never written), received 13 of 12 expected, lost 1 (8.33%), late 0, duplicated 0, reordered 0, unexpected 1, ambiguous 1');
+  // The messages never written have their column: the demo's table had none.
+  assert.match(summaryMarkdown(pass), '| sent | of which PM | unsent | received |');
+  assert.match(summaryMarkdown(pass), '| 6 | 0 | 3 | 13 | 12 | 1 | 8.33 | 0 | 0 | 0 | 1 | 1 |');
   assert.is(pass.loadgen.partial, false);
   assert.not.match(summaryText(pass), 'partial');
   const md = summaryMarkdown(pass);
