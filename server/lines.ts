@@ -53,6 +53,6 @@ export const HELP = [
   '  /pm NICK TEXT       private message (alias /msg)',
   '  /history [N]        last N lines of the active room (default 20, max 200)',
   '  /help               this text',
-  '  /quit               leave every room, free your nickname and close',
+  '  /quit               leave every room, free your nickname and close (the rooms come back if you do, soon)',
   '  anything else       a message to your active room',
 ].map((text) => `${formatSystemLine({ kind: 'other', text })}\n`).join('');
