@@ -38,7 +38,7 @@ export const loadgenFlags = {
   lossTimeout: flag.duration(d.lossTimeout, 'a delivery not seen this long after its write is lost', { min: 100, max: 600_000 }),
   interval: flag.duration(d.interval, 'tick: progress, reports, threshold windows', { min: 50, max: 60_000 }),
   scenario: flag.string('', 'JSON file of phases (ramp, steady, spike, disconnect) instead of --ramp/--rate/--duration'),
-  threshold: flag.list("pass/fail rule, repeatable: 'p99<50ms', 'loss<0.1%', 'errors<10', '… over 10s'", (raw, name) => {
+  threshold: flag.list("pass/fail rule, repeatable: 'p99<50ms', 'loss<0.1%', 'errors<10', '… over 10s'; loss and latency rules fail when messages were never written (unsent)", (raw, name) => {
     try {
       parseThreshold(raw);
     } catch (err) {
