@@ -30,6 +30,7 @@ export class RoomMoves {
   #joinAt = 0;
   readonly #lags = [0, 0, 0, 0];
   #lagAt = 0;
+  #lagMs = 0;
   /** When each `/users` awaiting its answer was asked (epoch ms), oldest first. */
   readonly #usersAt: number[] = [];
 
@@ -98,12 +99,15 @@ export class RoomMoves {
    * penalty, a stall) handles its messages as late, which is what an ambiguity window must reach.
    */
   get commandLagMs(): number {
-    return Math.max(...this.#lags);
+    return this.#lagMs;
   }
 
+  /** Kept when a round trip ends, not worked out when read: it is read for every own echo (windowMs). */
   #noteLag(fromMs: number): void {
-    this.#lags[this.#lagAt] = this.#now() - fromMs;
+    const lags = this.#lags;
+    lags[this.#lagAt] = this.#now() - fromMs;
     this.#lagAt = (this.#lagAt + 1) & 3;
+    this.#lagMs = Math.max(lags[0] as number, lags[1] as number, lags[2] as number, lags[3] as number);
   }
 
   askedUsers(): void {
