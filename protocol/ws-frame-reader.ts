@@ -18,7 +18,11 @@ import type { Duplex, Writable } from 'node:stream';
  * `other`: the `ws` library's own receiver, which answers pings, closes, and refuses bad frames as it
  * always did. While a fragmented message is open, everything goes there (a text frame then is its
  * protocol error to find). A frame longer than `maxFast` bytes switches to `ws` for the rest of the
- * connection, so a hostile length is bounded by ws's own `maxPayload`, never buffered here.
+ * connection, so a hostile length is bounded by ws's own `maxPayload`, never buffered here — unless
+ * `oversized` is given: then a whole (unfragmented) data frame of the right masking that is too long
+ * is reported to it and its bytes are dropped as they arrive, never held, and reading goes on after
+ * it. That is how the server answers a too-long line over `/chat/ws` as over TCP (DESIGN §8: the line
+ * dropped, the connection kept) instead of ws's close 1009.
  */
 const FIN_TEXT = 0x81;
 const MASK_BIT = 0x80;
@@ -45,6 +49,10 @@ export class WsFrameReader {
   #stopped = false;
   /** No text frame of the current read handed over yet. */
   #newRead = true;
+  /** Called for a whole data frame over `maxFast` (its opcode), which is then dropped; see the class. */
+  readonly #oversized: ((opcode: number) => void) | undefined;
+  /** Bytes of an oversized frame still to drop. */
+  #skip = 0;
   /** The next `\n` in `#nlIn` at or after the last place looked (Infinity: none); `#nlIn` only during `push`. */
   #nl = Number.POSITIVE_INFINITY;
   #nlIn: Buffer | null = null;
@@ -57,17 +65,20 @@ export class WsFrameReader {
    * `other(bytes)` returns false once ws's receiver takes nothing more (it read a close frame, or
    * refused a frame): then nothing more is read here either, not even the rest of the same read.
    * `masked`: the frames come from a client (the server's side).
+   * `oversized(opcode)`: a whole text or binary frame over `maxFast` bytes, dropped unread.
    */
   constructor(
     text: FrameText,
     other: (bytes: Buffer) => boolean,
     maxFast: number,
     masked = false,
+    oversized?: (opcode: number) => void,
   ) {
     this.#text = text;
     this.#other = other;
     this.#maxFast = maxFast;
     this.#maskBit = masked ? MASK_BIT : 0;
+    this.#oversized = oversized;
   }
 
   /** Part of a frame is held, waiting for the rest. */
@@ -97,19 +108,27 @@ export class WsFrameReader {
 
   #push(chunk: Buffer): void {
     let i = 0;
-    if (this.#heldBytes > 0) {
+    const n = chunk.length;
+    if (this.#skip > 0) {
+      i = Math.min(this.#skip, n);
+      this.#skip -= i;
+    } else if (this.#heldBytes > 0) {
       i = this.#finishHeld(chunk);
       if (i < 0) return;
     }
-    const n = chunk.length;
     while (i < n) {
       const size = frameSize(chunk, i, n);
+      if (size > this.#maxFast) {
+        if (!this.#dropsOversized(chunk[i] as number, chunk[i + 1] as number)) return this.#passOn(chunk.subarray(i));
+        const here = Math.min(size, n - i);
+        this.#skip = size - here;
+        i += here;
+        continue;
+      }
       if (size < 0 || i + size > n) {
-        if (size > this.#maxFast) return this.#passOn(chunk.subarray(i));
         this.#hold(chunk.subarray(i));
         return;
       }
-      if (size > this.#maxFast) return this.#passOn(chunk.subarray(i));
       this.#frame(chunk, i, i + size);
       if (this.#stopped) return;
       i += size;
@@ -130,6 +149,12 @@ export class WsFrameReader {
       this.#held = [];
       this.#heldBytes = 0;
       this.#heldSize = -1;
+      if (this.#dropsOversized(held[0] as number, held[1] as number)) {
+        // The held bytes are its start; drop the rest as it comes.
+        const here = Math.min(size - held.length, chunk.length);
+        this.#skip = size - held.length - here;
+        return here;
+      }
       this.#passOn(held);
       this.#pass(chunk);
       return -1;
@@ -147,6 +172,19 @@ export class WsFrameReader {
     this.#heldSize = -1;
     this.#frame(frame, 0, size);
     return this.#stopped ? -1 : missing;
+  }
+
+  /**
+   * Whether the oversized frame starting with bytes `b0 b1` is one to drop (and if so, reports it):
+   * a whole text or binary frame with the expected masking, outside a fragmented message. Anything
+   * else goes to ws, which refuses what it must.
+   */
+  #dropsOversized(b0: number, b1: number): boolean {
+    const opcode = b0 & 0x0f;
+    if (this.#oversized === undefined || this.#fragmented || (b0 & 0xf0) !== 0x80 || (opcode !== 1 && opcode !== 2)) return false;
+    if ((b1 & MASK_BIT) !== this.#maskBit) return false;
+    this.#oversized(opcode);
+    return !this.#stopped;
   }
 
   #hold(part: Buffer): void {
@@ -290,6 +328,8 @@ export interface FrameTakeover {
   onRead?: (chunk: Buffer) => void;
   maxFast: number;
   masked: boolean;
+  /** A whole text or binary frame over `maxFast`, dropped unread (see `WsFrameReader`); without it, ws takes such a frame and the rest of the connection. */
+  oversized?: (opcode: number) => void;
 }
 
 /**
@@ -318,6 +358,7 @@ export function takeOverFrames(ws: object, socket: Duplex, how: FrameTakeover): 
     },
     how.maxFast,
     how.masked,
+    how.oversized,
   );
   // When the socket closes, ws reads what the socket still buffers straight into its receiver (its
   // socketOnClose). With part of a frame held here, that would start mid-frame — garbage to ws, a

@@ -58,6 +58,13 @@ export class WsConnection extends QueuedConnection {
       onRead: (chunk) => handler.onBytes(chunk.length),
       maxFast: maxPayload,
       masked: true,
+      // A frame too long to hold is dropped as it arrives and answered as TCP answers a long line
+      // (DESIGN §8: dropped, connection kept), not closed with 1009 by ws.
+      oversized: (opcode) => {
+        if (ws.readyState !== ws.OPEN) return;
+        if (opcode === 1) handler.onLineTooLong();
+        else handler.onBinaryFrame();
+      },
     });
     ws.on('message', (data: RawData, isBinary: boolean) => {
       const frame = toBuffer(data);
@@ -150,7 +157,8 @@ function toBuffer(data: RawData): Buffer {
 }
 
 export interface ChatWebSocketOptions {
-  /** Largest frame ws will buffer; bigger ones close the socket (1009) before being held in memory.
+  /** Largest frame held in memory; a bigger whole frame is dropped unread and answered `! line too long`
+   * (a fragmented message bigger than this is closed by ws with 1009).
    * @default 4 × maxLine + 1 KiB — room for a line of multi-byte text, refused as too long by the core */
   maxPayload?: number;
 }

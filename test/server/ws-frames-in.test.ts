@@ -215,12 +215,53 @@ test('a client that vanishes while the server holds part of its frame and is not
   }
 });
 
+test('a whole frame over maxPayload, in any split: dropped unread and answered as a long line over TCP; the connection stays', async () => {
+  const watcher = await member('sizer', 'big');
+  const raw = await RawClient.open();
+  await raw.login('rawbig', 'big');
+  const maxPayload = MAX_LINE * 4 + 1024;
+  const stream = Buffer.concat([
+    text('before'),
+    text('z'.repeat(maxPayload + 1)), // a 16-bit length, one byte over
+    text('mid'),
+    frame(0x82, Buffer.alloc(70_000, 1)), // binary, a 64-bit length
+    text(`${'w'.repeat(70_000)}\nforged`), // a \n inside does not make a line of its tail
+    text('after'),
+  ]);
+  // Whole; cut inside the first big frame's header and inside its payload; inside the 64-bit length.
+  const bigAt = text('before').length;
+  const binAt = bigAt + text('z'.repeat(maxPayload + 1)).length + text('mid').length;
+  const splits = [[], [bigAt + 1, bigAt + 3, bigAt + 500, bigAt + 9000], [binAt + 2, binAt + 5, binAt + 40_000]];
+  for (const cuts of splits) {
+    raw.frames.length = 0;
+    let at = 0;
+    for (const cut of cuts) {
+      raw.write(stream.subarray(at, cut));
+      at = cut;
+      await sleep(5); // each part its own read
+    }
+    raw.write(stream.subarray(at));
+    await watcher.waitFor('[big] rawbig: after');
+    const got = watcher.lines.filter((l) => l.startsWith('[big] rawbig: '));
+    assert.equal(got, ['before', 'mid', 'after'].map((t) => `[big] rawbig: ${t}`), `cut at ${cuts.join(',')}`);
+    watcher.lines.length = 0;
+    const refusals = raw.texts().filter((t) => t.startsWith('! '));
+    assert.equal(refusals.length, 3, refusals.join(' | '));
+    assert.ok(refusals[0]?.startsWith(`! line too long (max ${MAX_LINE} bytes)`), refusals[0]);
+    assert.ok(refusals[1]?.includes('binary'), refusals[1]);
+    assert.ok(refusals[2]?.startsWith('! line too long'), refusals[2]);
+  }
+  assert.not.ok(raw.frames.some(([op]) => op === 8), 'the server closed the connection');
+  raw.socket.destroy();
+  watcher.close();
+});
+
 let hostileRun = 0;
 for (const [name, bad, code] of [
   ['an unmasked frame', text('unmasked', null), 1002],
   ['a frame with RSV1 set (no extension agreed)', frame(0xc1, 'compressed?'), 1002],
   ['a text frame inside a fragmented message', Buffer.concat([frame(0x01, 'part'), text('inside')]), 1002],
-  ['a frame over maxPayload', text('z'.repeat(MAX_LINE * 4 + 1025)), 1009],
+  ['a fragmented message over maxPayload', Buffer.concat([frame(0x01, 'z'.repeat(MAX_LINE * 16)), frame(0x80, 'z'.repeat(MAX_LINE * 16))]), 1009],
   ['a close frame', frame(0x88, Buffer.from([0x03, 0xe8])), 1000],
   ['/quit (the server closes)', text('/quit'), 1000],
 ] as const) {
