@@ -1,6 +1,7 @@
 import express from 'express';
 import type { ErrorResponse, RunsResponse, SamplesResponse } from './frames.js';
 import type { RunSource, TimeRange } from './run-source.js';
+import { ALLOWED_METHODS, isReadMethod, methodNotAllowed } from './read-only.js';
 
 export interface ApiOptions {
   reader: RunSource;
@@ -47,7 +48,8 @@ export function apiRoutes(options: ApiOptions): express.Router {
     });
   }
 
-  router.use('/api', (_req, _res, next) => next(new HttpError(404, 'no such API endpoint')));
+  router.use('/api', (req, _res, next) =>
+    next(isReadMethod(req.method) ? new HttpError(404, 'no such API endpoint') : new HttpError(405, methodNotAllowed(req.method, req.originalUrl.split('?')[0] ?? ''))));
   router.use('/api', ((err, _req, res, _next) => {
     const known = err instanceof HttpError ? err : isUndecodablePath(err) ? new HttpError(400, 'the URL path is not valid percent-encoded UTF-8') : undefined;
     // A download the client stopped reading is not our error to report.
@@ -58,6 +60,7 @@ export function apiRoutes(options: ApiOptions): express.Router {
       return;
     }
     const status = known?.status ?? 500;
+    if (status === 405) res.setHeader('Allow', ALLOWED_METHODS);
     const body: ErrorResponse = { type: 'error', status, error: known?.message ?? 'internal error' };
     res.status(status).json(body);
   }) as express.ErrorRequestHandler);

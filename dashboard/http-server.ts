@@ -3,6 +3,7 @@ import type net from 'node:net';
 import express from 'express';
 import { guardServer, type AccessGate } from './access-gate.js';
 import type { AccessPolicy } from './access-policy.js';
+import { ALLOWED_METHODS, isReadMethod, methodNotAllowed } from './read-only.js';
 import { setSecurityHeaders } from './security-headers.js';
 
 export interface HttpServer {
@@ -65,7 +66,7 @@ export function listenHttp(app: express.Express, host: string, port: number, acc
 
 /**
  * A request no route answered, or an error no route handled: one JSON line naming it, not express's
- * HTML page ("Cannot POST /").
+ * HTML page ("Cannot POST /"); any method but GET and HEAD is refused as such (read-only.ts).
  */
 function notServed(req: http.IncomingMessage, res: http.ServerResponse, err: unknown): void {
   if (res.headersSent) {
@@ -73,13 +74,21 @@ function notServed(req: http.IncomingMessage, res: http.ServerResponse, err: unk
     return;
   }
   const given = (err as { status?: unknown; statusCode?: unknown } | undefined)?.status ?? (err as { statusCode?: unknown } | undefined)?.statusCode;
-  const status = err === undefined ? 404 : typeof given === 'number' && given >= 400 && given < 600 ? given : 500;
+  const readOnly = isReadMethod(req.method);
+  const status = err !== undefined ? (typeof given === 'number' && given >= 400 && given < 600 ? given : 500) : readOnly ? 404 : 405;
   const path = (req.url ?? '').split('?')[0]?.slice(0, 100) ?? '';
-  const error = err === undefined ? `nothing here: ${req.method} ${path} (the dashboard is /, its API /api/runs, metrics /metrics)`
+  const method = (req.method ?? '?').slice(0, 20);
+  const error = err === undefined
+    ? readOnly ? `nothing here: ${method} ${path} (the dashboard is /, its API /api/runs, metrics /metrics)`
+      : methodNotAllowed(method, path)
     : status < 500 ? `bad request: ${(err as Error).message ?? 'refused'}`.slice(0, 200) : 'internal error';
-  if (status >= 500) console.error(`dashboard: ${req.method} ${path}: ${(err as Error)?.message ?? String(err)}`);
+  if (status >= 500) console.error(`dashboard: ${method} ${path}: ${(err as Error)?.message ?? String(err)}`);
   const body = JSON.stringify({ type: 'error', status, error });
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) }).end(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    ...(status === 405 && { allow: ALLOWED_METHODS }),
+  }).end(body);
 }
 
 /**

@@ -78,8 +78,15 @@ s('what no route serves, and a request Node cannot parse, get one JSON line nami
     const r = await fetch(`${ctx.hub.httpUrl}${path}`, { method });
     return [r.status, r.headers.get('content-type'), await r.text()];
   };
-  assert.equal(await text('POST', '/'), [404, 'application/json; charset=utf-8',
-    '{"type":"error","status":404,"error":"nothing here: POST / (the dashboard is /, its API /api/runs, metrics /metrics)"}']);
+  assert.equal(await text('GET', '/nope'), [404, 'application/json; charset=utf-8',
+    '{"type":"error","status":404,"error":"nothing here: GET /nope (the dashboard is /, its API /api/runs, metrics /metrics)"}']);
+  // Every endpoint is GET: another method on one that exists is refused as a method, not as a missing page.
+  for (const [method, path] of [['POST', '/'], ['DELETE', '/api/runs'], ['PUT', '/metrics'], ['POST', '/api/nope']] as const) {
+    const r = await fetch(`${ctx.hub.httpUrl}${path}`, { method });
+    assert.is(r.status, 405, `${method} ${path}`);
+    assert.is(r.headers.get('allow'), 'GET, HEAD');
+    assert.is(await r.text(), `{"type":"error","status":405,"error":"method not allowed: ${method} ${path} (every endpoint here is read-only: GET or HEAD)"}`);
+  }
   assert.equal((await text('GET', '/ws?x=1'))[2], '{"type":"error","status":404,"error":"nothing here: GET /ws (the dashboard is /, its API /api/runs, metrics /metrics)"}');
   const raw = await new Promise<string>((resolve, reject) => {
     const c = http.get(`${ctx.hub.httpUrl}/api/runs?x=${'a'.repeat(20_000)}`, (res) => {
