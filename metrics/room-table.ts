@@ -63,6 +63,15 @@ export class RoomTable {
   readonly #other: RoomSlot;
   /** True once any room has been summed into `_other`: from then on its row is always shown. */
   #otherUsed = false;
+  /**
+   * The totals of rooms that gave their row back, by key, so that a room that gets a row again goes on
+   * from them: a room's `…Total` is what was counted under its name in the run (the dashboard's bars
+   * and the report show it as such), not since it last came back — which read 1 join for a room joined
+   * four times with a quiet minute between. Its series restarted at 0 before; now it resumes where it
+   * stopped, which Prometheus reads the same way. Bounded: the oldest are forgotten beyond
+   * `MAX_RETIRED` (a room of a long-gone past then counts again from 0).
+   */
+  readonly #retired = new Map<string, Totals>();
 
   constructor(options: Partial<RoomTableOptions> = {}) {
     this.options = { metricRooms: 50, window: 5, releaseAfterTicks: 60, ...options };
@@ -147,6 +156,7 @@ export class RoomTable {
       c.idleTicks = busy ? 0 : c.idleTicks + 1;
       if (c.slot !== null && c.idleTicks >= releaseAfterTicks) {
         this.#named.delete(c.slot);
+        this.#retire(c.key, c.slot);
         c.slot = null;
         this.#drop(c);
       } else if (c.slot === null && busy && c.key !== OTHER_ROOM) {
@@ -162,10 +172,32 @@ export class RoomTable {
     for (let i = 0; i < free && i < waiting.length; i++) {
       const c = waiting[i] as RoomCounter;
       c.slot = new RoomSlot(c.names[0] as string, window);
+      const before = this.#retired.get(c.key);
+      if (before !== undefined) {
+        this.#retired.delete(c.key);
+        c.slot.messagesTotal = before.messagesTotal;
+        c.slot.joinsTotal = before.joinsTotal;
+        c.slot.leavesTotal = before.leavesTotal;
+      }
       this.#named.add(c.slot);
     }
   }
+
+  #retire(key: string, slot: RoomSlot): void {
+    this.#retired.delete(key);
+    this.#retired.set(key, { messagesTotal: slot.messagesTotal, joinsTotal: slot.joinsTotal, leavesTotal: slot.leavesTotal });
+    if (this.#retired.size > MAX_RETIRED) this.#retired.delete(this.#retired.keys().next().value as string);
+  }
 }
+
+interface Totals {
+  messagesTotal: number;
+  joinsTotal: number;
+  leavesTotal: number;
+}
+
+/** Released rooms whose totals are remembered, at most (a few hundred KiB). */
+const MAX_RETIRED = 10_000;
 
 function sample(slot: RoomSlot, seconds: number): RoomSample {
   slot.messagesTotal += slot.messages;

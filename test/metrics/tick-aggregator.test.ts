@@ -152,6 +152,23 @@ test('_other: rooms beyond --metric-rooms are summed, busiest first get rows, ro
   assert.is(t.row('_other')?.messagesTotal, 12);
 });
 
+test('a room that gave its row back and gets one again goes on from its totals: they are the run totals of its name', () => {
+  const t = setup({ releaseAfterTicks: 2 });
+  t.join('main');
+  t.join('dev');
+  t.say('dev', 3);
+  t.leave('dev');
+  t.clock.advance(1000);
+  assert.equal([t.row('dev')?.joinsTotal, t.row('dev')?.leavesTotal, t.row('dev')?.messagesTotal], [1, 1, 3]);
+  for (let i = 0; i < 3; i++) t.clock.advance(1000);
+  assert.is(t.row('dev'), undefined, 'released after 2 idle ticks');
+  t.join('Dev'); // another spelling of the same room
+  t.say('Dev', 2);
+  t.clock.advance(1000);
+  const row = t.last().rooms.find((r) => r.room.toLowerCase() === 'dev');
+  assert.equal([row?.joins, row?.joinsTotal, row?.leavesTotal, row?.messages, row?.messagesTotal], [1, 2, 1, 2, 5]);
+});
+
 test('_other appearing mid-run averages over its own ticks, as a new named row does', () => {
   const t = setup({ metricRooms: 1, window: 5 });
   t.join('a');
