@@ -58,7 +58,12 @@ export function snapshotsFromCsv(texts: CsvTexts, names: CsvNames = {}): CsvRun 
     : roomTicks === undefined ? [] : matchRooms(roomTicks, totalTicks, roomsName, totalsName);
   if (base.length === 0) fail(`${totalTicks ? totalsName : roomsName}: no rows after the header`);
   const first = base[0] as TickTotals;
-  const start = Math.round(first.time - first.elapsedS * 1000);
+  // A range export (`?from=&to=`) starts mid-run: its first row's elapsed_s is the run's, not one
+  // tick's. The slice is taken as a run of its own — elapsed from one usual tick before its first row —
+  // or its first tick would last from the run's start (13 s for 1) and its mean include time not in it.
+  const usual = usualTick(base);
+  const offset = first.elapsedS > usual * 1.5 ? first.elapsedS - usual : 0;
+  const start = Math.round(first.time - (first.elapsedS - offset) * 1000);
   const roomTotals = new Map<string, { messages: number; joins: number; leaves: number }>();
   const sums = { messages: 0, deliveries: 0, connections: 0, bytesIn: 0, bytesOut: 0, errors: 0, lost: 0 };
   let prevElapsed = 0;
@@ -82,8 +87,9 @@ export function snapshotsFromCsv(texts: CsvTexts, names: CsvNames = {}): CsvRun 
       loadgen = { ...t.loadgen, lostTotal: sums.lost };
     }
     // As the aggregator measures it: at least 1 ms (the tick written at close can share its time with the last).
-    const intervalS = Math.max(0.001, round3(t.elapsedS - prevElapsed));
-    prevElapsed = t.elapsedS;
+    const elapsedS = round3(t.elapsedS - offset);
+    const intervalS = Math.max(0.001, round3(elapsedS - prevElapsed));
+    prevElapsed = elapsedS;
     const totals: TotalsSample = {
       messages: t.messages, mps: t.mps, mpsAvg: t.mpsAvg, joins: t.joins, leaves: t.leaves, members: t.members,
       messagesTotal: sums.messages, privateMessages: 0, privateMessagesTotal: 0, deliveries: t.deliveries,
@@ -91,12 +97,24 @@ export function snapshotsFromCsv(texts: CsvTexts, names: CsvNames = {}): CsvRun 
       bytesInTotal: sums.bytesIn, bytesOutTotal: sums.bytesOut, errors: t.errors, errorsTotal: sums.errors,
       errorsByReason: {}, disconnectsByReason: {}, loadgen,
     };
-    return { runId: '', tick: k + 1, time: t.time, elapsedS: t.elapsedS, intervalS, rooms, totals, loadgen: [] };
+    return { runId: '', tick: k + 1, time: t.time, elapsedS, intervalS, rooms, totals, loadgen: [] };
   });
   const id = `${new Date(start).toISOString().slice(0, 19).replaceAll(':', '-')}Z-csv`;
   for (const s of snapshots) s.runId = id;
   const label = [texts.rooms === undefined ? null : roomsName, texts.totals === undefined ? null : totalsName].filter((x) => x !== null).join(' + ');
   return { snapshots, run: { id, label, start } };
+}
+
+/** The median time between ticks, in seconds (the run's `--interval`, give or take); one tick: its elapsed_s. */
+function usualTick(ticks: readonly { elapsedS: number }[]): number {
+  const gaps: number[] = [];
+  for (let k = 1; k < ticks.length; k++) {
+    const gap = (ticks[k] as { elapsedS: number }).elapsedS - (ticks[k - 1] as { elapsedS: number }).elapsedS;
+    if (gap > 0) gaps.push(gap);
+  }
+  if (gaps.length === 0) return (ticks[0] as { elapsedS: number }).elapsedS;
+  gaps.sort((a, b) => a - b);
+  return gaps[gaps.length >> 1] as number;
 }
 
 interface TickRooms {
@@ -119,6 +137,8 @@ interface TickTotals {
 function table(text: string, file: string, kind: 'rooms' | 'totals') {
   const columns = kind === 'rooms' ? ROOMS_COLUMNS : TOTALS_COLUMNS;
   const t: CsvTable = readCsv(text, { file, maxRows: MAX_CSV_ROWS });
+  const twice = t.header.find((c, i) => c !== '' && t.header.indexOf(c) !== i);
+  if (twice !== undefined) fail(`${file} line 1: the column '${twice.slice(0, 40)}' appears twice — which one holds the figures?`);
   const index = new Map(t.header.map((c, i) => [c, i]));
   const missing = columns.find((c) => !index.has(c));
   if (missing !== undefined) fail(`${file} line 1: not a chatpulse ${CSV_FILES[kind]} — the header has no column '${missing}'`);
@@ -133,7 +153,7 @@ function table(text: string, file: string, kind: 'rooms' | 'totals') {
     return x;
   };
   const optNum = (row: string[], line: number, col: string): number | null => (cell(row, col) === '' ? null : num(row, line, col));
-  return { t, cell, num, optNum };
+  return { t, cell, num, optNum, index };
 }
 
 const NUMBER = /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
@@ -151,11 +171,26 @@ interface Rule {
 const COUNT: Rule = { ok: (x) => Number.isSafeInteger(x) && x >= 0, what: 'a count (a whole number, 0 or more)' };
 const AMOUNT: Rule = { ok: (x) => Number.isFinite(x) && x >= 0, what: 'a finite number, 0 or more' };
 const EPOCH_MS: Rule = { ok: (x) => Number.isSafeInteger(x) && x > 0 && x <= 8.64e15, what: 'a time in ms since 1970 (a whole number above 0)' };
-const RULES: Record<string, Rule> = {
-  epoch_ms: EPOCH_MS,
-  ...Object.fromEntries(['messages', 'joins', 'leaves', 'members', 'connections', 'deliveries', 'bytes_in', 'bytes_out', 'errors',
-    'loadgen_sent', 'loadgen_received', 'loadgen_lost'].map((c) => [c, COUNT])),
-};
+const COUNT_COLUMNS = ['messages', 'joins', 'leaves', 'members', 'connections', 'deliveries', 'bytes_in', 'bytes_out', 'errors',
+  'loadgen_sent', 'loadgen_received', 'loadgen_lost'];
+const RULES: Record<string, Rule> = { epoch_ms: EPOCH_MS, ...Object.fromEntries(COUNT_COLUMNS.map((c) => [c, COUNT])) };
+/** What happened in a tick (members and connections are states, not events). */
+const EVENT_COLUMNS = COUNT_COLUMNS.filter((c) => c !== 'members' && c !== 'connections');
+
+/**
+ * A tick pasted twice: `rows` repeat `prevRows` cell for cell, at the same time, and record events —
+ * summed twice otherwise. (A server's closing tick can share its time with the one before, but an
+ * identical one can only be idle, which is harmless to keep.)
+ */
+function repeatsTick(file: string, line: number, prevLine: number, rows: string[][], prevRows: string[][], eventCells: number[]): void {
+  if (rows.length !== prevRows.length || !rows.every((r, i) => sameCells(r, prevRows[i] as string[]))) return;
+  if (!rows.some((r) => eventCells.some((c) => r[c] !== undefined && r[c] !== '' && Number(r[c]) > 0))) return;
+  fail(`${file} line ${line}: repeats the tick of line ${prevLine} cell for cell (pasted twice?) — its counts would be summed twice`);
+}
+
+function sameCells(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
 
 /** Ticks in time order: a row earlier than the one before is refused. */
 function inOrder(file: string, line: number, time: number, prev: number): void {
@@ -167,10 +202,20 @@ function inOrder(file: string, line: number, time: number, prev: number): void {
  * twice: the tick a server writes as it closes can share its time with the one before.
  */
 function readRooms(text: string, file: string): TickRooms[] {
-  const { t, cell, num } = table(text, file, 'rooms');
+  const { t, cell, num, index } = table(text, file, 'rooms');
   const ticks: TickRooms[] = [];
   let tick: TickRooms | undefined;
   let seen = new Set<string>();
+  const eventCells = EVENT_COLUMNS.filter((c) => index.has(c)).map((c) => index.get(c) as number);
+  /** The raw rows of the tick being read and of the one before it, to catch a tick pasted twice. */
+  let rows: string[][] = [];
+  let prevRows: string[][] = [];
+  let prevLine = 0;
+  const tickDone = () => {
+    if (tick !== undefined && prevRows.length > 0 && ticks.length > 1 && (ticks[ticks.length - 2] as TickRooms).time === tick.time) {
+      repeatsTick(file, tick.firstLine, prevLine, rows, prevRows, eventCells);
+    }
+  };
   t.rows.forEach((row, k) => {
     const line = t.lines[k] as number;
     const time = num(row, line, 'epoch_ms');
@@ -178,26 +223,34 @@ function readRooms(text: string, file: string): TickRooms[] {
     const room = unguardCell(cell(row, 'room'));
     if (room === '') fail(`${file} line ${line}, column room: empty`);
     if (tick === undefined || tick.time !== time || seen.has(room)) {
+      tickDone();
+      prevRows = rows;
+      prevLine = tick?.firstLine ?? 0;
+      rows = [];
       ticks.push((tick = { time, elapsedS: num(row, line, 'elapsed_s'), rooms: [], firstLine: line }));
       seen = new Set();
     }
+    rows.push(row);
     seen.add(room);
     tick.rooms.push({
       room, messages: num(row, line, 'messages'), mps: num(row, line, 'mps'), mpsAvg: num(row, line, 'mps_avg'),
       joins: num(row, line, 'joins'), leaves: num(row, line, 'leaves'), members: num(row, line, 'members'),
     });
   });
+  tickDone();
   return ticks;
 }
 
 function readTotals(text: string, file: string): TickTotals[] {
-  const { t, num, optNum } = table(text, file, 'totals');
+  const { t, num, optNum, index } = table(text, file, 'totals');
+  const eventCells = EVENT_COLUMNS.filter((c) => index.has(c)).map((c) => index.get(c) as number);
   let prev = -Infinity;
   return t.rows.map((row, k) => {
     const line = t.lines[k] as number;
     const n = (col: string) => num(row, line, col);
     const time = n('epoch_ms');
     inOrder(file, line, time, prev);
+    if (time === prev) repeatsTick(file, line, t.lines[k - 1] as number, [row], [t.rows[k - 1] as string[]], eventCells);
     prev = time;
     const sent = optNum(row, line, 'loadgen_sent');
     // Empty latency cells: the tick's reports held no delivery (no percentile to read, none made up).

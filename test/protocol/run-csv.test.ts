@@ -86,6 +86,39 @@ test('rooms.csv and totals.csv: snapshots with running totals, intervals from el
   assert.is(b.runId, run.id);
 });
 
+test('a range export (from= to=) is a run of its own: its first tick lasts one usual tick, not since the run began', () => {
+  // Ticks 14 to 17 of a run of 1 s ticks (the last a closing tick of 1.5 s): elapsed_s is the run's.
+  const row = (ms: number, elapsed: string, messages: number) =>
+    `2026-11-22 14:03:00.000,${ms},${elapsed},${messages},${messages},1,0,0,3,3,${messages * 2},10,20,0,,,,,,,,`;
+  const text = [TOTALS_HEAD, row(1795356199000, '13', 104), row(1795356200000, '14', 92), row(1795356201000, '15', 24), row(1795356202500, '16.5', 6)].join('\n');
+  const { snapshots, run } = snapshotsFromCsv({ totals: text });
+  assert.equal(snapshots.map((s) => s.intervalS), [1, 1, 1, 1.5], 'the first was 13 s');
+  assert.equal(snapshots.map((s) => s.elapsedS), [1, 2, 3, 4.5]);
+  assert.is(run.start, 1795356198000, 'one tick before the first row');
+  // A whole run's first tick is left as it is, a little long or not.
+  const whole = [TOTALS_HEAD, row(1795356187000, '1.2', 3), row(1795356188000, '2.2', 3), row(1795356189000, '3.2', 3)].join('\n');
+  assert.equal(snapshotsFromCsv({ totals: whole }).snapshots.map((s) => s.intervalS), [1.2, 1, 1]);
+});
+
+test('a tick pasted twice is refused, not summed twice; an idle closing tick sharing its time is kept', () => {
+  const lines = TOTALS.split('\r\n');
+  const doubled = [...lines.slice(0, 3), lines[2], ...lines.slice(3)].join('\r\n');
+  assert.is(refused(() => snapshotsFromCsv({ totals: doubled })),
+    'totals.csv line 4: repeats the tick of line 3 cell for cell (pasted twice?) — its counts would be summed twice');
+  const roomLines = ROOMS.split('\r\n');
+  const block = [...roomLines.slice(0, 3), ...roomLines.slice(1, 3), ...roomLines.slice(3)].join('\r\n');
+  assert.is(refused(() => snapshotsFromCsv({ rooms: block })),
+    'rooms.csv line 4: repeats the tick of line 2 cell for cell (pasted twice?) — its counts would be summed twice');
+  const idle = `${TOTALS_HEAD}\n${'2026-11-22 14:03:06.000,1795356186000,1,0,0,0,0,0,3,3,0,0,0,0,,,,,,,,\n'.repeat(2)}`;
+  assert.is(snapshotsFromCsv({ totals: idle }).snapshots.length, 2);
+});
+
+test('a column named twice in the header is refused: which one holds the figures?', () => {
+  const twice = TOTALS.split('\r\n').filter((l) => l !== '').map((l, i) => `${l},${i === 0 ? 'messages' : 0}`).join('\r\n');
+  assert.is(refused(() => snapshotsFromCsv({ totals: twice })),
+    "totals.csv line 1: the column 'messages' appears twice — which one holds the figures?");
+});
+
 test('either file alone: rooms gives totals summed from the rooms, totals gives no room lines', () => {
   const rooms = snapshotsFromCsv({ rooms: ROOMS }).snapshots;
   assert.equal(rooms.map((s) => [s.totals.messages, s.totals.mps, s.totals.members, s.totals.messagesTotal]), [[4, 4, 3, 4], [8, 5.333, 2, 12]]);
