@@ -72,15 +72,19 @@ export interface SpectrumPoint {
 
 /** The load generator's side of a run, as far as it is known. */
 export interface ReportLoadgen {
-  /** Where these figures come from: the loadgen's own summary, or only what reached the dashboard. */
-  source: 'summary' | 'last-report' | 'none';
+  /**
+   * Where these figures come from: the loadgen's own summary, only what reached the dashboard, or —
+   * an imported run without either — the per-tick `loadgen_*` columns of its totals.csv, summed.
+   */
+  source: 'summary' | 'last-report' | 'tick-columns' | 'none';
   /** Counts are as of the last report, not settled (no summary). */
   partial: boolean;
-  clients: { planned: number | null; peak: number; connects: number | null; reconnects: number | null };
+  /** `peak` null: not known (the CSV columns do not say). */
+  clients: { planned: number | null; peak: number | null; connects: number | null; reconnects: number | null };
   /** Delivery accounting, every class; null where the source does not say. */
   messages: {
     sent: number; pm: number | null; received: number; expected: number; lost: number; lossPercent: number;
-    duplicated: number; reordered: number; late: number | null; unexpected: number | null; ambiguous: number | null;
+    duplicated: number | null; reordered: number | null; late: number | null; unexpected: number | null; ambiguous: number | null;
   };
   errors: Record<string, number>;
   /** Generator health: can its latencies be trusted (never saturated)? */

@@ -37,7 +37,7 @@ export function buildRunReport(db: Db, runId: string, runFolder: string, now = n
     ending: summary?.ending ?? null,
     server: importedTotals(readRunTotals(reader, runId), run.status, json?.server),
     // An imported run has neither the reports nor the histograms: a server's summary.json still says them.
-    loadgen: summary?.loadgen ?? loadgenFromReports(snapshots) ?? server?.loadgen ?? null,
+    loadgen: summary?.loadgen ?? loadgenFromReports(snapshots) ?? server?.loadgen ?? loadgenFromTickColumns(reader, runId, run.ticks),
     latency: summary?.latency ? { ...summary.latency, source: 'loadgen-summary' } : storedLatency ?? (server?.latency ? { ...server.latency, source: 'server-summary' } : null),
     spectrum: stored && stored.corrected.totalCount > 0
       ? { corrected: percentileSpectrum(stored.corrected), uncorrected: percentileSpectrum(stored.uncorrected) }
@@ -93,6 +93,41 @@ function loadgenFromReports(snapshots: readonly Snapshot[]): ReportLoadgen | nul
     note: saturatedTicks === 0 ? `${last.size} generator(s) reported; none saturated`
       : `a generator was saturated in ${saturatedTicks} drawn tick(s): its latencies there are suspect`,
   });
+}
+
+/**
+ * An imported run with neither reports nor a summary.json still has, in each tick of its totals.csv,
+ * what the generators reported in it: sent, received and lost (`loadgen_*`). Summed over every tick
+ * (not the drawn ones), they are the run's counts as the ticks said them. What the columns do not
+ * hold stays unknown: duplicates, unexpected deliveries, clients, errors by kind. `expected` is taken
+ * as received + lost — exact when nothing was duplicated or unexpected, which the columns cannot say.
+ */
+function loadgenFromTickColumns(reader: RunReader, runId: string, ticks: number): ReportLoadgen | null {
+  let sent = 0;
+  let received = 0;
+  let lost = 0;
+  let reported = 0;
+  for (let after = 0; after < ticks; after += PAGE) {
+    for (const r of reader.totalsRows(runId, {}, after, PAGE)) {
+      if (r.loadgen === null) continue;
+      reported++;
+      sent += r.loadgen.sent;
+      received += r.loadgen.received;
+      lost += r.loadgen.lost;
+    }
+  }
+  if (reported === 0) return null;
+  const expected = received + lost;
+  return {
+    source: 'tick-columns', partial: true,
+    clients: { planned: null, peak: null, connects: null, reconnects: null },
+    messages: {
+      sent, pm: null, received, expected, lost, lossPercent: expected > 0 ? Math.round((1e5 * lost) / expected) / 1000 : 0,
+      duplicated: null, reordered: null, late: null, unexpected: null, ambiguous: null,
+    },
+    errors: {},
+    health: null,
+  };
 }
 
 /** One generator's running totals as of its last report (a tick's report, or a server summary's entry). */

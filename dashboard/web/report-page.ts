@@ -82,14 +82,15 @@ if (lg === null) {
 } else {
   const m = lg.messages;
   setText(byId('delivery-note'), lg.source === 'summary' ? "From the load generator's own summary (every delivery settled)."
+    : lg.source === 'tick-columns' ? "From the loadgen_sent, loadgen_received and loadgen_lost columns of the run's totals.csv, summed over its ticks (an imported run without a summary.json): expected is received + lost; what the columns do not hold is blank."
     : 'From the last report each load generator sent to the dashboard: counts as of then, loss not settled.');
   fillTable(table('delivery'), [
     ['sent', fig(m.sent, 'fig-sent')], ['of them PM', fig(m.pm, 'fig-pm')], ['received', fig(m.received, 'fig-received')],
     ['expected', fig(m.expected, 'fig-expected')], ['lost', fig(m.lost, 'fig-lost')], ['loss %', fig(m.lossPercent, 'fig-loss-percent')],
     ['late', fig(m.late, 'fig-late')], ['duplicated', fig(m.duplicated, 'fig-duplicated')], ['reordered', fig(m.reordered, 'fig-reordered')],
     ['unexpected', fig(m.unexpected, 'fig-unexpected')], ['ambiguous', fig(m.ambiguous, 'fig-ambiguous')],
-    ['clients', `${lg.clients.planned === null ? '' : `${num(lg.clients.planned)} planned, `}peak ${num(lg.clients.peak)}${lg.clients.connects === null ? '' : `, connects ${num(lg.clients.connects)}, reconnects ${num(lg.clients.reconnects)}`}`],
-    ['errors', Object.keys(lg.errors).length === 0 ? 'none' : reasons(lg.errors)],
+    ['clients', lg.clients.peak === null ? '—' : `${lg.clients.planned === null ? '' : `${num(lg.clients.planned)} planned, `}peak ${num(lg.clients.peak)}${lg.clients.connects === null ? '' : `, connects ${num(lg.clients.connects)}, reconnects ${num(lg.clients.reconnects)}`}`],
+    ['errors', lg.source === 'tick-columns' ? NOT_IN_CSV : Object.keys(lg.errors).length === 0 ? 'none' : reasons(lg.errors)],
   ]);
   const h = byId('health');
   setText(h, lg.health === null ? 'unknown (no summary)' : lg.health.note);

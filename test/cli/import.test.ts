@@ -148,15 +148,19 @@ test('a server run: its summary.json gives what the CSV files lack; without one,
   assert.equal([imp.latency?.source, imp.latency?.corrected.p99, imp.latency?.uncorrected.p99], ['server-summary', 6.9, 3.1]);
   assert.equal([imp.server.privateMessages, imp.server.errorsByReason, imp.server.disconnectsByReason, imp.server.notInCsv], [17, { bad_name: 3 }, { quit: 2 }, undefined]);
 
-  // No summary.json at all: the figures no CSV holds are unknown.
+  // No summary.json at all: the figures no CSV holds are unknown; the loadgen's counts are the
+  // totals.csv columns summed — 8 reports (every 5th of 40 ticks) of 50 sent and 100 received.
   const bare = path.join(tmp.dir, 'bare', runId);
   fs.cpSync(folder, bare, { recursive: true });
   fs.rmSync(path.join(bare, 'summary.json'));
   const store2 = path.join(tmp.dir, 'd');
   await cli(['import', bare, '--results-dir', store2]);
-  await cli(['report', runId, '--results-dir', store2]);
+  await cli(['report', runId, '--results-dir', store2, '--threshold', 'loss<0.1%']);
   const none = pageData<RunReportData>(path.join(store2, runId, 'report.html'));
-  assert.equal([none.server.notInCsv, none.loadgen, none.latency], [true, null, null]);
+  assert.equal([none.server.notInCsv, none.latency], [true, null]);
+  const m = none.loadgen?.messages;
+  assert.equal([none.loadgen?.source, m?.sent, m?.received, m?.expected, m?.lost, m?.lossPercent], ['tick-columns', 400, 800, 800, 0, 0]);
+  assert.equal([m?.duplicated, m?.unexpected, none.loadgen?.clients.peak], [null, null, null], 'not in the columns: unknown, not 0');
 });
 
 test('bad input is one line and exit 2', async () => {
