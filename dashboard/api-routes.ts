@@ -30,9 +30,11 @@ export function apiRoutes(options: ApiOptions): express.Router {
 
   router.get('/api/runs/:id/samples', (req, res) => {
     const run = findRun(reader, req.params.id);
-    const range = parseRange(req.query);
-    const { snapshots, truncated } = reader.samples(run.id, range, maxSamplesPerResponse);
-    const body: SamplesResponse = { type: 'samples', run, from: range.from ?? null, to: range.to ?? null, snapshots, truncated };
+    const { every: everyParam, ...rest } = req.query as Record<string, unknown>;
+    const range = parseRange(rest, 'from, to and every');
+    const every = parseEvery(everyParam);
+    const { snapshots, truncated } = reader.samples(run.id, range, maxSamplesPerResponse, every);
+    const body: SamplesResponse = { type: 'samples', run, from: range.from ?? null, to: range.to ?? null, every, snapshots, truncated };
     res.json(body);
   });
 
@@ -89,14 +91,23 @@ const RANGE_PARAMS = new Set(['from', 'to', 'token']);
  * `from`/`to`: epoch milliseconds (integers); either may be left out. Any other parameter is refused:
  * a typo (`?form=`) must not quietly answer with the whole run.
  */
-export function parseRange(query: Record<string, unknown>): TimeRange {
+export function parseRange(query: Record<string, unknown>, read = 'from and to'): TimeRange {
   for (const key of Object.keys(query)) {
-    if (!RANGE_PARAMS.has(key)) throw new HttpError(400, `unknown parameter ${JSON.stringify(key.slice(0, 40))}: only from and to are read`);
+    if (!RANGE_PARAMS.has(key)) throw new HttpError(400, `unknown parameter ${JSON.stringify(key.slice(0, 40))}: only ${read} are read`);
   }
   const from = parseTime(query.from, 'from');
   const to = parseTime(query.to, 'to');
   if (from !== null && to !== null && from > to) throw new HttpError(400, `from (${from}) is after to (${to})`);
   return { ...(from !== null && { from }), ...(to !== null && { to }) };
+}
+
+/** Thinning of `/samples`: a whole number of ticks, 1 (every tick) unless given. */
+function parseEvery(v: unknown): number {
+  if (v === undefined || v === '') return 1;
+  if (typeof v !== 'string' || !/^\d{1,7}$/.test(v) || Number(v) < 1) {
+    throw new HttpError(400, `every must be a whole number of ticks from 1 to 9999999, got ${JSON.stringify(v).slice(0, 40)}`);
+  }
+  return Number(v);
 }
 
 function parseTime(v: unknown, name: string): number | null {

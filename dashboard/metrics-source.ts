@@ -15,8 +15,8 @@ export function metricsRunSource(reader: RunReader, currentRunId: () => string |
       return run && wire(run);
     },
     currentRunId,
-    samples(id, range, limit) {
-      const snapshots = reader.snapshots(id, range, 0, limit + 1);
+    samples(id, range, limit, every = 1) {
+      const snapshots = reader.snapshots(id, range, 0, limit + 1, every);
       const truncated = snapshots.length > limit;
       if (truncated) snapshots.length = limit;
       return { snapshots, truncated };

@@ -16,7 +16,8 @@ export interface RunSource {
   /** The run this process is recording, if any. */
   currentRunId(): string | null;
   /** At most `limit` ticks of `range`, oldest first; `truncated` when more remain. */
-  samples(id: string, range: TimeRange, limit: number): { snapshots: Snapshot[]; truncated: boolean };
+  /** `every` > 1: only ticks 1, 1 + every, … and the run's last (a long run thinned for one replay). */
+  samples(id: string, range: TimeRange, limit: number, every?: number): { snapshots: Snapshot[]; truncated: boolean };
   /** Streams `rooms.csv` or `totals.csv` (DESIGN §11 columns) of the run or range to `out`, then ends it. */
   writeCsv(id: string, kind: 'rooms' | 'totals', range: TimeRange, out: Writable): Promise<void>;
 }

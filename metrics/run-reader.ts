@@ -61,24 +61,26 @@ export class RunReader {
    * Room rows of the ticks after `afterTick`, `ticks` ticks at most (ticks are numbered 1, 2, … in a
    * run, so pages never split a tick), in tick order, each tick busiest first and `_other` last.
    */
-  roomRows(runId: string, range: TimeRange = {}, afterTick = 0, ticks = 1000): RoomSampleRow[] {
+  roomRows(runId: string, range: TimeRange = {}, afterTick = 0, ticks = 1000, stride?: TickStride): RoomSampleRow[] {
+    const [only, args] = strideSql(stride);
     return this.#db.prepare(`SELECT tick, time, elapsed_s AS elapsedS, room, messages, messages_total AS messagesTotal,
         mps, mps_avg AS mpsAvg, joins, leaves, joins_total AS joinsTotal, leaves_total AS leavesTotal, members
-      FROM room_samples WHERE run_id = ? AND tick > ? AND tick <= ? AND time >= ? AND time <= ?
+      FROM room_samples WHERE run_id = ? AND tick > ? AND tick <= ? AND time >= ? AND time <= ?${only}
       ORDER BY tick, room = '_other', mps DESC, members DESC, room`)
-      .all(runId, afterTick, afterTick + ticks, ...bounds(range)) as RoomSampleRow[];
+      .all(runId, afterTick, afterTick + ticks, ...bounds(range), ...args) as RoomSampleRow[];
   }
 
   /** Totals rows of the ticks after `afterTick`, `ticks` ticks at most, in tick order. */
-  totalsRows(runId: string, range: TimeRange = {}, afterTick = 0, ticks = 1000): StoredTotalsRow[] {
+  totalsRows(runId: string, range: TimeRange = {}, afterTick = 0, ticks = 1000, stride?: TickStride): StoredTotalsRow[] {
+    const [only, args] = strideSql(stride);
     const rows = this.#db.prepare(`SELECT tick, time, elapsed_s AS elapsedS, interval_s AS intervalS, messages, mps,
         mps_avg AS mpsAvg, joins, leaves, members, messages_total AS messagesTotal, private_messages AS privateMessages,
         private_messages_total AS privateMessagesTotal, deliveries, deliveries_total AS deliveriesTotal, connections,
         connections_total AS connectionsTotal, bytes_in AS bytesIn, bytes_out AS bytesOut, bytes_in_total AS bytesInTotal,
         bytes_out_total AS bytesOutTotal, errors, errors_total AS errorsTotal, errors_by_reason AS errorsByReason,
         disconnects_by_reason AS disconnectsByReason, loadgen_summary AS loadgen, loadgen AS reports
-      FROM totals_samples WHERE run_id = ? AND tick > ? AND tick <= ? AND time >= ? AND time <= ? ORDER BY tick`)
-      .all(runId, afterTick, afterTick + ticks, ...bounds(range)) as Record<keyof StoredTotalsRow, unknown>[];
+      FROM totals_samples WHERE run_id = ? AND tick > ? AND tick <= ? AND time >= ? AND time <= ?${only} ORDER BY tick`)
+      .all(runId, afterTick, afterTick + ticks, ...bounds(range), ...args) as Record<keyof StoredTotalsRow, unknown>[];
     return rows.map((r) => ({
       ...(r as unknown as StoredTotalsRow),
       errorsByReason: json(r.errorsByReason, {}),
@@ -90,17 +92,21 @@ export class RunReader {
 
   /**
    * Snapshots rebuilt from the stored rows, for charts and replay. `loadgen` holds the reports of the
-   * generators that reported in that tick.
+   * generators that reported in that tick. `every` > 1 thins them: ticks 1, 1 + every, 1 + 2 × every, …
+   * and the run's last, at most `limit` of those (a whole long run in one replay, each tick's running
+   * totals still exact).
    */
-  snapshots(runId: string, range: TimeRange = {}, afterTick = 0, limit = 3600): Snapshot[] {
+  snapshots(runId: string, range: TimeRange = {}, afterTick = 0, limit = 3600, every = 1): Snapshot[] {
     const start = this.firstTick(runId, range, afterTick);
     if (start === undefined) return [];
-    const totals = this.totalsRows(runId, range, start - 1, limit);
+    const stride = every > 1 ? { every, last: this.getRun(runId)?.ticks ?? 0 } : undefined;
+    // The span holds at most `limit` kept ticks beside the last.
+    const totals = this.totalsRows(runId, range, start - 1, limit * every, stride).slice(0, limit);
     const first = totals[0];
     const last = totals[totals.length - 1];
     if (first === undefined || last === undefined) return [];
     const byTick = new Map<number, RoomSample[]>();
-    for (const { tick, time: _t, elapsedS: _e, ...room } of this.roomRows(runId, range, first.tick - 1, last.tick - first.tick + 1)) {
+    for (const { tick, time: _t, elapsedS: _e, ...room } of this.roomRows(runId, range, first.tick - 1, last.tick - first.tick + 1, stride)) {
       let list = byTick.get(tick);
       if (list === undefined) byTick.set(tick, (list = []));
       list.push(room);
@@ -123,6 +129,16 @@ export class RunReader {
       GROUP BY room ORDER BY room = '_other', m DESC, room`).all(runId, ...bounds(range)) as { room: string }[];
     return rows.map((r) => r.room);
   }
+}
+
+/** Which ticks a thinned read keeps: every `every`-th from the first, and the run's `last`. */
+export interface TickStride {
+  every: number;
+  last: number;
+}
+
+function strideSql(stride: TickStride | undefined): [string, number[]] {
+  return stride === undefined || stride.every <= 1 ? ['', []] : [' AND ((tick - 1) % ? = 0 OR tick = ?)', [stride.every, stride.last]];
 }
 
 function bounds(range: TimeRange): [number, number] {

@@ -85,6 +85,8 @@ export interface SamplesResponse {
   run: RunInfo;
   from: number | null;
   to: number | null;
+  /** 1, or the `every` asked for: only ticks 1, 1 + every, 1 + 2 × every, … and the run's last are here. */
+  every: number;
   snapshots: Snapshot[];
   /** True when the range held more than the server returns at once; ask again from the last time. */
   truncated: boolean;

@@ -97,7 +97,9 @@ function showReplay(st: ReplayState): void {
   liveBtn.disabled = !active;
   setText(playBtn, st.playing ? 'Pause' : 'Play');
   if (document.activeElement !== seek) seek.value = String(st.durationMs > 0 ? Math.round((st.positionMs / st.durationMs) * 1000) : 0);
-  setText(byId('replay-pos'), active ? `${formatMinSec(st.positionMs / 1000)} / ${formatMinSec(st.durationMs / 1000)}${st.ended ? ' (end)' : ''}` : '');
+  // A long run is replayed thinned (whole, every n-th tick): said, so no one reads it as every tick.
+  const thin = st.every > 1 ? ` · every ${st.every}th of ${st.runTicks.toLocaleString('en-US')} ticks` : '';
+  setText(byId('replay-pos'), active ? `${formatMinSec(st.positionMs / 1000)} / ${formatMinSec(st.durationMs / 1000)}${st.ended ? ' (end)' : ''}${thin}` : '');
 }
 
 function backToLive(): void {

@@ -1,6 +1,6 @@
 import type { Snapshot } from '../../protocol/snapshot.js';
 import type { RunInfo } from '../../protocol/dashboard-frames.js';
-import { loadRunSamples } from './run-samples.js';
+import { loadRunSamples, thinned } from './run-samples.js';
 
 export interface ReplayState {
   runId: string | null;
@@ -12,6 +12,10 @@ export interface ReplayState {
   /** Ticks drawn so far / ticks loaded. */
   fed: number;
   total: number;
+  /** 1, or n when a run longer than `maxTicks` was loaded as every n-th tick (and its last). */
+  every: number;
+  /** The run's own tick count (more than `total` when thinned). */
+  runTicks: number;
   speed: number;
 }
 
@@ -20,7 +24,7 @@ export interface ReplayOptions {
   onReset: (snapshots: readonly Snapshot[]) => void;
   onTick: (snapshot: Snapshot) => void;
   onState: (state: ReplayState) => void;
-  /** Most ticks loaded for one replay. @default 40000 */
+  /** Most ticks loaded for one replay; a longer run is thinned to every n-th tick. @default 40000 */
   maxTicks?: number;
   /** Playback timer period. @default 100 */
   stepMs?: number;
@@ -39,6 +43,8 @@ export class Replay {
   #run: RunInfo | null = null;
   #source: ReplaySource = 'store';
   #snaps: Snapshot[] = [];
+  #every = 1;
+  #runTicks = 0;
   #fed = 0;
   #position = 0;
   #speed = 10;
@@ -59,20 +65,23 @@ export class Replay {
 
   async load(runId: string): Promise<void> {
     this.pause();
-    const { run, snapshots } = await loadRunSamples(runId, this.#opts.maxTicks);
-    this.#show(run, snapshots, 'store');
+    const { run, snapshots, every } = await loadRunSamples(runId, this.#opts.maxTicks);
+    this.#show(run, snapshots, 'store', every, run.ticks);
   }
 
-  /** Replays ticks held in memory (oldest first), at most `maxTicks` of them, as a loaded run is replayed. */
+  /** Replays ticks held in memory (oldest first), thinned as a loaded run is beyond `maxTicks`. */
   loadSnapshots(run: RunInfo, snapshots: readonly Snapshot[]): void {
     this.pause();
-    this.#show(run, snapshots.slice(0, this.#opts.maxTicks), 'file');
+    const every = Math.max(1, Math.ceil(snapshots.length / this.#opts.maxTicks));
+    this.#show(run, thinned(snapshots, every), 'file', every, snapshots.length);
   }
 
-  #show(run: RunInfo, snapshots: Snapshot[], source: ReplaySource): void {
+  #show(run: RunInfo, snapshots: Snapshot[], source: ReplaySource, every: number, runTicks: number): void {
     this.#run = run;
     this.#snaps = snapshots;
     this.#source = source;
+    this.#every = every;
+    this.#runTicks = runTicks;
     // Drawn whole at once, positioned at its end: a picked run is never a blank page waiting for Play
     // (Play starts it over from its first tick).
     this.seek(1);
@@ -135,6 +144,8 @@ export class Replay {
       ended: this.#run !== null && this.#fed === this.#snaps.length && this.#position >= duration,
       fed: this.#fed,
       total: this.#snaps.length,
+      every: this.#every,
+      runTicks: this.#runTicks,
       speed: this.#speed,
     };
   }

@@ -70,6 +70,21 @@ s('/samples pages through a run and honours from/to', async () => {
   assert.equal([range.body.from, range.body.to], [from, to]);
 });
 
+s('/samples?every=N thins a long run for one replay: ticks 1, 1+N, 1+2N, … and the last, paged as before', async () => {
+  const id = encodeURIComponent(ctx.runId);
+  const seven = await json<SamplesResponse>(`/api/runs/${id}/samples?every=7`);
+  assert.equal(seven.body.snapshots.map((x) => x.tick), [1, 8, 15, 22, 29, 30]);
+  assert.equal([seven.body.every, seven.body.truncated], [7, false]);
+  assert.ok(seven.body.snapshots.every((x) => x.rooms.length === 3), 'each kept tick with its rooms');
+  // 16 kept ticks, 12 a page: the second page goes on from the last time, still thinned.
+  const two = await json<SamplesResponse>(`/api/runs/${id}/samples?every=2`);
+  assert.equal(two.body.snapshots.map((x) => x.tick), [1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23]);
+  assert.is(two.body.truncated, true);
+  const next = await json<SamplesResponse>(`/api/runs/${id}/samples?every=2&from=${(two.body.snapshots.at(-1)?.time ?? 0) + 1}`);
+  assert.equal(next.body.snapshots.map((x) => x.tick), [25, 27, 29, 30]);
+  assert.equal((await json<SamplesResponse>(`/api/runs/${id}/samples?from=${T0 + 5000}&to=${T0 + 8000}`)).body.every, 1);
+});
+
 s('bad parameters are 400 and unknown runs 404, as JSON without a stack trace', async () => {
   const id = encodeURIComponent(ctx.runId);
   for (const [path, status, re] of [
@@ -79,7 +94,11 @@ s('bad parameters are 400 and unknown runs 404, as JSON without a stack trace', 
     [`/api/runs/${id}/samples?from=1&from=2`, 400, /from must be/],
     [`/api/runs/${id}/rooms.csv?from=1e5`, 400, /from must be/],
     [`/api/runs/${id}/rooms.csv?form=1`, 400, /unknown parameter "form": only from and to are read/],
-    [`/api/runs/${id}/samples?from[a]=1`, 400, /unknown parameter "from\[a\]": only from and to are read/],
+    [`/api/runs/${id}/samples?from[a]=1`, 400, /unknown parameter "from\[a\]": only from, to and every are read/],
+    [`/api/runs/${id}/samples?every=0`, 400, /every must be a whole number of ticks from 1 to 9999999, got "0"/],
+    [`/api/runs/${id}/samples?every=2.5`, 400, /every must be a whole number of ticks/],
+    [`/api/runs/${id}/samples?every=3&every=4`, 400, /every must be a whole number of ticks/],
+    [`/api/runs/${id}/totals.csv?every=2`, 400, /unknown parameter "every": only from and to are read/],
     ['/api/runs/%ff/samples', 400, /not valid percent-encoded UTF-8/],
     ['/api/runs/a%/totals.csv', 400, /not valid percent-encoded UTF-8/],
     ['/api/runs/nope/samples', 404, /no run with id "nope"/],
