@@ -6,6 +6,11 @@ import type { Flushable, WriteCoalescer } from './write-coalescer.js';
  * transport as one batch by the write coalescer, with unsent output bounded by `maxQueue` (a reader
  * too slow to take it is cut off as a slow consumer). A transport supplies the three hooks below.
  */
+/** The most unsent output one connection may hold, in units of `maxQueue` (see `#tooSlow`). */
+const BURST_QUEUES = 4;
+/** How long unsent output may stay over `maxQueue` before the reader is cut off as too slow. */
+const SLOW_AFTER_MS = 1000;
+
 export abstract class QueuedConnection implements Connection, Flushable {
   abstract readonly transport: string;
   abstract readonly remote: string;
@@ -26,6 +31,8 @@ export abstract class QueuedConnection implements Connection, Flushable {
   /** Cut off as a slow consumer: what is queued after that (the farewell) is written whatever the backlog. */
   #overrun = false;
   #cause: CloseCause = 'closed';
+  /** Since when (epoch ms) the unsent output has been over `maxQueue`; 0 while it is not. */
+  #overSince = 0;
   readonly #coalescer: WriteCoalescer;
   readonly #maxQueue: number;
 
@@ -148,16 +155,37 @@ export abstract class QueuedConnection implements Connection, Flushable {
     const bytes = this.#queued;
     this.#chunks = [];
     this.#queued = 0;
-    if (!this.#overrun && bytes + this.transportBacklog() > this.#maxQueue) {
+    if (!this.#overrun && this.#tooSlow(bytes)) {
       // This turn's output is dropped; the core answers with a farewell line and ends the connection,
-      // so the reader learns why after what the transport already holds (≤ maxQueue), and the server
-      // cuts it off for good if it has not taken that within the quit linger.
+      // so the reader learns why after what the transport already holds, and the server cuts it off
+      // for good if it has not taken that within the quit linger.
       this.#cause = 'slow_consumer';
       this.#overrun = true;
       this.overrun();
       return;
     }
     this.writeBatch(chunks, bytes);
+  }
+
+  /**
+   * Whether a reader about to be handed `bytes` more is too slow to keep (DESIGN §8: unsent output
+   * over --max-queue). Not the size of one turn: a burst of long lines within every limit made a turn
+   * of ~1.4 MB for each member of a room, and every reader — the fastest too — was cut off before any
+   * of it was written. A reader is too slow when its unsent output has stayed over `maxQueue` for
+   * SLOW_AFTER_MS (one that reads drains a burst in milliseconds), or would pass BURST_QUEUES ×
+   * `maxQueue` now — the bound on what one connection can hold, whatever it reads.
+   */
+  #tooSlow(bytes: number): boolean {
+    const backlog = this.transportBacklog();
+    if (backlog + bytes > this.#maxQueue * BURST_QUEUES) return true;
+    if (backlog <= this.#maxQueue) {
+      this.#overSince = 0;
+      return false;
+    }
+    // Only here, over the limit: no clock read on the fan-out path of a reader that keeps up.
+    const now = Date.now();
+    if (this.#overSince === 0) this.#overSince = now;
+    return now - this.#overSince > SLOW_AFTER_MS;
   }
 
   end(): void {

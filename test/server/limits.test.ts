@@ -132,6 +132,23 @@ slow('a reader that stops reading is cut off with a reason; the others keep goin
   await other.ask('/users', '* users in #main (1): other');
 });
 
+const burst = limited('a burst to fast readers', { maxRate: 0, maxQueue: 64 * 1024 });
+
+burst('a burst of long lines within every limit reaches every reader that keeps reading; nobody is cut off', async () => {
+  // Each sender's one write is 40 lines of ~1.8 KB: a turn of up to ~144 KB for every member, over
+  // twice --max-queue (64 KiB here), which the readers — all reading — take at once.
+  const readers = [await login('r1'), await login('r2'), await login('r3')];
+  const senders = [await login('s1'), await login('s2')];
+  for (const r of readers) await r.ask('/users', '* users in #main (5): r1, r2, r3, s1, s2');
+  const text = 'y'.repeat(1800);
+  for (const [k, s] of senders.entries()) s.socket.write(Array.from({ length: 40 }, (_, i) => `${k}.${i} ${text}\n`).join(''));
+  for (const r of readers) {
+    for (const [k, nick] of ['s1', 's2'].entries()) await r.waitFor(`[main] ${nick}: ${k}.39 ${text}`, 5000);
+    assert.is(r.lines.filter((l) => l.startsWith('[main] s')).length, 80);
+  }
+  assert.equal(reasons.filter((x) => x.includes('slow')), []);
+});
+
 const announce = limited('announce limit', { announceLimit: 2 });
 
 announce('joins are announced to everyone only while a room is small; the joiner is always told', async () => {
@@ -191,5 +208,6 @@ lines.run();
 announce.run();
 rate.run();
 tcpSlow.run();
+burst.run();
 rooms.run();
 slow.run();
