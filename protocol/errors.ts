@@ -37,6 +37,9 @@ export const errorText = {
   inNoRoom: () => 'you are in no room',
   roomLimit: (perUser: number) => `room limit reached: at most ${perUser} rooms per user`,
   serverRoomLimit: (rooms: number) => `server room limit reached: at most ${rooms} rooms`,
+  /** `limit`: the room limit's own text (above), so the line keeps that limit's kind. */
+  notRestored: (limit: string, rooms: readonly string[]) =>
+    `${limit}; not restored on your return: ${rooms.map((r) => `#${r}`).join(', ')} (join them again when there is room)`,
   notLoggedIn: () => 'choose a nickname first with /nick NAME',
   usage: (usage: string) => `usage: ${usage}`,
   /** `usage`: `/join ROOM`; `takes`: what it takes, in words. */

@@ -1,4 +1,4 @@
-import { errorText } from '../protocol/index.js';
+import { errorText, type ErrorKind } from '../protocol/index.js';
 import type { ClusterLink } from './cluster-link.js';
 import type { ChatEvents } from './events.js';
 import type { FanOut } from './fan-out.js';
@@ -71,6 +71,14 @@ export class Membership {
     }
     this.enter(session, name, true);
     this.track(session);
+  }
+
+  /** Why `enter` would refuse `name` to `session`: the limit it hits, as a `!` line's kind and text. */
+  refusal(session: Session, name: string): [ErrorKind, string] {
+    const { maxRoomsPerUser, maxRooms } = this.#options;
+    if (session.rooms.length >= maxRoomsPerUser) return ['room_limit', errorText.roomLimit(maxRoomsPerUser)];
+    if (!this.#rooms.get(name) && this.#rooms.size >= maxRooms) return ['server_room_limit', errorText.serverRoomLimit(maxRooms)];
+    return ['bad_name', errorText.badRoom(name, checkName(name, ROOM_MAX) ?? 'refused')];
   }
 
   /** Adds the session to a room (no limit checks beyond the server's room cap) and announces it. */

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { errorText, YOU } from '../protocol/index.js';
+import { errorText, YOU, type ErrorKind } from '../protocol/index.js';
 import type { ClusterLink } from './cluster-link.js';
 import type { ChatEvents } from './events.js';
 import type { FanOut } from './fan-out.js';
@@ -135,10 +135,17 @@ export class Nicknames {
     const { out, membership } = this.#deps;
     this.#hold(session, nick, skeleton);
     const restored: Room<Session>[] = [];
+    /** Remembered rooms a limit kept out (the server's room cap, filled meanwhile), and why the first was. */
+    const refused: string[] = [];
+    let why: [ErrorKind, string] | undefined;
     if (remembered !== undefined) {
       for (const name of remembered.rooms) {
         const room = membership.enter(session, name, false);
         if (room) restored.push(room);
+        else {
+          why ??= membership.refusal(session, name);
+          refused.push(name);
+        }
       }
       const active = restored.find((r) => r.name.toLowerCase() === remembered.active.toLowerCase());
       if (active) session.active = active;
@@ -150,6 +157,8 @@ export class Nicknames {
       const rooms = restored.map((r) => r.name);
       out.send(session, lines.system({ kind: 'welcomeBack', nick, rooms, active: session.active?.name as string }));
     }
+    // Said, not left out of the welcome line unexplained.
+    if (why !== undefined) out.fail(session, why[0], errorText.notRestored(why[1], refused));
     membership.track(session);
     this.#deps.events.emit('login', { connId: session.id, nick, restoredRooms: restored.length });
   }

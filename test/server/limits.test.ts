@@ -113,6 +113,27 @@ rooms('rooms per user and rooms in all are bounded with an error naming the limi
   assert.is(await b.ask('/join bad/name', /^!/), "! invalid room name 'bad/name': use only letters, digits, _ - .");
 });
 
+const restore = limited('rooms restored at the room limit', { maxRooms: 4 });
+
+restore('rooms a limit keeps out on return are named in one line, not left out of the welcome unexplained', async () => {
+  const a = await login('lim');
+  await a.ask('/join s1', '* lim joined #s1');
+  await a.ask('/join s2', '* lim joined #s2');
+  a.send('/quit');
+  await a.waitClosed();
+  // Its rooms are gone with it (nobody else was in them); another user fills the server to 4 rooms.
+  const b = await login('other');
+  await b.ask('/join t1', '* other joined #t1');
+  await b.ask('/join t2', '* other joined #t2');
+  await b.ask('/join t3', '* other joined #t3');
+  const again = await login('lim');
+  await again.waitFor(/^! server room limit reached/);
+  assert.ok(again.lines.includes('* Welcome back, lim. Rooms restored: #main; active room: #main'), again.lines.join(' | '));
+  assert.ok(again.lines.includes('! server room limit reached: at most 4 rooms; not restored on your return: #s1, #s2 (join them again when there is room)'),
+    again.lines.join(' | '));
+  assert.ok(reasons.includes('server_room_limit'));
+});
+
 const slow = limited('slow reader', { maxRate: 0, maxQueue: 64 * 1024 });
 
 slow('a reader that stops reading is cut off with a reason; the others keep going', async () => {
@@ -209,5 +230,6 @@ announce.run();
 rate.run();
 tcpSlow.run();
 burst.run();
+restore.run();
 rooms.run();
 slow.run();
