@@ -79,7 +79,8 @@ export class TerminalUi {
   }
 
   #wipeSubmitted(line: string): void {
-    const cols = this.#out.columns ?? 80;
+    // A pty without a window size reports 0 columns (the line read as Infinity rows up): take 80 then.
+    const cols = this.#out.columns !== undefined && this.#out.columns > 0 ? this.#out.columns : 80;
     const width = this.#rl.getPrompt().length + line.length;
     const rows = Math.max(1, Math.ceil(width / cols));
     readline.moveCursor(this.#out, 0, -rows);

@@ -3,6 +3,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { backoffDelay, colorEnabled, nickColor, NICK_PALETTE, SessionState, showControls, styleLine } from '../../client/index.js';
 import { startTestServer, type TestServer } from '../helpers/chat-server.js';
+import { PassThrough } from 'node:stream';
+import { TerminalUi } from '../../client/terminal-ui.js';
 import { BIN } from '../helpers/cli.js';
 import { LineClient } from '../helpers/line-client.js';
 
@@ -141,6 +143,23 @@ test('control characters from a server are shown, never obeyed: control pictures
   const s = new SessionState();
   s.update('* Welcome, ann. You are in #x\x1b]0;t\x07. Type /help for the commands.');
   assert.is(s.prompt(), '#x\u241b]0;t\u2407> ', 'the prompt shows a room name from the server, never obeys it');
+});
+
+test('a terminal that reports 0 columns (a pty with no window size): the typed line is wiped one row up, not Infinity rows', async () => {
+  const input = new PassThrough();
+  const written: string[] = [];
+  const output = Object.assign(new PassThrough(), { isTTY: true, columns: 0 });
+  output.on('data', (d: Buffer) => written.push(d.toString('utf8')));
+  const ui = new TerminalUi({ input, output, prompt: '#main> ' });
+  const lines: string[] = [];
+  ui.onLine((l) => lines.push(l));
+  input.write('/join dev\r');
+  await new Promise((r) => setTimeout(r, 20));
+  ui.close();
+  const out = written.join('');
+  assert.equal(lines, ['/join dev']);
+  assert.not.match(out, /Infinity|NaN/);
+  assert.ok(out.includes('\x1b[1A'), `moved one row up: ${JSON.stringify(out)}`);
 });
 
 test.run();
