@@ -1,9 +1,9 @@
-import { defaultLoadOptions, formatSummary, LoadOptionsError, nothingMeasured, percentileSpectrum, prepareRunFolder, RunFolderError, tickPoint, writeRunFolder, parseScenario, splitTargetSpec, runLoad, ScenarioError, type LoadOptions, type LoadSummary, type ReportData } from '../loadgen/index.js';
+import { defaultLoadOptions, formatSummary, LoadOptionsError, nothingMeasured, percentileSpectrum, prepareRunFolder, RunFolderError, tickPoint, writeRunFolder, splitTargetSpec, runLoad, type LoadOptions, type LoadSummary, type ReportData } from '../loadgen/index.js';
 import { Progress } from '../loadgen/progress.js';
 import { parseFlags, UsageError } from './flags.js';
 import { loadgenFlags, loadOptionsUsage } from './loadgen-flags.js';
 import { abortOnSignals, STOPPED_EARLY_EXIT } from './abort-on-signals.js';
-import { readFlagFile, readSpecFile } from './flag-files.js';
+import { readFlagFile, readSpecFile, scenarioOptions } from './flag-files.js';
 import type { Command } from './command.js';
 import { parseCommandFlags } from './parse-command-flags.js';
 
@@ -107,18 +107,7 @@ function toOptions(f: Flags, durationGiven = false): Partial<LoadOptions> {
     o.tlsCa = readFlagFile('--tls-ca', caFile);
     if (!o.tlsCa.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`--tls-ca: '${caFile}' is not a PEM certificate`);
   }
-  if (file) {
-    const text = readFlagFile('--scenario', file);
-    try {
-      o.scenario = parseScenario(text, { clients: f.clients, rate: f.rate }, file);
-      o.duration = o.scenario.phases.reduce((a, p) => a + p.duration, 0);
-      // The phases are the schedule: a --duration beside them was ignored without a word.
-      if (durationGiven) throw new UsageError(`--duration: with --scenario the phases set the run's length (${o.duration / 1000} s); leave --duration out`);
-    } catch (err) {
-      if (err instanceof ScenarioError) throw new UsageError(`--scenario ${err.message}`);
-      throw err;
-    }
-  }
+  if (file) Object.assign(o, scenarioOptions(file, f, durationGiven));
   return o;
 }
 

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeCsvFile } from '../metrics/index.js';
-import { CSV_COLUMNS, csvRecord, type CompareRow } from './compare-rows.js';
+import { CSV_COLUMNS, csvRecord, thresholdLine, type CompareRow } from './compare-rows.js';
 import { readChartJs } from '../loadgen/index.js';
 import { renderCompareHtml } from './compare-html.js';
 import { ACTION_NAMES, type CompareResult } from './run-compare.js';
@@ -63,6 +63,13 @@ export function compareMarkdown(r: CompareResult): string {
   if (bad.length > 0) {
     lines.push('', 'Runs not comparable:');
     for (const x of bad) lines.push(`- \`${cell(x.target)}\` repeat ${x.repeat}: ${x.status} — ${cell(x.why)}`);
+  }
+  const judged = r.rows.filter((x) => x.thresholds.length > 0);
+  if (judged.length > 0) {
+    lines.push('', `Thresholds (${r.thresholdsFailed ? '**failed**' : 'all held'}):`);
+    for (const x of judged) {
+      lines.push(`- \`${cell(x.target)}\` repeat ${x.repeat}: ${x.thresholds.map((t) => `${t.ok ? 'ok' : '**FAIL**'} ${cell(thresholdLine(t))}`).join('; ')}`);
+    }
   }
   const errs = r.rows.filter((x) => (x.errors ?? 0) > 0);
   if (errs.length > 0) {

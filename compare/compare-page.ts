@@ -15,7 +15,7 @@ const COLUMNS: [string, string][] = [
   ['target', 'target'], ['protocol', 'protocol'], ['repeat', 'repeat'], ['deliveries/s', 'deliveriesPerS'], ['sent', 'sent'], ['unsent', 'unsent'],
   ['received', 'received'], ['expected', 'expected'], ['lost', 'lost'], ['unexpected', 'unexpected'], ['ambiguous', 'ambiguous'],
   ['p50', 'p50Ms'], ['p99', 'p99Ms'], ['p99.9', 'p999Ms'], ['p50 unc.', 'p50UncorrectedMs'], ['p99 unc.', 'p99UncorrectedMs'],
-  ['p99.9 unc.', 'p999UncorrectedMs'], ['run', 'status'],
+  ['p99.9 unc.', 'p999UncorrectedMs'], ['run', 'status'], ['thresholds', 'verdict'],
 ];
 
 export const COMPARE_PAGE_SCRIPT = `
@@ -57,12 +57,19 @@ ${SPECTRUM_AXIS_SCRIPT}
   COLUMNS.forEach(function (c) { head.appendChild(el('th', c[0])); });
   table.appendChild(head);
   data.rows.forEach(function (r, i) {
+    // The --threshold verdicts in one cell: 'held', or the failed ones; empty when none was asked.
+    var failed = r.thresholds.filter(function (t) { return !t.ok; });
+    r.verdict = r.thresholds.length === 0 ? '' : failed.length === 0 ? 'held' : 'FAIL ' + failed.map(function (t) { return t.expr; }).join(', ');
     var tr = el('tr');
     COLUMNS.forEach(function (c, j) {
       var v = r[c[1]];
       // null: not measured (no delivery behind a latency, or a run that could not happen).
       var td = el(j === 0 ? 'th' : 'td', v === null ? '–' : v, typeof v === 'number' || v === null ? 'n' : undefined);
       td.id = 'r' + i + '-' + c[1];
+      if (c[1] === 'verdict' && r.thresholds.length > 0) {
+        td.className = failed.length === 0 ? 'ok' : 'fail';
+        td.title = r.thresholds.map(function (t) { return (t.ok ? 'ok ' : 'FAIL ') + t.expr + ' ' + (t.value === null ? 'nothing measured' : t.value + (t.unit === 'count' ? '' : ' ' + t.unit)); }).join('; ');
+      }
       tr.appendChild(td);
     });
     if (r.status !== 'ok') tr.title = r.status + ': ' + r.why;

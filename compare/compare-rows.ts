@@ -2,7 +2,7 @@
  * One row per target (and per repeat) of a comparison, made from the loadgen summary of its run, and
  * the ratio of each figure to the first target's row of the same repeat (DESIGN §11).
  */
-import { nothingMeasured, type LoadSummary } from '../loadgen/index.js';
+import { nothingMeasured, thresholdValue, type LoadSummary, type ThresholdResult } from '../loadgen/index.js';
 
 export interface CompareTarget {
   /** As given: `inspircd` in `--target inspircd=irc://127.0.0.1:6667`. */
@@ -70,6 +70,8 @@ export interface CompareRow extends CompareFigures {
   /** What went wrong ('' when `ok`). */
   why: string;
   errorKinds: Record<string, number>;
+  /** `--threshold` verdicts of this run, as the loadgen judged them (empty: none asked, or it could not run). */
+  thresholds: ThresholdResult[];
   /** figure ÷ the first target's figure in the same repeat (null when that is 0). */
   ratios: Record<keyof CompareFigures, number | null>;
 }
@@ -108,7 +110,7 @@ export function rowOf(t: CompareTarget, repeat: number, s: LoadSummary): Compare
     : '';
   return {
     target: t.name, url: t.url, protocol: t.protocol, repeat, rate: s.config.rate, clients: s.clients.planned, durationS: s.durationS,
-    trustworthy: s.health.trustworthy, status, why, errorKinds: { ...s.errors }, ...f, ratios: NO_RATIOS(),
+    trustworthy: s.health.trustworthy, status, why, errorKinds: { ...s.errors }, thresholds: s.thresholds, ...f, ratios: NO_RATIOS(),
   };
 }
 
@@ -117,7 +119,7 @@ export function failedRow(t: CompareTarget, repeat: number, rate: number, client
   const f = Object.fromEntries(FIGURES.map((k) => [k, null])) as unknown as CompareFigures;
   return {
     target: t.name, url: t.url, protocol: t.protocol, repeat, rate, clients, durationS: 0,
-    trustworthy: null, status: 'failed', why, errorKinds: {}, ...f, ratios: NO_RATIOS(),
+    trustworthy: null, status: 'failed', why, errorKinds: {}, thresholds: [], ...f, ratios: NO_RATIOS(),
   };
 }
 
@@ -136,7 +138,7 @@ export function addRatios(rows: CompareRow[], firstTarget: string): void {
 /** CSV columns: identity and how the run went, every figure (empty: not measured), then `<figure>_ratio` for each. */
 export const CSV_COLUMNS: readonly string[] = [
   'target', 'url', 'protocol', 'repeat', 'rate', 'clients', 'duration_s', 'trustworthy', 'status', 'why',
-  ...FIGURES.map(snake), ...FIGURES.map((k) => `${snake(k)}_ratio`), 'error_kinds',
+  ...FIGURES.map(snake), ...FIGURES.map((k) => `${snake(k)}_ratio`), 'error_kinds', 'thresholds',
 ];
 
 export function csvRecord(r: CompareRow): (string | number)[] {
@@ -144,7 +146,14 @@ export function csvRecord(r: CompareRow): (string | number)[] {
     r.target, r.url, r.protocol, r.repeat, r.rate, r.clients, r.durationS, r.trustworthy === null ? '' : r.trustworthy ? 'yes' : 'no', r.status, r.why,
     ...FIGURES.map((k) => r[k] ?? ''), ...FIGURES.map((k) => r.ratios[k] ?? ''),
     Object.entries(r.errorKinds).map(([k, v]) => `${k}=${v}`).join(' '),
+    r.thresholds.map((t) => `${t.ok ? 'ok' : 'FAIL'} ${thresholdLine(t)}`).join('; '),
   ];
+}
+
+/** One verdict as people read it: `p99<50ms 12.3 ms (whole run)`, with why it failed beyond its value. */
+export function thresholdLine(t: ThresholdResult): string {
+  const fmt = (n: number) => String(Math.round(n * 1000) / 1000);
+  return `${t.expr} ${thresholdValue(t, fmt)} (${t.window === 'run' ? 'whole run' : `worst ${t.window} window`})${t.note ? ` — ${t.note}` : ''}`;
 }
 
 function snake(k: string): string {

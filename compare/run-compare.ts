@@ -30,6 +30,8 @@ export interface CompareOptions {
   findMax?: FindMaxOptions;
   /** Pause between runs, so one server's stragglers do not land in the next run. @default 1000 */
   pauseMs: number;
+  /** `--threshold` rules judged for every target's run (not the find-max steps, which have their own). */
+  thresholds?: readonly string[];
 }
 
 export interface CompareHooks {
@@ -51,6 +53,8 @@ export interface CompareResult {
   stoppedEarly: boolean;
   /** Some run could not happen or measured nothing (its row's `status` says which and `why`). */
   incomplete: boolean;
+  /** Some row's `--threshold` failed (its `thresholds` say which). */
+  thresholdsFailed: boolean;
   /**
    * Actions some target's protocol cannot express, left out for every target so that all run one
    * schedule: which, and for whom why.
@@ -130,7 +134,7 @@ export async function runCompare(o: CompareOptions, hooks: CompareHooks = {}): P
       throw err;
     }
   }
-  const run = async (t: CompareTarget, rate: number, what: string, onSpectrum?: (corrected: SpectrumPoint[]) => void): Promise<LoadSummary> => {
+  const run = async (t: CompareTarget, rate: number, what: string, onSpectrum?: (corrected: SpectrumPoint[]) => void, judged = false): Promise<LoadSummary> => {
     if (!first) await pause(o.pauseMs, hooks.signal);
     first = false;
     hooks.onRun?.(t, what);
@@ -139,6 +143,7 @@ export async function runCompare(o: CompareOptions, hooks: CompareHooks = {}): P
       {
         ...(hooks.signal ? { signal: hooks.signal } : {}),
         ...(hooks.report ? { report: hooks.report } : {}),
+        ...(judged && o.thresholds ? { thresholds: o.thresholds } : {}),
         onTick: (r) => hooks.onTick?.(t, r),
         onWarn: (m) => hooks.onWarn?.(m),
         // Only the points are kept: the histograms stay in this run.
@@ -156,7 +161,7 @@ export async function runCompare(o: CompareOptions, hooks: CompareHooks = {}): P
       if (hooks.signal?.aborted) cut = true;
       if (cut) break;
       try {
-        const s = await run(t, baseRate, o.repeat > 1 ? `repeat ${r + 1}/${o.repeat}` : 'run', (corrected) => spectra.push({ target: t.name, repeat: r + 1, corrected }));
+        const s = await run(t, baseRate, o.repeat > 1 ? `repeat ${r + 1}/${o.repeat}` : 'run', (corrected) => spectra.push({ target: t.name, repeat: r + 1, corrected }), true);
         rows.push(rowOf(t, r + 1, s));
       } catch (err) {
         // One server down must not cost the runs of the others: its row says why, the rest go on.
@@ -183,11 +188,12 @@ export async function runCompare(o: CompareOptions, hooks: CompareHooks = {}): P
   const rowIndex = (x: { target: string; repeat: number }) => rows.findIndex((r) => r.target === x.target && r.repeat === x.repeat);
   spectra.sort((a, b) => rowIndex(a) - rowIndex(b));
   const incomplete = rows.some((x) => x.status === 'failed' || x.status === 'nothing measured' || x.status === 'incomplete') || maxima.some((m) => m.stoppedBy === 'failed');
+  const thresholdsFailed = rows.some((x) => x.thresholds.some((t) => !t.ok));
   return {
-    targets, rows, findMax: maxima, startedAt, stoppedEarly: cut, incomplete, leftOut, spectra,
+    targets, rows, findMax: maxima, startedAt, stoppedEarly: cut, incomplete, thresholdsFailed, leftOut, spectra,
     config: {
       targets: (o.asGiven?.targets ?? o.targets).map(redactTarget), ...(o.asGiven?.specFile ? { specFile: o.asGiven.specFile } : {}),
-      load, repeat: o.repeat, pauseMs: o.pauseMs, ...(o.findMax ? { findMax: o.findMax } : {}),
+      load, repeat: o.repeat, pauseMs: o.pauseMs, ...(o.findMax ? { findMax: o.findMax } : {}), ...(o.thresholds?.length ? { thresholds: o.thresholds } : {}),
     },
   };
 }

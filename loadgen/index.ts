@@ -5,7 +5,7 @@ export { defaultLoadOptions, defaultWorkers, LoadOptionsError, parseTarget, reda
 export type { LoadOptions, Target } from './options.js';
 export { parseScenario, ScenarioError } from './scenario.js';
 export type { Phase, PhaseType, Scenario } from './scenario.js';
-export { parseThreshold, ThresholdError } from './thresholds.js';
+export { parseThreshold, ThresholdError, thresholdValue } from './thresholds.js';
 export type { Threshold, ThresholdResult } from './thresholds.js';
 export { formatSummary, nothingMeasured } from './summary.js';
 export { formatSummaryMarkdown } from './summary-md.js';

@@ -210,6 +210,42 @@ test('compare: a target that dies mid-run is incomplete, not ok: its unsent mess
   }
 });
 
+test('compare --scenario --threshold: every target runs the phases, is judged, and a failed rule makes exit 1 and is named', async () => {
+  const chat = await startTestServer();
+  const tmp = tempDir();
+  try {
+    const scenario = `${tmp.dir}/two-phases.json`;
+    fs.writeFileSync(scenario, JSON.stringify({ phases: [{ type: 'steady', duration: '1s', rate: 2 }, { type: 'spike', duration: '1s', rate: 4 }] }));
+    const p = runCli([
+      'compare', '--target', `a=chatpulse://127.0.0.1:${chat.port}`, '--target', `b=chatpulse://127.0.0.1:${chat.port}`,
+      '--clients', '6', '--rooms', '2', '--switch', '0', '--users', '0', '--workers', '1', '--loss-timeout', '1s', '--pause', '100ms',
+      '--scenario', scenario, '--threshold', 'p99<60s', '--threshold', 'p99<1us', '--results-dir', tmp.dir,
+    ]);
+    const { code } = await p.exited(40_000);
+    assert.is(code, 1, p.stderr());
+    for (const t of ['a', 'b']) assert.match(p.stderr(), new RegExp(`chatpulse compare: ${t} \\(chatpulse://127\\.0\\.0\\.1:\\d+\\): threshold FAIL p99<1us \\d`));
+    assert.not.match(p.stderr(), /FAIL p99<60s/);
+    const dir = /results written to (.*compare-[\dT-]+Z)/.exec(p.stderr())?.[1] as string;
+    const rows = parse(fs.readFileSync(`${dir}/compare.csv`, 'utf8'), { columns: true, bom: true }) as Record<string, string>[];
+    assert.equal(rows.map((r) => r.status), ['ok', 'ok'], 'the runs themselves completed');
+    for (const r of rows) {
+      assert.match(r.thresholds as string, /^ok p99<60s [\d.]+ ms \(whole run\); FAIL p99<1us [\d.]+ ms \(whole run\)$/);
+      // The phases set each run's length: 2 s, not the default 30 s.
+      assert.ok(Number(r.duration_s) >= 1.9 && Number(r.duration_s) < 4, `duration ${r.duration_s}`);
+    }
+    assert.match(fs.readFileSync(`${dir}/compare.md`, 'utf8'), /Thresholds \(\*\*failed\*\*\):\n- `a` repeat 1: ok p99\\<60s .*; \*\*FAIL\*\* p99\\<1us/);
+    const json = JSON.parse(fs.readFileSync(`${dir}/compare.json`, 'utf8'));
+    assert.equal([json.thresholdsFailed, json.config.thresholds], [true, ['p99<60s', 'p99<1us']]);
+    // As for the loadgen: the phases set the length, so a --duration beside them is refused.
+    const both = runCli(['compare', '--target', 'a=chatpulse://127.0.0.1:9', '--scenario', scenario, '--duration', '5s']);
+    assert.is((await both.exited()).code, 2);
+    assert.is(both.stderr(), "chatpulse compare: --duration: with --scenario the phases set the run's length (2 s); leave --duration out\n");
+  } finally {
+    await chat.stop();
+    tmp.cleanup();
+  }
+});
+
 test('compare: a spec-driven target without a spec is refused before any run, naming the target', async () => {
   const p = runCli(['compare', '--target', 'a=chatpulse://127.0.0.1:9', '--target', 'b=socketio://127.0.0.1:9', '--duration', '1s', '--ramp', '0s']);
   const { code } = await p.exited(20_000);
