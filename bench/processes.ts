@@ -29,6 +29,39 @@ function procStat(pid: number): { cpu: number; rss: number } {
   }
 }
 
+/**
+ * Every child a bench started and has not seen exit, with what to clean up after it (a server's
+ * throwaway results folder): `stopAll` kills them when the bench itself is stopped — SIGTERM from a
+ * supervisor, SIGINT from `kill -INT`, a pipe closed under it — so that no server is left running,
+ * parented by init, with its folder in /tmp.
+ */
+const live = new Map<ChildProcess, () => void>();
+
+/** Registers `child` for `stopAll`, with `cleanup` to run once it is gone (a second call replaces it). */
+export function tracked<T extends ChildProcess>(child: T, cleanup: () => void = () => {}): T {
+  const first = !live.has(child);
+  live.set(child, cleanup);
+  if (first) {
+    child.once('exit', () => {
+      const done = live.get(child);
+      live.delete(child);
+      done?.();
+    });
+  }
+  return child;
+}
+
+/** Kills every child still running (SIGKILL: synchronous, so it works in an `exit` handler) and cleans up after each. */
+export function stopAll(): void {
+  for (const [child, cleanup] of [...live]) {
+    live.delete(child);
+    try {
+      child.kill('SIGKILL');
+    } catch {}
+    cleanup();
+  }
+}
+
 const outputs = new WeakMap<ChildProcess, { text: string }>();
 
 function capture(child: ChildProcess): void {
@@ -81,8 +114,8 @@ export interface SpawnOptions {
 export function spawnNode(args: string[], o: SpawnOptions = {}): ChildProcess {
   const argv = [...nodeArgs(), ...(o.node ?? []), ...args];
   const stdio = o.stdio ?? ['ignore', 'pipe', 'pipe'];
-  if (o.fdLimit === undefined) return spawn(process.execPath, argv, { stdio });
-  return spawn('sh', ['-c', `ulimit -n ${Math.floor(o.fdLimit)} && exec "$0" "$@"`, process.execPath, ...argv], { stdio });
+  if (o.fdLimit === undefined) return tracked(spawn(process.execPath, argv, { stdio }));
+  return tracked(spawn('sh', ['-c', `ulimit -n ${Math.floor(o.fdLimit)} && exec "$0" "$@"`, process.execPath, ...argv], { stdio }));
 }
 
 /**
@@ -96,17 +129,18 @@ function serverScript(): string {
 /** The real `chatpulse server` in its own process, on free ports, with a throwaway results folder. */
 export async function startChatpulse(args: string[] = [], o: SpawnOptions = {}): Promise<ServerProcess> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chatpulse-bench-'));
-  const child = spawnNode([serverScript(), 'server', '--port', '0', '--http-port', '0',
-    '--results-dir', dir, '--max-rate', '0', '--max-queue', '64MiB', ...args], o);
+  const removeDir = () => fs.rmSync(dir, { recursive: true, force: true });
+  const child = tracked(spawnNode([serverScript(), 'server', '--port', '0', '--http-port', '0',
+    '--results-dir', dir, '--max-rate', '0', '--max-queue', '64MiB', ...args], o), removeDir);
   capture(child);
   const chat = await waitForLine(child, /chat listening on [\d.]+:(\d+)/);
   const http = await waitForLine(child, /dashboard on http:\/\/[\d.]+:(\d+)/);
-  return wrap(child, Number(chat[1]), Number(http[1]), () => fs.rmSync(dir, { recursive: true, force: true }));
+  return wrap(child, Number(chat[1]), Number(http[1]), removeDir);
 }
 
 /** The bare broadcast baseline in its own process. */
 export async function startBare(): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [...nodeArgs(), path.join(ROOT, 'dist/bench/bare-broadcast.js')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = tracked(spawn(process.execPath, [...nodeArgs(), path.join(ROOT, 'dist/bench/bare-broadcast.js')], { stdio: ['ignore', 'pipe', 'pipe'] }));
   capture(child);
   const m = await waitForLine(child, /bare listening on [\d.]+:(\d+)/);
   return wrap(child, Number(m[1]), 0, () => {});
@@ -120,7 +154,7 @@ export async function startRedisServer(): Promise<ServerProcess & { url: string 
       probe.close(() => resolve(p));
     });
   });
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = tracked(spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] }));
   capture(child);
   await waitForLine(child, /Ready to accept connections/);
   return { ...wrap(child, port, 0, () => {}), url: `redis://127.0.0.1:${port}` };
@@ -128,7 +162,7 @@ export async function startRedisServer(): Promise<ServerProcess & { url: string 
 
 /** The bare `ws` broadcast baseline of scenario 9 in its own process. */
 export async function startBareWs(): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [...nodeArgs(), path.join(ROOT, 'dist/bench/bare-ws-broadcast.js')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = tracked(spawn(process.execPath, [...nodeArgs(), path.join(ROOT, 'dist/bench/bare-ws-broadcast.js')], { stdio: ['ignore', 'pipe', 'pipe'] }));
   capture(child);
   const m = await waitForLine(child, /bare-ws listening on [\d.]+:(\d+)/);
   return wrap(child, Number(m[1]), Number(m[1]), () => {});
@@ -136,7 +170,7 @@ export async function startBareWs(): Promise<ServerProcess> {
 
 /** The Socket.IO example app (examples/socketio-chat/server.mjs) in its own process. */
 export async function startSocketIo(): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [...nodeArgs(), path.join(ROOT, 'examples/socketio-chat/server.mjs'), '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = tracked(spawn(process.execPath, [...nodeArgs(), path.join(ROOT, 'examples/socketio-chat/server.mjs'), '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] }));
   capture(child);
   const m = await waitForLine(child, /listening on socketio:\/\/[\d.]+:(\d+)/);
   return wrap(child, Number(m[1]), Number(m[1]), () => {});

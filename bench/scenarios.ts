@@ -7,7 +7,7 @@ import { measureLatency, type LatencyResult } from './latency-probe.js';
 import { createRooms, scrapeTimes } from './metrics-scrape.js';
 import { measureFanout, type FanoutTarget } from './fanout-driver.js';
 import type { BenchRow } from './report.js';
-import { startBare, startBareWs, startChatpulse, startRedisServer, startSocketIo, type ServerProcess } from './processes.js';
+import { startBare, startBareWs, startChatpulse, startRedisServer, startSocketIo, tracked, type ServerProcess } from './processes.js';
 import { comparableRate, KEPT_UP, measureWs, type WsDriverResult, type WsLoad } from './ws-driver.js';
 import type { WsBenchTarget } from './ws-targets.js';
 
@@ -258,7 +258,7 @@ const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bi
 /** One loadgen run as a child process; resolves with its --json record. */
 function loadgenJson(args: string[]): Promise<Record<string, any>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'loadgen', '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = tracked(spawn(process.execPath, [BIN, 'loadgen', '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
