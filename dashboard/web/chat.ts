@@ -14,6 +14,7 @@ const view = new ChatView();
 let wanted: string | null = null; // the nickname this tab asks for
 let me: string | null = null;
 let everLoggedIn = false;
+let lastSent: string | null = null; // the last line typed and sent: a refused too-long one is put back
 let myRooms: string[] = [];
 let active: string | null = null;
 let allRooms: RoomCount[] = [];
@@ -142,6 +143,13 @@ function handle(l: ChatLine): void {
       // reconnects by itself: someone still reading the login form has done nothing wrong.
       if (me === null && l.text.includes('(login timeout)')) return view.status('connection idle; reconnecting', 'warn');
       if (me === null) return view.loginError(l.text); // e.g. an invalid nickname: said where it was typed
+      // The box takes any length (the server's --max-line is in bytes, a box's maxlength in characters,
+      // and one cut the paste silently); a line the server refuses as too long comes back to be shortened.
+      if (/^line too long/.test(l.text) && lastSent !== null && view.lineInput.value === '') {
+        view.lineInput.value = lastSent;
+        lastSent = null;
+        return add(null, { kind: 'error', text: `${l.text} — it was not sent; it is back in the box to shorten` });
+      }
       return add(null, { kind: 'error', text: l.text });
     case 'system':
       return add(null, { kind: 'system', text: l.text });
@@ -176,6 +184,7 @@ view.sendForm.addEventListener('submit', (e) => {
   const line = view.lineInput.value;
   if (line.trim() === '') return;
   view.lineInput.value = '';
+  lastSent = line;
   send(line);
 });
 

@@ -112,6 +112,21 @@ test('a PM from the page, a PM to it; clicking a member starts a PM', async () =
   dave.close();
 });
 
+test('a pasted line longer than the server takes: not cut in the box, refused by the server, and put back to shorten', async () => {
+  const w = await openChat(hub.http.address.port, 'paster');
+  const long = `${'é'.repeat(2100)}end`; // 2103 characters, 4203 bytes: a maxlength in characters let it through, the server does not
+  await say(w.page, long);
+  await shows(w.page, '#messages', 'line too long (max 4096 bytes) — it was not sent; it is back in the box to shorten');
+  assert.is(await w.page.inputValue('#line'), long);
+  const longer = 'x'.repeat(5000);
+  await say(w.page, longer);
+  await w.page.waitForFunction(() => (document.querySelectorAll('#messages li.error').length ?? 0) >= 2);
+  assert.is((await w.page.inputValue('#line')).length, 5000, 'all of it, not the first 4096');
+  await say(w.page, 'short enough');
+  await shows(w.page, '#messages', 'short enough');
+  assert.is(await w.page.inputValue('#line'), '');
+});
+
 test('hostile nickname, room and text show as text and run nothing', async () => {
   const evil = '<img src=x onerror="window.__pwned=1;alert(1)">';
   const evilName = '<svg/onload=window.__pwned=3>'; // no spaces: /nick and /join take one word
