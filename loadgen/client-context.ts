@@ -36,5 +36,10 @@ export interface ClientContext {
   plannedConnected(t: number): number;
   /** Client `gid` lost its connection (`down`) or is back in a room, at epoch ms `at` (member-outages.ts). */
   outage(gid: number, at: number, down: boolean): void;
+  /**
+   * A message of client `gid` reached one of this worker's clients at epoch ms `at` (its first copy
+   * this tick): the server had handled it by then. Passed on to the sender if it is this worker's.
+   */
+  delivered?(gid: number, seq: number, at: number): void;
   readonly stopping: boolean;
 }

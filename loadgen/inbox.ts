@@ -21,19 +21,26 @@ export class Inbox {
   readonly #lateUs: number;
   readonly #now: () => number;
   readonly #ownEcho: (seq: number, nowMs: number) => void;
+  readonly #firstSeen: ((gid: number, seq: number, nowMs: number) => void) | undefined;
 
   /**
    * `gid`: the receiving client's; `tag`: its run's, as `tagBytes` gives it; `now`: epoch ms;
    * `ownEcho(seq, now)`: one of this client's messages came back (called only for lines the protocol
-   * marks as our own).
+   * marks as our own). `firstSeen(gid, seq, now)`: a message reached this worker for the first time this
+   * tick (its first copy, once per message and tick, not per delivery) — so the server had handled it by
+   * then (own-messages.ts: a window without an echo reaches past it).
    */
-  constructor(gid: number, tag: Uint8Array, stats: WorkerStats, lossTimeoutMs: number, now: () => number, ownEcho: (seq: number, nowMs: number) => void) {
+  constructor(
+    gid: number, tag: Uint8Array, stats: WorkerStats, lossTimeoutMs: number, now: () => number, ownEcho: (seq: number, nowMs: number) => void,
+    firstSeen?: (gid: number, seq: number, nowMs: number) => void,
+  ) {
     this.#gid = gid;
     this.#tag = tag;
     this.#stats = stats;
     this.#lateUs = lossTimeoutMs * 1000;
     this.#now = now;
     this.#ownEcho = ownEcho;
+    this.#firstSeen = firstSeen;
   }
 
   /**
@@ -55,7 +62,10 @@ export class Inbox {
     } else {
       const timesEnd = decodePayloadTimes(line, timesAt, p, end);
       if (timesEnd < 0) return;
-      if (slot < 0) slot = messages.insert(p.gid, p.seq, p.intendedUs, p.writtenUs, line, timesAt, timesEnd);
+      if (slot < 0) {
+        slot = messages.insert(p.gid, p.seq, p.intendedUs, p.writtenUs, line, timesAt, timesEnd);
+        this.#firstSeen?.(p.gid, p.seq, this.#now());
+      }
     }
     const nowUs = this.#now() * 1000;
     if (self && p.gid === this.#gid) this.#ownEcho(p.seq, nowUs / 1000);

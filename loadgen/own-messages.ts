@@ -5,6 +5,11 @@
  * - exact (the protocol echoes, one server): decided when the echo arrives — the room's members then.
  * - windowed (no echo, or several servers): decided `windowMs` after the anchor (the echo, or the write
  *   without one); members whose join or leave was seen from the write to the window's end are ambiguous.
+ *   The window is a guess at how late the server handles messages (its recent lag); a message that
+ *   reached a client of this worker was handled by then, so its window reaches at least `READ_MARGIN_MS`
+ *   past that first delivery, and it is not judged before one came (up to `timeoutMs`): with ngircd's
+ *   flood penalty a burst's message was handled 2.4 s after its write, past a 1.8 s window — a leave
+ *   handled before it read as lost, a join as an unexpected delivery.
  * - an echo that never comes (the server dropped it, or it is `timeoutMs` overdue, or a later echo came
  *   first) is decided as windowed from the write; a message still undecided when its client disconnects
  *   or leaves the room is decided with what was seen so far; one still awaiting its echo when the
@@ -12,6 +17,13 @@
  *   less than a window before it drops with several servers (its node may have died before relaying it).
  */
 import { WHOLLY_AMBIGUOUS, type Expectation, type RoomView } from './room-view.js';
+
+/**
+ * How much later than the first recipient in its worker the sender may read a membership change the
+ * server handled before the message (both written by the server in the same instant; read in the same
+ * or the next turn of the event loop).
+ */
+export const READ_MARGIN_MS = 250;
 
 export interface OwnMessagesMode {
   /** The protocol sends a sender its own room messages. */
@@ -39,6 +51,8 @@ export class OwnMessages {
   #sizeAtAnchor: number[] = [];
   /** Exact decisions only: of the members then, those the plan drops around that moment (ambiguous). */
   #droppingAtAnchor: number[] = [];
+  /** When the message first reached a client of this worker (epoch ms; 0 = not yet). */
+  #delivered: number[] = [];
   /** Entries before this index are decided (dropped lazily: see #drop). */
   #head = 0;
   #awaitingEcho = 0;
@@ -70,6 +84,7 @@ export class OwnMessages {
     this.#written.push(writtenMs);
     this.#sizeAtWrite.push(size);
     this.#droppingAtAnchor.push(0);
+    this.#delivered.push(0);
     if (this.mode.echo) {
       this.#anchor.push(0);
       this.#sizeAtAnchor.push(0);
@@ -105,6 +120,20 @@ export class OwnMessages {
     this.sweep(now);
   }
 
+  /** Message `seq` reached a client of this worker at `at` (the first time counts): the server had handled it. */
+  delivered(seq: number, at: number): void {
+    // Exact decisions (an echo from the one server) need no window, and so no delivery time.
+    if (this.mode.echo && this.mode.oneServer) return;
+    for (let i = this.#head; i < this.#seq.length; i++) {
+      const s = this.#seq[i] as number;
+      if (s > seq) return;
+      if (s === seq) {
+        if (this.#delivered[i] === 0) this.#delivered[i] = at;
+        return;
+      }
+    }
+  }
+
   /** Decides what is due: exact echoes, lost echoes, windows that have closed, echoes overdue. */
   sweep(now: number): void {
     const { windowMs, timeoutMs } = this.mode;
@@ -122,8 +151,13 @@ export class OwnMessages {
         this.#awaitingEcho--;
         this.#decide(seq, written, this.#view.windowed(this.#sizeAtWrite[k] as number, written, written, now));
       } else {
-        if (now - anchor < windowMs) break;
-        this.#decide(seq, written, this.#view.windowed(this.#sizeAtAnchor[k] as number, written, anchor, anchor + windowMs));
+        // Not before the server handled it, as far as this worker can tell: its first delivery here
+        // (none may come — no member in this worker — so only up to the loss timeout).
+        const delivered = this.#delivered[k] as number;
+        if (delivered === 0 && now - written < timeoutMs) break;
+        const to = Math.max(anchor + windowMs, delivered > 0 ? delivered + READ_MARGIN_MS : 0);
+        if (now < to) break;
+        this.#decide(seq, written, this.#view.windowed(this.#sizeAtAnchor[k] as number, written, anchor, to));
       }
     }
     this.#drop(k);
@@ -178,10 +212,10 @@ export class OwnMessages {
     const n = this.#seq.length;
     if (k === n) {
       this.#seq.length = this.#written.length = this.#sizeAtWrite.length = this.#anchor.length = this.#sizeAtAnchor.length = 0;
-      this.#droppingAtAnchor.length = 0;
+      this.#droppingAtAnchor.length = this.#delivered.length = 0;
       this.#head = 0;
     } else if (k >= 64 && k * 2 >= n) {
-      for (const a of [this.#seq, this.#written, this.#sizeAtWrite, this.#anchor, this.#sizeAtAnchor, this.#droppingAtAnchor]) a.splice(0, k);
+      for (const a of [this.#seq, this.#written, this.#sizeAtWrite, this.#anchor, this.#sizeAtAnchor, this.#droppingAtAnchor, this.#delivered]) a.splice(0, k);
       this.#head = 0;
     }
   }

@@ -121,7 +121,7 @@ export class VirtualClient {
     // Every line of one read arrived when the read did: the clock is read once per read, not per line
     // (per delivery it was ~6 % of a saturated worker), and later lines of a big read are not charged
     // the time spent on the ones before them.
-    this.#inbox = new Inbox(gid, ctx.runTagBytes, ctx.stats, ctx.lossTimeoutMs, () => this.#readAt, (seq, now) => this.#echoed(seq, now));
+    this.#inbox = new Inbox(gid, ctx.runTagBytes, ctx.stats, ctx.lossTimeoutMs, () => this.#readAt, (seq, now) => this.#echoed(seq, now), ctx.delivered ? (g, s, at) => ctx.delivered?.(g, s, at) : undefined);
     this.#connectAttempt = new ConnectAttempt(() => ctx.now(), ctx.stats);
     this.#sock = new ClientSocket({
       opened: () => this.#opened(),
@@ -176,6 +176,14 @@ export class VirtualClient {
     } else {
       this.#enqueue(intended, SendKind.Room, 0);
     }
+  }
+
+  /**
+   * One of this client's room messages reached a client of this worker at epoch ms `at`: the server had
+   * handled it by then, so the window around it must reach that far (own-messages.ts).
+   */
+  ownDelivered(seq: number, at: number): void {
+    if (this.#own.length > 0) this.#own.delivered(seq, at);
   }
 
   /** Joins this client's writes until `release` (one timer turn's messages in one write: client-socket.ts). */

@@ -83,6 +83,7 @@ export class WorkerEngine {
         this.#outage(client, at, down);
         this.#post({ type: 'outage', worker: init.workerIndex, client, at, down });
       },
+      delivered: (gid, seq, at) => this.#clients.get(gid)?.ownDelivered(seq, at),
       get stopping() {
         return engine.#stopping;
       },

@@ -6,7 +6,7 @@ import { DeliveryLedger, settleOne } from '../../loadgen/ledger.js';
 import { RoomMoves } from '../../loadgen/room-moves.js';
 import { WorkerStats } from '../../loadgen/worker-stats.js';
 import { RoomView, type Expectation } from '../../loadgen/room-view.js';
-import { OwnMessages, type OwnMessagesMode } from '../../loadgen/own-messages.js';
+import { OwnMessages, READ_MARGIN_MS, type OwnMessagesMode } from '../../loadgen/own-messages.js';
 import { runNickIndex, runTag } from '../../loadgen/run-identity.js';
 import { MemberOutages } from '../../loadgen/member-outages.js';
 
@@ -188,11 +188,55 @@ test('own messages, no echo: the window is read when a message is judged, so it 
     windowMs = lagged ? 3000 : 1000;
     m.sent(1, 100);
     v.joined('c', 1500);
-    m.sweep(5000);
+    // No recipient in this worker said when the server handled it: judged at the loss timeout, with the window.
+    m.sweep(5099);
+    assert.not.ok(decided.has(1), 'no delivery seen yet: not judged before the loss timeout');
+    m.sweep(5100);
     return decided.get(1);
   };
   assert.equal(judge(false), { expected: 3, ambiguous: 0 }, 'c, joined before the message was handled, not counted: a delivery to it reads as unexpected');
   assert.equal(judge(true), { expected: 3, ambiguous: 1 }, 'the wider window: c neither expected nor not');
+});
+
+test('own messages, no echo: not judged before the server handled it — the window reaches past its first delivery in the worker', () => {
+  // ngircd, measured: a client's burst (JOIN, PART, NAMES, four messages) put its message 2.4 s after
+  // its write, while the window — twice the lag of its last round trips and the worker's last two
+  // ticks — was 1.8 s. A leave handled before the message, seen at 1.98 s, read as a delivery lost; a
+  // join there, as an unexpected one. (Times from 10 000: a write at 0 would read as awaiting its echo.)
+  const t = (ms: number) => 10_000 + ms;
+  const v = view(['a', 'b', 'c']);
+  const decided = new Map<number, Expectation>();
+  const m = new OwnMessages(v, { echo: false, oneServer: true, windowMs: 1811, timeoutMs: 5000 }, (seq, _w, e) => decided.set(seq, e));
+  m.sent(1, t(0)); // me, a, b, c (a view's self is the caller's business)
+  m.sent(2, t(100));
+  m.sent(3, t(2500));
+  v.left('c', t(1983)); // handled before message 1: c does not get it
+  v.joined('d', t(2000)); // handled before message 1: d gets it
+  m.sweep(t(1900));
+  assert.is(decided.size, 0, 'the window has passed, but the message has reached no one yet: the server may not have handled it');
+  m.delivered(2, t(2400));
+  m.delivered(1, t(2388)); // a's copy, this worker's first
+  m.delivered(1, t(2389)); // b's: the first one counts
+  m.sweep(t(2388 + READ_MARGIN_MS - 1));
+  assert.is(decided.size, 0, 'a change handled just before the message may be read a moment after it');
+  m.sweep(t(2388 + READ_MARGIN_MS));
+  assert.equal(decided.get(1), { expected: 3, ambiguous: 2 }, 'c and d crossed it: neither expected nor not');
+  assert.not.ok(decided.has(2), 'message 2: its own delivery came later');
+  m.sweep(t(2400 + READ_MARGIN_MS));
+  assert.equal(decided.get(2), { expected: 3, ambiguous: 2 }, 'message 2 too, handled after message 1');
+  // Not blind: a message handled at once keeps its window (the guess, 1.8 s), and a change after it is no doubt.
+  m.delivered(3, t(2510));
+  v.joined('e', t(4400));
+  m.sweep(t(2500 + 1811));
+  assert.equal(decided.get(3), { expected: 4, ambiguous: 0 }, 'me, a, b, d; e joined 1.9 s after the message was handled: a delivery to it is unexpected');
+  // A message that reaches no client of this worker is judged at the loss timeout, with the window.
+  m.sent(4, t(5000));
+  v.joined('f', t(6000));
+  m.sweep(t(9999));
+  assert.not.ok(decided.has(4));
+  m.sweep(t(10_000));
+  assert.equal(decided.get(4), { expected: 5, ambiguous: 1 }, 'f, within the window');
+  assert.is(m.length, 0);
 });
 
 test('how far behind the server is: the longest of the last four command round trips, and the longest delivery of the last two ticks', () => {
@@ -332,6 +376,7 @@ test('own messages without echo: decided a window after the write; crossing chan
   const { v, m, decided } = own(['a', 'b'], { echo: false });
   m.sent(1, 1000); // me + a + b counted (a view's self is the caller's business)
   v.joined('c', 1200);
+  m.delivered(1, 1010); // a member in this worker had it at once
   m.sweep(1999);
   assert.not.ok(decided.has(1));
   m.sweep(2000);
