@@ -149,7 +149,8 @@ export class WsFrameReader {
       this.#held = [];
       this.#heldBytes = 0;
       this.#heldSize = -1;
-      if (this.#dropsOversized(held[0] as number, held[1] as number)) {
+      // The second header byte may be the chunk's first (one byte held).
+      if (this.#dropsOversized(held[0] as number, (held.length > 1 ? held[1] : chunk[0]) as number)) {
         // The held bytes are its start; drop the rest as it comes.
         const here = Math.min(size - held.length, chunk.length);
         this.#skip = size - held.length - here;

@@ -228,10 +228,10 @@ test('a whole frame over maxPayload, in any split: dropped unread and answered a
     text(`${'w'.repeat(70_000)}\nforged`), // a \n inside does not make a line of its tail
     text('after'),
   ]);
-  // Whole; cut inside the first big frame's header and inside its payload; inside the 64-bit length.
+  // Whole; one byte of the big frame's header alone; cut inside its header and payload; inside the 64-bit length.
   const bigAt = text('before').length;
   const binAt = bigAt + text('z'.repeat(maxPayload + 1)).length + text('mid').length;
-  const splits = [[], [bigAt + 1, bigAt + 3, bigAt + 500, bigAt + 9000], [binAt + 2, binAt + 5, binAt + 40_000]];
+  const splits = [[], [bigAt + 1], [bigAt + 1, bigAt + 3, bigAt + 500, bigAt + 9000], [binAt + 2, binAt + 5, binAt + 40_000]];
   for (const cuts of splits) {
     raw.frames.length = 0;
     let at = 0;
