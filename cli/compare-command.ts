@@ -41,6 +41,8 @@ export const compareCommand: Command = {
     if (f === undefined) return 0;
     if (f.target.length === 0) throw new UsageError('--target is required (NAME=PROTO://HOST:PORT, repeatable)');
     if (f.pm + f.switch + f.users > 1) throw new UsageError(`--pm + --switch + --users must be at most 1, got ${f.pm + f.switch + f.users}`);
+    // A scenario's phases fix their rates, so find-max's steps would all run the same load under other labels.
+    if (f.findMax && f.scenario) throw new UsageError('--find-max steps the --rate up; a --scenario fixes the rate of each phase: use one or the other');
     // Unset: the loadgen's default ramp, shortened for short runs so that `--duration 2s` works as typed.
     if (f.ramp < 0) f.ramp = Math.min(defaultLoadOptions.ramp, Math.floor(f.duration / 5));
     if (f.ramp > f.duration) throw new UsageError(`--ramp (${f.ramp / 1000}s) must not exceed --duration (${f.duration / 1000}s)`);

@@ -61,7 +61,10 @@ export function snapshotsFromCsv(texts: CsvTexts, names: CsvNames = {}): CsvRun 
   // A range export (`?from=&to=`) starts mid-run: its first row's elapsed_s is the run's, not one
   // tick's. The slice is taken as a run of its own — elapsed from one usual tick before its first row —
   // or its first tick would last from the run's start (13 s for 1) and its mean include time not in it.
-  const usual = usualTick(base);
+  // Only totals.csv can tell: it has a row for every tick, idle ones too, where rooms.csv starts at the
+  // first tick with a room row (30 s into a whole run, say). Three ticks at least, the closing one not
+  // counted as usual (a run that closed 0.2 s after its last tick is not a run of 0.2 s ticks).
+  const usual = totalTicks !== undefined && totalTicks.length >= 3 ? usualTick(totalTicks.slice(0, -1)) : Number.POSITIVE_INFINITY;
   const offset = first.elapsedS > usual * 1.5 ? first.elapsedS - usual : 0;
   const start = Math.round(first.time - (first.elapsedS - offset) * 1000);
   const roomTotals = new Map<string, { messages: number; joins: number; leaves: number }>();
@@ -69,8 +72,10 @@ export function snapshotsFromCsv(texts: CsvTexts, names: CsvNames = {}): CsvRun 
   let prevElapsed = 0;
   const snapshots = base.map((t, k): Snapshot => {
     const rooms: RoomSample[] = (roomsOf[k]?.rooms ?? []).map((r) => {
-      let sum = roomTotals.get(r.room);
-      if (sum === undefined) roomTotals.set(r.room, (sum = { messages: 0, joins: 0, leaves: 0 }));
+      // By the room's key, as the server keeps them (metrics/room-table.ts): `dev` and `Dev` are one room.
+      const key = r.room.toLowerCase();
+      let sum = roomTotals.get(key);
+      if (sum === undefined) roomTotals.set(key, (sum = { messages: 0, joins: 0, leaves: 0 }));
       sum.messages += r.messages;
       sum.joins += r.joins;
       sum.leaves += r.leaves;

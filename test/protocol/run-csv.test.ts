@@ -98,6 +98,20 @@ test('a range export (from= to=) is a run of its own: its first tick lasts one u
   // A whole run's first tick is left as it is, a little long or not.
   const whole = [TOTALS_HEAD, row(1795356187000, '1.2', 3), row(1795356188000, '2.2', 3), row(1795356189000, '3.2', 3)].join('\n');
   assert.equal(snapshotsFromCsv({ totals: whole }).snapshots.map((s) => s.intervalS), [1.2, 1, 1]);
+  // A whole run that closed 0.2 s after its first tick: its closing tick is not the usual one.
+  const short = [TOTALS_HEAD, row(1795356187000, '1', 3), row(1795356187200, '1.2', 1)].join('\n');
+  const sh = snapshotsFromCsv({ totals: short });
+  assert.equal([sh.snapshots.map((s) => s.intervalS), sh.run.start], [[1, 0.2], 1795356186000]);
+  // rooms.csv alone starts at the first tick with a room row, however far into the run: its times are kept.
+  const lateRooms = `${ROOMS_HEAD}\n2026-11-22 14:03:35.000,1795356215000,30,main,3,3,3,1,0,1\n2026-11-22 14:03:36.000,1795356216000,31,main,1,1,2,0,0,1\n`
+    + '2026-11-22 14:03:37.000,1795356217000,32,main,1,1,2,0,0,1\n';
+  assert.is(snapshotsFromCsv({ rooms: lateRooms }).run.start, 1795356185000);
+});
+
+test('room totals are kept by room key, as the server keeps them: dev and Dev are one room', () => {
+  const rooms = `${ROOMS_HEAD}\n2026-11-22 14:03:06.000,1795356186000,1,dev,3,3,3,1,1,0\n2026-11-22 14:03:07.000,1795356187000,2,Dev,2,2,2,1,0,1\n`;
+  const last = snapshotsFromCsv({ rooms }).snapshots.at(-1)?.rooms[0];
+  assert.equal([last?.room, last?.joinsTotal, last?.leavesTotal, last?.messagesTotal], ['Dev', 2, 1, 5]);
 });
 
 test('a tick pasted twice is refused, not summed twice; an idle closing tick sharing its time is kept', () => {
