@@ -99,7 +99,7 @@ export async function runLoad(partial: Partial<LoadOptions> = {}, hooks: RunHook
         if (dead.length > 0) throw unreachableError(o, dead, stopped ? `during the ${Math.round(plan.duration / 100) / 10} s run` : `within ${reachWindow / 1000} s`);
       }
       const view = aggregate.mergeTick(tick, parts, epochMs(), last, tick <= stopTick);
-      tracker.addTick({ latency: view.corrected, lost: view.settled.lost, settledExpected: view.settled.expected, errors: view.errors });
+      tracker.addTick({ latency: view.corrected, lost: view.settled.lost, settledExpected: view.settled.expected, errors: view.errors, due: view.sent + view.waiting });
       metrics?.onTick(view, aggregate);
       const report = tickReport(o, aggregate, view, startEpoch);
       reporter?.send(report);

@@ -91,6 +91,14 @@ export interface TickFacts {
   lost: number;
   settledExpected: number;
   errors: number;
+  /**
+   * Messages that fell due in the tick: written in it, or due and not written (`waiting`). A window
+   * whose ticks had none (the drain after the schedule, a phase at rate 0) has nothing a latency gate
+   * can judge; `settledExpected` cannot say so, since it counts messages settled now, written a loss
+   * timeout earlier — the drain's empty ticks read as an outage, and `p99<1s over 1s` failed a
+   * healthy run.
+   */
+  due: number;
 }
 
 /** Whole-run figures for the thresholds without a window. */
@@ -115,7 +123,7 @@ export function measure(metric: ThresholdMetric, f: { latency: Histogram; lost: 
 export class ThresholdTracker {
   readonly #list: Threshold[];
   readonly #intervalMs: number;
-  readonly #ticks: { latency: Histogram; lost: number; expected: number; errors: number }[] = [];
+  readonly #ticks: { latency: Histogram; lost: number; expected: number; errors: number; due: number }[] = [];
   readonly #worst = new Map<Threshold, number>();
   readonly #maxTicks: number;
 
@@ -133,7 +141,7 @@ export class ThresholdTracker {
     if (this.#maxTicks === 0) return;
     const copy = newHistogram();
     copy.add(f.latency);
-    this.#ticks.push({ latency: copy, lost: f.lost, expected: f.settledExpected, errors: f.errors });
+    this.#ticks.push({ latency: copy, lost: f.lost, expected: f.settledExpected, errors: f.errors, due: f.due });
     if (this.#ticks.length > this.#maxTicks) this.#ticks.shift()?.latency.destroy();
     for (const t of this.#list) {
       const k = this.#ticksFor(t);
@@ -141,9 +149,9 @@ export class ThresholdTracker {
       const ticks = this.#ticks.slice(-k);
       let value = this.#windowValue(t, ticks);
       if (Number.isNaN(value)) {
-        // Deliveries were due in it and none came (an outage): the worst a latency gate can see. A
-        // window with none due (an idle ramp) has nothing to judge.
-        if (t.metric === 'loss' || ticks.every((x) => x.expected === 0)) continue;
+        // Messages fell due in it and no delivery came (an outage): the worst a latency gate can see.
+        // A window where none fell due (an idle ramp, the drain) has nothing to judge.
+        if (t.metric === 'loss' || ticks.every((x) => x.due === 0)) continue;
         value = t.op.startsWith('<') ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
       }
       const prev = this.#worst.get(t);
@@ -152,7 +160,7 @@ export class ThresholdTracker {
     }
   }
 
-  #windowValue(t: Threshold, ticks: { latency: Histogram; lost: number; expected: number; errors: number }[]): number {
+  #windowValue(t: Threshold, ticks: { latency: Histogram; lost: number; expected: number; errors: number; due: number }[]): number {
     const merged = newHistogram();
     if (t.metric !== 'loss' && t.metric !== 'errors') for (const x of ticks) merged.add(x.latency);
     const value = measure(t.metric, {

@@ -240,6 +240,10 @@ test('compare --scenario --threshold: every target runs the phases, is judged, a
     const both = runCli(['compare', '--target', 'a=chatpulse://127.0.0.1:9', '--scenario', scenario, '--duration', '5s']);
     assert.is((await both.exited()).code, 2);
     assert.is(both.stderr(), "chatpulse compare: --duration: with --scenario the phases set the run's length (2 s); leave --duration out\n");
+    // find-max steps the rate, which a scenario's phases fix: every step would run the same load.
+    const fm = runCli(['compare', '--target', 'a=chatpulse://127.0.0.1:9', '--scenario', scenario, '--find-max']);
+    assert.is((await fm.exited()).code, 2);
+    assert.is(fm.stderr(), 'chatpulse compare: --find-max steps the --rate up; a --scenario fixes the rate of each phase: use one or the other\n');
   } finally {
     await chat.stop();
     tmp.cleanup();
