@@ -18,7 +18,7 @@ export const serverFlags = {
   label: flag.string('server', 'run label, part of the run id (results/<time>-<label>/)', { maxLength: 64 }),
   maxLine: flag.bytes(4096, 'longest accepted line, in bytes', { min: 16, max: 1024 * 1024 }),
   maxRate: flag.int(50, 'lines per second per connection before excess is dropped; 0 = no limit', { min: 0, max: 1_000_000 }),
-  maxQueue: flag.bytes(1024 * 1024, 'unsent output per connection before a slow reader is disconnected', { min: 1024 }),
+  maxQueue: flag.bytes(1024 * 1024, 'unsent output per connection: a reader that leaves more than this unread for a second, or 4× this at once, is disconnected as a slow consumer', { min: 1024 }),
   maxRoomsPerUser: flag.int(20, 'rooms one user may be in', { min: 1, max: 100_000 }),
   maxRooms: flag.int(10_000, 'rooms on the server in all', { min: 1, max: 10_000_000 }),
   announceLimit: flag.int(500, 'rooms bigger than this stop announcing joins and leaves to everyone', { min: 0, max: 10_000_000 }),

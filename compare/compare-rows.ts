@@ -2,7 +2,7 @@
  * One row per target (and per repeat) of a comparison, made from the loadgen summary of its run, and
  * the ratio of each figure to the first target's row of the same repeat (DESIGN §11).
  */
-import { nothingMeasured, thresholdValue, type LoadSummary, type ThresholdResult } from '../loadgen/index.js';
+import { nothingMeasured, parseThreshold, thresholdValue, type LoadSummary, type ThresholdResult } from '../loadgen/index.js';
 
 export interface CompareTarget {
   /** As given: `inspircd` in `--target inspircd=irc://127.0.0.1:6667`. */
@@ -114,13 +114,23 @@ export function rowOf(t: CompareTarget, repeat: number, s: LoadSummary): Compare
   };
 }
 
-/** The row of a run that could not happen (`why`: the error), every figure unmeasured. */
-export function failedRow(t: CompareTarget, repeat: number, rate: number, clients: number, why: string): CompareRow {
+/**
+ * The row of a run that could not happen (`why`: the error), every figure unmeasured — and every
+ * `--threshold` asked failed with no value, as the loadgen fails a rule on nothing measured: a
+ * comparison of two targets, one unreachable, said "all held" for the one it judged.
+ */
+export function failedRow(t: CompareTarget, repeat: number, rate: number, clients: number, why: string, thresholds: readonly string[] = []): CompareRow {
   const f = Object.fromEntries(FIGURES.map((k) => [k, null])) as unknown as CompareFigures;
   return {
     target: t.name, url: t.url, protocol: t.protocol, repeat, rate, clients, durationS: 0,
-    trustworthy: null, status: 'failed', why, errorKinds: {}, thresholds: [], ...f, ratios: NO_RATIOS(),
+    trustworthy: null, status: 'failed', why, errorKinds: {}, thresholds: thresholds.map(notJudged), ...f, ratios: NO_RATIOS(),
   };
+}
+
+function notJudged(expr: string): ThresholdResult {
+  const { metric, windowMs } = parseThreshold(expr);
+  const unit = metric === 'loss' ? '%' : metric === 'errors' ? 'count' : 'ms';
+  return { expr, ok: false, value: null, unit, window: windowMs > 0 ? `${windowMs / 1000}s` : 'run', note: 'the run could not happen' };
 }
 
 /** Fills `ratios` of every row against the first target's row of its repeat (null where either is unmeasured or the base is 0). */

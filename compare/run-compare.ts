@@ -167,7 +167,7 @@ export async function runCompare(o: CompareOptions, hooks: CompareHooks = {}): P
         // One server down must not cost the runs of the others: its row says why, the rest go on.
         const why = redactTarget((err as Error).message);
         hooks.onWarn?.(`target ${t.name} (${t.url}): ${why} — going on with the others`);
-        rows.push(failedRow(t, r + 1, baseRate, o.load.clients ?? defaultLoadOptions.clients, why));
+        rows.push(failedRow(t, r + 1, baseRate, o.load.clients ?? defaultLoadOptions.clients, why, o.thresholds));
       }
     }
   }

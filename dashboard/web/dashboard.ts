@@ -98,8 +98,15 @@ function showReplay(st: ReplayState): void {
   setText(playBtn, st.playing ? 'Pause' : 'Play');
   if (document.activeElement !== seek) seek.value = String(st.durationMs > 0 ? Math.round((st.positionMs / st.durationMs) * 1000) : 0);
   // A long run is replayed thinned (whole, every n-th tick): said, so no one reads it as every tick.
-  const thin = st.every > 1 ? ` · every ${st.every}th of ${st.runTicks.toLocaleString('en-US')} ticks` : '';
+  const thin = st.every > 1 ? ` · every ${ordinal(st.every)} of ${st.runTicks.toLocaleString('en-US')} ticks` : '';
   setText(byId('replay-pos'), active ? `${formatMinSec(st.positionMs / 1000)} / ${formatMinSec(st.durationMs / 1000)}${st.ended ? ' (end)' : ''}${thin}` : '');
+}
+
+/** 2nd, 3rd, 11th, 21st: how the replay's position line names its stride. */
+function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : n % 10 === 1 ? 'st' : n % 10 === 2 ? 'nd' : n % 10 === 3 ? 'rd' : 'th';
+  return `${n}${suffix}`;
 }
 
 function backToLive(): void {

@@ -151,12 +151,15 @@ test('compare: an unreachable target and one that measured nothing get rows that
       'compare', '--target', `ok=chatpulse://127.0.0.1:${chat.port}`, '--target', `down=xmpp://127.0.0.1:${downPort}?auth=plain&password=hunter2`,
       '--target', `mute=chatpulse://127.0.0.1:${(silent.address() as net.AddressInfo).port}`, '--target', `again=chatpulse://127.0.0.1:${chat.port}`,
       '--clients', '6', '--rooms', '2', '--rate', '2', '--duration', '2s', '--switch', '0', '--users', '0', '--pm', '0',
-      '--workers', '1', '--loss-timeout', '1s', '--pause', '100ms', '--results-dir', tmp.dir,
+      '--workers', '1', '--loss-timeout', '1s', '--pause', '100ms', '--results-dir', tmp.dir, '--threshold', 'p99<10s',
     ]);
     const { code } = await p.exited(60_000);
     assert.is(code, 1, p.stderr());
     const dir = /results written to (.*compare-[\dT-]+Z)/.exec(p.stderr())?.[1] as string;
     assert.ok(dir, p.stderr());
+    // A target that could not run is not left out of the verdicts: its rules fail with no value.
+    assert.match(p.stderr(), /chatpulse compare: down \(xmpp:\/\/127\.0\.0\.1:\d+.*\): threshold FAIL p99<10s nothing measured \(whole run\) — the run could not happen/);
+    assert.match(fs.readFileSync(`${dir}/compare.md`, 'utf8'), /Thresholds \(\*\*failed\*\*\):/);
     const rows = parse(fs.readFileSync(`${dir}/compare.csv`, 'utf8').slice(1), { columns: true }) as Record<string, string>[];
     assert.equal(rows.map((r) => [r.target, r.status]), [['ok', 'ok'], ['down', 'failed'], ['mute', 'nothing measured'], ['again', 'ok']], 'the runs after the one that failed happened');
     const [ok, down, mute, again] = rows as [Record<string, string>, Record<string, string>, Record<string, string>, Record<string, string>];
@@ -167,6 +170,8 @@ test('compare: an unreachable target and one that measured nothing get rows that
       assert.equal([r.p50_ms, r.p99_ms, r.p999_ms, r.p99_uncorrected_ms, r.p99_ms_ratio], ['', '', '', '', ''], `${r.target}: not measured, not 0: ${JSON.stringify(r)}`);
     }
     assert.equal([down.sent, down.received, down.deliveries_per_s], ['', '', ''], 'a run that never happened has no counts');
+    assert.is(down.thresholds, 'FAIL p99<10s nothing measured (whole run) — the run could not happen');
+    assert.match(ok.thresholds ?? '', /^ok p99<10s [\d.]+ ms \(whole run\)$/);
     assert.equal([mute.sent, mute.received], ['0', '0'], 'one that ran sent nothing');
     const md = fs.readFileSync(`${dir}/compare.md`, 'utf8');
     assert.match(md, /\| mute \| chatpulse \| 1 \| 0\.00 \| 0\.00× \| 0 \| [1-9]\d* \| 0 \| 0 \| 0 \| 0 \| 0 \| 0 \| 0 \| 0 \| – \| – \| – \| – \|/, md);
