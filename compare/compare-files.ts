@@ -47,8 +47,8 @@ export function compareMarkdown(r: CompareResult): string {
     `# chatpulse compare — ${r.startedAt}`,
     '',
     `Same seeded load against each target${r.config.repeat > 1 ? `, ${r.config.repeat} repeats in alternating order` : ''}: ` +
-      `${load?.clients ?? '?'} clients, ${load ? actionsPerS(load.rate) : '? actions/s'} each, ${r.config.load.duration !== undefined ? r.config.load.duration / 1000 : (load?.durationS ?? '?')} s per run. ` +
-      `Latencies in ms; corrected = from the intended send time; – = not measured. Ratios are to \`${cell(first)}\`.`,
+      `${load?.clients ?? '?'} clients, ${r.config.load.scenario ? 'the rates of the scenario\'s phases' : load ? `${actionsPerS(load.rate)} each` : '? actions/s each'}, ${r.config.load.duration !== undefined ? r.config.load.duration / 1000 : (load?.durationS ?? '?')} s per run. ` +
+      `Rates (deliveries/s) are over each run once its ramp was over. Latencies in ms; corrected = from the intended send time; – = not measured. Ratios are to \`${cell(first)}\`.`,
     '',
     ...leftOutLines(r),
     ...(r.stoppedEarly ? ['**Stopped early** (Ctrl-C or SIGTERM): the last run covers only the part that ran, and the runs after it did not happen.', ''] : []),

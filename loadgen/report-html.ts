@@ -6,7 +6,7 @@
 import { inlineJson, inlineScript, PAGE_CSP_META } from './html-inline.js';
 import { REPORT_PAGE_CSS, REPORT_PAGE_SCRIPT } from './report-page.js';
 import type { SpectrumPoint } from './spectrum.js';
-import type { LoadSummary } from './summary.js';
+import { rateSetting, rateWindow, type LoadSummary } from './summary.js';
 
 /** One tick of the run, for the latency-over-time chart (latencies in ms; null when the tick had none). */
 export interface TickPoint {
@@ -48,7 +48,7 @@ ${PAGE_CSP_META}
 <section><h2>Throughput</h2><div class="chart"><canvas id="throughput-chart"></canvas></div></section>
 <section><h2>Errors</h2><table id="errors"></table></section>
 <section><h2>Generator health</h2><p id="health"></p><table id="workers"></table></section>
-<script type="application/json" id="report-data">${inlineJson(data)}</script>
+<script type="application/json" id="report-data">${inlineJson({ ...data, text: { rate: rateSetting(data.summary.config), rateWindow: rateWindow(data.summary) } })}</script>
 <script>${inlineScript(chartJs)}</script>
 <script>${inlineScript(REPORT_PAGE_SCRIPT)}</script>
 </body>

@@ -55,7 +55,7 @@ ${SPECTRUM_AXIS_SCRIPT}  var data = JSON.parse(document.getElementById('report-d
     ['protocol', s.protocol],
     ['clients', s.clients.planned + ' planned, peak ' + s.clients.peak + ', connects ' + s.clients.connects + ', reconnects ' + s.clients.reconnects],
     ['rooms', c.rooms],
-    ['rate', c.rate + ' actions/s per client'],
+    ['rate', data.text.rate],
     ['duration', s.durationS + ' s (planned ' + s.plannedS + ' s)'],
     ['seed', c.seed],
     ['loss timeout', c.lossTimeout + ' ms'],
@@ -68,7 +68,7 @@ ${SPECTRUM_AXIS_SCRIPT}  var data = JSON.parse(document.getElementById('report-d
     ['late', n(m.late, 'fig-late')], ['duplicated', n(m.duplicated, 'fig-duplicated')], ['reordered', n(m.reordered, 'fig-reordered')],
     ['unexpected', n(m.unexpected, 'fig-unexpected')], ['ambiguous', n(m.ambiguous, 'fig-ambiguous')],
     ['unsent (due, never written)', n(m.unsent, 'fig-unsent')],
-    ['sent/s', n(s.rates.sentPerS)], ['received/s', n(s.rates.receivedPerS)],
+    ['sent/s (' + data.text.rateWindow + ')', n(s.rates.sentPerS)], ['received/s (' + data.text.rateWindow + ')', n(s.rates.receivedPerS)],
   ]);
 
   if (s.thresholds.length > 0) {

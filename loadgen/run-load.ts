@@ -9,10 +9,10 @@ import { encodeWire, WIRE_LIMITS } from './histogram-wire.js';
 import { percentilesMs, type Histogram } from './histograms.js';
 import { LoadgenMetrics, serveMetrics } from './metrics-server.js';
 import { parseTarget, resolveLoadOptions, targetsLabel, targetUrl, type LoadOptions } from './options.js';
-import { buildPlan } from './plan.js';
+import { buildPlan, rampEnd } from './plan.js';
 import type { LoadgenTickReport, TickHistograms } from './report.js';
 import { TickReporter } from './reporter.js';
-import { buildSummary, type LoadSummary } from './summary.js';
+import { buildSummary, type LoadSummary, type SteadyCounts } from './summary.js';
 import { ReachTracker, reachWindowMs, UnreachableError, type Unreachable } from './target-reach.js';
 import { parseThreshold, ThresholdTracker, type Threshold } from './thresholds.js';
 import type { WorkerInit } from './worker-messages.js';
@@ -67,11 +67,13 @@ export async function runLoad(partial: Partial<LoadOptions> = {}, hooks: RunHook
   let startEpoch = epochMs();
   let stoppedAt = startEpoch;
   let stoppedEarly = false;
+  const steady: SteadyCounts = { sent: 0, received: 0, ticks: 0, lastTick: 0, intervalMs: o.interval };
   try {
     await pool.ready();
     startEpoch = epochMs() + 20;
     pool.post({ type: 'start', startEpochMs: startEpoch });
     let tick = 0;
+    const steadyFrom = rampEnd(plan);
     let stopped = false;
     let stopTick = Infinity;
     let drainUntil = Infinity;
@@ -99,6 +101,13 @@ export async function runLoad(partial: Partial<LoadOptions> = {}, hooks: RunHook
         if (dead.length > 0) throw unreachableError(o, dead, stopped ? `during the ${Math.round(plan.duration / 100) / 10} s run` : `within ${reachWindow / 1000} s`);
       }
       const view = aggregate.mergeTick(tick, parts, epochMs(), last, tick <= stopTick);
+      // The rates' window: whole ticks after the ramp, within the schedule (see `rampEnd`).
+      if ((tick - 1) * o.interval >= steadyFrom && tick * o.interval <= plan.duration + 1 && tick <= stopTick) {
+        steady.sent += view.sent;
+        steady.received += view.received;
+        steady.ticks++;
+        steady.lastTick = tick;
+      }
       tracker.addTick({ latency: view.corrected, lost: view.settled.lost, settledExpected: view.settled.expected, errors: view.errors, due: view.sent + view.waiting });
       metrics?.onTick(view, aggregate);
       const report = tickReport(o, aggregate, view, startEpoch);
@@ -116,7 +125,7 @@ export async function runLoad(partial: Partial<LoadOptions> = {}, hooks: RunHook
   const results = tracker.results({
     latency: aggregate.corrected, lost: aggregate.ledger.lostTotal, expected: aggregate.ledger.expectedTotal, errors: aggregate.errorsTotal, unsent: aggregate.unsent,
   });
-  return buildSummary(aggregate, o, plan.clients, startEpoch, stoppedAt - startEpoch, results, { plannedMs: plan.duration, stoppedEarly });
+  return buildSummary(aggregate, o, plan.clients, startEpoch, stoppedAt - startEpoch, results, { plannedMs: plan.duration, stoppedEarly }, steady);
 }
 
 function tickReport(o: LoadOptions, a: RunAggregate, v: TickView, startEpoch: number): LoadgenTickReport {

@@ -1,6 +1,6 @@
 /** The summary table as Markdown (`summary.md` in a run folder): the same figures as the terminal table. */
 import type { Percentiles } from './report.js';
-import type { LoadSummary } from './summary.js';
+import { rateSetting, rateWindow, type LoadSummary } from './summary.js';
 import { thresholdValue } from './thresholds.js';
 
 /** User text in a table cell: no cell breaks, no line breaks, no HTML. */
@@ -20,7 +20,7 @@ export function formatSummaryMarkdown(s: LoadSummary): string {
     `| targets | ${s.targets.map(mdCell).join(', ')} |`,
     `| protocol | ${mdCell(s.protocol)} |`,
     `| clients | ${s.clients.planned} (peak ${s.clients.peak}, connects ${s.clients.connects}, reconnects ${s.clients.reconnects}) |`,
-    `| rate | ${c.rate} actions/s per client |`,
+    `| rate | ${mdCell(rateSetting(c))} |`,
     `| duration | ${s.durationS} s of ${s.plannedS} s planned |`,
     `| seed | ${c.seed} |`,
     `| started | ${s.startedAt} |`,
@@ -28,6 +28,8 @@ export function formatSummaryMarkdown(s: LoadSummary): string {
     '| sent | received | expected | lost | loss % | late | duplicated | reordered | unexpected | ambiguous |',
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     `| ${m.sent} | ${m.received} | ${m.expected} | ${m.lost} | ${m.lossPercent} | ${m.late} | ${m.duplicated} | ${m.reordered} | ${m.unexpected} | ${m.ambiguous} |`,
+    '',
+    `Rates ${rateWindow(s)}: ${s.rates.sentPerS} sent/s, ${s.rates.receivedPerS} received/s.`,
     '',
     ...(m.unsent > 0 ? [`**Unsent: ${m.unsent}** messages fell due but were never written — their clients could not send until the end (not connected, not in their room). Neither latency nor loss counts them.`, ''] : []),
     '| latency ms | p50 | p90 | p99 | p99.9 | max | count |',

@@ -56,7 +56,12 @@ export interface LoadSummary {
      */
     unsent: number;
   };
-  rates: { sentPerS: number; receivedPerS: number };
+  /**
+   * Messages sent and deliveries received per second over the run once every client had connected:
+   * from the end of the ramp (`fromS`) to the end of the schedule (`toS`), seconds from the start.
+   * The whole run when it had no such tick (a ramp as long as the run).
+   */
+  rates: { sentPerS: number; receivedPerS: number; fromS: number; toS: number };
   latency: { corrected: Percentiles; uncorrected: Percentiles };
   commands: { join: Percentiles; users: Percentiles; pm: Percentiles };
   /** `connectMs`: TCP connect; `handshakeMs`: TLS handshake after it (count 0 without --tls); `firstLineMs`: start → first line. */
@@ -83,10 +88,24 @@ export function nothingMeasured(s: LoadSummary): boolean {
   return s.config.rate > 0 && s.messages.sent === 0 && s.messages.received === 0;
 }
 
+/** What the run's ticks after the ramp and within the schedule counted (the rates' window). */
+export interface SteadyCounts {
+  sent: number;
+  received: number;
+  ticks: number;
+  /** The window's last tick (the first is `lastTick - ticks + 1`). */
+  lastTick: number;
+  intervalMs: number;
+}
+
 export function buildSummary(
   a: RunAggregate, o: LoadOptions, planned: number, startedAt: number, elapsedMs: number, thresholds: ThresholdResult[], end: RunEnd,
+  steady?: SteadyCounts,
 ): LoadSummary {
   const secs = Math.max(elapsedMs / 1000, 1e-3);
+  const window = steady !== undefined && steady.ticks > 0
+    ? { sent: steady.sent, received: steady.received, secs: (steady.ticks * steady.intervalMs) / 1000, fromS: ((steady.lastTick - steady.ticks) * steady.intervalMs) / 1000, toS: (steady.lastTick * steady.intervalMs) / 1000 }
+    : { sent: a.sent, received: a.received, secs, fromS: 0, toS: Math.round(secs * 1000) / 1000 };
   const expected = a.ledger.expectedTotal;
   const trustworthy = a.saturatedTicks <= UNTRUSTED_SHARE * a.ticks;
   // The CA is long and public but noisy; say that it was given, not what it was.
@@ -109,7 +128,10 @@ export function buildSummary(
       lossPercent: expected > 0 ? Math.round((1e5 * a.ledger.lostTotal) / expected) / 1000 : 0,
       unsent: a.unsent,
     },
-    rates: { sentPerS: Math.round((10 * a.sent) / secs) / 10, receivedPerS: Math.round((10 * a.received) / secs) / 10 },
+    rates: {
+      sentPerS: Math.round((10 * window.sent) / window.secs) / 10, receivedPerS: Math.round((10 * window.received) / window.secs) / 10,
+      fromS: window.fromS, toS: window.toS,
+    },
     latency: { corrected: percentilesMs(a.corrected), uncorrected: percentilesMs(a.uncorrected) },
     commands: { join: percentilesMs(a.join), users: percentilesMs(a.users), pm: percentilesMs(a.pm) },
     connect: { connectMs: percentilesMs(a.connect), handshakeMs: percentilesMs(a.handshake), firstLineMs: percentilesMs(a.firstLine) },
@@ -129,6 +151,22 @@ export function buildSummary(
 
 const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(n < 10 ? 2 : 1));
 
+/**
+ * The rate asked for, as the summaries print it: `--rate`, or a scenario's phases with theirs (its
+ * top-level `rate` is only their default: printed alone, a spike to 5/s read "1 actions/s per client").
+ */
+export function rateSetting(c: LoadSummary['config']): string {
+  const phases = (c.scenario as { phases?: { type: string; duration: number; rate: number }[] } | undefined)?.phases;
+  if (phases === undefined || phases.length === 0) return `${c.rate} actions/s per client`;
+  return `per client, by phase: ${phases.map((p) => `${p.type} ${fmt(p.duration / 1000)} s at ${fmt(p.rate)}/s`).join(', ')}`;
+}
+
+/** Which seconds the rates are over: `2–12 s, after the ramp`, or the whole run. */
+export function rateWindow(s: Pick<LoadSummary, 'rates'>): string {
+  const { fromS, toS } = s.rates;
+  return fromS > 0 ? `over ${fmt(fromS)}–${fmt(toS)} s, after the ramp` : `over ${fmt(toS)} s`;
+}
+
 /** The human summary table (stderr when --json is on, stdout otherwise). */
 export function formatSummary(s: LoadSummary): string {
   const m = s.messages;
@@ -136,7 +174,7 @@ export function formatSummary(s: LoadSummary): string {
     `loadgen summary — ${s.protocol} protocol, ${s.target}, ${s.clients.planned} clients, ${fmt(s.durationS)} s`,
     ...(s.stoppedEarly ? [`  Stopped early after ${fmt(s.durationS)} s of ${fmt(s.plannedS)} s (Ctrl-C or SIGTERM): the figures cover only that part`] : []),
     '',
-    `  sent        ${m.sent} (${m.pm} PM)   ${fmt(s.rates.sentPerS)}/s`,
+    `  sent        ${m.sent} (${m.pm} PM)   ${fmt(s.rates.sentPerS)}/s (${rateWindow(s)})`,
     ...(m.unsent > 0 ? [`  UNSENT      ${m.unsent} messages fell due but were never written: their clients could not send until the end (not connected, not in their room) — neither latency nor loss counts them`] : []),
     `  received    ${m.received}   ${fmt(s.rates.receivedPerS)}/s   expected ${m.expected}`,
     `  lost        ${m.lost} (${fmt(m.lossPercent)}%)   late ${m.late}   duplicated ${m.duplicated}   reordered ${m.reordered}   unexpected ${m.unexpected}   ambiguous ${m.ambiguous}`,

@@ -6,6 +6,26 @@ import { parseScenario, runLoad, type LoadgenTickReport } from '../../loadgen/in
 import { startTestServer } from '../helpers/chat-server.js';
 import { LineClient } from '../helpers/line-client.js';
 
+test('rates are over the run after its ramp: the ticks from the end of the ramp to the end of the schedule, and the summary says which', async () => {
+  const srv = await startTestServer();
+  const ticks: LoadgenTickReport[] = [];
+  try {
+    const s = await runLoad(
+      { port: srv.port, clients: 20, rooms: 2, rate: 4, duration: 4000, ramp: 2000, pm: 0, switch: 0, users: 0, workers: 1, interval: 500, lossTimeout: 1000, seed: 5 },
+      { onTick: (r) => ticks.push(r) },
+    );
+    assert.equal([s.rates.fromS, s.rates.toS], [2, 4]);
+    // Ticks of 500 ms: the 5th to the 8th cover 2–4 s.
+    const window = ticks.slice(4, 8);
+    const sum = (f: (r: LoadgenTickReport) => number) => window.reduce((a, r) => a + f(r), 0);
+    assert.is(s.rates.sentPerS, Math.round((10 * sum((r) => r.sent)) / 2) / 10);
+    assert.is(s.rates.receivedPerS, Math.round((10 * sum((r) => r.received)) / 2) / 10);
+    assert.ok(s.rates.sentPerS > s.messages.sent / s.durationS, `${s.rates.sentPerS}/s after the ramp, ${s.messages.sent / s.durationS}/s over it all`);
+  } finally {
+    await srv.stop();
+  }
+});
+
 test('against the real server: our counts are what the server saw; reports reach a ws /ingest; /metrics serves loadgen_*', async () => {
   const srv = await startTestServer();
   const seen = { messages: 0, deliveries: 0, pms: 0, joins: 0 };
