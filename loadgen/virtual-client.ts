@@ -95,6 +95,13 @@ export class VirtualClient {
   #outage = false;
   /** When this client was first logged in, then first in its room (epoch ms; 0 before). */
   #arrivedAt = 0;
+  /**
+   * When it was back in its room after the run's own planned drop (a disconnect storm; epoch ms, 0
+   * before): like a first login, the outage the generator made is not charged to the server — messages
+   * due during it count from here. (A drop the server or network made is charged whole.)
+   */
+  #backFromStormAt = 0;
+  #stormDropped = false;
   #timer: NodeJS.Timeout | undefined;
   readonly #target: Target;
   /** Epoch ms of the socket read whose lines are being handled. */
@@ -198,6 +205,7 @@ export class VirtualClient {
   /** Disconnect storm: drop the connection as a network fault would, then reconnect with backoff. */
   drop(): void {
     if (this.#state === 'down' || this.#state === 'idle') return;
+    this.#stormDropped = true;
     this.#sock.drop();
   }
 
@@ -250,7 +258,7 @@ export class VirtualClient {
   #send(due: number, pm: boolean, target: number): void {
     const written = this.ctx.now();
     const seq = ++this.#seq;
-    const text = encodePayload(this.ctx.runTag, this.gid, seq, intendedTime(due, this.#arrivedAt, written), written, this.ctx.size);
+    const text = encodePayload(this.ctx.runTag, this.gid, seq, intendedTime(due, Math.max(this.#arrivedAt, this.#backFromStormAt), written), written, this.ctx.size);
     this.ctx.stats.sent++;
     if (!pm) {
       this.#sock.write(this.#session.say(this.#moves.room, text));
@@ -371,6 +379,10 @@ export class VirtualClient {
       this.#state = 'ready';
       if (this.#outage) this.ctx.outage(this.gid, this.ctx.now(), (this.#outage = false));
       if (!this.#everReady) this.#arrivedAt = this.ctx.now();
+      if (this.#stormDropped) {
+        this.#stormDropped = false;
+        this.#backFromStormAt = this.ctx.now();
+      }
       this.#everReady = true;
       this.flush();
     }

@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseScenario, resolveLoadOptions, runLoad, ScenarioError, type LoadgenTickReport } from '../../loadgen/index.js';
 import { FakeChatPeer } from '../helpers/fake-chat-peer.js';
+import { startTestServer } from '../helpers/chat-server.js';
 
 test('scenario phases change the achieved rate as declared; a disconnect storm reconnects clients', async () => {
   const scenario = parseScenario(JSON.stringify({
@@ -30,6 +31,38 @@ test('scenario phases change the achieved rate as declared; a disconnect storm r
     assert.is(s.clients.connects, 20 + s.clients.reconnects);
   } finally {
     await peer.close();
+  }
+});
+
+test('a disconnect storm is the generator\'s outage: messages due while a client was dropped count from its return, never from before it', async () => {
+  // The server's own clock marks when each client was back in its room (its join, handled before the
+  // client can know it is back); every message's intended time must not be earlier than its sender's
+  // last join. Before, messages due during the storm's outage counted from their due time: the
+  // generator's own reconnect read as server latency (corrected p99 ~55 ms against ~4.5 ms without storms).
+  const srv = await startTestServer();
+  const lastJoin = new Map<string, number>();
+  const early: string[] = [];
+  let messages = 0;
+  srv.events.on('join', (e) => lastJoin.set(e.nick, Date.now()));
+  srv.events.on('message', (e) => {
+    const m = /^~[^.]+\.\d+\.\d+\.(\d+)\./.exec(e.text);
+    if (!m) return;
+    messages++;
+    const intendedMs = Number(m[1]) / 1000;
+    const joined = lastJoin.get(e.nick) ?? 0;
+    if (intendedMs < joined - 2) early.push(`${e.nick}: intended ${intendedMs.toFixed(1)}, back at ${joined}`);
+  });
+  try {
+    const scenario = parseScenario(JSON.stringify({
+      clients: 12, rate: 8,
+      phases: [{ type: 'ramp', duration: '300ms' }, { type: 'steady', duration: '700ms' }, { type: 'disconnect', duration: '1500ms', share: 1 }, { type: 'steady', duration: '1s' }],
+    }), { clients: 300, rate: 1 });
+    const s = await runLoad({ port: srv.port, scenario, rooms: 1, pm: 0, switch: 0, users: 0, workers: 1, interval: 250, lossTimeout: 1000 });
+    assert.ok(s.clients.reconnects >= 10, `the storm dropped them (${s.clients.reconnects} reconnects)`);
+    assert.ok(messages > 100, `${messages} messages`);
+    assert.equal(early, [], 'messages charged with time from before their sender was back');
+  } finally {
+    await srv.stop();
   }
 });
 
