@@ -394,13 +394,18 @@ export class VirtualClient {
   }
 
   #error(kind: string, nick: string): void {
-    this.ctx.stats.error(kind);
     if (kind === 'no_such_user') {
-      // The server said nobody has that name: the PM had no recipient to lose.
+      // The server said nobody has that name: the PM had no recipient to lose. Not the server's error
+      // when the run itself had dropped that client (a disconnect storm) and it was not back yet: a
+      // correct server failed `errors<N` on the storm's own doing.
       const seq = this.#pms.refused(nick);
       if (seq >= 0) this.ctx.stats.wrote(this.gid, seq, -1, 0, 0);
+      const now = this.ctx.now();
+      const run = this.ctx.runMembers;
+      if (nick === '' || !run.stormNear(now - this.ctx.lossTimeoutMs, now) || !run.dropsNear(run.index(nick), now - this.ctx.lossTimeoutMs, now)) this.ctx.stats.error(kind);
       return;
     }
+    this.ctx.stats.error(kind);
     if (kind === 'nick_taken' && this.#renamed()) {
       // A nickname given in the handshake (URL, Socket.IO auth) needs a new connection to change.
       if (this.ctx.adapter.nickAtConnect) this.#sock.hangUp('');
