@@ -64,7 +64,7 @@ ${SPECTRUM_AXIS_SCRIPT}  var data = JSON.parse(document.getElementById('report-d
 
   rows('delivery', [
     ['sent', n(m.sent, 'fig-sent')], ['of them PM', n(m.pm)], ['received', n(m.received, 'fig-received')],
-    ['expected', n(m.expected, 'fig-expected')], ['lost', n(m.lost, 'fig-lost')], ['loss %', n(m.lossPercent, 'fig-loss-percent')],
+    ['expected', n(m.expected, 'fig-expected')], ['lost', n(m.lost, 'fig-lost')], ['loss %', n(m.expected > 0 ? m.lossPercent : '–', 'fig-loss-percent')],
     ['late', n(m.late, 'fig-late')], ['duplicated', n(m.duplicated, 'fig-duplicated')], ['reordered', n(m.reordered, 'fig-reordered')],
     ['unexpected', n(m.unexpected, 'fig-unexpected')], ['ambiguous', n(m.ambiguous, 'fig-ambiguous')],
     ['unsent (due, never written)', n(m.unsent, 'fig-unsent')],

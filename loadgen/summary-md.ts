@@ -27,7 +27,7 @@ export function formatSummaryMarkdown(s: LoadSummary): string {
     '',
     '| sent | received | expected | lost | loss % | late | duplicated | reordered | unexpected | ambiguous |',
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    `| ${m.sent} | ${m.received} | ${m.expected} | ${m.lost} | ${m.lossPercent} | ${m.late} | ${m.duplicated} | ${m.reordered} | ${m.unexpected} | ${m.ambiguous} |`,
+    `| ${m.sent} | ${m.received} | ${m.expected} | ${m.lost} | ${m.expected > 0 ? m.lossPercent : '–'} | ${m.late} | ${m.duplicated} | ${m.reordered} | ${m.unexpected} | ${m.ambiguous} |`,
     '',
     `Rates ${rateWindow(s)}: ${s.rates.sentPerS} sent/s, ${s.rates.receivedPerS} received/s.`,
     '',

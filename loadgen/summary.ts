@@ -161,6 +161,11 @@ export function rateSetting(c: LoadSummary['config']): string {
   return `per client, by phase: ${phases.map((p) => `${p.type} ${fmt(p.duration / 1000)} s at ${fmt(p.rate)}/s`).join(', ')}`;
 }
 
+/** Loss as a percentage, or `–` when no delivery was expected (a 0 % of nothing reads as a pass). */
+export function lossText(m: Pick<LoadSummary['messages'], 'expected' | 'lossPercent'>): string {
+  return m.expected > 0 ? `${fmt(m.lossPercent)}%` : '– (no delivery expected)';
+}
+
 /** Which seconds the rates are over: `2–12 s, after the ramp`, or the whole run. */
 export function rateWindow(s: Pick<LoadSummary, 'rates'>): string {
   const { fromS, toS } = s.rates;
@@ -177,7 +182,7 @@ export function formatSummary(s: LoadSummary): string {
     `  sent        ${m.sent} (${m.pm} PM)   ${fmt(s.rates.sentPerS)}/s (${rateWindow(s)})`,
     ...(m.unsent > 0 ? [`  UNSENT      ${m.unsent} messages fell due but were never written: their clients could not send until the end (not connected, not in their room) — neither latency nor loss counts them`] : []),
     `  received    ${m.received}   ${fmt(s.rates.receivedPerS)}/s   expected ${m.expected}`,
-    `  lost        ${m.lost} (${fmt(m.lossPercent)}%)   late ${m.late}   duplicated ${m.duplicated}   reordered ${m.reordered}   unexpected ${m.unexpected}   ambiguous ${m.ambiguous}`,
+    `  lost        ${m.lost} (${lossText(m)})   late ${m.late}   duplicated ${m.duplicated}   reordered ${m.reordered}   unexpected ${m.unexpected}   ambiguous ${m.ambiguous}`,
     `  clients     peak ${s.clients.peak}   connects ${s.clients.connects}   reconnects ${s.clients.reconnects}`,
     `  errors      ${s.errorsTotal}${s.errorsTotal ? `  (${Object.entries(s.errors).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`,
     '',

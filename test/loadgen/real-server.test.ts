@@ -2,7 +2,7 @@ import http from 'node:http';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { WebSocketServer } from 'ws';
-import { parseScenario, runLoad, type LoadgenTickReport } from '../../loadgen/index.js';
+import { formatSummary, parseScenario, runLoad, type LoadgenTickReport } from '../../loadgen/index.js';
 import { startTestServer } from '../helpers/chat-server.js';
 import { LineClient } from '../helpers/line-client.js';
 
@@ -21,6 +21,17 @@ test('rates are over the run after its ramp: the ticks from the end of the ramp 
     assert.is(s.rates.sentPerS, Math.round((10 * sum((r) => r.sent)) / 2) / 10);
     assert.is(s.rates.receivedPerS, Math.round((10 * sum((r) => r.received)) / 2) / 10);
     assert.ok(s.rates.sentPerS > s.messages.sent / s.durationS, `${s.rates.sentPerS}/s after the ramp, ${s.messages.sent / s.durationS}/s over it all`);
+  } finally {
+    await srv.stop();
+  }
+});
+
+test('a run that expected no delivery (every action a room switch) prints no loss percentage: 0 % of nothing is no figure', async () => {
+  const srv = await startTestServer();
+  try {
+    const s = await runLoad({ port: srv.port, clients: 6, rooms: 2, rate: 4, duration: 1500, ramp: 200, pm: 0, switch: 1, users: 0, workers: 1, interval: 500, lossTimeout: 500 });
+    assert.is(s.messages.expected, 0);
+    assert.match(formatSummary(s), /^ {2}lost {8}0 \(– \(no delivery expected\)\)/m);
   } finally {
     await srv.stop();
   }
