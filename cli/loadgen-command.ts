@@ -126,6 +126,11 @@ function nothingMeasuredHint(s: LoadSummary): string {
     if (onlyCloses && plain) return ` — the server closed every connection before its first line: does it speak TLS? (add --tls) Or another protocol than ${protocol}?`;
     return ` — clients connected, but the server ${onlyCloses ? 'closed every connection before' : 'never sent'} its first line: does it speak ${protocol}?`;
   }
+  // Logged in and in a room: the load itself sent nothing (with one client a PM has nobody to go to).
+  if (s.commands.join.count > 0) {
+    const alone = s.clients.planned === 1 && s.config.pm > 0 ? '; with one client a PM has nobody to go to' : '';
+    return ` — clients logged in and joined their rooms, but the load sent no message (--pm ${s.config.pm}, --switch ${s.config.switch}, --users ${s.config.users}${alone})`;
+  }
   return ` — the server answered, but no client got through its ${protocol} login: does it speak ${protocol} (the target's scheme, or --protocol)?`;
 }
 

@@ -58,6 +58,12 @@ test('nothing measured against a server of another protocol: the last line asks 
   assert.match(p.stderr().trim().split('\n').at(-1) ?? '', /^chatpulse loadgen: no message was sent or received, so nothing was measured \(errors: .*\) — the server answered, but no client got through its irc login: does it speak irc \(the target's scheme, or --protocol\)\?$/);
 });
 
+test('nothing measured because the load sent nothing (one client, only PMs): the last line says so, not that the login failed', async () => {
+  const p = runCli(['loadgen', '--port', String(srv.port), '--clients', '1', '--pm', '1', '--switch', '0', '--users', '0', '--duration', '1500ms', '--ramp', '0', '--workers', '1', '--loss-timeout', '500ms']);
+  assert.is((await p.exited(30_000)).code, 1, p.stderr());
+  assert.match(p.stderr().trim().split('\n').at(-1) ?? '', / — clients logged in and joined their rooms, but the load sent no message \(--pm 1, --switch 0, --users 0; with one client a PM has nobody to go to\)$/);
+});
+
 test('a threshold that fails exits 1 and is named in the summary', async () => {
   const p = runCli([...common(), '--threshold', 'p50<0.001ms', '--threshold', 'loss<50%']);
   const { code } = await p.exited(20_000);
