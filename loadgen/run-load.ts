@@ -102,7 +102,9 @@ export async function runLoad(partial: Partial<LoadOptions> = {}, hooks: RunHook
       }
       const view = aggregate.mergeTick(tick, parts, epochMs(), last, tick <= stopTick);
       // The rates' window: whole ticks after the ramp, within the schedule (see `rampEnd`).
-      if ((tick - 1) * o.interval >= steadyFrom && tick * o.interval <= plan.duration + 1 && tick <= stopTick) {
+      // (A run stopped early ends its window where it stopped: its cut tick is not a whole one.)
+      const windowEnd = stopped ? Math.min(plan.duration, stoppedAt - startEpoch) : plan.duration;
+      if ((tick - 1) * o.interval >= steadyFrom && tick * o.interval <= windowEnd + 1 && tick <= stopTick) {
         steady.sent += view.sent;
         steady.received += view.received;
         steady.ticks++;

@@ -125,6 +125,12 @@ export class ThresholdTracker {
   readonly #intervalMs: number;
   readonly #ticks: { latency: Histogram; lost: number; expected: number; errors: number; due: number }[] = [];
   readonly #worst = new Map<Threshold, number>();
+  /**
+   * Windows where messages fell due and no delivery came, per threshold, until one comes: then the
+   * stall shows in the latency of what arrived late (or as loss), and a window shorter than that
+   * latency was no outage. Still pending at the end — nothing delivered after it — it is one.
+   */
+  readonly #pending = new Set<Threshold>();
   readonly #maxTicks: number;
 
   constructor(list: Threshold[], intervalMs: number) {
@@ -143,16 +149,17 @@ export class ThresholdTracker {
     copy.add(f.latency);
     this.#ticks.push({ latency: copy, lost: f.lost, expected: f.settledExpected, errors: f.errors, due: f.due });
     if (this.#ticks.length > this.#maxTicks) this.#ticks.shift()?.latency.destroy();
+    if (f.latency.totalCount > 0) this.#pending.clear();
     for (const t of this.#list) {
       const k = this.#ticksFor(t);
       if (k === 0 || this.#ticks.length < k) continue;
       const ticks = this.#ticks.slice(-k);
-      let value = this.#windowValue(t, ticks);
+      const value = this.#windowValue(t, ticks);
       if (Number.isNaN(value)) {
-        // Messages fell due in it and no delivery came (an outage): the worst a latency gate can see.
-        // A window where none fell due (an idle ramp, the drain) has nothing to judge.
-        if (t.metric === 'loss' || ticks.every((x) => x.due === 0)) continue;
-        value = t.op.startsWith('<') ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+        // Messages fell due in it and no delivery came: an outage if none comes after it either (see
+        // #pending). A window where none fell due (an idle ramp, the drain) has nothing to judge.
+        if (t.metric !== 'loss' && ticks.some((x) => x.due > 0)) this.#pending.add(t);
+        continue;
       }
       const prev = this.#worst.get(t);
       // Keep the value furthest on the failing side of the limit.
@@ -176,7 +183,8 @@ export class ThresholdTracker {
   results(run: RunFacts): ThresholdResult[] {
     return this.#list.map((t) => {
       const unit = t.metric === 'loss' ? '%' : t.metric === 'errors' ? 'count' : 'ms';
-      const worst = t.windowMs > 0 ? this.#worst.get(t) : undefined;
+      const outage = this.#pending.has(t) ? (t.op.startsWith('<') ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY) : undefined;
+      const worst = t.windowMs > 0 ? outage ?? this.#worst.get(t) : undefined;
       // A run shorter than the window (or with no window measured) is judged whole, and says so.
       const value = worst ?? measure(t.metric, run);
       const window = worst === undefined ? 'run' : `${(this.#ticksFor(t) * this.#intervalMs) / 1000}s`;

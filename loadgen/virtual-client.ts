@@ -101,7 +101,10 @@ export class VirtualClient {
    * due during it count from here. (A drop the server or network made is charged whole.)
    */
   #backFromStormAt = 0;
-  #stormDropped = false;
+  /** When the storm dropped it (epoch ms; 0: not dropped, or back): only messages due since are excused. */
+  #stormDropAt = 0;
+  /** The drop `#backFromStormAt` ended: the excused messages fell due between the two. */
+  #lastStormDropAt = 0;
   #timer: NodeJS.Timeout | undefined;
   readonly #target: Target;
   /** Epoch ms of the socket read whose lines are being handled. */
@@ -205,7 +208,8 @@ export class VirtualClient {
   /** Disconnect storm: drop the connection as a network fault would, then reconnect with backoff. */
   drop(): void {
     if (this.#state === 'down' || this.#state === 'idle') return;
-    this.#stormDropped = true;
+    // Only a client that was in its room: one already out through the server's doing stays charged.
+    if (this.#state === 'ready') this.#stormDropAt = this.ctx.now();
     this.#sock.drop();
   }
 
@@ -258,7 +262,9 @@ export class VirtualClient {
   #send(due: number, pm: boolean, target: number): void {
     const written = this.ctx.now();
     const seq = ++this.#seq;
-    const text = encodePayload(this.ctx.runTag, this.gid, seq, intendedTime(due, Math.max(this.#arrivedAt, this.#backFromStormAt), written), written, this.ctx.size);
+    // Due while the storm had it out (since its drop, before it was back): counted from its return.
+    const from = due >= this.#lastStormDropAt && due < this.#backFromStormAt ? this.#backFromStormAt : this.#arrivedAt;
+    const text = encodePayload(this.ctx.runTag, this.gid, seq, intendedTime(due, from, written), written, this.ctx.size);
     this.ctx.stats.sent++;
     if (!pm) {
       this.#sock.write(this.#session.say(this.#moves.room, text));
@@ -379,8 +385,9 @@ export class VirtualClient {
       this.#state = 'ready';
       if (this.#outage) this.ctx.outage(this.gid, this.ctx.now(), (this.#outage = false));
       if (!this.#everReady) this.#arrivedAt = this.ctx.now();
-      if (this.#stormDropped) {
-        this.#stormDropped = false;
+      if (this.#stormDropAt > 0) {
+        this.#lastStormDropAt = this.#stormDropAt;
+        this.#stormDropAt = 0;
         this.#backFromStormAt = this.ctx.now();
       }
       this.#everReady = true;

@@ -187,6 +187,11 @@ test('thresholds on nothing measured fail with no value; idle windows are not ju
   const outage = new ThresholdTracker(['p99<50ms over 2s', 'p99>1ms over 2s'].map(parseThreshold), 1000);
   for (const f of [tick([10]), tick([10]), tick([], 0, 5), tick([], 0, 5)]) outage.addTick(f);
   assert.equal(outage.results(run).map((r) => [r.ok, r.value]), [[false, null], [false, null]], 'no delivery in a window of due ones');
+  // A pause shorter than the latency gate: messages fall due in a window with no delivery, then arrive
+  // late in the next — the stall is in their latency (400 ms here), not an outage of the window before.
+  const paused = new ThresholdTracker(['p99<2s over 1s'].map(parseThreshold), 1000);
+  for (const f of [tick([10]), tick([], 0, 6), tick([400, 10])]) paused.addTick(f);
+  assert.equal(paused.results(run).map((r) => [r.ok, Math.round(r.value ?? -1)]), [[true, 400]], 'held: the late ones came');
   // The drain after the schedule: nothing falls due while the last messages settle (as lost or not):
   // those windows are not judged, however many messages they settle.
   const drained = new ThresholdTracker(['p99<50ms over 2s'].map(parseThreshold), 1000);
