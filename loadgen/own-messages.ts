@@ -153,8 +153,10 @@ export class OwnMessages {
       } else {
         // Not before the server handled it, as far as this worker can tell: its first delivery here
         // (none may come — no member in this worker — so only up to the loss timeout).
+        // (Only when one can come here: a room whose other members are all in other workers — or that
+        // has none — held every message a loss timeout for nothing.)
         const delivered = this.#delivered[k] as number;
-        if (delivered === 0 && now - written < timeoutMs) break;
+        if (delivered === 0 && now - written < timeoutMs && this.#view.hasLocalOther()) break;
         const to = Math.max(anchor + windowMs, delivered > 0 ? delivered + READ_MARGIN_MS : 0);
         if (now < to) break;
         this.#decide(seq, written, this.#view.windowed(this.#sizeAtAnchor[k] as number, written, anchor, to));

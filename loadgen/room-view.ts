@@ -40,6 +40,12 @@ export interface RunMembers {
   stormNear(from: number, to: number): boolean;
   /** Whether the plan drops client `index`, or it was cut off, close enough to [`from`, `to`] to cut a message then in flight to it. */
   dropsNear(index: number, from: number, to: number): boolean;
+  /**
+   * Whether client `index` runs in this worker, so that its receipts are seen here at once
+   * (own-messages.ts waits for a message's first local delivery only when one can come).
+   * @default every client, as in a one-worker run
+   */
+  local?(index: number): boolean;
 }
 
 /** Every nickname a member (a client of its own), none dropped: a view that knows nothing of a run (tests of its rules). */
@@ -80,6 +86,13 @@ export class RoomView {
   /** Recipients: run clients among the members (one for all of a client's nicknames). */
   get size(): number {
     return this.#perClient.size;
+  }
+
+  /** Whether a member other than this client runs in this worker: a message to the room would be seen here. */
+  hasLocalOther(): boolean {
+    const self = this.run.index(this.#self);
+    for (const client of this.#perClient.keys()) if (client !== self && (this.run.local?.(client) ?? true)) return true;
+    return false;
   }
 
   #add(nick: string): void {

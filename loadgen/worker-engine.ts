@@ -113,6 +113,7 @@ export class WorkerEngine {
     const drops = new Map<number, number[]>();
     return {
       index: runNickIndex(nickPrefix, plan.clients),
+      local: (index) => this.#clients.has(index),
       // Asked once per own message and PM: a plain loop, no closure per call.
       stormNear: (from, to) => {
         const f = from - this.#startEpochMs;

@@ -239,6 +239,21 @@ test('own messages, no echo: not judged before the server handled it — the win
   assert.is(m.length, 0);
 });
 
+test('own messages, no echo: a room with no other member in this worker is judged when its window closes, not held a loss timeout', () => {
+  const ids = new Map([['me', 0], ['a', 1], ['b', 2]]);
+  const elsewhere = { index: (n: string) => ids.get(n) ?? -1, stormNear: () => false, dropsNear: () => false, local: (i: number) => i === 0 };
+  const v = new RoomView(elsewhere);
+  v.reset('room1', 'me');
+  v.replace(['a', 'b'], 'me');
+  const decided = new Map<number, Expectation>();
+  const m = new OwnMessages(v, { echo: false, oneServer: true, windowMs: 1000, timeoutMs: 5000 }, (seq, _w, e) => decided.set(seq, e));
+  m.sent(1, 10_000);
+  m.sweep(10_999);
+  assert.not.ok(decided.has(1));
+  m.sweep(11_000);
+  assert.equal(decided.get(1), { expected: 3, ambiguous: 0 }, 'a and b are in other workers: no delivery here to wait for');
+});
+
 test('how far behind the server is: the longest of the last four command round trips, and the longest delivery of the last two ticks', () => {
   let now = 0;
   const stats = new WorkerStats(0);
