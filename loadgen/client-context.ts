@@ -34,6 +34,8 @@ export interface ClientContext {
   now(): number;
   /** How many clients (indices 0…n-1) the plan has connected by epoch ms `t` (PM targets). */
   plannedConnected(t: number): number;
+  /** When the plan connects client `index` (epoch ms): a PM target picked just after may not be logged in yet. */
+  plannedConnectAt(index: number): number;
   /** Client `gid` lost its connection (`down`) or is back in a room, at epoch ms `at` (member-outages.ts). */
   outage(gid: number, at: number, down: boolean): void;
   /**

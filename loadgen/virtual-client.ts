@@ -403,13 +403,12 @@ export class VirtualClient {
   #error(kind: string, nick: string): void {
     if (kind === 'no_such_user') {
       // The server said nobody has that name: the PM had no recipient to lose. Not the server's error
-      // when the run itself had dropped that client (a disconnect storm) and it was not back yet: a
-      // correct server failed `errors<N` on the storm's own doing.
+      // when the run itself had that client out: dropped by a disconnect storm and not back yet, or
+      // planned to connect so recently that its login may not be through (targets are picked from the
+      // clients the plan has connected by then). A correct server failed `errors<N` on either.
       const seq = this.#pms.refused(nick);
       if (seq >= 0) this.ctx.stats.wrote(this.gid, seq, -1, 0, 0);
-      const now = this.ctx.now();
-      const run = this.ctx.runMembers;
-      if (nick === '' || !run.stormNear(now - this.ctx.lossTimeoutMs, now) || !run.dropsNear(run.index(nick), now - this.ctx.lossTimeoutMs, now)) this.ctx.stats.error(kind);
+      if (!this.#runHadItOut(nick)) this.ctx.stats.error(kind);
       return;
     }
     this.ctx.stats.error(kind);
@@ -418,6 +417,17 @@ export class VirtualClient {
       if (this.ctx.adapter.nickAtConnect) this.#sock.hangUp('');
       else this.#sock.write(this.#session.login(this.#nick));
     }
+  }
+
+  /** Whether the run itself had client `nick` out when a PM to it was refused (see `#error`). */
+  #runHadItOut(nick: string): boolean {
+    const run = this.ctx.runMembers;
+    const index = nick === '' ? -1 : run.index(nick);
+    if (index < 0) return false;
+    const now = this.ctx.now();
+    const since = now - this.ctx.lossTimeoutMs;
+    if (this.ctx.plannedConnectAt(index) > since) return true;
+    return run.stormNear(since, now) && run.dropsNear(index, since, now);
   }
 
   /** The server ended the session (the connection may linger): count why, hang up, reconnect. */

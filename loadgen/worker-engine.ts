@@ -79,6 +79,7 @@ export class WorkerEngine {
         return d;
       },
       plannedConnected: (t) => plannedConnected(plan, t - engine.#startEpochMs),
+      plannedConnectAt: (index) => engine.#startEpochMs + connectAt(plan, index),
       outage: (client, at, down) => {
         this.#outage(client, at, down);
         this.#post({ type: 'outage', worker: init.workerIndex, client, at, down });

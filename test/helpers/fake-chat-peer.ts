@@ -12,6 +12,8 @@ export interface PeerMisbehaviour {
   duplicateEvery?: number;
   /** Hold every Nth room delivery line back until the next one to the same receiver has gone. */
   reorderEvery?: number;
+  /** Answer every PM `! no such user` (whether the target is there or not). */
+  refusePms?: boolean;
 }
 
 interface Peer {
@@ -109,7 +111,7 @@ export class FakeChatPeer {
       const to = arg.slice(0, arg.indexOf(' '));
       const text = arg.slice(arg.indexOf(' ') + 1);
       const target = [...this.#peers].find((x) => x.nick === to);
-      if (!target) return this.#send(p, `! no such user '${to}'`);
+      if (!target || this.misbehave.refusePms) return this.#send(p, `! no such user '${to}'`);
       this.#send(target, `[PM from ${p.nick}] ${text}`);
       this.#send(p, `[PM to ${to}] ${text}`);
     } else if (cmd === '/quit') {

@@ -24,6 +24,22 @@ test('a 1 s pause: corrected p99 shows it, uncorrected hides it (coordinated omi
   }
 });
 
+test('PMs refused (no such user): the server\'s error once their target had long been due, not while it was just connecting', async () => {
+  // The peer refuses every PM. Targets are picked among the clients the plan has connected by then:
+  // one refused within a loss timeout of its planned connect may not be logged in yet (the run's own
+  // timing, not counted); later ones are the server's answer, counted.
+  const peer = await new FakeChatPeer({ refusePms: true }).listen();
+  try {
+    const s = await runLoad({ ...base, port: peer.port, rate: 10, pm: 0.5, duration: 2500, lossTimeout: 500 });
+    const refused = s.errors.no_such_user ?? 0;
+    assert.ok(s.messages.pm > 50, `PMs sent: ${s.messages.pm}`);
+    assert.ok(refused > 0 && refused < s.messages.pm, `${refused} of ${s.messages.pm} refusals counted`);
+    assert.is(s.messages.lost, 0, 'a refused PM has no recipient to lose');
+  } finally {
+    await peer.close();
+  }
+});
+
 test('a peer that drops every 10th delivery: loss ≈ 10 % reported, and a lost echo is loss, not latency', async () => {
   const peer = await new FakeChatPeer({ dropEvery: 10 }).listen();
   try {
