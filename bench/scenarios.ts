@@ -293,7 +293,8 @@ export const loadgenCapacity: Scenario = {
           const lost = r.messages.lost as number;
           // What one busy worker thread receives per second of its busy time: on this 2-core box the
           // server and the kernel's loopback work share the cores, so received/s alone also measures them.
-          const perBusySecond = r.rates.receivedPerS / worker.eluMean;
+          // Both over the whole run: `eluMean` counts the ramp, and `rates` start after it.
+          const perBusySecond = (r.messages.received as number) / (r.durationS as number) / worker.eluMean;
           ctx.log(`loadgen over ${path}, 1 worker, 50 clients × ${perClient}/s: sent ${Math.round(r.rates.sentPerS)}/s, received ${Math.round(r.rates.receivedPerS)}/s, lost ${lost}, lag p99 (median tick) ${lag.toFixed(1)} ms, busy ${(worker.eluMean * 100).toFixed(0)} % over the run, ${(worker.eluMedian * 100).toFixed(0)} % in the median tick (${Math.round(perBusySecond)} per busy second)`);
           const label = `${path}, 1 worker, 50 clients × ${perClient} msg/s, one room`;
           rows.push({ scenario: 'loadgen', case: label, figure: 'received lines/s', value: r.rates.receivedPerS, unit: '/s' });
